@@ -1,0 +1,288 @@
+"""The checker: runs the layer semantics over a model graph in topological order.
+
+Pure function of the IR: `check(model) -> CheckResult`. After a failed
+precondition the layer's output becomes unknown, so later layers that depend
+only on it are not reported again (one root cause, one diagnostic), while
+independent branches are still checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .diagnostics import Diagnostic, Related, fmt_shape
+from .ir import Edge, InputNode, Layer, Model, Shape, Span
+from .semantics import REGISTRY
+from .semantics.base import Ctx, Unknown, Violation
+
+# Above these sizes a model is not checked (bounded time and memory).
+MAX_LAYERS = 20000
+MAX_ELEMENTS = 10**15  # per-sample elements, far above any real model
+
+
+@dataclass
+class CheckResult:
+    model: Model
+    diagnostics: list = field(default_factory=list)
+    # node id -> list of output shapes (None entries are unknown)
+    shapes: dict = field(default_factory=dict)
+    output_shapes: list = field(default_factory=list)
+    # layer ids whose semantics could not be evaluated (unknown kind/values)
+    unchecked: list = field(default_factory=list)
+
+    @property
+    def errors(self) -> list:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def status(self) -> str:
+        if self.errors:
+            return "invalid"
+        if self.model.layers and all(l.id in self.unchecked for l in self.model.layers):
+            return "unsupported"
+        if not self.model.layers and not self.model.inputs:
+            return "unsupported"
+        return "valid"
+
+    @property
+    def input_shapes(self) -> list:
+        return [inp.shape for inp in self.model.inputs]
+
+
+def input_shapes_of(layer: Layer, shapes: dict) -> list:
+    out = []
+    for e in layer.inputs:
+        outs = shapes.get(e.node)
+        if outs is None or e.index >= len(outs):
+            out.append(None)
+        else:
+            out.append(outs[e.index])
+    return out
+
+
+def run_layer(layer: Layer, inputs: list) -> tuple[list, Optional[Violation], bool]:
+    """Evaluate one layer. Returns (output shapes, violation, evaluated).
+
+    `evaluated` is False when the kind is unknown or a needed value is unknown.
+    """
+    unit = REGISTRY.get(layer.kind)
+    if unit is None:
+        return [None], None, False
+    ctx = Ctx(layer=layer, inputs=list(inputs))
+    try:
+        out = unit.output(ctx)
+    except Violation as v:
+        return [None], v, True
+    except Unknown:
+        return [None], None, False
+    if isinstance(out, list):
+        return [tuple(s) if s is not None else None for s in out], None, True
+    return [tuple(out) if out is not None else None], None, True
+
+
+def expected_weights(layer: Layer, inputs: list) -> Optional[list]:
+    unit = REGISTRY.get(layer.kind)
+    if unit is None or unit.weights is None:
+        return None
+    try:
+        return [tuple(w) for w in unit.weights(Ctx(layer=layer, inputs=list(inputs)))]
+    except (Unknown, Violation):
+        return None
+
+
+def _diag_from_violation(v: Violation, layer: Layer, model: Model, inputs: list) -> Diagnostic:
+    span = layer.span
+    related: list[Related] = []
+    if v.argument and v.argument in layer.arg_sources:
+        src = layer.arg_sources[v.argument]
+        if src.span is not None:
+            span = src.span
+        if src.origin is not None:
+            related.append(Related(src.origin, f"the value of `{v.argument}` is defined here"))
+    if v.kind in ("rank_mismatch", "non_positive_dim", "incompatible_shape", "undefined_dim") and not v.argument:
+        for inp in _root_inputs(layer, model):
+            where = inp.shape_span or inp.span
+            if where is not None and where != span:
+                related.append(
+                    Related(where, f"the input shape {fmt_shape(inp.shape)} declared here flows into {layer.id}")
+                )
+    return Diagnostic(
+        kind=v.kind,
+        message=v.message,
+        severity="error",
+        span=span,
+        layer=layer.id,
+        layer_kind=layer.kind,
+        argument=v.argument,
+        expected=v.expected,
+        actual=v.actual,
+        related=tuple(related),
+        hint=v.hint,
+    )
+
+
+def _root_inputs(layer: Layer, model: Model) -> list[InputNode]:
+    """The model inputs that (transitively) feed `layer`."""
+    by_id = {l.id: l for l in model.layers}
+    inputs = {i.id: i for i in model.inputs}
+    seen: set[str] = set()
+    found: list[InputNode] = []
+    stack = [e.node for e in layer.inputs]
+    while stack:
+        nid = stack.pop()
+        if nid in seen:
+            continue
+        seen.add(nid)
+        if nid in inputs:
+            found.append(inputs[nid])
+        elif nid in by_id:
+            stack.extend(e.node for e in by_id[nid].inputs)
+    return found
+
+
+def check(model: Model) -> CheckResult:
+    result = CheckResult(model=model)
+    result.diagnostics.extend(model.notes)
+    if len(model.layers) > MAX_LAYERS:
+        result.diagnostics.append(
+            Diagnostic(
+                kind="limit_exceeded",
+                severity="warning",
+                message=f"model has {len(model.layers)} layers, more than the limit of {MAX_LAYERS}; not checked",
+                span=model.span,
+            )
+        )
+        result.unchecked = [l.id for l in model.layers]
+        return result
+
+    shapes: dict[str, list] = {}
+    for inp in model.inputs:
+        shapes[inp.id] = [inp.shape]
+    # shared layers: instance -> (first layer id, expected weight shapes)
+    built: dict[str, tuple[str, list]] = {}
+    known_ids = set(shapes)
+    for layer in model.layers:
+        for e in layer.inputs:
+            if e.node not in known_ids:
+                # Edges to later or missing nodes: a cycle or a dangling reference.
+                result.diagnostics.append(
+                    Diagnostic(
+                        kind="unsupported_construct",
+                        severity="warning",
+                        message=f"{layer.id} takes an input '{e.node}' that is not defined before it "
+                        "(cyclic or dangling reference); shapes from here on are not checked",
+                        span=layer.span,
+                        layer=layer.id,
+                        layer_kind=layer.kind,
+                    )
+                )
+        known_ids.add(layer.id)
+        inputs = input_shapes_of(layer, shapes)
+        unit = REGISTRY.get(layer.kind)
+        if unit is None:
+            shapes[layer.id] = [None]
+            result.unchecked.append(layer.id)
+            result.diagnostics.append(
+                Diagnostic(
+                    kind="unsupported_construct",
+                    severity="info",
+                    message=f"{layer.kind} is not modelled by nnrepair; shapes after {layer.id} are not checked",
+                    span=layer.span,
+                    layer=layer.id,
+                    layer_kind=layer.kind,
+                )
+            )
+            continue
+        outs, violation, evaluated = run_layer(layer, inputs)
+        if violation is not None:
+            result.diagnostics.append(_diag_from_violation(violation, layer, model, inputs))
+            shapes[layer.id] = outs
+            continue
+        if not evaluated:
+            result.unchecked.append(layer.id)
+        # Weight shapes: supplied weights and shared layers must match what the
+        # layer builds from this input.
+        if evaluated and (layer.weights is not None or layer.instance_id in built):
+            expected = expected_weights(layer, inputs)
+            if expected is not None:
+                diag = _weight_diag(layer, expected, built.get(layer.instance_id))
+                if diag is not None:
+                    result.diagnostics.append(diag)
+                    shapes[layer.id] = [None] * len(outs)
+                    continue
+        if evaluated and layer.instance_id not in built:
+            expected = expected_weights(layer, inputs)
+            if expected is not None:
+                built[layer.instance_id] = (layer.id, expected)
+        bad = _too_large(outs)
+        if bad is not None:
+            result.diagnostics.append(
+                Diagnostic(
+                    kind="limit_exceeded",
+                    severity="warning",
+                    message=f"{layer.id} outputs {fmt_shape(bad)}, too large to check further",
+                    span=layer.span,
+                    layer=layer.id,
+                    layer_kind=layer.kind,
+                )
+            )
+            outs = [None] * len(outs)
+        shapes[layer.id] = outs
+
+    result.shapes = shapes
+    result.output_shapes = []
+    for e in model.outputs:
+        outs = shapes.get(e.node)
+        result.output_shapes.append(outs[e.index] if outs and e.index < len(outs) else None)
+    return result
+
+
+def _too_large(outs: list) -> Optional[Shape]:
+    for s in outs:
+        if s is None:
+            continue
+        n = 1
+        for d in s[1:]:
+            if d is not None:
+                n *= d
+        if n > MAX_ELEMENTS:
+            return s
+    return None
+
+
+def _weight_diag(layer: Layer, expected: list, first_call: Optional[tuple]) -> Optional[Diagnostic]:
+    if layer.weights is not None:
+        given = [tuple(w) for w in layer.weights]
+        if given != expected:
+            return Diagnostic(
+                kind="weight_shape",
+                message=f"{layer.kind} {layer.id} builds weights of shapes "
+                f"{', '.join(map(fmt_shape, expected))} for its input, but the supplied weights have shapes "
+                f"{', '.join(map(fmt_shape, given))}",
+                span=(layer.arg_sources.get("weights").span if layer.arg_sources.get("weights") else None)
+                or layer.span,
+                layer=layer.id,
+                layer_kind=layer.kind,
+                argument="weights",
+                expected=", ".join(map(fmt_shape, expected)),
+                actual=", ".join(map(fmt_shape, given)),
+                hint={"expected_weights": expected, "given_weights": given},
+            )
+    if first_call is not None and first_call[0] != layer.id and first_call[1] != expected:
+        return Diagnostic(
+            kind="incompatible_shape",
+            message=f"{layer.id} shares the layer first called as {first_call[0]}, whose weights have shapes "
+            f"{', '.join(map(fmt_shape, first_call[1]))}; this input would need "
+            f"{', '.join(map(fmt_shape, expected))}",
+            span=layer.span,
+            layer=layer.id,
+            layer_kind=layer.kind,
+            expected=", ".join(map(fmt_shape, first_call[1])),
+            actual=", ".join(map(fmt_shape, expected)),
+        )
+    return None

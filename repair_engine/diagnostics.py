@@ -1,0 +1,95 @@
+"""Diagnostics: stable codes, kinds and the structured record every check returns.
+
+Codes are stable and documented one per entry in docs/diagnostics.md
+(NNR1xx shapes, NNR2xx arguments, NNR3xx weights, NNR4xx source/legacy,
+NNR5xx data). Never renumber or rename; add new ones at the end of a group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Optional, Tuple
+
+from .ir import Span
+
+# kind -> code. Kinds are the CLI contract's stable `kind` values.
+CODES: dict[str, str] = {
+    "rank_mismatch": "NNR101",
+    "merge_shape_mismatch": "NNR102",
+    "non_positive_dim": "NNR103",
+    "reshape_size": "NNR104",
+    "undefined_dim": "NNR105",
+    "incompatible_shape": "NNR106",  # a layer's input_spec (e.g. fixed last axis) is violated
+    "invalid_argument": "NNR201",
+    "weight_shape": "NNR301",
+    "legacy_api": "NNR401",
+    "unsupported_construct": "NNR402",
+    "parse_error": "NNR403",
+    "limit_exceeded": "NNR404",
+    "data_shape_mismatch": "NNR501",
+    "repair_not_found": "NNR601",
+}
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Related:
+    span: Span
+    message: str
+
+    def to_json(self) -> dict:
+        d = self.span.to_json()
+        return {"file": d["file"], "line": d["line"], "col": d["col"], "message": self.message}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    kind: str
+    message: str
+    severity: str = "error"
+    span: Optional[Span] = None
+    layer: Optional[str] = None  # layer id
+    layer_kind: Optional[str] = None
+    argument: Optional[str] = None  # the argument to blame, if any
+    expected: Optional[str] = None
+    actual: Optional[str] = None
+    related: Tuple[Related, ...] = ()
+    # machine-readable hints for the repair search, e.g.
+    # {"arg": "pool_size", "max": 3} or {"need_rank": 4, "got_rank": 3}
+    hint: Any = None
+
+    @property
+    def code(self) -> str:
+        return CODES.get(self.kind, "NNR999")
+
+    def at(self, span: Optional[Span]) -> "Diagnostic":
+        return replace(self, span=span) if span is not None else self
+
+    def to_json(self, file: Optional[str] = None) -> dict:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "kind": self.kind,
+            "severity": self.severity,
+            "message": self.message,
+        }
+        if self.span is not None:
+            out.update(self.span.to_json())
+        else:
+            out.update({"file": file, "line": None, "col": None, "end_line": None, "end_col": None})
+        out["layer"] = self.layer
+        out["expected"] = self.expected
+        out["actual"] = self.actual
+        if self.related:
+            out["related"] = [r.to_json() for r in self.related]
+        return out
+
+
+def fmt_shape(shape) -> str:
+    """(None, 28, 28) -> '(None, 28, 28)'; unknown rank -> '(unknown)'."""
+    if shape is None:
+        return "(unknown)"
+    inner = ", ".join("None" if d is None else str(d) for d in shape)
+    if len(shape) == 1:
+        inner += ","
+    return f"({inner})"

@@ -1,0 +1,111 @@
+"""The optional oracle: build an IR model with real Keras 3 (when installed).
+
+Used by the tests (semantics examples, fidelity) and by `nnrepair fix` to mark
+a repair as verified. It only instantiates Keras layer classes from the IR's
+literal arguments; it never imports or runs the user's code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from .ir import Layer, Model, is_unknown
+
+_keras = None
+
+
+def available() -> bool:
+    try:
+        _load()
+        return True
+    except Exception:
+        return False
+
+
+def _load():
+    global _keras
+    if _keras is None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+        import keras  # noqa: WPS433 (optional dependency)
+
+        _keras = keras
+    return _keras
+
+
+@dataclass
+class OracleResult:
+    ok: bool
+    output_shapes: Optional[list] = None
+    error: Optional[str] = None  # exception type and first line
+    unsupported: bool = False  # the IR holds something the oracle cannot build
+
+
+def make_layer(layer: Layer):
+    keras = _load()
+    cls = getattr(keras.layers, layer.kind, None)
+    if cls is None:
+        raise LookupError(f"keras.layers has no {layer.kind}")
+    args = dict(layer.args)
+    for k, v in args.items():
+        if is_unknown(v):
+            raise LookupError(f"argument {k} is unknown")
+    if layer.inner is not None:
+        args["layer"] = make_layer(layer.inner)
+        if "backward_layer" in args and isinstance(args["backward_layer"], Layer):
+            args["backward_layer"] = make_layer(args["backward_layer"])
+    args.pop("weights", None) if layer.kind not in ("Embedding",) else None
+    return cls(**args)
+
+
+def build(model: Model) -> OracleResult:
+    """Build `model` with real Keras; report whether it builds and its output shapes."""
+    keras = _load()
+    import numpy as np
+
+    tensors: dict[str, list] = {}
+    try:
+        for inp in model.inputs:
+            if inp.shape is None:
+                return OracleResult(ok=False, unsupported=True, error="unknown input shape")
+            kw = {"batch_shape": tuple(inp.shape)}
+            if inp.dtype:
+                kw["dtype"] = inp.dtype
+            tensors[inp.id] = [keras.Input(**kw)]
+    except Exception as e:  # an invalid input declaration
+        return OracleResult(ok=False, error=_fmt(e))
+    instances: dict[str, Any] = {}
+    for layer in model.layers:
+        try:
+            obj = instances.get(layer.instance_id)
+            if obj is None:
+                obj = make_layer(layer)
+                instances[layer.instance_id] = obj
+        except LookupError as e:
+            return OracleResult(ok=False, unsupported=True, error=str(e))
+        except Exception as e:
+            return OracleResult(ok=False, error=_fmt(e))
+        try:
+            ins = [tensors[e.node][e.index] for e in layer.inputs]
+            kwargs = dict(layer.call_args)
+            if layer.list_input:
+                out = obj(ins, **kwargs)
+            else:
+                out = obj(*ins, **kwargs)
+            if layer.weights is not None:
+                obj.set_weights([np.zeros(w, dtype="float32") for w in layer.weights])
+        except Exception as e:
+            return OracleResult(ok=False, error=_fmt(e))
+        tensors[layer.id] = list(out) if isinstance(out, (list, tuple)) else [out]
+    shapes = []
+    for e in model.outputs:
+        t = tensors[e.node][e.index]
+        shapes.append(tuple(t.shape))
+    return OracleResult(ok=True, output_shapes=shapes)
+
+
+def _fmt(e: Exception) -> str:
+    first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    return f"{type(e).__name__}: {first[:300]}"
