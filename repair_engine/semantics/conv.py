@@ -1,0 +1,667 @@
+"""Convolution layers: Conv1D/2D/3D, their transposes, depthwise and separable convolutions.
+
+Follows keras/src/layers/convolutional/ (Keras 3.15): constructor checks first
+(`BaseConv.__init__` and friends), then the input checks done by build() and
+compute_output_shape() (`ops.operation_utils.compute_conv_output_shape`,
+`backend_utils.compute_conv_transpose_output_shape`).
+
+The first section holds small helpers shared with pooling.py and reshaping.py
+(generic Layer keyword checks, spatial layout, Keras-style argument parsing).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+from ..diagnostics import fmt_shape
+from ..ir import is_unknown
+from .base import Ctx, Example, Unknown, register, weights_of
+
+# --------------------------------------------------------------------------
+# Shared helpers (pooling.py and reshaping.py import these)
+# --------------------------------------------------------------------------
+
+# Keyword arguments every Keras 3 layer accepts (Layer.__init__), plus
+# `weights`, which the frontends keep for the weight-shape check.
+BASE_LAYER_ARGS = frozenset(
+    {"name", "trainable", "dtype", "autocast", "activity_regularizer", "input_shape", "input_dim", "weights"}
+)
+
+# Identifier tables of keras.activations/initializers/regularizers/constraints
+# (the names `get()` resolves; case-sensitive, as Keras looks them up).
+ACTIVATIONS = frozenset(
+    "celu elu exponential gelu glu hard_shrink hard_sigmoid hard_silu hard_swish hard_tanh leaky_relu "
+    "linear log_sigmoid log_softmax mish relu relu6 selu sigmoid silu soft_shrink softmax softplus "
+    "softsign sparse_plus sparse_sigmoid sparsemax squareplus swish tanh tanh_shrink threshold".split()
+)
+INITIALIZERS = frozenset(
+    "Constant GlorotNormal GlorotUniform HeNormal HeUniform Identity IdentityInitializer Initializer "
+    "LecunNormal LecunUniform Ones Orthogonal OrthogonalInitializer RandomNormal RandomUniform STFT "
+    "STFTInitializer TruncatedNormal VarianceScaling Zeros constant glorot_normal glorot_uniform he_normal "
+    "he_uniform identity initializer lecun_normal lecun_uniform normal one ones orthogonal random_normal "
+    "random_uniform stft truncated_normal uniform variance_scaling zero zeros".split()
+)
+REGULARIZERS = frozenset("L1 L1L2 L2 OrthogonalRegularizer Regularizer l1 l1l2 l2 orthogonal_regularizer regularizer".split())
+CONSTRAINTS = frozenset(
+    "Constraint MaxNorm MinMaxNorm NonNeg UnitNorm constraint max_norm min_max_norm non_neg unit_norm".split()
+)
+
+_SKIP = object()
+
+
+def raw_arg(ctx: Ctx, name: str, default: Any = None) -> Any:
+    """An argument that must not stop the analysis when unresolved: `_SKIP` if unknown."""
+    value = ctx.layer.args.get(name, default)
+    return _SKIP if is_unknown(value) else value
+
+
+def bad_arg(ctx: Ctx, name: str, value: Any, requirement: str, todo: str, hint: Any = None, expected: str = ""):
+    """Raise the invalid_argument violation every constructor check uses."""
+    ctx.fail(
+        "invalid_argument",
+        f"{ctx.kind}: `{name}` {requirement}, received {name}={value!r}; {todo}",
+        expected=expected or requirement,
+        actual=f"{name}={value!r}",
+        argument=name,
+        hint=hint if hint is not None else {"arg": name},
+    )
+
+
+def _identifier_table(name: str) -> Optional[frozenset]:
+    if name == "activation":
+        return ACTIVATIONS
+    if name.endswith("_initializer"):
+        return INITIALIZERS
+    if name.endswith("_regularizer"):
+        return REGULARIZERS
+    if name.endswith("_constraint"):
+        return CONSTRAINTS
+    return None
+
+
+def check_layer_args(ctx: Ctx, own: Iterable[str]) -> None:
+    """What Layer.__init__ rejects: unknown keywords, a non-bool `trainable`,
+    a bad `name`, and string identifiers that keras.*.get() cannot resolve."""
+    allowed = set(own) | BASE_LAYER_ARGS
+    for name in ctx.layer.args:
+        if name not in allowed:
+            ctx.fail(
+                "invalid_argument",
+                f"{ctx.kind} does not accept the keyword argument `{name}` (Keras 3 raises "
+                f"'Unrecognized keyword arguments'); remove it or use one of: {', '.join(sorted(own))}",
+                expected="one of " + ", ".join(sorted(own)),
+                actual=f"{name}={ctx.layer.args[name]!r}",
+                argument=name,
+                hint={"arg": name, "remove": True},
+            )
+    trainable = raw_arg(ctx, "trainable", True)
+    if trainable is not _SKIP and not isinstance(trainable, bool):
+        bad_arg(ctx, "trainable", trainable, "must be a boolean", "use trainable=True or trainable=False",
+                {"arg": "trainable", "choices": [True, False]})
+    name = raw_arg(ctx, "name", None)
+    if name is not _SKIP and name is not None and (not isinstance(name, str) or "/" in name):
+        bad_arg(ctx, "name", name, "must be a string without '/'", "rename the layer without '/'")
+    for arg in ctx.layer.args:
+        table = _identifier_table(arg)
+        value = raw_arg(ctx, arg)
+        # Dotted names are references to code (tf.nn.relu), not Keras identifiers.
+        if table is None or not isinstance(value, str) or "." in value or value in table:
+            continue
+        close = sorted(t for t in table if t.lower() == value.lower() or t.replace("_", "") == value.lower())
+        todo = f"use {close[0]!r}" if close else f"use a known identifier such as {sorted(table)[0]!r}"
+        bad_arg(ctx, arg, value, "is not a known Keras identifier", todo,
+                {"arg": arg, "choices": close or sorted(table)})
+
+
+def keras_tuple(ctx: Ctx, name: str, n: int, default: Any = None, allow_zero: bool = False,
+                label: Optional[str] = None) -> tuple:
+    """keras.src.utils.argument_validation.standardize_tuple: an int, or n ints, > 0 (>= 0)."""
+    value = ctx.arg(name, default)
+    return tuple_value(ctx, name, value, n, allow_zero, label)
+
+
+def tuple_value(ctx: Ctx, name: str, value: Any, n: int, allow_zero: bool = False,
+                label: Optional[str] = None) -> tuple:
+    label = label or name
+    req = ">= 0" if allow_zero else "> 0"
+    if isinstance(value, int):
+        t = (value,) * n
+    elif isinstance(value, (tuple, list)) and len(value) == n and all(isinstance(v, int) for v in value):
+        t = tuple(value)
+    else:
+        ctx.fail(
+            "invalid_argument",
+            f"{ctx.kind}: `{label}` must be an integer or a tuple of {n} integers, received {value!r}; "
+            f"write e.g. {label}={(1,) * n if n > 1 else 1}",
+            expected=f"int or {n} ints {req}",
+            actual=f"{label}={value!r}",
+            argument=name,
+            hint={"arg": name, "len": n},
+        )
+    if any((v < 0) if allow_zero else (v <= 0) for v in t):
+        ctx.fail(
+            "invalid_argument",
+            f"{ctx.kind}: every value of `{label}` must be {req}, received {label}={value!r}; "
+            f"use values {req}",
+            expected=f"{label} {req}",
+            actual=f"{label}={value!r}",
+            argument=name,
+            hint={"arg": name, "min": 0 if allow_zero else 1},
+        )
+    return tuple(int(v) for v in t)
+
+
+def data_format_arg(ctx: Ctx, lower: bool = True) -> str:
+    """backend.standardize_data_format (None means channels_last)."""
+    value = ctx.arg("data_format", None)
+    if value is None:
+        return "channels_last"
+    v = str(value).lower() if lower else value
+    if v not in ("channels_last", "channels_first"):
+        bad_arg(ctx, "data_format", value, "must be 'channels_last' or 'channels_first'",
+                "use data_format='channels_last' (channels at the end) or 'channels_first'",
+                {"arg": "data_format", "choices": ["channels_last", "channels_first"]},
+                expected="channels_last | channels_first")
+    return v
+
+
+def layout(rank: int, data_format: str, channels: str = "channels") -> str:
+    names = {1: ["steps"], 2: ["rows", "cols"], 3: ["dim1", "dim2", "dim3"]}[rank]
+    parts = ["batch"] + ([channels] + names if data_format == "channels_first" else names + [channels])
+    return "(" + ", ".join(parts) + ")"
+
+
+def spatial_input(ctx: Ctx, rank: int, data_format: str) -> tuple:
+    """Require a (rank + 2)-D input; return (shape, spatial dims, channel axis)."""
+    s = ctx.input_rank(rank + 2, layout(rank, data_format))
+    if data_format == "channels_first":
+        return s, list(s[2:]), 1
+    return s, list(s[1:-1]), len(s) - 1
+
+
+def rebuild(shape: tuple, spatial: list, channels: Any, data_format: str) -> tuple:
+    if data_format == "channels_first":
+        return (shape[0], channels, *spatial)
+    return (shape[0], *spatial, channels)
+
+
+def channels_defined(ctx: Ctx, shape: tuple, axis: int, data_format: str) -> int:
+    c = shape[axis]
+    if c is None:
+        ctx.fail(
+            "undefined_dim",
+            f"{ctx.kind} creates its weights from the channels axis (axis {axis}, {data_format}) of its input, "
+            f"which is undefined (None) in {fmt_shape(shape)}; give the input a fixed number of channels",
+            expected=f"axis {axis} defined",
+            actual=f"shape={fmt_shape(shape)}",
+            hint={"axis": axis, "data_format": data_format},
+        )
+    return c
+
+
+def padding_arg(ctx: Ctx, allowed: tuple, lower: bool = True) -> str:
+    """standardize_padding (conv: case-insensitive) or the pooling check (exact)."""
+    value = ctx.arg("padding", "valid")
+    v = value.lower() if (lower and isinstance(value, str)) else value
+    if not isinstance(v, str) or v not in allowed:
+        todo = "use padding='valid' (no padding) or padding='same'"
+        if isinstance(value, str) and value.lower() == "causal" and "causal" not in allowed:
+            todo = "'causal' padding exists only for Conv1D; use padding='valid' or 'same'"
+        elif isinstance(value, str) and not lower and value.lower() in allowed:
+            todo = f"{ctx.kind} compares padding case-sensitively: write padding={value.lower()!r}"
+        bad_arg(ctx, "padding", value, "must be one of " + ", ".join(map(repr, allowed)), todo,
+                {"arg": "padding", "choices": list(allowed)}, expected=" | ".join(allowed))
+    return v
+
+
+def conv_length(length: Optional[int], kernel: int, padding: str, stride: int, dilation: int = 1) -> Optional[int]:
+    if length is None:
+        return None
+    if padding == "valid":
+        return (length - dilation * (kernel - 1) - 1) // stride + 1
+    return (length - 1) // stride + 1
+
+
+def too_small(ctx: Ctx, shape: tuple, arg: str, value: Any, axis: int, length: int, max_value: int,
+              what: str, extra_todo: str = "", alternatives: Optional[dict] = None) -> None:
+    """A window (kernel/pool/crop) does not fit in its input: non_positive_dim."""
+    todo = f"use {arg} <= {max_value}" if max_value >= 1 else "use a larger input"
+    if extra_todo:
+        todo += f" or {extra_todo}"
+    hint = {"arg": arg, "axis": axis, "max": max_value, "input_dim": length}
+    if alternatives:
+        hint["or"] = alternatives
+    ctx.fail(
+        "non_positive_dim",
+        f"{ctx.kind}: {what} {arg}={value!r} does not fit the input size {length} on axis {axis} of "
+        f"{fmt_shape(shape)} (the output size would be <= 0): {todo}",
+        expected=f"{arg} <= {max_value} on axis {axis}",
+        actual=f"{arg}={value!r}, input size {length}",
+        argument=arg,
+        hint=hint,
+    )
+
+
+def spatial_rank(kind: str) -> int:
+    for r in (1, 2, 3):
+        if f"{r}D" in kind:
+            return r
+    raise KeyError(kind)
+
+
+def _truthy(ctx: Ctx, name: str, default: Any) -> bool:
+    return bool(ctx.arg(name, default))
+
+
+# --------------------------------------------------------------------------
+# Convolution units
+# --------------------------------------------------------------------------
+
+_COMMON = {"kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation", "use_bias",
+           "bias_initializer", "bias_regularizer", "bias_constraint"}
+CONV_ARGS = _COMMON | {"filters", "groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint",
+                       "lora_rank", "lora_alpha"}
+TRANSPOSE_ARGS = _COMMON | {"filters", "output_padding", "kernel_initializer", "kernel_regularizer",
+                            "kernel_constraint"}
+DEPTHWISE_ARGS = _COMMON | {"depth_multiplier", "depthwise_initializer", "depthwise_regularizer",
+                            "depthwise_constraint"}
+SEPARABLE_ARGS = DEPTHWISE_ARGS | {"filters", "pointwise_initializer", "pointwise_regularizer",
+                                   "pointwise_constraint"}
+
+
+def _positive(ctx: Ctx, name: str, default: Any = None, required: bool = False) -> int:
+    if required:
+        value = ctx.required(name)
+    else:
+        value = ctx.arg(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        bad_arg(ctx, name, value, "must be a strictly positive integer",
+                f"use an integer {name} >= 1", {"arg": name, "min": 1}, expected=f"{name} > 0")
+    return value
+
+
+def _strides_dilation(ctx: Ctx, strides: tuple, dilation: tuple) -> None:
+    if max(strides) > 1 and max(dilation) > 1:
+        ctx.fail(
+            "invalid_argument",
+            f"{ctx.kind}: strides={strides} cannot be combined with dilation_rate={dilation} (Keras supports "
+            "`strides > 1` only with `dilation_rate = 1`); set strides=1 or dilation_rate=1",
+            expected="strides == 1 or dilation_rate == 1",
+            actual=f"strides={strides}, dilation_rate={dilation}",
+            argument="strides",
+            hint={"arg": "strides", "value": 1, "or": {"dilation_rate": 1}},
+        )
+
+
+def _window_args(ctx: Ctx, rank: int, padding_choices: tuple) -> dict:
+    """kernel_size, strides, dilation_rate, padding, data_format in Keras' order."""
+    kernel = tuple_value(ctx, "kernel_size", ctx.required("kernel_size"), rank)
+    strides = keras_tuple(ctx, "strides", rank, 1)
+    dilation = keras_tuple(ctx, "dilation_rate", rank, 1)
+    padding = padding_arg(ctx, padding_choices)
+    data_format = data_format_arg(ctx)
+    return {"kernel": kernel, "strides": strides, "dilation": dilation, "padding": padding, "df": data_format}
+
+
+def _conv_spatial(ctx: Ctx, shape: tuple, spatial: list, w: dict) -> list:
+    out = []
+    for i, length in enumerate(spatial):
+        k, s, d = w["kernel"][i], w["strides"][i], w["dilation"][i]
+        n = conv_length(length, k, w["padding"], s, d)
+        if n is not None and n <= 0:
+            axis = i + (2 if w["df"] == "channels_first" else 1)
+            kmax = (length - 1) // d + 1 if length >= 1 else 0
+            too_small(ctx, shape, "kernel_size", w["kernel"] if len(w["kernel"]) > 1 else k, axis, length, kmax,
+                      f"the {'dilated ' if d > 1 else ''}kernel", "padding='same'", {"padding": "same"})
+        out.append(n)
+    return out
+
+
+@register("Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D")
+def conv(ctx: Ctx):
+    rank = spatial_rank(ctx.kind)
+    check_layer_args(ctx, CONV_ARGS)
+    filters = _positive(ctx, "filters", required=True)
+    w = _window_args(ctx, rank, ("valid", "same", "causal") if rank == 1 else ("valid", "same"))
+    groups = ctx.arg("groups", 1)
+    if not isinstance(groups, int) or isinstance(groups, bool) or groups <= 0:
+        bad_arg(ctx, "groups", groups, "must be a positive integer", "use groups=1 (an ordinary convolution)",
+                {"arg": "groups", "min": 1, "value": 1}, expected="groups > 0")
+    if filters % groups:
+        bad_arg(ctx, "groups", groups, f"must divide filters={filters}",
+                f"use a groups value that divides {filters}, e.g. groups=1",
+                {"arg": "groups", "choices": [g for g in range(1, filters + 1) if filters % g == 0][:16]},
+                expected=f"filters % groups == 0")
+    _strides_dilation(ctx, w["strides"], w["dilation"])
+    shape, spatial, axis = spatial_input(ctx, rank, w["df"])
+    c = channels_defined(ctx, shape, axis, w["df"])
+    if c % groups:
+        common = [g for g in range(1, min(c, filters) + 1) if c % g == 0 and filters % g == 0]
+        ctx.fail(
+            "invalid_argument",
+            f"{ctx.kind}: groups={groups} must divide the {c} input channels of {fmt_shape(shape)}; "
+            f"use a groups value that divides both {c} and filters={filters} (e.g. {common[-1]})",
+            expected=f"channels % groups == 0",
+            actual=f"groups={groups}, channels={c}",
+            argument="groups",
+            hint={"arg": "groups", "choices": common},
+        )
+    return rebuild(shape, _conv_spatial(ctx, shape, spatial, w), filters, w["df"])
+
+
+@weights_of("Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D")
+def conv_weights(ctx: Ctx) -> list:
+    rank = spatial_rank(ctx.kind)
+    kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
+    df = data_format_arg(ctx)
+    shape, _, axis = spatial_input(ctx, rank, df)
+    filters = ctx.arg("filters")
+    out = [kernel + (shape[axis] // ctx.arg("groups", 1), filters)]
+    if _truthy(ctx, "use_bias", True):
+        out.append((filters,))
+    return out
+
+
+_TRANSPOSE = ("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+              "Convolution1DTranspose", "Convolution2DTranspose", "Convolution3DTranspose")
+
+
+def transpose_length(length: Optional[int], kernel: int, padding: str, stride: int,
+                     output_padding: Optional[int], dilation: int) -> Optional[int]:
+    """backend_utils._get_output_shape_given_tf_padding."""
+    if length is None:
+        return None
+    k = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(k, stride) - k if output_padding is None else output_padding
+        return (length - 1) * stride + k + extra
+    if output_padding is None:
+        return length * stride
+    return (length - 1) * stride + k % 2 + output_padding
+
+
+@register(*_TRANSPOSE)
+def conv_transpose(ctx: Ctx):
+    rank = spatial_rank(ctx.kind)
+    check_layer_args(ctx, TRANSPOSE_ARGS)
+    filters = _positive(ctx, "filters", required=True)
+    w = _window_args(ctx, rank, ("valid", "same"))
+    op = ctx.arg("output_padding", None)
+    if op is not None:
+        op = tuple_value(ctx, "output_padding", op, rank, allow_zero=True)
+        for i, (p, s) in enumerate(zip(op, w["strides"])):
+            if p >= s:
+                ctx.fail(
+                    "invalid_argument",
+                    f"{ctx.kind}: output_padding must be strictly less than strides on every axis, but at "
+                    f"index {i} output_padding is {p} and strides is {s} (output_padding={op}, "
+                    f"strides={w['strides']}); use output_padding <= {s - 1} there, or output_padding=None",
+                    expected="output_padding < strides",
+                    actual=f"output_padding={op}, strides={w['strides']}",
+                    argument="output_padding",
+                    hint={"arg": "output_padding", "max": [x - 1 for x in w["strides"]], "or": {"output_padding": None}},
+                )
+    _strides_dilation(ctx, w["strides"], w["dilation"])
+    shape, spatial, axis = spatial_input(ctx, rank, w["df"])
+    channels_defined(ctx, shape, axis, w["df"])
+    out = []
+    for i, length in enumerate(spatial):
+        n = transpose_length(length, w["kernel"][i], w["padding"], w["strides"][i],
+                             None if op is None else op[i], w["dilation"][i])
+        if n is not None and n < 0:  # Keras accepts a 0-sized axis, not a negative one
+            too_small(ctx, shape, "output_padding", op, i + 1, length, 0, "the output")
+        out.append(n)
+    return rebuild(shape, out, filters, w["df"])
+
+
+@weights_of(*_TRANSPOSE)
+def conv_transpose_weights(ctx: Ctx) -> list:
+    rank = spatial_rank(ctx.kind)
+    kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
+    df = data_format_arg(ctx)
+    shape, _, axis = spatial_input(ctx, rank, df)
+    filters = ctx.arg("filters")
+    out = [kernel + (filters, shape[axis])]
+    if _truthy(ctx, "use_bias", True):
+        out.append((filters,))
+    return out
+
+
+def _depth_multiplier(ctx: Ctx) -> int:
+    return _positive(ctx, "depth_multiplier", 1)
+
+
+@register("DepthwiseConv1D", "DepthwiseConv2D")
+def depthwise_conv(ctx: Ctx):
+    rank = spatial_rank(ctx.kind)
+    check_layer_args(ctx, DEPTHWISE_ARGS)
+    w = _window_args(ctx, rank, ("valid", "same"))
+    dm = _depth_multiplier(ctx)
+    # No strides/dilation check here: Keras' BaseDepthwiseConv does not make one.
+    shape, spatial, axis = spatial_input(ctx, rank, w["df"])
+    c = channels_defined(ctx, shape, axis, w["df"])
+    return rebuild(shape, _conv_spatial(ctx, shape, spatial, w), dm * c, w["df"])
+
+
+@weights_of("DepthwiseConv1D", "DepthwiseConv2D")
+def depthwise_weights(ctx: Ctx) -> list:
+    rank = spatial_rank(ctx.kind)
+    kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
+    shape, _, axis = spatial_input(ctx, rank, data_format_arg(ctx))
+    dm = ctx.arg("depth_multiplier", 1)
+    out = [kernel + (shape[axis], dm)]
+    if _truthy(ctx, "use_bias", True):
+        out.append((dm * shape[axis],))
+    return out
+
+
+@register("SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D")
+def separable_conv(ctx: Ctx):
+    rank = spatial_rank(ctx.kind)
+    check_layer_args(ctx, SEPARABLE_ARGS)
+    filters = _positive(ctx, "filters", required=True)
+    w = _window_args(ctx, rank, ("valid", "same"))
+    _depth_multiplier(ctx)
+    shape, spatial, axis = spatial_input(ctx, rank, w["df"])
+    out = _conv_spatial(ctx, shape, spatial, w)
+    channels_defined(ctx, shape, axis, w["df"])
+    return rebuild(shape, out, filters, w["df"])
+
+
+@weights_of("SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D")
+def separable_weights(ctx: Ctx) -> list:
+    rank = spatial_rank(ctx.kind)
+    kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
+    shape, _, axis = spatial_input(ctx, rank, data_format_arg(ctx))
+    dm, filters, c = ctx.arg("depth_multiplier", 1), ctx.arg("filters"), shape[axis]
+    out = [kernel + (c, dm), (1,) * rank + (dm * c, filters)]
+    if _truthy(ctx, "use_bias", True):
+        out.append((filters,))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Examples (verdict and output shape as real Keras 3.15 gives them)
+# --------------------------------------------------------------------------
+
+E = Example
+CF = {"data_format": "channels_first"}
+
+EXAMPLES = [
+    # ---- Conv1D ----
+    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 10, 2), out=(None, 8, 4)),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "same", "strides": 2}, (None, 9, 2), out=(None, 5, 4)),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "causal", "dilation_rate": 2}, (None, 9, 3),
+      out=(None, 9, 4), note="causal keeps the length"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "Causal", "strides": 2}, (None, 9, 3),
+      out=(None, 5, 4), note="padding is case-insensitive for convolutions"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "dilation_rate": 2}, (None, 10, 2), out=(None, 6, 4)),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, **CF}, (None, 2, 10), out=(None, 4, 8)),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "data_format": "CHANNELS_FIRST"}, (None, 2, None),
+      out=(None, 4, None), note="data_format is lower-cased; None length stays None"),
+    E("Conv1D", {"filters": 4, "kernel_size": 9}, (None, 9, 2), out=(None, 1, 4)),
+    E("Conv1D", {"filters": 4, "kernel_size": 10}, (None, 9, 2), error="non_positive_dim"),
+    E("Conv1D", {"filters": 4, "kernel_size": 4, "dilation_rate": 3}, (None, 9, 2), error="non_positive_dim",
+      note="the dilated kernel spans 10 steps"),
+    E("Conv1D", {"filters": 4, "kernel_size": 10, "padding": "same"}, (None, 9, 2), out=(None, 9, 4)),
+    E("Conv1D", {"filters": 6, "kernel_size": 3, "groups": 3}, (None, 9, 3), out=(None, 7, 6)),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "groups": 3}, (None, 9, 3), error="invalid_argument",
+      note="filters not divisible by groups"),
+    E("Conv1D", {"filters": 6, "kernel_size": 3, "groups": 3}, (None, 9, 4), error="invalid_argument",
+      note="input channels not divisible by groups"),
+    E("Conv1D", {"filters": 6, "kernel_size": 3, "groups": 0}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 0, "kernel_size": 3}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 4.0, "kernel_size": 3}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3.0}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 4, "kernel_size": (3, 3)}, (None, 9, 4), error="invalid_argument",
+      note="a 2-tuple for a 1-D kernel"),
+    E("Conv1D", {"filters": 4, "kernel_size": [3]}, (None, 9, 4), out=(None, 7, 4)),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, (None, 9, 4),
+      error="invalid_argument"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "dilation_rate": 0}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "strides": 0}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "full"}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": 1}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "data_format": "NHWC"}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9), error="rank_mismatch"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, 9, 4), error="rank_mismatch"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, None), error="undefined_dim"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, None, 5), out=(None, None, 4)),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "border_mode": "same"}, (None, 9, 4), error="invalid_argument",
+      note="unknown keyword (Keras 1 spelling)"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "activation": "relu", "use_bias": False}, (None, 9, 4),
+      out=(None, 7, 4)),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "activation": "rlu"}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "kernel_initializer": "he_normal"}, (None, 9, 4), out=(None, 7, 4)),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "kernel_initializer": "he"}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "trainable": 1}, (None, 9, 4), error="invalid_argument"),
+    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, 2), weights=((3, 2, 4), (4,)), out=(None, 7, 4)),
+    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, 2), weights=((3, 4, 2), (4,)), error="weight_shape"),
+    E("Convolution1D", {"filters": 4, "kernel_size": 5}, (None, 9, 2), out=(None, 5, 4), note="alias"),
+    # ---- Conv2D ----
+    E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 28, 28, 1), out=(None, 26, 26, 8)),
+    E("Conv2D", {"filters": 8, "kernel_size": (3, 5), "strides": (2, 1)}, (None, 28, 28, 1), out=(None, 13, 24, 8)),
+    E("Conv2D", {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same"}, (None, 7, 8, 3),
+      out=(None, 4, 4, 8)),
+    E("Conv2D", {"filters": 8, "kernel_size": 3, "padding": "SAME"}, (None, 7, 8, 3), out=(None, 7, 8, 8)),
+    E("Conv2D", {"filters": 8, "kernel_size": 3, **CF}, (None, 3, 32, 30), out=(None, 8, 30, 28)),
+    E("Conv2D", {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same", **CF}, (None, 3, None, 9),
+      out=(None, 8, None, 5)),
+    E("Conv2D", {"filters": 8, "kernel_size": 3, "dilation_rate": (2, 1)}, (None, 9, 9, 3), out=(None, 5, 7, 8)),
+    E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, None, None, 3), out=(None, None, None, 8)),
+    E("Conv2D", {"filters": 8, "kernel_size": 3, "groups": 2}, (None, 9, 9, 4), out=(None, 7, 7, 8)),
+    E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 28, 28), error="rank_mismatch"),
+    E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, 3, 2), error="rank_mismatch"),
+    E("Conv2D", {"filters": 8, "kernel_size": 5}, (None, 28, 4, 1), error="non_positive_dim"),
+    E("Conv2D", {"filters": 8, "kernel_size": 3, **CF}, (None, 28, 28, 1), error="non_positive_dim",
+      note="a channels_last input read as channels_first"),
+    E("Conv2D", {"filters": 8, "kernel_size": 3, **CF}, (None, None, 28, 28), error="undefined_dim"),
+    E("Conv2D", {"filters": 8, "kernel_size": 3, "padding": "causal"}, (None, 8, 8, 3), error="invalid_argument",
+      note="causal is 1-D only"),
+    E("Conv2D", {"filters": 8, "kernel_size": (3, 3, 3)}, (None, 8, 8, 3), error="invalid_argument"),
+    E("Conv2D", {"filters": 8, "kernel_size": (3, 0)}, (None, 8, 8, 3), error="invalid_argument"),
+    E("Conv2D", {"filters": 8, "kernel_size": 3, "strides": (1, 2), "dilation_rate": (2, 1)}, (None, 8, 8, 3),
+      error="invalid_argument"),
+    E("Conv2D", {"filters": -8, "kernel_size": 3}, (None, 8, 8, 3), error="invalid_argument"),
+    E("Conv2D", {"kernel_size": 3}, (None, 8, 8, 3), error="invalid_argument", note="filters is required"),
+    E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, 3), weights=((3, 3, 3, 8), (8,)),
+      out=(None, 6, 6, 8)),
+    E("Conv2D", {"filters": 6, "kernel_size": 3, "groups": 3}, (None, 8, 8, 3),
+      weights=((3, 3, 1, 6), (6,)), out=(None, 6, 6, 6), note="grouped kernel has channels // groups"),
+    E("Conv2D", {"filters": 8, "kernel_size": 3, "use_bias": False}, (None, 8, 8, 3),
+      weights=((3, 3, 3, 8), (8,)), error="weight_shape"),
+    E("Convolution2D", {"filters": 2, "kernel_size": 2}, (None, 4, 4, 1), out=(None, 3, 3, 2)),
+    # ---- Conv3D ----
+    E("Conv3D", {"filters": 4, "kernel_size": 3}, (None, 8, 8, 8, 1), out=(None, 6, 6, 6, 4)),
+    E("Conv3D", {"filters": 4, "kernel_size": (1, 3, 3), "padding": "same", "strides": (1, 2, 2), **CF},
+      (None, 2, 5, 9, 9), out=(None, 4, 5, 5, 5)),
+    E("Conv3D", {"filters": 4, "kernel_size": 3}, (None, 8, 8, 1), error="rank_mismatch"),
+    E("Conv3D", {"filters": 4, "kernel_size": 3}, (None, 8, 2, 8, 1), error="non_positive_dim"),
+    E("Conv3D", {"filters": 4, "kernel_size": 3, "padding": "causal"}, (None, 8, 8, 8, 1), error="invalid_argument"),
+    E("Conv3D", {"filters": 4, "kernel_size": 3}, (None, 8, 8, 8, 2), weights=((3, 3, 3, 2, 4), (4,)),
+      out=(None, 6, 6, 6, 4)),
+    E("Convolution3D", {"filters": 4, "kernel_size": 2}, (None, None, 3, 3, 1), out=(None, None, 2, 2, 4)),
+    # ---- transposed ----
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3}, (None, 10, 2), out=(None, 12, 4)),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2}, (None, 10, 2), out=(None, 21, 4)),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 2, "strides": 3}, (None, 10, 2), out=(None, 30, 4),
+      note="stride larger than the kernel"),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2, "padding": "same"}, (None, 10, 2),
+      out=(None, 20, 4)),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2, "output_padding": 1}, (None, 10, 2),
+      out=(None, 22, 4)),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 4, "strides": 2, "output_padding": 0, "padding": "same"},
+      (None, 1, 2), out=(None, 0, 4), note="Keras accepts a zero-sized output axis"),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "dilation_rate": 2}, (None, 10, 2), out=(None, 14, 4)),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, **CF}, (None, 2, None), out=(None, 4, None)),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2, "output_padding": 2}, (None, 10, 2),
+      error="invalid_argument", note="output_padding must be < strides"),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "output_padding": -1, "strides": 2}, (None, 10, 2),
+      error="invalid_argument"),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "padding": "causal"}, (None, 10, 2),
+      error="invalid_argument"),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "groups": 2}, (None, 10, 2), error="invalid_argument",
+      note="transposed convolutions take no groups"),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, (None, 10, 2),
+      error="invalid_argument"),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3}, (None, 10, None), error="undefined_dim"),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3}, (None, 10), error="rank_mismatch"),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3}, (None, 10, 2), weights=((3, 4, 2), (4,)),
+      out=(None, 12, 4), note="the transposed kernel is (k, filters, channels)"),
+    E("Conv2DTranspose", {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same"}, (None, 7, 7, 16),
+      out=(None, 14, 14, 8)),
+    E("Conv2DTranspose", {"filters": 8, "kernel_size": (3, 4), "strides": (2, 3), "output_padding": (1, 2)},
+      (None, 5, 6, 3), out=(None, 12, 21, 8)),
+    E("Conv2DTranspose", {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same", "output_padding": 1},
+      (None, 5, 6, 3), out=(None, 10, 12, 8)),
+    E("Conv2DTranspose", {"filters": 8, "kernel_size": 3, **CF}, (None, 3, 5, None), out=(None, 8, 7, None)),
+    E("Conv2DTranspose", {"filters": 8, "kernel_size": 3}, (None, 5, 5, 3, 1), error="rank_mismatch"),
+    E("Conv2DTranspose", {"filters": 8, "kernel_size": 3, "output_padding": (0, 1)}, (None, 5, 5, 3),
+      error="invalid_argument", note="strides default to 1"),
+    E("Conv2DTranspose", {"filters": 8, "kernel_size": 3}, (None, 5, 5, 3), weights=((3, 3, 8, 3), (8,)),
+      out=(None, 7, 7, 8)),
+    E("Convolution2DTranspose", {"filters": 2, "kernel_size": 2, "strides": 2}, (None, 4, 4, 1), out=(None, 8, 8, 2)),
+    E("Conv3DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same"}, (None, 4, 4, 4, 1),
+      out=(None, 8, 8, 8, 2)),
+    E("Conv3DTranspose", {"filters": 2, "kernel_size": 3, **CF}, (None, 1, 4, 4, 4), out=(None, 2, 6, 6, 6)),
+    E("Conv3DTranspose", {"filters": 2, "kernel_size": 3}, (None, 4, 4, 1), error="rank_mismatch"),
+    E("Convolution3DTranspose", {"filters": 2, "kernel_size": 1}, (None, 2, 2, 2, 1), out=(None, 2, 2, 2, 2)),
+    # ---- depthwise ----
+    E("DepthwiseConv2D", {"kernel_size": 3}, (None, 8, 8, 3), out=(None, 6, 6, 3)),
+    E("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2, "padding": "same", "strides": 2},
+      (None, 8, 7, 3), out=(None, 4, 4, 6)),
+    E("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2, **CF}, (None, 3, 8, 8), out=(None, 6, 6, 6)),
+    E("DepthwiseConv2D", {"kernel_size": 3, "strides": 2, "dilation_rate": 2}, (None, 9, 9, 3), out=(None, 3, 3, 3),
+      note="Keras does not reject strides with dilation for depthwise convolutions"),
+    E("DepthwiseConv2D", {"kernel_size": 3}, (None, 8, 8, None), error="undefined_dim"),
+    E("DepthwiseConv2D", {"kernel_size": 9}, (None, 8, 8, 3), error="non_positive_dim"),
+    E("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 0}, (None, 8, 8, 3), error="invalid_argument"),
+    E("DepthwiseConv2D", {"kernel_size": 3, "filters": 4}, (None, 8, 8, 3), error="invalid_argument",
+      note="depthwise convolutions take depth_multiplier, not filters"),
+    E("DepthwiseConv2D", {"kernel_size": 3}, (None, 8, 3), error="rank_mismatch"),
+    E("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2}, (None, 8, 8, 3), weights=((3, 3, 3, 2), (6,)),
+      out=(None, 6, 6, 6)),
+    E("DepthwiseConv1D", {"kernel_size": 3}, (None, 8, 4), out=(None, 6, 4)),
+    E("DepthwiseConv1D", {"kernel_size": 3, "padding": "causal"}, (None, 8, 4), error="invalid_argument"),
+    E("DepthwiseConv1D", {"kernel_size": 3, "depth_multiplier": 3, **CF}, (None, 4, None), out=(None, 12, None)),
+    E("DepthwiseConv1D", {"kernel_size": 3, "strides": 0}, (None, 8, 4), error="invalid_argument"),
+    # ---- separable ----
+    E("SeparableConv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, 3), out=(None, 6, 6, 8)),
+    E("SeparableConv2D", {"filters": 8, "kernel_size": 3, "padding": "same", "strides": 2, "depth_multiplier": 2},
+      (None, 9, 8, 3), out=(None, 5, 4, 8)),
+    E("SeparableConv2D", {"filters": 8, "kernel_size": 3, **CF}, (None, 3, 8, 8), out=(None, 8, 6, 6)),
+    E("SeparableConv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, None), error="undefined_dim"),
+    E("SeparableConv2D", {"filters": 8, "kernel_size": 3, "groups": 2}, (None, 8, 8, 4), error="invalid_argument"),
+    E("SeparableConv2D", {"filters": 0, "kernel_size": 3}, (None, 8, 8, 4), error="invalid_argument"),
+    E("SeparableConv2D", {"filters": 8, "kernel_size": 3, "depth_multiplier": -1}, (None, 8, 8, 4),
+      error="invalid_argument"),
+    E("SeparableConv2D", {"filters": 8, "kernel_size": 5}, (None, 4, 8, 4), error="non_positive_dim"),
+    E("SeparableConv2D", {"filters": 8, "kernel_size": 3, "depth_multiplier": 2}, (None, 8, 8, 3),
+      weights=((3, 3, 3, 2), (1, 1, 6, 8), (8,)), out=(None, 6, 6, 8)),
+    E("SeparableConv1D", {"filters": 8, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, (None, 9, 3),
+      out=(None, 3, 8)),
+    E("SeparableConv1D", {"filters": 8, "kernel_size": 3, "padding": "causal"}, (None, 9, 3), error="invalid_argument"),
+    E("SeparableConv1D", {"filters": 8, "kernel_size": 3}, (None, 9, 9, 3), error="rank_mismatch"),
+    E("SeparableConvolution1D", {"filters": 2, "kernel_size": 3}, (None, None, 3), out=(None, None, 2)),
+    E("SeparableConvolution2D", {"filters": 2, "kernel_size": 1}, (None, 3, 3, 3), out=(None, 3, 3, 2)),
+]
