@@ -1,0 +1,425 @@
+"""`nnrepair github [--mode review|comment|commit|scan|check] [--config FILE] [--dry-run]`.
+
+Reads the GitHub Actions environment, runs the engine on the right files and
+publishes. Whatever happens (no token, read-only token, vanished branch, API
+outage) it still writes annotations, the job summary, the SARIF file and the step
+outputs, and exits by the fail-on rule (2 only for usage errors and internal errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import IO
+
+from . import FIX_TRAILER, MARKER_PREFIX, REPLY_MARKER, artifact, engine, outputs, templates
+from .env import MODES, ActionEnv, Settings, from_environ, settings_from
+from .fixcommit import changed_texts, commit_fix, commit_message, fixed_models
+from .github_api import WRITE_PERMISSIONS, ApiError, GitHubClient
+from .publish import publish_pull
+from .review import ChangedFile, build_findings
+from .scan import publish_scan
+
+PR_EVENTS = ("pull_request", "pull_request_target")
+FIX_COMMAND = "/nnrepair fix"
+
+
+@dataclass
+class Run:
+    """Everything one invocation gathers before writing its outputs."""
+
+    env: ActionEnv
+    settings: Settings
+    out: IO[str]
+    err: IO[str]
+    client: GitHubClient | None = None
+    config: object = None
+    report: dict = field(default_factory=engine.empty_report)
+    sources: dict = field(default_factory=dict)
+    findings: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    fixed: int | None = None
+    fixed_texts: dict = field(default_factory=dict)
+    config_arg: str | None = None
+    status: int | None = None  # forced exit status (usage/validation errors)
+
+    def log(self, text: str) -> None:
+        print(self.client.redact(text) if self.client else text, file=self.err)
+
+    def note(self, text: str) -> None:
+        if text and text not in self.notes:
+            self.notes.append(text)
+            self.log(f"nnrepair: {text}")
+
+    def echo(self, text: str) -> None:
+        print(text, file=self.out)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="nnrepair github", description="Run nnrepair as a GitHub bot (Actions step).")
+    p.add_argument("--mode", choices=MODES, help="default: from the event (PR -> review, schedule -> scan, ...)")
+    p.add_argument("--config", help="path of .nnrepair.yml (default: the repository's)")
+    p.add_argument("--dry-run", action="store_true", help="post nothing; print what would be posted")
+    p.add_argument("--results", help="two-phase setup: results artifact to write (pull_request) or read (workflow_run)")
+    return p.parse_args(argv)
+
+
+# --- sources ----------------------------------------------------------------------------
+
+
+def _selected(run: Run, path: str, size: int | None = None) -> bool:
+    if not engine.is_candidate(path, size) or not engine.in_paths(path, run.settings.paths):
+        return False
+    selects = getattr(run.config, "selects", None)
+    return selects(path) if callable(selects) else True
+
+
+def workspace_sources(run: Run, root: str) -> dict[str, bytes]:
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in (".git", "node_modules", ".venv", "__pycache__"))
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            try:
+                size = os.path.getsize(full)
+                if os.path.islink(full) or not _selected(run, rel, size):
+                    continue
+                with open(full, "rb") as fh:
+                    out[rel] = fh.read()
+            except OSError:
+                continue
+    return out
+
+
+def tree_sources(run: Run, repo, sha: str) -> dict[str, bytes]:
+    out = {}
+    for path, blob_sha, size in run.client.tree_files(repo, sha):
+        if _selected(run, path, size):
+            out[path] = run.client.blob_bytes(repo, blob_sha)
+    return out
+
+
+def pr_sources(run: Run, repo, pull, head_sha: str, changed: list[ChangedFile]) -> dict[str, bytes]:
+    """Changed files at the head SHA, through the API only (never a checkout of PR code)."""
+    out = {}
+    for cf in changed:
+        if cf.status == "removed" or not _selected(run, cf.path):
+            continue
+        try:
+            out[cf.path] = run.client.file_bytes(repo, cf.path, head_sha)
+        except ApiError as e:
+            if e.status != 404 or not cf.sha:
+                raise
+            out[cf.path] = run.client.blob_bytes(repo, cf.sha)  # fork commit: the blob is still reachable
+    return out
+
+
+# --- config -------------------------------------------------------------------------------
+
+
+def load_config(run: Run, explicit: str | None, repo=None, ref: str | None = None) -> None:
+    path = explicit or run.env.input("config")
+    try:
+        if path:
+            if not os.path.isabs(path) and run.env.workspace:
+                path = os.path.join(run.env.workspace, path)
+            run.config = engine.load_config(path)
+        elif run.env.workspace and any(os.path.isfile(os.path.join(run.env.workspace, n)) for n in (".nnrepair.yml", ".nnrepair.yaml")):
+            name = next(n for n in (".nnrepair.yml", ".nnrepair.yaml") if os.path.isfile(os.path.join(run.env.workspace, n)))
+            run.config = engine.load_config(os.path.join(run.env.workspace, name))
+        elif repo is not None and ref:
+            # the base branch's config: a PR cannot loosen its own checks
+            try:
+                text = run.client.file_bytes(repo, ".nnrepair.yml", ref).decode("utf-8", "replace")
+                run.config = engine.load_config(text=text)
+            except ApiError as e:
+                if e.status != 404:
+                    raise
+    except ValueError as e:  # ConfigError
+        run.note(f"configuration error: {e}")
+        run.status = 2
+        return
+    # inputs override the file
+    mode = run.settings.mode
+    dry = run.settings.dry_run
+    results = run.settings.results
+    run.settings = settings_from(run.config, run.env, mode, dry)
+    run.settings.results = results or run.settings.results
+
+
+# --- analysis -----------------------------------------------------------------------------
+
+
+def analyse(run: Run, sources: dict[str, bytes], fix: bool = True) -> None:
+    run.sources = sources
+    result = engine.analyze(sources, fix=fix, config=run.config)
+    run.report = result.report
+    run.fixed_texts = result.fixed_texts
+    run.findings = build_findings(run.report, sources)
+
+
+# --- flows ----------------------------------------------------------------------------------
+
+
+def pr_number(event: dict) -> int | None:
+    pr = event.get("pull_request") or {}
+    n = pr.get("number") or event.get("number")
+    if not n and isinstance(event.get("issue"), dict) and event["issue"].get("pull_request"):
+        n = event["issue"].get("number")
+    return int(n) if n else None
+
+
+def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
+    c = run.client
+    repo = repo or c.repo(run.env.repository)
+    pull = c.pull(repo, number)
+    head_sha = pull.head.sha
+    load_config(run, run.config_arg, repo, pull.base.sha)
+    if run.status is not None:
+        return
+    changed = c.pull_files(pull)
+    sources = pr_sources(run, repo, pull, head_sha, changed)
+    analyse(run, sources)
+    changed_map = {cf.path: cf for cf in changed}
+
+    if run.settings.results and run.env.event_name in PR_EVENTS and mode == "check":
+        write_results(run, number, head_sha)
+    if mode == "check":
+        return
+
+    # the head moved (new push / force-push) while we analysed: the next run owns it
+    fresh = c.pull(repo, number)
+    if fresh.head.sha != head_sha:
+        run.note(f"The PR head moved from {head_sha[:7]} to {fresh.head.sha[:7]} during the run; nothing was posted (the next run covers it).")
+        return
+
+    extra = []
+    if mode == "commit" or (mode == "review" and run.settings.commit_enabled):
+        extra += do_fix_commit(run, repo, pull, head_sha)
+    res = publish_pull(
+        c,
+        repo,
+        pull,
+        head_sha,
+        run.report,
+        run.findings,
+        changed_map,
+        filter_mode=run.settings.filter_mode,
+        max_comments=run.settings.max_comments,
+        inline_allowed=(mode == "review"),
+        summary_policy=run.settings.summary,
+        extra_notes=extra,
+        dry_run=run.settings.dry_run,
+        echo=run.echo,
+    )
+    for n in res.notes:
+        run.note(n)
+    run.log(
+        f"nnrepair: {res.new_comments} new inline comment(s), {res.resolved} marked resolved, summary {res.summary}"
+    )
+
+
+def do_fix_commit(run: Run, repo, pull, head_sha: str) -> list[str]:
+    files = changed_texts(run.fixed_texts, run.sources)
+    models = fixed_models(run.report, set(files))
+    msg = commit_message(run.settings.commit_message, models)
+    res = commit_fix(run.client, repo, pull, head_sha, files, msg, dry_run=run.settings.dry_run, echo=run.echo)
+    if res.committed:
+        run.fixed = len(models)
+        run.log(f"nnrepair: committed {res.sha[:7]} with {len(res.files)} repaired file(s)")
+        return [f"nnrepair committed the repair of {len(models)} model(s) as {res.sha[:7]}."]
+    if res.note:
+        run.note(res.note)
+    return []
+
+
+def write_results(run: Run, number: int, head_sha: str) -> None:
+    data = artifact.build(run.env.repository, number, head_sha, run.report)
+    with open(run.settings.results, "w", encoding="utf-8") as fh:
+        json.dump(data, fh)
+    run.log(f"nnrepair: results artifact written to {run.settings.results}")
+
+
+def flow_workflow_run(run: Run) -> None:
+    """Publishing phase: the artifact is data; check it, then post as for a PR."""
+    path = run.settings.results
+    if not path:
+        run.note("workflow_run needs the `results` input (path of the downloaded results artifact).")
+        run.status = 2
+        return
+    c = run.client
+    wr = run.env.event.get("workflow_run") or {}
+    try:
+        data = artifact.load(path)
+        repo = c.repo(run.env.repository)
+        pull = c.pull(repo, data["pull_request"])
+        artifact.check_against(
+            data,
+            repository=run.env.repository,
+            event_head_sha=wr.get("head_sha"),
+            api_head_sha=pull.head.sha,
+            api_state=pull.state,
+        )
+    except artifact.ArtifactError as e:
+        run.note(f"results artifact rejected: {e}")
+        run.status = 1
+        return
+    changed = c.pull_files(pull)
+    changed_map = {cf.path: cf for cf in changed}
+    # the report may only talk about files this PR changes; their text comes from the API
+    files = {m["file"] for m in data["report"]["models"]}
+    stray = sorted(f for f in files if f not in changed_map)
+    if stray:
+        run.note(f"results artifact rejected: it reports files the PR does not change ({', '.join(stray[:3])})")
+        run.status = 1
+        return
+    head_sha = pull.head.sha
+    load_config(run, run.config_arg, repo, pull.base.sha)
+    sources = {p: c.file_bytes(repo, p, head_sha) for p in sorted(files) if changed_map[p].status != "removed"}
+    run.sources = sources
+    run.report = data["report"]
+    run.findings = build_findings(run.report, sources)
+    res = publish_pull(
+        c, repo, pull, head_sha, run.report, run.findings, changed_map,
+        filter_mode=run.settings.filter_mode, max_comments=run.settings.max_comments,
+        inline_allowed=run.settings.mode != "comment", summary_policy=run.settings.summary,
+        dry_run=run.settings.dry_run, echo=run.echo,
+    )
+    for n in res.notes:
+        run.note(n)
+
+
+def flow_comment_command(run: Run) -> None:
+    ev = run.env.event
+    comment = ev.get("comment") or {}
+    issue = ev.get("issue") or {}
+    body = (comment.get("body") or "").strip()
+    user = comment.get("user") or {}
+    login = user.get("login") or ""
+    if not body.lower().startswith(FIX_COMMAND) or not issue.get("pull_request"):
+        run.log("nnrepair: not a /nnrepair fix command on a pull request; nothing to do")
+        return
+    if user.get("type") == "Bot" or login.endswith("[bot]") or MARKER_PREFIX in body or FIX_TRAILER in body:
+        run.log("nnrepair: ignoring a comment written by a bot")
+        return
+    c = run.client
+    repo = c.repo(run.env.repository)
+    perm = c.permission(repo, login)
+    if perm not in WRITE_PERMISSIONS:
+        run.note(f"/nnrepair fix by @{login} ignored: needs write permission (has {perm}).")
+        reply = templates.render("stranger_reply.md.j2", marker=REPLY_MARKER, user=login, repo=run.env.repository)
+        if run.settings.dry_run:
+            run.echo("=== reply ===\n" + reply)
+            return
+        try:
+            c.create_issue_comment(c.call(repo.get_issue, int(issue["number"])), reply)
+        except ApiError as e:
+            run.log(f"nnrepair: could not reply ({e.status})")
+        return
+    flow_pull_request(run, int(issue["number"]), "commit", repo)
+
+
+def flow_scan(run: Run) -> None:
+    c = run.client
+    repo = c.repo(run.env.repository)
+    branch = repo.default_branch
+    sha = c.call(repo.get_git_ref, f"heads/{branch}").object.sha
+    load_config(run, run.config_arg, repo, sha)
+    if run.status is not None:
+        return
+    use_workspace = (run.env.input("source") or "api") == "workspace" and run.env.workspace
+    sources = workspace_sources(run, run.env.workspace) if use_workspace else tree_sources(run, repo, sha)
+    analyse(run, sources)
+    res = publish_scan(
+        c, repo, run.report, run.fixed_texts, sources,
+        branch=branch, sha=sha, open_pr=run.settings.scan_open_pr, dry_run=run.settings.dry_run, echo=run.echo,
+    )
+    run.log(f"nnrepair: scan issue {res.issue_action} (#{res.issue_number}), PR {res.pr_action}")
+
+
+def flow_local_check(run: Run) -> None:
+    """push / check mode / no API: the checked-out workspace, else the tree at GITHUB_SHA."""
+    if run.env.workspace and os.path.isdir(run.env.workspace):
+        load_config(run, run.config_arg)
+        if run.status is None:
+            analyse(run, workspace_sources(run, run.env.workspace), fix=True)
+        return
+    repo = run.client.repo(run.env.repository)
+    load_config(run, run.config_arg, repo, run.env.sha)
+    if run.status is None:
+        analyse(run, tree_sources(run, repo, run.env.sha or repo.default_branch), fix=True)
+
+
+def dispatch(run: Run) -> None:
+    ev_name, mode = run.env.event_name, run.settings.mode
+    if ev_name == "issue_comment":
+        return flow_comment_command(run)
+    if ev_name == "workflow_run":
+        return flow_workflow_run(run)
+    if mode == "scan":
+        return flow_scan(run)
+    n = pr_number(run.env.event)
+    if ev_name in PR_EVENTS and n:
+        return flow_pull_request(run, n, mode)
+    if mode != "check":
+        run.note(f"mode {mode} needs a pull_request event; ran a check instead.")
+    return flow_local_check(run)
+
+
+def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        args = parse_args(argv)
+    except SystemExit as e:
+        return 0 if e.code == 0 else 2
+    env = from_environ(environ)
+    settings = settings_from(None, env, args.mode, args.dry_run)
+    if args.results:
+        settings.results = args.results
+    if settings.mode not in MODES:
+        print(f"nnrepair github: unknown mode {settings.mode!r} (one of {', '.join(MODES)})", file=err)
+        return 2
+    run = Run(env=env, settings=settings, out=out, err=err)
+    run.config_arg = args.config
+    run.client = GitHubClient(
+        env.token,
+        env.api_url,
+        seconds_between_writes=float(env.environ.get("NNREPAIR_SECONDS_BETWEEN_WRITES", "1")),
+        backoff_base=float(env.environ.get("NNREPAIR_BACKOFF_BASE", "1")),
+        log=lambda s: print(s, file=err),
+    )
+    if not env.token:
+        run.note("No GitHub token: nothing is posted; see the annotations and the job summary.")
+    try:
+        dispatch(run)
+    except ApiError as e:
+        if e.status in (401, 403):
+            run.note(f"The token lacks permission for this step ({e.status}); results are in the annotations and the job summary.")
+        elif e.status == 404:
+            run.note(f"Something vanished during the run (404: {e.message}); a branch may have been deleted.")
+        else:
+            run.note(f"GitHub API error: {e}")
+    except Exception as e:  # internal error: still write what we have, exit 2
+        run.note(f"internal error: {type(e).__name__}: {run.client.redact(str(e))}")
+        run.status = 2
+    sarif_path = run.settings.sarif_file
+    if not os.path.isabs(sarif_path):
+        sarif_path = os.path.join(env.workspace or os.getcwd(), sarif_path)
+    try:
+        outputs.write_all(
+            run.report, run.findings, mode=run.settings.mode, notes=run.notes, stdout=out,
+            step_summary=env.step_summary, github_output=env.output, sarif_path=sarif_path, fixed=run.fixed,
+        )
+    except OSError as e:
+        print(f"nnrepair: could not write outputs: {e}", file=err)
+    if run.status is not None:
+        return run.status
+    return outputs.exit_code(run.report, run.settings.fail_on)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

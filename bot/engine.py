@@ -1,0 +1,57 @@
+"""The bot's only door into the engine: sources in, (report JSON, fixed texts) out."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any
+
+# The engine finds models by content; the bot only avoids fetching files that cannot hold one.
+CANDIDATE_SUFFIXES = (".py", ".json", ".keras", ".h5", ".hdf5")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def is_candidate(path: str, size: int | None = None) -> bool:
+    if size is not None and size > MAX_FILE_BYTES:
+        return False
+    return path.lower().endswith(CANDIDATE_SUFFIXES)
+
+
+def in_paths(path: str, prefixes: list[str]) -> bool:
+    return not prefixes or any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+
+@dataclass
+class Result:
+    report: dict
+    fixed_texts: dict[str, str] = field(default_factory=dict)
+
+
+def load_config(path: str | None = None, text: str | None = None) -> Any:
+    """repair_engine.config.load_config on a file, or on text fetched through the API."""
+    try:
+        from repair_engine.config import load_config as _load
+    except ImportError:
+        return None
+    if text is not None:
+        with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False, encoding="utf-8") as fh:
+            fh.write(text)
+            tmp = fh.name
+        try:
+            return _load(tmp)
+        finally:
+            os.unlink(tmp)
+    return _load(path)
+
+
+def analyze(sources: dict[str, bytes], *, fix: bool, config: Any = None) -> Result:
+    from repair_engine.api import analyze as _analyze
+
+    report = _analyze(sources, fix=fix, config=config)
+    data = report.to_json()
+    return Result(report=data, fixed_texts=dict(getattr(report, "fixed_texts", {}) or {}))
+
+
+def empty_report() -> dict:
+    return {"version": 1, "tool": {"name": "nnrepair", "version": "0.1.0"}, "models": []}

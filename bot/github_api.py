@@ -1,0 +1,239 @@
+"""A thin PyGithub wrapper: one place for retries, rate limits and token hygiene.
+
+- 5xx and connection errors: exponential backoff with full jitter, bounded attempts.
+- 403/429 secondary (or primary) rate limits: wait `Retry-After` seconds (or until
+  `x-ratelimit-reset`, or one minute as GitHub advises), bounded total wait.
+- Other 4xx are raised at once (callers decide: 403 => read-only, 404 => vanished, 422 => refused).
+- The token lives only inside the PyGithub Auth object; `redact()` scrubs it from any text we print.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, TypeVar
+
+import requests
+from github import Auth, Github, GithubException, InputGitTreeElement
+
+from .review import ChangedFile
+
+T = TypeVar("T")
+
+DEFAULT_API_URL = "https://api.github.com"
+WRITE_PERMISSIONS = ("admin", "maintain", "write")
+
+
+class ApiError(Exception):
+    """A GitHub call that failed for good; `status` is the HTTP status (0 for network errors)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(f"GitHub API {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+def _header(headers: dict | None, name: str) -> str | None:
+    for k, v in (headers or {}).items():
+        if k.lower() == name.lower():
+            return v
+    return None
+
+
+def is_rate_limited(status: int, headers: dict | None, message: str) -> bool:
+    if status == 429:
+        return True
+    if status != 403:
+        return False
+    if _header(headers, "retry-after") is not None:
+        return True
+    if _header(headers, "x-ratelimit-remaining") == "0":
+        return True
+    return "rate limit" in (message or "").lower()
+
+
+def retry_delay(status: int, headers: dict | None, attempt: int, *, base: float, now: float, rng: random.Random) -> float:
+    """Seconds to wait before retry number `attempt` (0-based)."""
+    if status in (403, 429):
+        ra = _header(headers, "retry-after")
+        if ra is not None:
+            try:
+                return max(0.0, float(ra))
+            except ValueError:
+                pass
+        reset = _header(headers, "x-ratelimit-reset")
+        if reset is not None and _header(headers, "x-ratelimit-remaining") == "0":
+            try:
+                return max(0.0, float(reset) - now) + 1.0
+            except ValueError:
+                pass
+        return 60.0 * (attempt + 1)
+    # full jitter: uniform in [0, base * 2**attempt], at least a tenth of the step
+    step = base * (2**attempt)
+    return step * (0.1 + 0.9 * rng.random())
+
+
+def _message(exc: GithubException) -> str:
+    data = exc.data
+    if isinstance(data, dict):
+        msg = data.get("message") or ""
+        errs = data.get("errors")
+        if errs:
+            msg += f" ({errs})"
+        return str(msg)
+    return str(data or "")
+
+
+class GitHubClient:
+    def __init__(
+        self,
+        token: str | None,
+        api_url: str | None = None,
+        *,
+        max_attempts: int = 5,
+        backoff_base: float = 1.0,
+        max_total_wait: float = 300.0,
+        seconds_between_writes: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        log: Callable[[str], None] | None = None,
+    ):
+        self._token = token or ""
+        self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.max_total_wait = max_total_wait
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.log = log or (lambda s: None)
+        self.waits: list[float] = []  # every wait we did, for tests and the summary
+        self.gh = Github(
+            auth=Auth.Token(token) if token else None,
+            base_url=self.api_url,
+            per_page=100,
+            retry=None,  # retries are ours (see call)
+            timeout=30,
+            seconds_between_requests=None,
+            seconds_between_writes=seconds_between_writes or None,
+        )
+
+    def __repr__(self) -> str:  # never show the token
+        return f"GitHubClient(api_url={self.api_url!r})"
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self._token)
+
+    def redact(self, text: str) -> str:
+        return text.replace(self._token, "***") if self._token else text
+
+    # --- the retry loop ------------------------------------------------------------------
+
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        waited = 0.0
+        attempt = 0
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except GithubException as exc:
+                status, headers, msg = exc.status, exc.headers or {}, _message(exc)
+                retryable = status >= 500 or is_rate_limited(status, headers, msg)
+                if not retryable or attempt + 1 >= self.max_attempts:
+                    raise ApiError(status, self.redact(msg)) from None
+            except (OSError, requests.exceptions.RequestException) as exc:  # network errors
+                status, headers, msg = 0, {}, str(exc)
+                if attempt + 1 >= self.max_attempts:
+                    raise ApiError(0, self.redact(msg)) from None
+            delay = retry_delay(status, headers, attempt, base=self.backoff_base, now=time.time(), rng=self.rng)
+            if waited + delay > self.max_total_wait:
+                raise ApiError(status, self.redact(f"giving up after waiting {waited:.0f}s: {msg}"))
+            self.log(f"GitHub API {status or 'network error'}; retrying in {delay:.1f}s")
+            self.waits.append(delay)
+            self.sleep(delay)
+            waited += delay
+            attempt += 1
+
+    def all(self, paginated: Iterable[T]) -> list[T]:
+        return self.call(lambda: list(paginated))
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def repo(self, full_name: str):
+        return self.call(self.gh.get_repo, full_name)
+
+    def pull(self, repo, number: int):
+        return self.call(repo.get_pull, number)
+
+    def pull_files(self, pull) -> list[ChangedFile]:
+        files = self.all(pull.get_files())
+        return [ChangedFile(path=f.filename, status=f.status, patch=f.patch, sha=f.sha) for f in files]
+
+    def file_bytes(self, repo, path: str, ref: str) -> bytes:
+        """Contents at `ref`; files over the contents-API size limit come through the blob API."""
+        cf = self.call(repo.get_contents, path, ref=ref)
+        if isinstance(cf, list):
+            raise ApiError(422, f"{path} is a directory")
+        if getattr(cf, "encoding", None) == "base64" and cf.content is not None:
+            return cf.decoded_content
+        return self.blob_bytes(repo, cf.sha)
+
+    def blob_bytes(self, repo, sha: str) -> bytes:
+        blob = self.call(repo.get_git_blob, sha)
+        if blob.encoding == "base64":
+            return base64.b64decode(blob.content)
+        return blob.content.encode("utf-8")
+
+    def tree_files(self, repo, sha: str) -> list[tuple[str, str, int]]:
+        """(path, blob sha, size) of every file in the tree of commit/tree `sha`."""
+        tree = self.call(repo.get_git_tree, sha, recursive=True)
+        return [(e.path, e.sha, e.size or 0) for e in tree.tree if e.type == "blob"]
+
+    def permission(self, repo, user: str) -> str:
+        try:
+            return self.call(repo.get_collaborator_permission, user)
+        except ApiError as e:
+            if e.status in (403, 404):
+                return "none"
+            raise
+
+    def review_comments(self, pull) -> list:
+        return self.all(pull.get_review_comments())
+
+    def issue_comments(self, issue) -> list:
+        return self.all(issue.get_comments())
+
+    def commit_message(self, repo, sha: str) -> str:
+        return self.call(repo.get_git_commit, sha).message
+
+    # --- writes --------------------------------------------------------------------------
+
+    def create_review(self, repo, pull, commit_sha: str, body: str, comments: list[dict]):
+        # raw call: PyGithub wants a Commit object for commit_id, which costs an extra request
+        params = {"commit_id": commit_sha, "body": body, "event": "COMMENT", "comments": comments}
+        _, data = self.call(pull.requester.requestJsonAndCheck, "POST", f"{pull.url}/reviews", input=params)
+        return data
+
+    def edit(self, obj, body: str) -> None:
+        self.call(obj.edit, body)
+
+    def create_issue_comment(self, issue, body: str):
+        return self.call(issue.create_comment, body)
+
+    def commit_files(self, repo, branch: str, parent_sha: str, files: dict[str, str | bytes], message: str, *, force: bool = False, create: bool = False) -> str:
+        """Blobs -> tree (on the parent's tree) -> commit -> ref update. Returns the new commit sha."""
+        parent = self.call(repo.get_git_commit, parent_sha)
+        elements = []
+        for path, content in sorted(files.items()):
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            blob = self.call(repo.create_git_blob, base64.b64encode(data).decode("ascii"), "base64")
+            elements.append(InputGitTreeElement(path=path, mode="100644", type="blob", sha=blob.sha))
+        tree = self.call(repo.create_git_tree, elements, parent.tree)
+        commit = self.call(repo.create_git_commit, message, tree, [parent])
+        if create:
+            self.call(repo.create_git_ref, f"refs/heads/{branch}", commit.sha)
+        else:
+            ref = self.call(repo.get_git_ref, f"heads/{branch}")
+            self.call(ref.edit, commit.sha, force=force)
+        return commit.sha

@@ -1,0 +1,254 @@
+"""What every run writes, whatever its permissions: annotations (workflow commands),
+the job summary (GITHUB_STEP_SUMMARY), a SARIF file and the step outputs (GITHUB_OUTPUT)."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass, field
+from typing import IO
+
+from . import templates
+from .review import SEVERITY_RANK, Finding
+
+TOOL_VERSION_FALLBACK = "0.1.0"
+STATUS_ICON = {"valid": "✅", "invalid": "❌", "unsupported": "⚪"}
+
+
+def tool_version(report: dict | None = None) -> str:
+    return ((report or {}).get("tool") or {}).get("version") or TOOL_VERSION_FALLBACK
+
+
+def model_rows(report: dict) -> list[dict]:
+    """Rows of the 'checked models' table."""
+    rows = []
+    for m in report.get("models", []) or []:
+        layers = m.get("layers")
+        if isinstance(layers, list):
+            layers = len(layers)
+        status = m.get("status", "?")
+        rows.append(
+            {
+                "file": m.get("file", ""),
+                "name": m.get("name", ""),
+                "line": m.get("line"),
+                "status": status,
+                "icon": STATUS_ICON.get(status, ""),
+                "layers": layers if isinstance(layers, int) else "—",
+                "output_shapes": m.get("output_shapes"),
+            }
+        )
+    return rows
+
+
+# --- annotations -------------------------------------------------------------------------
+
+
+def _escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_prop(s: str) -> str:
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(d: dict) -> str:
+    level = {"error": "error", "warning": "warning"}.get(d.get("severity", "error"), "notice")
+    props = []
+    if d.get("file"):
+        props.append(f"file={_escape_prop(str(d['file']))}")
+    for key, name in (("line", "line"), ("end_line", "endLine"), ("col", "col"), ("end_col", "endColumn")):
+        if isinstance(d.get(key), int):
+            props.append(f"{name}={d[key]}")
+    props.append(f"title={_escape_prop(str(d.get('code', 'nnrepair')) + ' ' + str(d.get('kind', '')))}")
+    return f"::{level} {','.join(props)}::{_escape_data(str(d.get('message', '')))}"
+
+
+def annotations(report: dict) -> list[str]:
+    """One workflow command per diagnostic; uses repair_engine.render when the engine provides it."""
+    try:  # the engine's renderer, when present, is the single source of truth
+        from repair_engine import render  # type: ignore
+
+        fn = getattr(render, "github_annotations", None) or getattr(render, "render_github", None)
+        if fn is not None:
+            out = fn(report)
+            return out.splitlines() if isinstance(out, str) else list(out)
+    except Exception:
+        pass
+    return [annotation(d) for m in report.get("models", []) or [] for d in m.get("diagnostics", []) or []]
+
+
+# --- SARIF -------------------------------------------------------------------------------
+
+
+def sarif(report: dict) -> dict:
+    rules: dict[str, dict] = {}
+    results = []
+    for m in report.get("models", []) or []:
+        repair = m.get("repair") if isinstance(m.get("repair"), dict) else None
+        for d in m.get("diagnostics", []) or []:
+            code = d.get("code", "NNR999")
+            rules.setdefault(
+                code,
+                {
+                    "id": code,
+                    "name": d.get("kind", code),
+                    "shortDescription": {"text": d.get("kind", code).replace("_", " ")},
+                    "helpUri": f"{templates.docs_url()}#{code.lower()}",
+                },
+            )
+            region = {}
+            for key, name in (("line", "startLine"), ("col", "startColumn"), ("end_line", "endLine"), ("end_col", "endColumn")):
+                if isinstance(d.get(key), int) and d[key] > 0:
+                    region[name] = d[key]
+            loc = {"physicalLocation": {"artifactLocation": {"uri": d.get("file") or m.get("file", "")}}}
+            if region:
+                loc["physicalLocation"]["region"] = region
+            res = {
+                "ruleId": code,
+                "level": {"error": "error", "warning": "warning"}.get(d.get("severity"), "note"),
+                "message": {"text": d.get("message", "")},
+                "locations": [loc],
+            }
+            if repair and repair.get("line_edits"):
+                res["fixes"] = [
+                    {
+                        "description": {
+                            "text": "; ".join(e.get("description", "") for e in repair.get("edits", []) or []) or "nnrepair repair"
+                        },
+                        "artifactChanges": [
+                            {
+                                "artifactLocation": {"uri": le.get("file") or m.get("file", "")},
+                                "replacements": [
+                                    {
+                                        "deletedRegion": {"startLine": le["start_line"], "endLine": le["end_line"]},
+                                        "insertedContent": {"text": "".join(s + "\n" for s in le.get("new_lines", []))},
+                                    }
+                                ],
+                            }
+                            for le in repair["line_edits"]
+                        ],
+                    }
+                ]
+            results.append(res)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "nnrepair",
+                        "version": tool_version(report),
+                        "informationUri": templates.docs_url(),
+                        "rules": list(rules.values()),
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+
+
+def sarif_text(report: dict) -> str:
+    try:
+        from repair_engine import render  # type: ignore
+
+        fn = getattr(render, "sarif", None) or getattr(render, "render_sarif", None)
+        if fn is not None:
+            out = fn(report)
+            return out if isinstance(out, str) else json.dumps(out, indent=2)
+    except Exception:
+        pass
+    return json.dumps(sarif(report), indent=2)
+
+
+# --- counts and exit code ----------------------------------------------------------------
+
+
+def count_findings(report: dict) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for m in report.get("models", []) or []:
+        for d in m.get("diagnostics", []) or []:
+            sev = d.get("severity", "error")
+            counts[sev if sev in counts else "info"] += 1
+    return counts
+
+
+def count_repairs(report: dict) -> int:
+    return sum(1 for m in report.get("models", []) or [] if isinstance(m.get("repair"), dict))
+
+
+def exit_code(report: dict, fail_on: str) -> int:
+    """fail-on none|error|warning: 1 when a finding at or above that severity exists."""
+    if fail_on == "none":
+        return 0
+    c = count_findings(report)
+    if c["error"]:
+        return 1
+    return 1 if fail_on == "warning" and c["warning"] else 0
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+@dataclass
+class RunOutputs:
+    """Collects notes during the run and writes all outputs at the end."""
+
+    mode: str
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+def job_summary(report: dict, findings: list[Finding], mode: str, notes: list[str]) -> str:
+    ordered = sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.severity, 3), f.file, f.line or 0))
+    return templates.render("job_summary.md.j2", report=report, models=model_rows(report), findings=ordered, mode=mode, notes=notes)
+
+
+def write_github_output(path: str | None, values: dict[str, object]) -> None:
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as fh:
+        for k, v in values.items():
+            v = str(v)
+            if "\n" in v:
+                delim = f"nnrepair_{uuid.uuid4().hex}"
+                fh.write(f"{k}<<{delim}\n{v}\n{delim}\n")
+            else:
+                fh.write(f"{k}={v}\n")
+
+
+def write_all(
+    report: dict,
+    findings: list[Finding],
+    *,
+    mode: str,
+    notes: list[str],
+    stdout: IO[str],
+    step_summary: str | None,
+    github_output: str | None,
+    sarif_path: str,
+    fixed: int | None = None,
+) -> dict[str, object]:
+    for line in annotations(report):
+        print(line, file=stdout)
+    summary_md = job_summary(report, findings, mode, notes)
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as fh:
+            fh.write(summary_md + "\n")
+    os.makedirs(os.path.dirname(os.path.abspath(sarif_path)), exist_ok=True)
+    with open(sarif_path, "w", encoding="utf-8") as fh:
+        fh.write(sarif_text(report))
+    c = count_findings(report)
+    values = {
+        "findings": c["error"] + c["warning"] + c["info"],
+        "fixed": count_repairs(report) if fixed is None else fixed,
+        "sarif-file": sarif_path,
+    }
+    write_github_output(github_output, values)
+    return values

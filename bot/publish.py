@@ -1,0 +1,202 @@
+"""Publishing on a pull request: one review with suggestions, one sticky summary comment.
+
+Idempotent by hidden markers:
+- each inline comment carries `<!-- nnrepair:finding FP -->`; a finding whose comment
+  already exists is not posted again; an existing comment whose finding is gone is
+  edited to say resolved/outdated (its suggestion withdrawn);
+- the summary comment carries `<!-- nnrepair:summary -->` and is edited, never duplicated;
+  it is only written when its text changes, and not at all while nothing is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import RESOLVED_MARKER, SUMMARY_MARKER, finding_marker, templates
+from .github_api import ApiError
+from .outputs import model_rows
+from .review import ChangedFile, Finding, Plan, plan_review, review_comment
+
+_FINDING_RE = re.compile(r"<!-- nnrepair:finding ([0-9a-f]+) -->")
+
+
+@dataclass
+class PublishResult:
+    new_comments: int = 0
+    resolved: int = 0
+    review_posted: bool = False
+    summary: str = "none"  # none | created | updated | unchanged
+    can_write: bool = True
+    plan: Plan | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def inline_body(f: Finding) -> str:
+    return templates.render("inline_comment.md.j2", finding=f, marker=finding_marker(f.fingerprint))
+
+
+def resolved_body(fingerprint: str, old_body: str, sha: str) -> str:
+    title = ""
+    for line in old_body.splitlines():
+        if line.startswith("**"):
+            title = line.strip("*").split("**")[0] if "**" in line.strip("*") else line.strip("*")
+            break
+    return templates.render(
+        "resolved_comment.md.j2",
+        marker=finding_marker(fingerprint),
+        resolved_marker=RESOLVED_MARKER,
+        finding_title=title or "nnrepair finding",
+        sha=sha,
+    )
+
+
+def summary_body(report: dict, sha: str, inline: list[Finding], outside: list[Finding], notes: list[str]) -> str:
+    models = model_rows(report)
+    invalid = sum(1 for m in models if m["status"] == "invalid")
+    return templates.render(
+        "summary_comment.md.j2",
+        marker=SUMMARY_MARKER,
+        sha=sha,
+        models=models,
+        invalid=invalid,
+        findings_total=len(inline) + len(outside),
+        inline=inline,
+        outside=outside,
+        notes=notes,
+    )
+
+
+def existing_finding_comments(comments) -> dict[str, object]:
+    """fingerprint -> our review comment (the newest wins)."""
+    out: dict[str, object] = {}
+    for c in comments:
+        m = _FINDING_RE.search(c.body or "")
+        if m:
+            out[m.group(1)] = c
+    return out
+
+
+def find_summary(comments):
+    for c in comments:
+        if SUMMARY_MARKER in (c.body or ""):
+            return c
+    return None
+
+
+def publish_pull(
+    client,
+    repo,
+    pull,
+    head_sha: str,
+    report: dict,
+    findings: list[Finding],
+    changed: dict[str, ChangedFile],
+    *,
+    filter_mode: str,
+    max_comments: int,
+    inline_allowed: bool = True,
+    summary_policy: str = "findings",
+    extra_notes: list[str] | None = None,
+    dry_run: bool = False,
+    echo: Callable[[str], None] = print,
+) -> PublishResult:
+    res = PublishResult()
+    plan = plan_review(findings, changed, filter_mode, max_comments if inline_allowed else 0)
+    if not inline_allowed:  # comment mode: everything in the summary
+        plan.summary = sorted(plan.inline + plan.summary, key=lambda f: (f.file, f.line or 0))
+        plan.inline = []
+        plan.capped = 0
+    res.plan = plan
+    notes = list(extra_notes or [])
+    if plan.capped:
+        notes.append(f"{plan.capped} more suggestion(s) were moved here: at most {max_comments} inline comments per run.")
+
+    review_comments = client.review_comments(pull)
+    existing = existing_finding_comments(review_comments)
+    active = {fp: c for fp, c in existing.items() if RESOLVED_MARKER not in (c.body or "")}
+    current = {f.fingerprint for f in findings}
+
+    new_inline = [f for f in plan.inline if f.fingerprint not in active]
+    already = [f for f in plan.inline if f.fingerprint in active]
+    stale = {fp: c for fp, c in active.items() if fp not in current}
+
+    writable = True
+
+    def write(action: str, fn, *args) -> bool:
+        """Run one write; False when refused. A 401/403 turns the rest of the run read-only."""
+        nonlocal writable
+        if not writable:
+            return False
+        try:
+            fn(*args)
+            return True
+        except ApiError as e:
+            if e.status in (401, 403):
+                writable = False
+                res.can_write = False
+                res.notes.append(
+                    "The token cannot write to this repository (a fork PR or a read-only token): "
+                    "results are in the annotations and the job summary only."
+                )
+                return False
+            if e.status in (404, 409, 422):
+                res.notes.append(f"Could not {action} ({e.status}: {e.message}); the PR may have changed during the run.")
+                return False
+            raise
+
+    # 1. one review with every new inline suggestion
+    if new_inline:
+        body = templates.render(
+            "review_body.md.j2",
+            checked=len(report.get("models", []) or []),
+            sha=head_sha,
+            count=len(new_inline),
+            summary_count=len(plan.summary),
+        )
+        comments = [review_comment(f, inline_body(f)) for f in new_inline]
+        if dry_run:
+            echo("=== review (COMMENT) ===\n" + body)
+            for c in comments:
+                where = f"{c['path']}:{c.get('start_line', c['line'])}-{c['line']}"
+                echo(f"--- inline comment {where} ---\n{c['body']}")
+            res.review_posted = True
+            res.new_comments = len(comments)
+        else:
+            if write("post the review", client.create_review, repo, pull, head_sha, body, comments):
+                res.review_posted = True
+                res.new_comments = len(comments)
+            elif writable:  # refused (e.g. 422 line outside the diff): keep the findings visible
+                plan.summary = new_inline + plan.summary
+                new_inline = []
+
+    # 2. withdraw suggestions whose finding is gone
+    for fp, c in stale.items():
+        body = resolved_body(fp, c.body or "", head_sha)
+        if dry_run:
+            echo(f"=== mark comment {getattr(c, 'id', '?')} resolved ===\n{body}")
+            res.resolved += 1
+        elif write("mark an old suggestion resolved", client.edit, c, body):
+            res.resolved += 1
+
+    # 3. the sticky summary
+    issue = client.call(pull.as_issue)
+    issue_comments = client.issue_comments(issue)
+    summary = find_summary(issue_comments)
+    inline_listed = [f for f in plan.inline if f in new_inline or f in already]
+    body = summary_body(report, head_sha, inline_listed, plan.summary, notes + res.notes)
+    has_findings = bool(inline_listed or plan.summary)
+    if summary is None and not has_findings and summary_policy != "always":
+        res.summary = "none"
+    elif summary is not None and (summary.body or "").strip() == body.strip():
+        res.summary = "unchanged"
+    elif dry_run:
+        echo("=== summary comment ===\n" + body)
+        res.summary = "updated" if summary is not None else "created"
+    elif summary is not None:
+        if write("update the summary comment", client.edit, summary, body):
+            res.summary = "updated"
+    elif write("post the summary comment", client.create_issue_comment, issue, body):
+        res.summary = "created"
+    return res

@@ -1,0 +1,163 @@
+"""Scheduled scans of the default branch: ONE issue (found by its hidden marker) that
+lists every invalid model with its fix, updated on each scan and closed when all is
+clean; optionally ONE pull request from the branch `nnrepair/fixes`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import FIX_BRANCH, SCAN_MARKER, templates
+from .fixcommit import commit_message, fixed_models, git_blob_sha
+from .github_api import ApiError
+from .outputs import model_rows
+
+ISSUE_TITLE = "nnrepair: invalid model definitions on {branch}"
+PR_TITLE = "nnrepair: repair invalid model definitions"
+
+
+@dataclass
+class ScanResult:
+    issue_number: int | None = None
+    issue_action: str = "none"  # none | created | updated | unchanged | closed
+    pr_number: int | None = None
+    pr_action: str = "none"  # none | created | updated | unchanged | closed
+    notes: list[str] = field(default_factory=list)
+
+
+def invalid_models(report: dict) -> list[dict]:
+    out = []
+    for m in report.get("models", []) or []:
+        if m.get("status") != "invalid":
+            continue
+        r = m.get("repair") if isinstance(m.get("repair"), dict) else None
+        out.append(
+            {
+                "file": m.get("file", ""),
+                "name": m.get("name", ""),
+                "diagnostics": m.get("diagnostics", []) or [],
+                "diff": (r or {}).get("diff"),
+                "why": [e.get("description", "") for e in (r or {}).get("edits", []) or [] if e.get("description")],
+            }
+        )
+    return out
+
+
+def issue_body(report: dict, branch: str, sha: str, pr_url: str | None) -> str:
+    return templates.render(
+        "scan_issue.md.j2",
+        marker=SCAN_MARKER,
+        branch=branch,
+        sha=sha,
+        models=model_rows(report),
+        invalid=invalid_models(report),
+        pr_url=pr_url,
+    )
+
+
+def find_scan_issue(client, repo):
+    for issue in client.all(repo.get_issues(state="open")):
+        if getattr(issue, "pull_request", None) is None and SCAN_MARKER in (issue.body or ""):
+            return issue
+    return None
+
+
+def find_fix_pull(client, repo):
+    owner = repo.full_name.split("/")[0]
+    for p in client.all(repo.get_pulls(state="open", head=f"{owner}:{FIX_BRANCH}")):
+        if p.head.ref == FIX_BRANCH:
+            return p
+    return None
+
+
+def _branch_matches(client, repo, base_sha: str, files: dict[str, str]) -> bool:
+    """True when nnrepair/fixes already holds exactly these files on top of base_sha."""
+    try:
+        ref = client.call(repo.get_git_ref, f"heads/{FIX_BRANCH}")
+    except ApiError as e:
+        if e.status == 404:
+            return False
+        raise
+    commit = client.call(repo.get_git_commit, ref.object.sha)
+    if [p.sha for p in commit.parents] != [base_sha]:
+        return False
+    blobs = {path: sha for path, sha, _ in client.tree_files(repo, commit.sha)}
+    return all(blobs.get(p) == git_blob_sha(t.encode("utf-8")) for p, t in files.items())
+
+
+def update_fix_branch(client, repo, base_sha: str, files: dict[str, str], message: str) -> str:
+    """(Re)build nnrepair/fixes as one commit on the default branch head. Returns the action."""
+    if _branch_matches(client, repo, base_sha, files):
+        return "unchanged"
+    try:
+        client.call(repo.get_git_ref, f"heads/{FIX_BRANCH}")
+        exists = True
+    except ApiError as e:
+        if e.status != 404:
+            raise
+        exists = False
+    client.commit_files(repo, FIX_BRANCH, base_sha, files, message, force=True, create=not exists)
+    return "updated" if exists else "created"
+
+
+def publish_scan(client, repo, report: dict, fixed_texts: dict[str, str], sources: dict, *, branch: str, sha: str, open_pr: bool, dry_run: bool = False, echo=print) -> ScanResult:
+    res = ScanResult()
+    issue = find_scan_issue(client, repo)
+    bad = invalid_models(report)
+    pull = find_fix_pull(client, repo) if open_pr else None
+
+    if not bad:
+        if issue is not None:
+            if dry_run:
+                echo(f"=== close issue #{issue.number} ===")
+            else:
+                client.call(issue.create_comment, f"{SCAN_MARKER}\nThe scan of `{branch}` at `{sha[:7]}` finds every model valid. Closing.")
+                client.call(issue.edit, state="closed")
+            res.issue_number, res.issue_action = issue.number, "closed"
+        if pull is not None and not dry_run:
+            client.call(pull.edit, state="closed")
+            res.pr_number, res.pr_action = pull.number, "closed"
+        return res
+
+    pr_url = None
+    files = {}
+    for p, t in fixed_texts.items():
+        before = sources.get(p)
+        before = before.decode("utf-8", "replace") if isinstance(before, bytes) else before
+        if before != t:
+            files[p] = t
+    if open_pr and files:
+        models = fixed_models(report, set(files))
+        msg = commit_message(PR_TITLE, models)
+        if dry_run:
+            echo(f"=== branch {FIX_BRANCH} ===\n{msg}")
+        else:
+            action = update_fix_branch(client, repo, sha, files, msg)
+            body = templates.render(
+                "scan_pr_body.md.j2", marker=SCAN_MARKER, branch=branch, sha=sha, fixed=models, issue_number=issue.number if issue else None
+            )
+            if pull is None:
+                pull = client.call(repo.create_pull, title=PR_TITLE, body=body, head=FIX_BRANCH, base=branch)
+                res.pr_action = "created"
+            elif (pull.body or "").strip() != body.strip():
+                client.call(pull.edit, body=body)
+                res.pr_action = "updated"
+            else:
+                res.pr_action = "unchanged" if action == "unchanged" else "updated"
+            res.pr_number = pull.number
+            pr_url = pull.html_url or f"#{pull.number}"
+
+    body = issue_body(report, branch, sha, pr_url)
+    title = ISSUE_TITLE.format(branch=branch)
+    if dry_run:
+        echo(f"=== scan issue ({'update #%d' % issue.number if issue else 'new'}) ===\n{body}")
+        res.issue_action = "updated" if issue else "created"
+    elif issue is None:
+        issue = client.call(repo.create_issue, title=title, body=body)
+        res.issue_action = "created"
+    elif (issue.body or "").strip() != body.strip():
+        client.call(issue.edit, body=body)
+        res.issue_action = "updated"
+    else:
+        res.issue_action = "unchanged"
+    res.issue_number = issue.number if issue else None
+    return res

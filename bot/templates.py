@@ -1,0 +1,77 @@
+"""The Jinja2 environment that renders every text the bot writes (templates/*.md.j2)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+DEFAULT_DOCS_URL = "https://github.com/nnrepair/nnrepair/blob/main/docs/diagnostics.md"
+
+
+def template_dirs() -> list[str]:
+    """Repository checkout (templates/ beside bot/) first, then a copy shipped inside the package."""
+    here = Path(__file__).resolve().parent
+    return [str(p) for p in (here.parent / "templates", here / "templates") if p.is_dir()]
+
+
+def docs_url() -> str:
+    return os.environ.get("NNREPAIR_DOCS_URL", DEFAULT_DOCS_URL)
+
+
+def fmt_shape(shape) -> str:
+    if shape is None:
+        return "?"
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
+        return ", ".join(fmt_shape(s) for s in shape)
+    if not isinstance(shape, (list, tuple)):
+        return str(shape)
+    inner = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def md_cell(text) -> str:
+    """Text safe inside a Markdown table cell (one line, no bare pipes)."""
+    s = "" if text is None else str(text)
+    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def fence(text: str, lang: str = "") -> str:
+    """A fenced block whose fence is longer than any backtick run inside the text."""
+    longest, run = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    ticks = "`" * max(3, longest + 1)
+    body = text if text.endswith("\n") or text == "" else text + "\n"
+    return f"{ticks}{lang}\n{body}{ticks}"
+
+
+def code_anchor(code: str) -> str:
+    return (code or "").lower()
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dirs()),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # Markdown, not HTML; user text is escaped per cell with md_cell
+    )
+    env.filters["shape"] = fmt_shape
+    env.filters["cell"] = md_cell
+    env.filters["fence"] = fence
+    env.filters["anchor"] = code_anchor
+    env.globals["docs_url"] = docs_url
+    return env
+
+
+def render(name: str, **context) -> str:
+    text = environment().get_template(name).render(**context)
+    # no blank-line squeezing: suggestion blocks must keep the code exactly
+    return text.strip("\n") + "\n"
