@@ -92,11 +92,16 @@ _EMBEDDING_PLACEHOLDER = {"input_dim": 1000, "output_dim": 32}
 _TUPLE_RE = re.compile(r"^\(\s*(.*?)\s*,?\s*\)$", re.S)
 
 
+_SNIFF_RE = re.compile(r'^\s*\{\s*"model"\s*:\s*\{')
+
+
 def sniff(path: str, data: bytes) -> bool:
-    head = data[:4096].decode("utf-8", "replace")
-    return '"model"' in head and '"layers"' in data[:200000].decode("utf-8", "replace") and (
-        '"type"' in head or '"shape"' in head
-    )
+    """A JSON object whose first key is "model" holding "layers" (and no Keras class_name)."""
+    head = data[:4096].decode("utf-8", "replace").lstrip("\ufeff")
+    if not _SNIFF_RE.match(head):
+        return False
+    sample = data[:200000]
+    return b'"layers"' in sample and b'"class_name"' not in sample
 
 
 def parse_value(text: Any) -> Any:

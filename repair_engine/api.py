@@ -1,0 +1,415 @@
+"""The engine API: files -> frontends -> checker -> (repair) -> Report.
+
+    report = analyze_paths(["models/"], fix=True)
+    report.to_json()          # the CLI contract's JSON v1
+    report.exit_code("check") # the contract's exit codes
+    report.fixed_texts        # path -> repaired file text (fix=True)
+
+`analyze(sources)` does the same for in-memory contents (the bot passes the
+files of a pull request). Nothing here raises for bad input: every failure is
+a diagnostic, and internal errors are counted (exit code 2).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Optional
+
+from .config import Config
+from .diagnostics import Diagnostic
+from .discover import MAX_BINARY_BYTES, MAX_TEXT_BYTES, SourceFile, collect, detect
+from .ir import Span
+
+TOOL_NAME = "nnrepair"
+
+_SUPPRESS_RE = re.compile(r"#\s*nnrepair\s*:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
+
+
+_VERSION: Optional[str] = None
+
+
+def tool_version() -> str:
+    """The installed package's version; from pyproject.toml when run from a checkout."""
+    global _VERSION
+    if _VERSION is None:
+        _VERSION = _find_version()
+    return _VERSION
+
+
+def _find_version() -> str:
+    pyproject = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pyproject.toml")
+    try:
+        with open(pyproject, encoding="utf-8") as f:
+            m = re.search(r'^version\s*=\s*"([^"]+)"', f.read(), re.M)
+        if m:
+            return m.group(1)
+    except OSError:
+        pass
+    try:
+        from importlib.metadata import version
+
+        return version("nnrepair")
+    except Exception:
+        return "0.0.0"
+
+
+@dataclass
+class ModelReport:
+    file: str
+    name: str
+    line: Optional[int]
+    status: str  # valid | invalid | unsupported
+    input_shapes: list = field(default_factory=list)
+    output_shapes: list = field(default_factory=list)
+    diagnostics: list = field(default_factory=list)  # Diagnostic, after suppressions/config
+    repair: Optional[dict] = None
+    # not serialized: for the bot and renderers
+    model: Any = None
+    check: Any = None
+    format: Optional[str] = None
+    suppressed: int = 0
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file,
+            "name": self.name,
+            "line": self.line,
+            "status": self.status,
+            "input_shapes": [_shape_json(s) for s in self.input_shapes],
+            "output_shapes": [_shape_json(s) for s in self.output_shapes],
+            "diagnostics": [d.to_json(self.file) for d in self.diagnostics],
+            "repair": _repair_json(self.repair),
+        }
+
+    @property
+    def invalid(self) -> bool:
+        return self.status == "invalid"
+
+
+@dataclass
+class Report:
+    models: list = field(default_factory=list)
+    fixed_texts: dict = field(default_factory=dict)  # path -> new text
+    original_texts: dict = field(default_factory=dict)  # path -> text before the fix
+    # messages for stderr: usage errors (missing PATHs), internal errors
+    errors: list = field(default_factory=list)
+    unreadable: int = 0
+    internal_errors: int = 0
+    fix: bool = False
+    config: Config = field(default_factory=Config)
+    file_results: dict = field(default_factory=dict)  # path -> FileResult
+
+    def to_json(self) -> dict:
+        return {
+            "version": 1,
+            "tool": {"name": TOOL_NAME, "version": tool_version()},
+            "models": [m.to_json() for m in self.models],
+        }
+
+    @property
+    def diagnostics(self) -> list:
+        return [d for m in self.models for d in m.diagnostics]
+
+    def failing(self) -> bool:
+        """An invalid model (or, with fail_on: warning, a warning) under the config's fail_on."""
+        if self.config.fail_on == "none":
+            return False
+        if any(m.invalid for m in self.models):
+            return True
+        if self.config.fail_on == "warning":
+            return any(d.severity == "warning" for d in self.diagnostics)
+        return False
+
+    def unrepaired(self) -> list:
+        return [m for m in self.models if m.invalid and m.repair is None]
+
+    def exit_code(self, command: str = "check") -> int:
+        if self.errors or self.unreadable or self.internal_errors:
+            return 2
+        if command == "fix":
+            if self.config.fail_on == "none":
+                return 0
+            return 1 if self.unrepaired() else 0
+        return 1 if self.failing() else 0
+
+
+def _shape_json(shape) -> Optional[list]:
+    if shape is None:
+        return None
+    return [d if isinstance(d, int) else None for d in shape]
+
+
+def _repair_json(repair: Optional[dict]) -> Optional[dict]:
+    if repair is None:
+        return None
+    return {k: v for k, v in repair.items() if k != "line_edits"}
+
+
+# ---------------------------------------------------------------------------
+# entry points
+
+
+def analyze_paths(paths: list, *, fix: bool = False, config: Optional[Config] = None, verify: bool = True) -> Report:
+    config = config or Config()
+    files, errors = collect(list(paths), config)
+    report = Report(fix=fix, config=config, errors=list(errors))
+    for sf in files:
+        _analyze_file(sf, report, fix, config, verify)
+    return report
+
+
+def analyze(
+    sources: dict, *, fix: bool = False, config: Optional[Config] = None, verify: bool = True
+) -> Report:
+    """Analyze in-memory files {path: bytes}. Files that hold no model are skipped."""
+    config = config or Config()
+    report = Report(fix=fix, config=config)
+    for path in sorted(sources):
+        if not config.selects(path):
+            continue
+        data = sources[path]
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        limit = MAX_BINARY_BYTES if data[:4] in (b"PK\x03\x04", b"\x89HDF") else MAX_TEXT_BYTES
+        if len(data) > limit:
+            sf = SourceFile(path=path, diagnostic=Diagnostic(
+                kind="limit_exceeded", severity="warning",
+                message=f"the file is larger than {limit // (1024 * 1024)} MB; not checked", span=Span(path, 1, 1)))
+        else:
+            mod = detect(path, data)
+            if mod is None:
+                continue
+            sf = SourceFile(path=path, data=data, frontend=mod)
+        _analyze_file(sf, report, fix, config, verify)
+    return report
+
+
+# ---------------------------------------------------------------------------
+# one file
+
+
+def _internal(report: Report, path: str, what: str, e: BaseException) -> Diagnostic:
+    report.internal_errors += 1
+    msg = f"internal error while {what}: {type(e).__name__}: {str(e)[:300]}"
+    report.errors.append(f"{path}: {msg}")
+    return Diagnostic(kind="unsupported_construct", severity="error", message=msg, span=Span(path, 1, 1))
+
+
+def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, verify: bool) -> None:
+    if sf.diagnostic is not None:
+        if sf.unreadable:
+            report.unreadable += 1
+        _file_entry(report, sf.path, [sf.diagnostic], config, None, None)
+        return
+    try:
+        fr = sf.frontend.load(sf.path, sf.data)
+    except (MemoryError, RecursionError, Exception) as e:  # a frontend bug must not stop the run
+        _file_entry(report, sf.path, [_internal(report, sf.path, "reading the file", e)], config, None, None)
+        return
+    report.file_results[sf.path] = fr
+    text = fr.text
+    from .checker import check
+
+    checks = []
+    entries = []
+    for mi, model in enumerate(fr.models):
+        try:
+            model = resolve_partial_weights(model)
+            fr.models[mi] = model
+            result = check(model)
+        except (MemoryError, RecursionError, Exception) as e:
+            result = None
+            diag = _internal(report, sf.path, f"checking model {model.name}", e)
+        entry = _model_entry(sf.path, model, result, config, text, fr.format)
+        if result is None:
+            entry.diagnostics.append(diag)
+            entry.status = "unsupported"
+        checks.append(result)
+        entries.append(entry)
+    if fix and any(e.invalid for e in entries):
+        _repair(report, fr, checks, entries, config, verify)
+    report.models.extend(entries)
+    if fr.diagnostics and (not fr.models or any(d.severity in ("error", "warning") for d in fr.diagnostics)):
+        _file_entry(report, sf.path, fr.diagnostics, config, text, fr.format)
+
+
+def resolve_partial_weights(model):
+    """Fill the weights a file leaves out (None entries of `Layer.weights`, e.g.
+    an ExAIS spec giving only the bias) with the shapes the layer builds, so the
+    checker and the oracle compare only what was actually supplied."""
+    from .checker import check, expected_weights, input_shapes_of
+
+    partial = [l for l in model.layers if l.weights is not None and any(w is None for w in l.weights)]
+    if not partial:
+        return model
+    stripped = model
+    for l in partial:
+        stripped = stripped.replace_layer(l.id, replace(l, weights=None))
+    shapes = check(stripped).shapes
+    out = model
+    for l in partial:
+        expected = expected_weights(l, input_shapes_of(l, shapes))
+        if expected is not None and len(expected) == len(l.weights):
+            weights = tuple(g if g is not None else tuple(e) for g, e in zip(l.weights, expected))
+        else:  # cannot tell what the missing ones should be: check none of them
+            weights = None
+        out = out.replace_layer(l.id, replace(l, weights=weights))
+    return out
+
+
+def _file_entry(report: Report, path: str, diags: list, config: Config, text, fmt) -> None:
+    kept, suppressed = filter_diagnostics(diags, config, text, fmt)
+    first = next((d.span.line for d in kept if d.span is not None), None)
+    report.models.append(
+        ModelReport(
+            file=path,
+            name=os.path.basename(path),
+            line=first,
+            status="unsupported",
+            diagnostics=kept,
+            format=fmt,
+            suppressed=suppressed,
+        )
+    )
+
+
+def _model_entry(path: str, model, result, config: Config, text, fmt) -> ModelReport:
+    diags = list(result.diagnostics) if result is not None else list(model.notes)
+    kept, suppressed = filter_diagnostics(diags, config, text, fmt)
+    if result is None:
+        status = "unsupported"
+    elif any(d.severity == "error" for d in kept):
+        status = "invalid"
+    else:
+        status = result.status
+        if status == "invalid":  # every error was suppressed or downgraded
+            status = "valid"
+    line = model.span.line if model.span is not None else None
+    if line is None and model.layers and model.layers[0].span is not None:
+        line = model.layers[0].span.line
+    return ModelReport(
+        file=path,
+        name=model.name,
+        line=line,
+        status=status,
+        input_shapes=[i.shape for i in model.inputs],
+        output_shapes=list(result.output_shapes) if result is not None else [],
+        diagnostics=kept,
+        model=model,
+        check=result,
+        format=fmt,
+        suppressed=suppressed,
+    )
+
+
+def suppressed_codes(text: Optional[str], span: Optional[Span]) -> Optional[set]:
+    """Codes suppressed by `# nnrepair: ignore[...]` comments on the span's lines;
+    {"*"} for a bare `# nnrepair: ignore`; None when there is none."""
+    if not text or span is None or not span.line:
+        return None
+    lines = text.splitlines()
+    last = span.end_line if span.end_line and span.end_line >= span.line else span.line
+    found: Optional[set] = None
+    for ln in range(span.line, min(last, span.line + 50) + 1):
+        if ln - 1 >= len(lines):
+            break
+        for m in _SUPPRESS_RE.finditer(lines[ln - 1]):
+            found = found or set()
+            if m.group(1) is None:
+                found.add("*")
+            else:
+                found.update(c.strip().upper() for c in m.group(1).split(",") if c.strip())
+    return found
+
+
+def filter_diagnostics(diags: list, config: Config, text: Optional[str], fmt: Optional[str]) -> tuple[list, int]:
+    """Apply config `ignore`/`severity` and inline suppressions (Python sources)."""
+    kept = []
+    dropped = 0
+    for d in diags:
+        code = d.code
+        if config.is_ignored(code):
+            dropped += 1
+            continue
+        if fmt == "python":
+            codes = suppressed_codes(text, d.span)
+            if codes is not None and ("*" in codes or code in codes):
+                dropped += 1
+                continue
+        sev = config.severity_of(code, d.severity)
+        kept.append(replace(d, severity=sev) if sev != d.severity else d)
+    return kept, dropped
+
+
+# ---------------------------------------------------------------------------
+# repair
+
+
+def _fix_file_function():
+    try:
+        from .repair import fix_file  # written separately; optional until it lands
+    except ImportError:
+        return None
+    return fix_file
+
+
+def _repair(report: Report, fr, checks: list, entries: list, config: Config, verify: bool) -> None:
+    fix_file = _fix_file_function()
+    if fix_file is None:
+        for e in entries:
+            if e.invalid:
+                e.diagnostics.append(Diagnostic(kind="repair_not_found", severity="warning",
+                                                message="the repair engine is not available in this installation",
+                                                span=e.model.span if e.model is not None else None))
+        return
+    # models whose check failed internally are not repaired
+    usable = [c for c in checks]
+    kwargs = {}
+    try:
+        if "verify" in inspect.signature(fix_file).parameters:
+            kwargs["verify"] = verify
+    except (TypeError, ValueError):
+        pass
+    try:
+        ff = fix_file(fr, usable, config, **kwargs)
+    except (MemoryError, RecursionError, Exception) as e:
+        d = _internal(report, fr.path, "searching a repair", e)
+        for e2 in entries:
+            if e2.invalid:
+                e2.diagnostics.append(d)
+                break
+        return
+    repairs = getattr(ff, "repairs", None) or {}
+    for i, entry in enumerate(entries):
+        if entry.invalid:
+            entry.repair = repairs.get(i)
+    new_text = getattr(ff, "new_text", None)
+    if new_text is not None and new_text != fr.text:
+        report.fixed_texts[fr.path] = new_text
+        report.original_texts[fr.path] = fr.text or ""
+    extra = list(getattr(ff, "diagnostics", None) or [])
+    for d in extra:
+        target = _entry_for(entries, d)
+        kept, _ = filter_diagnostics([d], config, fr.text, fr.format)
+        if target is not None:
+            target.diagnostics.extend(kept)
+        elif kept:
+            report.models.append(ModelReport(file=fr.path, name=os.path.basename(fr.path),
+                                             line=d.span.line if d.span else None, status="unsupported",
+                                             diagnostics=kept, format=fr.format))
+
+
+def _entry_for(entries: list, d: Diagnostic) -> Optional[ModelReport]:
+    """The model a repair diagnostic belongs to: the one holding its layer, else
+    the first invalid model left unrepaired."""
+    if d.layer:
+        for e in entries:
+            if e.model is not None and any(l.id == d.layer for l in e.model.layers):
+                return e
+    for e in entries:
+        if e.invalid and e.repair is None:
+            return e
+    return entries[0] if entries else None

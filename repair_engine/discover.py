@@ -1,0 +1,215 @@
+"""Find model files and pick their frontend by content.
+
+`collect(paths, config)` walks files and folders (skipping VCS folders, virtual
+environments, node_modules, caches and hidden folders; never following a
+symlink out of the tree) and returns `SourceFile`s: the bytes and the frontend
+that understands them, or a diagnostic saying why a file could not be read.
+`detect(path, data)` picks the frontend of in-memory contents (the bot uses it).
+
+Never raises for a bad file: size limits, unreadable files and unknown formats
+become diagnostics.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Iterable, Optional
+
+from .diagnostics import Diagnostic
+from .ir import Span
+
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+# .keras / .h5 files carry weights; only their config is read, so allow more.
+MAX_BINARY_BYTES = 200 * 1024 * 1024
+MAX_FILES = 100_000
+
+SKIP_DIRS = {
+    ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "node_modules", "__pycache__",
+    "site-packages", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ipynb_checkpoints",
+}
+# Extensions worth a diagnostic when unreadable or unrecognised when named explicitly.
+MODEL_EXTENSIONS = (".py", ".json", ".keras", ".h5", ".hdf5")
+_ZIP_MAGIC = b"PK\x03\x04"
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+@dataclass
+class SourceFile:
+    path: str  # as displayed and reported (relative to the cwd when inside it)
+    data: Optional[bytes] = None
+    frontend: Optional[ModuleType] = None
+    diagnostic: Optional[Diagnostic] = None
+    # True when the file could not be read at all (the contract's exit code 2)
+    unreadable: bool = False
+
+
+def _frontend(name: str) -> Optional[ModuleType]:
+    try:
+        return importlib.import_module(f"repair_engine.frontends.{name}")
+    except ImportError:
+        return None
+
+
+def python_frontend() -> Optional[ModuleType]:
+    """The Python-source frontend (written separately); None when absent."""
+    for name in ("python_source", "python"):
+        mod = _frontend(name)
+        if mod is not None and hasattr(mod, "load") and hasattr(mod, "sniff"):
+            return mod
+    return None
+
+
+def _safe_sniff(mod: Optional[ModuleType], path: str, data: bytes) -> bool:
+    if mod is None:
+        return False
+    try:
+        return bool(mod.sniff(path, data))
+    except Exception:  # a sniff must never break discovery
+        return False
+
+
+def detect(path: str, data: bytes, explicit: bool = False) -> Optional[ModuleType]:
+    """The frontend for these contents, or None. With `explicit` (a file the
+    user named), fall back on the extension so a broken file still gets a
+    parse diagnostic instead of being skipped."""
+    if data.startswith(_ZIP_MAGIC):
+        mod = _frontend("keras_archive")
+        return mod if (_safe_sniff(mod, path, data) or explicit) else None
+    if _safe_sniff(_frontend("h5"), path, data):
+        return _frontend("h5")
+    low = path.lower()
+    if low.endswith((".py", ".pyw")):
+        py = python_frontend()
+        if py is not None and (_safe_sniff(py, path, data) or explicit):
+            return py
+        return None
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"{", b"[")):
+        kj, spec = _frontend("keras_json"), _frontend("exais_spec")
+        if _safe_sniff(kj, path, data):
+            return kj
+        if _safe_sniff(spec, path, data):
+            return spec
+    if explicit:
+        if low.endswith(".json"):
+            return _frontend("keras_json")
+        if low.endswith(".keras"):
+            return _frontend("keras_archive")
+        if low.endswith((".h5", ".hdf5")):
+            return _frontend("h5")
+    return None
+
+
+def display_path(path: str) -> str:
+    """A stable, '/'-separated path: relative to the cwd when inside it."""
+    ap = os.path.abspath(path)
+    cwd = os.getcwd()
+    try:
+        if os.path.commonpath([ap, cwd]) == cwd:
+            path = os.path.relpath(ap, cwd)
+    except ValueError:
+        pass
+    return path.replace(os.sep, "/")
+
+
+def _skip_dir(dirpath: str, name: str) -> bool:
+    if name in SKIP_DIRS or name.startswith("."):
+        return True
+    # any virtual environment, whatever its name
+    return os.path.isfile(os.path.join(dirpath, name, "pyvenv.cfg"))
+
+
+def walk(root: str) -> Iterable[str]:
+    """Files under `root`, sorted, skipping ignored folders and symlinks that leave the tree."""
+    real_root = os.path.realpath(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+        dirnames[:] = sorted(d for d in dirnames if not _skip_dir(dirpath, d))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full):
+                target = os.path.realpath(full)
+                if os.path.commonpath([target, real_root]) != real_root:
+                    continue
+            yield full
+
+
+def read_file(path: str, shown: str) -> tuple[Optional[bytes], Optional[Diagnostic], bool]:
+    """(data, diagnostic, unreadable). Bounded: reads at most the size limit + 1 bytes."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            limit = MAX_BINARY_BYTES if head.startswith((_ZIP_MAGIC, _HDF5_MAGIC)) else MAX_TEXT_BYTES
+            data = head + f.read(limit + 1 - len(head))
+    except OSError as e:
+        why = e.strerror or type(e).__name__
+        return None, Diagnostic(kind="parse_error", severity="error", message=f"cannot read the file: {why}",
+                                span=Span(shown, 1, 1)), True
+    if len(data) > limit:
+        return None, Diagnostic(
+            kind="limit_exceeded",
+            severity="warning",
+            message=f"the file is larger than {limit // (1024 * 1024)} MB; not checked",
+            span=Span(shown, 1, 1),
+        ), False
+    return data, None, False
+
+
+def collect(paths: list, config=None) -> tuple[list, list]:
+    """(source files, usage errors). A usage error (a PATH that does not exist)
+    is a message for stderr and the contract's exit code 2."""
+    files: list[SourceFile] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+    for given in paths:
+        if not os.path.lexists(given):
+            errors.append(f"{given}: no such file or directory")
+            continue
+        if os.path.isdir(given):
+            for full in walk(given):
+                if len(files) >= MAX_FILES:
+                    errors.append(f"more than {MAX_FILES} files; stopped walking")
+                    break
+                shown = display_path(full)
+                if shown in seen or (config is not None and not config.selects(shown)):
+                    continue
+                seen.add(shown)
+                sf = _inspect(full, shown, explicit=False)
+                if sf is not None:
+                    files.append(sf)
+        else:
+            shown = display_path(given)
+            if shown in seen:
+                continue
+            seen.add(shown)
+            sf = _inspect(given, shown, explicit=True)
+            if sf is not None:
+                files.append(sf)
+    return files, errors
+
+
+def _inspect(full: str, shown: str, explicit: bool) -> Optional[SourceFile]:
+    candidate = explicit or shown.lower().endswith(MODEL_EXTENSIONS)
+    data, diag, unreadable = read_file(full, shown)
+    if diag is not None:
+        # unreadable/oversized files are reported only when they could be models
+        return SourceFile(path=shown, diagnostic=diag, unreadable=unreadable) if candidate else None
+    mod = detect(shown, data, explicit=explicit)
+    if mod is None:
+        if explicit:
+            return SourceFile(
+                path=shown,
+                diagnostic=Diagnostic(
+                    kind="unsupported_construct",
+                    severity="warning",
+                    message="not recognised as a model definition (Python source, Keras JSON, .keras, .h5 "
+                    "or ExAIS spec); skipped",
+                    span=Span(shown, 1, 1),
+                ),
+            )
+        return None
+    return SourceFile(path=shown, data=data, frontend=mod)
