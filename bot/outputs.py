@@ -95,7 +95,7 @@ def sarif(report: dict) -> dict:
                     "id": code,
                     "name": d.get("kind", code),
                     "shortDescription": {"text": d.get("kind", code).replace("_", " ")},
-                    "helpUri": f"{templates.docs_url()}#{code.lower()}",
+                    "helpUri": f"{templates.docs_url()}#{templates.code_anchor(code)}",
                 },
             )
             region = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,8 +50,30 @@ def fence(text: str, lang: str = "") -> str:
     return f"{ticks}{lang}\n{body}{ticks}"
 
 
+def github_slug(heading: str) -> str:
+    """GitHub's heading anchor: lower-case, punctuation dropped (except - and _), spaces -> '-'."""
+    s = heading.strip().lower()
+    s = re.sub(r"[^\w\- ]", "", s)
+    return s.replace(" ", "-")
+
+
+@lru_cache(maxsize=1)
+def _doc_anchors() -> dict[str, str]:
+    """NNR101 -> the anchor of its heading in docs/diagnostics.md (when the docs are beside us)."""
+    here = Path(__file__).resolve().parent
+    for p in (here.parent / "docs" / "diagnostics.md", here / "docs" / "diagnostics.md"):
+        if p.is_file():
+            out = {}
+            for line in p.read_text(encoding="utf-8").splitlines():
+                m = re.match(r"^#{2,3}\s+(NNR\d{3})\b(.*)$", line)
+                if m:
+                    out[m.group(1)] = github_slug(m.group(1) + m.group(2))
+            return out
+    return {}
+
+
 def code_anchor(code: str) -> str:
-    return (code or "").lower()
+    return _doc_anchors().get(code or "", (code or "").lower())
 
 
 @lru_cache(maxsize=1)
