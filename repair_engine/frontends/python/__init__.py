@@ -1,0 +1,1 @@
+"""Static extraction of Keras models from Python source (see python_source.py)."""

@@ -1,0 +1,1540 @@
+"""A small partial evaluator for Python model-building code (never executes it).
+
+It walks the module's statements with abstract values: constants (with the
+span where they were defined), symbolic tensors, layer objects, models under
+construction, helper functions (inlined, bounded), user classes. Anything it
+cannot follow becomes UNKNOWN; code under a condition or loop it cannot decide
+runs once in "uncertain" mode, where names it assigns become UNKNOWN afterwards
+and `model.add` records an opaque step, so nothing is ever guessed.
+
+Every evaluation step counts against a budget (bounded time on hostile input).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from typing import Any, Optional
+
+from ...diagnostics import Diagnostic
+from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
+from . import legacy
+from .imports import canonical, is_keras, is_layer_class_name, star_names
+from .signatures import MERGE_FUNCTIONS, SIGNATURES
+from .source import Spans
+from .values import (
+    ArrayVal,
+    Binding,
+    BoundMethod,
+    Budget,
+    ClassVal,
+    FuncVal,
+    InputDecl,
+    InstanceVal,
+    LayerObj,
+    ModelObj,
+    Opaque,
+    Ref,
+    Tensor,
+    snake,
+)
+
+MAX_STEPS = 300_000
+MAX_CALL_DEPTH = 12
+MAX_EXPR_DEPTH = 150
+MAX_LOOP = 256
+MAX_SEQ = 10_000
+
+_RNN_STATES = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2}
+# arguments whose value decides shapes: an unknown one is worth a note
+SHAPE_ARGS = {
+    "units", "filters", "kernel_size", "strides", "pool_size", "padding", "target_shape", "dims", "axis",
+    "output_dim", "input_dim", "size", "cropping", "return_sequences", "data_format", "dilation_rate", "n",
+    "num_heads", "key_dim", "depth_multiplier", "output_size", "axes", "return_state",
+}
+
+_BINOPS = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+    ast.LShift: operator.lshift, ast.RShift: operator.rshift, ast.BitOr: operator.or_,
+    ast.BitAnd: operator.and_, ast.BitXor: operator.xor,
+}
+_CMPOPS = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+    ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b,
+}
+_PLAIN = (int, float, str, bool, type(None), complex, bytes)
+
+
+class _Return(Exception):
+    def __init__(self, value):
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class Env:
+    """One scope. Module scope has parent None; function scopes chain to the
+    defining scope (closures)."""
+
+    def __init__(self, parent: Optional["Env"] = None) -> None:
+        self.vars: dict[str, Binding] = {}
+        self.parent = parent
+        self.stars: list[str] = []
+
+    def lookup(self, name: str) -> Optional[Binding]:
+        env = self
+        while env is not None:
+            b = env.vars.get(name)
+            if b is not None:
+                return b
+            env = env.parent
+        return None
+
+    def module(self) -> "Env":
+        env = self
+        while env.parent is not None:
+            env = env.parent
+        return env
+
+
+class Graph:
+    """Nodes created by layer calls, in creation (= topological) order."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Any] = {}
+        self.calls: dict[str, int] = {}
+
+    def fresh_id(self, base: str) -> str:
+        if base not in self.nodes:
+            return base
+        k = self.calls.get("#" + base, 0)
+        while True:
+            k += 1
+            cand = f"{base}_call{k}"
+            if cand not in self.nodes:
+                self.calls["#" + base] = k
+                return cand
+
+
+def _is_tensor_like(v) -> bool:
+    if isinstance(v, Tensor):
+        return True
+    if isinstance(v, (list, tuple)):
+        return any(_is_tensor_like(x) for x in v)
+    if isinstance(v, dict):
+        return any(_is_tensor_like(x) for x in v.values())
+    return False
+
+
+def _flat_tensors(v) -> list:
+    if isinstance(v, Tensor):
+        return [v]
+    if isinstance(v, (list, tuple)):
+        out = []
+        for x in v:
+            out.extend(_flat_tensors(x))
+        return out
+    if isinstance(v, dict):
+        out = []
+        for x in v.values():
+            out.extend(_flat_tensors(x))
+        return out
+    return []
+
+
+def _const_equal(a, b) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, _PLAIN + (tuple, list)) and type(a) is type(b):
+        try:
+            return bool(a == b) and not is_unknown(a)
+        except Exception:
+            return False
+    return False
+
+
+class Evaluator:
+    def __init__(self, tree: ast.Module, spans: Spans, file: str, max_steps: int = MAX_STEPS) -> None:
+        self.tree = tree
+        self.spans = spans
+        self.file = file
+        self.max_steps = max_steps
+        self.steps = 0
+        self.call_depth = 0
+        self.expr_depth = 0
+        self.uncertain = 0
+        self.graph = Graph()
+        self.models: list[ModelObj] = []
+        self.file_notes: list[Diagnostic] = []
+        self.layer_warnings: dict[str, list] = {}  # layer instance name -> legacy warnings
+        self.layer_notes: dict[str, list] = {}  # layer instance name -> notes
+        self.name_counts: dict[str, int] = {}
+        self.called: set[int] = set()
+        self.fallback_used: set[str] = set()
+        self.module_env = Env()
+        self.bound_anywhere = _bound_names(tree)
+        self.opaque_star = False
+        self.frames: list[dict] = []
+        self.serial = 0
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> None:
+        env = self.module_env
+        env.vars["__name__"] = Binding("__main__")
+        self.exec_block(self.tree.body, env)
+        # functions defined at module level but never called still build models
+        # in real code (fragments, `def build_model(): ...`): run them once
+        for stmt in self.tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(stmt) not in self.called:
+                if _mentions_model(stmt):
+                    fn = env.vars.get(stmt.name)
+                    if fn is not None and isinstance(fn.value, FuncVal):
+                        self.call_function(fn.value, [], [], stmt, unknown_missing=True)
+
+    def tick(self, n: int = 1) -> None:
+        self.steps += n
+        if self.steps > self.max_steps:
+            raise Budget()
+
+    def span(self, node):
+        return self.spans.of(node)
+
+    def note(self, message: str, node=None, span=None) -> Diagnostic:
+        return Diagnostic(kind="unsupported_construct", severity="info", message=message,
+                          span=span if span is not None else (self.span(node) if node is not None else None))
+
+    # -------------------------------------------------------------- statements
+    def exec_block(self, stmts, env: Env) -> None:
+        for stmt in stmts:
+            self.exec_stmt(stmt, env)
+
+    def exec_stmt(self, stmt, env: Env) -> None:
+        self.tick()
+        if isinstance(stmt, ast.Expr):
+            self.ev(stmt.value, env)
+        elif isinstance(stmt, ast.Assign):
+            value = self.ev(stmt.value, env)
+            for target in stmt.targets:
+                self.assign(target, value, stmt.value, env)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self.assign(stmt.target, self.ev(stmt.value, env), stmt.value, env)
+        elif isinstance(stmt, ast.AugAssign):
+            cur = self.ev(stmt.target, env) if isinstance(stmt.target, (ast.Name, ast.Attribute)) else UNKNOWN
+            rhs = self.ev(stmt.value, env)
+            value = self.binop(type(stmt.op), cur, rhs, stmt)
+            self.assign(stmt.target, value, stmt, env, origin_ok=False)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            env.vars[stmt.name] = Binding(FuncVal(stmt, env))
+        elif isinstance(stmt, ast.ClassDef):
+            env.vars[stmt.name] = Binding(self.make_class(stmt, env))
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    env.vars[alias.asname] = Binding(Ref(canonical(alias.name)))
+                else:
+                    top = alias.name.split(".")[0]
+                    env.vars[top] = Binding(Ref(canonical(top)))
+        elif isinstance(stmt, ast.ImportFrom):
+            mod = ("." * stmt.level) + (stmt.module or "")
+            for alias in stmt.names:
+                if alias.name == "*":
+                    names = star_names(mod)
+                    if names:
+                        env.stars.append(mod)
+                    elif not is_keras(canonical(mod)):
+                        self.opaque_star = True
+                    continue
+                env.vars[alias.asname or alias.name] = Binding(Ref(canonical(f"{mod}.{alias.name}")))
+        elif isinstance(stmt, ast.If):
+            self.exec_if(stmt, env)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            self.exec_for(stmt, env)
+        elif isinstance(stmt, ast.While):
+            self.exec_while(stmt, env)
+        elif isinstance(stmt, ast.Return):
+            value = self.ev(stmt.value, env) if stmt.value is not None else None
+            raise _Return(value)
+        elif isinstance(stmt, ast.Break):
+            raise _Break()
+        elif isinstance(stmt, ast.Continue):
+            raise _Continue()
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                v = self.ev(item.context_expr, env)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, UNKNOWN if not isinstance(v, ModelObj) else v, None, env)
+            self.exec_block(stmt.body, env)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            self.exec_block(stmt.body, env)
+            self.exec_block(stmt.orelse, env)
+            self.exec_block(stmt.finalbody, env)
+        elif hasattr(ast, "Match") and isinstance(stmt, ast.Match):
+            self.run_uncertain([c.body for c in stmt.cases], env)
+        # Pass, Global, Nonlocal, Delete, Assert, Raise: no effect on models
+
+    def exec_if(self, stmt: ast.If, env: Env) -> None:
+        test = self.truth(self.ev(stmt.test, env))
+        if test is True:
+            self.exec_block(stmt.body, env)
+        elif test is False:
+            self.exec_block(stmt.orelse, env)
+        else:
+            self.run_uncertain([stmt.body, stmt.orelse], env)
+
+    def run_uncertain(self, branches: list, env: Env) -> None:
+        """Run each branch on a copy of the scope; names the branches disagree
+        on become UNKNOWN."""
+        before = dict(env.vars)
+        results = []
+        self.uncertain += 1
+        try:
+            for body in branches:
+                env.vars = dict(before)
+                try:
+                    self.exec_block(body, env)
+                except _Return:
+                    if self.frames:
+                        self.frames[-1]["uncertain_return"] = True
+                except (_Break, _Continue):
+                    if self.frames:
+                        self.frames[-1]["uncertain_loop"] = True
+                results.append(env.vars)
+        finally:
+            self.uncertain -= 1
+        if len(results) == 1:
+            results.append(before)
+        merged = dict(before)
+        names = set().union(*[r.keys() for r in results])
+        for name in names:
+            vals = [r.get(name) for r in results]
+            first = vals[0]
+            if all(v is not None and first is not None and _const_equal(v.value, first.value) for v in vals):
+                merged[name] = first if all(v is first for v in vals) else Binding(first.value)
+            else:
+                merged[name] = Binding(UNKNOWN)
+        env.vars = merged
+
+    def exec_for(self, stmt, env: Env) -> None:
+        it = self.ev(stmt.iter, env)
+        items = self.iterate(it)
+        if items is None or len(items) > MAX_LOOP:
+            self.unknown_loop(stmt, env)
+            return
+        frame = self.frames[-1] if self.frames else {}
+        for item in items:
+            self.tick()
+            self.assign(stmt.target, item, None, env)
+            try:
+                self.exec_block(stmt.body, env)
+            except _Break:
+                return
+            except _Continue:
+                continue
+            if frame.get("uncertain_loop"):
+                frame["uncertain_loop"] = False
+                self.unknown_loop(stmt, env)
+                return
+        self.exec_block(stmt.orelse, env)
+
+    def exec_while(self, stmt: ast.While, env: Env) -> None:
+        if self.truth(self.ev(stmt.test, env)) is False:
+            self.exec_block(stmt.orelse, env)
+            return
+        self.unknown_loop(stmt, env)
+
+    def unknown_loop(self, stmt, env: Env) -> None:
+        """A loop whose iterations are not known: run the body once in
+        uncertain mode, then forget every name it assigns."""
+        if isinstance(stmt, (ast.For, ast.AsyncFor)):
+            self.assign(stmt.target, UNKNOWN, None, env)
+        self.run_uncertain([stmt.body], env)
+        for name in _assigned_names(stmt):
+            env.vars[name] = Binding(UNKNOWN)
+
+    def assign(self, target, value, value_node, env: Env, origin_ok: bool = True) -> None:
+        if isinstance(target, ast.Name):
+            origin, oname = None, target.id
+            if origin_ok and value_node is not None:
+                origin = self.span(value_node)
+                if isinstance(value_node, ast.Name):
+                    b = env.lookup(value_node.id)
+                    if b is not None and b.origin is not None:
+                        origin, oname = b.origin, b.name
+            env.vars[target.id] = Binding(value, origin, oname)
+            if isinstance(value, InstanceVal) and value.model is not None:
+                value = value.model
+            if isinstance(value, ModelObj) and value.bound_name is None:
+                value.bound_name = target.id
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elts = target.elts
+            star = [i for i, e in enumerate(elts) if isinstance(e, ast.Starred)]
+            vals = value if isinstance(value, (tuple, list)) else None
+            src_elts = value_node.elts if isinstance(value_node, (ast.Tuple, ast.List)) else None
+            if vals is not None and not star and len(vals) == len(elts):
+                for i, e in enumerate(elts):
+                    node_i = src_elts[i] if src_elts is not None and len(src_elts) == len(elts) else None
+                    self.assign(e, vals[i], node_i, env, origin_ok=node_i is not None)
+            else:
+                for e in elts:
+                    self.assign(e.value if isinstance(e, ast.Starred) else e, UNKNOWN, None, env)
+        elif isinstance(target, ast.Attribute):
+            obj = self.ev(target.value, env)
+            if isinstance(obj, InstanceVal):
+                origin = self.span(value_node) if (origin_ok and value_node is not None) else None
+                obj.attrs[target.attr] = Binding(value, origin, target.attr)
+                if isinstance(value, InstanceVal) and value.model is not None:
+                    value = value.model
+                if isinstance(value, ModelObj) and value.bound_name is None:
+                    value.bound_name = target.attr
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, UNKNOWN, None, env)
+        elif isinstance(target, ast.Subscript):
+            obj = self.ev(target.value, env)
+            key = self.ev(target.slice, env)
+            if isinstance(obj, dict) and isinstance(key, _PLAIN) and not self.uncertain:
+                obj[key] = value
+            elif isinstance(obj, list) and isinstance(key, int) and -len(obj) <= key < len(obj) and not self.uncertain:
+                obj[key] = value
+
+    # ------------------------------------------------------------- expressions
+    def ev(self, node, env: Env):
+        if node is None:
+            return None
+        self.tick()
+        self.expr_depth += 1
+        try:
+            if self.expr_depth > MAX_EXPR_DEPTH:
+                return UNKNOWN
+            method = getattr(self, "ev_" + type(node).__name__, None)
+            if method is None:
+                return UNKNOWN
+            return method(node, env)
+        finally:
+            self.expr_depth -= 1
+
+    def ev_src(self, node, env: Env) -> tuple:
+        """Value plus (origin span, origin name) when it came through a name."""
+        value = self.ev(node, env)
+        if isinstance(node, ast.Name):
+            b = env.lookup(node.id)
+            if b is not None and b.origin is not None and not isinstance(value, (Tensor, LayerObj, ModelObj)):
+                return value, b.origin, b.name
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            obj = self.ev(node.value, env)
+            if isinstance(obj, InstanceVal):
+                b = obj.attrs.get(node.attr)
+                if b is not None and b.origin is not None and isinstance(b.value, _PLAIN + (tuple, list)):
+                    return value, b.origin, b.name
+        return value, None, None
+
+    def ev_Constant(self, node, env):
+        return node.value
+
+    def ev_Name(self, node, env):
+        b = env.lookup(node.id)
+        if b is not None:
+            return b.value
+        mod = env.module()
+        for star in mod.stars:
+            path = star_names(star).get(node.id)
+            if path is not None:
+                return Ref(canonical(path))
+        if node.id in _BUILTINS:
+            return Ref("builtins." + node.id)
+        if node.id not in self.bound_anywhere and not self.opaque_star:
+            guess = _fragment_guess(node.id)
+            if guess is not None:
+                self.fallback_used.add(node.id)
+                return Ref(guess)
+        return UNKNOWN
+
+    def ev_Attribute(self, node, env):
+        base = self.ev(node.value, env)
+        attr = node.attr
+        if isinstance(base, Ref):
+            return Ref(canonical(f"{base.path}.{attr}"))
+        if isinstance(base, InstanceVal):
+            b = base.attrs.get(attr)
+            if b is not None:
+                return b.value
+            m = base.cls.method(attr)
+            if m is not None:
+                return FuncVal(m, base.cls.env, owner=base)
+            if base.model is not None and attr in ("add", "build", "summary", "compile"):
+                return BoundMethod(base.model, attr)
+            return UNKNOWN
+        if isinstance(base, ModelObj):
+            if attr in ("output", "outputs") and base.style == "functional":
+                return base.outputs if attr == "outputs" or not isinstance(base.outputs, list) or len(
+                    base.outputs) != 1 else base.outputs[0]
+            if attr in ("input", "inputs") and base.style == "functional":
+                return base.inputs
+            return BoundMethod(base, attr)
+        if isinstance(base, ArrayVal):
+            if attr == "shape":
+                return base.shape
+            if attr == "ndim":
+                return len(base.shape)
+            if attr == "T":
+                return ArrayVal(tuple(reversed(base.shape)))
+            return BoundMethod(base, attr)
+        if isinstance(base, (list, dict, str, tuple)) or isinstance(base, LayerObj):
+            return BoundMethod(base, attr)
+        return UNKNOWN
+
+    def ev_Tuple(self, node, env):
+        return tuple(self.ev_elts(node.elts, env))
+
+    def ev_List(self, node, env):
+        return list(self.ev_elts(node.elts, env))
+
+    def ev_Set(self, node, env):
+        return UNKNOWN
+
+    def ev_elts(self, elts, env) -> list:
+        out = []
+        for e in elts:
+            if isinstance(e, ast.Starred):
+                v = self.ev(e.value, env)
+                items = self.iterate(v)
+                if items is None:
+                    return [UNKNOWN] if not out else out + [UNKNOWN]
+                out.extend(items)
+            else:
+                out.append(self.ev(e, env))
+            if len(out) > MAX_SEQ:
+                return [UNKNOWN]
+        return out
+
+    def ev_Dict(self, node, env):
+        out = {}
+        for k, v in zip(node.keys, node.values):
+            if k is None:
+                d = self.ev(v, env)
+                if isinstance(d, dict):
+                    out.update(d)
+                else:
+                    return UNKNOWN
+                continue
+            key = self.ev(k, env)
+            if not isinstance(key, _PLAIN):
+                return UNKNOWN
+            out[key] = self.ev(v, env)
+        return out
+
+    def ev_JoinedStr(self, node, env):
+        parts = []
+        for v in node.values:
+            if isinstance(v, ast.Constant):
+                parts.append(str(v.value))
+            elif isinstance(v, ast.FormattedValue):
+                x = self.ev(v.value, env)
+                if not isinstance(x, _PLAIN) or v.format_spec is not None:
+                    return UNKNOWN
+                parts.append(str(x))
+        return "".join(parts)
+
+    def ev_BinOp(self, node, env):
+        left = self.ev(node.left, env)
+        right = self.ev(node.right, env)
+        return self.binop(type(node.op), left, right, node)
+
+    def binop(self, op, left, right, node):
+        if _is_tensor_like(left) or _is_tensor_like(right):
+            if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)) and op is ast.Add:
+                return left + right
+            return self.opaque_tensor(f"operator {_OPNAMES.get(op, '?')}", [left, right], node)
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        fn = _BINOPS.get(op)
+        if fn is None:
+            return UNKNOWN
+        if isinstance(left, (list, tuple, str)) or isinstance(right, (list, tuple, str)):
+            if op is ast.Mult:
+                n = right if isinstance(right, int) else left
+                seq = left if isinstance(right, int) else right
+                if not isinstance(n, int) or n * max(len(seq), 1) > MAX_SEQ:
+                    return UNKNOWN
+            elif op is ast.Add and isinstance(left, type(right)) and len(left) + len(right) > MAX_SEQ:
+                return UNKNOWN
+        if op is ast.Pow and isinstance(right, (int, float)) and isinstance(left, (int, float)):
+            if abs(right) > 64 or (isinstance(left, int) and abs(left) > 2**16 and right > 4):
+                return UNKNOWN
+        if op in (ast.LShift,) and isinstance(right, int) and right > 64:
+            return UNKNOWN
+        if isinstance(left, (ArrayVal, Ref)) or isinstance(right, (ArrayVal, Ref)):
+            return UNKNOWN
+        try:
+            return fn(left, right)
+        except Exception:
+            return UNKNOWN
+
+    def ev_UnaryOp(self, node, env):
+        v = self.ev(node.operand, env)
+        if isinstance(node.op, ast.Not):
+            t = self.truth(v)
+            return UNKNOWN if t is None else (not t)
+        if _is_tensor_like(v):
+            return self.opaque_tensor("unary operator", [v], node)
+        if not isinstance(v, (int, float, complex)) or isinstance(v, bool) and isinstance(node.op, ast.Invert):
+            return UNKNOWN
+        try:
+            return {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert}[type(node.op)](v)
+        except Exception:
+            return UNKNOWN
+
+    def ev_BoolOp(self, node, env):
+        is_and = isinstance(node.op, ast.And)
+        value = None
+        for e in node.values:
+            value = self.ev(e, env)
+            t = self.truth(value)
+            if t is None:
+                return UNKNOWN
+            if is_and and not t:
+                return value
+            if not is_and and t:
+                return value
+        return value
+
+    def ev_Compare(self, node, env):
+        left = self.ev(node.left, env)
+        for op, comp in zip(node.ops, node.comparators):
+            right = self.ev(comp, env)
+            if not _comparable(left) or not _comparable(right):
+                return UNKNOWN
+            try:
+                ok = _CMPOPS[type(op)](left, right)
+            except Exception:
+                return UNKNOWN
+            if not ok:
+                return False
+            left = right
+        return True
+
+    def ev_IfExp(self, node, env):
+        t = self.truth(self.ev(node.test, env))
+        if t is True:
+            return self.ev(node.body, env)
+        if t is False:
+            return self.ev(node.orelse, env)
+        a, b = self.ev(node.body, env), self.ev(node.orelse, env)
+        return a if _const_equal(a, b) else UNKNOWN
+
+    def ev_Subscript(self, node, env):
+        base = self.ev(node.value, env)
+        key = self.ev(node.slice, env)
+        if isinstance(base, Tensor):
+            return self.opaque_tensor("tensor slicing", [base], node)
+        if isinstance(base, (list, tuple, str)):
+            if isinstance(key, int) and not isinstance(key, bool):
+                return base[key] if -len(base) <= key < len(base) else UNKNOWN
+            if isinstance(key, slice):
+                try:
+                    return base[key]
+                except Exception:
+                    return UNKNOWN
+            return UNKNOWN
+        if isinstance(base, dict):
+            if isinstance(key, _PLAIN) and key in base:
+                return base[key]
+            return UNKNOWN
+        if isinstance(base, ArrayVal) and isinstance(key, slice):
+            return UNKNOWN
+        return UNKNOWN
+
+    def ev_Slice(self, node, env):
+        parts = [self.ev(p, env) if p is not None else None for p in (node.lower, node.upper, node.step)]
+        if any(p is not None and not isinstance(p, int) for p in parts):
+            return UNKNOWN
+        return slice(*parts)
+
+    def ev_Index(self, node, env):  # Python < 3.9
+        return self.ev(node.value, env)
+
+    def ev_Starred(self, node, env):
+        return UNKNOWN
+
+    def ev_Lambda(self, node, env):
+        return FuncVal(node, env)
+
+    def ev_NamedExpr(self, node, env):
+        v = self.ev(node.value, env)
+        self.assign(node.target, v, node.value, env)
+        return v
+
+    def ev_ListComp(self, node, env):
+        return self.comprehension(node, env, list)
+
+    def ev_GeneratorExp(self, node, env):
+        return self.comprehension(node, env, tuple)
+
+    def ev_DictComp(self, node, env):
+        return UNKNOWN
+
+    def ev_SetComp(self, node, env):
+        return UNKNOWN
+
+    def comprehension(self, node, env, kind):
+        scope = Env(env)
+        out: list = []
+
+        def gen(i: int) -> bool:
+            if i == len(node.generators):
+                out.append(self.ev(node.elt, scope))
+                return len(out) <= MAX_SEQ
+            g = node.generators[i]
+            items = self.iterate(self.ev(g.iter, scope))
+            if items is None or len(items) > MAX_LOOP:
+                return False
+            for item in items:
+                self.tick()
+                self.assign(g.target, item, None, scope)
+                ok = True
+                for cond in g.ifs:
+                    t = self.truth(self.ev(cond, scope))
+                    if t is None:
+                        return False
+                    ok = ok and t
+                if ok and not gen(i + 1):
+                    return False
+            return True
+
+        if not gen(0):
+            return UNKNOWN
+        return kind(out)
+
+    def ev_Call(self, node, env):
+        func = self.ev(node.func, env)
+        pos: list = []
+        kws: list = []
+        for i, a in enumerate(node.args):
+            if isinstance(a, ast.Starred):
+                v = self.ev(a.value, env)
+                items = self.iterate(v)
+                if items is None:
+                    return self.unknown_call(func, [(UNKNOWN, None)], [], node)
+                for x in items:
+                    pos.append((x, ArgSource(span=self.span(a), position=len(pos))))
+                continue
+            v, origin, oname = self.ev_src(a, env)
+            pos.append((v, ArgSource(span=self.span(a), position=i, origin=origin, origin_name=oname)))
+        for k in node.keywords:
+            if k.arg is None:
+                d = self.ev(k.value, env)
+                if not isinstance(d, dict):
+                    return self.unknown_call(func, pos, kws, node)
+                for key, val in d.items():
+                    kws.append((str(key), val, ArgSource(span=self.span(k.value), keyword=str(key))))
+                continue
+            v, origin, oname = self.ev_src(k.value, env)
+            kws.append((k.arg, v, ArgSource(span=self.span(k.value), keyword=k.arg, origin=origin,
+                                            origin_name=oname)))
+        return self.call(func, pos, kws, node, env)
+
+    # ------------------------------------------------------------------- calls
+    def call(self, func, pos: list, kws: list, node, env):
+        self.tick()
+        if isinstance(func, Ref):
+            return self.call_ref(func.path, pos, kws, node, env)
+        if isinstance(func, LayerObj):
+            return self.apply_layer(func, pos, kws, node)
+        if isinstance(func, ModelObj):
+            return self.apply_model(func, pos, kws, node)
+        if isinstance(func, FuncVal):
+            return self.call_function(func, pos, kws, node)
+        if isinstance(func, ClassVal):
+            return self.instantiate(func, pos, kws, node)
+        if isinstance(func, InstanceVal):
+            return self.call_instance(func, pos, kws, node)
+        if isinstance(func, BoundMethod):
+            return self.call_method(func, pos, kws, node)
+        return self.unknown_call(func, pos, kws, node)
+
+    def unknown_call(self, func, pos, kws, node):
+        args = [v for v, _ in pos] + [v for _, v, _ in kws]
+        if _is_tensor_like(args):
+            what = self.spans.text(node.func, 40) if hasattr(node, "func") else "call"
+            return self.opaque_tensor(what, args, node)
+        return UNKNOWN
+
+    def call_function(self, fn: FuncVal, pos, kws, node, unknown_missing: bool = False):
+        fdef = fn.node
+        self.called.add(id(fdef))
+        if self.call_depth >= MAX_CALL_DEPTH:
+            return self.unknown_call(None, pos, kws, node)
+        scope = Env(fn.env)
+        args = fdef.args
+        params = list(getattr(args, "posonlyargs", [])) + list(args.args)
+        values = [(v, s) for v, s in pos]
+        if fn.owner is not None:
+            values = [(fn.owner, None)] + values
+        defaults = list(args.defaults)
+        first_default = len(params) - len(defaults)
+        kwmap = {k: (v, s) for k, v, s in kws}
+        for i, p in enumerate(params):
+            if i < len(values):
+                v, s = values[i]
+                self.bind_param(scope, p.arg, v, s, node)
+            elif p.arg in kwmap:
+                v, s = kwmap.pop(p.arg)
+                self.bind_param(scope, p.arg, v, s, node)
+            elif i >= first_default:
+                d = defaults[i - first_default]
+                scope.vars[p.arg] = Binding(self.ev(d, fn.env), self.span(d), p.arg)
+            else:
+                scope.vars[p.arg] = Binding(UNKNOWN)
+        if args.vararg is not None:
+            scope.vars[args.vararg.arg] = Binding(tuple(v for v, _ in values[len(params):]))
+        for p, d in zip(args.kwonlyargs, args.kw_defaults):
+            if p.arg in kwmap:
+                v, s = kwmap.pop(p.arg)
+                self.bind_param(scope, p.arg, v, s, node)
+            elif d is not None:
+                scope.vars[p.arg] = Binding(self.ev(d, fn.env), self.span(d), p.arg)
+            else:
+                scope.vars[p.arg] = Binding(UNKNOWN)
+        if args.kwarg is not None:
+            scope.vars[args.kwarg.arg] = Binding({k: v for k, (v, _) in kwmap.items()})
+        self.call_depth += 1
+        self.frames.append({})
+        try:
+            if isinstance(fdef, ast.Lambda):
+                result = self.ev(fdef.body, scope)
+            else:
+                try:
+                    self.exec_block(fdef.body, scope)
+                    result = None
+                except _Return as r:
+                    result = r.value
+                except (_Break, _Continue):
+                    result = UNKNOWN
+            if self.frames[-1].get("uncertain_return"):
+                result = UNKNOWN
+        finally:
+            self.frames.pop()
+            self.call_depth -= 1
+        return result
+
+    def bind_param(self, scope: Env, name: str, value, src: Optional[ArgSource], node) -> None:
+        origin, oname = None, name
+        if src is not None:
+            if src.origin is not None:
+                origin, oname = src.origin, src.origin_name
+            else:
+                origin = src.span
+        scope.vars[name] = Binding(value, origin, oname)
+
+    def call_method(self, bm: BoundMethod, pos, kws, node):
+        obj, name = bm.obj, bm.name
+        vals = [v for v, _ in pos]
+        if isinstance(obj, ModelObj):
+            return self.model_method(obj, name, pos, kws, node)
+        if isinstance(obj, list) and not self.uncertain:
+            if name == "append" and len(vals) == 1:
+                obj.append(vals[0])
+                return None
+            if name == "extend" and len(vals) == 1:
+                items = self.iterate(vals[0])
+                if items is None:
+                    obj.append(UNKNOWN)
+                else:
+                    obj.extend(items)
+                return None
+            if name == "insert" and len(vals) == 2 and isinstance(vals[0], int):
+                obj.insert(vals[0], vals[1])
+                return None
+            if name == "pop" and obj:
+                return obj.pop(vals[0] if vals and isinstance(vals[0], int) else -1)
+        if isinstance(obj, list) and self.uncertain and name in ("append", "extend", "insert", "pop"):
+            obj.append(UNKNOWN) if name != "pop" else None
+            return UNKNOWN
+        if isinstance(obj, dict):
+            if name == "get" and vals and isinstance(vals[0], _PLAIN):
+                return obj.get(vals[0], vals[1] if len(vals) > 1 else None)
+            if name in ("items", "keys", "values"):
+                return list(getattr(obj, name)())
+        if isinstance(obj, str) and all(isinstance(v, _PLAIN) for v in vals) and not kws:
+            if name in ("lower", "upper", "strip", "format", "join", "replace", "startswith", "endswith"):
+                try:
+                    return getattr(obj, name)(*vals)
+                except Exception:
+                    return UNKNOWN
+        if isinstance(obj, ArrayVal) and name == "reshape":
+            shape = vals[0] if len(vals) == 1 else tuple(vals)
+            return _np_reshape(obj, shape)
+        if isinstance(obj, (list, tuple)) and name in ("index", "count") and vals:
+            try:
+                return getattr(obj, name)(vals[0])
+            except Exception:
+                return UNKNOWN
+        return self.unknown_call(None, pos, kws, node)
+
+    # ----------------------------------------------------------- keras calls
+    def call_ref(self, path: str, pos, kws, node, env):
+        if path.startswith("builtins."):
+            return self.call_builtin(path[9:], pos, kws, node, env)
+        if path.startswith("numpy.") or path.startswith("math."):
+            return self.call_numeric(path, pos, kws, node)
+        if path == "keras.Sequential":
+            return self.make_sequential(pos, kws, node)
+        if path == "keras.Model":
+            return self.make_functional(pos, kws, node)
+        if path in ("keras.Input", "keras.layers.Input"):
+            return self.make_input(pos, kws, node)
+        if path in ("keras.backend.image_data_format", "keras.config.image_data_format"):
+            return "channels_last"
+        if path == "keras.backend.image_dim_ordering":
+            return "tf"
+        if path.startswith("keras.layers."):
+            name = path[len("keras.layers."):]
+            if name in MERGE_FUNCTIONS or name == "merge":
+                return self.merge_function(name, pos, kws, node)
+            if "." not in name and (name[:1].isupper()):
+                return self.make_layer(name, pos, kws, node)
+        return self.unknown_call(Ref(path), pos, kws, node)
+
+    def make_layer(self, written: str, pos, kws, node, custom: bool = False) -> LayerObj:
+        span = self.span(node)
+        if custom:
+            norm = legacy.Normalized(kind=written, written_kind=None, args={}, arg_sources={}, legacy={})
+            for k, v, s in kws:
+                norm.args[k] = v
+                norm.arg_sources[k] = s
+        else:
+            norm = legacy.normalize(written, pos, [(k, v, s) for k, v, s in kws], span)
+        explicit = norm.args.get("name")
+        base = explicit if isinstance(explicit, str) and explicit else snake(norm.kind)
+        name = self.unique_name(base)
+        inner = None
+        if norm.kind in ("TimeDistributed", "Bidirectional") and isinstance(norm.args.get("layer"), LayerObj):
+            inner = norm.args.pop("layer")
+        decl = None
+        if norm.input_decl is not None:
+            d = norm.input_decl
+            src = d["source"]
+            decl = InputDecl(shape=d["shape"], span=span, shape_span=src.span if src else None,
+                             shape_source=src, declared_as=d["declared_as"])
+        if norm.kind == "InputLayer":
+            decl = self.input_layer_decl(norm, span)
+        obj = LayerObj(kind=norm.kind, written_kind=norm.written_kind, args=norm.args,
+                       arg_sources=norm.arg_sources, legacy=norm.legacy, span=span, name=name, inner=inner,
+                       input_decl=decl, custom=custom)
+        if norm.warnings:
+            self.layer_warnings[name] = [
+                Diagnostic(kind="legacy_api", severity="warning", message=m, span=s or span, layer=name,
+                           layer_kind=norm.kind)
+                for m, s in norm.warnings
+            ]
+        return obj
+
+    def input_layer_decl(self, norm, span) -> InputDecl:
+        args = norm.args
+        for key, batch in (("batch_shape", False), ("batch_input_shape", False), ("shape", True),
+                           ("input_shape", True)):
+            if key in args:
+                value = args[key]
+                shape = legacy._as_shape(value, with_batch=batch)
+                src = norm.arg_sources.get(key)
+                return InputDecl(shape=shape, span=span, shape_span=src.span if src else None, shape_source=src,
+                                 declared_as="Input")
+        if norm.input_decl is not None:
+            d = norm.input_decl
+            return InputDecl(shape=d["shape"], span=span, shape_span=d["source"].span, shape_source=d["source"],
+                             declared_as=d["declared_as"])
+        return InputDecl(shape=UNKNOWN, span=span, shape_span=None, shape_source=None, declared_as="Input")
+
+    def unique_name(self, base: str) -> str:
+        k = self.name_counts.get(base, 0)
+        self.name_counts[base] = k + 1
+        return base if k == 0 else f"{base}_{k}"
+
+    def make_input(self, pos, kws, node) -> Tensor:
+        kw = {k: (v, s) for k, v, s in kws}
+        if pos:
+            kw.setdefault("shape", pos[0])
+        batch = kw.get("batch_size", (None, None))[0]
+        if "batch_shape" in kw or "batch_input_shape" in kw:
+            key = "batch_shape" if "batch_shape" in kw else "batch_input_shape"
+            value, src = kw[key]
+            shape = legacy._as_shape(value, with_batch=False)
+        elif "shape" in kw:
+            value, src = kw["shape"]
+            shape = legacy._as_shape(value, with_batch=True, batch=batch if isinstance(batch, int) else None)
+            if isinstance(value, int) and not isinstance(value, bool):
+                shape = (None, value)
+        else:
+            value, src = UNKNOWN, None
+            shape = UNKNOWN if "tensor" in kw else None
+        name = kw.get("name", (None, None))[0]
+        dtype = kw.get("dtype", (None, None))[0]
+        iid = self.graph.fresh_id(self.unique_name(name if isinstance(name, str) and name else "input_layer"))
+        span = self.span(node)
+        note = None
+        if shape is UNKNOWN or shape is None:
+            if value is not UNKNOWN or shape is None:
+                pass
+            note = self.note(f"the shape of this Input could not be determined statically "
+                             f"({self.spans.text(node, 60)}); layers fed by it are not checked", node)
+            shape = None
+        inp = InputNode(id=iid, shape=shape, span=span, shape_span=src.span if src else None, shape_source=src,
+                        declared_as="Input", dtype=dtype if isinstance(dtype, str) else None,
+                        name=name if isinstance(name, str) else None)
+        self.graph.nodes[iid] = inp
+        if note is not None:
+            self.layer_notes[iid] = [note]
+        return Tensor(iid, id(self.graph))
+
+    def merge_function(self, name: str, pos, kws, node):
+        if name == "merge":  # Keras 1: merge(tensors, mode='concat', concat_axis=-1)
+            kw = {k: (v, s) for k, v, s in kws}
+            mode = kw.pop("mode", ("sum", None))[0]
+            cls = {"sum": "Add", "concat": "Concatenate", "mul": "Multiply", "ave": "Average", "max": "Maximum",
+                   "dot": "Dot", "cos": "Dot"}.get(mode if isinstance(mode, str) else "", None)
+            if cls is None:
+                return self.unknown_call(None, pos, kws, node)
+            rest = []
+            for k, (v, s) in kw.items():
+                if k == "concat_axis":
+                    rest.append(("axis", v, s))
+                elif k == "dot_axes":
+                    rest.append(("axes", v, s))
+                elif k in ("name",):
+                    rest.append((k, v, s))
+            layer = self.make_layer(cls, [], rest, node)
+            layer.written_kind = "merge"
+            self.layer_warnings.setdefault(layer.name, []).append(
+                Diagnostic(kind="legacy_api", severity="warning", layer=layer.name, layer_kind=cls,
+                           message=f"`merge(..., mode={mode!r})` is Keras 1; Keras 3 has no `merge`. "
+                                   f"Write `keras.layers.{cls}()([...])`", span=self.span(node)))
+            return self.apply_layer(layer, pos[:1], [], node)
+        cls = MERGE_FUNCTIONS[name]
+        tensors = pos[:1]
+        rest = [(k, v, s) for k, v, s in kws if k != "inputs"]
+        if not tensors:
+            tensors = [(v, s) for k, v, s in kws if k == "inputs"]
+        layer = self.make_layer(cls, pos[1:], rest, node)
+        return self.apply_layer(layer, tensors, [], node)
+
+    # ------------------------------------------------------------ layer calls
+    def apply_layer(self, obj: LayerObj, pos, kws, node):
+        if obj.kind == "InputLayer":
+            return UNKNOWN
+        if not pos:
+            inputs_kw = [(v, s) for k, v, s in kws if k in ("inputs", "x", "input", "query")]
+            pos = inputs_kw[:1]
+        if not pos:
+            return UNKNOWN
+        first = pos[0][0]
+        list_input = isinstance(first, (list, tuple))
+        if not list_input and not isinstance(first, Tensor) and obj.kind in _LIST_KINDS:
+            # called on something we could not follow: a list, since Keras requires one here
+            list_input = True
+        tensor_args = [first] + [v for v, _ in pos[1:] if _is_tensor_like(v)]
+        if obj.kind in ("MultiHeadAttention", "GroupedQueryAttention"):
+            tensor_args += [v for k, v, _ in kws if k in ("value", "key") and _is_tensor_like(v)]
+        edges = []
+        for t in (list(first) if isinstance(first, (list, tuple)) else [first]) + tensor_args[1:]:
+            edges.append(self.edge_of(t, node))
+        call_args = {}
+        for k, v, _ in kws:
+            if k in ("training", "mask", "inputs", "x", "input", "query"):
+                continue
+            if not _is_tensor_like(v) and isinstance(v, _PLAIN):
+                call_args[k] = v
+        lid = self.graph.fresh_id(obj.name)
+        layer = self.ir_layer(obj, lid, tuple(edges), list_input, call_args)
+        self.graph.nodes[lid] = layer
+        n_out = self.output_count(obj)
+        if n_out == 1:
+            return Tensor(lid, id(self.graph))
+        return tuple(Tensor(lid, id(self.graph), i) for i in range(n_out))
+
+    def output_count(self, obj: LayerObj) -> int:
+        kind, args = obj.kind, obj.args
+        if kind in _RNN_STATES and args.get("return_state") is True:
+            return 1 + _RNN_STATES[kind]
+        if kind == "Bidirectional" and obj.inner is not None and obj.inner.args.get("return_state") is True:
+            return 1 + 2 * _RNN_STATES.get(obj.inner.kind, 1)
+        if kind == "RNN" or (kind in _RNN_STATES and args.get("return_state") is not False
+                             and "return_state" in args):
+            return 1
+        return 1
+
+    def ir_layer(self, obj: LayerObj, lid: str, edges: tuple, list_input: bool, call_args: dict) -> Layer:
+        args = {k: _plain(v) for k, v in obj.args.items()}
+        if isinstance(obj.args.get("backward_layer"), LayerObj):
+            args["backward_layer"] = self.ir_layer(obj.args["backward_layer"], obj.args["backward_layer"].name,
+                                                   (), False, {})
+        inner = self.ir_layer(obj.inner, obj.inner.name, (), False, {}) if obj.inner is not None else None
+        weights = None
+        w = obj.args.get("weights")
+        if isinstance(w, (list, tuple)) and w and all(isinstance(a, ArrayVal) for a in w):
+            weights = tuple(a.shape for a in w)
+            args.pop("weights", None)
+        elif "weights" in args:
+            args.pop("weights", None)
+        return Layer(id=lid, kind=obj.kind, args=args, inputs=edges, span=obj.span, arg_sources=dict(obj.arg_sources),
+                     call_args=call_args, instance=obj.name, inner=inner, weights=weights, list_input=list_input,
+                     legacy=dict(obj.legacy), written_kind=obj.written_kind)
+
+    def edge_of(self, value, node) -> Edge:
+        if isinstance(value, Tensor) and value.graph == id(self.graph):
+            return Edge(value.node, value.index)
+        t = self.opaque_tensor("a value that could not be followed", [], node, what_node=node)
+        return Edge(t.node, 0)
+
+    def opaque_tensor(self, what: str, deps, node, what_node=None) -> Tensor:
+        edges = tuple(Edge(t.node, t.index) for t in _flat_tensors(deps) if t.graph == id(self.graph))
+        lid = self.graph.fresh_id(self.unique_name("opaque"))
+        self.graph.nodes[lid] = Layer(id=lid, kind=what, inputs=edges, span=self.span(node))
+        return Tensor(lid, id(self.graph))
+
+    def apply_model(self, m: ModelObj, pos, kws, node):
+        m.consumed = True
+        if not pos:
+            return UNKNOWN
+        x = pos[0][0]
+        if m.input_decl is None and isinstance(x, Tensor) and x.graph == id(self.graph):
+            n = self.graph.nodes.get(x.node)
+            if isinstance(n, InputNode) and not (m.entries and isinstance(m.entries[0], InputDecl)):
+                # calling an unbuilt model on an Input builds it with that shape
+                m.input_decl = InputDecl(shape=n.shape, span=n.span, shape_span=n.shape_span,
+                                         shape_source=n.shape_source, declared_as="Input", dtype=n.dtype,
+                                         name=n.name)
+        if m.style == "sequential":
+            for entry in list(m.entries):
+                self.tick()
+                if isinstance(entry, LayerObj):
+                    if entry.kind == "InputLayer":
+                        continue
+                    x = self.apply_layer(entry, [(x, None)], [], node)
+                elif isinstance(entry, ModelObj):
+                    x = self.apply_model(entry, [(x, None)], [], node)
+                elif isinstance(entry, InputDecl):
+                    continue
+                else:
+                    x = self.opaque_tensor(getattr(entry, "what", "unknown layer"), [x], node)
+            return x
+        if m.style == "functional":
+            return self.replay(m, x, node)
+        if m.style == "subclassed" and m.instance is not None:
+            return self.call_instance(m.instance, pos, kws, node)
+        return self.unknown_call(None, pos, kws, node)
+
+    def replay(self, m: ModelObj, x, node):
+        """Call a functional model on new tensors: copy its layer calls (same instances)."""
+        src: Graph = m.graph
+        ins = _flat_tensors(m.inputs)
+        given = _flat_tensors(x) if _is_tensor_like(x) else []
+        mapping: dict[str, Edge] = {}
+        for i, t in enumerate(ins):
+            mapping[t.node] = self.edge_of(given[i], node) if i < len(given) else self.edge_of(UNKNOWN, node)
+        needed = _reachable(src, _flat_tensors(m.outputs))
+        for nid, n in list(src.nodes.items()):
+            if nid not in needed or nid in mapping:
+                continue
+            self.tick()
+            if isinstance(n, InputNode):
+                mapping[nid] = self.edge_of(UNKNOWN, node)
+                continue
+            new_id = self.graph.fresh_id(n.instance_id)
+            edges = tuple(Edge(mapping[e.node].node, e.index) if e.node in mapping else e for e in n.inputs)
+            from dataclasses import replace
+
+            self.graph.nodes[new_id] = replace(n, id=new_id, inputs=edges)
+            mapping[nid] = Edge(new_id, 0)
+
+        def remap(v):
+            if isinstance(v, Tensor):
+                e = mapping.get(v.node)
+                return Tensor(e.node, id(self.graph), v.index) if e else self.opaque_tensor("model output", [], node)
+            if isinstance(v, (list, tuple)):
+                return type(v)(remap(a) for a in v)
+            if isinstance(v, dict):
+                return {k: remap(a) for k, a in v.items()}
+            return v
+
+        out = remap(m.outputs)
+        if isinstance(out, list) and len(out) == 1:
+            return out[0]
+        return out
+
+    # ---------------------------------------------------------------- models
+    def new_model(self, style: str, node, kws) -> ModelObj:
+        name = {k: v for k, v, _ in kws}.get("name")
+        self.serial += 1
+        m = ModelObj(style=style, span=self.span(node), keras_name=name if isinstance(name, str) else None,
+                     serial=self.serial)
+        self.models.append(m)
+        return m
+
+    def make_sequential(self, pos, kws, node) -> ModelObj:
+        m = self.new_model("sequential", node, kws)
+        layers = pos[0][0] if pos else {k: v for k, v, _ in kws}.get("layers")
+        if layers is not None:
+            items = self.iterate(layers)
+            if items is None:
+                m.entries.append(Opaque("a layer list that could not be followed", self.span(node)))
+                m.notes.append(self.note("the layer list of this Sequential could not be followed", node))
+            else:
+                for item in items:
+                    self.seq_add(m, item, node)
+        return m
+
+    def seq_add(self, m: ModelObj, item, node) -> None:
+        if self.uncertain:
+            m.entries.append(Opaque(f"{self.spans.text(node, 50)} (inside a condition or loop that could not be "
+                                    "followed)", self.span(node)))
+            m.notes.append(self.note("a layer is added under a condition or loop nnrepair could not follow; "
+                                     "shapes after it are not checked", node))
+            return
+        if isinstance(item, Tensor):
+            n = self.graph.nodes.get(item.node)
+            if isinstance(n, InputNode) and not m.entries:
+                m.entries.append(InputDecl(shape=n.shape, span=n.span, shape_span=n.shape_span,
+                                           shape_source=n.shape_source, declared_as="Input", dtype=n.dtype,
+                                           name=n.name))
+                return
+        if isinstance(item, (LayerObj, ModelObj)):
+            if isinstance(item, ModelObj):
+                item.consumed = True
+            m.entries.append(item)
+            return
+        if isinstance(item, InstanceVal):
+            if item.model is not None:
+                item.model.consumed = True
+                m.entries.append(item.model)
+            elif item.layer is not None:
+                m.entries.append(item.layer)
+            return
+        m.entries.append(Opaque(self.spans.text(node, 50) if node is not None else "unknown layer",
+                                self.span(node)))
+
+    def model_method(self, m: ModelObj, name: str, pos, kws, node):
+        if name == "add" and pos:
+            if m.style == "sequential":
+                self.seq_add(m, pos[0][0], node.args[0] if getattr(node, "args", None) else node)
+            return None
+        if name == "pop" and m.style == "sequential" and m.entries and not self.uncertain:
+            m.entries.pop()
+            return None
+        if name == "build":
+            value, src = (pos[0] if pos else next(((v, s) for k, v, s in kws if k == "input_shape"), (None, None)))
+            if value is None:
+                return None
+            shape = legacy._as_shape(value, with_batch=False)
+            if shape is UNKNOWN:
+                shape = None
+                m.notes.append(self.note("the shape given to build() could not be determined statically", node))
+            m.input_decl = InputDecl(shape=shape, span=self.span(node), shape_span=src.span if src else None,
+                                     shape_source=src, declared_as="build")
+            return None
+        if name == "__call__" or name == "call":
+            return self.apply_model(m, pos, kws, node)
+        if name == "get_layer":
+            return UNKNOWN
+        return self.unknown_call(None, pos, kws, node)
+
+    def make_functional(self, pos, kws, node):
+        kw = {k: v for k, v, _ in kws}
+        inputs = kw.get("inputs", kw.get("input", pos[0][0] if pos else None))
+        outputs = kw.get("outputs", kw.get("output", pos[1][0] if len(pos) > 1 else None))
+        if inputs is None and outputs is None:
+            return UNKNOWN
+        m = self.new_model("functional", node, kws)
+        m.inputs, m.outputs, m.graph = inputs, outputs, self.graph
+        if "input" in kw or "output" in kw:
+            m.notes.append(Diagnostic(kind="legacy_api", severity="warning", span=self.span(node),
+                                      message="`Model(input=..., output=...)` is Keras 1; Keras 3 rejects it. "
+                                              "Write `Model(inputs=..., outputs=...)`"))
+        return m
+
+    # ---------------------------------------------------------------- classes
+    def make_class(self, stmt: ast.ClassDef, env: Env) -> ClassVal:
+        bases = [self.ev(b, env) for b in stmt.bases]
+        kind = "other"
+        for b in bases:
+            if isinstance(b, Ref) and b.path in ("keras.Model", "keras.Sequential"):
+                kind = "model"
+            elif isinstance(b, Ref) and b.path.startswith("keras.layers."):
+                kind = "layer"
+            elif isinstance(b, ClassVal) and b.kind != "other":
+                kind = b.kind
+        return ClassVal(stmt, env, bases, kind)
+
+    def instantiate(self, cls: ClassVal, pos, kws, node):
+        inst = InstanceVal(cls)
+        if cls.kind == "model":
+            m = self.new_model("subclassed", node, kws)
+            m.instance = inst
+            inst.model = m
+        elif cls.kind == "layer":
+            inst.layer = self.make_layer(_custom_kind(cls.node.name), [], [], node, custom=True)
+        init = cls.method("__init__")
+        if init is not None:
+            self.call_function(FuncVal(init, cls.env, owner=inst), pos, kws, node)
+        return inst
+
+    def call_instance(self, inst: InstanceVal, pos, kws, node):
+        if inst.layer is not None:
+            return self.apply_layer(inst.layer, pos, kws, node)
+        if inst.model is not None:
+            inst.model.consumed = True
+            call = inst.cls.method("call")
+            if call is None:
+                return self.unknown_call(None, pos, kws, node)
+            return self.call_function(FuncVal(call, inst.cls.env, owner=inst), pos, kws, node)
+        call = inst.cls.method("__call__")
+        if call is not None:
+            return self.call_function(FuncVal(call, inst.cls.env, owner=inst), pos, kws, node)
+        return self.unknown_call(None, pos, kws, node)
+
+    # --------------------------------------------------------------- builtins
+    def call_builtin(self, name: str, pos, kws, node, env):
+        vals = [v for v, _ in pos]
+        if name == "super":
+            return UNKNOWN
+        if name == "range":
+            if all(isinstance(v, int) and not isinstance(v, bool) for v in vals) and 1 <= len(vals) <= 3:
+                try:
+                    r = range(*vals)
+                except ValueError:
+                    return UNKNOWN
+                return r
+            return UNKNOWN
+        if any(v is UNKNOWN for v in vals) or kws and name not in ("sorted", "print", "max", "min"):
+            return UNKNOWN if name != "print" else None
+        try:
+            if name == "print":
+                return None
+            if name == "len":
+                items = self.iterate(vals[0]) if vals else None
+                return len(items) if items is not None else UNKNOWN
+            if name in ("int", "float", "str", "bool", "abs", "round") and all(isinstance(v, _PLAIN) for v in vals):
+                return getattr(__builtins__, name)(*vals) if not isinstance(__builtins__, dict) else \
+                    __builtins__[name](*vals)
+            if name in ("tuple", "list", "sorted", "reversed", "sum", "min", "max", "enumerate", "zip"):
+                seqs = [self.iterate(v) for v in vals]
+                if any(s is None for s in seqs):
+                    return UNKNOWN
+                if name == "tuple":
+                    return tuple(seqs[0]) if seqs else ()
+                if name == "list":
+                    return list(seqs[0]) if seqs else []
+                if name == "reversed":
+                    return list(reversed(seqs[0]))
+                if name == "enumerate":
+                    return list(enumerate(seqs[0]))
+                if name == "zip":
+                    return list(zip(*seqs))
+                if name == "sorted":
+                    return sorted(seqs[0])
+                if name in ("sum", "min", "max"):
+                    if name != "sum" and len(vals) > 1:
+                        return {"min": min, "max": max}[name](vals)
+                    if not all(isinstance(v, (int, float)) for v in seqs[0]):
+                        return UNKNOWN
+                    return {"sum": sum, "min": min, "max": max}[name](seqs[0])
+            if name == "dict":
+                return {k: v for k, v, _ in kws}
+        except Exception:
+            return UNKNOWN
+        return UNKNOWN
+
+    def call_numeric(self, path: str, pos, kws, node):
+        vals = [v for v, _ in pos]
+        kw = {k: v for k, v, _ in kws}
+        last = path.rsplit(".", 1)[-1]
+        if path.startswith("math."):
+            if last in ("ceil", "floor", "sqrt", "log2", "prod") and vals and all(
+                    isinstance(v, (int, float)) for v in vals):
+                try:
+                    return getattr(math, last)(*vals)
+                except Exception:
+                    return UNKNOWN
+            return UNKNOWN
+        shape = None
+        if last in ("zeros", "ones", "empty", "full") and vals:
+            shape = vals[0]
+        elif path in ("numpy.random.random", "numpy.random.rand", "numpy.random.randn") and vals:
+            shape = vals[0] if path == "numpy.random.random" else tuple(vals)
+        elif path.startswith("numpy.random.") and "size" in kw:
+            shape = kw["size"]
+        elif path.startswith("numpy.random.randint") and len(vals) >= 3:
+            shape = vals[2]
+        elif last in ("array", "asarray") and vals and isinstance(vals[0], ArrayVal):
+            return vals[0]
+        elif last == "expand_dims" and len(vals) >= 1 and isinstance(vals[0], ArrayVal):
+            axis = vals[1] if len(vals) > 1 else kw.get("axis")
+            if isinstance(axis, int):
+                s = list(vals[0].shape)
+                axis = axis if axis >= 0 else len(s) + 1 + axis
+                if 0 <= axis <= len(s):
+                    s.insert(axis, 1)
+                    return ArrayVal(tuple(s))
+            return UNKNOWN
+        elif last == "reshape" and len(vals) >= 2 and isinstance(vals[0], ArrayVal):
+            return _np_reshape(vals[0], vals[1])
+        elif last in ("prod",) and vals and isinstance(vals[0], (list, tuple)) and all(
+                isinstance(v, int) for v in vals[0]):
+            return math.prod(vals[0])
+        if isinstance(shape, int) and not isinstance(shape, bool):
+            shape = (shape,)
+        if isinstance(shape, (tuple, list)) and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
+                                                    for d in shape):
+            return ArrayVal(tuple(shape))
+        return self.unknown_call(None, pos, kws, node)
+
+    # ---------------------------------------------------------------- helpers
+    def iterate(self, v) -> Optional[list]:
+        if isinstance(v, range):
+            return list(v) if len(v) <= MAX_SEQ else None
+        if isinstance(v, (list, tuple)):
+            return list(v)
+        if isinstance(v, str):
+            return list(v) if len(v) <= MAX_SEQ else None
+        if isinstance(v, dict):
+            return list(v.keys())
+        return None
+
+    def truth(self, v) -> Optional[bool]:
+        if v is UNKNOWN:
+            return None
+        if isinstance(v, _PLAIN + (tuple, list, dict, range)):
+            if isinstance(v, (tuple, list, dict)) and is_unknown(v) and len(v) == 0:
+                return None
+            return bool(v)
+        return None
+
+
+_LIST_KINDS = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot", "Attention",
+               "AdditiveAttention"}
+_OPNAMES = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.MatMult: "@", ast.Pow: "**"}
+_BUILTINS = {"range", "len", "int", "float", "str", "bool", "abs", "round", "tuple", "list", "sorted", "reversed",
+             "sum", "min", "max", "enumerate", "zip", "dict", "print", "super"}
+
+
+def _comparable(v) -> bool:
+    if v is UNKNOWN:
+        return False
+    if isinstance(v, _PLAIN):
+        return True
+    if isinstance(v, (tuple, list)):
+        return not is_unknown(v) and all(_comparable(x) for x in v)
+    return False
+
+
+def _plain(v):
+    """An argument value as the IR stores it: plain Python or UNKNOWN."""
+    if isinstance(v, _PLAIN):
+        return v
+    if isinstance(v, (tuple, list)):
+        out = [_plain(x) for x in v]
+        return tuple(out) if isinstance(v, tuple) else out
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, Ref):
+        # activations passed as functions: keras.activations.relu, tf.nn.relu -> "relu"
+        for prefix in ("keras.activations.", "tensorflow.nn.", "tensorflow.math."):
+            if v.path.startswith(prefix):
+                return v.path[len(prefix):]
+    return UNKNOWN
+
+
+def _np_reshape(arr: ArrayVal, shape):
+    if isinstance(shape, int):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or not all(isinstance(d, int) for d in shape):
+        return UNKNOWN
+    total = math.prod(arr.shape)
+    if list(shape).count(-1) == 1:
+        rest = math.prod(d for d in shape if d != -1)
+        if rest == 0 or total % rest:
+            return UNKNOWN
+        shape = tuple(total // rest if d == -1 else d for d in shape)
+    if math.prod(shape) != total:
+        return UNKNOWN
+    return ArrayVal(tuple(shape))
+
+
+def _custom_kind(name: str) -> str:
+    """A user Layer subclass: keep its class name as the kind, unless it shadows
+    a Keras class name (then Keras semantics would be applied by mistake)."""
+    return f"{name} (custom layer)" if is_layer_class_name(name) else name
+
+
+def _fragment_guess(name: str) -> Optional[str]:
+    """A name never bound in a code fragment: read it as the Keras object it names."""
+    if name in ("Sequential", "Model", "Input"):
+        return canonical("keras." + name)
+    if name in ("layers", "models", "keras", "backend"):
+        return "keras" if name == "keras" else "keras." + name
+    if name == "tf":
+        return "tensorflow"
+    if name == "K":
+        return "keras.backend"
+    if name == "np":
+        return "numpy"
+    if is_layer_class_name(name) or name in MERGE_FUNCTIONS or name == "merge":
+        return "keras.layers." + name
+    return None
+
+
+def _bound_names(tree: ast.AST) -> set:
+    out: set = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            out.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+        elif isinstance(node, ast.alias):
+            out.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.arg):
+            out.add(node.arg)
+    return out
+
+
+def _assigned_names(stmt) -> set:
+    out = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.add(node.id)
+    return out
+
+
+def _mentions_model(fdef) -> bool:
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Name) and node.id in ("Sequential", "Model", "Input"):
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in ("Sequential", "Model", "Input", "add"):
+            return True
+    return False
+
+
+def _reachable(graph: Graph, outputs: list) -> set:
+    seen: set = set()
+    stack = [t.node for t in outputs if isinstance(t, Tensor)]
+    while stack:
+        nid = stack.pop()
+        if nid in seen or nid not in graph.nodes:
+            continue
+        seen.add(nid)
+        n = graph.nodes[nid]
+        if isinstance(n, Layer):
+            stack.extend(e.node for e in n.inputs)
+    return seen
+
+
+# re-exported for extract.py
+__all__ = ["Evaluator", "Graph", "Env", "SHAPE_ARGS", "_reachable", "SIGNATURES"]

@@ -1,0 +1,176 @@
+"""Turn the evaluator's model objects into IR models."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ...diagnostics import Diagnostic
+from ...ir import UNKNOWN, Edge, InputNode, Layer, Model, is_unknown
+from .evaluator import SHAPE_ARGS, Evaluator, Graph, _flat_tensors, _reachable
+from .values import Budget, InputDecl, LayerObj, ModelObj, Tensor
+
+
+def extract_models(ev: Evaluator) -> list[Model]:
+    out: list[Model] = []
+    seen: set = set()
+    for m in ev.models:
+        if m.consumed and m.bound_name is None:
+            continue
+        if m.consumed and m.style == "sequential" and _input_decl(m) is None:
+            continue  # a block used inside another model: checked there
+        try:
+            model = materialize(ev, m)
+        except Budget:
+            raise
+        except RecursionError:
+            continue
+        if model is None:
+            continue
+        key = _signature(model)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(model)
+    # name clashes (two models bound to `model`): keep names unique
+    names: dict[str, int] = {}
+    final = []
+    from dataclasses import replace
+
+    for model in out:
+        k = names.get(model.name, 0)
+        names[model.name] = k + 1
+        final.append(model if k == 0 else replace(model, name=f"{model.name}_{k + 1}"))
+    return final
+
+
+def _signature(model: Model):
+    return (
+        model.span,
+        tuple((l.kind, repr(sorted(l.args.items(), key=lambda kv: kv[0])), l.span) for l in model.layers),
+        tuple(i.shape for i in model.inputs),
+    )
+
+
+def _input_decl(m: ModelObj) -> Optional[InputDecl]:
+    """The input a model is built with: its first entry's declaration
+    (Input / InputLayer / input_shape), else build() or its first call on an Input."""
+    if m.style == "sequential" and m.entries:
+        first = m.entries[0]
+        if isinstance(first, InputDecl):
+            return first
+        if isinstance(first, LayerObj) and first.input_decl is not None:
+            return first.input_decl
+        if isinstance(first, ModelObj) and first.style == "sequential" and _input_decl(first) is not None:
+            return _input_decl(first)
+    return m.input_decl
+
+
+def materialize(ev: Evaluator, m: ModelObj) -> Optional[Model]:
+    name = m.bound_name or m.keras_name or f"model_at_line_{m.span.line if m.span else 0}"
+    notes: list = list(m.notes)
+    if m.style == "functional":
+        graph: Graph = m.graph
+        outs = _flat_tensors(m.outputs)
+        if not outs:
+            notes.append(ev.note(f"the outputs of model `{name}` could not be followed", span=m.span))
+        needed = _reachable(graph, outs)
+        declared = [t.node for t in _flat_tensors(m.inputs)]
+        inputs = [graph.nodes[n] for n in declared if isinstance(graph.nodes.get(n), InputNode)]
+        if m.inputs is not None and not _flat_tensors(m.inputs):
+            notes.append(ev.note(f"the inputs of model `{name}` could not be followed", span=m.span))
+        for nid, n in graph.nodes.items():
+            if nid in needed and isinstance(n, InputNode) and n not in inputs:
+                inputs.append(n)
+        layers = [n for nid, n in graph.nodes.items() if nid in needed and isinstance(n, Layer)]
+        outputs = tuple(Edge(t.node, t.index) for t in outs)
+        return _finish(ev, m, name, inputs, layers, outputs, notes, "functional")
+
+    # sequential and subclassed: run the layers on a fresh input in a fresh graph
+    decl = _input_decl(m)
+    saved = ev.graph
+    ev.graph = Graph()
+    try:
+        if decl is None or decl.shape is UNKNOWN or decl.shape is None:
+            shape = None
+            if decl is None:
+                notes.append(ev.note(
+                    f"model `{name}` declares no input shape (no Input, input_shape or build() call), "
+                    "so its layers cannot be checked", span=m.span))
+            else:
+                notes.append(ev.note(f"the input shape of model `{name}` could not be determined statically",
+                                     span=decl.shape_span or decl.span))
+        else:
+            shape = tuple(decl.shape)
+        iid = ev.graph.fresh_id("input_layer")
+        inp = InputNode(id=iid, shape=shape, span=decl.span if decl else None,
+                        shape_span=decl.shape_span if decl else None,
+                        shape_source=decl.shape_source if decl else None,
+                        declared_as=decl.declared_as if decl else "Input",
+                        dtype=decl.dtype if decl else None, name=decl.name if decl else None)
+        ev.graph.nodes[iid] = inp
+        x = Tensor(iid, id(ev.graph))
+        if m.style == "sequential":
+            y = ev.apply_model(_Unconsumed(m), [(x, None)], [], None)
+        else:
+            y = ev.call_instance(m.instance, [(x, None)], [], _NodeAt(m.span))
+        graph = ev.graph
+    finally:
+        ev.graph = saved
+    outs = _flat_tensors(y)
+    layers = [n for n in graph.nodes.values() if isinstance(n, Layer)]
+    needed = _reachable(graph, outs)
+    if m.style == "subclassed":
+        layers = [l for l in layers if l.id in needed]
+    return _finish(ev, m, name, [inp], layers, tuple(Edge(t.node, t.index) for t in outs), notes,
+                   m.style)
+
+
+def _finish(ev, m, name, inputs, layers, outputs, notes, style) -> Model:
+    seen_msgs: set = set()
+    for inp in inputs:
+        for d in ev.layer_notes.get(inp.id, []):
+            notes.append(d)
+    for layer in layers:
+        for d in ev.layer_warnings.get(layer.instance_id, []):
+            notes.append(d)
+        for k, v in layer.args.items():
+            if k in SHAPE_ARGS and is_unknown(v):
+                src = layer.arg_sources.get(k)
+                notes.append(Diagnostic(
+                    kind="unsupported_construct", severity="info",
+                    message=f"the value of `{k}` of {layer.kind} {layer.id} could not be determined statically; "
+                            f"shapes from {layer.id} on are not checked",
+                    span=(src.span if src and src.span else layer.span), layer=layer.id, layer_kind=layer.kind))
+    uniq = []
+    for d in notes:
+        key = (d.kind, d.message, d.span)
+        if key in seen_msgs:
+            continue
+        seen_msgs.add(key)
+        uniq.append(d)
+    return Model(name=name, inputs=tuple(inputs), layers=tuple(layers), outputs=tuple(outputs), file=ev.file,
+                 span=m.span, notes=tuple(uniq), style=style)
+
+
+class _Unconsumed:
+    """A view of a Sequential that applies its entries without marking it consumed."""
+
+    def __init__(self, m: ModelObj) -> None:
+        self.__dict__["_m"] = m
+
+    def __getattr__(self, name):
+        return getattr(self.__dict__["_m"], name)
+
+    def __setattr__(self, name, value):
+        if name not in ("consumed", "input_decl"):
+            setattr(self.__dict__["_m"], name, value)
+
+
+class _NodeAt:
+    """A stand-in ast node carrying a span's position (for opaque nodes)."""
+
+    def __init__(self, span) -> None:
+        self.lineno = span.line if span else 1
+        self.col_offset = 0
+        self.end_lineno = self.lineno
+        self.end_col_offset = 0

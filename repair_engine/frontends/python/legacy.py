@@ -1,0 +1,287 @@
+"""Keras 1/2 names and arguments -> Keras 3, with a warning wherever Keras 3
+would reject them or read them differently.
+
+Which reading the IR holds (the checker must agree with real Keras 3):
+- Positional arguments are read the Keras 3 way. `Convolution2D(64, 3, 3)` is
+  accepted by Keras 3 as `Conv2D(64, kernel_size=3, strides=3)`, so the IR holds
+  exactly that (strides=3) and a `legacy_api` warning says that Keras 1 meant a
+  3x3 kernel and gives the modern spelling `Conv2D(64, (3, 3))`.
+- Legacy keywords that Keras 3 rejects outright (`border_mode`, `nb_filter`,
+  `subsample`, `init`, `dim_ordering`, `output_dim`, `batch_input_shape`, ...)
+  have no Keras 3 reading other than an error, so the IR holds their intended
+  meaning under the Keras 3 name (`padding`, `filters`, `strides`, ...), so that
+  the shapes can still be checked, and the warning says that Keras 3 rejects the
+  spelling and what to write instead. `Layer.legacy` maps each normalized
+  argument to its original spelling; `Layer.written_kind` keeps the class name
+  as written.
+- Input declarations keep their intent too (`input_dim` + `input_length` on an
+  RNN, `Embedding(..., input_length=n)`): Keras 3 ignores or rejects them, the
+  warning says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ...ir import UNKNOWN, ArgSource, Span
+from .signatures import ALIASES, SIGNATURES
+
+# Keras 1/2 classes gone from Keras 3: written -> (Keras 3 kind, extra args)
+GONE_CLASSES: dict[str, str] = {
+    "AtrousConvolution1D": "Conv1D",
+    "AtrousConvolution2D": "Conv2D",
+    "AtrousConv2D": "Conv2D",
+    "Deconvolution2D": "Conv2DTranspose",
+    "Deconvolution3D": "Conv3DTranspose",
+    "CuDNNLSTM": "LSTM",
+    "CuDNNGRU": "GRU",
+}
+
+_CONV = {
+    "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+    "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D", "ConvLSTM1D",
+    "ConvLSTM2D", "ConvLSTM3D", "LocallyConnected1D", "LocallyConnected2D",
+}
+_POOL = {
+    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
+    "AveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "UpSampling2D",
+    "UpSampling3D", "ZeroPadding2D", "ZeroPadding3D", "Cropping2D", "Cropping3D",
+}
+_RNN = {"LSTM", "GRU", "SimpleRNN", "ConvLSTM2D"}
+
+# keyword renames valid for every layer kind: old -> new
+_COMMON_RENAMES = {
+    "init": "kernel_initializer",
+    "W_regularizer": "kernel_regularizer",
+    "b_regularizer": "bias_regularizer",
+    "W_constraint": "kernel_constraint",
+    "b_constraint": "bias_constraint",
+    "bias": "use_bias",
+    "dim_ordering": "data_format",
+}
+_KIND_RENAMES: dict[str, dict[str, str]] = {
+    "conv": {
+        "nb_filter": "filters",
+        "filter_length": "kernel_size",
+        "border_mode": "padding",
+        "subsample": "strides",
+        "subsample_length": "strides",
+        "atrous_rate": "dilation_rate",
+    },
+    "pool": {"pool_length": "pool_size", "stride": "strides", "border_mode": "padding"},
+    "rnn": {
+        "output_dim": "units",
+        "inner_init": "recurrent_initializer",
+        "inner_activation": "recurrent_activation",
+        "U_regularizer": "recurrent_regularizer",
+        "U_constraint": "recurrent_constraint",
+        "dropout_W": "dropout",
+        "dropout_U": "recurrent_dropout",
+    },
+    "Dense": {"output_dim": "units"},
+    "Dropout": {"p": "rate"},
+    "SpatialDropout1D": {"p": "rate"},
+    "SpatialDropout2D": {"p": "rate"},
+    "GaussianDropout": {"p": "rate"},
+    "Embedding": {"init": "embeddings_initializer", "W_regularizer": "embeddings_regularizer",
+                  "W_constraint": "embeddings_constraint"},
+    "LeakyReLU": {"alpha": "negative_slope"},
+    "Reshape": {"dims": "target_shape"},
+}
+# Keras 1 keywords with no Keras 3 counterpart that do not change shapes: dropped
+_DROPPED = {"consume_less", "forget_bias_init", "mode", "trainable_weights_", "input_dtype"}
+# Keras 3 accepts these old spellings (with a deprecation warning at most)
+_ACCEPTED_BY_KERAS3 = {("LeakyReLU", "alpha")}
+
+_DIM_ORDERING = {"th": "channels_first", "tf": "channels_last", "default": "channels_last"}
+
+INPUT_KEYS = ("input_shape", "batch_input_shape", "input_dim", "input_length", "batch_size")
+
+
+@dataclass
+class Normalized:
+    kind: str
+    written_kind: Optional[str]
+    args: dict
+    arg_sources: dict
+    legacy: dict
+    # (message, span) pairs for legacy_api warnings
+    warnings: list = field(default_factory=list)
+    # input declaration: dict(shape, source, declared_as) or None
+    input_decl: Optional[dict] = None
+
+
+def family(kind: str) -> str:
+    if kind in _CONV:
+        return "conv"
+    if kind in _POOL:
+        return "pool"
+    if kind in _RNN:
+        return "rnn"
+    return kind
+
+
+def normalize(written: str, positional: list, keywords: list, call_span: Optional[Span]) -> Normalized:
+    """positional: [(value, ArgSource)], keywords: [(name, value, ArgSource)]."""
+    warnings: list = []
+    kind = ALIASES.get(written, written)
+    if written in GONE_CLASSES:
+        kind = GONE_CLASSES[written]
+        warnings.append(
+            (f"`{written}` is a Keras 1/2 class that Keras 3 does not have; use `keras.layers.{kind}`", call_span)
+        )
+    args: dict[str, Any] = {}
+    sources: dict[str, ArgSource] = {}
+    legacy: dict[str, str] = {}
+    params = SIGNATURES.get(kind, ())
+
+    # positional arguments: the Keras 3 reading
+    for i, (value, src) in enumerate(positional):
+        if i < len(params):
+            args[params[i]] = value
+            sources[params[i]] = src
+        else:
+            warnings.append(
+                (f"{written} takes at most {len(params)} positional arguments in Keras 3; "
+                 f"argument {i + 1} is rejected (TypeError)", src.span or call_span)
+            )
+    if kind in ("Conv2D", "Conv3D", "Conv2DTranspose", "Conv3DTranspose", "SeparableConv2D") and len(positional) >= 3:
+        _keras1_kernel_warning(written, kind, positional, warnings, call_span)
+
+    renames = dict(_COMMON_RENAMES)
+    renames.update(_KIND_RENAMES.get(family(kind), {}))
+    renames.update(_KIND_RENAMES.get(kind, {}))
+    if kind == "Embedding":
+        renames.pop("init", None)
+        renames["init"] = "embeddings_initializer"
+    rows_cols: dict[str, tuple] = {}
+    decl_items: dict[str, tuple] = {}
+    for name, value, src in keywords:
+        if name in INPUT_KEYS and not (name in params):
+            decl_items[name] = (value, src)
+            continue
+        if name in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") and family(kind) == "conv":
+            rows_cols[name] = (value, src)
+            continue
+        if name in _DROPPED:
+            warnings.append((f"`{name}` is a Keras 1 argument of {written} that Keras 3 rejects; remove it",
+                             src.span or call_span))
+            continue
+        new = renames.get(name)
+        if new is not None and name not in params:
+            if new == "data_format" and isinstance(value, str):
+                value = _DIM_ORDERING.get(value, value)
+            args[new] = value
+            sources[new] = src
+            legacy[new] = name
+            if (kind, name) not in _ACCEPTED_BY_KERAS3:
+                warnings.append(
+                    (f"`{name}` is a Keras 1/2 argument of {written}; Keras 3 rejects it "
+                     f"(Unrecognized keyword argument). Write `{new}={_show(value)}`", src.span or call_span)
+                )
+            continue
+        args[name] = value
+        sources[name] = src
+    if rows_cols:
+        keys = [k for k in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") if k in rows_cols]
+        ks = tuple(rows_cols[k][0] for k in keys)
+        args["kernel_size"] = ks
+        sources["kernel_size"] = rows_cols[keys[0]][1]
+        legacy["kernel_size"] = "/".join(keys)
+        warnings.append(
+            (f"`{'`, `'.join(keys)}` are Keras 1 arguments of {written}; Keras 3 rejects them. "
+             f"Write `kernel_size={_show(ks)}`", rows_cols[keys[0]][1].span or call_span)
+        )
+    if kind == "Dot" and "dot_axes" in args:
+        args["axes"] = args.pop("dot_axes")
+    decl = _input_decl(written, kind, decl_items, warnings, call_span)
+    return Normalized(kind=kind, written_kind=written if written != kind else None, args=args,
+                      arg_sources=sources, legacy=legacy, warnings=warnings, input_decl=decl)
+
+
+def _keras1_kernel_warning(written, kind, positional, warnings, call_span):
+    ks = [v for v, _ in positional[1:3]]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in ks):
+        return
+    src = positional[2][1]
+    modern = "Conv2D" if kind == "Conv2D" else kind
+    warnings.append(
+        (
+            f"`{written}({_show(positional[0][0])}, {ks[0]}, {ks[1]}, ...)` is the Keras 1 way to ask for a "
+            f"{ks[0]}x{ks[1]} kernel, but Keras 3 reads the third positional argument as strides={ks[1]}. "
+            f"For a {ks[0]}x{ks[1]} kernel write `{modern}({_show(positional[0][0])}, ({ks[0]}, {ks[1]}))`",
+            src.span or call_span,
+        )
+    )
+
+
+def _input_decl(written, kind, items, warnings, call_span) -> Optional[dict]:
+    """The input shape a first layer declares (batch axis included), or None."""
+    if not items:
+        return None
+    batch = None
+    if "batch_size" in items:
+        b, src = items["batch_size"]
+        batch = b if isinstance(b, int) or b is None else UNKNOWN
+        warnings.append(("`batch_size` on a layer is Keras 2; Keras 3 rejects it. Declare "
+                         "`keras.Input(shape=..., batch_size=...)` instead", src.span or call_span))
+    if "batch_input_shape" in items:
+        value, src = items["batch_input_shape"]
+        warnings.append(
+            (f"`batch_input_shape` is Keras 1/2; Keras 3 rejects it. Use `keras.Input(batch_shape={_show(value)})`"
+             " as the first layer", src.span or call_span)
+        )
+        return {"shape": _as_shape(value, with_batch=False), "source": src, "declared_as": "batch_input_shape",
+                "key": "batch_input_shape"}
+    if "input_shape" in items:
+        value, src = items["input_shape"]
+        shape = _as_shape(value, with_batch=True, batch=batch)
+        return {"shape": shape, "source": src, "declared_as": "input_shape", "key": "input_shape"}
+    length = items.get("input_length")
+    if "input_dim" in items:
+        value, src = items["input_dim"]
+        if length is not None:
+            lv, lsrc = length
+            warnings.append(
+                (f"`input_length` is Keras 1/2; Keras 3 rejects it on {written}. Write "
+                 f"`keras.Input(shape=({_show(lv)}, {_show(value)}))`", lsrc.span or call_span)
+            )
+            return {"shape": (batch, _dim(lv), _dim(value)), "source": src, "declared_as": "input_dim",
+                    "key": "input_dim"}
+        return {"shape": (batch, _dim(value)), "source": src, "declared_as": "input_dim", "key": "input_dim"}
+    if length is not None:
+        lv, lsrc = length
+        if kind == "Embedding":
+            warnings.append(
+                (f"`input_length` is deprecated and ignored by Keras 3's Embedding; declare the input with "
+                 f"`keras.Input(shape=({_show(lv)},))`", lsrc.span or call_span)
+            )
+            return {"shape": (batch, _dim(lv)), "source": lsrc, "declared_as": "input_length", "key": "input_length"}
+        warnings.append((f"`input_length` is Keras 1/2; Keras 3 rejects it on {written}", lsrc.span or call_span))
+    return None
+
+
+def _dim(v):
+    if v is None or (isinstance(v, int) and not isinstance(v, bool)):
+        return v
+    return UNKNOWN
+
+
+def _as_shape(value, with_batch: bool, batch=None):
+    """A written shape value -> IR shape with batch axis, UNKNOWN when not a literal shape."""
+    if isinstance(value, int) and not isinstance(value, bool) and with_batch:
+        return (batch, value)  # Keras accepts input_shape=10 as (10,)
+    if not isinstance(value, (tuple, list)):
+        return UNKNOWN
+    dims = tuple(_dim(v) for v in value)
+    if any(d is UNKNOWN for d in dims):
+        return UNKNOWN
+    return ((batch,) + dims) if with_batch else dims
+
+
+def _show(value) -> str:
+    if value is UNKNOWN:
+        return "..."
+    return repr(value)

@@ -1,0 +1,151 @@
+"""The abstract values the evaluator computes with (besides plain constants)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ...ir import Span
+
+
+class Budget(Exception):
+    """The evaluation step budget is exhausted."""
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A name's value plus where a constant value was defined."""
+
+    value: Any
+    origin: Optional[Span] = None
+    name: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A module, class or function from an import (canonical dotted path)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A symbolic tensor: output `index` of graph node `node`."""
+
+    node: str
+    graph: int  # id() of the Graph it lives in
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class ArrayVal:
+    """A NumPy array whose shape is known (np.zeros((3, 4)), ...)."""
+
+    shape: tuple
+
+
+@dataclass
+class LayerObj:
+    """A constructed Keras layer (not yet called)."""
+
+    kind: str
+    written_kind: Optional[str]
+    args: dict
+    arg_sources: dict
+    legacy: dict
+    span: Optional[Span]
+    name: str
+    inner: Optional["LayerObj"] = None
+    input_decl: Optional[dict] = None
+    custom: bool = False
+
+
+@dataclass
+class InputDecl:
+    shape: Any  # IR shape with batch, UNKNOWN, or None
+    span: Optional[Span]
+    shape_span: Optional[Span]
+    shape_source: Any
+    declared_as: str
+    dtype: Optional[str] = None
+    name: Optional[str] = None
+
+
+@dataclass
+class ModelObj:
+    """A model under construction. style: sequential | functional | subclassed."""
+
+    style: str
+    span: Optional[Span]
+    keras_name: Optional[str] = None
+    bound_name: Optional[str] = None
+    # sequential: entries are LayerObj | ModelObj | InputDecl | Opaque
+    entries: list = field(default_factory=list)
+    input_decl: Optional[InputDecl] = None
+    # functional: inputs/outputs as evaluated (Tensor structures), graph they live in
+    inputs: Any = None
+    outputs: Any = None
+    graph: Any = None
+    # subclassed: the instance
+    instance: Any = None
+    consumed: bool = False
+    notes: list = field(default_factory=list)
+    serial: int = 0
+
+
+@dataclass
+class Opaque:
+    """Something the evaluator could not follow, standing where a layer/tensor is."""
+
+    what: str
+    span: Optional[Span]
+
+
+@dataclass
+class FuncVal:
+    node: Any  # ast.FunctionDef | ast.Lambda
+    env: Any  # defining scope
+    owner: Any = None  # bound instance for methods
+
+
+@dataclass
+class ClassVal:
+    node: ast.ClassDef
+    env: Any
+    bases: list
+    kind: str  # "model" | "layer" | "other"
+
+    def method(self, name: str) -> Optional[ast.FunctionDef]:
+        for stmt in self.node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
+                return stmt
+        for base in self.bases:
+            if isinstance(base, ClassVal):
+                m = base.method(name)
+                if m is not None:
+                    return m
+        return None
+
+
+@dataclass
+class InstanceVal:
+    cls: ClassVal
+    attrs: dict = field(default_factory=dict)  # name -> Binding
+    model: Optional[ModelObj] = None  # for keras.Model subclasses
+    layer: Optional[LayerObj] = None  # for custom keras Layer subclasses
+
+
+@dataclass
+class BoundMethod:
+    obj: Any
+    name: str
+
+
+def snake(name: str) -> str:
+    """Keras' automatic layer naming: Conv2D -> conv2d, BatchNormalization -> batch_normalization."""
+    s = re.sub(r"\W+", "", name)
+    s = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", s)
+    s = re.sub("([a-z])([A-Z])", r"\1_\2", s).lower()
+    return s or "layer"
