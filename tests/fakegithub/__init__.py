@@ -1,0 +1,234 @@
+"""A local GitHub REST API for end-to-end tests: real HTTP, real git, GitHub's rules.
+
+    with FakeGitHub() as gh:
+        gh.add_token("ghs_write", login="nnrepair-bot[bot]", permissions="write")
+        gh.create_repo("octo/models", files={"model.py": "..."})
+        gh.commit("octo/models", "feature", {"model.py": "..."})
+        n = gh.create_pull("octo/models", head="feature", base="main")
+        github.Github(auth=github.Auth.Token("ghs_write"), base_url=gh.api_url, retry=None)
+
+Everything a test sets up goes through this facade; everything the bot does goes
+through HTTP. Read-back helpers (reviews, comments, file_at, ...) return the same
+JSON the API would serve.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+
+from .server import _Server
+from .state import ApiError, Injection, World
+
+__all__ = ["FakeGitHub", "ApiError"]
+
+
+class FakeGitHub:
+    def __init__(self, patch_max_bytes: int = 1_000_000, patch_max_lines: int = 20_000):
+        self._world = World(patch_max_bytes=patch_max_bytes, patch_max_lines=patch_max_lines)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> "FakeGitHub":
+        if self._server is None:
+            self._server = _Server(self._world)
+            host, port = self._server.server_address[:2]
+            self._world.api_url = f"http://{host}:{port}"
+            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.close_all()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            self._server = None
+            self._thread = None
+        self._world.close()
+
+    def __enter__(self) -> "FakeGitHub":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def api_url(self) -> str:
+        return self._world.api_url
+
+    # --- setup ----------------------------------------------------------------------------
+
+    def add_token(self, token: str, login: str, permissions: str = "write", repos=None) -> None:
+        """A token acting as `login`. "write" tokens write to every non-fork repository (like an
+        installation token of the base repo) unless `repos` names the only ones; "read" never writes."""
+        with self._world.lock:
+            self._world.add_token(token, login, permissions, repos)
+
+    def create_repo(self, full_name: str, files: dict | None = None, default_branch: str = "main") -> dict:
+        with self._world.lock:
+            repo = self._world.create_repo(full_name, files, default_branch)
+            return self._world_render().repo(repo)
+
+    def commit(self, full_name: str, branch: str, files: dict, message: str = "Update files") -> str:
+        """Commit `files` (path -> str | bytes | None to delete) on `branch`, created from the default branch if missing."""
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            return self._world.commit_files(repo, branch, files, message)
+
+    def create_fork(self, full_name: str, owner: str) -> dict:
+        with self._world.lock:
+            fork = self._world.create_fork(full_name, owner)
+            return self._world_render().repo(fork)
+
+    def create_pull(
+        self,
+        full_name: str,
+        head: str,
+        base: str | None = None,
+        head_repo: str | None = None,
+        maintainer_can_modify: bool = False,
+        user: str = "alice",
+        title: str = "Update model",
+        body: str | None = "",
+        draft: bool = False,
+    ) -> int:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            self._world.user(user)
+            pull = self._world.create_pull(
+                repo, head, base or repo.default_branch, title, body, user,
+                head_repo=head_repo, maintainer_can_modify=maintainer_can_modify, draft=draft,
+            )
+            return pull.number
+
+    def create_issue(self, full_name: str, title: str, body: str = "", user: str = "alice", labels=()) -> int:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            self._world.user(user)
+            return self._world.create_issue(repo, title, body, user, list(labels)).number
+
+    def set_permission(self, full_name: str, login: str, permission: str) -> None:
+        if permission not in ("admin", "write", "read", "none"):
+            raise ValueError("permission must be admin, write, read or none")
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            self._world.user(login)
+            repo.collaborators[login] = permission
+
+    def close_pull(self, full_name: str, number: int) -> None:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            pull = self._world.get_pull(repo, number)
+            pull.issue.state = "closed"
+
+    def delete_branch(self, full_name: str, branch: str) -> None:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            repo.git.delete_ref(f"refs/heads/{branch}")
+
+    def force_push(self, full_name: str, branch: str, files: dict | None = None, message: str = "Rewrite history") -> str:
+        """Rewrite `branch` to a new commit on top of the default branch (not a descendant of the
+        old head), whose tree is the old head's tree with `files` applied."""
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            old = self._world.branch_sha(repo, branch)
+            base = self._world.branch_sha(repo, repo.default_branch)
+            parents = [base] if base and base != old else []
+            return self._world.commit_files(repo, branch, files or {}, message, parents=parents, base_tree_of=old or base)
+
+    def inject(
+        self,
+        status: int,
+        count: int = 1,
+        retry_after: int | None = 1,
+        path_regex: str | None = None,
+        secondary_rate_limit: bool = True,
+        method: str | None = None,
+    ) -> None:
+        """The next `count` requests matching (method, path_regex) fail with `status`."""
+        with self._world.lock:
+            self._world.injections.append(
+                Injection(status, count, retry_after, re.compile(path_regex) if path_regex else None, method, secondary_rate_limit)
+            )
+
+    # --- read-back ---------------------------------------------------------------------------
+
+    def file_at(self, full_name: str, ref: str, path: str) -> str | None:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            try:
+                sha = self._world.resolve_ref(repo, ref)
+            except ApiError:
+                return None
+            entry = repo.git.flat_files(sha).get(path.strip("/"))
+            if entry is None:
+                return None
+            return repo.git.read_blob(entry[1]).decode("utf-8", "replace")
+
+    def branch_sha(self, full_name: str, branch: str) -> str | None:
+        with self._world.lock:
+            return self._world.branch_sha(self._world.get_repo(full_name), branch)
+
+    def reviews(self, full_name: str, number: int) -> list[dict]:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            pull = self._world.get_pull(repo, number)
+            return [self._world_render().review(repo, r) for r in pull.reviews]
+
+    def review_comments(self, full_name: str, number: int) -> list[dict]:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            pull = self._world.get_pull(repo, number)
+            return [self._world_render().review_comment(repo, c) for c in pull.review_comments]
+
+    def issue_comments(self, full_name: str, number: int) -> list[dict]:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            issue = self._world.get_issue(repo, number)
+            return [self._world_render().issue_comment(repo, c) for c in issue.comments]
+
+    def issues(self, full_name: str) -> list[dict]:
+        """Real issues only (pull requests are listed by pulls())."""
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            return [self._world_render().issue(repo, i) for i in repo.issues.values() if not i.is_pull]
+
+    def pulls(self, full_name: str) -> list[dict]:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            render = self._world_render()
+            result = []
+            for pull in repo.pulls.values():
+                self._world.refresh_pull(repo, pull)
+                result.append(render.pull(repo, pull, None))
+            return result
+
+    def pull(self, full_name: str, number: int) -> dict:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            return self._world_render().pull(repo, self._world.get_pull(repo, number), None)
+
+    @property
+    def requests(self) -> list[tuple[str, str, int]]:
+        """(method, path, status) of every request served, in order."""
+        with self._world.lock:
+            return list(self._world.requests)
+
+    @property
+    def request_details(self) -> list[dict]:
+        """Every request with its query string, JSON body and duration."""
+        with self._world.lock:
+            return copy.deepcopy(self._world.request_details)
+
+    def git_dir(self, full_name: str) -> str:
+        with self._world.lock:
+            return self._world.get_repo(full_name).git.path
+
+    def _world_render(self):
+        from .render import Renderer
+
+        return Renderer(self._world)
