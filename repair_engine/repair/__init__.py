@@ -1,0 +1,228 @@
+"""Repair: the globally minimal edit search over the IR and formatting-preserving patches.
+
+Public entry points
+  repair_model(model, config=None) -> RepairResult | None      (IR only)
+  fix_file(file_result, check_results, config=None) -> FileFix  (IR + source patch + verification)
+
+See docs/repair.md for the edit operators and the cost model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..checker import CheckResult, check
+from ..ir import Model
+from .edits import Edit
+from .search import Candidate, Limits, SearchOutcome, limits_from, not_found_diagnostic, search
+
+
+@dataclass
+class RepairResult:
+    """The outcome of `repair_model`: the cheapest valid model and ranked alternatives.
+
+    found        a valid model was reached
+    model        the repaired model (or the closest partial one when not found)
+    edits        the edit sequence, in application order
+    cost         its total cost under the cost model
+    alternatives further valid repairs, cheapest first (Candidate objects)
+    diagnostic   Diagnostic(kind="repair_not_found") when not found
+    """
+
+    found: bool
+    model: Model
+    edits: tuple
+    cost: float
+    check: CheckResult
+    keeps_output: bool = True
+    alternatives: list = field(default_factory=list)
+    diagnostic: Any = None
+    expanded: int = 0
+    elapsed_ms: float = 0.0
+
+
+def repair_model(model: Model, config: Any = None, original: Optional[CheckResult] = None) -> Optional[RepairResult]:
+    """Search the cheapest repair of `model`. None when the model is already valid."""
+    original = original or check(model)
+    if original.valid:
+        return None
+    limits, costs = limits_from(config)
+    outcome = search(model, limits, costs, original=original)
+    return result_from(model, outcome)
+
+
+def result_from(model: Model, outcome: SearchOutcome) -> RepairResult:
+    if outcome.best is not None:
+        b = outcome.best
+        return RepairResult(found=True, model=b.model, edits=b.edits, cost=b.cost, check=b.result,
+                            keeps_output=b.keeps_output, alternatives=list(outcome.alternatives),
+                            expanded=outcome.expanded, elapsed_ms=outcome.elapsed_ms)
+    p = outcome.partial
+    return RepairResult(
+        found=False,
+        model=p.model if p else model,
+        edits=p.edits if p else (),
+        cost=p.cost if p else 0.0,
+        check=p.result if p else check(model),
+        diagnostic=not_found_diagnostic(model, outcome),
+        expanded=outcome.expanded,
+        elapsed_ms=outcome.elapsed_ms,
+    )
+
+
+# ---- files ----------------------------------------------------------------------
+
+@dataclass
+class FileFix:
+    """All repairs of one file.
+
+    new_text     the file with every found repair applied together (None when
+                 nothing could be written back, or the format is not patchable)
+    repairs      model index -> the contract's repair JSON, or None when no
+                 repair was found (a diagnostic in `diagnostics` says why);
+                 valid models have no entry
+    diagnostics  repair_not_found and patch problems, as Diagnostic objects
+    """
+
+    path: str
+    new_text: Optional[str] = None
+    repairs: dict = field(default_factory=dict)
+    diagnostics: list = field(default_factory=list)
+
+
+PATCHABLE_FORMATS = ("python",)
+
+
+def fix_file(file_result: Any, check_results: list, config: Any = None) -> FileFix:
+    from .diffs import line_edits, unified_diff
+    from .patch_python import PatchError, Patcher, patch_model
+    from .verify import keras_enabled, verify
+
+    path = file_result.path
+    text = file_result.text
+    fmt = file_result.format
+    use_oracle = keras_enabled(config)
+    limits, costs = limits_from(config)
+    fix = FileFix(path=path)
+    combined = Patcher(text, file_result.models[0]) if (text is not None and fmt in PATCHABLE_FORMATS and file_result.models) else None
+    combined_ok = combined is not None
+    any_applied = False
+    for idx, (model, res) in enumerate(zip(file_result.models, check_results)):
+        if res is None or res.valid:
+            continue
+        outcome = search(model, limits, costs, original=res)
+        candidates = ([outcome.best] if outcome.best else []) + list(outcome.alternatives)
+        if not candidates:
+            fix.repairs[idx] = None
+            fix.diagnostics.append(not_found_diagnostic(model, outcome))
+            continue
+        written = []  # (candidate, new_text or None, diff)
+        problems = []
+        for cand in candidates:
+            if text is not None and fmt in PATCHABLE_FORMATS:
+                try:
+                    patch = patch_model(text, model, cand.model).result()
+                except PatchError as exc:
+                    problems.append(str(exc))
+                    continue
+                written.append((cand, patch.new_text))
+            else:
+                written.append((cand, None))
+        if not written:
+            fix.repairs[idx] = None
+            fix.diagnostics.append(_unpatchable(model, problems))
+            continue
+        best, best_text = written[0]
+        ver = verify(best.model, fmt if best_text is not None else None, path, best_text, idx, use_oracle)
+        repair = _repair_json(path, model, res, best, text, best_text, ver.verified)
+        repair["alternatives"] = [
+            {"cost": round(c.cost, 3), "edits": _edits_json(path, model, c.edits),
+             "diff": unified_diff(text, t, path) if (t is not None and text is not None) else ""}
+            for c, t in written[1:1 + limits.alternatives]
+        ]
+        fix.repairs[idx] = repair
+        if combined_ok and best_text is not None:
+            try:
+                patch_model(text, model, best.model, patcher=combined)
+                any_applied = True
+            except PatchError:
+                combined_ok = False
+    if combined_ok and any_applied:
+        try:
+            fix.new_text = combined.result().new_text
+        except PatchError:
+            fix.new_text = None
+    if fix.new_text is None and any_applied:
+        # repairs of different models collide: apply the first one alone
+        for r in fix.repairs.values():
+            if r and r.get("_new_text"):
+                fix.new_text = r["_new_text"]
+                break
+    for r in fix.repairs.values():
+        if r:
+            r.pop("_new_text", None)
+    return fix
+
+
+def _unpatchable(model: Model, problems: list):
+    from ..diagnostics import Diagnostic
+
+    why = problems[0] if problems else "the repair cannot be written back"
+    return Diagnostic(kind="repair_not_found", severity="warning", span=model.span,
+                      message=f"a repair of model {model.name} was found but cannot be written into the source: {why}")
+
+
+def _shapes_json(shapes: list) -> list:
+    return [list(s) if s is not None else None for s in shapes]
+
+
+def _repair_json(path: str, model: Model, before: CheckResult, cand: Candidate, text: Optional[str],
+                 new_text: Optional[str], verified: Optional[bool]) -> dict:
+    from .diffs import line_edits, unified_diff
+
+    diff = unified_diff(text, new_text, path) if (text is not None and new_text is not None) else ""
+    return {
+        "cost": round(cand.cost, 3),
+        "verified": verified,
+        "edits": _edits_json(path, model, cand.edits),
+        "diff": diff,
+        "alternatives": [],
+        "line_edits": line_edits(text, new_text, path) if (text is not None and new_text is not None) else [],
+        "output_shapes_before": _shapes_json(before.output_shapes),
+        "output_shapes_after": _shapes_json(cand.result.output_shapes),
+        "keeps_output_shape": cand.keeps_output,
+        "_new_text": new_text,
+    }
+
+
+def edit_line(model: Model, edit: Edit) -> Optional[int]:
+    """The source line an edit points at: the argument, the input shape, or the layer call."""
+    try:
+        node = model.node(edit.target)
+    except KeyError:
+        return model.span.line if model.span else None
+    arg = getattr(edit, "arg", None)
+    if arg and hasattr(node, "arg_sources") and arg in node.arg_sources:
+        src = node.arg_sources[arg]
+        if src.origin is not None and src.span is None:
+            return src.origin.line
+        if src.span is not None:
+            return src.span.line
+    span = getattr(node, "shape_span", None) or getattr(node, "span", None)
+    return span.line if span is not None else (model.span.line if model.span else None)
+
+
+def _edits_json(path: str, model: Model, edits: tuple) -> list:
+    out = []
+    m = model
+    for e in edits:
+        out.append({"op": e.op, "file": path, "line": edit_line(model, e), "description": e.describe(m)})
+        try:
+            m = e.apply(m)
+        except Exception:
+            pass
+    return out
+
+
+__all__ = ["RepairResult", "repair_model", "FileFix", "fix_file", "Edit", "Limits", "Candidate"]

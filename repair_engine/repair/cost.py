@@ -1,0 +1,105 @@
+"""The repair cost model (documented in docs/repair.md).
+
+cost(edit) = base[op] + value_distance * distance(old, new) + locality * hops
+final(model) adds output_change when the repaired model's output shape differs
+from what the original model declares.
+
+All weights are >= 0, so uniform-cost search over these costs returns a
+globally cheapest edit sequence. `costs` in the configuration overrides any
+weight by name.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    # base cost of each edit kind: an argument change is the smallest edit a
+    # reviewer can read; structure changes (new/removed layers) cost more.
+    "set_arg": 1.0,
+    "remove_arg": 1.0,
+    "set_input_shape": 1.0,
+    "set_weights": 1.0,
+    "replace_layer": 1.5,
+    "insert_layer": 2.0,
+    # an inserted layer that adds weights (Dense projection) changes the
+    # network's capacity, not only its plumbing
+    "insert_weighted_layer": 2.5,
+    "remove_layer": 2.5,
+    # tie-breakers, kept small so they never outweigh a whole edit
+    "value_distance": 0.1,  # times a normalized distance in [0, 1]
+    "locality": 0.05,  # per layer between the edit and the failing layer (model input: 0)
+    "locality_cap": 0.3,
+    # added once, at the goal, when the final output shape changes
+    "output_change": 1.0,
+    # alternatives are offered only up to this much above the best repair
+    "alternative_margin": 3.0,
+}
+
+WEIGHTED_KINDS = {"Dense", "Conv1D", "Conv2D", "Conv3D", "Embedding", "LSTM", "GRU", "SimpleRNN"}
+
+
+@dataclass(frozen=True)
+class CostModel:
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    @classmethod
+    def from_overrides(cls, overrides: Optional[Mapping[str, Any]]) -> "CostModel":
+        w = dict(DEFAULT_WEIGHTS)
+        for k, v in (overrides or {}).items():
+            try:
+                fv = float(v)
+            except (TypeError, ValueError):
+                continue
+            if k in w and fv >= 0 and math.isfinite(fv):
+                w[k] = fv
+        return cls(weights=w)
+
+    def w(self, name: str) -> float:
+        return self.weights.get(name, DEFAULT_WEIGHTS.get(name, 0.0))
+
+    def edit_cost(self, edit, hops: int) -> float:
+        op = edit.op
+        base = self.w(op)
+        if op == "insert_layer" and getattr(edit, "kind", "") in WEIGHTED_KINDS:
+            base = self.w("insert_weighted_layer")
+        dist = 0.0
+        if op in ("set_arg", "set_input_shape", "set_weights"):
+            dist = value_distance(getattr(edit, "old", None), getattr(edit, "new", None))
+        loc = min(self.w("locality") * max(hops, 0), self.w("locality_cap"))
+        return round(base + self.w("value_distance") * dist + loc, 6)
+
+
+def value_distance(old: Any, new: Any) -> float:
+    """Normalized distance in [0, 1] between an old and a new argument value.
+
+    Numbers: relative change; sequences: mean over aligned elements plus the
+    length difference; other values: 0 when equal, 1 otherwise (the base cost
+    already pays for the change itself, so strings/bools are neutral 0.5).
+    """
+    if old is None or new is None:
+        return 0.5
+    if isinstance(old, bool) or isinstance(new, bool):
+        return 0.5
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        return min(abs(new - old) / max(abs(old), 1), 1.0)
+    if isinstance(old, (int, float)) and isinstance(new, (tuple, list)):
+        old = (old,) * len(new)
+    if isinstance(new, (int, float)) and isinstance(old, (tuple, list)):
+        new = (new,) * len(old)
+    if isinstance(old, (tuple, list)) and isinstance(new, (tuple, list)):
+        if len(old) == len(new) and sorted(map(repr, old)) == sorted(map(repr, new)):
+            return 0.1  # a reordering (channels first <-> last) keeps every size: nearly free
+        n = max(len(old), len(new), 1)
+        total = abs(len(old) - len(new))
+        for a, b in zip(old, new):
+            if a == b:
+                continue
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+                total += min(abs(a - b) / max(abs(a), 1), 1.0)
+            else:
+                total += 1
+        return min(total / n, 1.0)
+    return 0.0 if old == new else 0.5

@@ -1,0 +1,557 @@
+"""Map an IR repair back to a Python source patch that keeps the user's formatting.
+
+The repair is read as a difference between the original model (whose layers
+carry the spans the Python frontend recorded) and the repaired one:
+changed arguments, changed classes, removed layers, inserted layers, changed
+input shapes. Each becomes a small text edit at a recorded span, so comments,
+quoting and layout elsewhere stay byte-identical. LibCST checks that the
+result still parses and tells how the file imports layer classes.
+
+Style kept: tuple vs int and list vs tuple of the value written, keyword vs
+positional, quote style; a value that came from a named constant is changed at
+the constant when the file uses the constant only there; inserted layers take
+the surrounding indentation and the construction style (Sequential list,
+`.add` chain, functional chain with the next call rewired).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import libcst as cst
+
+from ..ir import InputNode, Layer, Model, Span, is_unknown
+
+
+class PatchError(Exception):
+    """The repair cannot be written back into this source."""
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    start: int  # absolute character offsets in the original text
+    end: int
+    text: str
+    line: int  # 1-based line the edit is anchored at (for reports)
+
+
+class Source:
+    """The original text with line/column <-> offset conversion (1-based, exclusive end)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        for m in re.finditer(r"\r\n|\r|\n", text):
+            self.starts.append(m.end())
+
+    def offset(self, line: int, col: int) -> int:
+        if line < 1 or line > len(self.starts):
+            raise PatchError(f"line {line} outside the file")
+        return self.starts[line - 1] + col - 1
+
+    def span(self, span: Span) -> tuple[int, int]:
+        start = self.offset(span.line, span.col)
+        end_line = span.end_line or span.line
+        end = self.offset(end_line, span.end_col) if span.end_col is not None else start
+        if not (0 <= start <= end <= len(self.text)):
+            raise PatchError("span outside the file")
+        return start, end
+
+    def line_of(self, offset: int) -> int:
+        lo, hi = 0, len(self.starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1
+
+    def line_start(self, offset: int) -> int:
+        return self.starts[self.line_of(offset) - 1]
+
+    def line_end(self, offset: int) -> int:
+        """Offset just after the newline ending the line holding `offset`."""
+        ln = self.line_of(offset)
+        return self.starts[ln] if ln < len(self.starts) else len(self.text)
+
+    def newline(self) -> str:
+        m = re.search(r"\r\n|\r|\n", self.text)
+        return m.group(0) if m else "\n"
+
+    def indent_at(self, offset: int) -> str:
+        ls = self.line_start(offset)
+        m = re.match(r"[ \t]*", self.text[ls:])
+        return m.group(0) if m else ""
+
+
+# ---- value formatting ---------------------------------------------------------
+
+def format_value(new: Any, old_text: Optional[str] = None, old: Any = None) -> str:
+    """Write `new` the way `old_text` was written (int vs tuple, list vs tuple, quotes)."""
+    t = (old_text or "").strip()
+    if isinstance(new, (tuple, list)) and not isinstance(new, str):
+        new = tuple(new)
+        if t and re.fullmatch(r"[+-]?\d+", t) and len(set(new)) == 1:
+            return str(new[0])
+        if t.startswith("["):
+            return "[" + ", ".join(format_value(v) for v in new) + "]"
+        if len(new) == 1:
+            return "(" + format_value(new[0]) + ",)"
+        return "(" + ", ".join(format_value(v) for v in new) + ")"
+    if isinstance(new, str):
+        quote = "'" if t.startswith("'") else '"'
+        return quote + new.replace("\\", "\\\\").replace(quote, "\\" + quote) + quote
+    if new is None:
+        return "None"
+    return repr(new)
+
+
+def count_name_uses(text: str, name: str) -> int:
+    n = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.NAME and tok.string == name:
+                n += 1
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return 99
+    return n
+
+
+# ---- how the file spells layer classes ---------------------------------------
+
+def imported_layer_names(text: str) -> set[str]:
+    """Names bound by `from <...>layers import A, B as C` statements."""
+    names: set[str] = set()
+    try:
+        mod = cst.parse_module(text)
+    except Exception:
+        return names
+    for stmt in mod.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                mod_name = cst.Module([]).code_for_node(small.module) if small.module else ""
+                if mod_name.split(".")[-1] == "layers" or mod_name.endswith(".layers") or mod_name == "keras.layers":
+                    for alias in small.names:
+                        bound = alias.asname.name.value if alias.asname else alias.name.value  # type: ignore[union-attr]
+                        if isinstance(bound, str):
+                            names.add(bound)
+    return names
+
+
+def layers_import_edit(src: Source, kinds: list[str]) -> Optional[TextEdit]:
+    """Add classes to the file's `from ...layers import ...` line (single-line form)."""
+    pattern = re.compile(r"^([ \t]*from[ \t]+[\w.]*layers[ \t]+import[ \t]+)([^\n\r#(]*?)([ \t]*(#.*)?)$", re.M)
+    m = pattern.search(src.text)
+    if not m:
+        return None
+    present = [n.strip() for n in m.group(2).split(",") if n.strip()]
+    missing = [k for k in kinds if k not in present]
+    if not missing:
+        return None
+    pos = m.end(2)
+    return TextEdit(pos, pos, "".join(", " + k for k in missing), src.line_of(pos))
+
+
+def callee_prefix(src: Source, layer: Layer) -> tuple[str, int, int]:
+    """The module prefix of a layer call (`layers.`, `keras.layers.`, ``) and
+    the offsets of the class name inside the call."""
+    if layer.span is None:
+        raise PatchError(f"{layer.id} has no source position")
+    start, end = src.span(layer.span)
+    call = src.text[start:end]
+    m = re.match(r"\s*((?:[A-Za-z_][\w]*\s*\.\s*)*)([A-Za-z_]\w*)\s*\(", call)
+    if not m:
+        raise PatchError(f"cannot read the class name of {layer.id}")
+    prefix = re.sub(r"\s+", "", m.group(1))
+    return prefix, start + m.start(2), start + m.end(2)
+
+
+# ---- the patch ------------------------------------------------------------------
+
+@dataclass
+class Patch:
+    new_text: str
+    edits: list  # TextEdit
+    notes: list  # human sentences about how each change was written
+
+
+class Patcher:
+    def __init__(self, text: str, original: Model) -> None:
+        self.src = Source(text)
+        self.model = original
+        self.edits: list[TextEdit] = []
+        self.need_imports: list[str] = []
+        self.bare_names = imported_layer_names(text)
+
+    # -- helpers
+    def add(self, start: int, end: int, text: str) -> None:
+        self.edits.append(TextEdit(start, end, text, self.src.line_of(start)))
+
+    def class_ref(self, near: Layer, kind: str) -> str:
+        """Spell class `kind` the way the file spells the class of `near`."""
+        prefix, _, _ = callee_prefix(self.src, near)
+        if not prefix and kind not in self.bare_names:
+            self.need_imports.append(kind)
+        return prefix + kind
+
+    # -- arguments
+    def set_arg(self, layer: Layer, name: str, old: Any, new: Any) -> None:
+        src_info = layer.arg_sources.get(name)
+        if src_info is not None and src_info.span is not None:
+            start, end = self.src.span(src_info.span)
+            old_text = self.src.text[start:end]
+            origin = src_info.origin
+            if origin is not None and src_info.origin_name and \
+                    count_name_uses(self.src.text, src_info.origin_name) == 2:
+                o_start, o_end = self.constant_value(origin, src_info.origin_name)
+                self.add(o_start, o_end, format_value(new, self.src.text[o_start:o_end], old))
+                return
+            self.add(start, end, format_value(new, old_text, old))
+            return
+        self.add_keyword(layer, name, format_value(new))
+
+    def constant_value(self, origin: Span, name: str) -> tuple[int, int]:
+        start, end = self.src.span(origin)
+        if end <= start:
+            end = self.src.line_end(start)
+        seg = self.src.text[start:end]
+        m = re.match(rf"\s*{re.escape(name)}\s*(?::[^=]*)?=(?!=)\s*", seg)
+        if m:
+            v_start = start + m.end()
+            v_end = end
+            tail = self.src.text[v_start:v_end]
+            cut = re.search(r"\s*(#.*)?(\r\n|\r|\n)?$", tail)
+            if cut and cut.start() > 0:
+                v_end = v_start + cut.start()
+            return v_start, v_end
+        return start, end
+
+    def call_parens(self, layer: Layer) -> tuple[int, int]:
+        """Offsets of the '(' and ')' of the constructor call."""
+        _, _, name_end = callee_prefix(self.src, layer)
+        start, end = self.src.span(layer.span)
+        open_at = self.src.text.index("(", name_end)
+        close_at = end - 1
+        if self.src.text[close_at] != ")":
+            raise PatchError(f"cannot find the end of the call of {layer.id}")
+        return open_at, close_at
+
+    def add_keyword(self, layer: Layer, name: str, value_text: str) -> None:
+        open_at, close_at = self.call_parens(layer)
+        inner = self.src.text[open_at + 1:close_at]
+        stripped = inner.rstrip()
+        if not stripped.strip():
+            self.add(open_at + 1, open_at + 1, f"{name}={value_text}")
+        elif stripped.endswith(","):
+            pos = open_at + 1 + len(stripped)
+            self.add(pos, pos, f" {name}={value_text},")
+        else:
+            pos = open_at + 1 + len(stripped)
+            self.add(pos, pos, f", {name}={value_text}")
+
+    def remove_keyword(self, layer: Layer, name: str, value_span: Optional[Span] = None) -> str:
+        """Delete `kw=value` from the call; returns the deleted `kw=value` text."""
+        info = layer.arg_sources.get(name)
+        span = value_span or (info.span if info is not None else None)
+        if span is None:
+            raise PatchError(f"no position for argument {name} of {layer.id}")
+        v_start, v_end = self.src.span(span)
+        open_at, close_at = self.call_parens(layer)
+        before = self.src.text[open_at + 1:v_start]
+        m = re.search(r"([A-Za-z_]\w*)\s*=\s*$", before)
+        kw_start = open_at + 1 + m.start() if m else v_start
+        piece = self.src.text[kw_start:v_end]
+        after = self.src.text[v_end:close_at]
+        m_after = re.match(r"\s*,[ \t]*", after)
+        if m_after:
+            self.add(kw_start, v_end + m_after.end(), "")
+        else:
+            m_before = re.search(r",\s*$", self.src.text[open_at + 1:kw_start])
+            start = open_at + 1 + m_before.start() if m_before else kw_start
+            self.add(start, v_end, "")
+        return piece
+
+    # -- classes
+    def replace_kind(self, old: Layer, new: Layer) -> None:
+        _, n_start, n_end = callee_prefix(self.src, old)
+        prefix, _, _ = callee_prefix(self.src, old)
+        if not prefix and new.kind not in self.bare_names:
+            self.need_imports.append(new.kind)
+        self.add(n_start, n_end, new.kind)
+
+    # -- layers
+    def context(self, layer: Layer) -> str:
+        start, end = self.src.span(layer.span)
+        before = self.src.text[self.src.line_start(start):start]
+        after = self.src.text[end:end + 200]
+        if re.search(r"\.add\(\s*$", before):
+            return "add"
+        if re.match(r"\s*\(", after):
+            return "functional"
+        return "list"
+
+    def insert_before(self, consumer: Layer, new: Layer, edge: int, first_input_kw: Optional[str]) -> None:
+        ctor = self.class_ref(consumer, new.kind) + "(" + self.ctor_args(new, first_input_kw) + ")"
+        start, end = self.src.span(consumer.span)
+        nl = self.src.newline()
+        ctx = self.context(consumer)
+        ls = self.src.line_start(start)
+        indent = self.src.indent_at(start)
+        if ctx == "add":
+            m = re.search(r"([A-Za-z_][\w.]*)\s*\.add\(\s*$", self.src.text[ls:start])
+            recv = m.group(1) if m else "model"
+            self.add(ls, ls, f"{indent}{recv}.add({ctor}){nl}")
+        elif ctx == "functional":
+            after = self.src.text[end:]
+            m = re.match(r"\s*\(\s*([A-Za-z_]\w*)\s*\)", after)
+            ml = re.match(r"\s*\(\s*\[([^\]]*)\]\s*\)", after)
+            if m and edge == 0:
+                arg, a_start, a_end = m.group(1), end + m.start(1), end + m.end(1)
+            elif ml:
+                names = [n.strip() for n in ml.group(1).split(",")]
+                if edge >= len(names) or not re.fullmatch(r"[A-Za-z_]\w*", names[edge] or ""):
+                    raise PatchError("cannot rewire this call")
+                arg = names[edge]
+                inner_start = end + ml.start(1)
+                rel = [mm for mm in re.finditer(r"[A-Za-z_]\w*", ml.group(1))][edge]
+                a_start, a_end = inner_start + rel.start(), inner_start + rel.end()
+            else:
+                raise PatchError(f"the input of {consumer.id} is not a plain name; cannot rewire")
+            var = self.fresh_name(f"{arg}_{snake(new.kind)}")
+            stmt_indent = self.src.indent_at(start)
+            self.add(ls, ls, f"{stmt_indent}{var} = {ctor}({arg}){nl}")
+            self.add(a_start, a_end, var)
+        else:
+            first_on_line = not self.src.text[ls:start].strip()
+            if first_on_line:
+                self.add(ls, ls, f"{indent}{ctor},{nl}")
+            else:
+                self.add(start, start, f"{ctor}, ")
+
+    def fresh_name(self, base: str) -> str:
+        name, n = base, 1
+        while count_name_uses(self.src.text, name) > 0:
+            n += 1
+            name = f"{base}{n}"
+        return name
+
+    @staticmethod
+    def ctor_args(new: Layer, first_input_kw: Optional[str]) -> str:
+        parts = []
+        positional = {"Reshape": "target_shape", "Dense": "units", "RepeatVector": "n", "Permute": "dims"}
+        for k, v in new.args.items():
+            if positional.get(new.kind) == k:
+                parts.insert(0, format_value(v))
+            else:
+                parts.append(f"{k}={format_value(v)}")
+        if first_input_kw:
+            parts.append(first_input_kw)
+        return ", ".join(parts)
+
+    def remove(self, layer: Layer) -> None:
+        start, end = self.src.span(layer.span)
+        ctx = self.context(layer)
+        ls = self.src.line_start(start)
+        if ctx == "add":
+            m = re.search(r"[A-Za-z_][\w.]*\s*\.add\(\s*$", self.src.text[ls:start])
+            close = re.match(r"\s*\)[ \t]*", self.src.text[end:])
+            if not m or not close or self.src.text[ls:ls + m.start()].strip():
+                raise PatchError(f"cannot remove {layer.id}")
+            rest = self.src.text[end + close.end():self.src.line_end(end)]
+            if rest.strip() and not rest.strip().startswith("#"):
+                raise PatchError(f"cannot remove {layer.id}")
+            self.add(ls, self.src.line_end(end), "")
+        elif ctx == "functional":
+            m = re.match(r"\s*\(\s*([A-Za-z_]\w*)\s*\)", self.src.text[end:])
+            if not m:
+                raise PatchError(f"cannot remove {layer.id}")
+            self.add(start, end + m.end(), m.group(1))
+        else:
+            tail = re.match(r"[ \t]*,?[ \t]*", self.src.text[end:])
+            t_end = end + (tail.end() if tail else 0)
+            if not self.src.text[ls:start].strip() and self.src.text[t_end:self.src.line_end(end)].strip() == "":
+                self.add(ls, self.src.line_end(end), "")
+            else:
+                self.add(start, t_end, "")
+
+    # -- input shapes
+    def set_input(self, inp: InputNode, new_shape: tuple) -> None:
+        span = inp.shape_span
+        if span is None:
+            raise PatchError("the input shape has no source position")
+        start, end = self.src.span(span)
+        old_text = self.src.text[start:end]
+        declared = inp.declared_as
+        if declared in ("batch_input_shape", "batch_shape"):
+            value = tuple(new_shape)
+        else:
+            value = tuple(new_shape)[1:]
+        info = inp.shape_source
+        if declared == "input_dim":
+            if len(value) == 1:
+                self.add(start, end, format_value(value[0]))
+                return
+            before = self.src.text[self.src.line_start(start):start]
+            m = re.search(r"input_dim\s*=\s*$", before)
+            if not m:
+                raise PatchError("cannot rewrite input_dim")
+            kw_start = self.src.line_start(start) + m.start()
+            self.add(kw_start, end, "input_shape=" + format_value(value))
+            return
+        if info is not None and info.origin is not None and info.origin_name and \
+                count_name_uses(self.src.text, info.origin_name) == 2:
+            o_start, o_end = self.constant_value(info.origin, info.origin_name)
+            self.add(o_start, o_end, format_value(value, self.src.text[o_start:o_end]))
+            return
+        if not old_text.lstrip().startswith(("(", "[")) and len(value) == 1 and re.fullmatch(r"\s*\d+\s*", old_text):
+            self.add(start, end, str(value[0]))  # Input(shape=10)-like scalar spelling
+            return
+        self.add(start, end, format_value(value, old_text if old_text.lstrip().startswith(("(", "[")) else None))
+
+    # -- result
+    def result(self) -> Patch:
+        if self.need_imports:
+            seen = []
+            for k in self.need_imports:
+                if k not in seen:
+                    seen.append(k)
+            imp = layers_import_edit(self.src, seen)
+            if imp is None:
+                raise PatchError(f"{', '.join(seen)} would need an import the file does not have")
+            self.edits.append(imp)
+        edits = sorted(self.edits, key=lambda e: (e.start, e.end))
+        for a, b in zip(edits, edits[1:]):
+            if b.start < a.end or (a.start == a.end == b.start == b.end and False):
+                raise PatchError("two changes overlap")
+        text = self.src.text
+        for e in reversed(edits):
+            text = text[:e.start] + e.text + text[e.end:]
+        try:
+            cst.parse_module(text)
+        except Exception as exc:  # never hand out a patch that does not parse
+            raise PatchError(f"the patched source does not parse: {type(exc).__name__}") from exc
+        return Patch(new_text=text, edits=edits, notes=[])
+
+
+def snake(kind: str) -> str:
+    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", kind)
+    s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
+    return s.lower()
+
+
+def patch_model(text: str, original: Model, repaired: Model, patcher: Optional[Patcher] = None) -> Patcher:
+    """Record the text edits that turn `original` into `repaired` (both IR; ids of
+    surviving layers are unchanged). Raises PatchError when a change cannot be written."""
+    p = patcher or Patcher(text, original)
+    old_layers = {l.id: l for l in original.layers}
+    new_layers = {l.id: l for l in repaired.layers}
+    new_shapes = {i.id: i.shape for i in repaired.inputs}
+    moved: set[str] = set()
+    # inserted layers: placed before the first surviving original consumer
+    for nl in repaired.layers:
+        if nl.id in old_layers:
+            continue
+        consumer, edge = _consumer_of(repaired, nl.id, old_layers)
+        if consumer is None:
+            raise PatchError(f"cannot place the new {nl.kind}")
+        orig_consumer = old_layers[consumer.id]
+        kw = None
+        first_input = _input_declared_on(original, orig_consumer)
+        if first_input is not None and nl.inputs and nl.inputs[0].node == first_input.id:
+            # Sequential: the input declaration moves to the new first layer
+            name = _input_kw_arg(orig_consumer, first_input)
+            piece = p.remove_keyword(orig_consumer, name, first_input.shape_span)
+            shape = new_shapes.get(first_input.id, first_input.shape)
+            if shape != first_input.shape:
+                value = tuple(shape) if first_input.declared_as in ("batch_input_shape", "batch_shape") else tuple(shape)[1:]
+                kw_name = "input_shape" if first_input.declared_as == "input_dim" else name
+                piece = f"{kw_name}={format_value(value, piece.split('=', 1)[-1])}"
+            kw = piece
+            moved.add(first_input.id)
+        p.insert_before(orig_consumer, nl, edge, kw)
+    # input shapes
+    for inp in original.inputs:
+        shape = new_shapes.get(inp.id, inp.shape)
+        if inp.id not in moved and shape != inp.shape:
+            p.set_input(inp, tuple(shape))
+    # removed / changed layers
+    for ol in original.layers:
+        nl = new_layers.get(ol.id)
+        if nl is None:
+            p.remove(ol)
+            continue
+        if nl.weights != ol.weights:
+            raise PatchError("supplied weights cannot be rewritten in Python source")
+        if nl.kind != ol.kind:
+            p.replace_kind(ol, nl)
+        for name in sorted(set(ol.args) | set(nl.args)):
+            a, b = ol.args.get(name, _MISSING), nl.args.get(name, _MISSING)
+            if a == b or (a is not _MISSING and b is not _MISSING and _same(a, b)):
+                continue
+            if b is _MISSING:
+                p.remove_keyword(ol, name)
+            elif is_unknown(b):
+                raise PatchError("unknown value")
+            else:
+                p.set_arg(ol, name, None if a is _MISSING else a, b)
+    return p
+
+
+_MISSING = object()
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return tuple(a) == tuple(b)
+    return False
+
+
+def _consumer_of(model: Model, node_id: str, originals: dict) -> tuple[Optional[Layer], int]:
+    """Follow inserted layers forward to the first original layer that reads them."""
+    seen = set()
+    cur = node_id
+    while cur not in seen:
+        seen.add(cur)
+        for l in model.layers:
+            for i, e in enumerate(l.inputs):
+                if e.node == cur:
+                    if l.id in originals:
+                        return l, i
+                    cur = l.id
+                    break
+            else:
+                continue
+            break
+        else:
+            return None, 0
+    return None, 0
+
+
+def _input_declared_on(model: Model, layer: Layer) -> Optional[InputNode]:
+    """The model input whose declaration sits inside this layer's call (input_shape=...)."""
+    if layer.span is None:
+        return None
+    for inp in model.inputs:
+        s = inp.shape_span or inp.span
+        if s is None or inp.declared_as not in ("input_shape", "batch_input_shape", "input_dim", "batch_shape"):
+            continue
+        ls = layer.span
+        if (ls.line, ls.col) <= (s.line, s.col) and (s.end_line or s.line, s.end_col or 0) <= (ls.end_line or ls.line, ls.end_col or 10**9):
+            return inp
+    return None
+
+
+def _input_kw_arg(layer: Layer, inp: InputNode) -> str:
+    for name in ("input_shape", "batch_input_shape", "input_dim", "batch_shape"):
+        if name in layer.arg_sources:
+            return name
+    if inp.shape_source is not None and inp.shape_source.keyword:
+        return inp.shape_source.keyword
+    return inp.declared_as

@@ -1,0 +1,558 @@
+"""Candidate edits for a failing model: read from the diagnostics, plus local moves.
+
+`propose(model, result)` looks at the first error (in topological order): its
+kind, layer, argument, expected/actual and machine-readable `hint`, and the
+shapes the checker computed, and returns the edits that could remove it. The
+checker, not this module, decides which ones actually work.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+from ..checker import CheckResult, input_shapes_of
+from ..ir import InputNode, Layer, Model, is_unknown
+from .edits import (
+    SPATIAL_ARGS,
+    Edit,
+    InsertLayer,
+    RemoveArg,
+    RemoveLayer,
+    ReplaceLayer,
+    SetArg,
+    SetInputShape,
+    SetWeights,
+    consumers,
+)
+
+# Families whose members differ only by the number of spatial axes: rank -> kind.
+RANK_FAMILIES: list[dict[int, str]] = [
+    {3: "Conv1D", 4: "Conv2D", 5: "Conv3D"},
+    {3: "Conv1DTranspose", 4: "Conv2DTranspose", 5: "Conv3DTranspose"},
+    {3: "SeparableConv1D", 4: "SeparableConv2D"},
+    {3: "DepthwiseConv1D", 4: "DepthwiseConv2D"},
+    {3: "MaxPooling1D", 4: "MaxPooling2D", 5: "MaxPooling3D"},
+    {3: "AveragePooling1D", 4: "AveragePooling2D", 5: "AveragePooling3D"},
+    {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"},
+    {3: "GlobalMaxPooling1D", 4: "GlobalMaxPooling2D", 5: "GlobalMaxPooling3D"},
+    {3: "ZeroPadding1D", 4: "ZeroPadding2D", 5: "ZeroPadding3D"},
+    {3: "Cropping1D", 4: "Cropping2D", 5: "Cropping3D"},
+    {3: "UpSampling1D", 4: "UpSampling2D", 5: "UpSampling3D"},
+]
+# Same-rank siblings a human swaps (Conv <-> SeparableConv).
+SAME_RANK_SIBLINGS = {
+    "Conv1D": ("SeparableConv1D",),
+    "Conv2D": ("SeparableConv2D",),
+    "SeparableConv1D": ("Conv1D",),
+    "SeparableConv2D": ("Conv2D",),
+}
+RECURRENT = {"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"}
+# Layers that only move data around: removing one is a plausible repair.
+PLUMBING = {
+    "Flatten", "Reshape", "Permute", "RepeatVector",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
+    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+    "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+    "Cropping1D", "Cropping2D", "Cropping3D",
+    "UpSampling1D", "UpSampling2D", "UpSampling3D",
+}
+DOWNSAMPLING_ARGS = ("strides", "pool_size")
+UNIT_ARGS = ("units", "filters")
+
+ANCESTOR_DEPTH = 3
+
+
+def _pairs(d: dict) -> tuple:
+    return tuple(sorted(d.items()))
+
+
+def rank_of_kind(kind: str) -> Optional[int]:
+    for fam in RANK_FAMILIES:
+        for r, k in fam.items():
+            if k == kind:
+                return r
+    return None
+
+
+def sibling_for_rank(kind: str, rank: int) -> Optional[str]:
+    for fam in RANK_FAMILIES:
+        if kind in fam.values():
+            return fam.get(rank)
+    return None
+
+
+def reshape_spatial_args(args: dict, n_spatial: int) -> dict:
+    """Re-shape tuple-valued spatial arguments for a sibling with `n_spatial` axes."""
+    out = dict(args)
+    for name in SPATIAL_ARGS + ("padding", "cropping"):
+        v = out.get(name)
+        if isinstance(v, (tuple, list)) and not is_unknown(v):
+            v = tuple(v)
+            if len(v) > n_spatial:
+                out[name] = v[0] if n_spatial == 1 and name in SPATIAL_ARGS else v[:n_spatial]
+            elif len(v) < n_spatial and v:
+                out[name] = v + (v[-1],) * (n_spatial - len(v))
+    return out
+
+
+def ancestors(model: Model, layer: Layer, depth: int = ANCESTOR_DEPTH) -> list[tuple[Layer, int]]:
+    """Layers upstream of `layer` along input edges, with their hop distance (breadth-first)."""
+    by_id = {l.id: l for l in model.layers}
+    out: list[tuple[Layer, int]] = []
+    frontier = [(e.node, 1) for e in layer.inputs]
+    seen: set[str] = set()
+    while frontier:
+        nid, d = frontier.pop(0)
+        if nid in seen or nid not in by_id or d > depth:
+            continue
+        seen.add(nid)
+        anc = by_id[nid]
+        out.append((anc, d))
+        frontier.extend((e.node, d + 1) for e in anc.inputs)
+    return out
+
+
+def root_inputs(model: Model, layer: Layer) -> list[InputNode]:
+    by_id = {l.id: l for l in model.layers}
+    ins = {i.id: i for i in model.inputs}
+    found, seen, stack = [], set(), [e.node for e in layer.inputs]
+    while stack:
+        nid = stack.pop()
+        if nid in seen:
+            continue
+        seen.add(nid)
+        if nid in ins:
+            found.append(ins[nid])
+        elif nid in by_id:
+            stack.extend(e.node for e in by_id[nid].inputs)
+    return found
+
+
+def first_error(result: CheckResult):
+    errors = result.errors
+    if not errors:
+        return None
+    order = {l.id: i for i, l in enumerate(result.model.layers)}
+    return min(errors, key=lambda d: order.get(d.layer, len(order)))
+
+
+def propose(model: Model, result: CheckResult) -> list[Edit]:
+    diag = first_error(result)
+    if diag is None:
+        return []
+    layer = None
+    if diag.layer is not None:
+        try:
+            node = model.node(diag.layer)
+            layer = node if isinstance(node, Layer) else None
+        except KeyError:
+            layer = None
+    edits: list[Edit] = []
+    if layer is not None:
+        ins = input_shapes_of(layer, result.shapes)
+        edits.extend(_from_hint(layer, diag))
+        kind = diag.kind
+        if kind == "rank_mismatch":
+            edits.extend(_rank(model, layer, ins, diag))
+        elif kind in ("non_positive_dim",):
+            edits.extend(_too_small(model, layer, ins, diag, result))
+        elif kind == "invalid_argument":
+            edits.extend(_invalid_argument(layer, diag, ins))
+        elif kind == "reshape_size":
+            edits.extend(_reshape_size(layer, ins))
+        elif kind in ("merge_shape_mismatch", "incompatible_shape"):
+            edits.extend(_merge(model, layer, ins, result))
+        elif kind == "weight_shape":
+            edits.extend(_weights(layer, diag))
+        elif kind == "undefined_dim":
+            edits.extend(_undefined(model, layer, ins, result))
+        edits.extend(_local_moves(model, layer, ins, diag))
+    return _dedupe(edits)
+
+
+def _dedupe(edits: Iterable[Edit]) -> list[Edit]:
+    seen, out = set(), []
+    for e in edits:
+        k = repr(e)
+        if k not in seen:
+            seen.add(k)
+            out.append(e)
+    return out
+
+
+# ---- hints ---------------------------------------------------------------
+
+def _from_hint(layer: Layer, diag) -> list[Edit]:
+    hint = diag.hint if isinstance(diag.hint, dict) else {}
+    arg = hint.get("arg") or diag.argument
+    if not arg or arg not in (layer.args or {}) and not any(k in hint for k in ("value", "values", "choices")):
+        return []
+    old = layer.args.get(arg)
+    values: list[Any] = []
+    if "value" in hint:
+        values.append(hint["value"])
+    values.extend(hint.get("values", ()) or ())
+    if "choices" in hint:
+        values.extend(hint["choices"])
+    if isinstance(hint.get("or"), dict):
+        alts = [SetArg(target=layer.id, arg=k, old=layer.args.get(k), new=v)
+                for k, v in hint["or"].items() if layer.args.get(k) != v and v is not None]
+    else:
+        alts = []
+    if hint.get("remove") and arg in layer.args:
+        alts.append(RemoveArg(target=layer.id, arg=arg, old=old))
+    # a per-axis bound is applied by the size moves, which know every axis
+    if "max" in hint and hint["max"] is not None and not ("axis" in hint and isinstance(old, (tuple, list))):
+        values.append(_clamp(old, hi=hint["max"]))
+    if "min" in hint and hint["min"] is not None:
+        values.append(_clamp(old, lo=hint["min"]))
+    if "len" in hint:
+        values.append(_conform_len(old, hint["len"]))
+    return [SetArg(target=layer.id, arg=arg, old=old, new=v) for v in values if v is not None and v != old] + alts
+
+
+def _clamp(old: Any, lo: Any = None, hi: Any = None) -> Any:
+    def one(v, lo1, hi1):
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            return lo1 if lo1 is not None else hi1
+        if lo1 is not None and v < lo1:
+            v = abs(v) if abs(v) >= lo1 else lo1
+        if hi1 is not None and v > hi1:
+            v = hi1
+        return v
+
+    if isinstance(old, (tuple, list)):
+        n = len(old)
+        los = lo if isinstance(lo, (tuple, list)) else (lo,) * n
+        his = hi if isinstance(hi, (tuple, list)) else (hi,) * n
+        return tuple(one(v, l, h) for v, l, h in zip(old, los, his))
+    if isinstance(hi, (tuple, list)) or isinstance(lo, (tuple, list)):
+        bounds = hi if isinstance(hi, (tuple, list)) else lo
+        return tuple(one(old, lo if not isinstance(lo, (tuple, list)) else lo[i],
+                         hi if not isinstance(hi, (tuple, list)) else hi[i]) for i in range(len(bounds)))
+    return one(old, lo, hi)
+
+
+def _conform_len(old: Any, n: int) -> Any:
+    if isinstance(old, (tuple, list)) and old:
+        v = tuple(old)
+        return v[:n] if len(v) >= n else v + (v[-1],) * (n - len(v))
+    if isinstance(old, int):
+        return (old,) * n
+    return None
+
+
+# ---- rank ----------------------------------------------------------------
+
+def _need_ranks(diag, layer: Layer) -> tuple:
+    hint = diag.hint if isinstance(diag.hint, dict) else {}
+    need = hint.get("need_rank")
+    if isinstance(need, int):
+        return (need,)
+    if isinstance(need, (tuple, list)) and need:
+        return tuple(need)
+    r = rank_of_kind(layer.kind)
+    return (r,) if r else ()
+
+
+def _rank(model: Model, layer: Layer, ins: list, diag) -> list[Edit]:
+    hint = diag.hint if isinstance(diag.hint, dict) else {}
+    idx = hint.get("input", 0) if isinstance(hint.get("input", 0), int) else 0
+    s = ins[idx] if idx < len(ins) else None
+    if s is None:
+        return []
+    got = len(s)
+    needs = _need_ranks(diag, layer)
+    out: list[Edit] = []
+    # 1. a sibling of the failing layer that takes this rank (Conv2D -> Conv1D)
+    sib = sibling_for_rank(layer.kind, got)
+    if sib and sib != layer.kind:
+        args = reshape_spatial_args(dict(layer.args), got - 2)
+        out.append(ReplaceLayer(target=layer.id, new_kind=sib, new_args=_pairs(args), old_kind=layer.kind))
+    # 2. a shape adapter right before it
+    for need in needs[:2]:
+        out.extend(_adapters(layer.id, idx, s, need))
+    # 3. upstream: return_sequences, a rank-reducing layer to remove
+    for anc, hops in ancestors(model, layer):
+        if anc.kind in RECURRENT and any(n > got for n in needs) and not anc.args.get("return_sequences"):
+            out.append(SetArg(target=anc.id, arg="return_sequences", old=anc.args.get("return_sequences"), new=True))
+        if anc.kind in PLUMBING and len(consumers(model, anc.id)) == 1:
+            out.append(RemoveLayer(target=anc.id, kind=anc.kind))
+        if anc.kind in ("Reshape",) and any(n != got for n in needs):
+            tgt = anc.args.get("target_shape")
+            if isinstance(tgt, (tuple, list)) and not is_unknown(tgt):
+                for need in needs[:2]:
+                    out.extend(_reshape_to_rank(anc, tuple(tgt), need - 1))
+    # 4. the model input: add or drop axes
+    for inp in root_inputs(model, layer):
+        if inp.shape is None:
+            continue
+        for need in needs[:2]:
+            out.extend(_input_rank_moves(inp, need - got))
+    return out
+
+
+def _adapters(target: str, edge: int, s: tuple, need: int) -> list[Edit]:
+    got = len(s)
+    out: list[Edit] = []
+    if got > need:
+        if need == 2:
+            out.append(InsertLayer(target=target, edge=edge, kind="Flatten"))
+            gap = {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"}.get(got)
+            if gap:
+                out.append(InsertLayer(target=target, edge=edge, kind=gap))
+        elif need >= 3 and None not in s[1:]:
+            keep = s[1:need - 1]
+            rest = 1
+            for d in s[need - 1:]:
+                rest *= d
+            out.append(InsertLayer(target=target, edge=edge, kind="Reshape",
+                                   args=(("target_shape", keep + (rest,)),)))
+            lead = 1
+            for d in s[1:got - need + 2]:
+                lead *= d
+            alt = (lead,) + s[got - need + 2:]
+            if alt != keep + (rest,):
+                out.append(InsertLayer(target=target, edge=edge, kind="Reshape", args=(("target_shape", alt),)))
+    elif got < need and None not in s[1:]:
+        out.append(InsertLayer(target=target, edge=edge, kind="Reshape",
+                               args=(("target_shape", tuple(s[1:]) + (1,) * (need - got)),)))
+    return out
+
+
+def _reshape_to_rank(layer: Layer, tgt: tuple, n: int) -> list[Edit]:
+    """Change a Reshape's target to `n` axes with the same element count."""
+    if n <= 0 or len(tgt) == n or any(not isinstance(d, int) for d in tgt):
+        return []
+    if len(tgt) > n:
+        rest = 1
+        for d in tgt[n - 1:]:
+            rest *= d
+        new = tgt[:n - 1] + (rest,)
+    else:
+        new = tgt + (1,) * (n - len(tgt))
+    return [SetArg(target=layer.id, arg="target_shape", old=layer.args.get("target_shape"), new=new)]
+
+
+def _input_rank_moves(inp: InputNode, delta: int) -> list[Edit]:
+    s = tuple(inp.shape)
+    out: list[tuple] = []
+    if delta > 0:
+        out.append(s + (1,) * delta)
+    elif delta < 0:
+        k = -delta
+        body = s[1:]
+        if len(body) > k:
+            out.append(s[:1] + body[k:])  # the batch axis was written into the shape
+            ones = [i for i, d in enumerate(body) if d == 1]
+            if len(ones) >= k:
+                out.append(s[:1] + tuple(d for i, d in enumerate(body) if i not in ones[-k:]))
+            out.append(s[:1] + body[:-k])
+    return [SetInputShape(target=inp.id, old=s, new=n) for n in out if n != s and all(d is None or d > 0 for d in n[1:])]
+
+
+# ---- sizes -----------------------------------------------------------------
+
+def _spatial(shape: tuple, data_format: Any) -> tuple:
+    if data_format == "channels_first":
+        return tuple(shape[2:])
+    return tuple(shape[1:-1])
+
+
+def _fit_values(old: Any, limits: tuple, dilation: Any = 1) -> Any:
+    """Shrink a kernel/pool size so that it fits `limits` (one per spatial axis)."""
+    n = len(limits)
+    vals = tuple(old) if isinstance(old, (tuple, list)) else (old,) * n
+    dil = tuple(dilation) if isinstance(dilation, (tuple, list)) else (dilation,) * n
+    if len(vals) != n or any(not isinstance(v, int) for v in vals):
+        return None
+    new = []
+    for v, lim, d in zip(vals, limits, dil):
+        if lim is None or not isinstance(d, int) or d <= 0:
+            new.append(v)
+            continue
+        mx = max((lim - 1) // d + 1, 1)
+        new.append(min(v, mx))
+    new_t = tuple(new)
+    if isinstance(old, int) and len(set(new_t)) == 1:
+        return new_t[0]
+    return new_t
+
+
+def _too_small(model: Model, layer: Layer, ins: list, diag, result: CheckResult) -> list[Edit]:
+    out: list[Edit] = []
+    s = ins[0] if ins else None
+    fmt = layer.args.get("data_format")
+    if s is not None:
+        limits = _spatial(s, fmt)
+        for arg in ("kernel_size", "pool_size"):
+            if arg in layer.args or (arg == "pool_size" and "Pooling" in layer.kind):
+                old = layer.args.get(arg, 2)
+                new = _fit_values(old, limits, layer.args.get("dilation_rate", 1))
+                if new is not None and new != old:
+                    out.append(SetArg(target=layer.id, arg=arg, old=layer.args.get(arg), new=new))
+    if layer.args.get("padding", "valid") == "valid" and ("kernel_size" in layer.args or "Pooling" in layer.kind):
+        out.append(SetArg(target=layer.id, arg="padding", old=layer.args.get("padding"), new="same"))
+    if "strides" in layer.args and layer.args.get("strides") not in (1, (1, 1), (1,), (1, 1, 1)):
+        out.append(SetArg(target=layer.id, arg="strides", old=layer.args.get("strides"), new=_ones(layer.args["strides"])))
+    for anc, hops in ancestors(model, layer):
+        for arg in DOWNSAMPLING_ARGS:
+            v = anc.args.get(arg)
+            if arg == "strides" and v is not None and v != _ones(v) and not is_unknown(v):
+                out.append(SetArg(target=anc.id, arg="strides", old=v, new=_ones(v)))
+        if anc.args.get("padding", "valid") == "valid" and ("kernel_size" in anc.args or "Pooling" in anc.kind) \
+                and "Global" not in anc.kind:
+            out.append(SetArg(target=anc.id, arg="padding", old=anc.args.get("padding"), new="same"))
+        if "Pooling" in anc.kind and "Global" not in anc.kind and len(consumers(model, anc.id)) == 1:
+            out.append(RemoveLayer(target=anc.id, kind=anc.kind))
+    for inp in root_inputs(model, layer):
+        out.extend(_channel_order_moves(inp))
+    return out
+
+
+def _ones(v: Any) -> Any:
+    if isinstance(v, (tuple, list)):
+        return (1,) * len(v)
+    return 1
+
+
+def _channel_order_moves(inp: InputNode) -> list[Edit]:
+    s = inp.shape
+    if s is None or len(s) < 4:
+        return []
+    body = tuple(s[1:])
+    cands = [body[1:] + body[:1], body[-1:] + body[:-1]]  # channels first -> last, and back
+    return [SetInputShape(target=inp.id, old=tuple(s), new=(s[0],) + c) for c in cands if c != body]
+
+
+# ---- arguments -------------------------------------------------------------
+
+def _invalid_argument(layer: Layer, diag, ins: list) -> list[Edit]:
+    arg = diag.argument
+    if not arg:
+        return []
+    old = layer.args.get(arg)
+    out: list[Any] = []
+    if isinstance(old, float) and old.is_integer() and old > 0:
+        out.append(int(old))
+    if isinstance(old, int) and not isinstance(old, bool) and old <= 0:
+        out.append(abs(old) if old < 0 else 1)
+    if isinstance(old, (tuple, list)) and all(isinstance(v, int) for v in old):
+        out.append(tuple(max(abs(v), 1) for v in old))
+    return [SetArg(target=layer.id, arg=arg, old=old, new=v) for v in out if v != old]
+
+
+def _reshape_size(layer: Layer, ins: list) -> list[Edit]:
+    s = ins[0] if ins else None
+    tgt = layer.args.get("target_shape")
+    if s is None or None in s[1:] or not isinstance(tgt, (tuple, list)) or is_unknown(tgt):
+        return []
+    total = 1
+    for d in s[1:]:
+        total *= d
+    tgt = tuple(tgt)
+    out: list[tuple] = []
+    for i in range(len(tgt)):
+        rest = 1
+        for j, d in enumerate(tgt):
+            if j != i and isinstance(d, int) and d > 0:
+                rest *= d
+        if rest and total % rest == 0:
+            fixed = tgt[:i] + (total // rest,) + tgt[i + 1:]
+            out.append(fixed)
+    out.append(tuple(s[1:]))
+    return [SetArg(target=layer.id, arg="target_shape", old=tgt, new=n) for n in out if n != tgt]
+
+
+# ---- merges ----------------------------------------------------------------
+
+def _merge(model: Model, layer: Layer, ins: list, result: CheckResult) -> list[Edit]:
+    known = [s for s in ins if s is not None]
+    if len(known) < 2:
+        return []
+    out: list[Edit] = []
+    if "axis" in layer.args or layer.kind == "Concatenate":
+        rank = len(known[0])
+        old = layer.args.get("axis", -1)
+        for ax in range(-1, -rank, -1):
+            if ax != old and (rank + ax) != old:
+                out.append(SetArg(target=layer.id, arg="axis", old=layer.args.get("axis"), new=ax))
+    for ref_i, ref in enumerate(ins):
+        if ref is None:
+            continue
+        for i, s in enumerate(ins):
+            if i == ref_i or s is None or s == ref:
+                continue
+            # project the last axis, or reshape when the element counts agree
+            if len(s) == len(ref) and s[:-1] == ref[:-1] and ref[-1] is not None:
+                out.append(InsertLayer(target=layer.id, edge=i, kind="Dense", args=(("units", ref[-1]),)))
+            if None not in s[1:] and None not in ref[1:] and _prod(s[1:]) == _prod(ref[1:]):
+                out.append(InsertLayer(target=layer.id, edge=i, kind="Reshape", args=(("target_shape", tuple(ref[1:])),)))
+            src = model.node(layer.inputs[i].node) if i < len(layer.inputs) else None
+            chain = [(src, 0)] if isinstance(src, Layer) else []
+            if isinstance(src, Layer):
+                chain += ancestors(model, src, depth=2)
+            for anc, _ in chain:
+                for a in UNIT_ARGS:
+                    if a in anc.args and ref[-1] is not None and anc.args[a] != ref[-1]:
+                        out.append(SetArg(target=anc.id, arg=a, old=anc.args[a], new=ref[-1]))
+                        break
+                else:
+                    continue
+                break
+    return out
+
+
+def _prod(dims) -> int:
+    p = 1
+    for d in dims:
+        p *= d
+    return p
+
+
+# ---- weights ---------------------------------------------------------------
+
+def _weights(layer: Layer, diag) -> list[Edit]:
+    hint = diag.hint if isinstance(diag.hint, dict) else {}
+    expected = hint.get("expected_weights")
+    given = hint.get("given_weights")
+    out: list[Edit] = []
+    if layer.kind == "Embedding" and given and len(given[0]) == 2:
+        rows, cols = given[0]
+        if layer.args.get("input_dim") != rows:
+            out.append(SetArg(target=layer.id, arg="input_dim", old=layer.args.get("input_dim"), new=rows))
+        if layer.args.get("output_dim") != cols:
+            out.append(SetArg(target=layer.id, arg="output_dim", old=layer.args.get("output_dim"), new=cols))
+    elif given and given[0] and len(given[0]) >= 2:
+        for a in UNIT_ARGS:
+            if a in layer.args and layer.args[a] != given[0][-1]:
+                out.append(SetArg(target=layer.id, arg=a, old=layer.args[a], new=given[0][-1]))
+    if expected:
+        out.append(SetWeights(target=layer.id, old=tuple(tuple(w) for w in (given or ())),
+                              new=tuple(tuple(w) for w in expected)))
+    return out
+
+
+def _undefined(model: Model, layer: Layer, ins: list, result: CheckResult) -> list[Edit]:
+    out: list[Edit] = []
+    for anc, hops in ancestors(model, layer):
+        if anc.kind == "Flatten":
+            s = input_shapes_of(anc, result.shapes)[0] if anc.inputs else None
+            if s is not None:
+                gap = {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"}.get(len(s))
+                if gap:
+                    out.append(ReplaceLayer(target=anc.id, new_kind=gap, new_args=(), old_kind="Flatten"))
+    return out
+
+
+# ---- generic local moves ---------------------------------------------------
+
+def _local_moves(model: Model, layer: Layer, ins: list, diag) -> list[Edit]:
+    out: list[Edit] = []
+    for sib in SAME_RANK_SIBLINGS.get(layer.kind, ()):
+        out.append(ReplaceLayer(target=layer.id, new_kind=sib, new_args=_pairs(dict(layer.args)), old_kind=layer.kind))
+    if layer.kind in PLUMBING and len(layer.inputs) == 1 and len(consumers(model, layer.id)) <= 1:
+        out.append(RemoveLayer(target=layer.id, kind=layer.kind))
+    return out

@@ -1,0 +1,257 @@
+"""Best-first (uniform-cost) search for the cheapest edit sequence that makes a model valid.
+
+States are models; successors come from `proposals.propose`; the goal test is
+the checker (no error diagnostics, and no layer left unevaluated that the
+original could evaluate). Every edit cost is >= 0 and the output-shape penalty
+is charged as a final zero-length "goal" step, so the first goal popped from
+the priority queue is globally cheapest among the repairs reachable in the
+edit space (uniform-cost search = A* with the admissible bound h = 0).
+Duplicate states (same layers, args, edges, input shapes) are pruned.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..checker import CheckResult, check
+from ..diagnostics import Diagnostic
+from ..ir import InputNode, Layer, Model
+from .cost import CostModel
+from .edits import Edit
+from .proposals import first_error, propose
+
+DEFAULT_MAX_NODES = 4000
+DEFAULT_TIME_BUDGET_MS = 3000
+DEFAULT_ALTERNATIVES = 3
+
+
+@dataclass
+class Candidate:
+    model: Model
+    edits: tuple
+    cost: float
+    result: CheckResult
+    keeps_output: bool = True
+
+
+@dataclass
+class SearchOutcome:
+    best: Optional[Candidate]
+    alternatives: list = field(default_factory=list)
+    partial: Optional[Candidate] = None  # fewest errors, when no repair was found
+    expanded: int = 0
+    elapsed_ms: float = 0.0
+    reason: Optional[str] = None  # why the search stopped without a repair
+    exhausted: bool = False  # every reachable state within the bounds was explored
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_nodes: int = DEFAULT_MAX_NODES
+    time_budget_ms: float = DEFAULT_TIME_BUDGET_MS
+    alternatives: int = DEFAULT_ALTERNATIVES
+    max_cost: float = 12.0
+
+
+def limits_from(config: Any) -> tuple[Limits, CostModel]:
+    rep = getattr(config, "repair", None) if config is not None else None
+    if isinstance(config, dict):
+        rep = config.get("repair", config)
+
+    def get(name, default):
+        if rep is None:
+            return default
+        v = rep.get(name, default) if isinstance(rep, dict) else getattr(rep, name, default)
+        return default if v is None else v
+
+    try:
+        limits = Limits(
+            max_nodes=max(1, int(get("max_nodes", DEFAULT_MAX_NODES))),
+            time_budget_ms=max(1.0, float(get("time_budget_ms", DEFAULT_TIME_BUDGET_MS))),
+            alternatives=max(0, int(get("alternatives", DEFAULT_ALTERNATIVES))),
+        )
+    except (TypeError, ValueError):
+        limits = Limits()
+    costs = get("costs", None)
+    return limits, CostModel.from_overrides(costs if isinstance(costs, dict) else None)
+
+
+def _freeze(v: Any) -> Any:
+    if isinstance(v, dict):
+        return tuple(sorted((str(k), _freeze(x)) for k, x in v.items()))
+    if isinstance(v, (list, tuple)):
+        return tuple(_freeze(x) for x in v)
+    if isinstance(v, Layer):
+        return (v.kind, _freeze(dict(v.args)))
+    return repr(v) if not isinstance(v, (int, float, str, bool, type(None))) else v
+
+
+def state_key(model: Model) -> tuple:
+    """Canonical form: layer ids replaced by positions, so two edit orders that
+    reach the same graph (even with different fresh ids) collide."""
+    pos = {i.id: ("i", n) for n, i in enumerate(model.inputs)}
+    for n, l in enumerate(model.layers):
+        pos[l.id] = ("l", n)
+    inputs = tuple(i.shape for i in model.inputs)
+    layers = tuple(
+        (
+            l.kind,
+            _freeze(dict(l.args)),
+            tuple((pos.get(e.node, e.node), e.index) for e in l.inputs),
+            l.weights,
+            _freeze(l.inner) if l.inner is not None else None,
+            l.instance if l.instance and l.instance != l.id else None,
+        )
+        for l in model.layers
+    )
+    outputs = tuple((pos.get(e.node, e.node), e.index) for e in model.outputs)
+    return (inputs, layers, outputs)
+
+
+def intended_output(model: Model, result: CheckResult) -> list:
+    """What the original model's outputs are meant to be: the computed shapes
+    when known, else the declared last axis (units/filters) of the output layer."""
+    out = []
+    for e, shape in zip(model.outputs, result.output_shapes or [None] * len(model.outputs)):
+        if shape is not None:
+            out.append(("shape", tuple(shape)))
+            continue
+        try:
+            node = model.node(e.node)
+        except KeyError:
+            out.append(None)
+            continue
+        last = None
+        if isinstance(node, Layer):
+            for a in ("units", "filters", "output_dim"):
+                v = node.args.get(a)
+                if isinstance(v, int) and not isinstance(v, bool) and v > 0:
+                    last = node.args[a]
+                    break
+        out.append(("last", last) if last is not None else None)
+    return out
+
+
+def keeps_output(intended: list, result: CheckResult) -> bool:
+    for want, got in zip(intended, result.output_shapes):
+        if want is None:
+            continue
+        if got is None:  # unknown (a layer without semantics): nothing to compare
+            continue
+        if want[0] == "shape" and tuple(got) != want[1]:
+            return False
+        if want[0] == "last" and got[-1] != want[1]:
+            return False
+    return len(intended) == len(result.output_shapes)
+
+
+def hops(model: Model, target: str, failing: Optional[str]) -> int:
+    """Layers between an edit's target and the failing layer; the model input counts as 0."""
+    if failing is None or isinstance(_node(model, target), InputNode):
+        return 0
+    try:
+        return abs(model.layer_index(target) - model.layer_index(failing))
+    except KeyError:
+        return 0
+
+
+def _node(model: Model, nid: str):
+    try:
+        return model.node(nid)
+    except KeyError:
+        return None
+
+
+def is_goal(result: CheckResult, original: CheckResult) -> bool:
+    return result.valid and len(result.unchecked) <= len(original.unchecked)
+
+
+def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel(), original: Optional[CheckResult] = None,
+           successors=propose) -> SearchOutcome:
+    start = time.perf_counter()
+    original = original or check(model)
+    intended = intended_output(model, original)
+    counter = itertools.count()
+    # (cost, n_edits, order, is_final, model, edits, result)
+    frontier: list = [(0.0, 0, next(counter), False, model, (), original)]
+    best_seen: dict = {state_key(model): 0.0}
+    goals: list[Candidate] = []
+    partial: Optional[Candidate] = None
+    expanded = 0
+    reason: Optional[str] = None
+    want = 1 + limits.alternatives
+    while frontier:
+        cost, n, _, final, m, edits, res = heapq.heappop(frontier)
+        if res is None:  # checked lazily: most pushed states are never popped
+            res = check(m)
+        if final:
+            if goals and cost > goals[0].cost + costs.w("alternative_margin"):
+                break
+            mine = {repr(e) for e in edits}
+            if any({repr(e) for e in g.edits} <= mine for g in goals):
+                continue  # a cheaper repair plus extra edits is no real alternative
+            goals.append(Candidate(model=m, edits=edits, cost=cost, result=res, keeps_output=keeps_output(intended, res)))
+            if len(goals) >= want:
+                break
+            continue
+        if is_goal(res, original):
+            keep = keeps_output(intended, res)
+            penalty = 0.0 if keep else costs.w("output_change")
+            heapq.heappush(frontier, (round(cost + penalty, 6), n, next(counter), True, m, edits, res))
+            continue
+        if partial is None or (len(res.errors), cost) < (len(partial.result.errors), partial.cost):
+            partial = Candidate(model=m, edits=edits, cost=cost, result=res)
+        if expanded >= limits.max_nodes:
+            reason = f"the search explored its limit of {limits.max_nodes} candidate models"
+            break
+        if (time.perf_counter() - start) * 1000 > limits.time_budget_ms:
+            reason = f"the search used its time budget of {limits.time_budget_ms:.0f} ms"
+            break
+        expanded += 1
+        failing = first_error(res)
+        failing_id = failing.layer if failing is not None else None
+        for edit in successors(m, res):
+            c2 = round(cost + costs.edit_cost(edit, hops(m, edit.target, failing_id)), 6)
+            if c2 > limits.max_cost:
+                continue
+            try:
+                m2 = edit.apply(m)
+            except (KeyError, IndexError, TypeError, ValueError):
+                continue
+            k2 = state_key(m2)
+            if best_seen.get(k2, float("inf")) <= c2:
+                continue
+            best_seen[k2] = c2
+            heapq.heappush(frontier, (c2, n + 1, next(counter), False, m2, edits + (edit,), None))
+    elapsed = (time.perf_counter() - start) * 1000
+    exhausted = not frontier and reason is None
+    if not goals and reason is None:
+        reason = (f"no combination of edits up to cost {limits.max_cost:g} makes the model valid"
+                  if exhausted else "the search stopped")
+    return SearchOutcome(
+        best=goals[0] if goals else None,
+        alternatives=goals[1:],
+        partial=partial if not goals else None,
+        expanded=expanded,
+        elapsed_ms=elapsed,
+        reason=None if goals else reason,
+        exhausted=exhausted,
+    )
+
+
+def not_found_diagnostic(model: Model, outcome: SearchOutcome) -> Diagnostic:
+    why = outcome.reason or "no repair found"
+    left = ""
+    if outcome.partial is not None and outcome.partial.edits:
+        left = (f"; the closest candidate ({len(outcome.partial.edits)} edits) still has "
+                f"{len(outcome.partial.result.errors)} error(s)")
+    return Diagnostic(
+        kind="repair_not_found",
+        severity="warning",
+        message=f"no repair found for model {model.name}: {why}{left}",
+        span=model.span,
+    )
