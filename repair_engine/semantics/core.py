@@ -1,9 +1,118 @@
-"""Core layers: Dense (reference unit for the family modules)."""
+"""Core layers: Dense (reference unit), EinsumDense, Embedding, ReversibleEmbedding,
+Identity, Masking.
+
+Also holds small helpers the other families of this tree share (activation
+names, weight shapes that must be fully defined, axis normalization), because
+`core` is imported first and has no dependency on them.
+
+Ground truth: keras/src/layers/core/*.py of Keras 3.15 (constructor validation,
+build, compute_output_shape). Lambda and InputLayer are deliberately not
+registered: an unknown kind must stay unknown.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any, Optional, Sequence
+
 from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register, weights_of
+
+# keras.activations.ALL_OBJECTS_DICT of Keras 3.15 (exact, case-sensitive names).
+ACTIVATION_NAMES = (
+    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
+    "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish",
+    "relu", "relu6", "selu", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign",
+    "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink",
+    "threshold",
+)  # fmt: skip
+
+
+# ---- shared helpers -------------------------------------------------------
+
+
+def is_int(value: Any) -> bool:
+    """An int as Keras' `isinstance(v, int)` sees it (bool included)."""
+    return isinstance(value, int)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float))
+
+
+def closest_name(name: str, names: Sequence[str]) -> Optional[str]:
+    import difflib
+
+    low = {n.lower(): n for n in names}
+    if isinstance(name, str) and name.lower() in low:
+        return low[name.lower()]
+    match = difflib.get_close_matches(str(name), list(names), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def check_activation(ctx: Ctx, name: str = "activation", required: bool = False) -> None:
+    """Keras' activations.get: None, a known name, a dict (serialized) or a callable."""
+    if required:
+        value = ctx.required(name)
+    elif not ctx.has(name):
+        return
+    else:
+        value = ctx.arg(name)
+    if value is None or isinstance(value, dict):
+        return
+    if isinstance(value, str) and value in ACTIVATION_NAMES:
+        return
+    guess = closest_name(value, ACTIVATION_NAMES) if isinstance(value, str) else None
+    fix = f"use `{name}={guess!r}`" if guess else f"use one of the Keras activation names (e.g. 'relu', 'softmax')"
+    ctx.fail(
+        "invalid_argument",
+        f"`{name}` of {ctx.kind} is not a known activation: received {name}={value!r}; {fix}",
+        expected="a Keras activation name",
+        actual=f"{name}={value!r}",
+        argument=name,
+        hint={"arg": name, "choices": list(ACTIVATION_NAMES), **({"suggest": guess} if guess else {})},
+    )
+
+
+def defined_weights(ctx: Ctx, weights: Sequence[tuple], names: Sequence[str], axis_hint: Any = -1) -> list:
+    """Keras refuses to create a variable whose shape holds None (or a bad dim)."""
+    for shape, wname in zip(weights, names):
+        for d in shape:
+            if d is None:
+                ctx.fail(
+                    "undefined_dim",
+                    f"{ctx.kind} builds its `{wname}` weight of shape {fmt_shape(shape)} from its input "
+                    f"{fmt_shape(ctx.input_shape)}, but that axis is undefined (None); give the input a fixed "
+                    "size on that axis",
+                    expected=f"{wname} shape fully defined",
+                    actual=f"{wname} shape={fmt_shape(shape)}",
+                    hint={"axis": axis_hint, "weight": wname},
+                )
+            if not is_int(d) or d < 0:
+                ctx.fail(
+                    "invalid_argument",
+                    f"{ctx.kind} would build its `{wname}` weight with shape {fmt_shape(shape)}, "
+                    f"which holds the invalid dimension {d!r}; dimensions must be integers >= 0",
+                    expected="integer dims >= 0",
+                    actual=f"{wname} shape={fmt_shape(shape)}",
+                    hint={"weight": wname},
+                )
+    return [tuple(w) for w in weights]
+
+
+def resolve_axis(ctx: Ctx, axis: Any, rank: int, arg: str = "axis") -> int:
+    """A Python index into a shape of `rank` dims; out of range is an invalid argument."""
+    if not is_int(axis) or not -rank <= axis < rank:
+        ctx.fail(
+            "invalid_argument",
+            f"`{arg}` of {ctx.kind} is out of range for its {rank}-D input {fmt_shape(ctx.input_shape)}: "
+            f"received {arg}={axis!r}; use an axis in [{-rank}, {rank - 1}]",
+            expected=f"{-rank} <= {arg} <= {rank - 1}",
+            actual=f"{arg}={axis!r}",
+            argument=arg,
+            hint={"arg": arg, "min": -rank, "max": rank - 1},
+        )
+    return axis % rank
 
 
 def last_dim_defined(ctx: Ctx, shape, what: str = "the last axis") -> int:
@@ -20,9 +129,29 @@ def last_dim_defined(ctx: Ctx, shape, what: str = "the last axis") -> int:
     return shape[-1]
 
 
+def positive_count(ctx: Ctx, name: str, allow_bool: bool) -> int:
+    """Keras' `isinstance(v, int) and v > 0` (Dense lets bool through, Embedding does not)."""
+    value = ctx.required(name)
+    ok = is_int(value) and (allow_bool or not isinstance(value, bool)) and value > 0
+    if not ok:
+        ctx.fail(
+            "invalid_argument",
+            f"`{name}` of {ctx.kind} must be a positive integer, received {name}={value!r}",
+            expected=f"{name} > 0",
+            actual=f"{name}={value!r}",
+            argument=name,
+            hint={"arg": name, "min": 1},
+        )
+    return int(value)
+
+
+# ---- Dense ----------------------------------------------------------------
+
+
 @register("Dense")
 def dense(ctx: Ctx):
-    units = ctx.positive_int("units")
+    units = positive_count(ctx, "units", allow_bool=True)
+    check_activation(ctx)
     s = ctx.min_rank(2)
     last_dim_defined(ctx, s)
     return s[:-1] + (units,)
@@ -31,19 +160,287 @@ def dense(ctx: Ctx):
 @weights_of("Dense")
 def dense_weights(ctx: Ctx) -> list:
     s = ctx.input_shape
-    w = [(s[-1], ctx.arg("units"))]
+    units = int(ctx.arg("units"))
+    w = [(s[-1], units)]
     if ctx.arg("use_bias", True):
-        w.append((ctx.arg("units"),))
+        w.append((units,))
     return w
 
 
+# ---- EinsumDense ----------------------------------------------------------
+
+
+def _einsum_fail(ctx: Ctx, message: str, arg: str = "equation", **hint: Any):
+    eq = ctx.arg("equation", None)
+    ctx.fail(
+        "invalid_argument",
+        f"EinsumDense(equation={eq!r}): {message}",
+        expected="a consistent equation / output_shape / bias_axes",
+        actual=f"{arg}={ctx.arg(arg, None)!r}",
+        argument=arg,
+        hint={"arg": arg, **hint},
+    )
+
+
+def einsum_analysis(ctx: Ctx, input_shape: tuple) -> tuple[list, Optional[list], tuple]:
+    """(kernel shape, bias shape or None, full output shape), as EinsumDense builds them.
+
+    Mirrors keras' _analyze_einsum_string, including its quirks (prefix match of
+    the equation, right-elided dims appended, left-elided dims inserted in
+    reverse order), because real Keras is the judge.
+    """
+    equation = ctx.required("equation")
+    partial = ctx.required("output_shape")
+    bias_axes = ctx.arg("bias_axes", None)
+    if not isinstance(equation, str):
+        _einsum_fail(ctx, f"`equation` must be a string such as 'ab,bc->ac', received {equation!r}")
+    if is_int(partial):
+        out_tail = [partial]
+    elif isinstance(partial, (list, tuple)):
+        out_tail = list(partial)
+    else:
+        _einsum_fail(
+            ctx,
+            f"`output_shape` must be an integer or a tuple of dimensions, received output_shape={partial!r}",
+            arg="output_shape",
+        )
+    if bias_axes is not None and not isinstance(bias_axes, str):
+        _einsum_fail(ctx, f"`bias_axes` must be a string of output axis letters, received {bias_axes!r}",
+                     arg="bias_axes")
+    dotted = equation.replace("...", "0")
+    left = False
+    m = re.match("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", dotted)
+    if not m:
+        m = re.match("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", dotted)
+        left = bool(m)
+    if not m:
+        m = re.match("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0", dotted)
+    if not m:
+        _einsum_fail(
+            ctx,
+            "the equation must have the form '[X],[Y]->[Z]', '...[X],[Y]->...[Z]' or '[X]...,[Y]->[Z]...'; "
+            "write the input, kernel and output axes as letters",
+        )
+    in_spec, w_spec, out_spec = m.group(1), m.group(2), m.group(3)
+    rank = len(input_shape)
+    elided = rank - len(in_spec)
+    out = [input_shape[0]] + out_tail
+    if elided > 0 and left:
+        for i in range(1, elided):
+            out.insert(1, input_shape[i])
+    elif elided > 0:
+        out.extend(input_shape[rank - elided:])
+    if left:
+        in_map = {d: i + elided - rank for i, d in enumerate(in_spec)}
+        out_map = {d: i + elided for i, d in enumerate(out_spec)}
+    else:
+        in_map = {d: i for i, d in enumerate(in_spec)}
+        out_map = {d: i for i, d in enumerate(out_spec)}
+
+    def in_dim(d: str):
+        i = in_map[d]
+        if not -rank <= i < rank:
+            ctx.fail(
+                "rank_mismatch",
+                f"EinsumDense(equation={equation!r}) names {len(in_spec)} input axes '{in_spec}' but receives a "
+                f"{rank}-D input {fmt_shape(input_shape)}; change the equation's input part or the input rank",
+                expected=f"ndim>={len(in_spec)}" if elided else f"ndim={len(in_spec)}",
+                actual=f"ndim={rank}",
+                hint={"need_rank": (len(in_spec),), "got_rank": rank},
+            )
+        return input_shape[i]
+
+    def out_dim(d: str):
+        i = out_map[d]
+        if not -len(out) <= i < len(out):
+            _einsum_fail(
+                ctx,
+                f"the output part '{out_spec}' has {len(out_spec)} axes but output_shape={partial!r} gives "
+                f"{len(out) - 1} non-batch dims; give output_shape one entry per output axis after the batch",
+                arg="output_shape",
+                need_len=len(out_spec) - 1,
+            )
+        return out[i]
+
+    for d in in_spec:
+        x = in_dim(d)
+        if d in out_map:
+            o = out_dim(d)
+            if o is not None and o != x:
+                idx = out_map[d] - 1
+                _einsum_fail(
+                    ctx,
+                    f"axis '{d}' is shared by the input and the output, but the input has {x} there and "
+                    f"output_shape={partial!r} asks for {o}; set that entry of output_shape to {x} (or None)",
+                    arg="output_shape",
+                    index=idx,
+                    value=x,
+                )
+    for d in out_spec:
+        if d not in in_spec and d not in w_spec:
+            _einsum_fail(ctx, f"output axis '{d}' appears in neither the input '{in_spec}' nor the kernel '{w_spec}'")
+    kernel = []
+    for d in w_spec:
+        if d in out_map:
+            kernel.append(out_dim(d))
+        elif d in in_map:
+            kernel.append(in_dim(d))
+        else:
+            _einsum_fail(
+                ctx, f"kernel axis '{d}' appears in neither the input '{in_spec}' nor the output '{out_spec}'"
+            )
+    bias = None
+    if bias_axes is not None:
+        shift = elided if left else 0
+        for c in bias_axes:
+            if c not in out_spec:
+                _einsum_fail(
+                    ctx,
+                    f"bias axis '{c}' is not an axis of the output '{out_spec}'; choose bias_axes among "
+                    f"'{out_spec}'",
+                    arg="bias_axes",
+                    choices=list(out_spec),
+                )
+        if not bias_axes:
+            _einsum_fail(ctx, "`bias_axes` is empty; pass None for no bias", arg="bias_axes")
+        idx = {c: out[i + shift] for i, c in enumerate(out_spec) if -len(out) <= i + shift < len(out)}
+        first = min(out_spec.find(c) for c in bias_axes)
+        bias = [idx.get(c) if c in bias_axes else 1 for c in out_spec[first:]]
+        if not left:
+            bias.extend([1] * max(elided, 0))
+    return kernel, bias, tuple(out)
+
+
+@register("EinsumDense")
+def einsum_dense(ctx: Ctx):
+    ctx.required("equation")
+    ctx.required("output_shape")
+    check_activation(ctx)
+    s = ctx.input_shape
+    kernel, bias, out = einsum_analysis(ctx, s)
+    defined_weights(ctx, [kernel] + ([bias] if bias is not None else []), ["kernel", "bias"])
+    return out
+
+
+@weights_of("EinsumDense")
+def einsum_dense_weights(ctx: Ctx) -> list:
+    kernel, bias, _ = einsum_analysis(ctx, ctx.input_shape)
+    return [tuple(kernel)] + ([tuple(bias)] if bias is not None else [])
+
+
+# ---- Embedding ------------------------------------------------------------
+
+
+@register("Embedding", "ReversibleEmbedding")
+def embedding(ctx: Ctx):
+    positive_count(ctx, "input_dim", allow_bool=False)
+    output_dim = positive_count(ctx, "output_dim", allow_bool=False)
+    # `input_length` (Keras 2) is popped with a deprecation warning and ignored.
+    s = ctx.input_shape
+    if ctx.kind == "ReversibleEmbedding" and ctx.layer.call_args.get("reverse", False) is True:
+        return s[:-1] + (int(ctx.arg("input_dim")),)
+    return s + (output_dim,)
+
+
+@weights_of("Embedding", "ReversibleEmbedding")
+def embedding_weights(ctx: Ctx) -> list:
+    n, d = ctx.arg("input_dim"), ctx.arg("output_dim")
+    w = [(n, d)]
+    if ctx.kind == "ReversibleEmbedding" and not ctx.arg("tie_weights", True):
+        w.append((d, n))
+    return w
+
+
+# ---- Identity, Masking ----------------------------------------------------
+
+
+@register("Identity", "Masking")
+def identity(ctx: Ctx):
+    return ctx.input_shape
+
+
 EXAMPLES = [
+    # Dense
     Example("Dense", {"units": 3}, (None, 5), out=(None, 3)),
     Example("Dense", {"units": 3}, (None, 4, 5), out=(None, 4, 3), note="applies to the last axis"),
+    Example("Dense", {"units": 3}, (None, None, 5), out=(None, None, 3), note="only the last axis must be known"),
+    Example("Dense", {"units": 3}, (None, 0), out=(None, 3), note="a zero-size axis builds a (0, 3) kernel"),
+    Example("Dense", {"units": True}, (None, 5), out=(None, 1), note="Keras' isinstance(units, int) lets bool in"),
+    Example("Dense", {"units": 3, "activation": "relu"}, (None, 5), out=(None, 3)),
+    Example("Dense", {"units": 3, "activation": None}, (None, 5), out=(None, 3)),
     Example("Dense", {"units": 3}, (None,), error="rank_mismatch", note="needs min_ndim=2"),
     Example("Dense", {"units": 0}, (None, 5), error="invalid_argument"),
+    Example("Dense", {"units": -2}, (None, 5), error="invalid_argument"),
     Example("Dense", {"units": 3.0}, (None, 5), error="invalid_argument", note="Keras 3 wants an int"),
+    Example("Dense", {"units": "3"}, (None, 5), error="invalid_argument"),
+    Example("Dense", {"units": 3, "activation": "Relu"}, (None, 5), error="invalid_argument",
+            note="activation names are case-sensitive"),
+    Example("Dense", {"units": 3, "activation": "leakyrelu"}, (None, 5), error="invalid_argument"),
     Example("Dense", {"units": 3}, (None, None), error="undefined_dim"),
+    Example("Dense", {"units": 3}, (None, 5, None), error="undefined_dim"),
     Example("Dense", {"units": 3}, (None, 5), weights=((5, 3), (3,)), out=(None, 3)),
+    Example("Dense", {"units": 3, "use_bias": False}, (None, 5), weights=((5, 3),), out=(None, 3)),
     Example("Dense", {"units": 3}, (None, 5), weights=((4, 3), (3,)), error="weight_shape"),
+    Example("Dense", {"units": 3}, (None, 5), weights=((5, 3),), error="weight_shape", note="bias missing"),
+    # EinsumDense
+    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4}, (None, 5), out=(None, 4)),
+    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": "c"}, (None, 5),
+            out=(None, 4), weights=((5, 4), (4,))),
+    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 0}, (None, 5), out=(None, 0)),
+    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (None, 4)}, (None, 7, 5),
+            out=(None, None, 4), note="None in output_shape stays None"),
+    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (7, 4)}, (None, 7, 5), out=(None, 7, 4)),
+    Example("EinsumDense", {"equation": "...b,bc->...c", "output_shape": 4, "bias_axes": "c"}, (None, 7, 5),
+            out=(None, 7, 4)),
+    Example("EinsumDense", {"equation": "...c,cd->...d", "output_shape": (4,)}, (None, 6, 7, 8, 5),
+            out=(None, 8, 7, 6, 4), note="Keras inserts left-elided dims in reverse order"),
+    Example("EinsumDense", {"equation": "ab...,bc->ac...", "output_shape": 4, "bias_axes": "c"}, (None, 7, 5),
+            out=(None, 4, 5), weights=((7, 4), (4, 1))),
+    Example("EinsumDense", {"equation": "abc,cde->abde", "output_shape": (None, 2, 4), "bias_axes": "de"},
+            (None, 7, 5), out=(None, None, 2, 4), weights=((5, 2, 4), (2, 4))),
+    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": (4,)}, (None, 5, 6), out=(None, 4, 6),
+            note="extra input axes are appended to the output (prefix match)"),
+    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (8, 4)}, (None, 7, 5),
+            error="invalid_argument", note="shared axis b: 7 vs 8"),
+    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (4,)}, (None, 7, 5),
+            error="invalid_argument", note="output_shape too short: b is compared with 4"),
+    Example("EinsumDense", {"equation": "ab,bc->ad", "output_shape": 4}, (None, 5), error="invalid_argument"),
+    Example("EinsumDense", {"equation": "ab,bcz->ac", "output_shape": 4}, (None, 5), error="invalid_argument"),
+    Example("EinsumDense", {"equation": "ab->ac", "output_shape": 4}, (None, 5), error="invalid_argument"),
+    Example("EinsumDense", {"equation": 5, "output_shape": 4}, (None, 5), error="invalid_argument"),
+    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": -2}, (None, 5), error="invalid_argument"),
+    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 2.0}, (None, 5), error="invalid_argument"),
+    Example("EinsumDense", {"equation": "abc,cde->abde", "output_shape": (None, 2, 4), "bias_axes": "x"},
+            (None, 7, 5), error="invalid_argument"),
+    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4, "activation": "nope"}, (None, 5),
+            error="invalid_argument"),
+    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (None, 4)}, (None, 7),
+            error="rank_mismatch"),
+    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": (4,)}, (None, None), error="undefined_dim"),
+    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (None, 4), "bias_axes": "b"},
+            (None, 7, 5), error="undefined_dim", note="bias over an axis left None in output_shape"),
+    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": "c"}, (None, 5),
+            weights=((5, 4),), error="weight_shape"),
+    # Embedding
+    Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None, 5), out=(None, 5, 4)),
+    Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None,), out=(None, 4)),
+    Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None, None), out=(None, None, 4)),
+    Example("Embedding", {"input_dim": 10, "output_dim": 4, "input_length": 7}, (None, 5), out=(None, 5, 4),
+            note="input_length is deprecated and ignored by Keras 3"),
+    Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None, 5), weights=((10, 4),), out=(None, 5, 4)),
+    Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None, 5), weights=((11, 4),), error="weight_shape"),
+    Example("Embedding", {"input_dim": 0, "output_dim": 4}, (None, 5), error="invalid_argument"),
+    Example("Embedding", {"input_dim": 10, "output_dim": -1}, (None, 5), error="invalid_argument"),
+    Example("Embedding", {"input_dim": True, "output_dim": 4}, (None, 5), error="invalid_argument",
+            note="Embedding refuses bool explicitly"),
+    Example("Embedding", {"input_dim": 10.0, "output_dim": 4}, (None, 5), error="invalid_argument"),
+    Example("ReversibleEmbedding", {"input_dim": 10, "output_dim": 4}, (None, 5), out=(None, 5, 4)),
+    Example("ReversibleEmbedding", {"input_dim": 10, "output_dim": 4, "tie_weights": False}, (None, 5),
+            weights=((10, 4), (4, 10)), out=(None, 5, 4)),
+    Example("ReversibleEmbedding", {"input_dim": 0, "output_dim": 4}, (None, 5), error="invalid_argument"),
+    # Identity, Masking
+    Example("Identity", {}, (None, 5), out=(None, 5)),
+    Example("Identity", {}, (None,), out=(None,)),
+    Example("Masking", {}, (None, 5), out=(None, 5)),
+    Example("Masking", {"mask_value": -1.0}, (None, 3, 5), out=(None, 3, 5)),
 ]

@@ -1,0 +1,162 @@
+"""Activation layers: Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax.
+
+All keep the input shape; what can go wrong is in the constructor (Keras 3.15
+keras/src/layers/activations/*.py) and, for PReLU, in the `alpha` weight it
+builds from the input. Keras 3 no longer exports ThresholdedReLU (it is not
+registered, so it stays an unknown kind).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..diagnostics import fmt_shape
+from .base import Ctx, Example, register, weights_of
+from .core import check_activation, defined_weights, is_number
+
+
+def non_negative(ctx: Ctx, name: str, value: Any, allow_none: bool = False) -> None:
+    """ReLU/LeakyReLU: `value is None or value < 0` is refused; a non-number raises in Keras too."""
+    if value is None and allow_none:
+        return
+    if not is_number(value) or value < 0:
+        ctx.fail(
+            "invalid_argument",
+            f"`{name}` of {ctx.kind} must be a non-negative number, received {name}={value!r}; "
+            f"use {name}=0.0 or a positive value",
+            expected=f"{name} >= 0",
+            actual=f"{name}={value!r}",
+            argument=name,
+            hint={"arg": name, "min": 0},
+        )
+
+
+@register("Activation")
+def activation(ctx: Ctx):
+    check_activation(ctx, "activation", required=True)
+    return ctx.input_shape
+
+
+@register("ReLU")
+def relu(ctx: Ctx):
+    non_negative(ctx, "max_value", ctx.arg("max_value", None), allow_none=True)
+    non_negative(ctx, "negative_slope", ctx.arg("negative_slope", 0.0))
+    non_negative(ctx, "threshold", ctx.arg("threshold", 0.0))
+    return ctx.input_shape
+
+
+@register("LeakyReLU")
+def leaky_relu(ctx: Ctx):
+    # The deprecated Keras 2 `alpha` still works in Keras 3.15 and wins over negative_slope.
+    if ctx.has("alpha"):
+        non_negative(ctx, "alpha", ctx.arg("alpha"))
+    else:
+        non_negative(ctx, "negative_slope", ctx.arg("negative_slope", 0.3))
+    return ctx.input_shape
+
+
+@register("ELU")
+def elu(ctx: Ctx):
+    return ctx.input_shape  # alpha is not validated by Keras
+
+
+@register("Softmax")
+def softmax(ctx: Ctx):
+    # Keras 3 never checks `axis` when building symbolically (compute_output_shape
+    # returns the input shape and call() is not traced), so any axis builds.
+    return ctx.input_shape
+
+
+def prelu_shared_axes(ctx: Ctx) -> list:
+    value = ctx.arg("shared_axes", None)
+    if value is None:
+        return []
+    axes = list(value) if isinstance(value, (list, tuple)) else [value]
+    bad = [a for a in axes if not isinstance(a, int)]
+    if bad:
+        ctx.fail(
+            "invalid_argument",
+            f"`shared_axes` of PReLU must hold integer axes, received shared_axes={value!r}",
+            expected="integer axes",
+            actual=f"shared_axes={value!r}",
+            argument="shared_axes",
+            hint={"arg": "shared_axes"},
+        )
+    return axes
+
+
+def prelu_alpha_shape(ctx: Ctx) -> tuple:
+    s = ctx.input_shape
+    param = list(s[1:])
+    for a in prelu_shared_axes(ctx):
+        # Keras indexes param_shape[a - 1] (so axis 0 hits the last axis, negatives count from the end).
+        if not -len(param) <= a - 1 < len(param):
+            ctx.fail(
+                "invalid_argument",
+                f"`shared_axes` of PReLU holds axis {a}, out of range for the {len(s)}-D input {fmt_shape(s)}; "
+                f"use axes in [1, {len(s) - 1}]",
+                expected=f"1 <= axis <= {len(s) - 1}",
+                actual=f"shared_axes={ctx.arg('shared_axes')!r}",
+                argument="shared_axes",
+                hint={"arg": "shared_axes", "min": 1, "max": len(s) - 1},
+            )
+        param[a - 1] = 1
+    return tuple(param)
+
+
+@register("PReLU")
+def prelu(ctx: Ctx):
+    prelu_shared_axes(ctx)
+    alpha = prelu_alpha_shape(ctx)
+    defined_weights(ctx, [alpha], ["alpha"], axis_hint=[i + 1 for i, d in enumerate(alpha) if d is None])
+    return ctx.input_shape
+
+
+@weights_of("PReLU")
+def prelu_weights(ctx: Ctx) -> list:
+    return [prelu_alpha_shape(ctx)]
+
+
+EXAMPLES = [
+    Example("Activation", {"activation": "relu"}, (None, 5), out=(None, 5)),
+    Example("Activation", {"activation": "softmax"}, (None, 3, 5), out=(None, 3, 5)),
+    Example("Activation", {"activation": "swish"}, (None,), out=(None,), note="alias of silu"),
+    Example("Activation", {"activation": None}, (None, 5), out=(None, 5), note="None means linear"),
+    Example("Activation", {"activation": "Relu"}, (None, 5), error="invalid_argument"),
+    Example("Activation", {"activation": "leakyrelu"}, (None, 5), error="invalid_argument"),
+    Example("Activation", {}, (None, 5), error="invalid_argument", note="activation is required"),
+    Example("ReLU", {}, (None, 5), out=(None, 5)),
+    Example("ReLU", {"max_value": 6.0, "negative_slope": 0.1, "threshold": 0.5}, (None, 4, 5), out=(None, 4, 5)),
+    Example("ReLU", {"max_value": 0}, (None, 5), out=(None, 5)),
+    Example("ReLU", {"max_value": -1}, (None, 5), error="invalid_argument"),
+    Example("ReLU", {"max_value": "6"}, (None, 5), error="invalid_argument"),
+    Example("ReLU", {"negative_slope": -0.1}, (None, 5), error="invalid_argument"),
+    Example("ReLU", {"negative_slope": None}, (None, 5), error="invalid_argument"),
+    Example("ReLU", {"threshold": -0.5}, (None, 5), error="invalid_argument"),
+    Example("LeakyReLU", {}, (None, 5), out=(None, 5)),
+    Example("LeakyReLU", {"negative_slope": 0.2}, (None, 2, 5), out=(None, 2, 5)),
+    Example("LeakyReLU", {"alpha": 0.2}, (None, 5), out=(None, 5), note="deprecated alpha still accepted"),
+    Example("LeakyReLU", {"alpha": 0.2, "negative_slope": -1}, (None, 5), out=(None, 5),
+            note="alpha overrides negative_slope"),
+    Example("LeakyReLU", {"alpha": -0.2}, (None, 5), error="invalid_argument"),
+    Example("LeakyReLU", {"negative_slope": -0.2}, (None, 5), error="invalid_argument"),
+    Example("LeakyReLU", {"negative_slope": None}, (None, 5), error="invalid_argument"),
+    Example("PReLU", {}, (None, 5), out=(None, 5), weights=((5,),)),
+    Example("PReLU", {}, (None,), out=(None,), weights=((),)),
+    Example("PReLU", {"shared_axes": [1]}, (None, None, 3), out=(None, None, 3), weights=((1, 3),)),
+    Example("PReLU", {"shared_axes": [1, 2]}, (None, 8, 8, 3), out=(None, 8, 8, 3), weights=((1, 1, 3),)),
+    Example("PReLU", {"shared_axes": 1}, (None, 4, 3), out=(None, 4, 3)),
+    Example("PReLU", {"shared_axes": 0}, (None, 4, 3), out=(None, 4, 3), weights=((4, 1),),
+            note="Keras indexes param_shape[axis - 1]: axis 0 shares the last axis"),
+    Example("PReLU", {"shared_axes": [-1]}, (None, 4, 3), out=(None, 4, 3), weights=((1, 3),)),
+    Example("PReLU", {}, (None, None), error="undefined_dim"),
+    Example("PReLU", {"shared_axes": [2]}, (None, None, 3), error="undefined_dim"),
+    Example("PReLU", {"shared_axes": [3]}, (None, 4, 3), error="invalid_argument"),
+    Example("PReLU", {"shared_axes": [1]}, (None, 4, 3), weights=((4, 3),), error="weight_shape"),
+    Example("ELU", {}, (None, 5), out=(None, 5)),
+    Example("ELU", {"alpha": -3}, (None,), out=(None,), note="alpha is not validated"),
+    Example("Softmax", {}, (None, 5), out=(None, 5)),
+    Example("Softmax", {"axis": 1}, (None, 5, 3), out=(None, 5, 3)),
+    Example("Softmax", {"axis": [1, 2]}, (None, 5, 3), out=(None, 5, 3)),
+    Example("Softmax", {"axis": 5}, (None, 5), out=(None, 5), note="axis is not checked when building"),
+]

@@ -1,0 +1,308 @@
+"""Normalization layers: BatchNormalization, LayerNormalization,
+GroupNormalization, UnitNormalization, RMSNormalization.
+
+All keep the input shape. Ground truth: keras/src/layers/normalization/*.py of
+Keras 3.15. What fails: the axis (type, range), the weights built from the
+normalized axes (they must be defined: Keras refuses variables with None dims),
+GroupNormalization's groups (must divide the channels).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..diagnostics import fmt_shape
+from .base import Ctx, Example, register, weights_of
+from .core import defined_weights, is_int, resolve_axis
+
+
+def _axis_type_error(ctx: Ctx, axis: Any, expected: str):
+    ctx.fail(
+        "invalid_argument",
+        f"`axis` of {ctx.kind} must be {expected}, received axis={axis!r}",
+        expected=expected,
+        actual=f"axis={axis!r}",
+        argument="axis",
+        hint={"arg": "axis"},
+    )
+
+
+def bn_axis(ctx: Ctx) -> int:
+    """BatchNormalization does `int(axis)`: floats truncate, numeric strings parse."""
+    axis = ctx.arg("axis", -1)
+    if isinstance(axis, (int, float)):
+        try:
+            return int(axis)
+        except (ValueError, OverflowError):
+            pass
+    if isinstance(axis, str):
+        try:
+            return int(axis)
+        except ValueError:
+            pass
+    _axis_type_error(ctx, axis, "a single integer (e.g. -1, or 1 for channels_first)")
+
+
+def axis_list(ctx: Ctx, types_checked: bool = True) -> list:
+    """LayerNormalization/UnitNormalization/RMSNormalization: an int or a list/tuple of ints."""
+    axis = ctx.arg("axis", -1)
+    if isinstance(axis, (list, tuple)):
+        axes = list(axis)
+    elif is_int(axis):
+        axes = [axis]
+    else:
+        _axis_type_error(ctx, axis, "an integer or a list/tuple of integers")
+    if types_checked and not all(is_int(a) for a in axes):
+        _axis_type_error(ctx, axis, "an integer or a list/tuple of integers")
+    return axes
+
+
+def normalized_dims(ctx: Ctx, axes: list) -> tuple:
+    """The dims of the weights built over `axes` (sorted, as Keras does), range checked."""
+    s = ctx.input_shape
+    for a in axes:
+        resolve_axis(ctx, a, len(s))
+    return tuple(s[a] for a in sorted(axes))
+
+
+def _check_flags(ctx: Ctx) -> None:
+    for name in ("momentum", "epsilon"):
+        if ctx.kind == "BatchNormalization" and ctx.has(name):
+            value = ctx.arg(name)
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                ctx.fail(
+                    "invalid_argument",
+                    f"`{name}` of BatchNormalization must be a number, received {name}={value!r}",
+                    expected=f"{name}=<float>",
+                    actual=f"{name}={value!r}",
+                    argument=name,
+                    hint={"arg": name},
+                )
+
+
+def bn_renorm_clipping(ctx: Ctx) -> None:
+    if not ctx.arg("renorm", False):
+        return
+    clip = ctx.arg("renorm_clipping", None) or {}
+    if not isinstance(clip, dict):
+        return
+    extra = sorted(set(clip) - {"rmax", "rmin", "dmax"})
+    rmax, rmin, dmax = clip.get("rmax"), clip.get("rmin"), clip.get("dmax")
+    problem = None
+    if extra:
+        problem = f"has unknown keys {extra} (allowed: rmax, rmin, dmax)"
+    elif rmax is not None and rmin is not None and rmax < rmin:
+        problem = f"has rmax={rmax} < rmin={rmin}"
+    elif dmax is not None and dmax < 0:
+        problem = f"has a negative dmax={dmax}"
+    if problem:
+        ctx.fail(
+            "invalid_argument",
+            f"`renorm_clipping` of BatchNormalization {problem}",
+            expected="keys rmax >= rmin, dmax >= 0",
+            actual=f"renorm_clipping={clip!r}",
+            argument="renorm_clipping",
+            hint={"arg": "renorm_clipping"},
+        )
+
+
+@register("BatchNormalization")
+def batch_normalization(ctx: Ctx):
+    axis = bn_axis(ctx)
+    _check_flags(ctx)
+    bn_renorm_clipping(ctx)
+    s = ctx.input_shape
+    resolve_axis(ctx, axis, len(s))
+    defined_weights(ctx, batch_normalization_weights(ctx), ["gamma", "beta", "moving_mean", "moving_variance"] * 2,
+                    axis_hint=axis)
+    return s
+
+
+@weights_of("BatchNormalization")
+def batch_normalization_weights(ctx: Ctx) -> list:
+    s = ctx.input_shape
+    dim = (s[resolve_axis(ctx, bn_axis(ctx), len(s))],)
+    n = int(bool(ctx.arg("scale", True))) + int(bool(ctx.arg("center", True))) + 2
+    if ctx.arg("renorm", False):
+        n += 3  # moving_stddev, renorm_mean, renorm_stddev
+    return [dim] * n
+
+
+@register("LayerNormalization", "RMSNormalization")
+def layer_normalization(ctx: Ctx):
+    axes = axis_list(ctx, types_checked=ctx.kind == "LayerNormalization")
+    if not all(is_int(a) for a in axes):
+        _axis_type_error(ctx, ctx.arg("axis"), "an integer or a list/tuple of integers")
+    s = ctx.input_shape
+    dims = normalized_dims(ctx, axes)
+    names = ["scale"] if ctx.kind == "RMSNormalization" else ["gamma", "beta"]
+    defined_weights(ctx, [dims] * len(names), names, axis_hint=axes if len(axes) != 1 else axes[0])
+    return s
+
+
+@weights_of("LayerNormalization", "RMSNormalization")
+def layer_normalization_weights(ctx: Ctx) -> list:
+    dims = normalized_dims(ctx, axis_list(ctx))
+    if ctx.kind == "RMSNormalization":
+        return [dims]
+    n = int(bool(ctx.arg("scale", True))) + int(bool(ctx.arg("center", True)))
+    return [dims] * n
+
+
+def group_count(ctx: Ctx) -> int:
+    groups = ctx.arg("groups", 32)
+    if not is_int(groups) or (groups <= 0 and groups != -1):
+        ctx.fail(
+            "invalid_argument",
+            f"`groups` of GroupNormalization must be a positive integer (or -1 for instance normalization), "
+            f"received groups={groups!r}",
+            expected="groups > 0 or groups == -1",
+            actual=f"groups={groups!r}",
+            argument="groups",
+            hint={"arg": "groups", "min": 1},
+        )
+    return int(groups)
+
+
+def _divisors(n: int) -> list:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+@register("GroupNormalization")
+def group_normalization(ctx: Ctx):
+    groups = group_count(ctx)
+    axis = ctx.arg("axis", -1)
+    if not is_int(axis):
+        _axis_type_error(ctx, axis, "a single integer")
+    s = ctx.input_shape
+    resolve_axis(ctx, axis, len(s))
+    dim = s[axis]
+    if dim is None:
+        ctx.fail(
+            "undefined_dim",
+            f"GroupNormalization splits axis {axis} of its input into groups, but that axis is undefined (None) "
+            f"in {fmt_shape(s)}; give the input a fixed number of channels",
+            expected=f"axis {axis} defined",
+            actual=f"shape={fmt_shape(s)}",
+            hint={"axis": axis},
+        )
+    if groups == -1:
+        groups = dim
+    if dim < groups or dim % groups:
+        near = [d for d in _divisors(dim) if d <= groups] if dim > 0 else []
+        best = near[-1] if near else None
+        why = "cannot be more than" if dim < groups else "must divide"
+        fix = f"; use groups={best}" if best else ""
+        ctx.fail(
+            "invalid_argument",
+            f"`groups` of GroupNormalization {why} the number of channels: groups={groups}, axis {axis} has "
+            f"{dim} channels{fix} (a divisor of {dim})",
+            expected=f"groups divides {dim}",
+            actual=f"groups={groups}",
+            argument="groups",
+            hint={"arg": "groups", "channels": dim, "divisors": _divisors(dim) if dim > 0 else [],
+                  **({"suggest": best} if best else {})},
+        )
+    return s
+
+
+@weights_of("GroupNormalization")
+def group_normalization_weights(ctx: Ctx) -> list:
+    s = ctx.input_shape
+    dim = (s[ctx.arg("axis", -1)],)
+    n = int(bool(ctx.arg("scale", True))) + int(bool(ctx.arg("center", True)))
+    return [dim] * n
+
+
+@register("UnitNormalization")
+def unit_normalization(ctx: Ctx):
+    axes = axis_list(ctx, types_checked=False)
+    s = ctx.input_shape
+    for a in axes:
+        if not is_int(a):
+            _axis_type_error(ctx, ctx.arg("axis"), "an integer or a list/tuple of integers")
+        resolve_axis(ctx, a, len(s))
+    return s
+
+
+EXAMPLES = [
+    # BatchNormalization
+    Example("BatchNormalization", {}, (None, 5), out=(None, 5), weights=((5,),) * 4),
+    Example("BatchNormalization", {}, (None, 8, 8, 3), out=(None, 8, 8, 3)),
+    Example("BatchNormalization", {"axis": 1}, (None, 3, 8, 8), out=(None, 3, 8, 8), weights=((3,),) * 4,
+            note="channels_first"),
+    Example("BatchNormalization", {"axis": -3}, (None, 3, 8, 8), out=(None, 3, 8, 8)),
+    Example("BatchNormalization", {"axis": 0}, (4, 3), out=(4, 3), note="a known batch size can be normalized"),
+    Example("BatchNormalization", {"axis": 1.7}, (None, 3, 8, 8), out=(None, 3, 8, 8), note="int(axis)"),
+    Example("BatchNormalization", {"axis": "1"}, (None, 3, 8, 8), out=(None, 3, 8, 8), note="int(axis)"),
+    Example("BatchNormalization", {"center": False}, (None, 3), out=(None, 3), weights=((3,),) * 3),
+    Example("BatchNormalization", {"renorm": True}, (None, 3), out=(None, 3), weights=((3,),) * 7),
+    Example("BatchNormalization", {}, (None,), error="undefined_dim"),
+    Example("BatchNormalization", {}, (None, 8, None), error="undefined_dim"),
+    Example("BatchNormalization", {"axis": 0}, (None, 3), error="undefined_dim"),
+    Example("BatchNormalization", {"axis": -4}, (None, 3, 8, 8), error="undefined_dim",
+            note="-4 is the batch axis"),
+    Example("BatchNormalization", {"axis": 4}, (None, 3, 8, 8), error="invalid_argument"),
+    Example("BatchNormalization", {"axis": -5}, (None, 3, 8, 8), error="invalid_argument"),
+    Example("BatchNormalization", {"axis": [1]}, (None, 3, 8, 8), error="invalid_argument"),
+    Example("BatchNormalization", {"axis": "x"}, (None, 3, 8, 8), error="invalid_argument"),
+    Example("BatchNormalization", {"momentum": "a"}, (None, 3), error="invalid_argument"),
+    Example("BatchNormalization", {"renorm": True, "renorm_clipping": {"foo": 1}}, (None, 3),
+            error="invalid_argument"),
+    Example("BatchNormalization", {"renorm": True, "renorm_clipping": {"rmax": 1, "rmin": 2}}, (None, 3),
+            error="invalid_argument"),
+    Example("BatchNormalization", {}, (None, 5), weights=((4,),) * 4, error="weight_shape"),
+    Example("BatchNormalization", {"axis": 1}, (None, 3, 8, 8), weights=((8,),) * 4, error="weight_shape"),
+    # LayerNormalization
+    Example("LayerNormalization", {}, (None, 5), out=(None, 5), weights=((5,), (5,))),
+    Example("LayerNormalization", {"axis": [1, 2]}, (None, 3, 4), out=(None, 3, 4), weights=((3, 4), (3, 4))),
+    Example("LayerNormalization", {"axis": [2, 1]}, (None, 3, 4), out=(None, 3, 4), weights=((3, 4), (3, 4)),
+            note="axes are sorted"),
+    Example("LayerNormalization", {"axis": [1, -1]}, (None, 3, 4), out=(None, 3, 4), weights=((4, 3), (4, 3)),
+            note="sorted([1, -1]) == [-1, 1]"),
+    Example("LayerNormalization", {"axis": 0}, (2, 3, 4), out=(2, 3, 4)),
+    Example("LayerNormalization", {"axis": []}, (None, 3, 4), out=(None, 3, 4), weights=((), ())),
+    Example("LayerNormalization", {"axis": -1}, (None, None, 4), out=(None, None, 4)),
+    Example("LayerNormalization", {"scale": False}, (None, 5), out=(None, 5), weights=((5,),)),
+    Example("LayerNormalization", {}, (None,), error="undefined_dim"),
+    Example("LayerNormalization", {}, (None, None), error="undefined_dim"),
+    Example("LayerNormalization", {"axis": 0}, (None, 3, 4), error="undefined_dim"),
+    Example("LayerNormalization", {"axis": [1, 3]}, (None, 3, 4), error="invalid_argument"),
+    Example("LayerNormalization", {"axis": "a"}, (None, 3, 4), error="invalid_argument"),
+    Example("LayerNormalization", {"axis": [1, 2]}, (None, 3, 4), weights=((4,), (4,)), error="weight_shape"),
+    # RMSNormalization
+    Example("RMSNormalization", {}, (None, 5), out=(None, 5), weights=((5,),)),
+    Example("RMSNormalization", {"axis": [1, 2]}, (None, 5, 4), out=(None, 5, 4), weights=((5, 4),)),
+    Example("RMSNormalization", {}, (None, None), error="undefined_dim"),
+    Example("RMSNormalization", {"axis": 3}, (None, 5, 4), error="invalid_argument"),
+    # GroupNormalization
+    Example("GroupNormalization", {}, (None, 64), out=(None, 64), weights=((64,), (64,))),
+    Example("GroupNormalization", {"groups": 4}, (None, 8, 8, 12), out=(None, 8, 8, 12)),
+    Example("GroupNormalization", {"groups": -1}, (None, 8, 8, 12), out=(None, 8, 8, 12),
+            note="-1: one group per channel"),
+    Example("GroupNormalization", {"groups": 3, "axis": 1}, (None, 6, 8, 5), out=(None, 6, 8, 5),
+            weights=((6,), (6,))),
+    Example("GroupNormalization", {"groups": 2, "axis": 0}, (4, 2), out=(4, 2)),
+    Example("GroupNormalization", {"groups": True}, (None, 5), out=(None, 5), note="bool passes isinstance(int)"),
+    Example("GroupNormalization", {}, (None, 30), error="invalid_argument", note="32 groups > 30 channels"),
+    Example("GroupNormalization", {"groups": 4}, (None, 30), error="invalid_argument", note="4 does not divide 30"),
+    Example("GroupNormalization", {"groups": 0}, (None, 8, 8, 12), error="invalid_argument"),
+    Example("GroupNormalization", {"groups": -2}, (None, 8, 8, 12), error="invalid_argument"),
+    Example("GroupNormalization", {"groups": 2.0}, (None, 8, 8, 12), error="invalid_argument"),
+    Example("GroupNormalization", {"groups": 4}, (None, 8, 8, None), error="undefined_dim"),
+    Example("GroupNormalization", {"groups": 2}, (None,), error="undefined_dim"),
+    Example("GroupNormalization", {"groups": 2, "axis": 0}, (None, 2), error="undefined_dim"),
+    Example("GroupNormalization", {"groups": 4, "axis": 5}, (None, 8, 8, 3), error="invalid_argument"),
+    Example("GroupNormalization", {"groups": 4, "axis": [1]}, (None, 8, 8, 3), error="invalid_argument"),
+    Example("GroupNormalization", {"groups": 4}, (None, 8), weights=((4,), (4,)), error="weight_shape"),
+    # UnitNormalization
+    Example("UnitNormalization", {}, (None, 5), out=(None, 5)),
+    Example("UnitNormalization", {"axis": [1, 2]}, (None, 5, 4), out=(None, 5, 4)),
+    Example("UnitNormalization", {"axis": 0}, (None, 5), out=(None, 5), note="no weights: a None axis is fine"),
+    Example("UnitNormalization", {}, (None, None), out=(None, None)),
+    Example("UnitNormalization", {"axis": [1, 2]}, (None, 5), error="invalid_argument"),
+    Example("UnitNormalization", {"axis": -3}, (None, 5), error="invalid_argument"),
+    Example("UnitNormalization", {"axis": "x"}, (None, 5), error="invalid_argument"),
+]
