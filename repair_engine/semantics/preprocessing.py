@@ -1,0 +1,438 @@
+"""Preprocessing layers: Rescaling, Resizing, CenterCrop, RandomCrop, Normalization and
+the shape-preserving augmentation layers (RandomFlip, RandomRotation, RandomZoom,
+RandomContrast, RandomTranslation, RandomBrightness).
+
+Keras 3 builds image layers through `compute_output_shape`: a rank-4 input is a
+batch of images, any other rank is read as one unbatched image, so e.g.
+Resizing on a (None, 28, 28) input (grayscale images without a channel axis)
+resizes axes 0 and 1. These units mirror that, since real Keras is the judge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..diagnostics import fmt_shape
+from .base import Ctx, Example, register
+
+FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
+
+
+# ---- shared checks ------------------------------------------------------------------
+
+
+def _size_arg(ctx: Ctx, name: str):
+    """height/width: a non-negative int (None keeps the input's size; bool counts as int)."""
+    value = ctx.required(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or value < 0:
+        ctx.fail(
+            "invalid_argument",
+            f"`{name}` of {ctx.kind} must be a non-negative integer number of pixels, received {name}={value!r}",
+            expected=f"{name}: int >= 0",
+            actual=f"{name}={value!r}",
+            argument=name,
+            hint={"arg": name, "min": 1, "type": "int"},
+        )
+    return int(value)
+
+
+def _factor_range(ctx: Ctx, name: str, value: Any, lo: float, hi: float, lo_open: bool = False) -> None:
+    """A number or a pair of numbers within [lo, hi] (or (lo, hi] when lo_open)."""
+    interval = f"{'(' if lo_open else '['}{lo}, {hi}]"
+
+    def bad():
+        ctx.fail(
+            "invalid_argument",
+            f"`{name}` of {ctx.kind} must be a number or a pair of numbers in {interval}, received {name}={value!r}",
+            expected=f"{name} in {interval}",
+            actual=f"{name}={value!r}",
+            argument=name,
+            hint={"arg": name, "min": lo, "max": hi},
+        )
+
+    def in_range(x) -> bool:
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            return isinstance(x, bool)  # Keras compares bools as 0/1
+        return (x > lo if lo_open else x >= lo) and x <= hi
+
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2 or not all(in_range(x) for x in value):
+            bad()
+    elif not in_range(value):
+        bad()
+
+
+def _base_factor(ctx: Ctx, name: str, lo: float, hi: float, value: Any) -> None:
+    """BaseImagePreprocessingLayer._set_factor: a pair only needs to overlap [lo, hi]."""
+    interval = f"[{lo}, {hi}]"
+    ok = True
+    if isinstance(value, (tuple, list)):
+        ok = len(value) == 2 and all(isinstance(x, (int, float)) for x in value)
+        ok = ok and not (value[0] > hi or value[1] < lo)
+    elif isinstance(value, (int, float)):
+        ok = lo <= value <= hi
+    else:
+        ok = False
+    if not ok:
+        ctx.fail(
+            "invalid_argument",
+            f"`{name}` of {ctx.kind} must be a number or a pair of numbers in {interval}, received {name}={value!r}",
+            expected=f"{name} in {interval}",
+            actual=f"{name}={value!r}",
+            argument=name,
+            hint={"arg": name, "min": lo, "max": hi},
+        )
+
+
+def _choice_exact(ctx: Ctx, name: str, allowed: tuple, default: str) -> str:
+    """A case-sensitive string choice (fill_mode, interpolation of the affine layers)."""
+    value = ctx.arg(name, default)
+    if value not in allowed:
+        ctx.fail(
+            "invalid_argument",
+            f"`{name}` of {ctx.kind} must be one of {', '.join(map(repr, allowed))}, received {name}={value!r}",
+            expected=" | ".join(allowed),
+            actual=f"{name}={value!r}",
+            argument=name,
+            hint={"arg": name, "choices": list(allowed)},
+        )
+    return value
+
+
+def _need_rank(ctx: Ctx, ranks: tuple, why: str):
+    s = ctx.shape(0)
+    if len(s) not in ranks:
+        exp = " or ".join(f"{r}-D" for r in ranks)
+        ctx.fail(
+            "rank_mismatch",
+            f"{ctx.kind} expects a {exp} image input {why} but receives {len(s)}-D {fmt_shape(s)}; "
+            "give the images a channel axis, e.g. Input(shape=(height, width, channels)) or Reshape",
+            expected="ndim=" + "|".join(map(str, ranks)),
+            actual=f"ndim={len(s)}",
+            hint={"need_rank": ranks, "got_rank": len(s), "input": 0},
+        )
+    return s
+
+
+def _set_hw(shape, h_axis: int, w_axis: int, height, width):
+    out = list(shape)
+    out[h_axis] = height
+    out[w_axis] = width
+    return tuple(out)
+
+
+# ---- shape-changing image layers ----------------------------------------------------
+
+
+@register("Resizing")
+def resizing(ctx: Ctx):
+    height, width = _size_arg(ctx, "height"), _size_arg(ctx, "width")
+    fmt = ctx.data_format()
+    s = ctx.shape(0)
+    if len(s) == 4:
+        axes = (2, 3) if fmt == "channels_first" else (1, 2)
+    else:  # read as one unbatched image
+        axes = (1, 2) if fmt == "channels_first" else (0, 1)
+    if len(s) <= axes[1]:
+        _need_rank(ctx, (3, 4), "(height, width, channels) or (batch, height, width, channels)")
+    return _set_hw(s, axes[0], axes[1], height, width)
+
+
+@register("CenterCrop")
+def center_crop(ctx: Ctx):
+    height, width = _size_arg(ctx, "height"), _size_arg(ctx, "width")
+    fmt = ctx.data_format()
+    s = _need_rank(ctx, (3, 4), "(height, width, channels) or (batch, height, width, channels)")
+    if len(s) == 4:
+        axes = (2, 3) if fmt == "channels_first" else (1, 2)
+    else:
+        axes = (1, 2) if fmt == "channels_first" else (0, 1)
+    return _set_hw(s, axes[0], axes[1], height, width)
+
+
+@register("RandomCrop")
+def random_crop(ctx: Ctx):
+    height, width = _size_arg(ctx, "height"), _size_arg(ctx, "width")
+    fmt = ctx.data_format()
+    h_axis, w_axis = (-2, -1) if fmt == "channels_first" else (-3, -2)
+    s = ctx.shape(0)
+    if len(s) < -h_axis:
+        _need_rank(ctx, (3, 4), "(height, width, channels) or (batch, height, width, channels)")
+    return _set_hw(s, h_axis, w_axis, height, width)
+
+
+# ---- shape-preserving layers --------------------------------------------------------
+
+
+@register("Rescaling")
+def rescaling(ctx: Ctx):
+    ctx.required("scale")
+    return ctx.shape(0)
+
+
+@register("RandomFlip")
+def random_flip(ctx: Ctx):
+    ctx.data_format()
+    return ctx.shape(0)
+
+
+@register("RandomRotation")
+def random_rotation(ctx: Ctx):
+    factor = ctx.required("factor")
+    _base_factor(ctx, "factor", -1, 1, factor or 0.0)
+    _choice_exact(ctx, "fill_mode", FILL_MODES, "reflect")
+    _choice_exact(ctx, "interpolation", AFFINE_INTERPOLATIONS, "bilinear")
+    ctx.data_format()
+    return ctx.shape(0)
+
+
+@register("RandomZoom")
+def random_zoom(ctx: Ctx):
+    _factor_range(ctx, "height_factor", ctx.required("height_factor"), -1.0, 1.0, lo_open=True)
+    width = ctx.arg("width_factor", None)
+    if width is not None:
+        _factor_range(ctx, "width_factor", width, -1.0, 1.0, lo_open=True)
+    _choice_exact(ctx, "fill_mode", FILL_MODES, "reflect")
+    _choice_exact(ctx, "interpolation", AFFINE_INTERPOLATIONS, "bilinear")
+    ctx.data_format()
+    return ctx.shape(0)
+
+
+@register("RandomTranslation")
+def random_translation(ctx: Ctx):
+    ctx.data_format()
+    _factor_range(ctx, "height_factor", ctx.required("height_factor"), -1.0, 1.0)
+    _factor_range(ctx, "width_factor", ctx.required("width_factor"), -1.0, 1.0)
+    _choice_exact(ctx, "fill_mode", FILL_MODES, "reflect")
+    _choice_exact(ctx, "interpolation", AFFINE_INTERPOLATIONS, "bilinear")
+    return ctx.shape(0)
+
+
+@register("RandomContrast")
+def random_contrast(ctx: Ctx):
+    ctx.data_format()
+    _base_factor(ctx, "factor", 0, 1, ctx.required("factor"))
+    return ctx.shape(0)
+
+
+@register("RandomBrightness")
+def random_brightness(ctx: Ctx):
+    ctx.data_format()
+    _base_factor(ctx, "factor", -1, 1, ctx.required("factor") or 0.0)
+    value_range = ctx.arg("value_range", (0, 255))
+    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        ctx.fail(
+            "invalid_argument",
+            f"`value_range` of RandomBrightness must be a pair of numbers (low, high), received "
+            f"value_range={value_range!r}",
+            expected="value_range=(low, high)",
+            actual=f"value_range={value_range!r}",
+            argument="value_range",
+            hint={"arg": "value_range", "len": 2},
+        )
+    return ctx.shape(0)
+
+
+# ---- Normalization ------------------------------------------------------------------
+
+
+def _nested_shape(value: Any) -> tuple:
+    """np.shape of a nested list of numbers (regular nesting assumed)."""
+    shape: list[int] = []
+    while isinstance(value, (list, tuple)):
+        shape.append(len(value))
+        if not value:
+            break
+        value = value[0]
+    return tuple(shape)
+
+
+def _normalization_axes(ctx: Ctx) -> tuple:
+    axis = ctx.arg("axis", -1)
+    if axis is None:
+        return ()
+    if isinstance(axis, int):
+        return (int(axis),)
+    if isinstance(axis, (tuple, list)) and all(isinstance(a, int) for a in axis):
+        return tuple(int(a) for a in axis)
+    ctx.fail(
+        "invalid_argument",
+        f"`axis` of Normalization must be an int, a tuple of ints or None, received axis={axis!r}",
+        expected="int | tuple of ints | None",
+        actual=f"axis={axis!r}",
+        argument="axis",
+        hint={"arg": "axis"},
+    )
+
+
+@register("Normalization")
+def normalization(ctx: Ctx):
+    axes = _normalization_axes(ctx)
+    mean, variance = ctx.arg("mean", None), ctx.arg("variance", None)
+    if (mean is None) != (variance is None):
+        missing = "variance" if variance is None else "mean"
+        ctx.fail(
+            "invalid_argument",
+            f"Normalization needs both `mean` and `variance` when one is given; `{missing}` is missing",
+            expected="mean and variance",
+            actual=f"{missing} missing",
+            argument=missing,
+            hint={"arg": missing},
+        )
+    mean_shape = None
+    if mean is not None:
+        mean_shape, var_shape = _nested_shape(mean), _nested_shape(variance)
+        if mean_shape != var_shape:
+            ctx.fail(
+                "invalid_argument",
+                f"`mean` and `variance` of Normalization must have the same shape, received {mean_shape} "
+                f"and {var_shape}",
+                expected=f"variance shape {mean_shape}",
+                actual=f"variance shape {var_shape}",
+                argument="variance",
+                hint={"arg": "variance", "shape": mean_shape},
+            )
+        if len(mean_shape) > len(axes):
+            ctx.fail(
+                "invalid_argument",
+                f"`mean` of Normalization has rank {len(mean_shape)}, more than the {len(axes)} kept axis/axes "
+                f"axis={axes}; give one value per kept axis entry (shape {tuple('d' + str(a) for a in axes)})",
+                expected=f"rank <= {len(axes)}",
+                actual=f"mean shape {mean_shape}",
+                argument="mean",
+                hint={"arg": "mean", "max_rank": len(axes)},
+            )
+    s = ctx.shape(0)
+    ndim = len(s)
+    if any(a < -ndim or a >= ndim for a in axes):
+        ctx.fail(
+            "invalid_argument",
+            f"`axis` of Normalization must lie in [-{ndim}, {ndim}) for the {ndim}-D input {fmt_shape(s)}, "
+            f"received axis={ctx.arg('axis', -1)!r}; use -1 for the features axis",
+            expected=f"axis in [-{ndim}, {ndim})",
+            actual=f"axis={ctx.arg('axis', -1)!r}",
+            argument="axis",
+            hint={"arg": "axis", "min": -ndim, "max": ndim - 1},
+        )
+    keep = sorted(a % ndim for a in axes)
+    if len(set(keep)) != len(keep):
+        ctx.fail(
+            "invalid_argument",
+            f"`axis` of Normalization names the same axis twice ({ctx.arg('axis', -1)!r} on a {ndim}-D input)",
+            expected="distinct axes",
+            actual=f"axis={ctx.arg('axis', -1)!r}",
+            argument="axis",
+            hint={"arg": "axis"},
+        )
+    for d in keep:
+        if s[d] is None:
+            ctx.fail(
+                "undefined_dim",
+                f"Normalization keeps axis {d} of its input {fmt_shape(s)}, which is undefined (None); give that "
+                "axis a fixed size or normalize over another axis (axis=-1 for features)",
+                expected=f"axis {d} defined",
+                actual=f"shape={fmt_shape(s)}",
+                hint={"axis": d},
+            )
+    if mean_shape:
+        for i in range(1, len(mean_shape) + 1):
+            want, got = s[keep[-i]], mean_shape[-i]
+            if got not in (1, want):
+                ctx.fail(
+                    "incompatible_shape",
+                    f"`mean`/`variance` of Normalization have shape {mean_shape}, which does not broadcast to "
+                    f"the kept axis {keep[-i]} of size {want} of the input {fmt_shape(s)}; give {want} values",
+                    expected=f"{want} values",
+                    actual=f"{got} values",
+                    argument="mean",
+                    hint={"arg": "mean", "len": want},
+                )
+    return s
+
+
+# ---- examples -----------------------------------------------------------------------
+
+IMG = (None, 8, 10, 3)
+IMG_CF = (None, 3, 8, 10)
+
+EXAMPLES = [
+    Example("Rescaling", {"scale": 1 / 255.0}, IMG, out=IMG),
+    Example("Rescaling", {"scale": 2.0, "offset": -1.0}, (None, 10), out=(None, 10)),
+    Example("Rescaling", {}, IMG, error="invalid_argument", note="scale is required"),
+    # Resizing
+    Example("Resizing", {"height": 4, "width": 5}, IMG, out=(None, 4, 5, 3)),
+    Example("Resizing", {"height": 4, "width": 5}, (8, 10, 3), out=(4, 5, 3), note="rank 3 is one unbatched image"),
+    Example("Resizing", {"height": 4, "width": 5, "data_format": "channels_first"}, IMG_CF, out=(None, 3, 4, 5)),
+    Example("Resizing", {"height": 4, "width": 5, "data_format": "channels_first"}, (3, 8, 10), out=(3, 4, 5)),
+    Example("Resizing", {"height": 4, "width": 5}, (None, None, None, 3), out=(None, 4, 5, 3)),
+    Example("Resizing", {"height": 4, "width": 5}, (None, 28, 28), out=(4, 5, 28),
+            note="a (None, 28, 28) batch without channel axis is read as one image"),
+    Example("Resizing", {"height": 0, "width": 5}, IMG, out=(None, 0, 5, 3)),
+    Example("Resizing", {"height": -1, "width": 5}, IMG, error="invalid_argument"),
+    Example("Resizing", {"height": 4.0, "width": 5}, IMG, error="invalid_argument"),
+    Example("Resizing", {"height": 4, "width": 5, "data_format": "nchw"}, IMG, error="invalid_argument"),
+    Example("Resizing", {"height": 4, "width": 5}, (None,), error="rank_mismatch"),
+    Example("Resizing", {"height": 4, "width": 5, "data_format": "channels_first"}, (None, 10), error="rank_mismatch"),
+    Example("Resizing", {"width": 5}, IMG, error="invalid_argument"),
+    # CenterCrop / RandomCrop
+    Example("CenterCrop", {"height": 4, "width": 5}, IMG, out=(None, 4, 5, 3)),
+    Example("CenterCrop", {"height": 4, "width": 5}, (8, 10, 3), out=(4, 5, 3)),
+    Example("CenterCrop", {"height": 4, "width": 5, "data_format": "channels_first"}, IMG_CF, out=(None, 3, 4, 5)),
+    Example("CenterCrop", {"height": 20, "width": 5}, IMG, out=(None, 20, 5, 3), note="larger crops pad"),
+    Example("CenterCrop", {"height": 4, "width": 5}, (None, 10), error="rank_mismatch"),
+    Example("CenterCrop", {"height": 4, "width": 5}, (None, 5, 8, 10, 3), error="rank_mismatch"),
+    Example("CenterCrop", {"height": -1, "width": 5}, IMG, error="invalid_argument"),
+    Example("CenterCrop", {"height": 4, "width": 2.5}, IMG, error="invalid_argument"),
+    Example("RandomCrop", {"height": 4, "width": 5}, IMG, out=(None, 4, 5, 3)),
+    Example("RandomCrop", {"height": 4, "width": 5, "data_format": "channels_first"}, IMG_CF, out=(None, 3, 4, 5)),
+    Example("RandomCrop", {"height": 4, "width": 5}, (None, 5, 8, 10, 3), out=(None, 5, 4, 5, 3)),
+    Example("RandomCrop", {"height": 4, "width": 5}, (None, 10), error="rank_mismatch"),
+    Example("RandomCrop", {"height": 0, "width": -5}, IMG, error="invalid_argument"),
+    # augmentation
+    Example("RandomFlip", {}, IMG, out=IMG),
+    Example("RandomFlip", {"mode": "horizontal", "data_format": "channels_first"}, IMG_CF, out=IMG_CF),
+    Example("RandomFlip", {"data_format": "foo"}, IMG, error="invalid_argument"),
+    Example("RandomRotation", {"factor": 0.1}, IMG, out=IMG),
+    Example("RandomRotation", {"factor": (-0.2, 0.3), "fill_mode": "constant"}, (8, 10, 3), out=(8, 10, 3)),
+    Example("RandomRotation", {"factor": 2.0}, IMG, error="invalid_argument"),
+    Example("RandomRotation", {"factor": (0.1, 0.2, 0.3)}, IMG, error="invalid_argument"),
+    Example("RandomRotation", {"factor": 0.1, "fill_mode": "mirror"}, IMG, error="invalid_argument"),
+    Example("RandomRotation", {"factor": 0.1, "interpolation": "bicubic"}, IMG, error="invalid_argument"),
+    Example("RandomZoom", {"height_factor": 0.2}, IMG, out=IMG),
+    Example("RandomZoom", {"height_factor": (-0.2, 0.3), "width_factor": 1.0}, IMG, out=IMG),
+    Example("RandomZoom", {"height_factor": -1.0}, IMG, error="invalid_argument", note="zoom range is (-1, 1]"),
+    Example("RandomZoom", {"height_factor": 0.1, "width_factor": 1.5}, IMG, error="invalid_argument"),
+    Example("RandomZoom", {"height_factor": 0.1, "interpolation": "area"}, IMG, error="invalid_argument"),
+    Example("RandomTranslation", {"height_factor": 0.1, "width_factor": 0.1}, IMG, out=IMG),
+    Example("RandomTranslation", {"height_factor": -1.0, "width_factor": (0.1, 0.2)}, IMG, out=IMG),
+    Example("RandomTranslation", {"height_factor": 0.1, "width_factor": 1.5}, IMG, error="invalid_argument"),
+    Example("RandomTranslation", {"height_factor": 0.1}, IMG, error="invalid_argument", note="width_factor required"),
+    Example("RandomTranslation", {"height_factor": 0.1, "width_factor": 0.1, "fill_mode": "foo"}, IMG,
+            error="invalid_argument"),
+    Example("RandomContrast", {"factor": 0.2}, IMG, out=IMG),
+    Example("RandomContrast", {"factor": (0.1, 0.3), "value_range": (0, 1)}, (8, 10, 3), out=(8, 10, 3)),
+    Example("RandomContrast", {"factor": 1.5}, IMG, error="invalid_argument"),
+    Example("RandomContrast", {"factor": -0.1}, IMG, error="invalid_argument"),
+    Example("RandomBrightness", {"factor": 0.2}, IMG, out=IMG),
+    Example("RandomBrightness", {"factor": (-0.2, 0.3), "value_range": (0, 1)}, IMG, out=IMG),
+    Example("RandomBrightness", {"factor": 1.5}, IMG, error="invalid_argument"),
+    Example("RandomBrightness", {"factor": 0.1, "value_range": 5}, IMG, error="invalid_argument"),
+    # Normalization
+    Example("Normalization", {}, IMG, out=IMG),
+    Example("Normalization", {"mean": 0.5, "variance": 2.0}, (None, 10), out=(None, 10)),
+    Example("Normalization", {"mean": [1.0, 2.0, 3.0], "variance": [1.0, 1.0, 1.0]}, IMG, out=IMG),
+    Example("Normalization", {"axis": (1, 3), "mean": [[0.0] * 3] * 8, "variance": [[1.0] * 3] * 8}, IMG, out=IMG),
+    Example("Normalization", {"axis": None}, (None, None), out=(None, None)),
+    Example("Normalization", {}, (None, 8, 10, None), error="undefined_dim"),
+    Example("Normalization", {"axis": 0}, IMG, error="undefined_dim", note="axis 0 is the (None) batch axis"),
+    Example("Normalization", {"axis": 4}, IMG, error="invalid_argument"),
+    Example("Normalization", {"mean": 1.0}, IMG, error="invalid_argument", note="variance missing"),
+    Example("Normalization", {"mean": [1.0, 2.0, 3.0], "variance": [1.0, 2.0]}, IMG, error="invalid_argument"),
+    Example("Normalization", {"mean": [[1.0, 2.0, 3.0]], "variance": [[1.0, 2.0, 3.0]]}, IMG, error="invalid_argument"),
+    Example("Normalization", {"mean": [1.0, 2.0], "variance": [1.0, 2.0]}, IMG, error="incompatible_shape",
+            note="2 means for 3 channels"),
+    Example("Normalization", {"axis": (-1, 3)}, IMG, error="invalid_argument", note="the same axis twice"),
+]
