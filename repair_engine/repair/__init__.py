@@ -94,15 +94,18 @@ class FileFix:
 PATCHABLE_FORMATS = ("python",)
 
 
-def fix_file(file_result: Any, check_results: list, config: Any = None) -> FileFix:
+def fix_file(file_result: Any, check_results: list, config: Any = None, verify: Optional[bool] = None) -> FileFix:
+    """Repair every invalid model of one file (see FileFix). `verify=False` skips
+    the real-Keras build (the patched source is still re-read and re-checked)."""
     from .diffs import line_edits, unified_diff
     from .patch_python import PatchError, Patcher, patch_model
-    from .verify import keras_enabled, verify
+    from .verify import keras_enabled
+    from .verify import verify as run_verify
 
     path = file_result.path
     text = file_result.text
     fmt = file_result.format
-    use_oracle = keras_enabled(config)
+    use_oracle = keras_enabled(config) if verify is None else bool(verify)
     limits, costs = limits_from(config)
     fix = FileFix(path=path)
     combined = Patcher(text, file_result.models[0]) if (text is not None and fmt in PATCHABLE_FORMATS and file_result.models) else None
@@ -134,10 +137,10 @@ def fix_file(file_result: Any, check_results: list, config: Any = None) -> FileF
             fix.diagnostics.append(_unpatchable(model, problems))
             continue
         best, best_text = written[0]
-        ver = verify(best.model, fmt if best_text is not None else None, path, best_text, idx, use_oracle)
+        ver = run_verify(best.model, fmt if best_text is not None else None, path, best_text, idx, use_oracle)
         repair = _repair_json(path, model, res, best, text, best_text, ver.verified)
         repair["alternatives"] = [
-            {"cost": round(c.cost, 3), "edits": _edits_json(path, model, c.edits),
+            {"cost": round(c.cost, 3), "edits": _edits_json(path, model, c.edits, text),
              "diff": unified_diff(text, t, path) if (t is not None and text is not None) else ""}
             for c, t in written[1:1 + limits.alternatives]
         ]
@@ -185,7 +188,7 @@ def _repair_json(path: str, model: Model, before: CheckResult, cand: Candidate, 
     return {
         "cost": round(cand.cost, 3),
         "verified": verified,
-        "edits": _edits_json(path, model, cand.edits),
+        "edits": _edits_json(path, model, cand.edits, text),
         "diff": diff,
         "alternatives": [],
         "line_edits": line_edits(text, new_text, path) if (text is not None and new_text is not None) else [],
@@ -196,16 +199,24 @@ def _repair_json(path: str, model: Model, before: CheckResult, cand: Candidate, 
     }
 
 
-def edit_line(model: Model, edit: Edit) -> Optional[int]:
-    """The source line an edit points at: the argument, the input shape, or the layer call."""
+def edit_line(model: Model, edit: Edit, text: Optional[str] = None) -> Optional[int]:
+    """The source line an edit points at: the argument (or the constant it is
+    changed at), the input shape, or the layer call."""
+    from .patch_python import count_name_uses
+
     try:
         node = model.node(edit.target)
     except KeyError:
         return model.span.line if model.span else None
     arg = getattr(edit, "arg", None)
+    src = None
     if arg and hasattr(node, "arg_sources") and arg in node.arg_sources:
         src = node.arg_sources[arg]
-        if src.origin is not None and src.span is None:
+    elif edit.op == "set_input_shape":
+        src = getattr(node, "shape_source", None)
+    if src is not None:
+        if src.origin is not None and (src.span is None or (
+                text is not None and src.origin_name and count_name_uses(text, src.origin_name) == 2)):
             return src.origin.line
         if src.span is not None:
             return src.span.line
@@ -213,11 +224,11 @@ def edit_line(model: Model, edit: Edit) -> Optional[int]:
     return span.line if span is not None else (model.span.line if model.span else None)
 
 
-def _edits_json(path: str, model: Model, edits: tuple) -> list:
+def _edits_json(path: str, model: Model, edits: tuple, text: Optional[str] = None) -> list:
     out = []
     m = model
     for e in edits:
-        out.append({"op": e.op, "file": path, "line": edit_line(model, e), "description": e.describe(m)})
+        out.append({"op": e.op, "file": path, "line": edit_line(model, e, text), "description": e.describe(m)})
         try:
             m = e.apply(m)
         except Exception:

@@ -186,6 +186,8 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
     want = 1 + limits.alternatives
     while frontier:
         cost, n, _, final, m, edits, res = heapq.heappop(frontier)
+        if goals and cost > goals[0].cost + costs.w("alternative_margin"):
+            break
         if res is None:  # checked lazily: most pushed states are never popped
             res = check(m)
         if final:
