@@ -92,5 +92,6 @@ def load(path: str, data: bytes, max_steps: int = MAX_STEPS) -> FileResult:
         note = Diagnostic(kind="unsupported_construct", severity="info", span=Span(path, 1),
                           message=f"{names} used without an import; read as Keras names (code fragment)")
         result.diagnostics.append(note)
+    result.diagnostics.extend(ev.file_notes)
     result.models = models
     return result

@@ -178,6 +178,8 @@ class Evaluator:
         self.layer_warnings: dict[str, list] = {}  # layer instance name -> legacy warnings
         self.layer_notes: dict[str, list] = {}  # layer instance name -> notes
         self.name_counts: dict[str, int] = {}
+        self.layer_objs: dict[str, LayerObj] = {}
+        self.used_layers: set[str] = set()  # instances placed in a model or called
         self.called: set[int] = set()
         self.fallback_used: set[str] = set()
         self.module_env = Env()
@@ -199,6 +201,25 @@ class Evaluator:
                     fn = env.vars.get(stmt.name)
                     if fn is not None and isinstance(fn.value, FuncVal):
                         self.call_function(fn.value, [], [], stmt, unknown_missing=True)
+        self.adopt_orphans()
+
+    def adopt_orphans(self) -> None:
+        """A code fragment's bare `Conv2D(..., input_shape=...)` (a layer that
+        declares an input but never joins a model) is a one-layer model's start;
+        the layers written right after it in the same expression/statement list
+        follow it."""
+        orphans = [o for o in self.layer_objs.values() if o.name not in self.used_layers and not o.custom]
+        if not orphans or any(m.style == "sequential" and m.entries for m in self.models):
+            return
+        start = next((i for i, o in enumerate(orphans) if o.input_decl is not None), None)
+        if start is None:
+            return
+        self.serial += 1
+        m = ModelObj(style="sequential", span=orphans[start].span, bound_name="model", serial=self.serial)
+        m.entries = [o for o in orphans[start:] if o.kind != "InputLayer"]
+        m.notes.append(self.note("layers written outside any model (a code fragment); read as a Sequential "
+                                 "model in source order", span=orphans[start].span))
+        self.models.append(m)
 
     def tick(self, n: int = 1) -> None:
         self.steps += n
@@ -246,6 +267,7 @@ class Evaluator:
                     env.vars[top] = Binding(Ref(canonical(top)))
         elif isinstance(stmt, ast.ImportFrom):
             mod = ("." * stmt.level) + (stmt.module or "")
+            self.check_legacy_module(mod, stmt)
             for alias in stmt.names:
                 if alias.name == "*":
                     names = star_names(mod)
@@ -281,6 +303,21 @@ class Evaluator:
         elif hasattr(ast, "Match") and isinstance(stmt, ast.Match):
             self.run_uncertain([c.body for c in stmt.cases], env)
         # Pass, Global, Nonlocal, Delete, Assert, Raise: no effect on models
+
+    def check_legacy_module(self, mod: str, stmt) -> None:
+        """Keras 1/2 module paths (keras.layers.core, keras.engine...) are gone in Keras 3."""
+        parts = canonical(mod).split(".")
+        legacy_path = (
+            (parts[:2] == ["keras", "layers"] and len(parts) > 2)
+            or (parts[:2] == ["keras", "engine"])
+            or (parts[:2] == ["keras", "legacy"])
+        )
+        if legacy_path and not mod.startswith(("keras.src", "tensorflow")):
+            target = "keras" if parts[1] == "engine" else "keras.layers"
+            self.file_notes.append(Diagnostic(
+                kind="legacy_api", severity="warning", span=self.span(stmt),
+                message=f"`{mod}` is a Keras 1/2 module path that Keras 3 does not have "
+                        f"(ModuleNotFoundError); import from `{target}` instead"))
 
     def exec_if(self, stmt: ast.If, env: Env) -> None:
         test = self.truth(self.ev(stmt.test, env))
@@ -479,6 +516,8 @@ class Evaluator:
                     base.outputs) != 1 else base.outputs[0]
             if attr in ("input", "inputs") and base.style == "functional":
                 return base.inputs
+            if attr == "layers":
+                return self.model_layers(base)
             return BoundMethod(base, attr)
         if isinstance(base, ArrayVal):
             if attr == "shape":
@@ -790,8 +829,7 @@ class Evaluator:
                 v, s = kwmap.pop(p.arg)
                 self.bind_param(scope, p.arg, v, s, node)
             elif i >= first_default:
-                d = defaults[i - first_default]
-                scope.vars[p.arg] = Binding(self.ev(d, fn.env), self.span(d), p.arg)
+                self.bind_default(scope, p.arg, defaults[i - first_default], fn.env)
             else:
                 scope.vars[p.arg] = Binding(UNKNOWN)
         if args.vararg is not None:
@@ -801,7 +839,7 @@ class Evaluator:
                 v, s = kwmap.pop(p.arg)
                 self.bind_param(scope, p.arg, v, s, node)
             elif d is not None:
-                scope.vars[p.arg] = Binding(self.ev(d, fn.env), self.span(d), p.arg)
+                self.bind_default(scope, p.arg, d, fn.env)
             else:
                 scope.vars[p.arg] = Binding(UNKNOWN)
         if args.kwarg is not None:
@@ -825,6 +863,12 @@ class Evaluator:
             self.frames.pop()
             self.call_depth -= 1
         return result
+
+    def bind_default(self, scope: Env, name: str, default, env: Env) -> None:
+        value, origin, oname = self.ev_src(default, env)
+        if origin is None:
+            origin, oname = self.span(default), name
+        scope.vars[name] = Binding(value, origin, oname)
 
     def bind_param(self, scope: Env, name: str, value, src: Optional[ArgSource], node) -> None:
         origin, oname = None, name
@@ -930,6 +974,7 @@ class Evaluator:
         obj = LayerObj(kind=norm.kind, written_kind=norm.written_kind, args=norm.args,
                        arg_sources=norm.arg_sources, legacy=norm.legacy, span=span, name=name, inner=inner,
                        input_decl=decl, custom=custom)
+        self.layer_objs[name] = obj
         if norm.warnings:
             self.layer_warnings[name] = [
                 Diagnostic(kind="legacy_api", severity="warning", message=m, span=s or span, layer=name,
@@ -1053,6 +1098,7 @@ class Evaluator:
             if not _is_tensor_like(v) and isinstance(v, _PLAIN):
                 call_args[k] = v
         lid = self.graph.fresh_id(obj.name)
+        self.used_layers.add(obj.name)
         layer = self.ir_layer(obj, lid, tuple(edges), list_input, call_args)
         self.graph.nodes[lid] = layer
         n_out = self.output_count(obj)
@@ -1105,13 +1151,7 @@ class Evaluator:
         if not pos:
             return UNKNOWN
         x = pos[0][0]
-        if m.input_decl is None and isinstance(x, Tensor) and x.graph == id(self.graph):
-            n = self.graph.nodes.get(x.node)
-            if isinstance(n, InputNode) and not (m.entries and isinstance(m.entries[0], InputDecl)):
-                # calling an unbuilt model on an Input builds it with that shape
-                m.input_decl = InputDecl(shape=n.shape, span=n.span, shape_span=n.shape_span,
-                                         shape_source=n.shape_source, declared_as="Input", dtype=n.dtype,
-                                         name=n.name)
+        self.note_built_by_call(m, x)
         if m.style == "sequential":
             for entry in list(m.entries):
                 self.tick()
@@ -1131,6 +1171,15 @@ class Evaluator:
         if m.style == "subclassed" and m.instance is not None:
             return self.call_instance(m.instance, pos, kws, node)
         return self.unknown_call(None, pos, kws, node)
+
+    def note_built_by_call(self, m: ModelObj, x) -> None:
+        """Calling an unbuilt model on an Input builds it with that shape."""
+        if m.input_decl is None and isinstance(x, Tensor) and x.graph == id(self.graph):
+            n = self.graph.nodes.get(x.node)
+            if isinstance(n, InputNode):
+                m.input_decl = InputDecl(shape=n.shape, span=n.span, shape_span=n.shape_span,
+                                         shape_source=n.shape_source, declared_as="Input", dtype=n.dtype,
+                                         name=n.name)
 
     def replay(self, m: ModelObj, x, node):
         """Call a functional model on new tensors: copy its layer calls (same instances)."""
@@ -1209,6 +1258,8 @@ class Evaluator:
         if isinstance(item, (LayerObj, ModelObj)):
             if isinstance(item, ModelObj):
                 item.consumed = True
+            else:
+                self.used_layers.add(item.name)
             m.entries.append(item)
             return
         if isinstance(item, InstanceVal):
@@ -1243,8 +1294,39 @@ class Evaluator:
         if name == "__call__" or name == "call":
             return self.apply_model(m, pos, kws, node)
         if name == "get_layer":
+            want = pos[0][0] if pos else {k: v for k, v, _ in kws}.get("name")
+            layers = self.model_layers(m)
+            if isinstance(want, str) and isinstance(layers, list):
+                return next((l for l in layers if getattr(l, "name", None) == want), UNKNOWN)
+            if isinstance(want, int) and isinstance(layers, list) and -len(layers) <= want < len(layers):
+                return layers[want]
             return UNKNOWN
         return self.unknown_call(None, pos, kws, node)
+
+    def model_layers(self, m: ModelObj):
+        """`model.layers` as Keras 3 lists it (functional: InputLayers first)."""
+        if m.style == "sequential":
+            if all(isinstance(e, (LayerObj, ModelObj)) for e in m.entries):
+                return [e for e in m.entries if not (isinstance(e, LayerObj) and e.kind == "InputLayer")]
+            return UNKNOWN
+        if m.style != "functional":
+            return UNKNOWN
+        needed = _reachable(m.graph, _flat_tensors(m.outputs))
+        out, seen = [], set()
+        for nid, n in m.graph.nodes.items():
+            if nid not in needed:
+                continue
+            if isinstance(n, InputNode):
+                out.append(LayerObj(kind="InputLayer", written_kind=None, args={}, arg_sources={}, legacy={},
+                                    span=n.span, name=n.id))
+                continue
+            obj = self.layer_objs.get(n.instance_id)
+            if obj is None:
+                return UNKNOWN
+            if n.instance_id not in seen:
+                seen.add(n.instance_id)
+                out.append(obj)
+        return out
 
     def make_functional(self, pos, kws, node):
         kw = {k: v for k, v, _ in kws}
@@ -1291,6 +1373,8 @@ class Evaluator:
             return self.apply_layer(inst.layer, pos, kws, node)
         if inst.model is not None:
             inst.model.consumed = True
+            if pos:
+                self.note_built_by_call(inst.model, pos[0][0])
             call = inst.cls.method("call")
             if call is None:
                 return self.unknown_call(None, pos, kws, node)

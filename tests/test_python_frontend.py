@@ -1,0 +1,341 @@
+"""The Python-source frontend on our own fixtures: graph, shapes, exact spans.
+
+Expected spans are located independently of the frontend: by searching the
+fixture text for the expression (str.find, character columns).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from repair_engine.checker import check
+from repair_engine.frontends import python_source
+from repair_engine.ir import UNKNOWN
+
+FIX = Path(__file__).parent / "fixtures" / "python"
+
+
+def load(name: str):
+    path = FIX / name
+    return python_source.load(str(path), path.read_bytes())
+
+
+def text_span(name: str, needle: str, nth: int = 1, within: str | None = None) -> tuple:
+    """(line, col, end_line, end_col) of the nth occurrence of `needle` (inside the
+    first occurrence of `within`, when given), 1-based char columns."""
+    text = (FIX / name).read_text(encoding="utf-8")
+    pos = -1 if within is None else text.index(within) - 1
+    for _ in range(nth):
+        pos = text.index(needle, pos + 1)
+    before = text[:pos]
+    line = before.count("\n") + 1
+    col = pos - (before.rfind("\n") + 1) + 1
+    end = text[: pos + len(needle)]
+    end_line = end.count("\n") + 1
+    end_col = len(end) - (end.rfind("\n") + 1) + 1
+    return (line, col, end_line, end_col)
+
+
+def tup(span) -> tuple:
+    return (span.line, span.col, span.end_line, span.end_col)
+
+
+def model_named(result, name):
+    for m in result.models:
+        if m.name == name:
+            return m
+    raise AssertionError(f"no model {name}: {[m.name for m in result.models]}")
+
+
+def chain(model) -> list:
+    return [(l.kind, l.inputs[0].node if l.inputs else None) for l in model.layers]
+
+
+def errors(model) -> list:
+    return [d for d in check(model).diagnostics if d.severity == "error"]
+
+
+# ---------------------------------------------------------------- import styles
+def test_keras_sequential_list_with_constants():
+    r = load("imp_keras_seq_list.py")
+    m = model_named(r, "model")
+    assert m.style == "sequential"
+    assert [l.kind for l in m.layers] == ["Conv2D", "MaxPooling2D", "Flatten", "Dense"]
+    assert tup(m.span) == text_span("imp_keras_seq_list.py", "keras.Sequential(\n    [\n        keras.Input(shape"
+                                    "=input_shape),\n        layers.Conv2D(32, kernel_size=(3, 3), activation=\"relu\"),"
+                                    "\n        layers.MaxPooling2D(pool_size=(2, 2)),\n        layers.Flatten(),\n  "
+                                    "      layers.Dense(num_classes, activation=\"softmax\"),\n    ]\n)")
+    inp = m.inputs[0]
+    assert inp.shape == (None, 28, 28, 1) and inp.declared_as == "Input"
+    assert tup(inp.span) == text_span("imp_keras_seq_list.py", "keras.Input(shape=input_shape)")
+    assert tup(inp.shape_span) == text_span("imp_keras_seq_list.py", "input_shape", within="Input(shape=")
+    assert inp.shape_source.origin_name == "input_shape"
+    assert tup(inp.shape_source.origin) == text_span("imp_keras_seq_list.py", "(28, 28, 1)")
+    conv = m.layers[0]
+    assert conv.args == {"filters": 32, "kernel_size": (3, 3), "activation": "relu"}
+    assert tup(conv.span) == text_span("imp_keras_seq_list.py", 'layers.Conv2D(32, kernel_size=(3, 3), activation="relu")')
+    assert conv.arg_sources["filters"].position == 0 and conv.arg_sources["filters"].keyword is None
+    assert tup(conv.arg_sources["kernel_size"].span) == text_span("imp_keras_seq_list.py", "(3, 3)")
+    assert conv.arg_sources["kernel_size"].keyword == "kernel_size"
+    dense = m.layers[-1]
+    src = dense.arg_sources["units"]
+    assert tup(src.span) == text_span("imp_keras_seq_list.py", "num_classes", within="Dense(num")
+    assert src.origin_name == "num_classes" and tup(src.origin) == text_span("imp_keras_seq_list.py", "10")
+    res = check(m)
+    assert res.valid and res.output_shapes == [(None, 10)]
+    # Flatten of (None, 13, 13, 32)
+    assert res.shapes["flatten"] == [(None, 5408)]
+
+
+def test_tf_keras_sequential_add_input_shape():
+    r = load("imp_tf_keras_add.py")
+    m = model_named(r, "model")
+    assert chain(m) == [("Dense", "input_layer"), ("Dropout", "dense"), ("Dense", "dropout")]
+    inp = m.inputs[0]
+    assert inp.shape == (None, 20) and inp.declared_as == "input_shape"
+    assert tup(inp.span) == text_span("imp_tf_keras_add.py",
+                                      'tf.keras.layers.Dense(64, activation="relu", input_shape=(20,))')
+    assert tup(inp.shape_span) == text_span("imp_tf_keras_add.py", "(20,)")
+    assert "input_shape" not in m.layers[0].args
+    assert tup(m.span) == text_span("imp_tf_keras_add.py", "tf.keras.models.Sequential()")
+    assert check(m).output_shapes == [(None, 3)]
+
+
+def test_aliases_and_input_layer_and_input_dim():
+    r = load("imp_aliases.py")
+    m = model_named(r, "model")
+    assert [l.kind for l in m.layers] == ["Conv2D", "GlobalAveragePooling2D", "Dense"]
+    assert m.inputs[0].shape == (None, 32, 32, 3)
+    assert tup(m.layers[0].span) == text_span("imp_aliases.py", 'C(16, 3, padding="same")')
+    assert check(m).output_shapes == [(None, 5)]
+    other = model_named(r, "other")
+    assert other.inputs[0].shape == (None, 8) and other.inputs[0].declared_as == "input_dim"
+    assert check(other).output_shapes == [(None, 2)]
+
+
+def test_star_imports_and_embedding_input_length():
+    r = load("imp_star.py")
+    m = model_named(r, "model")
+    assert [l.kind for l in m.layers] == ["Embedding", "LSTM", "Dense"]
+    assert m.inputs[0].shape == (None, 12)
+    warns = [d for d in m.notes if d.kind == "legacy_api"]
+    assert len(warns) == 1 and "input_length" in warns[0].message
+    assert tup(warns[0].span) == text_span("imp_star.py", "12", within="input_length=12")
+
+
+def test_legacy_module_paths():
+    r = load("imp_legacy_paths.py")
+    m = model_named(r, "model")
+    assert [l.kind for l in m.layers] == ["Conv2D", "MaxPooling2D", "Flatten", "Dense"]
+    assert check(m).output_shapes == [(None, 2)]
+    paths = [d for d in r.diagnostics if d.kind == "legacy_api"]
+    assert {d.span.line for d in paths} == {3, 4}
+    assert all(d.severity == "warning" and d.code == "NNR401" for d in paths)
+
+
+# ---------------------------------------------------------- construction styles
+def test_sequential_build():
+    m = model_named(load("seq_build.py"), "model")
+    assert m.inputs[0].shape == (None, 12) and m.inputs[0].declared_as == "build"
+    assert tup(m.inputs[0].shape_span) == text_span("seq_build.py", "(None, 12)")
+    assert check(m).output_shapes == [(None, 4)]
+
+
+def test_functional_branches_merges_shared_dict_outputs():
+    name = "functional_branches.py"
+    m = model_named(load(name), "model")
+    assert m.style == "functional"
+    assert m.inputs[0].id == "features" and m.inputs[0].shape == (None, 32)
+    kinds = {l.id: l for l in m.layers}
+    shared_calls = [l for l in m.layers if l.instance == "dense"]
+    assert len(shared_calls) == 2 and shared_calls[0].id != shared_calls[1].id
+    assert all(tup(l.span) == text_span(name, 'layers.Dense(16, activation="relu")') for l in shared_calls)
+    add = kinds["add"]
+    assert add.kind == "Add" and add.list_input and [e.node for e in add.inputs] == ["dense", shared_calls[1].id]
+    assert tup(add.span) == text_span(name, "layers.add([a, c])")
+    concat = kinds["concatenate"]
+    assert concat.args == {"axis": -1} and tup(concat.span) == text_span(name, "layers.Concatenate(axis=-1)")
+    assert [e.node for e in m.outputs] == ["score", "kind"]
+    res = check(m)
+    assert res.valid
+    assert res.output_shapes == [(None, 1), (None, 3)]
+    assert res.shapes["concatenate"] == [(None, 48)]
+
+
+def test_functional_multi_input_positional_model():
+    m = model_named(load("functional_multi_input.py"), "model")
+    assert len(m.inputs) == 2
+    assert [l.kind for l in m.layers] == ["Multiply", "Average", "Concatenate", "Dense"]
+    assert check(m).output_shapes == [(None, 1), (None, 16)]
+
+
+def test_nested_models_inline_with_right_shapes():
+    r = load("nested_models.py")
+    m = model_named(r, "model")
+    assert [l.kind for l in m.layers] == ["Dense", "Dense", "Dense", "Dense"]
+    # the encoder's Dense is the same instance inside `model`
+    enc = model_named(r, "encoder")
+    assert m.layers[2].instance == enc.layers[0].instance
+    assert check(m).output_shapes == [(None, 2)]
+    block = model_named(r, "block")
+    assert check(block).output_shapes == [(None, 16)]  # built by its call on an Input
+
+
+def test_helpers_loops_comprehensions():
+    name = "helpers_loops.py"
+    m = model_named(load(name), "model")
+    kinds = [l.kind for l in m.layers]
+    assert kinds == ["Conv2D", "BatchNormalization", "MaxPooling2D"] * 3 + ["Conv2D", "Conv2D",
+                                                                             "GlobalAveragePooling2D",
+                                                                             "Dense", "Dense", "Dense"]
+    convs = [l for l in m.layers if l.kind == "Conv2D"][:3]
+    assert [c.args["filters"] for c in convs] == [16, 32, 64]
+    # the helper's kernel came through its default, bound to a module constant
+    k = convs[0].arg_sources["kernel_size"]
+    assert k.origin_name == "KERNEL" and tup(k.origin) == text_span(name, "3", within="KERNEL = 3")
+    # the filters came from the loop variable bound to a literal list element
+    assert tup(convs[0].span) == text_span(name, 'layers.Conv2D(filters, kernel, padding="same", activation="relu")')
+    assert m.layers[-1].args["units"] == 5
+    assert check(m).output_shapes == [(None, 5)]
+
+
+def test_subclassed_model_and_custom_layer():
+    r = load("subclassed.py")
+    m = model_named(r, "model")
+    assert m.style == "subclassed"
+    assert [l.kind for l in m.layers] == ["Dense", "Dropout", "Dense"]
+    assert m.layers[0].args["units"] == 16  # constructor argument, not the default
+    assert m.inputs[0].shape == (None, 10)
+    assert check(m).output_shapes == [(None, 4)]
+    custom = model_named(r, "custom")
+    scale = [l for l in custom.layers if l.kind == "Scale"]
+    assert len(scale) == 1
+    res = check(custom)
+    assert res.valid and res.output_shapes == [None]
+
+
+def test_fragment_without_imports():
+    m = model_named(load("fragment.py"), "model")
+    assert [l.kind for l in m.layers] == ["LSTM", "LSTM"]
+    errs = errors(m)
+    assert len(errs) == 1 and errs[0].kind == "rank_mismatch" and errs[0].span.line == 3
+
+
+# -------------------------------------------------------------------- legacy
+def test_legacy_keras1_keywords_normalized_and_warned():
+    name = "legacy_keras1.py"
+    m = model_named(load(name), "model")
+    conv = m.layers[0]
+    assert conv.kind == "Conv2D" and conv.written_kind == "Convolution2D"
+    assert conv.args["filters"] == 16 and conv.args["kernel_size"] == (3, 3) and conv.args["padding"] == "same"
+    assert conv.legacy == {"filters": "nb_filter", "padding": "border_mode", "kernel_size": "nb_row/nb_col"}
+    assert conv.arg_sources["padding"].keyword == "border_mode"
+    assert tup(conv.arg_sources["padding"].span) == text_span(name, '"same"')
+    conv2 = m.layers[2]
+    assert conv2.args["strides"] == (1, 1) and conv2.legacy["strides"] == "subsample"
+    assert conv2.args["kernel_initializer"] == "he_normal"
+    assert m.layers[4].args == {"units": 10} and m.layers[5].args == {"rate": 0.5}
+    warns = [d for d in m.notes if d.kind == "legacy_api"]
+    assert all(d.severity == "warning" and d.code == "NNR401" for d in warns)
+    text = " ".join(d.message for d in warns)
+    for word in ("nb_filter", "border_mode", "subsample", "init", "output_dim", "kernel_size=(3, 3)", "strides=3"):
+        assert word in text
+
+
+def test_keras1_positional_kernel_is_read_as_strides():
+    name = "legacy_positional.py"
+    m = model_named(load(name), "model")
+    conv = m.layers[0]
+    assert conv.args == {"filters": 8, "kernel_size": 3, "strides": 3}
+    warn = [d for d in m.notes if d.kind == "legacy_api"]
+    assert len(warn) == 1 and "Conv2D(8, (3, 3))" in warn[0].message
+    assert tup(warn[0].span) == text_span(name, "3", within="3, input_shape")
+    assert check(m).output_shapes == [(None, 1)]
+
+
+# --------------------------------------------------------------- buggy variants
+@pytest.mark.parametrize(
+    "name, kind, needle, nth, within",
+    [
+        ("bug_seq_rank.py", "rank_mismatch", "layers.Conv2D(10, (3, 3), input_shape=(30, 30))", 1, None),
+        ("bug_functional_merge.py", "merge_shape_mismatch", "layers.add([a, b])", 1, None),
+        # argument-blaming diagnostics point at the argument's value expression
+        ("bug_helper_kernel.py", "non_positive_dim", "2", 1, "D(2)"),
+        ("bug_legacy_strides.py", "non_positive_dim", "(2, 2)", 2, None),
+        ("bug_nested.py", "rank_mismatch", "layers.LSTM(4)", 1, None),
+        ("bug_subclassed.py", "rank_mismatch", "layers.Conv1D(8, 3)", 1, None),
+        ("bug_shared.py", "incompatible_shape", "layers.Dense(4)", 1, None),
+        ("bug_constants.py", "reshape_size", "TARGET", 2, None),
+        ("bug_loop.py", "non_positive_dim", "2", 1, "D(2)"),
+    ],
+)
+def test_buggy_variant_reported_at_exact_span(name, kind, needle, nth, within):
+    r = load(name)
+    found = [d for m in r.models for d in errors(m)]
+    assert found, f"no error in {name}"
+    assert found[0].kind == kind
+    assert tup(found[0].span) == text_span(name, needle, nth, within)
+
+
+def test_constant_origin_is_related_location():
+    r = load("bug_constants.py")
+    d = errors(model_named(r, "model"))[0]
+    assert d.argument == "target_shape"
+    assert [tup(x.span) for x in d.related] == [text_span("bug_constants.py", "(7, 7, 32)")]
+
+
+# ------------------------------------------------------------------ misc rules
+def test_non_ascii_columns_are_characters(tmp_path):
+    src = "import keras\n# é\nmodel = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name='é')])  # ü\n"
+    src = src.replace("keras.Sequential", "keras.Sequential") .replace("name='é'", "name='éé'")
+    line3 = "x = 'ü'; model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n"
+    data = ("import keras\n# é\n" + line3).encode("utf-8")
+    r = python_source.load("t.py", data)
+    m = r.models[0]
+    col = line3.index("keras.layers.Dense(2)") + 1
+    assert tup(m.layers[0].span) == (3, col, 3, col + len("keras.layers.Dense(2)"))
+
+
+def test_unknown_values_are_unknown_with_a_note():
+    data = (b"import keras\nimport numpy as np\nX = np.load('x.npy')\n"
+            b"model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(X.shape[1]),"
+            b" keras.layers.Dense(2)])\n")
+    r = python_source.load("u.py", data)
+    m = r.models[0]
+    assert m.layers[0].args["units"] is UNKNOWN
+    notes = [d for d in m.notes if d.kind == "unsupported_construct" and d.severity == "info"]
+    assert any("units" in d.message for d in notes)
+    assert check(m).valid
+
+
+def test_uncertain_branch_makes_names_unknown_not_guessed():
+    data = (b"import keras, sys\nunits = 4\nif sys.argv[1] == 'x':\n    units = 0\n"
+            b"model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(units)])\n")
+    m = python_source.load("b.py", data).models[0]
+    assert m.layers[0].args["units"] is UNKNOWN
+    assert check(m).valid
+
+
+def test_image_data_format_default_branch():
+    data = (b"from keras import backend as K\nimport keras\n"
+            b"if K.image_data_format() == 'channels_first':\n    shape = (1, 28, 28)\nelse:\n    shape = (28, 28, 1)\n"
+            b"model = keras.Sequential([keras.Input(shape=shape), keras.layers.Conv2D(4, 3)])\n")
+    m = python_source.load("f.py", data).models[0]
+    assert m.inputs[0].shape == (None, 28, 28, 1)
+
+
+def test_return_state_outputs_unpack():
+    data = (b"import keras\nfrom keras import layers\ninp = keras.Input(shape=(5, 3))\n"
+            b"out, h, c = layers.LSTM(4, return_state=True)(inp)\nmodel = keras.Model(inp, [out, h, c])\n")
+    m = python_source.load("r.py", data).models[0]
+    assert [(e.node, e.index) for e in m.outputs] == [("lstm", 0), ("lstm", 1), ("lstm", 2)]
+
+
+def test_sniff():
+    assert python_source.sniff("a.py", (FIX / "imp_keras_seq_list.py").read_bytes())
+    assert python_source.sniff("a.py", (FIX / "legacy_keras1.py").read_bytes())
+    assert not python_source.sniff("a.py", b"import os\nprint('hello')\n")
+    assert not python_source.sniff("a.py", b"import keras\nprint(keras.__version__)\n")
+    assert not python_source.sniff("a.py", b"x = 'keras'\nmodel = Sequential()\n")
