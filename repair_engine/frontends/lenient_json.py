@@ -110,6 +110,12 @@ class _Parser:
     def peek(self) -> str:
         return self.s[self.i] if self.i < self.n else ""
 
+    def _trailing(self, closing: str) -> None:
+        line, col = self.line, self.i - self.line_start  # the comma's column
+        self.skip_ws()
+        if self.peek() == closing:
+            self.warnings.append(("trailing comma", line, col))
+
     # ---- values ----------------------------------------------------------
     def parse_value(self, depth: int) -> JNode:
         if depth > MAX_DEPTH:
@@ -222,6 +228,7 @@ class _Parser:
             c = self.peek()
             if c == ",":
                 self.i += 1
+                self._trailing("}")
             elif c != "}":
                 if c in "\"'":
                     self.warnings.append(("missing comma", *self.pos()))
@@ -250,6 +257,7 @@ class _Parser:
             c = self.peek()
             if c == ",":
                 self.i += 1
+                self._trailing("]")
             elif c != "]":
                 if not c:
                     raise self.error("unexpected end of input inside an array")

@@ -1,0 +1,493 @@
+"""File frontends: Keras JSON (Keras 3 and 2), .keras, .h5, ExAIS specs, the lenient JSON reader, discovery.
+
+Keras fixtures are our own small models, built with real Keras and serialized
+with to_json()/save(); bugs are introduced by editing the serialized config, and
+real Keras (model_from_json) confirms the verdict the frontend + checker give.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import zipfile
+
+import pytest
+
+from repair_engine import discover
+from repair_engine.api import analyze, analyze_paths
+from repair_engine.checker import check
+from repair_engine.frontends import exais_spec, h5, keras_archive, keras_json, lenient_json
+
+
+def load_json(text: str, path: str = "m.json"):
+    r = keras_json.load(path, text.encode())
+    assert not [d for d in r.diagnostics if d.severity == "error"], r.diagnostics
+    assert len(r.models) == 1
+    return r.models[0]
+
+
+# ---------------------------------------------------------------------------
+# lenient JSON
+
+
+def test_lenient_json_positions_and_tolerated_commas():
+    text = '{\n  "a": [1, 2,],\n  "b": {"c": "x"}\n  "d": true,\n}\n'
+    node, warnings = lenient_json.parse_with_warnings(text)
+    assert node.to_python() == {"a": [1, 2], "b": {"c": "x"}, "d": True}
+    assert (node.get("b").line, node.get("b").col) == (3, 8)
+    assert (node.get("b").get("c").line, node.get("b").get("c").col) == (3, 14)
+    assert node.get("d").line == 4 and node.keys["d"] == (4, 3)
+    kinds = sorted(w[0] for w in warnings)
+    assert kinds == ["missing comma", "trailing comma", "trailing comma"]
+
+
+@pytest.mark.parametrize(
+    "text, line, col",
+    [('{"a": [1, 2', 1, 12), ('{\n "a": @}', 2, 7), ('{"a": "unterminated}', 1, 21), ("", 1, 1)],
+)
+def test_lenient_json_errors_have_positions(text, line, col):
+    with pytest.raises(lenient_json.JSONError) as e:
+        lenient_json.parse(text)
+    assert (e.value.line, e.value.col) == (line, col)
+
+
+def test_lenient_json_depth_is_bounded():
+    with pytest.raises(lenient_json.JSONError, match="nesting"):
+        lenient_json.parse("[" * 5000 + "]" * 5000)
+
+
+# ---------------------------------------------------------------------------
+# Keras 2 / tf.keras JSON (hand-written in the format tf.keras 2.x writes)
+
+KERAS2_SEQUENTIAL = json.dumps(
+    {
+        "class_name": "Sequential",
+        "config": {
+            "name": "sequential",
+            "layers": [
+                {"class_name": "Conv2D", "config": {"name": "conv2d", "trainable": True,
+                                                    "batch_input_shape": [None, 28, 28], "dtype": "float32",
+                                                    "filters": 32, "kernel_size": [3, 3], "strides": [1, 1],
+                                                    "padding": "valid", "data_format": "channels_last",
+                                                    "activation": "relu", "use_bias": True,
+                                                    "kernel_initializer": {"class_name": "GlorotUniform",
+                                                                           "config": {"seed": None}}}},
+                {"class_name": "Flatten", "config": {"name": "flatten", "data_format": "channels_last"}},
+                {"class_name": "Dense", "config": {"name": "dense", "units": 10, "activation": "softmax",
+                                                   "activity_regularizer": None}},
+            ],
+        },
+        "keras_version": "2.9.0",
+        "backend": "tensorflow",
+    }
+)
+
+KERAS2_FUNCTIONAL = json.dumps(
+    {
+        "class_name": "Functional",
+        "config": {
+            "name": "model",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 16], "name": "input_1"},
+                 "name": "input_1", "inbound_nodes": []},
+                {"class_name": "Dense", "config": {"name": "shared", "units": 16}, "name": "shared",
+                 "inbound_nodes": [[["input_1", 0, 0, {}]], [["shared", 0, 0, {}]]]},
+                {"class_name": "Concatenate", "config": {"name": "cat", "axis": -1}, "name": "cat",
+                 "inbound_nodes": [[["shared", 0, 0, {}], ["shared", 1, 0, {}]]]},
+                {"class_name": "BatchNormalization", "config": {"name": "bn", "axis": [1]}, "name": "bn",
+                 "inbound_nodes": [[["cat", 0, 0, {}]]]},
+                {"class_name": "LeakyReLU", "config": {"name": "lr", "alpha": 0.2}, "name": "lr",
+                 "inbound_nodes": [[["bn", 0, 0, {}]]]},
+            ],
+            "input_layers": [["input_1", 0, 0]],
+            "output_layers": [["lr", 0, 0]],
+        },
+        "keras_version": "2.4.0",
+    }
+)
+
+KERAS1_SEQUENTIAL = json.dumps(
+    {
+        "class_name": "Sequential",
+        "config": [
+            {"class_name": "Convolution2D", "config": {"name": "c", "nb_filter": 8, "nb_row": 3, "nb_col": 3,
+                                                       "border_mode": "same", "subsample": [2, 2],
+                                                       "dim_ordering": "tf", "init": "glorot_uniform",
+                                                       "batch_input_shape": [None, 32, 32, 3]}},
+            {"class_name": "MaxPool2D", "config": {"name": "p", "pool_size": [2, 2]}},
+            {"class_name": "Flatten", "config": {"name": "f"}},
+            {"class_name": "Dense", "config": {"name": "d", "output_dim": 4}},
+            {"class_name": "Dropout", "config": {"name": "dr", "p": 0.5}},
+        ],
+    }
+)
+
+
+def test_keras2_sequential_reads_batch_input_shape_from_first_layer_and_finds_rank_bug():
+    m = load_json(KERAS2_SEQUENTIAL)
+    assert m.inputs[0].shape == (None, 28, 28)
+    conv = m.layers[0]
+    assert conv.kind == "Conv2D" and conv.args["kernel_size"] == (3, 3)
+    assert not any(k in conv.args for k in ("name", "trainable", "dtype", "kernel_initializer", "batch_input_shape"))
+    r = check(m)
+    assert [d.kind for d in r.errors] == ["rank_mismatch"] and r.errors[0].layer == "conv2d"
+
+
+def test_keras2_functional_shared_layer_and_list_merge():
+    m = load_json(KERAS2_FUNCTIONAL)
+    ids = [l.id for l in m.layers]
+    assert ids == ["shared", "shared@1", "cat", "bn", "lr"]
+    shared = [l for l in m.layers if l.instance == "shared"]
+    assert len(shared) == 2 and shared[1].inputs[0].node == "shared"
+    cat = m.node("cat")
+    assert cat.list_input and [e.node for e in cat.inputs] == ["shared", "shared@1"]
+    assert m.node("bn").args["axis"] == 1  # tf.keras writes [1]; Keras 3 wants an int
+    assert m.node("lr").args == {"negative_slope": 0.2} and m.node("lr").legacy == {"negative_slope": "alpha"}
+    r = check(m)
+    assert r.valid and r.output_shapes == [(None, 32)]
+
+
+def test_keras1_names_are_mapped_and_remembered():
+    m = load_json(KERAS1_SEQUENTIAL)
+    c = m.layers[0]
+    assert c.kind == "Conv2D" and c.written_kind == "Convolution2D"
+    assert c.args == {"filters": 8, "kernel_size": (3, 3), "padding": "same", "strides": (2, 2),
+                      "data_format": "channels_last"}
+    assert c.legacy["filters"] == "nb_filter" and c.legacy["padding"] == "border_mode"
+    assert m.layers[1].kind == "MaxPooling2D"
+    assert m.layers[3].args == {"units": 4}
+    assert m.layers[4].args == {"rate": 0.5}
+    r = check(m)
+    assert r.valid and r.output_shapes == [(None, 4)]
+
+
+def test_cyclic_functional_config_is_reported_not_looped():
+    cfg = json.loads(KERAS2_FUNCTIONAL)
+    layers = cfg["config"]["layers"]
+    layers[1]["inbound_nodes"] = [[["lr", 0, 0, {}]]]  # shared <- lr <- bn <- cat <- shared
+    layers[1]["inbound_nodes"].append([["shared", 0, 0, {}]])
+    m = keras_json.load("c.json", json.dumps(cfg).encode()).models[0]
+    notes = [d for d in m.notes if d.kind == "parse_error"]
+    assert notes and "cycle" in notes[0].message and notes[0].severity == "error"
+    assert m.layers == ()  # every layer waits on the cycle: none is checked
+    assert [d.kind for d in check(m).errors] == ["parse_error"]
+
+
+def test_garbage_and_wrong_structure_give_parse_errors():
+    for data in (b'{"class_name": "Sequential", "config": {"layers": [', b"\xff\xfe\x00garbage",
+                 b'{"class_name": "Adam", "config": {}}'):
+        r = keras_json.load("x.json", data)
+        assert r.models == [] and [d.kind for d in r.diagnostics] == ["parse_error"]
+
+
+def test_pretty_printed_json_spans_point_at_layer_and_argument():
+    cfg = json.loads(KERAS2_SEQUENTIAL)
+    text = json.dumps(cfg, indent=2)
+    m = load_json(text)
+    lines = text.splitlines()
+    conv = m.layers[0]
+    assert lines[conv.span.line - 1].strip() == "{" and '"Conv2D"' in lines[conv.span.line]
+    ks = conv.arg_sources["kernel_size"].span
+    assert '"kernel_size"' in lines[ks.line - 1]
+    inp = m.inputs[0]
+    assert '"batch_input_shape"' in lines[inp.shape_span.line - 1]
+
+
+# ---------------------------------------------------------------------------
+# Keras 3: our own models, serialized by real Keras
+
+
+@pytest.fixture(scope="module")
+def keras(keras_oracle):
+    return keras_oracle._load()
+
+
+def _models(keras):
+    L = keras.layers
+    out = {}
+    out["cnn"] = keras.Sequential([keras.Input((28, 28, 1)), L.Conv2D(8, 3), L.MaxPooling2D(2), L.Flatten(),
+                                   L.Dense(10)])
+    i = keras.Input((8,))
+    d = L.Dense(8)
+    a = d(i)
+    b = d(a)
+    out["shared"] = keras.Model(i, L.Add()([a, b]))
+    i1, i2 = keras.Input((4,)), keras.Input((4,))
+    inner = keras.Sequential([keras.Input((8,)), L.Dense(3)], name="inner")
+    out["nested"] = keras.Model([i1, i2], inner(L.Concatenate()([i1, i2])))
+    i = keras.Input((5, 7))
+    x, h, c = L.LSTM(4, return_state=True)(i)
+    out["states"] = keras.Model(i, L.Concatenate()([x, h, c]))
+    out["wrappers"] = keras.Sequential([keras.Input((5, 7)), L.Bidirectional(L.LSTM(3, return_sequences=True)),
+                                        L.TimeDistributed(L.Dense(2))])
+    out["no_input"] = keras.Sequential([L.Dense(3)])
+    return out
+
+
+def test_keras3_to_json_round_trip_agrees_with_keras(keras, keras_oracle):
+    for name, model in _models(keras).items():
+        m = load_json(model.to_json())
+        r = check(m)
+        if name == "no_input":  # never built: the input shape is unknown, nothing to report
+            assert m.inputs[0].shape is None and r.valid
+            continue
+        assert r.valid, (name, r.diagnostics)
+        built = keras_oracle.build(m)
+        assert built.ok, (name, built.error)
+        assert built.output_shapes == [tuple(model.output_shape)], name
+        if r.output_shapes != [None]:
+            assert r.output_shapes == [tuple(model.output_shape)], name
+    nested = load_json(_models(keras)["nested"].to_json())
+    assert any(l.id.startswith("inner/") for l in nested.layers)
+    states = load_json(_models(keras)["states"].to_json())
+    cat = states.layers[-1]
+    assert [e.index for e in cat.inputs] == [0, 1, 2]
+
+
+def test_keras3_json_with_a_bug_matches_keras_rejection(keras):
+    model = keras.Sequential([keras.Input((100, 8)), keras.layers.Conv1D(16, 5), keras.layers.GlobalMaxPooling1D()])
+    cfg = json.loads(model.to_json())
+    cfg["config"]["layers"][0]["config"]["batch_shape"] = [None, 800]
+    text = json.dumps(cfg)
+    with pytest.raises(Exception):
+        keras.models.model_from_json(text)
+    r = check(load_json(text))
+    assert [d.kind for d in r.errors] == ["rank_mismatch"]
+
+
+# ---------------------------------------------------------------------------
+# .keras and .h5
+
+
+def test_keras_archive_reads_config_only(keras, tmp_path):
+    model = _models(keras)["cnn"]
+    p = tmp_path / "m.keras"
+    model.save(p)
+    data = p.read_bytes()
+    assert keras_archive.sniff(str(p), data) and discover.detect(str(p), data) is keras_archive
+    r = keras_archive.load(str(p), data)
+    assert not r.diagnostics and [l.kind for l in r.models[0].layers] == ["Conv2D", "MaxPooling2D", "Flatten", "Dense"]
+
+
+def _zip(members: dict) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, payload in members.items():
+            z.writestr(name, payload)
+    return buf.getvalue()
+
+
+def test_keras_archive_limits(monkeypatch):
+    r = keras_archive.load("a.keras", _zip({"model.weights.h5": b"x"}))
+    assert [d.kind for d in r.diagnostics] == ["parse_error"] and "config.json" in r.diagnostics[0].message
+    monkeypatch.setattr(keras_archive, "MAX_CONFIG_BYTES", 1000)
+    r = keras_archive.load("b.keras", _zip({"config.json": b" " * 5000}))
+    assert [d.kind for d in r.diagnostics] == ["limit_exceeded"]
+    monkeypatch.setattr(keras_archive, "MAX_MEMBERS", 3)
+    r = keras_archive.load("c.keras", _zip({f"f{i}": b"" for i in range(5)}))
+    assert [d.kind for d in r.diagnostics] == ["limit_exceeded"]
+    r = keras_archive.load("d.keras", b"PK\x03\x04 truncated")
+    assert [d.kind for d in r.diagnostics] == ["parse_error"]
+
+
+def test_keras_archive_lying_header_is_caught_while_reading(monkeypatch):
+    """A member whose header claims a small size but inflates to more: the read is bounded."""
+    monkeypatch.setattr(keras_archive, "MAX_CONFIG_BYTES", 1000)
+    data = _zip({"config.json": b"{" + b" " * 100_000 + b"}"})
+    # forge the declared sizes in both headers to 10 bytes
+    real = (100_002).to_bytes(4, "little")
+    assert data.count(real) == 2
+    forged = data.replace(real, (10).to_bytes(4, "little"))
+    r = keras_archive.load("e.keras", forged)
+    assert [d.kind for d in r.diagnostics] in (["limit_exceeded"], ["parse_error"])
+    assert not r.models
+
+
+def test_h5_model_config(keras, tmp_path):
+    model = _models(keras)["cnn"]
+    p = tmp_path / "m.h5"
+    model.save(p)
+    data = p.read_bytes()
+    assert h5.sniff(str(p), data) and discover.detect(str(p), data) is h5
+    r = h5.load(str(p), data)
+    assert not r.diagnostics and r.models[0].inputs[0].shape == (None, 28, 28, 1)
+    assert check(r.models[0]).output_shapes == [(None, 10)]
+
+
+def test_h5_without_model_config_and_without_h5py(tmp_path, monkeypatch):
+    import h5py
+
+    p = tmp_path / "w.h5"
+    with h5py.File(p, "w") as f:
+        f.create_dataset("w", data=[1, 2, 3])
+    r = h5.load(str(p), p.read_bytes())
+    assert [d.kind for d in r.diagnostics] == ["parse_error"] and "model_config" in r.diagnostics[0].message
+    monkeypatch.setitem(sys.modules, "h5py", None)
+    r = h5.load(str(p), p.read_bytes())
+    assert [d.kind for d in r.diagnostics] == ["unsupported_construct"] and "h5py" in r.diagnostics[0].message
+
+
+# ---------------------------------------------------------------------------
+# ExAIS specs (our own, in the benchmark's format)
+
+SPEC_CHAIN = """{
+  "model": {
+    "shape": "(1,32,32,3)",
+    "bounds" : "[(0,1)]",
+    "layers": [
+      {
+        "type": "Conv2D",
+        "weights": "",
+        "bias": "",
+        "nodes": "8",
+        "kernel_size": "(3,3)",
+        "padding": "true",
+        "func": "relu"
+      }
+      {
+        "type": "MaxPool2D",
+        "size": "(2,2)",
+      },
+      {
+        "type": "flatten"
+      },
+      {
+        "type": "linear",
+        "weights": "[[1,1],[1,1]]",
+        "bias": "[0,0]",
+        "nodes": "2",
+        "func": "softmax"
+      },
+    ]
+  }
+}
+"""
+
+SPEC_GRAPH = """{
+  "model": {
+    "shape": "(1,10)",
+    "layers": [
+      {"type": "linear", "name": "A", "nodes": "4"},
+      {"type": "linear", "name": "B", "nodes": "4", "inputs": ["A"]},
+      {"type": "linear", "name": "C", "nodes": "5", "inputs": ["A"]},
+      {"type": "add", "name": "S", "inputs": ["B", "C"]}
+    ]
+  }
+}
+"""
+
+
+def test_exais_spec_chain_lenient_spans_and_weights():
+    data = SPEC_CHAIN.encode()
+    assert exais_spec.sniff("s.json", data) and not keras_json.sniff("s.json", data)
+    assert discover.detect("s.json", data) is exais_spec
+    r = exais_spec.load("s.json", data)
+    assert not r.diagnostics
+    m = r.models[0]
+    assert m.inputs[0].shape == (None, 32, 32, 3)
+    conv, pool, flat, dense = m.layers
+    assert (conv.kind, conv.args) == ("Conv2D", {"filters": 8, "kernel_size": (3, 3), "padding": "same",
+                                                 "activation": "relu"})
+    assert pool.kind == "MaxPooling2D" and pool.args == {"pool_size": (2, 2)}
+    assert dense.kind == "Dense" and dense.args == {"units": 2, "activation": "softmax"}
+    assert dense.weights == ((2, 2), (2,))
+    lines = SPEC_CHAIN.splitlines()
+    assert conv.span.line == 6 and lines[conv.span.line - 1].strip() == "{"
+    assert '"kernel_size"' in lines[conv.arg_sources["kernel_size"].span.line - 1]
+    assert '"weights": "[[1,1]' in lines[dense.arg_sources["weights"].span.line - 1]
+    assert any("missing comma" in d.message for d in m.notes)
+    res = check(m)
+    # Dense on the flattened 16*16*8 = 2048 features builds a (2048, 2) kernel
+    assert [d.kind for d in res.errors] == ["weight_shape"] and res.errors[0].layer == dense.id
+
+
+def test_exais_spec_graph_edges_and_merge(keras_oracle):
+    m = exais_spec.load("g.json", SPEC_GRAPH.encode()).models[0]
+    assert [e.node for e in m.node("S").inputs] == ["B", "C"] and m.node("S").list_input
+    assert m.node("C").inputs[0].node == "A"
+    res = check(m)
+    assert [d.kind for d in res.errors] == ["merge_shape_mismatch"]
+    built = keras_oracle.build(m)
+    assert not built.ok and not built.unsupported  # real Keras rejects it too
+
+
+def test_exais_spec_valid_model_builds_in_keras(keras_oracle):
+    fixed = SPEC_CHAIN.replace('"weights": "[[1,1],[1,1]]"', '"weights": ""').replace('"bias": "[0,0]"', '"bias": ""')
+    m = exais_spec.load("s.json", fixed.encode()).models[0]
+    res = check(m)
+    built = keras_oracle.build(m)
+    assert res.valid and built.ok
+    assert res.output_shapes == built.output_shapes == [(None, 2)]
+
+
+def test_exais_spec_bias_only_weights_are_checked_against_the_built_kernel():
+    spec = SPEC_CHAIN.replace('"weights": "[[1,1],[1,1]]"', '"weights": ""').replace('"bias": "[0,0]"', '"bias": "[0,0,0]"')
+    report = analyze({"s.json": spec.encode()})
+    (m,) = report.models
+    assert m.status == "invalid"
+    (d,) = [d for d in m.diagnostics if d.severity == "error"]
+    assert d.kind == "weight_shape" and "(2048, 2), (3,)" in d.message
+
+
+def test_exais_spec_parse_error_is_a_diagnostic():
+    r = exais_spec.load("bad.json", b'{"model": {"shape": "(1,2)", "layers": [{"type": "linear"')
+    assert r.models == [] and r.diagnostics[0].kind == "parse_error" and r.diagnostics[0].span.line == 1
+
+
+BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "benchmarks", "exais-real-bugs")
+
+
+@pytest.mark.skipif(not os.path.isdir(BENCH), reason="ExAIS benchmark not present")
+def test_exais_benchmark_specs_agree_with_the_keras3_verdicts():
+    with open(os.path.join(BENCH, "manifest.json")) as f:
+        entries = json.load(f)["entries"]
+    disagreements = []
+    for e in entries:
+        path = os.path.join(BENCH, "..", e["spec"])
+        report = analyze_paths([path])
+        (m,) = [m for m in report.models if m.model is not None]
+        fails = e["keras3"]["fails"]
+        if (m.status == "invalid") != fails:
+            disagreements.append((e["spec"], m.status, fails))
+        elif not fails and e["keras3"].get("output_shape"):
+            expected = e["keras3"]["output_shape"]  # written like "(None, 256)"
+            if str(tuple(m.output_shapes[0])) != expected.replace(" ", "").replace(",", ", "):
+                disagreements.append((e["spec"], m.output_shapes, expected))
+    assert disagreements == []
+
+
+# ---------------------------------------------------------------------------
+# discovery
+
+
+def test_discovery_by_content_skips_ignored_folders_and_outside_symlinks(tmp_path):
+    root = tmp_path / "repo"
+    (root / "models").mkdir(parents=True)
+    (root / "models" / "net.cfg").write_text(KERAS2_SEQUENTIAL)  # found by content, not name
+    (root / "models" / "spec.json").write_text(SPEC_GRAPH)
+    (root / "models" / "package.json").write_text('{"name": "x", "version": "1"}')
+    (root / "README.md").write_text("# not a model")
+    for skipped in (".git", "node_modules", ".hidden", "myenv"):
+        (root / skipped).mkdir()
+        (root / skipped / "m.json").write_text(KERAS2_SEQUENTIAL)
+    (root / "myenv" / "pyvenv.cfg").write_text("home = /usr")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.json").write_text(KERAS2_SEQUENTIAL)
+    os.symlink(outside / "o.json", root / "models" / "link.json")
+    os.symlink(outside, root / "linkdir")
+    files, errors = discover.collect([str(root)])
+    assert errors == []
+    names = sorted(os.path.basename(f.path) for f in files)
+    assert names == ["net.cfg", "spec.json"]
+    assert {os.path.basename(f.path): f.frontend for f in files} == {"net.cfg": keras_json, "spec.json": exais_spec}
+
+
+def test_discovery_size_limit_and_missing_path(tmp_path, monkeypatch):
+    monkeypatch.setattr(discover, "MAX_TEXT_BYTES", 100)
+    (tmp_path / "big.json").write_text(KERAS2_SEQUENTIAL)
+    files, errors = discover.collect([str(tmp_path), str(tmp_path / "nope")])
+    assert len(files) == 1 and files[0].diagnostic.kind == "limit_exceeded"
+    assert errors and "nope" in errors[0]
