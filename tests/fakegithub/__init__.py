@@ -25,8 +25,8 @@ __all__ = ["FakeGitHub", "ApiError"]
 
 
 class FakeGitHub:
-    def __init__(self, patch_max_bytes: int = 1_000_000, patch_max_lines: int = 20_000):
-        self._world = World(patch_max_bytes=patch_max_bytes, patch_max_lines=patch_max_lines)
+    def __init__(self, patch_max_bytes: int = 1_000_000, patch_max_lines: int = 20_000, root_dir: str | None = None):
+        self._world = World(patch_max_bytes=patch_max_bytes, patch_max_lines=patch_max_lines, root_dir=root_dir)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 

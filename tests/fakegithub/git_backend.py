@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import subprocess
+import threading
 import zlib
 from dataclasses import dataclass
 
@@ -104,7 +105,8 @@ class GitRepo:
 
     def allow_fetch_by_sha(self) -> None:
         """Let other local repos fetch any commit by sha (GitHub's refs/pull/N/head needs it for forks)."""
-        self.run("config", "uploadpack.allowAnySHA1InWant", "true")
+        with open(os.path.join(self.path, "config"), "a") as fh:
+            fh.write("[uploadpack]\n\tallowAnySHA1InWant = true\n")
 
     def clone_to(self, path: str) -> "GitRepo":
         """A fork: a bare clone that shares nothing on disk with its parent."""
@@ -128,11 +130,21 @@ class GitRepo:
         obj_path = os.path.join(obj_dir, sha[2:])
         if not os.path.exists(obj_path):
             os.makedirs(obj_dir, exist_ok=True)
-            tmp = f"{obj_path}.tmp{os.getpid()}.{id(data)}"
+            tmp = f"{obj_path}.tmp{os.getpid()}.{threading.get_ident()}"
             with open(tmp, "wb") as fh:
                 fh.write(zlib.compress(header + data))
             os.replace(tmp, obj_path)
         return sha
+
+    def write_blobs(self, blobs: list[bytes]) -> list[str]:
+        """Many blobs at once: one `git fast-import` pack instead of a file per object."""
+        if len(blobs) < 64:
+            return [self.write_blob(data) for data in blobs]
+        stream = bytearray()
+        for data in blobs:
+            stream += f"blob\ndata {len(data)}\n".encode() + data + b"\n"
+        self.run("fast-import", "--quiet", "--done", input=bytes(stream) + b"done\n")
+        return [hashlib.sha1(f"blob {len(data)}\0".encode() + data).hexdigest() for data in blobs]
 
     def object_type(self, sha: str) -> str | None:
         out = self.run("cat-file", "-t", sha, check=False).strip()
@@ -241,8 +253,27 @@ class GitRepo:
     # --- refs ---------------------------------------------------------------
 
     def ref_sha(self, ref: str) -> str | None:
-        out = self.run("rev-parse", "-q", "--verify", "--end-of-options", ref, check=False).strip()
-        return out.decode() if out else None
+        """What a full ref name (refs/...) points to, read straight from the files backend."""
+        if not ref.startswith("refs/") or ".." in ref or ref.endswith("/"):
+            return None
+        try:
+            with open(os.path.join(self.path, ref), "rb") as fh:
+                value = fh.read().strip().decode()
+            if SHA_RE.match(value):
+                return value
+            if value.startswith("ref: "):
+                return self.ref_sha(value[5:])
+            return None
+        except (IsADirectoryError, NotADirectoryError, FileNotFoundError):
+            pass
+        try:
+            with open(os.path.join(self.path, "packed-refs"), "rb") as fh:
+                for line in fh.read().decode().splitlines():
+                    if line and line[0] not in "#^" and line[41:] == ref:
+                        return line[:40]
+        except FileNotFoundError:
+            pass
+        return None
 
     def list_refs(self, prefix: str = "refs/") -> list[tuple[str, str, str]]:
         """(refname, object sha, object type) sorted by name."""
@@ -286,22 +317,23 @@ class GitRepo:
         if old is None:
             self.run("mktree", input=b"")  # makes sure the empty tree object exists
         base = old or empty_tree
-        common = ["diff", "--no-color", "--no-ext-diff", "-M", "--full-index", base, new]
-        raw = self.run(*common[:1], "--raw", "-z", *common[1:]).split(b"\0")
-        numstat = self.run(*common[:1], "--numstat", "-z", *common[1:]).split(b"\0")
-        patch_text = self.run(*common[:1], "-p", *common[1:])
+        common = ["diff", "--no-color", "--no-ext-diff", "-M", "--full-index"]
+        tokens = self.run(*common, "--raw", "--no-abbrev", "--numstat", "-z", base, new).split(b"\0")
+        patch_text = self.run(*common, "-p", base, new)
 
+        # Raw records first (":modes shas status\0path\0[path\0]"), then numstat
+        # records ("add\tdel\tpath\0", or "add\tdel\t\0old\0new\0" for renames).
         changes: list[FileChange] = []
         i = 0
-        while i < len(raw) and raw[i]:
-            meta = raw[i].decode()
-            old_mode, new_mode, old_sha, new_sha, code = meta[1:].split(" ")
+        while i < len(tokens) and tokens[i].startswith(b":"):
+            old_mode, new_mode, old_sha, new_sha, code = tokens[i][1:].decode().split(" ")
             letter = code[0]
             if letter in "RC":
-                prev, path = raw[i + 1].decode("utf-8", "surrogateescape"), raw[i + 2].decode("utf-8", "surrogateescape")
+                prev = tokens[i + 1].decode("utf-8", "surrogateescape")
+                path = tokens[i + 2].decode("utf-8", "surrogateescape")
                 i += 3
             else:
-                prev, path = None, raw[i + 1].decode("utf-8", "surrogateescape")
+                prev, path = None, tokens[i + 1].decode("utf-8", "surrogateescape")
                 i += 2
             status = {"A": "added", "D": "removed", "M": "modified", "R": "renamed", "C": "copied", "T": "changed"}.get(
                 letter, "modified"
@@ -309,12 +341,9 @@ class GitRepo:
             if letter == "M" and old_mode != new_mode and old_sha == new_sha:
                 status = "changed"
             changes.append(FileChange(status, path, prev, old_sha, new_sha, 0, 0, False, ""))
-
-        # numstat -z: "add\tdel\tpath\0" or, for renames, "add\tdel\t\0old\0new\0".
-        j = 0
         for change in changes:
-            fields = numstat[j].decode().split("\t")
-            j += 3 if fields[2] == "" else 1
+            fields = tokens[i].decode().split("\t")
+            i += 3 if fields[2] == "" else 1
             if fields[0] == "-":
                 change.binary = True
             else:

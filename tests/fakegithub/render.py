@@ -370,7 +370,7 @@ class Renderer:
         }
         if full:
             files = self.world.pull_diff(repo, pull)
-            base = repo.git.merge_base(self.world.pull_base_sha(repo, pull), pull.head_sha)
+            base = self.world.merge_base(repo, self.world.pull_base_sha(repo, pull), pull.head_sha)
             data.update(
                 merged=pull.merged,
                 mergeable=None,

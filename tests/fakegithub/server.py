@@ -183,7 +183,7 @@ def compare(ctx: Ctx):
         raise not_found()
     base = ctx.world.resolve_ref(repo, base_name)
     head = ctx.world.resolve_ref(repo, head_name)
-    merge_base = repo.git.merge_base(base, head)
+    merge_base = ctx.world.merge_base(repo, base, head)
     ahead = repo.git.rev_list(head, base)
     behind = repo.git.rev_list(base, head)
     status = "identical" if not ahead and not behind else "ahead" if not behind else "behind" if not ahead else "diverged"
@@ -591,7 +591,7 @@ def list_pull_files(ctx: Ctx):
 def list_pull_commits(ctx: Ctx):
     repo = ctx.repo
     pull = ctx.world.get_pull(repo, ctx.number())
-    base = repo.git.merge_base(ctx.world.pull_base_sha(repo, pull), pull.head_sha)
+    base = ctx.world.merge_base(repo, ctx.world.pull_base_sha(repo, pull), pull.head_sha)
     shas = repo.git.rev_list(pull.head_sha, base)[:250]
     return 200, [ctx.render.commit(repo, sha) for sha in ctx.paginate(shas)]
 

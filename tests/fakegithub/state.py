@@ -267,13 +267,25 @@ def diff_hunk_text(hunk: Hunk, l_index: int) -> str:
     return "\n".join(hunk.text_lines[: l_index + 2])
 
 
+def _fast_temp_dir() -> str | None:
+    """A RAM-backed temp dir when there is one with room (git writes many small files)."""
+    shm = "/dev/shm"
+    try:
+        stats = os.statvfs(shm)
+        if os.access(shm, os.W_OK) and stats.f_bavail * stats.f_frsize > 512 * 1024 * 1024:
+            return shm
+    except OSError:
+        pass
+    return None
+
+
 # --- the world -------------------------------------------------------------------
 
 
 class World:
-    def __init__(self, patch_max_bytes: int = 1_000_000, patch_max_lines: int = 20_000):
+    def __init__(self, patch_max_bytes: int = 1_000_000, patch_max_lines: int = 20_000, root_dir: str | None = None):
         self.lock = threading.RLock()
-        self.root = tempfile.mkdtemp(prefix="fakegithub-")
+        self.root = tempfile.mkdtemp(prefix="fakegithub-", dir=root_dir or _fast_temp_dir())
         self.api_url = ""
         self.patch_max_bytes = patch_max_bytes
         self.patch_max_lines = patch_max_lines
@@ -289,6 +301,7 @@ class World:
         self.errors: list[str] = []  # tracebacks of handler crashes (500s)
         self.request_details: list[dict] = []
         self._diff_cache: dict[tuple[str, str | None, str], list[FileChange]] = {}
+        self._merge_base_cache: dict[tuple[str, str, str], str | None] = {}
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -432,13 +445,16 @@ class World:
             parents = [base_tree_of] if base_tree_of and parents is None else parents
         tree_source = base_tree_of if base_tree_of is not None else head
         flat = repo.git.flat_files(tree_source)
+        writes: dict[str, bytes] = {}
         for path, content in files.items():
             path = path.strip("/")
             if content is None:
                 flat.pop(path, None)
-                continue
-            data = content.encode() if isinstance(content, str) else bytes(content)
-            flat[path] = (flat.get(path, ("100644", ""))[0], repo.git.write_blob(data))
+                writes.pop(path, None)
+            else:
+                writes[path] = content.encode() if isinstance(content, str) else bytes(content)
+        for path, sha in zip(writes, repo.git.write_blobs(list(writes.values()))):
+            flat[path] = (flat.get(path, ("100644", ""))[0], sha)
         tree = repo.git.build_tree(flat)
         if parents is None:
             parents = [head] if head else []
@@ -537,7 +553,7 @@ class World:
         if repo.git.ref_sha(ref) != pull.head_sha:
             head_repo = self.repos.get(pull.head_repo)
             if head_repo is not None and head_repo is not repo and repo.git.object_type(pull.head_sha) != "commit":
-                repo.git.fetch(head_repo, f"+{pull.head_sha}:{ref}")
+                repo.git.fetch(head_repo.git, f"+{pull.head_sha}:{ref}")
             else:
                 repo.git.update_ref(ref, pull.head_sha)
 
@@ -547,8 +563,13 @@ class World:
     def pull_diff(self, repo: Repo, pull: Pull, commit: str | None = None) -> list[FileChange]:
         """The PR's files: merge-base(base, head)...head, as GitHub shows them."""
         head = commit or pull.head_sha
-        base = repo.git.merge_base(self.pull_base_sha(repo, pull), head)
-        return self.diff(repo, base, head)
+        return self.diff(repo, self.merge_base(repo, self.pull_base_sha(repo, pull), head), head)
+
+    def merge_base(self, repo: Repo, a: str, b: str) -> str | None:
+        key = (repo.git.path, a, b)  # commits are immutable, so is their merge base
+        if key not in self._merge_base_cache:
+            self._merge_base_cache[key] = repo.git.merge_base(a, b)
+        return self._merge_base_cache[key]
 
     def diff(self, repo: Repo, base: str | None, head: str) -> list[FileChange]:
         key = (repo.git.path, base, head)

@@ -1,0 +1,534 @@
+"""The fake GitHub speaks the REST API the way PyGithub and GitHub's docs expect, over
+real HTTP and real git, and enforces GitHub's rules (diff-bound review lines,
+read-only tokens, fork branches, fast-forward refs, rate limits)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import subprocess
+import threading
+import time
+
+import github
+import pytest
+import requests
+
+from tests.fakegithub import FakeGitHub
+
+WRITE = "ghs_write"
+READ = "ghs_read"
+BOT = "nnrepair-bot[bot]"
+
+MODEL_V1 = "".join(f"line {i}\n" for i in range(1, 41))
+# Changes near the top (lines 3-4) and near the bottom (line 37): two separate hunks.
+MODEL_V2 = MODEL_V1.replace("line 3\n", "line three\n").replace("line 4\n", "line four\nline 4b\n").replace(
+    "line 37\n", "line thirty-seven\n"
+)
+
+
+def client(gh: FakeGitHub, token: str = WRITE, **kwargs) -> github.Github:
+    kwargs.setdefault("retry", None)
+    return github.Github(
+        auth=github.Auth.Token(token), base_url=gh.api_url, seconds_between_requests=None, seconds_between_writes=None, **kwargs
+    )
+
+
+def raw(gh: FakeGitHub, method: str, path: str, token: str | None = WRITE, **kwargs) -> requests.Response:
+    headers = kwargs.pop("headers", {})
+    if token:
+        headers["Authorization"] = f"token {token}"
+    return requests.request(method, gh.api_url + path, headers=headers, timeout=10, **kwargs)
+
+
+def git(gh: FakeGitHub, repo: str, *args: str) -> str:
+    return subprocess.run(
+        ["git", "--git-dir", gh.git_dir(repo), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def gh():
+    with FakeGitHub() as fake:
+        fake.add_token(WRITE, login=BOT, permissions="write")
+        fake.add_token(READ, login=BOT, permissions="read")
+        yield fake
+        assert fake._world.errors == [], fake._world.errors[0]
+
+
+@pytest.fixture
+def pr(gh):
+    gh.create_repo("octo/models", files={"model.py": MODEL_V1, "README.md": "# models\n"})
+    gh.commit("octo/models", "feature", {"model.py": MODEL_V2, "layers/new.py": "x = 1\n"}, message="Change model")
+    return gh.create_pull("octo/models", head="feature", base="main", user="alice")
+
+
+# --- reading through PyGithub ---------------------------------------------------------------
+
+
+def test_pygithub_reads_repo_pull_files_and_contents(gh, pr):
+    repo = client(gh).get_repo("octo/models")
+    assert repo.full_name == "octo/models" and repo.default_branch == "main" and repo.fork is False
+    assert repo.owner.login == "octo"
+    assert repo.permissions.push is True and repo.permissions.admin is False
+
+    pull = repo.get_pull(pr)
+    head_sha = git(gh, "octo/models", "rev-parse", "refs/heads/feature").strip()
+    assert (pull.number, pull.state, pull.user.login) == (pr, "open", "alice")
+    assert pull.head.ref == "feature" and pull.head.sha == head_sha
+    assert pull.head.repo.full_name == "octo/models" and pull.base.ref == "main"
+    assert pull.maintainer_can_modify is False and pull.changed_files == 2
+
+    files = {f.filename: f for f in pull.get_files()}
+    assert set(files) == {"model.py", "layers/new.py"}
+    model = files["model.py"]
+    assert model.status == "modified" and (model.additions, model.deletions) == (4, 3)
+    # The patch is the real git diff, hunks only.
+    git_patch = git(gh, "octo/models", "diff", "main...feature", "--", "model.py")
+    assert model.patch == git_patch[git_patch.index("@@") :].rstrip("\n")
+    assert model.patch.count("\n@@ ") == 1  # two hunks
+    assert files["layers/new.py"].status == "added" and files["layers/new.py"].patch == "@@ -0,0 +1 @@\n+x = 1"
+    assert model.sha == git(gh, "octo/models", "rev-parse", "feature:model.py").strip()
+
+    content = repo.get_contents("model.py", ref=pull.head.sha)
+    assert content.decoded_content.decode() == MODEL_V2 and content.sha == model.sha
+    assert [c.path for c in repo.get_contents("layers", ref="feature")] == ["layers/new.py"]
+    with pytest.raises(github.UnknownObjectException):
+        repo.get_contents("missing.py", ref="feature")
+
+    tree = repo.get_git_tree(pull.head.sha, recursive=True)
+    assert {e.path for e in tree.tree} == {"README.md", "layers", "layers/new.py", "model.py"}
+    assert repo.get_git_blob(model.sha).content.replace("\n", "") == base64.b64encode(MODEL_V2.encode()).decode()
+    commit = repo.get_commit(pull.head.sha)
+    assert commit.commit.message == "Change model" and [f.filename for f in commit.files] == ["layers/new.py", "model.py"]
+    assert repo.compare("main", "feature").ahead_by == 1
+
+
+def test_patch_absent_for_binary_and_oversized_files():
+    with FakeGitHub(patch_max_bytes=2000) as gh:
+        gh.add_token(WRITE, login=BOT)
+        gh.create_repo("octo/models", files={"README.md": "x\n"})
+        gh.commit("octo/models", "feature", {"weights.h5": b"\x89HDF\r\n\x1a\n\x00\x01\x02", "big.py": "y = 2\n" * 1000, "small.py": "z\n"})
+        n = gh.create_pull("octo/models", head="feature")
+        files = raw(gh, "GET", f"/repos/octo/models/pulls/{n}/files").json()
+        by_name = {f["filename"]: f for f in files}
+        assert "patch" not in by_name["weights.h5"] and (by_name["weights.h5"]["additions"], by_name["weights.h5"]["changes"]) == (0, 0)
+        assert "patch" not in by_name["big.py"] and by_name["big.py"]["additions"] == 1000
+        assert by_name["small.py"]["patch"] == "@@ -0,0 +1 @@\n+z"
+        for f in files:
+            assert {"sha", "filename", "status", "additions", "deletions", "changes", "blob_url", "raw_url", "contents_url"} <= set(f)
+
+
+# --- pagination ----------------------------------------------------------------------------------
+
+
+def _links(response: requests.Response) -> dict[str, str]:
+    return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers.get("Link", ""))}
+
+
+def test_pull_files_paginate_with_link_headers_over_300_files(gh):
+    gh.create_repo("octo/models", files={"README.md": "x\n"})
+    names = {f"models/m{i:03d}.py": f"value = {i}\n" for i in range(305)}
+    gh.commit("octo/models", "many", names)
+    n = gh.create_pull("octo/models", head="many")
+    path = f"/repos/octo/models/pulls/{n}/files"
+
+    first = raw(gh, "GET", path)
+    assert first.status_code == 200 and len(first.json()) == 30  # GitHub's default page size
+    links = _links(first)
+    assert set(links) == {"next", "last"}
+    assert links["next"] == f"{gh.api_url}{path}?page=2" and links["last"] == f"{gh.api_url}{path}?page=11"
+
+    seen, url, pages = [], f"{gh.api_url}{path}?per_page=100", 0
+    while url:
+        page = requests.get(url, headers={"Authorization": f"token {WRITE}"}, timeout=10)
+        seen += [f["filename"] for f in page.json()]
+        pages += 1
+        links = _links(page)
+        if pages > 1:
+            assert links["first"].endswith("page=1") and "prev" in links
+        url = links.get("next")
+    assert pages == 4 and sorted(seen) == sorted(names) and len(seen) == 305
+
+    assert len(raw(gh, "GET", path, params={"per_page": 1000}).json()) == 100  # capped at 100
+    assert raw(gh, "GET", path, params={"page": 99}).json() == []
+
+    pull = client(gh).get_repo("octo/models").get_pull(n)
+    assert pull.get_files().totalCount == 305
+    assert sorted(f.filename for f in pull.get_files()) == sorted(names)
+
+
+def test_pull_files_capped_at_3000(gh):
+    gh.create_repo("octo/models", files={"README.md": "x\n"})
+    gh.commit("octo/models", "huge", {f"f/{i:04d}.txt": f"{i}\n" for i in range(3005)})
+    n = gh.create_pull("octo/models", head="huge")
+    last = raw(gh, "GET", f"/repos/octo/models/pulls/{n}/files", params={"per_page": 100, "page": 30})
+    assert len(last.json()) == 100 and "next" not in _links(last) and _links(last)["prev"].endswith("page=29")
+    assert raw(gh, "GET", f"/repos/octo/models/pulls/{n}/files", params={"per_page": 100, "page": 31}).json() == []
+    assert raw(gh, "GET", f"/repos/octo/models/pulls/{n}").json()["changed_files"] == 3005
+
+
+def test_issue_comments_paginate_and_edit_in_place(gh, pr):
+    pull = client(gh).get_repo("octo/models").get_pull(pr)
+    created = [pull.create_issue_comment(f"comment {i}") for i in range(35)]
+    assert [c.body for c in pull.get_issue_comments()] == [f"comment {i}" for i in range(35)]
+    page2 = raw(gh, "GET", f"/repos/octo/models/issues/{pr}/comments", params={"page": 2})
+    assert len(page2.json()) == 5 and set(_links(page2)) == {"prev", "first"}
+
+    created[0].edit("sticky summary v2")
+    assert gh.issue_comments("octo/models", pr)[0]["body"] == "sticky summary v2"
+    assert len(gh.issue_comments("octo/models", pr)) == 35  # updated, not duplicated
+    created[1].delete()
+    assert raw(gh, "GET", f"/repos/octo/models/issues/comments/{created[1].id}").status_code == 404
+    assert raw(gh, "GET", f"/repos/octo/models/issues/comments/{created[0].id}").json()["user"]["login"] == BOT
+
+
+# --- reviews: lines must be in the diff --------------------------------------------------------------
+
+
+def test_review_comment_outside_diff_is_422_and_nothing_is_posted(gh, pr):
+    pull = client(gh).get_repo("octo/models").get_pull(pr)
+    good = {"path": "model.py", "line": 4, "side": "RIGHT", "body": "ok"}
+    outside = {"path": "model.py", "line": 20, "side": "RIGHT", "body": "line 20 is not in any hunk"}
+    with pytest.raises(github.GithubException) as err:
+        pull.create_review(body="review", event="COMMENT", comments=[good, outside])
+    assert err.value.status == 422
+    assert err.value.data["message"] == "Unprocessable Entity"
+    assert err.value.data["errors"] == ["Line could not be resolved"]
+    assert gh.reviews("octo/models", pr) == [] and gh.review_comments("octo/models", pr) == []  # all or nothing
+
+    cases = [
+        ({"path": "README.md", "line": 1, "body": "file not in the PR"}, "Path could not be resolved"),
+        ({"path": "model.py", "line": 3, "side": "LEFT", "body": "old line 3 was deleted"}, None),
+        ({"path": "model.py", "line": 4, "side": "LEFT", "body": "LEFT line 4 deleted too"}, None),
+        ({"path": "model.py", "line": 45, "side": "RIGHT", "body": "past the end"}, "Line could not be resolved"),
+        ({"path": "model.py", "line": 37, "start_line": 4, "body": "spans two hunks"},
+         "Pull request review thread start line must be part of the same hunk as the line."),
+        ({"path": "model.py", "line": 4, "start_line": 5, "body": "backwards"},
+         "Pull request review thread start line must precede the end line."),
+    ]
+    for spec, error in cases:
+        response = raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews", json={"event": "COMMENT", "body": "b", "comments": [spec]})
+        if error is None:
+            assert response.status_code == 200, response.text
+        else:
+            assert response.status_code == 422 and response.json()["errors"] == [error], (spec, response.text)
+
+
+def test_multiline_suggestion_inside_diff_succeeds(gh, pr):
+    pull = client(gh).get_repo("octo/models").get_pull(pr)
+    # New-file lines 1..7 are the first hunk (context 1-2, changed 3-5, context 6-8).
+    suggestion = "```suggestion\nline 3\nline 4\n```"
+    review = pull.create_review(
+        commit=pull.get_commits().reversed[0],
+        body="nnrepair found a repair",
+        event="COMMENT",
+        comments=[
+            {"path": "model.py", "line": 5, "side": "RIGHT", "start_line": 3, "start_side": "RIGHT", "body": suggestion},
+            {"path": "model.py", "line": 8, "side": "RIGHT", "body": "context line is commentable"},
+            {"path": "layers/new.py", "position": 1, "body": "legacy position"},
+        ],
+    )
+    assert review.state == "COMMENTED" and review.commit_id == pull.head.sha
+    comments = pull.get_review_comments()
+    got = [(c.path, c.start_line, c.line, c.side, c.body) for c in comments]
+    assert got == [
+        ("model.py", 3, 5, "RIGHT", suggestion),
+        ("model.py", None, 8, "RIGHT", "context line is commentable"),
+        ("layers/new.py", None, 1, "RIGHT", "legacy position"),
+    ]
+    first = comments[0]
+    assert first.pull_request_review_id == review.id and first.commit_id == pull.head.sha
+    assert first.diff_hunk.startswith("@@ -1,") and first.diff_hunk.endswith("+line 4b")
+    assert first.user.login == BOT and first.original_commit_id == pull.head.sha
+    assert [r.state for r in pull.get_reviews()] == ["COMMENTED"]
+
+    reply = pull.create_review_comment_reply(first.id, "thanks")
+    assert reply.in_reply_to_id == first.id and reply.path == "model.py"
+    first.edit("updated suggestion")
+    assert gh.review_comments("octo/models", pr)[0]["body"] == "updated suggestion"
+    first.delete()
+    assert [c["body"] for c in gh.review_comments("octo/models", pr)][0] == "context line is commentable"
+
+
+def test_review_rules_own_pull_and_unknown_commit(gh, pr):
+    gh.add_token("alice_token", login="alice")
+    own = raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews", token="alice_token", json={"event": "APPROVE"})
+    assert own.status_code == 422 and own.json()["errors"] == ["Can not approve your own pull request"]
+    bad_commit = raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews", json={"event": "COMMENT", "body": "x", "commit_id": "f" * 40})
+    assert bad_commit.status_code == 422
+    pending = raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews", json={"body": "draft"})
+    assert pending.json()["state"] == "PENDING"
+    assert raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews", json={"body": "again"}).status_code == 422
+    assert raw(gh, "GET", f"/repos/octo/models/pulls/{pr}/reviews", token="alice_token").json() == []  # pending is private
+
+
+# --- permissions ---------------------------------------------------------------------------------------
+
+
+def test_read_only_token_gets_403_on_every_write(gh, pr):
+    repo = client(gh, READ).get_repo("octo/models")
+    pull = repo.get_pull(pr)  # reads work
+    assert pull.title and repo.permissions.push is False
+    attempts = [
+        lambda: pull.create_issue_comment("hi"),
+        lambda: pull.create_review(body="x", event="COMMENT"),
+        lambda: repo.create_git_blob("x", "utf-8"),
+        lambda: repo.get_git_ref("heads/feature").edit(pull.base.sha, force=True),
+        lambda: repo.create_issue("scan results"),
+        lambda: pull.edit(title="renamed"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(github.GithubException) as err:
+            attempt()
+        assert err.value.status == 403
+        assert err.value.data["message"] == "Resource not accessible by integration"
+    assert gh.issue_comments("octo/models", pr) == [] and gh.reviews("octo/models", pr) == []
+    assert gh.pull("octo/models", pr)["title"] == "Update model"
+
+
+def test_authentication_required(gh, pr):
+    assert raw(gh, "GET", "/repos/octo/models", token=None).status_code == 401
+    with pytest.raises(github.BadCredentialsException):
+        client(gh, "ghs_unknown").get_repo("octo/models")
+    bearer = raw(gh, "GET", "/repos/octo/models", token=None, headers={"Authorization": f"Bearer {WRITE}"})
+    assert bearer.status_code == 200 and bearer.headers["Content-Type"].startswith("application/json")
+    assert raw(gh, "GET", "/user").status_code == 403  # an installation token has no user
+    gh.add_token("pat", login="alice")
+    assert client(gh, "pat").get_user().login == "alice"
+
+
+def test_collaborator_permission(gh, pr):
+    gh.set_permission("octo/models", "alice", "write")
+    gh.set_permission("octo/models", "mallory", "none")
+    repo = client(gh).get_repo("octo/models")
+    assert repo.get_collaborator_permission("alice") == "write"
+    assert repo.get_collaborator_permission("octo") == "admin"
+    assert repo.get_collaborator_permission("mallory") == "none"
+    assert raw(gh, "GET", "/repos/octo/models/collaborators/nobody-at-all/permission").status_code == 404
+
+
+def test_fork_branch_writable_only_with_maintainer_can_modify(gh):
+    gh.create_repo("octo/models", files={"model.py": MODEL_V1})
+    fork = gh.create_fork("octo/models", owner="stranger")
+    assert fork["fork"] is True and fork["full_name"] == "stranger/models"
+    gh.commit("stranger/models", "patch-1", {"model.py": MODEL_V2})
+    gh.commit("stranger/models", "other", {"other.py": "o\n"})
+    n = gh.create_pull("octo/models", head="stranger:patch-1", base="main", head_repo="stranger/models", user="stranger")
+    g = client(gh)
+    pull = g.get_repo("octo/models").get_pull(n)
+    assert pull.head.repo.full_name == "stranger/models" and pull.head.repo.fork is True
+    assert [f.filename for f in pull.get_files()] == ["model.py"]  # diff across the fork, like refs/pull/N/head
+    fork_repo = g.get_repo("stranger/models")
+    assert fork_repo.parent.full_name == "octo/models"
+
+    def push_fix(branch: str) -> int:
+        head = fork_repo.get_branch(branch).commit.sha
+        body = {"tree": [{"path": "model.py", "mode": "100644", "type": "blob", "content": "fixed\n"}], "base_tree": head}
+        tree = raw(gh, "POST", "/repos/stranger/models/git/trees", json=body)
+        if tree.status_code != 201:
+            return tree.status_code
+        commit = raw(gh, "POST", "/repos/stranger/models/git/commits", json={"message": "fix", "tree": tree.json()["sha"], "parents": [head]})
+        return raw(gh, "PATCH", f"/repos/stranger/models/git/refs/heads/{branch}", json={"sha": commit.json()["sha"]}).status_code
+
+    assert push_fix("patch-1") == 403
+    pull.edit(maintainer_can_modify=True)
+    assert push_fix("other") == 403  # only the PR's head branch
+    assert push_fix("patch-1") == 200
+    assert gh.file_at("stranger/models", "patch-1", "model.py") == "fixed\n"
+    assert g.get_repo("octo/models").get_pull(n).head.sha == gh.branch_sha("stranger/models", "patch-1")
+
+
+# --- branches and the git data API ------------------------------------------------------------------------
+
+
+def test_deleted_branch_is_404(gh, pr):
+    repo = client(gh).get_repo("octo/models")
+    head_sha = repo.get_pull(pr).head.sha
+    gh.delete_branch("octo/models", "feature")
+    for call in (
+        lambda: repo.get_branch("feature"),
+        lambda: repo.get_git_ref("heads/feature").object,
+        lambda: repo.get_contents("model.py", ref="feature"),
+    ):
+        with pytest.raises(github.GithubException) as err:
+            call()
+        assert err.value.status == 404
+    patch = raw(gh, "PATCH", "/repos/octo/models/git/refs/heads/feature", json={"sha": head_sha})
+    assert patch.status_code == 422 and patch.json()["message"] == "Reference does not exist"
+    assert repo.get_pull(pr).head.sha == head_sha  # GitHub keeps the PR and its last head
+    assert gh.file_at("octo/models", "feature", "model.py") is None
+    assert gh.file_at("octo/models", head_sha, "model.py") == MODEL_V2
+
+
+def test_fix_commit_through_git_data_api_is_a_real_commit(gh, pr):
+    repo = client(gh).get_repo("octo/models")
+    pull = repo.get_pull(pr)
+    fixed = MODEL_V2.replace("line three", "line 3 (repaired)")
+    ref = repo.get_git_ref("heads/feature")
+    assert ref.object.sha == pull.head.sha
+    base_commit = repo.get_git_commit(pull.head.sha)
+    blob = repo.create_git_blob(base64.b64encode(fixed.encode()).decode(), "base64")
+    tree = repo.create_git_tree(
+        [github.InputGitTreeElement("model.py", "100644", "blob", sha=blob.sha),
+         github.InputGitTreeElement("layers/new.py", "100644", "blob", sha=None)],
+        base_commit.tree,
+    )
+    commit = repo.create_git_commit("nnrepair: repair model.py", tree, [base_commit])
+    assert commit.verification.verified is True and commit.parents[0].sha == pull.head.sha
+    assert commit.author.name == BOT
+    ref.edit(commit.sha)
+
+    # Real git objects: the branch moved and the tree holds the new content.
+    assert git(gh, "octo/models", "rev-parse", "refs/heads/feature").strip() == commit.sha
+    assert git(gh, "octo/models", "show", f"{commit.sha}:model.py") == fixed
+    assert git(gh, "octo/models", "ls-tree", "-r", "--name-only", commit.sha).split() == ["README.md", "model.py"]
+    assert git(gh, "octo/models", "log", "-1", "--format=%s", "feature").strip() == "nnrepair: repair model.py"
+    subprocess.run(["git", "--git-dir", gh.git_dir("octo/models"), "fsck", "--strict"], check=True, capture_output=True)
+    assert gh.file_at("octo/models", "feature", "model.py") == fixed
+
+    # The PR follows its branch; the review diff is recomputed.
+    pull = repo.get_pull(pr)
+    assert pull.head.sha == commit.sha and [f.filename for f in pull.get_files()] == ["model.py"]
+
+    # A stale parent is not a fast forward.
+    stale = repo.create_git_commit("stale", tree, [base_commit])
+    with pytest.raises(github.GithubException) as err:
+        ref.edit(stale.sha)
+    assert err.value.status == 422 and err.value.data["message"] == "Update is not a fast forward"
+    ref.edit(stale.sha, force=True)
+    assert gh.branch_sha("octo/models", "feature") == stale.sha
+
+
+def test_refs_create_list_delete(gh, pr):
+    repo = client(gh).get_repo("octo/models")
+    main_sha = repo.get_branch("main").commit.sha
+    created = repo.create_git_ref("refs/heads/nnrepair/fix-1", main_sha)
+    assert created.ref == "refs/heads/nnrepair/fix-1" and created.object.sha == main_sha
+    again = raw(gh, "POST", "/repos/octo/models/git/refs", json={"ref": "refs/heads/nnrepair/fix-1", "sha": main_sha})
+    assert again.status_code == 422 and again.json()["message"] == "Reference already exists"
+    assert {r.ref for r in repo.get_git_refs()} == {"refs/heads/main", "refs/heads/feature", "refs/heads/nnrepair/fix-1"}
+    matching = raw(gh, "GET", "/repos/octo/models/git/refs/heads/nnrepair").json()
+    assert [r["ref"] for r in matching] == ["refs/heads/nnrepair/fix-1"]
+    created.delete()
+    assert raw(gh, "GET", "/repos/octo/models/git/ref/heads/nnrepair/fix-1").status_code == 404
+
+
+def test_contents_put_creates_and_updates_files(gh, pr):
+    repo = client(gh).get_repo("octo/models")
+    result = repo.create_file("docs/nnrepair.md", "add report", "# report\n", branch="feature")
+    assert result["commit"].sha == gh.branch_sha("octo/models", "feature")
+    current = repo.get_contents("docs/nnrepair.md", ref="feature")
+    repo.update_file("docs/nnrepair.md", "update report", "# report v2\n", current.sha, branch="feature")
+    assert gh.file_at("octo/models", "feature", "docs/nnrepair.md") == "# report v2\n"
+    with pytest.raises(github.GithubException) as err:
+        repo.update_file("docs/nnrepair.md", "stale", "x", current.sha, branch="feature")
+    assert err.value.status == 409
+
+
+def test_force_push_moves_pull_head(gh, pr):
+    old = gh.pull("octo/models", pr)["head"]["sha"]
+    new = gh.force_push("octo/models", "feature", files={"model.py": "rewritten\n"})
+    assert new != old and subprocess.run(
+        ["git", "--git-dir", gh.git_dir("octo/models"), "merge-base", "--is-ancestor", old, new]
+    ).returncode == 1
+    pull = client(gh).get_repo("octo/models").get_pull(pr)
+    assert pull.head.sha == new
+    assert {f.filename: f.patch for f in pull.get_files()}["model.py"].endswith("+rewritten")
+
+
+# --- pulls and issues -----------------------------------------------------------------------------------------
+
+
+def test_pulls_list_create_and_issues_view(gh, pr):
+    repo = client(gh).get_repo("octo/models")
+    assert [p.number for p in repo.get_pulls(state="open", head="octo:feature")] == [pr]
+    assert list(repo.get_pulls(head="octo:nope")) == []
+    gh.commit("octo/models", "nnrepair/scan", {"model.py": MODEL_V1 + "# fixed\n"})
+    created = repo.create_pull(title="nnrepair: repairs", body="scan", head="nnrepair/scan", base="main")
+    assert created.user.login == BOT and created.number == pr + 1
+    dup = raw(gh, "POST", "/repos/octo/models/pulls", json={"title": "t", "head": "nnrepair/scan", "base": "main"})
+    assert dup.status_code == 422
+    assert raw(gh, "POST", "/repos/octo/models/pulls", json={"title": "t", "head": "missing", "base": "main"}).status_code == 422
+
+    issue = repo.create_issue("nnrepair: 2 invalid models", body="details", labels=["nnrepair"])
+    repo.create_issue("unrelated")
+    listed = list(repo.get_issues(state="open", labels=["nnrepair"]))
+    assert [i.number for i in listed] == [issue.number]
+    everything = raw(gh, "GET", "/repos/octo/models/issues", params={"state": "all"}).json()
+    assert {i["number"] for i in everything if "pull_request" in i} == {pr, created.number}  # PRs are issues too
+    assert [i.number for i in repo.get_issues(creator="alice")] == [pr]
+    issue.edit(state="closed")
+    assert gh.issues("octo/models")[0]["state"] == "closed"
+    assert [i.number for i in repo.get_issues(state="closed")] == [issue.number]
+    assert raw(gh, "GET", "/repos/octo/models/issues/999").status_code == 404
+    assert raw(gh, "GET", "/repos/octo/nothing").status_code == 404
+
+
+# --- failures on demand -----------------------------------------------------------------------------------------
+
+
+def test_injected_429_has_retry_after_and_secondary_rate_limit_body(gh, pr):
+    gh.inject(status=429, count=1, retry_after=7, path_regex=r"/pulls/\d+/reviews$", method="POST")
+    assert raw(gh, "GET", f"/repos/octo/models/pulls/{pr}").status_code == 200  # does not match
+    limited = raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews", json={"event": "COMMENT", "body": "x"})
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "7"
+    assert limited.json()["message"].startswith("You have exceeded a secondary rate limit")
+    assert raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews", json={"event": "COMMENT", "body": "x"}).status_code == 200
+    assert [r[2] for r in gh.requests if r[1].endswith("/reviews")] == [429, 200]
+
+
+def test_pygithub_sees_rate_limits_and_retries(gh, pr):
+    gh.inject(status=403, count=1, retry_after=1)
+    with pytest.raises(github.RateLimitExceededException) as err:
+        client(gh).get_repo("octo/models")
+    assert err.value.headers["retry-after"] == "1"
+
+    # PyGithub's own retry honours Retry-After (0 s here) and then succeeds.
+    gh.inject(status=429, count=2, retry_after=0)
+    start = time.monotonic()
+    assert client(gh, retry=github.GithubRetry(total=3, backoff_factor=0)).get_repo("octo/models").full_name == "octo/models"
+    assert time.monotonic() - start < 5
+    assert [status for _m, _p, status in gh.requests[-3:]] == [429, 429, 200]
+
+    gh.inject(status=502, count=1, retry_after=None)
+    with pytest.raises(github.GithubException) as err:
+        client(gh).get_repo("octo/models")
+    assert err.value.status == 502 and "retry-after" not in err.value.headers
+
+
+# --- the server itself ---------------------------------------------------------------------------------------------
+
+
+def test_concurrent_clients_and_clean_shutdown():
+    before = threading.active_count()
+    with FakeGitHub() as gh:
+        gh.add_token(WRITE, login=BOT)
+        gh.create_repo("octo/models", files={"model.py": MODEL_V1})
+        gh.commit("octo/models", "feature", {"model.py": MODEL_V2})
+        n = gh.create_pull("octo/models", head="feature")
+        url, root = gh.api_url, gh._world.root
+        results: list[int] = []
+
+        def worker():
+            session = requests.Session()  # keep-alive connections left open on purpose
+            for _ in range(5):
+                r = session.post(f"{url}/repos/octo/models/issues/{n}/comments", json={"body": "hi"}, headers={"Authorization": f"token {WRITE}"})
+                results.append(r.status_code)
+
+        threads = [threading.Thread(target=worker) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert results == [201] * 30 and len(gh.issue_comments("octo/models", n)) == 30
+        assert len({c["id"] for c in gh.issue_comments("octo/models", n)}) == 30
+        assert os.path.isdir(root)
+    assert not os.path.exists(root)  # temp git repos removed
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url + "/repos/octo/models", timeout=2)
+    deadline = time.monotonic() + 5
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() <= before
