@@ -157,10 +157,10 @@ def test_functional_branches_merges_shared_dict_outputs():
     assert tup(add.span) == text_span(name, "layers.add([a, c])")
     concat = kinds["concatenate"]
     assert concat.args == {"axis": -1} and tup(concat.span) == text_span(name, "layers.Concatenate(axis=-1)")
-    assert [e.node for e in m.outputs] == ["score", "kind"]
+    assert [e.node for e in m.outputs] == ["kind", "score"]  # Keras orders dict outputs by key
     res = check(m)
     assert res.valid
-    assert res.output_shapes == [(None, 1), (None, 3)]
+    assert res.output_shapes == [(None, 3), (None, 1)]
     assert res.shapes["concatenate"] == [(None, 48)]
 
 

@@ -144,8 +144,9 @@ def _flat_tensors(v) -> list:
             out.extend(_flat_tensors(x))
         return out
     if isinstance(v, dict):
+        # Keras flattens dict structures in sorted key order (model.outputs)
         out = []
-        for x in v.values():
+        for _, x in sorted(v.items(), key=lambda kv: str(kv[0])):
             out.extend(_flat_tensors(x))
         return out
     return []
