@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -25,6 +26,7 @@ from .scan import publish_scan
 
 PR_EVENTS = ("pull_request", "pull_request_target")
 FIX_COMMAND = "/nnrepair fix"
+FETCH_THREADS = 4
 
 
 @dataclass
@@ -96,26 +98,34 @@ def workspace_sources(run: Run, root: str) -> dict[str, bytes]:
 
 
 def tree_sources(run: Run, repo, sha: str) -> dict[str, bytes]:
-    out = {}
-    for path, blob_sha, size in run.client.tree_files(repo, sha):
-        if _selected(run, path, size):
-            out[path] = run.client.blob_bytes(repo, blob_sha)
-    return out
+    jobs = [(path, blob_sha) for path, blob_sha, size in run.client.tree_files(repo, sha) if _selected(run, path, size)]
+    return _fetch_all(jobs, lambda job: run.client.blob_bytes(repo, job[1]))
+
+
+def _fetch_all(jobs: list, fetch) -> dict[str, bytes]:
+    """Fetch files with a few threads: one request per file is the slow part of a big PR."""
+    if len(jobs) <= 4:
+        return {job[0]: fetch(job) for job in jobs}
+    with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
+        return dict(zip((j[0] for j in jobs), pool.map(fetch, jobs)))
 
 
 def pr_sources(run: Run, repo, pull, head_sha: str, changed: list[ChangedFile]) -> dict[str, bytes]:
-    """Changed files at the head SHA, through the API only (never a checkout of PR code)."""
-    out = {}
-    for cf in changed:
-        if cf.status == "removed" or not _selected(run, cf.path):
-            continue
-        try:
-            out[cf.path] = run.client.file_bytes(repo, cf.path, head_sha)
-        except ApiError as e:
-            if e.status != 404 or not cf.sha:
-                raise
-            out[cf.path] = run.client.blob_bytes(repo, cf.sha)  # fork commit: the blob is still reachable
-    return out
+    """Changed files at the head SHA, through the API only (never a checkout of PR code).
+    The PR file list gives each file's blob SHA at the head, so one blob request per file."""
+    jobs = [(cf.path, cf.sha) for cf in changed if cf.status != "removed" and _selected(run, cf.path)]
+
+    def fetch(job):
+        path, sha = job
+        if sha:
+            try:
+                return run.client.blob_bytes(repo, sha)
+            except ApiError as e:
+                if e.status != 404:
+                    raise
+        return run.client.file_bytes(repo, path, head_sha)
+
+    return _fetch_all(jobs, fetch)
 
 
 # --- config -------------------------------------------------------------------------------

@@ -50,6 +50,14 @@ def analyze(sources: dict[str, bytes], *, fix: bool, config: Any = None) -> Resu
 
     report = _analyze(sources, fix=fix, config=config)
     data = report.to_json()
+    # `line_edits` live on the in-memory repair dicts; the bot needs them for suggestions
+    for entry, model in zip(getattr(report, "models", []), data.get("models", [])):
+        ir_model = getattr(entry, "model", None)
+        if ir_model is not None and isinstance(getattr(ir_model, "layers", None), (list, tuple)):
+            model.setdefault("layers", len(ir_model.layers))
+        rep = getattr(entry, "repair", None)
+        if isinstance(rep, dict) and isinstance(model.get("repair"), dict) and "line_edits" not in model["repair"]:
+            model["repair"]["line_edits"] = rep.get("line_edits", [])
     return Result(report=data, fixed_texts=dict(getattr(report, "fixed_texts", {}) or {}))
 
 

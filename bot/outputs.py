@@ -66,16 +66,8 @@ def annotation(d: dict) -> str:
 
 
 def annotations(report: dict) -> list[str]:
-    """One workflow command per diagnostic; uses repair_engine.render when the engine provides it."""
-    try:  # the engine's renderer, when present, is the single source of truth
-        from repair_engine import render  # type: ignore
-
-        fn = getattr(render, "github_annotations", None) or getattr(render, "render_github", None)
-        if fn is not None:
-            out = fn(report)
-            return out.splitlines() if isinstance(out, str) else list(out)
-    except Exception:
-        pass
+    """One workflow command per diagnostic. Rendered from the JSON (not repair_engine.render,
+    which needs a live Report) because the workflow_run phase only has the artifact's JSON."""
     return [annotation(d) for m in report.get("models", []) or [] for d in m.get("diagnostics", []) or []]
 
 
@@ -152,15 +144,6 @@ def sarif(report: dict) -> dict:
 
 
 def sarif_text(report: dict) -> str:
-    try:
-        from repair_engine import render  # type: ignore
-
-        fn = getattr(render, "sarif", None) or getattr(render, "render_sarif", None)
-        if fn is not None:
-            out = fn(report)
-            return out if isinstance(out, str) else json.dumps(out, indent=2)
-    except Exception:
-        pass
     return json.dumps(sarif(report), indent=2)
 
 

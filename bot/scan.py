@@ -133,7 +133,7 @@ def publish_scan(client, repo, report: dict, fixed_texts: dict[str, str], source
         else:
             action = update_fix_branch(client, repo, sha, files, msg)
             body = templates.render(
-                "scan_pr_body.md.j2", marker=SCAN_MARKER, branch=branch, sha=sha, fixed=models, issue_number=issue.number if issue else None
+                "scan_pr_body.md.j2", marker=SCAN_MARKER, branch=branch, sha=sha, fixed=models
             )
             if pull is None:
                 pull = client.call(repo.create_pull, title=PR_TITLE, body=body, head=FIX_BRANCH, base=branch)

@@ -33,6 +33,17 @@ def fmt_shape(shape) -> str:
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
+def fmt_shapes(shapes) -> str:
+    """A list of output shapes (the JSON's `output_shapes`) -> text; '' when none is known."""
+    if not isinstance(shapes, (list, tuple)) or not shapes:
+        return ""
+    if not isinstance(shapes[0], (list, tuple)) and shapes[0] is not None:
+        return fmt_shape(shapes)  # a single shape
+    if all(s is None for s in shapes):
+        return ""
+    return ", ".join(fmt_shape(s) for s in shapes)
+
+
 def md_cell(text) -> str:
     """Text safe inside a Markdown table cell (one line, no bare pipes)."""
     s = "" if text is None else str(text)
@@ -87,6 +98,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,  # Markdown, not HTML; user text is escaped per cell with md_cell
     )
     env.filters["shape"] = fmt_shape
+    env.filters["shapes"] = fmt_shapes
     env.filters["cell"] = md_cell
     env.filters["fence"] = fence
     env.filters["anchor"] = code_anchor
