@@ -279,9 +279,12 @@ def _file_entry(report: Report, path: str, diags: list, config: Config, text, fm
 def _model_entry(path: str, model, result, config: Config, text, fmt) -> ModelReport:
     diags = list(result.diagnostics) if result is not None else list(model.notes)
     kept, suppressed = filter_diagnostics(diags, config, text, fmt)
+    errors = [d for d in kept if d.severity == "error"]
     if result is None:
         status = "unsupported"
-    elif any(d.severity == "error" for d in kept):
+    elif errors and all(d.kind == "parse_error" for d in errors):
+        status = "unsupported"  # the file is broken (e.g. a cyclic graph), not the model's shapes
+    elif errors:
         status = "invalid"
     else:
         status = result.status

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Iterable, Optional
@@ -131,6 +132,12 @@ def walk(root: str) -> Iterable[str]:
             if name.startswith("."):
                 continue
             full = os.path.join(dirpath, name)
+            try:
+                mode = os.lstat(full).st_mode
+            except OSError:
+                mode = 0
+            if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                continue
             if os.path.islink(full):
                 target = os.path.realpath(full)
                 if os.path.commonpath([target, real_root]) != real_root:
@@ -141,6 +148,10 @@ def walk(root: str) -> Iterable[str]:
 def read_file(path: str, shown: str) -> tuple[Optional[bytes], Optional[Diagnostic], bool]:
     """(data, diagnostic, unreadable). Bounded: reads at most the size limit + 1 bytes."""
     try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # FIFOs and devices would block or never end
+            return None, Diagnostic(kind="parse_error", severity="error", message="not a regular file; not read",
+                                    span=Span(shown, 1, 1)), True
         with open(path, "rb") as f:
             head = f.read(8)
             limit = MAX_BINARY_BYTES if head.startswith((_ZIP_MAGIC, _HDF5_MAGIC)) else MAX_TEXT_BYTES
