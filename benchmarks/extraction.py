@@ -1,0 +1,200 @@
+"""Extraction benchmark for the Python-source frontend.
+
+Reads ../shared/benchmarks/sfdata-keras (Stack Overflow Keras programs with
+shape faults; see its README section 2 and manifest.json) and
+../shared/benchmarks/keras-io-models (47 valid real-world models), runs the
+static frontend + checker, and prints:
+
+- how many programs had their models extracted completely / partially / not at all
+- model-definition faults (fault_location == "model"): how many are detected,
+  and how many at the manifest's faulty_line (a line of *_original.py; a finding
+  in the runnable *_context.py counts when its line's text is that original
+  line's text)
+- false alarms: errors on ground truths that Keras 3 constructs, and on the
+  data-vs-model programs (their models construct in Keras 3)
+- keras-io coverage and false alarms
+
+Usage: python benchmarks/extraction.py [--verbose]
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from repair_engine.checker import check  # noqa: E402
+from repair_engine.frontends import python_source  # noqa: E402
+
+BENCH = ROOT.parent / "shared" / "benchmarks"
+
+
+def analyse(path: Path) -> dict:
+    """Load + check one file: errors with (line, related lines), and coverage."""
+    result = python_source.load(str(path), path.read_bytes())
+    errors = []
+    layers = unchecked = 0
+    unknown_input = False
+    for m in result.models:
+        res = check(m)
+        layers += len(m.layers)
+        unchecked += len(res.unchecked)
+        unknown_input = unknown_input or any(i.shape is None for i in m.inputs)
+        for d in res.errors:
+            errors.append({
+                "line": d.span.line if d.span else None,
+                "related": [r.span.line for r in d.related],
+                "kind": d.kind,
+                "message": d.message,
+            })
+    warnings = [d.span.line for m in result.models for d in m.notes if d.kind == "legacy_api" and d.span]
+    file_errors = [d.message for d in result.diagnostics if d.severity == "error"]
+    if not result.models:
+        coverage = "none"
+    elif unchecked == 0 and not unknown_input:
+        coverage = "complete"
+    else:
+        coverage = "partial" if unchecked < layers else "none"
+    return {"errors": errors, "coverage": coverage, "models": len(result.models), "text": result.text or "",
+            "legacy_lines": warnings, "file_errors": file_errors}
+
+
+def _norm(line: str) -> str:
+    return "".join(line.split())
+
+
+def lines_matching(context_text: str, original_text: str, line: int | None) -> set:
+    """The original line(s) most similar to the context's `line` (the runnable
+    context is the post's code lightly edited: `X.values.shape` -> `X.shape`...)."""
+    if line is None:
+        return set()
+    ctx = context_text.split("\n")
+    if not (1 <= line <= len(ctx)):
+        return set()
+    want = _norm(ctx[line - 1])
+    if not want:
+        return set()
+    best, found = 0.0, set()
+    for i, l in enumerate(original_text.split("\n")):
+        ratio = difflib.SequenceMatcher(None, want, _norm(l)).ratio() if _norm(l) else 0.0
+        if ratio > best + 1e-9:
+            best, found = ratio, {i + 1}
+        elif abs(ratio - best) <= 1e-9 and ratio > 0:
+            found.add(i + 1)
+    return found if best >= 0.7 else set()
+
+
+def sfdata(verbose: bool) -> dict:
+    root = BENCH / "sfdata-keras"
+    manifest = json.loads((root / "manifest.json").read_text())
+    cov = {"complete": 0, "partial": 0, "none": 0}
+    model_faults = detected = at_line = at_line_primary = at_line_legacy = with_line = 0
+    gt_alarms = gt_total = dvm_alarms = dvm_total = 0
+    rows = []
+    for e in manifest:
+        ctx_path = BENCH / e["files"]["context"]
+        orig_path = BENCH / e["files"]["original"]
+        gt_path = BENCH / e["files"]["ground_truth"]
+        ctx = analyse(ctx_path)
+        orig = analyse(orig_path)
+        cov[ctx["coverage"]] += 1
+        if e.get("keras3_ground_truth_constructs"):
+            gt_total += 1
+            if analyse(gt_path)["errors"]:
+                gt_alarms += 1
+        if e["fault_location"] != "model":
+            if not e.get("keras3_original_fails_at_construction"):
+                dvm_total += 1
+                if ctx["errors"]:
+                    dvm_alarms += 1
+            continue
+        model_faults += 1
+        found = bool(ctx["errors"] or orig["errors"])
+        detected += found
+        fl = e.get("faulty_line")
+        hit = hit_primary = False
+        if fl is not None:
+            with_line += 1
+            orig_text = orig_path.read_text(errors="replace")
+            for err in orig["errors"]:
+                hit_primary |= err["line"] == fl
+                hit |= err["line"] == fl or fl in err["related"]
+            for err in ctx["errors"]:
+                primary = lines_matching(ctx["text"], orig_text, err["line"])
+                related = set().union(*[lines_matching(ctx["text"], orig_text, r) for r in err["related"]] or [set()])
+                hit_primary |= fl in primary
+                hit |= fl in primary or fl in related
+            legacy_hit = fl in orig["legacy_lines"] or any(
+                fl in lines_matching(ctx["text"], orig_text, w) for w in ctx["legacy_lines"])
+            at_line_legacy += found and (hit or legacy_hit)
+        at_line += hit
+        at_line_primary += hit_primary
+        rows.append((e["id"], e["fault_kind"], found, fl, hit, (ctx["errors"] or orig["errors"] or [{}])[0]))
+    if verbose:
+        for r in rows:
+            msg = r[5].get("message", "")[:90]
+            print(f"  {r[0]:>9} {r[1]:<27} detected={str(r[2]):<5} faulty_line={str(r[3]):<5} at_line={r[4]!s:<5} {msg}")
+    return {
+        "programs": len(manifest), "coverage": cov, "model_faults": model_faults, "detected": detected,
+        "with_faulty_line": with_line, "at_line": at_line, "at_line_primary": at_line_primary, "at_line_legacy": at_line_legacy,
+        "gt_alarms": gt_alarms, "gt_total": gt_total, "dvm_alarms": dvm_alarms, "dvm_total": dvm_total,
+    }
+
+
+def keras_io(verbose: bool) -> dict:
+    root = BENCH / "keras-io-models"
+    cov = {"complete": 0, "partial": 0, "none": 0}
+    alarms = []
+    files = sorted(root.glob("*.py"))
+    for f in files:
+        a = analyse(f)
+        cov[a["coverage"]] += 1
+        alarms += [f"{f.name}:{x['line']} {x['message'][:100]}" for x in a["errors"]]
+        if verbose:
+            print(f"  {f.name:<58} {a['coverage']:<8} models={a['models']}")
+    return {"files": len(files), "coverage": cov, "alarms": alarms}
+
+
+def main() -> int:
+    verbose = "--verbose" in sys.argv
+    if not BENCH.is_dir():
+        print(f"benchmarks folder {BENCH} absent; nothing to do")
+        return 0
+    t0 = time.monotonic()
+    if (BENCH / "sfdata-keras").is_dir():
+        s = sfdata(verbose)
+        c = s["coverage"]
+        print("sfdata-keras (runnable *_context.py programs)")
+        print(f"  programs                         {s['programs']}")
+        print(f"  extracted completely             {c['complete']}")
+        print(f"  extracted partially              {c['partial']}")
+        print(f"  not extracted                    {c['none']}")
+        print(f"  model-definition faults          {s['model_faults']}")
+        print(f"  detected                         {s['detected']}")
+        print(f"  at faulty_line (error or related) {s['at_line']} of {s['with_faulty_line']} with a faulty_line")
+        print(f"  at faulty_line (error line only) {s['at_line_primary']} of {s['with_faulty_line']}")
+        print(f"  at faulty_line (also counting a legacy_api warning there) {s['at_line_legacy']}"
+              f" of {s['with_faulty_line']}")
+        print(f"  false alarms on ground truths    {s['gt_alarms']} of {s['gt_total']} that Keras 3 constructs")
+        print(f"  errors on data-vs-model programs {s['dvm_alarms']} of {s['dvm_total']} (their models construct)")
+    if (BENCH / "keras-io-models").is_dir():
+        k = keras_io(verbose)
+        c = k["coverage"]
+        print("keras-io-models (47 valid models)")
+        print(f"  extracted completely             {c['complete']}")
+        print(f"  extracted partially              {c['partial']}")
+        print(f"  not checked                      {c['none']}")
+        print(f"  false alarms (errors)            {len(k['alarms'])}")
+        for a in k["alarms"]:
+            print("    " + a)
+    print(f"time {time.monotonic() - t0:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
