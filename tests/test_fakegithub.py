@@ -532,3 +532,53 @@ def test_concurrent_clients_and_clean_shutdown():
     while threading.active_count() > before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert threading.active_count() <= before
+
+
+def test_review_comment_follows_pushes_until_outdated(gh, pr):
+    pull = client(gh).get_repo("octo/models").get_pull(pr)
+    first_head = pull.head.sha
+    pull.create_review(event="COMMENT", body="b", comments=[
+        {"path": "model.py", "line": 4, "body": "on model.py"},
+        {"path": "layers/new.py", "line": 1, "body": "on new.py"},
+    ])
+    # A push that leaves model.py alone keeps its comment current; new.py's goes outdated.
+    second_head = gh.commit("octo/models", "feature", {"layers/new.py": "x = 2\n"})
+    by_path = {c["path"]: c for c in raw(gh, "GET", f"/repos/octo/models/pulls/{pr}/comments").json()}
+    assert (by_path["model.py"]["line"], by_path["model.py"]["commit_id"]) == (4, second_head)
+    assert by_path["model.py"]["original_commit_id"] == first_head
+    outdated = by_path["layers/new.py"]
+    assert outdated["line"] is None and outdated["position"] is None
+    assert (outdated["original_line"], outdated["commit_id"]) == (1, first_head)
+
+
+def test_http_details_etag_commits_and_errors(gh, pr):
+    first = raw(gh, "GET", "/repos/octo/models")
+    etag = first.headers["ETag"]
+    assert first.headers["X-RateLimit-Limit"] == "5000" and "X-GitHub-Request-Id" in first.headers
+    again = raw(gh, "GET", "/repos/octo/models", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+
+    commits = raw(gh, "GET", "/repos/octo/models/commits", params={"sha": "feature", "per_page": 1})
+    assert [c["commit"]["message"] for c in commits.json()] == ["Change model"]
+    assert _links(commits)["last"].endswith("page=2")
+    assert raw(gh, "GET", "/repos/octo/models/commits", params={"sha": "feature", "path": "README.md"}).json()[0]["commit"]["message"] == "Initial commit"
+
+    bad_json = raw(gh, "POST", f"/repos/octo/models/issues/{pr}/comments", data=b"{not json", headers={"Content-Type": "application/json"})
+    assert bad_json.status_code == 400 and bad_json.json()["message"] == "Problems parsing JSON"
+    assert raw(gh, "GET", "/repos/octo/models/no/such/endpoint").status_code == 404
+    assert raw(gh, "GET", f"/repos/octo/models/pulls/{pr + 50}").json()["message"] == "Not Found"
+    assert ("POST", f"/repos/octo/models/issues/{pr}/comments", 400) in gh.requests
+
+
+def test_contents_put_on_fork_branch_without_permission_is_403(gh):
+    gh.create_repo("octo/models", files={"model.py": MODEL_V1})
+    gh.create_fork("octo/models", owner="stranger")
+    gh.commit("stranger/models", "patch-1", {"model.py": MODEL_V2})
+    gh.create_pull("octo/models", head="stranger:patch-1", head_repo="stranger/models", user="stranger")
+    repo = client(gh).get_repo("stranger/models")
+    assert repo.permissions.push is False
+    current = repo.get_contents("model.py", ref="patch-1")
+    with pytest.raises(github.GithubException) as err:
+        repo.update_file("model.py", "fix", "fixed\n", current.sha, branch="patch-1")
+    assert err.value.status == 403
+    assert gh.file_at("stranger/models", "patch-1", "model.py") == MODEL_V2

@@ -425,6 +425,8 @@ class Renderer:
 
     def review_comment(self, repo: Repo, c: ReviewComment) -> dict:
         url = self.repo_url(repo)
+        pull = repo.pulls[c.number]
+        commit_id, line, start_line, position = self.world.current_anchor(repo, pull, c)
         pull_url = f"{url}/pulls/{c.number}"
         html = f"{self.html}/{repo.full_name}/pull/{c.number}#discussion_r{c.id}"
         data = {
@@ -434,9 +436,9 @@ class Renderer:
             "pull_request_review_id": c.review_id,
             "diff_hunk": c.diff_hunk,
             "path": c.path,
-            "position": c.position,
+            "position": position,
             "original_position": c.position,
-            "commit_id": c.commit_id,
+            "commit_id": commit_id,
             "original_commit_id": c.original_commit_id,
             "user": self.user(c.user),
             "body": c.body,
@@ -446,10 +448,10 @@ class Renderer:
             "pull_request_url": pull_url,
             "author_association": self.author_association(repo, c.user),
             "_links": {"self": {"href": f"{url}/pulls/comments/{c.id}"}, "html": {"href": html}, "pull_request": {"href": pull_url}},
-            "start_line": c.start_line,
+            "start_line": start_line,
             "original_start_line": c.start_line,
-            "start_side": c.start_side,
-            "line": c.line,
+            "start_side": c.start_side if start_line is not None else None,
+            "line": line,
             "original_line": c.line,
             "side": c.side,
             "subject_type": "line" if c.line is not None else "file",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 import socket
@@ -170,6 +171,16 @@ def get_commit(ctx: Ctx):
     files = ctx.world.diff(repo, parents[0] if parents else None, sha)
     data = ctx.render.commit(repo, sha, files=files[:300])
     return 200, data
+
+
+def list_commits(ctx: Ctx):
+    repo = ctx.repo
+    head = ctx.world.resolve_ref(repo, ctx.query.get("sha"))
+    args = ["rev-list", "--topo-order", head]
+    if ctx.query.get("path"):
+        args += ["--", ctx.query["path"]]
+    shas = repo.git.run(*args).decode().split()
+    return 200, [ctx.render.commit(repo, sha) for sha in ctx.paginate(shas)]
 
 
 def compare(ctx: Ctx):
@@ -952,6 +963,7 @@ ROUTES = [
     ("GET", R, get_repo),
     ("GET", R + r"/collaborators/(?P<login>[^/]+)/permission", get_collaborator_permission),
     ("GET", R + r"/branches/(?P<branch>.+)", get_branch),
+    ("GET", R + r"/commits", list_commits),
     ("GET", R + r"/commits/(?P<ref>[^/]+)", get_commit),
     ("GET", R + r"/compare/(?P<spec>.+)", compare),
     ("GET", R + r"/contents/?(?P<path>.*)", get_contents),
@@ -1067,15 +1079,22 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "Problems parsing JSON")
         ctx = Ctx(world, self.server.renderer, method, raw_path, query, body, token, params)  # type: ignore[attr-defined]
         status, payload = handler(ctx)
+        if method == "GET" and status == 200:
+            etag = 'W/"%s"' % hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+            ctx.headers["ETag"] = etag
+            if self.headers.get("If-None-Match") == etag:
+                return 304, None, ctx.headers
         return status, payload, ctx.headers
 
     def _send(self, status: int, payload, headers: dict):
-        data = b"" if payload is None or status == 204 else json.dumps(payload).encode()
+        data = b"" if payload is None or status in (204, 304) else json.dumps(payload).encode()
         try:
             self.send_response(status)
-            if status != 204:
+            if status not in (204, 304):
                 self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
+                self.send_header("Content-Length", str(len(data)))
+            elif status == 204:
+                self.send_header("Content-Length", "0")
             self.send_header("X-GitHub-Api-Version-Selected", "2022-11-28")
             self.send_header("X-GitHub-Request-Id", uuid.uuid4().hex[:16].upper())
             self.send_header("X-RateLimit-Limit", "5000")

@@ -302,6 +302,7 @@ class World:
         self.request_details: list[dict] = []
         self._diff_cache: dict[tuple[str, str | None, str], list[FileChange]] = {}
         self._merge_base_cache: dict[tuple[str, str, str], str | None] = {}
+        self._files_cache: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -657,6 +658,36 @@ class World:
         if sha != pull.head_sha and not repo.git.is_ancestor(sha, pull.head_sha):
             raise unprocessable(["Commit is not part of the pull request"])
         return sha
+
+    def files_at(self, repo: Repo, commit: str) -> dict[str, tuple[str, str]]:
+        key = (repo.git.path, commit)
+        if key not in self._files_cache:
+            self._files_cache[key] = repo.git.flat_files(commit)
+        return self._files_cache[key]
+
+    def current_anchor(self, repo: Repo, pull: Pull, comment: ReviewComment) -> tuple[str, int | None, int | None, int | None]:
+        """Where a review comment sits on the PR's current head: (commit_id, line, start_line, position).
+
+        Like GitHub, a comment follows new pushes while its file is unchanged and its line is
+        still in the diff; otherwise it is outdated: line and position become null and
+        commit_id stays at the commit it was made on."""
+        head = pull.head_sha
+        made_on = comment.original_commit_id
+        if comment.line is None or made_on == head:
+            return made_on, comment.line, comment.start_line, comment.position
+        outdated = (made_on, None, None, None)
+        if self.files_at(repo, made_on).get(comment.path) != self.files_at(repo, head).get(comment.path):
+            return outdated
+        change = next((c for c in self.pull_diff(repo, pull) if c.filename == comment.path), None)
+        hunks = parse_hunks(change.patch) if change and change.patch else []
+        found = find_line(hunks, comment.side, comment.line)
+        if found is None:
+            return outdated
+        if comment.start_line is not None:
+            start = find_line(hunks, comment.start_side or comment.side, comment.start_line)
+            if start is None or start[0] != found[0]:
+                return outdated
+        return head, comment.line, comment.start_line, hunks[found[0]].lines[found[1]][3]
 
     # --- git data -----------------------------------------------------------------------
 
