@@ -54,7 +54,7 @@ def gh():
         fake.add_token(WRITE, login=BOT, permissions="write")
         fake.add_token(READ, login=BOT, permissions="read")
         yield fake
-        assert fake._world.errors == [], fake._world.errors[0]
+        assert fake.server_errors == [], fake.server_errors[0]
 
 
 @pytest.fixture

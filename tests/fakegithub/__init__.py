@@ -224,6 +224,12 @@ class FakeGitHub:
         with self._world.lock:
             return copy.deepcopy(self._world.request_details)
 
+    @property
+    def server_errors(self) -> list[str]:
+        """Tracebacks of requests the fake itself failed on (answered 500); should stay empty."""
+        with self._world.lock:
+            return list(self._world.errors)
+
     def git_dir(self, full_name: str) -> str:
         with self._world.lock:
             return self._world.get_repo(full_name).git.path

@@ -377,7 +377,9 @@ def post_tree(ctx: Ctx):
                 for existing in [p for p in flat if p == path or p.startswith(path + "/")]:
                     del flat[existing]
                 continue
-            if not isinstance(sha, str) or repo.git.object_type(sha) != otype:
+            if otype == "commit" and isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{40}", sha):
+                pass  # a submodule pins a commit of another repository
+            elif not isinstance(sha, str) or repo.git.object_type(sha) != otype:
                 raise unprocessable(None, f"tree.sha {sha} is not a valid {otype}")  # type: ignore[arg-type]
         else:
             raise unprocessable(None, "Must supply either tree.sha or tree.content")  # type: ignore[arg-type]
@@ -632,10 +634,9 @@ def post_review(ctx: Ctx):
         raise unprocessable(
             ["Can not approve your own pull request" if event == "APPROVE" else "Can not request changes on your own pull request"]
         )
-    if event == "REQUEST_CHANGES" and not text:
-        raise unprocessable(["Body is required for event REQUEST_CHANGES"])
-    if event == "COMMENT" and not text and not specs:
-        raise unprocessable(["Body is required for event COMMENT"])
+    if event in ("COMMENT", "REQUEST_CHANGES") and not text and not specs:
+        # GitHub refuses an empty COMMENT/REQUEST_CHANGES review (APPROVE may be empty).
+        raise unprocessable([f"Body is required when using event {event}"])
     if not event and any(r.state == "PENDING" and r.user == login for r in pull.reviews):
         raise unprocessable(["User can only have one pending review per pull request"])
     commit_id = ctx.world.review_commit(repo, pull, body.get("commit_id"))

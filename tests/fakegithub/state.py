@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -286,6 +287,8 @@ class World:
     def __init__(self, patch_max_bytes: int = 1_000_000, patch_max_lines: int = 20_000, root_dir: str | None = None):
         self.lock = threading.RLock()
         self.root = tempfile.mkdtemp(prefix="fakegithub-", dir=root_dir or _fast_temp_dir())
+        # Removed on close(), or when the world is garbage collected if a test forgot to stop it.
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True)
         self.api_url = ""
         self.patch_max_bytes = patch_max_bytes
         self.patch_max_lines = patch_max_lines
@@ -305,7 +308,7 @@ class World:
         self._files_cache: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
 
     def close(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+        self._cleanup()
 
     def new_id(self) -> int:
         return next(self._ids)
