@@ -27,7 +27,7 @@ def _pools():
     for _, ex in all_examples():
         if ex.kind not in REGISTRY or ex.weights is not None:
             continue
-        entry = (dict(ex.args), ex.inner, [tuple(s) for s in ex.input_list], ex.called_with_list)
+        entry = (dict(ex.args), ex.inner, [tuple(s) for s in ex.input_list], ex.called_with_list, ex.error is None)
         if len(ex.input_list) == 1 and not ex.called_with_list:
             single[ex.kind].append(entry)
         else:
@@ -83,14 +83,20 @@ class Generator:
         self._n = 0
 
     def _pick_single(self, rank: Optional[int]):
+        """Mostly a layer whose valid examples take this rank; sometimes anything
+        (including the arguments of invalid examples) so that failures stay varied."""
         rng = self.rng
-        if rank is not None and self.by_rank.get(rank) and rng.random() < 0.85:
-            return rng.choice(self.by_rank[rank])
+        if rank is not None and self.by_rank.get(rank) and rng.random() < 0.9:
+            pool = self.by_rank[rank]
+            valid = [p for p in pool if p[1][4]]
+            if valid and rng.random() < 0.9:
+                return rng.choice(valid)
+            return rng.choice(pool)
         return rng.choice(self.all_single)
 
     def _layer(self, kind: str, entry, inputs: tuple, list_input: bool = False) -> Layer:
         self._n += 1
-        args, inner, _, _ = entry
+        args, inner = entry[0], entry[1]
         inner_layer = None
         if inner is not None:
             inner_layer = Layer(id=f"inner_{self._n}", kind=inner[0], args=dict(inner[1]))

@@ -97,6 +97,9 @@ def build(model: Model) -> OracleResult:
             if layer.weights is not None:
                 obj.set_weights([np.zeros(w, dtype="float32") for w in layer.weights])
         except Exception as e:
+            if _resource_exhausted(e):
+                # too large to allocate here: says nothing about validity
+                return OracleResult(ok=False, unsupported=True, error=_fmt(e))
             return OracleResult(ok=False, error=_fmt(e))
         tensors[layer.id] = list(out) if isinstance(out, (list, tuple)) else [out]
     shapes = []
@@ -104,6 +107,10 @@ def build(model: Model) -> OracleResult:
         t = tensors[e.node][e.index]
         shapes.append(tuple(t.shape))
     return OracleResult(ok=True, output_shapes=shapes)
+
+
+def _resource_exhausted(e: Exception) -> bool:
+    return isinstance(e, MemoryError) or type(e).__name__ == "ResourceExhaustedError"
 
 
 def _fmt(e: Exception) -> str:
