@@ -97,9 +97,12 @@ def sfdata(verbose: bool) -> dict:
     gt_alarms = gt_total = dvm_alarms = dvm_total = 0
     rows = []
     for e in manifest:
-        ctx_path = BENCH / e["files"]["context"]
+        # the files Keras 3 was checked on: the runnable context, or a
+        # construction-only extract where the context needs cv2 / downloads
+        checked = e.get("keras3_checked_files") or {}
+        ctx_path = BENCH / checked.get("original", e["files"]["context"])
         orig_path = BENCH / e["files"]["original"]
-        gt_path = BENCH / e["files"]["ground_truth"]
+        gt_path = BENCH / checked.get("ground_truth", e["files"]["ground_truth"])
         ctx = analyse(ctx_path)
         orig = analyse(orig_path)
         cov[ctx["coverage"]] += 1

@@ -689,7 +689,11 @@ class Evaluator:
             if isinstance(key, _PLAIN) and key in base:
                 return base[key]
             return UNKNOWN
-        if isinstance(base, ArrayVal) and isinstance(key, slice):
+        if isinstance(base, ArrayVal) and base.shape:
+            if isinstance(key, int) and not isinstance(key, bool) and -base.shape[0] <= key < base.shape[0]:
+                return ArrayVal(base.shape[1:])
+            if isinstance(key, slice):
+                return ArrayVal((len(range(*key.indices(base.shape[0]))),) + base.shape[1:])
             return UNKNOWN
         return UNKNOWN
 

@@ -31,6 +31,7 @@ def extract_models(ev: Evaluator) -> list[Model]:
             continue
         seen.add(key)
         out.append(model)
+    out = _prebuilt_weights(ev, out)
     # name clashes (two models bound to `model`): keep names unique
     names: dict[str, int] = {}
     final = []
@@ -41,6 +42,47 @@ def extract_models(ev: Evaluator) -> list[Model]:
         names[model.name] = k + 1
         final.append(model if k == 0 else replace(model, name=f"{model.name}_{k + 1}"))
     return final
+
+
+def _prebuilt_weights(ev: Evaluator, models: list) -> list:
+    """A layer first called inside another model already has weights when this
+    model calls it (`decoder_layer = autoencoder.layers[-1]`): record their
+    shapes as the layer's weights, so the checker sees what Keras will see."""
+    from dataclasses import replace
+
+    from ...checker import check, expected_weights, input_shapes_of
+
+    first_call: dict = {}
+    for nid, n in ev.graph.nodes.items():
+        if isinstance(n, Layer):
+            first_call.setdefault(n.instance_id, nid)
+    owner = {}
+    for mi, model in enumerate(models):
+        for l in model.layers:
+            owner.setdefault(l.id, mi)
+    checked: dict = {}
+    out = []
+    for mi, model in enumerate(models):
+        ids = {l.id for l in model.layers}
+        seen: set = set()
+        layers = []
+        changed = False
+        for l in model.layers:
+            first = first_call.get(l.instance_id)
+            if (l.instance_id not in seen and l.weights is None and first is not None and first not in ids
+                    and owner.get(first, mi) != mi and model.style == "functional"):
+                src_i = owner[first]
+                if src_i not in checked:
+                    checked[src_i] = check(models[src_i])
+                src_layer = ev.graph.nodes[first]
+                expected = expected_weights(src_layer, input_shapes_of(src_layer, checked[src_i].shapes))
+                if expected:
+                    l = replace(l, weights=tuple(tuple(w) for w in expected))
+                    changed = True
+            seen.add(l.instance_id)
+            layers.append(l)
+        out.append(replace(model, layers=tuple(layers)) if changed else model)
+    return out
 
 
 def _signature(model: Model):
