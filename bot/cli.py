@@ -266,7 +266,12 @@ def flow_workflow_run(run: Run) -> None:
     try:
         data = artifact.load(path)
         repo = c.repo(run.env.repository)
-        pull = c.pull(repo, data["pull_request"])
+        try:
+            pull = c.pull(repo, data["pull_request"])
+        except ApiError as e:
+            if e.status != 404:
+                raise
+            raise artifact.ArtifactError(f"pull request #{data['pull_request']} does not exist (404)") from None
         artifact.check_against(
             data,
             repository=run.env.repository,

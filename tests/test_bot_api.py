@@ -1,0 +1,83 @@
+"""bot.github_api against the fake GitHub: retries, Retry-After, permanent errors, token hygiene."""
+
+import random
+
+import pytest
+
+from bot.github_api import ApiError, GitHubClient, is_rate_limited, retry_delay
+from tests.bot_harness import REPO, WRITE_TOKEN
+from tests.fakegithub import FakeGitHub
+
+
+@pytest.fixture
+def world():
+    with FakeGitHub() as gh:
+        gh.add_token(WRITE_TOKEN, login="bot", permissions="write")
+        gh.create_repo(REPO, files={"models/a.py": "x = 1\n"})
+        gh.commit(REPO, "feature", {"models/a.py": "x = 2\n"})
+        n = gh.create_pull(REPO, head="feature", base="main")
+        yield gh, n
+
+
+def client(gh, sleeps):
+    return GitHubClient(WRITE_TOKEN, gh.api_url, seconds_between_writes=0, backoff_base=0.5, sleep=sleeps.append, rng=random.Random(7))
+
+
+def test_5xx_is_retried_with_jittered_backoff(world):
+    gh, n = world
+    sleeps = []
+    c = client(gh, sleeps)
+    repo = c.repo(REPO)
+    pull = c.pull(repo, n)
+    gh.inject(status=502, count=2, retry_after=None, path_regex=r"/pulls/\d+/files", secondary_rate_limit=False)
+    files = c.pull_files(pull)
+    assert [f.path for f in files] == ["models/a.py"]
+    assert len(sleeps) == 2
+    assert 0.05 <= sleeps[0] <= 0.5 and 0.1 <= sleeps[1] <= 1.0  # full jitter within base * 2**attempt
+    statuses = [s for m, p, s in gh.requests if p.endswith("/files")]
+    assert statuses[-3:] == [502, 502, 200]
+
+
+@pytest.mark.parametrize("status", [403, 429])
+def test_secondary_rate_limit_honours_retry_after(world, status):
+    gh, n = world
+    sleeps = []
+    c = client(gh, sleeps)
+    repo = c.repo(REPO)
+    issue = c.call(repo.get_issue, n)
+    gh.inject(status=status, count=1, retry_after=7, path_regex=r"/issues/\d+/comments", method="POST")
+    c.create_issue_comment(issue, "hello")
+    assert sleeps == [7.0]
+    assert [x["body"] for x in gh.issue_comments(REPO, n)] == ["hello"]
+
+
+def test_permission_403_is_not_retried(world):
+    gh, n = world
+    gh.add_token("ghs_read_only_abcdef", login="reader", permissions="read")
+    sleeps = []
+    c = GitHubClient("ghs_read_only_abcdef", gh.api_url, seconds_between_writes=0, sleep=sleeps.append)
+    issue = c.call(c.repo(REPO).get_issue, n)
+    with pytest.raises(ApiError) as e:
+        c.create_issue_comment(issue, "hi")
+    assert e.value.status == 403 and sleeps == []
+    assert "ghs_read_only_abcdef" not in str(e.value) and "ghs_read_only_abcdef" not in repr(c)
+
+
+def test_gives_up_after_bounded_attempts(world):
+    gh, n = world
+    sleeps = []
+    c = client(gh, sleeps)
+    repo = c.repo(REPO)
+    gh.inject(status=503, count=100, retry_after=None, path_regex=r"/pulls/\d+$", secondary_rate_limit=False)
+    with pytest.raises(ApiError) as e:
+        c.pull(repo, n)
+    assert e.value.status == 503 and len(sleeps) == c.max_attempts - 1
+
+
+def test_total_wait_is_capped():
+    rng = random.Random(1)
+    assert retry_delay(429, {"Retry-After": "3"}, 0, base=1, now=0, rng=rng) == 3.0
+    assert retry_delay(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "100"}, 0, base=1, now=40, rng=rng) == 61.0
+    assert retry_delay(403, {}, 0, base=1, now=0, rng=rng) == 60.0  # GitHub: wait at least a minute
+    assert is_rate_limited(403, {}, "You have exceeded a secondary rate limit")
+    assert not is_rate_limited(403, {}, "Resource not accessible by integration")
