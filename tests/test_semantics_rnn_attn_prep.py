@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from repair_engine.checker import check
 from repair_engine.ir import Edge, InputNode, Layer, Model
 from repair_engine.semantics import REGISTRY
+from repair_engine.semantics.attention import output_count as attention_output_count
 from repair_engine.semantics.attention import runtime_conflicts
+from repair_engine.semantics.recurrent import output_count as rnn_output_count
 
 SETTINGS = settings(
     max_examples=40,
@@ -288,6 +290,30 @@ def test_return_attention_scores_shapes(keras_oracle):
     att = agree(keras_oracle, "Attention", {}, [(None, 5, 8), (None, 7, 6), (None, 9, 6)], list_input=True,
                 call_args={"return_attention_scores": True})
     assert att.shapes["layer"] == [(None, 5, 6), (None, 5, 9)]
+    gqa = agree(keras_oracle, "GroupQueryAttention", {"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 2},
+                [(None, 5, 8), (None, 7, 8), (None, 7, 3)], call_args={"return_attention_scores": True})
+    assert gqa.shapes["layer"] == [(None, 5, 8), (None, 4, 5, 7)]
+    assert attention_output_count("MultiHeadAttention", {"return_attention_scores": True}) == 2
+    assert attention_output_count("Attention", {}) == 1
+
+
+def test_output_count_matches_the_semantics():
+    lstm = Layer(id="i", kind="LSTM", args={"units": 2, "return_state": True})
+    gru = Layer(id="i", kind="GRU", args={"units": 2, "return_state": True})
+    cases = [
+        ("LSTM", {"units": 2, "return_state": True}, None, 3),
+        ("GRU", {"units": 2, "return_state": True}, None, 2),
+        ("ConvLSTM1D", {"filters": 2, "kernel_size": 1, "return_state": True}, None, 3),
+        ("SimpleRNN", {"units": 2}, None, 1),
+        ("Bidirectional", {}, lstm, 5),
+        ("Bidirectional", {"merge_mode": None}, lstm, 6),
+        ("Bidirectional", {"merge_mode": None}, gru, 4),
+        ("Bidirectional", {"merge_mode": None}, Layer(id="i", kind="GRU", args={"units": 2}), 2),
+    ]
+    for kind, args, inner, n in cases:
+        shape = (None, 4, 3) if kind != "ConvLSTM1D" else (None, 4, 3, 2)
+        ours = check(one_layer_model(kind, args, [shape], inner=inner))
+        assert ours.valid and len(ours.shapes["layer"]) == n == rnn_output_count(kind, args, inner), (kind, args)
 
 
 def test_multi_output_examples_agree_on_every_output(keras_oracle):
@@ -346,3 +372,24 @@ def test_runtime_conflicts_of_dot_attention():
         "value length 7 != key length 6"
     ]
     assert runtime_conflicts("Attention", [(None, 5, 8), (None, 7, 8)]) == []
+
+
+def test_multi_output_edges_flow_through_checker_and_oracle(keras_oracle):
+    """out, h, c = LSTM(return_state)(x); Dense(h); Concatenate of Bidirectional(merge_mode=None)."""
+    inp = InputNode(id="x", shape=(None, 6, 5))
+    lstm = Layer(id="lstm", kind="LSTM", args={"units": 4, "return_state": True, "return_sequences": True},
+                 inputs=(Edge("x"),))
+    dense = Layer(id="dense", kind="Dense", args={"units": 3}, inputs=(Edge("lstm", 2),))
+    bi = Layer(id="bi", kind="Bidirectional", args={"merge_mode": None}, inputs=(Edge("lstm", 0),),
+               inner=Layer(id="gru", kind="GRU", args={"units": 2}))
+    cat = Layer(id="cat", kind="Concatenate", args={}, inputs=(Edge("bi", 0), Edge("bi", 1)), list_input=True)
+    model = Model(name="m", inputs=(inp,), layers=(lstm, dense, bi, cat), outputs=(Edge("dense"), Edge("cat")))
+    ours = check(model)
+    assert ours.valid, [d.message for d in ours.errors]
+    assert ours.output_shapes == [(None, 3), (None, 4)]
+    res = keras_oracle.build(model)
+    assert res.ok, res.error
+    assert res.output_shapes == ours.output_shapes
+    # an edge past the LSTM's last output (it has 3) has no shape
+    past = Model(name="m", inputs=(inp,), layers=(lstm,), outputs=(Edge("lstm", 3),))
+    assert check(past).output_shapes == [None]

@@ -15,6 +15,16 @@ from __future__ import annotations
 from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register
 
+ATTENTION_KINDS = ("MultiHeadAttention", "GroupQueryAttention", "Attention", "AdditiveAttention")
+
+
+def output_count(kind: str, call_args) -> int:
+    """How many tensors a call returns: 2 with return_attention_scores=True."""
+    if kind in ATTENTION_KINDS and call_args.get("return_attention_scores") is True:
+        return 2
+    return 1
+
+
 # ---- shared checks ------------------------------------------------------------------
 
 
@@ -248,6 +258,8 @@ def group_query_attention(ctx: Ctx):
             hint={"inputs": (0, 1), "axis": -1, "value": query[-1]},
         )
     _value_key_agree(ctx, value, key)
+    if ctx.layer.call_args.get("return_attention_scores"):
+        return [tuple(query), (query[0], q_heads, query[1], key[1])]
     return tuple(query)
 
 

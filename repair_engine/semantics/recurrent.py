@@ -30,6 +30,22 @@ RECURRENT_KINDS = tuple(STATE_COUNT)
 GATES = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
 
 
+def output_count(kind: str, args, inner: "Layer | None" = None) -> int:
+    """How many tensors a call returns (frontends use it to unpack `out, h, c = LSTM(...)(x)`).
+
+    LSTM/ConvLSTM with return_state: output + 2 states; GRU/SimpleRNN: output + 1.
+    Bidirectional: 2 outputs when merge_mode=None, plus the forward and backward states.
+    """
+    if kind in STATE_COUNT:
+        return 1 + STATE_COUNT[kind] if args.get("return_state") is True else 1
+    if kind == "Bidirectional" and inner is not None:
+        outs = 2 if "merge_mode" in args and args["merge_mode"] is None else 1
+        if inner.kind in STATE_COUNT and inner.args.get("return_state") is True:
+            outs += 2 * STATE_COUNT[inner.kind]
+        return outs
+    return 1
+
+
 # ---- shared checks ------------------------------------------------------------------
 
 
