@@ -501,8 +501,13 @@ def test_pygithub_sees_rate_limits_and_retries(gh, pr):
 # --- the server itself ---------------------------------------------------------------------------------------------
 
 
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+
+
 def test_concurrent_clients_and_clean_shutdown():
     before = threading.active_count()
+    fds_before = _open_fds()
     with FakeGitHub() as gh:
         gh.add_token(WRITE, login=BOT)
         gh.create_repo("octo/models", files={"model.py": MODEL_V1})
@@ -532,6 +537,7 @@ def test_concurrent_clients_and_clean_shutdown():
     while threading.active_count() > before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert threading.active_count() <= before
+    assert _open_fds() <= fds_before  # sockets and pipes closed
 
 
 def test_review_comment_follows_pushes_until_outdated(gh, pr):
@@ -582,3 +588,29 @@ def test_contents_put_on_fork_branch_without_permission_is_403(gh):
         repo.update_file("model.py", "fix", "fixed\n", current.sha, branch="patch-1")
     assert err.value.status == 403
     assert gh.file_at("stranger/models", "patch-1", "model.py") == MODEL_V2
+
+
+def test_large_file_contents_come_through_the_blob_api(gh):
+    big = "w = 0\n" * 200_000  # 1.2 MB: the contents API stops inlining at 1 MB
+    gh.create_repo("octo/models", files={"weights.py": big})
+    repo = client(gh).get_repo("octo/models")
+    content = repo.get_contents("weights.py")
+    assert content.encoding == "none" and content.content == "" and content.size == len(big)
+    blob = repo.get_git_blob(content.sha)
+    assert base64.b64decode(blob.content).decode() == big and blob.size == len(big)
+
+
+def test_legacy_position_counts_lines_across_hunks(gh, pr):
+    patch = {f["filename"]: f["patch"] for f in raw(gh, "GET", f"/repos/octo/models/pulls/{pr}/files").json()}["model.py"]
+    lines = patch.split("\n")
+    second_hunk = next(i for i, text in enumerate(lines) if i > 0 and text.startswith("@@"))
+    position = lines.index("+line thirty-seven")  # position = lines below the first @@ header
+    assert position > second_hunk
+    response = raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews",
+                   json={"event": "COMMENT", "comments": [{"path": "model.py", "position": position, "body": "p"}]})
+    assert response.status_code == 200, response.text
+    [comment] = gh.review_comments("octo/models", pr)
+    assert (comment["line"], comment["side"], comment["position"]) == (38, "RIGHT", position)
+    at_header = raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews",
+                    json={"event": "COMMENT", "comments": [{"path": "model.py", "position": second_hunk, "body": "p"}]})
+    assert at_header.status_code == 422
