@@ -269,6 +269,7 @@ def test_keras1_positional_kernel_is_read_as_strides():
         ("bug_shared.py", "incompatible_shape", "layers.Dense(4)", 1, None),
         ("bug_constants.py", "reshape_size", "TARGET", 2, None),
         ("bug_loop.py", "non_positive_dim", "2", 1, "D(2)"),
+        ("bug_prebuilt.py", "weight_shape", "layers.Dense(784)", 1, None),
     ],
 )
 def test_buggy_variant_reported_at_exact_span(name, kind, needle, nth, within):
@@ -277,6 +278,14 @@ def test_buggy_variant_reported_at_exact_span(name, kind, needle, nth, within):
     assert found, f"no error in {name}"
     assert found[0].kind == kind
     assert tup(found[0].span) == text_span(name, needle, nth, within)
+
+
+def test_layers_attribute_gives_the_same_instance():
+    r = load("bug_prebuilt.py")
+    dec = model_named(r, "decoder")
+    auto = model_named(r, "autoencoder")
+    assert dec.layers[0].instance == auto.layers[-1].instance
+    assert dec.layers[0].weights == ((64, 784), (784,))  # built by its first call, in the autoencoder
 
 
 def test_constant_origin_is_related_location():

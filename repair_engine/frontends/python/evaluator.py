@@ -417,6 +417,9 @@ class Evaluator:
             elts = target.elts
             star = [i for i, e in enumerate(elts) if isinstance(e, ast.Starred)]
             vals = value if isinstance(value, (tuple, list)) else None
+            if isinstance(value, Tensor) and not star and value.index == 0:
+                # `x, state = CustomLayer()(x)`: the outputs of a multi-output node
+                vals = tuple(Tensor(value.node, value.graph, i) for i in range(len(elts)))
             src_elts = value_node.elts if isinstance(value_node, (ast.Tuple, ast.List)) else None
             if vals is not None and not star and len(vals) == len(elts):
                 for i, e in enumerate(elts):
@@ -1500,6 +1503,10 @@ class Evaluator:
     def truth(self, v) -> Optional[bool]:
         if v is UNKNOWN:
             return None
+        if isinstance(v, (LayerObj, ModelObj, FuncVal, ClassVal, Ref, BoundMethod)):
+            return True  # plain objects are truthy
+        if isinstance(v, InstanceVal):
+            return True if v.cls.method("__bool__") is None and v.cls.method("__len__") is None else None
         if isinstance(v, _PLAIN + (tuple, list, dict, range)):
             if isinstance(v, (tuple, list, dict)) and is_unknown(v) and len(v) == 0:
                 return None

@@ -18,6 +18,8 @@ def extract_models(ev: Evaluator) -> list[Model]:
             continue
         if m.consumed and m.style == "sequential" and _input_decl(m) is None:
             continue  # a block used inside another model: checked there
+        if m.style == "subclassed" and (m.instance is None or m.instance.cls.method("call") is None):
+            continue  # no forward pass to follow (e.g. a GAN wrapper with only train_step)
         try:
             model = materialize(ev, m)
         except Budget:
