@@ -614,3 +614,26 @@ def test_legacy_position_counts_lines_across_hunks(gh, pr):
     at_header = raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews",
                     json={"event": "COMMENT", "comments": [{"path": "model.py", "position": second_hunk, "body": "p"}]})
     assert at_header.status_code == 422
+
+
+def test_raw_urls_diff_media_type_labels_and_rate_limit(gh, pr):
+    files = raw(gh, "GET", f"/repos/octo/models/pulls/{pr}/files").json()
+    model = next(f for f in files if f["filename"] == "model.py")
+    assert requests.get(model["raw_url"], timeout=10).text == MODEL_V2
+    assert requests.get(f"{gh.api_url}/octo/models/raw/main/model.py", timeout=10).text == MODEL_V1
+    contents = raw(gh, "GET", model["contents_url"].replace(gh.api_url, "")).json()
+    assert base64.b64decode(contents["content"]).decode() == MODEL_V2
+
+    diff = raw(gh, "GET", f"/repos/octo/models/pulls/{pr}", headers={"Accept": "application/vnd.github.diff"})
+    assert diff.headers["Content-Type"].startswith("application/vnd.github.diff")
+    assert diff.text == git(gh, "octo/models", "diff", "-M", "main...feature")
+
+    repo = client(gh).get_repo("octo/models")
+    repo.create_label("nnrepair", "ededed")
+    assert [label.name for label in repo.get_labels()] == ["nnrepair"]
+    issue = repo.create_issue("scan", labels=["nnrepair"])
+    issue.add_to_labels("models")
+    assert [label.name for label in issue.get_labels()] == ["nnrepair", "models"]
+    issue.remove_from_labels("nnrepair")
+    assert [label["name"] for label in gh.issues("octo/models")[0]["labels"]] == ["models"]
+    assert client(gh).get_rate_limit().resources.core.remaining == 4999

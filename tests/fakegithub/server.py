@@ -42,6 +42,14 @@ RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-res
 
 
 @dataclass
+class RawBody:
+    """A non-JSON response body (diffs, raw file contents)."""
+
+    data: bytes
+    content_type: str
+
+
+@dataclass
 class Ctx:
     world: World
     render: Renderer
@@ -52,6 +60,7 @@ class Ctx:
     token: Token
     params: dict[str, str]
     headers: dict[str, str] = field(default_factory=dict)
+    accept: str = ""
 
     # --- helpers the handlers share ----------------------------------------------
 
@@ -532,7 +541,13 @@ def list_pulls(ctx: Ctx):
 
 def get_pull(ctx: Ctx):
     repo = ctx.repo
-    return 200, ctx.render.pull(repo, ctx.world.get_pull(repo, ctx.number()), ctx.token)
+    pull = ctx.world.get_pull(repo, ctx.number())
+    if "diff" in ctx.accept:
+        # application/vnd.github.diff: the PR's unified diff as text.
+        base = ctx.world.merge_base(repo, ctx.world.pull_base_sha(repo, pull), pull.head_sha)
+        text = repo.git.run("diff", "--no-color", "--no-ext-diff", "-M", base or pull.head_sha, pull.head_sha)
+        return 200, RawBody(text, "application/vnd.github.diff; charset=utf-8")
+    return 200, ctx.render.pull(repo, pull, ctx.token)
 
 
 def post_pull(ctx: Ctx):
@@ -955,6 +970,37 @@ def delete_issue_comment(ctx: Ctx):
     return 204, None
 
 
+def list_labels(ctx: Ctx):
+    repo = ctx.repo
+    return 200, [ctx.render.label(repo, name) for name in ctx.paginate(sorted(repo.labels))]
+
+
+def post_label(ctx: Ctx):
+    repo = ctx.repo
+    ctx.world.require_write(ctx.token, repo)
+    body = ctx.json_body()
+    name = body.get("name")
+    if not isinstance(name, str) or not name:
+        raise validation_failed("Label", "name", "missing_field")
+    if name in repo.labels:
+        raise validation_failed("Label", "name", "already_exists")
+    repo.labels[name] = ctx.world.new_id()
+    return 201, ctx.render.label(repo, name)
+
+
+def list_issue_labels(ctx: Ctx):
+    repo = ctx.repo
+    issue = ctx.world.get_issue(repo, ctx.number())
+    return 200, [ctx.render.label(repo, n) for n in ctx.paginate(issue.labels)]
+
+
+def rate_limit(ctx: Ctx):
+    reset = int(time.time()) + 3600
+    core = {"limit": 5000, "used": 1, "remaining": 4999, "reset": reset}
+    search = {"limit": 30, "used": 0, "remaining": 30, "reset": reset}
+    return 200, {"resources": {"core": core, "search": search, "graphql": core}, "rate": core}
+
+
 # --- routing -----------------------------------------------------------------------------------
 
 R = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
@@ -999,6 +1045,10 @@ ROUTES = [
     ("GET", R + r"/pulls/(?P<number>\d+)/comments", list_pull_review_comments),
     ("POST", R + r"/pulls/(?P<number>\d+)/comments", post_pull_review_comment),
     ("POST", R + r"/pulls/(?P<number>\d+)/comments/(?P<comment_id>\d+)/replies", post_reply),
+    ("GET", r"/rate_limit", rate_limit),
+    ("GET", R + r"/labels", list_labels),
+    ("POST", R + r"/labels", post_label),
+    ("GET", R + r"/issues/(?P<number>\d+)/labels", list_issue_labels),
     ("GET", R + r"/issues", list_issues),
     ("POST", R + r"/issues", post_issue),
     ("GET", R + r"/issues/comments", list_repo_issue_comments),
@@ -1013,6 +1063,25 @@ ROUTES = [
     ("POST", R + r"/issues/(?P<number>\d+)/comments", post_issue_comment),
 ]
 COMPILED = [(method, re.compile(pattern + r"/?$"), handler) for method, pattern, handler in ROUTES]
+
+
+RAW_ROUTE = re.compile(r"^/(?P<owner>[^/]+)/(?P<repo>[^/]+)/raw/(?P<rest>.+)$")
+
+
+def _raw_file(world: World, owner: str, repo: str, rest: str) -> RawBody:
+    """rest is "{ref}/{path}"; refs may contain slashes, so try the longest ref that resolves."""
+    target = world.get_repo(f"{owner}/{repo}")
+    parts = rest.split("/")
+    for cut in range(len(parts) - 1, 0, -1):
+        ref, path = "/".join(parts[:cut]), "/".join(parts[cut:])
+        try:
+            sha = world.resolve_ref(target, ref)
+        except ApiError:
+            continue
+        entry = world.files_at(target, sha).get(path)
+        if entry is not None:
+            return RawBody(target.git.read_blob(entry[1]), "text/plain; charset=utf-8")
+    raise not_found()
 
 
 def route(method: str, path: str):
@@ -1072,6 +1141,10 @@ class Handler(BaseHTTPRequestHandler):
         injection = world.take_injection(method, path)
         if injection is not None:
             return _injected_failure(injection)
+        raw_match = RAW_ROUTE.match(path)
+        if raw_match and method == "GET":
+            # raw_url / download_url: public file bytes, no token needed (as raw.githubusercontent.com).
+            return 200, _raw_file(world, **raw_match.groupdict()), {}
         token = world.authenticate(self.headers.get("Authorization"))
         handler, params = route(method, path)
         try:
@@ -1079,8 +1152,9 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise ApiError(400, "Problems parsing JSON")
         ctx = Ctx(world, self.server.renderer, method, raw_path, query, body, token, params)  # type: ignore[attr-defined]
+        ctx.accept = self.headers.get("Accept", "")
         status, payload = handler(ctx)
-        if method == "GET" and status == 200:
+        if method == "GET" and status == 200 and not isinstance(payload, RawBody):
             etag = 'W/"%s"' % hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()
             ctx.headers["ETag"] = etag
             if self.headers.get("If-None-Match") == etag:
@@ -1088,11 +1162,15 @@ class Handler(BaseHTTPRequestHandler):
         return status, payload, ctx.headers
 
     def _send(self, status: int, payload, headers: dict):
-        data = b"" if payload is None or status in (204, 304) else json.dumps(payload).encode()
+        content_type = "application/json; charset=utf-8"
+        if isinstance(payload, RawBody):
+            data, content_type = payload.data, payload.content_type
+        else:
+            data = b"" if payload is None or status in (204, 304) else json.dumps(payload).encode()
         try:
             self.send_response(status)
             if status not in (204, 304):
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
             elif status == 204:
                 self.send_header("Content-Length", "0")
