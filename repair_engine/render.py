@@ -44,6 +44,22 @@ RULE_HELP = {
 _KIND_OF = {code: kind for kind, code in CODES.items()}
 
 
+def findings(report, verbose: bool = True):
+    """(model, diagnostic) pairs, each distinct finding once: a helper shared by
+    two models (e.g. a builder function called twice) is reported once."""
+    seen = set()
+    for m in report.models:
+        for d in m.diagnostics:
+            if d.severity == "info" and not verbose:
+                continue
+            s = d.span
+            key = (d.code, d.message, s.file if s else m.file, s.line if s else None, s.col if s else None)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield m, d
+
+
 def help_uri(code: str) -> str:
     return f"{DOCS_URL}#{code.lower()}"
 
@@ -70,10 +86,11 @@ def _loc(d, file: str) -> str:
 
 def to_text(report, command: str = "check", verbose: bool = False) -> str:
     lines = []
+    shown: dict = {}
+    for m, d in findings(report, verbose):
+        shown.setdefault(id(m), []).append(d)
     for m in report.models:
-        for d in m.diagnostics:
-            if d.severity == "info" and not verbose:
-                continue
+        for d in shown.get(id(m), []):
             lines.append(f"{_loc(d, m.file)}: {d.code} {d.severity}: {d.message}")
             for r in d.related:
                 lines.append(f"{r.span.file}:{r.span.line}:{r.span.col}: note: {r.message}")
@@ -93,8 +110,9 @@ def to_text(report, command: str = "check", verbose: bool = False) -> str:
 def summary(report, command: str = "check") -> str:
     n = len(report.models)
     counts = {s: sum(1 for m in report.models if m.status == s) for s in ("valid", "invalid", "unsupported")}
-    errs = sum(1 for d in report.diagnostics if d.severity == "error")
-    warns = sum(1 for d in report.diagnostics if d.severity == "warning")
+    unique = [d for _, d in findings(report)]
+    errs = sum(1 for d in unique if d.severity == "error")
+    warns = sum(1 for d in unique if d.severity == "warning")
     files = len({m.file for m in report.models})
     text = (
         f"{n} model{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}: "
@@ -136,24 +154,23 @@ def to_sarif(report) -> dict:
             }
         )
     results = []
-    for m in report.models:
-        for d in m.diagnostics:
-            res = {
-                "ruleId": d.code,
-                "ruleIndex": index[d.code],
-                "level": _SARIF_LEVEL.get(d.severity, "warning"),
-                "message": {"text": d.message},
-                "locations": [_sarif_location(d.span, m.file)],
-                "properties": {"kind": d.kind, "model": m.name, "status": m.status},
-            }
-            if d.layer:
-                res["properties"]["layer"] = d.layer
-            if d.related:
-                res["relatedLocations"] = [
-                    dict(_sarif_location(r.span, m.file), id=i, message={"text": r.message})
-                    for i, r in enumerate(d.related)
-                ]
-            results.append(res)
+    for m, d in findings(report):
+        res = {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": _SARIF_LEVEL.get(d.severity, "warning"),
+            "message": {"text": d.message},
+            "locations": [_sarif_location(d.span, m.file)],
+            "properties": {"kind": d.kind, "model": m.name, "status": m.status},
+        }
+        if d.layer:
+            res["properties"]["layer"] = d.layer
+        if d.related:
+            res["relatedLocations"] = [
+                dict(_sarif_location(r.span, m.file), id=i, message={"text": r.message})
+                for i, r in enumerate(d.related)
+            ]
+        results.append(res)
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -227,6 +244,6 @@ def github_command(d, file: str) -> str:
 
 
 def to_github(report) -> str:
-    lines = [github_command(d, m.file) for m in report.models for d in m.diagnostics]
+    lines = [github_command(d, m.file) for m, d in findings(report)]
     lines.append(summary(report))
     return "\n".join(lines) + "\n"

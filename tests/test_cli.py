@@ -192,3 +192,19 @@ def test_unified_diff_no_newline_at_end():
     d = unified_diff("a\nb", "a\nc", "f.py")
     assert d == "--- a/f.py\n+++ b/f.py\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"
     assert unified_diff("same\n", "same\n", "f.py") == ""
+
+
+def test_a_finding_shared_by_two_models_is_rendered_once():
+    from repair_engine.api import ModelReport, Report
+    from repair_engine.diagnostics import Diagnostic
+    from repair_engine.ir import Span
+    from repair_engine.render import to_github, to_sarif, to_text
+
+    d = Diagnostic(kind="legacy_api", severity="warning", message="old spelling", span=Span("m.py", 3, 5))
+    report = Report(models=[ModelReport(file="m.py", name=n, line=1, status="valid", diagnostics=[d])
+                            for n in ("a", "b")])
+    text = to_text(report)
+    assert text.count("m.py:3:5: NNR401 warning: old spelling") == 1
+    assert text.strip().endswith("0 errors, 1 warning")
+    assert to_github(report).count("::warning file=m.py,line=3,col=5,title=NNR401::old spelling") == 1
+    assert len(to_sarif(report)["runs"][0]["results"]) == 1

@@ -64,7 +64,7 @@ def load(path: str, data: bytes) -> FileResult:
                        message=f"model_config is larger than {MAX_CONFIG_BYTES} bytes", span=Span(path, 1, 1))
         )
         return result
-    inner = keras_json.load(path, raw)
+    inner = keras_json.load(path, raw, positions=False)
     result.models = inner.models
     result.diagnostics = inner.diagnostics
     return result

@@ -65,8 +65,7 @@ def load(path: str, data: bytes) -> FileResult:
     if diag is not None:
         result.diagnostics.append(diag)
         return result
-    inner = keras_json.load(path, raw)
+    inner = keras_json.load(path, raw, positions=False)
     result.models = inner.models
     result.diagnostics = inner.diagnostics
-    # line numbers refer to config.json inside the archive: keep only line 1
     return result

@@ -113,7 +113,9 @@ def sniff(path: str, data: bytes) -> bool:
     return b'"class_name"' in sample and (b'"layers"' in sample or b'"config"' in sample)
 
 
-def load(path: str, data: bytes) -> FileResult:
+def load(path: str, data: bytes, positions: bool = True) -> FileResult:
+    """`positions=False` for configs embedded in binary files (.keras, .h5),
+    where a line/column inside the embedded JSON would mean nothing to the user."""
     result = FileResult(path=path, format=FORMAT)
     try:
         text = data.decode("utf-8-sig")
@@ -132,7 +134,9 @@ def load(path: str, data: bytes) -> FileResult:
             return result
         obj = root.to_python()
         del e
-    if root is None and len(text) <= SPAN_LIMIT:
+    if not positions:
+        root = None
+    elif root is None and len(text) <= SPAN_LIMIT:
         try:
             root = lenient_parse(text)
         except JSONError:
