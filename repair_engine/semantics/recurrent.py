@@ -587,4 +587,13 @@ EXAMPLES = [
             error="invalid_argument"),
     Example("TimeDistributed", {}, (None, 5, 6), inner=("Dense", {"units": 4}), weights=((6, 4), (4,)),
             out=(None, 5, 4)),
+    Example("TimeDistributed", {}, (None, 5, 8, 8, 1), inner=("Conv2D", {"filters": 3, "kernel_size": 3}),
+            out=(None, 5, 6, 6, 3), note="a CNN applied to every frame"),
+    Example("TimeDistributed", {}, (None, 5, 8, 8), inner=("Conv2D", {"filters": 3, "kernel_size": 3}),
+            error="rank_mismatch", note="frames without a channel axis"),
+    Example("TimeDistributed", {}, (None, 5, 2, 2, 1), inner=("Conv2D", {"filters": 3, "kernel_size": 3}),
+            error="non_positive_dim"),
+    Example("TimeDistributed", {}, (None, 5, 8, 8, 3), inner=("MaxPooling2D", {}), out=(None, 5, 4, 4, 3)),
+    Example("TimeDistributed", {}, (None, 5, 6, 7), inner=("Flatten", {}), out=(None, 5, 42)),
+    Example("TimeDistributed", {}, (None, 5, 8, 8, 3), inner=("GlobalAveragePooling2D", {}), out=(None, 5, 3)),
 ]
