@@ -274,10 +274,11 @@ def _positive(ctx: Ctx, name: str, default: Any = None, required: bool = False) 
         value = ctx.required(name)
     else:
         value = ctx.arg(name, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    # Keras compares with `<= 0`, so a bool passes as 0/1 like any int.
+    if not isinstance(value, int) or value <= 0:
         bad_arg(ctx, name, value, "must be a strictly positive integer",
                 f"use an integer {name} >= 1", {"arg": name, "min": 1}, expected=f"{name} > 0")
-    return value
+    return int(value)
 
 
 def _strides_dilation(ctx: Ctx, strides: tuple, dilation: tuple) -> None:
@@ -324,7 +325,7 @@ def conv(ctx: Ctx):
     filters = _positive(ctx, "filters", required=True)
     w = _window_args(ctx, rank, ("valid", "same", "causal") if rank == 1 else ("valid", "same"))
     groups = ctx.arg("groups", 1)
-    if not isinstance(groups, int) or isinstance(groups, bool) or groups <= 0:
+    if not isinstance(groups, int) or groups <= 0:
         bad_arg(ctx, "groups", groups, "must be a positive integer", "use groups=1 (an ordinary convolution)",
                 {"arg": "groups", "min": 1, "value": 1}, expected="groups > 0")
     if filters % groups:
@@ -355,8 +356,8 @@ def conv_weights(ctx: Ctx) -> list:
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
     df = data_format_arg(ctx)
     shape, _, axis = spatial_input(ctx, rank, df)
-    filters = ctx.arg("filters")
-    out = [kernel + (shape[axis] // ctx.arg("groups", 1), filters)]
+    filters = int(ctx.arg("filters"))
+    out = [kernel + (shape[axis] // int(ctx.arg("groups", 1)), filters)]
     if _truthy(ctx, "use_bias", True):
         out.append((filters,))
     return out
@@ -420,7 +421,7 @@ def conv_transpose_weights(ctx: Ctx) -> list:
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
     df = data_format_arg(ctx)
     shape, _, axis = spatial_input(ctx, rank, df)
-    filters = ctx.arg("filters")
+    filters = int(ctx.arg("filters"))
     out = [kernel + (filters, shape[axis])]
     if _truthy(ctx, "use_bias", True):
         out.append((filters,))
@@ -448,7 +449,7 @@ def depthwise_weights(ctx: Ctx) -> list:
     rank = spatial_rank(ctx.kind)
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
     shape, _, axis = spatial_input(ctx, rank, data_format_arg(ctx))
-    dm = ctx.arg("depth_multiplier", 1)
+    dm = int(ctx.arg("depth_multiplier", 1))
     out = [kernel + (shape[axis], dm)]
     if _truthy(ctx, "use_bias", True):
         out.append((dm * shape[axis],))
@@ -473,7 +474,7 @@ def separable_weights(ctx: Ctx) -> list:
     rank = spatial_rank(ctx.kind)
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
     shape, _, axis = spatial_input(ctx, rank, data_format_arg(ctx))
-    dm, filters, c = ctx.arg("depth_multiplier", 1), ctx.arg("filters"), shape[axis]
+    dm, filters, c = int(ctx.arg("depth_multiplier", 1)), int(ctx.arg("filters")), shape[axis]
     out = [kernel + (c, dm), (1,) * rank + (dm * c, filters)]
     if _truthy(ctx, "use_bias", True):
         out.append((filters,))
@@ -625,6 +626,17 @@ EXAMPLES = [
       out=(None, 8, 8, 8, 2)),
     E("Conv3DTranspose", {"filters": 2, "kernel_size": 3, **CF}, (None, 1, 4, 4, 4), out=(None, 2, 6, 6, 6)),
     E("Conv3DTranspose", {"filters": 2, "kernel_size": 3}, (None, 4, 4, 1), error="rank_mismatch"),
+    E("Convolution1DTranspose", {"filters": 2, "kernel_size": 2, "strides": 2, "padding": "same"}, (None, 5, 1),
+      out=(None, 10, 2)),
+    E("Convolution1DTranspose", {"filters": 2, "kernel_size": 2, "output_padding": 1}, (None, 5, 1),
+      error="invalid_argument"),
+    E("Convolution1D", {"filters": 2, "kernel_size": 6}, (None, 5, 1), error="non_positive_dim"),
+    E("Convolution2D", {"filters": 2, "kernel_size": 2}, (None, 5, 1), error="rank_mismatch"),
+    E("Convolution2DTranspose", {"filters": 2, "kernel_size": 2}, (None, 5, 5, None), error="undefined_dim"),
+    E("Convolution3D", {"filters": 2, "kernel_size": 2, "groups": 2}, (None, 5, 5, 5, 3), error="invalid_argument"),
+    E("SeparableConvolution2D", {"filters": 2, "kernel_size": 4}, (None, 3, 5, 1), error="non_positive_dim"),
+    E("Convolution3DTranspose", {"filters": 2, "kernel_size": 1, "strides": 2, "dilation_rate": 2},
+      (None, 2, 2, 2, 1), error="invalid_argument"),
     E("Convolution3DTranspose", {"filters": 2, "kernel_size": 1}, (None, 2, 2, 2, 1), out=(None, 2, 2, 2, 2)),
     # ---- depthwise ----
     E("DepthwiseConv2D", {"kernel_size": 3}, (None, 8, 8, 3), out=(None, 6, 6, 3)),
