@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import fmt_shape
-from .base import Ctx, Example, register, weights_of
+from .base import REGISTRY, Ctx, Example, Unknown, register, weights_of
 from .core import defined_weights, is_int, resolve_axis
 
 
@@ -115,19 +115,23 @@ def batch_normalization(ctx: Ctx):
     bn_renorm_clipping(ctx)
     s = ctx.input_shape
     resolve_axis(ctx, axis, len(s))
-    defined_weights(ctx, batch_normalization_weights(ctx), ["gamma", "beta", "moving_mean", "moving_variance"] * 2,
-                    axis_hint=axis)
+    defined_weights(ctx, batch_normalization_weights(ctx), bn_weight_names(ctx), axis_hint=axis)
     return s
+
+
+def bn_weight_names(ctx: Ctx) -> list:
+    names = (["gamma"] if ctx.arg("scale", True) else []) + (["beta"] if ctx.arg("center", True) else [])
+    names += ["moving_mean", "moving_variance"]
+    if ctx.arg("renorm", False):
+        names += ["moving_stddev", "renorm_mean", "renorm_stddev"]
+    return names
 
 
 @weights_of("BatchNormalization")
 def batch_normalization_weights(ctx: Ctx) -> list:
     s = ctx.input_shape
     dim = (s[resolve_axis(ctx, bn_axis(ctx), len(s))],)
-    n = int(bool(ctx.arg("scale", True))) + int(bool(ctx.arg("center", True))) + 2
-    if ctx.arg("renorm", False):
-        n += 3  # moving_stddev, renorm_mean, renorm_stddev
-    return [dim] * n
+    return [dim] * len(bn_weight_names(ctx))
 
 
 @register("LayerNormalization", "RMSNormalization")
@@ -227,6 +231,47 @@ def unit_normalization(ctx: Ctx):
     return s
 
 
+# Layers that have a `kernel` (or `embeddings`) attribute, which SpectralNormalization
+# normalizes; every other modelled layer is refused by its build().
+KERNEL_KINDS = frozenset(
+    {"Dense", "EinsumDense", "Embedding", "ReversibleEmbedding", "Conv1D", "Conv2D", "Conv3D",
+     "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D"}
+)
+
+
+@register("SpectralNormalization")
+def spectral_normalization(ctx: Ctx):
+    iterations = ctx.arg("power_iterations", 1)
+    if not isinstance(iterations, (int, float)) or iterations <= 0:
+        ctx.fail(
+            "invalid_argument",
+            f"`power_iterations` of SpectralNormalization must be greater than zero, "
+            f"received power_iterations={iterations!r}",
+            expected="power_iterations > 0",
+            actual=f"power_iterations={iterations!r}",
+            argument="power_iterations",
+            hint={"arg": "power_iterations", "min": 1},
+        )
+    inner = ctx.layer.inner
+    if inner is None:
+        raise Unknown("the layer wrapped by SpectralNormalization")
+    unit = REGISTRY.get(inner.kind)
+    if unit is None:
+        raise Unknown(f"wrapped layer kind {inner.kind}")
+    out = unit.output(Ctx(layer=inner, inputs=list(ctx.inputs)))
+    if inner.kind not in KERNEL_KINDS:
+        ctx.fail(
+            "invalid_argument",
+            f"SpectralNormalization normalizes a layer's kernel, but the wrapped {inner.kind} has no `kernel` "
+            "(nor `embeddings`); wrap a Dense, Conv or Embedding layer instead, or remove the wrapper",
+            expected="a layer with a kernel",
+            actual=f"layer={inner.kind}",
+            argument="layer",
+            hint={"arg": "layer", "choices": sorted(KERNEL_KINDS)},
+        )
+    return out
+
+
 EXAMPLES = [
     # BatchNormalization
     Example("BatchNormalization", {}, (None, 5), out=(None, 5), weights=((5,),) * 4),
@@ -305,4 +350,13 @@ EXAMPLES = [
     Example("UnitNormalization", {"axis": [1, 2]}, (None, 5), error="invalid_argument"),
     Example("UnitNormalization", {"axis": -3}, (None, 5), error="invalid_argument"),
     Example("UnitNormalization", {"axis": "x"}, (None, 5), error="invalid_argument"),
+    # SpectralNormalization (a wrapper: the output is the wrapped layer's)
+    Example("SpectralNormalization", {}, (None, 5), inner=("Dense", {"units": 3}), out=(None, 3)),
+    Example("SpectralNormalization", {"power_iterations": 2}, (None, 5), inner=("Embedding",
+            {"input_dim": 10, "output_dim": 4}), out=(None, 5, 4)),
+    Example("SpectralNormalization", {"power_iterations": 0}, (None, 5), inner=("Dense", {"units": 3}),
+            error="invalid_argument"),
+    Example("SpectralNormalization", {}, (None, 5), inner=("Dropout", {"rate": 0.5}), error="invalid_argument"),
+    Example("SpectralNormalization", {}, (None, 5), inner=("BatchNormalization", {}), error="invalid_argument"),
+    Example("SpectralNormalization", {}, (None, None), inner=("Dense", {"units": 3}), error="undefined_dim"),
 ]
