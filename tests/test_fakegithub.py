@@ -637,3 +637,26 @@ def test_raw_urls_diff_media_type_labels_and_rate_limit(gh, pr):
     issue.remove_from_labels("nnrepair")
     assert [label["name"] for label in gh.issues("octo/models")[0]["labels"]] == ["models"]
     assert client(gh).get_rate_limit().resources.core.remaining == 4999
+
+
+def test_injected_delay_stalls_only_matching_requests(gh, pr):
+    gh.inject(status=None, delay=0.8, path_regex=r"/files$")
+    results: dict[str, float] = {}
+
+    def slow():
+        start = time.monotonic()
+        assert raw(gh, "GET", f"/repos/octo/models/pulls/{pr}/files").status_code == 200
+        results["slow"] = time.monotonic() - start
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.1)
+    start = time.monotonic()
+    assert raw(gh, "GET", "/repos/octo/models").status_code == 200  # not blocked by the stalled request
+    results["fast"] = time.monotonic() - start
+    thread.join()
+    assert results["slow"] >= 0.8 and results["fast"] < 0.6
+
+    gh.inject(status=None, delay=0.6)
+    with pytest.raises(requests.Timeout):
+        requests.get(f"{gh.api_url}/repos/octo/models", headers={"Authorization": f"token {WRITE}"}, timeout=0.2)

@@ -142,17 +142,23 @@ class FakeGitHub:
 
     def inject(
         self,
-        status: int,
+        status: int | None,
         count: int = 1,
         retry_after: int | None = 1,
         path_regex: str | None = None,
         secondary_rate_limit: bool = True,
         method: str | None = None,
+        delay: float = 0.0,
     ) -> None:
-        """The next `count` requests matching (method, path_regex) fail with `status`."""
+        """The next `count` requests matching (method, path_regex) fail with `status`.
+
+        403/429 answer like GitHub's secondary rate limit (or the primary one with
+        secondary_rate_limit=False, X-RateLimit-Remaining: 0), with Retry-After unless
+        retry_after is None; 5xx answer "Server Error". `delay` stalls each matching request
+        first; status=None with a delay answers normally, only late."""
         with self._world.lock:
             self._world.injections.append(
-                Injection(status, count, retry_after, re.compile(path_regex) if path_regex else None, method, secondary_rate_limit)
+                Injection(status, count, retry_after, re.compile(path_regex) if path_regex else None, method, secondary_rate_limit, delay)
             )
 
     # --- read-back ---------------------------------------------------------------------------

@@ -39,6 +39,7 @@ SECONDARY_RATE_LIMIT_MESSAGE = (
     "If you reach out to GitHub Support for help, please include the request ID {request_id}."
 )
 RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+MAX_BODY = 65536  # characters in an issue/review comment body
 
 
 @dataclass
@@ -649,6 +650,8 @@ def post_review(ctx: Ctx):
         raise unprocessable(
             ["Can not approve your own pull request" if event == "APPROVE" else "Can not request changes on your own pull request"]
         )
+    if len(text) > MAX_BODY or any(len(str(spec.get("body", ""))) > MAX_BODY for spec in specs):
+        raise unprocessable([f"Body is too long (maximum is {MAX_BODY} characters)"])
     if event in ("COMMENT", "REQUEST_CHANGES") and not text and not specs:
         # GitHub refuses an empty COMMENT/REQUEST_CHANGES review (APPROVE may be empty).
         raise unprocessable([f"Body is required when using event {event}"])
@@ -803,6 +806,8 @@ def patch_review_comment(ctx: Ctx):
     body = ctx.json_body()
     if not isinstance(body.get("body"), str):
         raise validation_failed("PullRequestReviewComment", "body", "missing_field")
+    if len(body["body"]) > MAX_BODY:
+        raise validation_failed("PullRequestReviewComment", "body", "custom", f"body is too long (maximum is {MAX_BODY} characters)")
     comment.body = body["body"]
     comment.updated_at = now_iso()
     return 200, ctx.render.review_comment(repo, comment)
@@ -927,8 +932,8 @@ def post_issue_comment(ctx: Ctx):
     body = ctx.json_body()
     if not isinstance(body.get("body"), str) or not body["body"]:
         raise validation_failed("IssueComment", "body", "missing_field")
-    if len(body["body"]) > 65536:
-        raise validation_failed("IssueComment", "body", "custom", "body is too long (maximum is 65536 characters)")
+    if len(body["body"]) > MAX_BODY:
+        raise validation_failed("IssueComment", "body", "custom", f"body is too long (maximum is {MAX_BODY} characters)")
     stamp = now_iso()
     comment = IssueComment(ctx.world.new_id(), issue.number, body["body"], ctx.token.login, stamp, stamp)
     issue.comments.append(comment)
@@ -955,8 +960,8 @@ def patch_issue_comment(ctx: Ctx):
     body = ctx.json_body()
     if not isinstance(body.get("body"), str) or not body["body"]:
         raise validation_failed("IssueComment", "body", "missing_field")
-    if len(body["body"]) > 65536:
-        raise validation_failed("IssueComment", "body", "custom", "body is too long (maximum is 65536 characters)")
+    if len(body["body"]) > MAX_BODY:
+        raise validation_failed("IssueComment", "body", "custom", f"body is too long (maximum is {MAX_BODY} characters)")
     comment.body = body["body"]
     comment.updated_at = now_iso()
     return 200, ctx.render.issue_comment(repo, comment)
@@ -1123,8 +1128,12 @@ class Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] = {}
         body_for_log = None
         with world.lock:
+            injection = world.take_injection(method, path)
+        if injection is not None and injection.delay:
+            time.sleep(injection.delay)  # outside the lock: other clients go on
+        with world.lock:
             try:
-                status, payload, headers = self._dispatch(world, method, path, raw_path, query, raw_body)
+                status, payload, headers = self._dispatch(world, method, path, raw_path, query, raw_body, injection)
             except ApiError as error:
                 status, payload, headers = error.status, error.body(), dict(error.headers)
             except Exception as error:  # a bug in the fake must show up as a 500, not a dropped connection
@@ -1137,9 +1146,8 @@ class Handler(BaseHTTPRequestHandler):
             world.log(method, raw_path, status, split.query, body_for_log, started)
         self._send(status, payload, headers)
 
-    def _dispatch(self, world: World, method, path, raw_path, query, raw_body):
-        injection = world.take_injection(method, path)
-        if injection is not None:
+    def _dispatch(self, world: World, method, path, raw_path, query, raw_body, injection):
+        if injection is not None and injection.status is not None:
             return _injected_failure(injection)
         raw_match = RAW_ROUTE.match(path)
         if raw_match and method == "GET":

@@ -197,12 +197,13 @@ class Repo:
 
 @dataclass
 class Injection:
-    status: int
+    status: int | None
     remaining: int
     retry_after: int | None
     path_regex: re.Pattern | None
     method: str | None
     secondary_rate_limit: bool
+    delay: float = 0.0  # seconds to stall before answering (slow GitHub, client timeouts)
 
 
 # --- diff hunks: which lines a review comment may target ------------------------
