@@ -23,7 +23,7 @@ ROOT = Path(__file__).parent.parent
 
 # Fixtures that Keras 3 cannot even import/construct for API reasons (the
 # legacy_api warning covers them) or that are fragments: not a model verdict.
-NOT_KERAS3 = {"imp_legacy_paths.py", "legacy_keras1.py", "fragment.py", "no_execute.py"}
+NOT_KERAS3 = {"imp_legacy_paths.py", "legacy_keras1.py", "legacy_merge.py", "fragment.py", "no_execute.py"}
 AGREEMENT = sorted(p.name for p in FIX.glob("*.py") if p.name not in NOT_KERAS3)
 
 _RUNNER = r"""

@@ -214,6 +214,11 @@ def test_subclassed_model_and_custom_layer():
     assert len(scale) == 1
     res = check(custom)
     assert res.valid and res.output_shapes == [None]
+    # a custom layer that only wires Keras layers is inlined
+    resolved = model_named(r, "resolved")
+    assert [l.kind for l in resolved.layers] == ["Dense", "Activation"]
+    assert tup(resolved.layers[0].span) == text_span("subclassed.py", "layers.Dense(units)")
+    assert check(resolved).output_shapes == [(None, 7)]
 
 
 def test_fragment_without_imports():
@@ -253,6 +258,17 @@ def test_keras1_positional_kernel_is_read_as_strides():
     assert len(warn) == 1 and "Conv2D(8, (3, 3))" in warn[0].message
     assert tup(warn[0].span) == text_span(name, "3", within="3, input_shape")
     assert check(m).output_shapes == [(None, 1)]
+
+
+def test_keras1_merge_of_sequential_branches():
+    name = "legacy_merge.py"
+    m = model_named(load(name), "model")
+    assert [i.shape for i in m.inputs] == [(None, 784), (None, 100)]
+    merge = [l for l in m.layers if l.written_kind == "Merge"][0]
+    assert merge.kind == "Concatenate" and merge.list_input
+    assert tup(merge.span) == text_span(name, 'Merge([left, right], mode="concat")')
+    assert check(m).output_shapes == [(None, 10)]
+    assert any(d.kind == "legacy_api" and "Merge" in d.message for d in m.notes)
 
 
 # --------------------------------------------------------------- buggy variants

@@ -952,6 +952,8 @@ class Evaluator:
             name = path[len("keras.layers."):]
             if name in MERGE_FUNCTIONS or name == "merge":
                 return self.merge_function(name, pos, kws, node)
+            if name == "Merge":
+                return self.keras1_merge_layer(pos, kws, node)
             if "." not in name and (name[:1].isupper()):
                 return self.make_layer(name, pos, kws, node)
         return self.unknown_call(Ref(path), pos, kws, node)
@@ -1052,8 +1054,7 @@ class Evaluator:
         if name == "merge":  # Keras 1: merge(tensors, mode='concat', concat_axis=-1)
             kw = {k: (v, s) for k, v, s in kws}
             mode = kw.pop("mode", ("sum", None))[0]
-            cls = {"sum": "Add", "concat": "Concatenate", "mul": "Multiply", "ave": "Average", "max": "Maximum",
-                   "dot": "Dot", "cos": "Dot"}.get(mode if isinstance(mode, str) else "", None)
+            cls = _KERAS1_MODES.get(mode if isinstance(mode, str) else "", None)
             if cls is None:
                 return self.unknown_call(None, pos, kws, node)
             rest = []
@@ -1078,6 +1079,27 @@ class Evaluator:
             tensors = [(v, s) for k, v, s in kws if k == "inputs"]
         layer = self.make_layer(cls, pos[1:], rest, node)
         return self.apply_layer(layer, tensors, [], node)
+
+    def keras1_merge_layer(self, pos, kws, node):
+        """Keras 1 `Merge([branch_a, branch_b], mode='concat')`, the first layer of a Sequential."""
+        kw = {k: (v, s) for k, v, s in kws}
+        branches = pos[0][0] if pos else kw.get("layers", (None, None))[0]
+        mode = kw.get("mode", ("sum", None))[0]
+        cls = _KERAS1_MODES.get(mode if isinstance(mode, str) else "", None)
+        rest = [("axis", v, s) for k, (v, s) in kw.items() if k == "concat_axis"]
+        rest += [("axes", v, s) for k, (v, s) in kw.items() if k == "dot_axes"]
+        obj = self.make_layer(cls or "Merge", [], rest, node, custom=cls is None)
+        obj.written_kind = "Merge"
+        self.layer_warnings.setdefault(obj.name, []).append(
+            Diagnostic(kind="legacy_api", severity="warning", layer=obj.name, layer_kind=obj.kind, span=self.span(node),
+                       message="`Merge` is a Keras 1 layer that Keras 3 does not have; build the branches with the "
+                               f"functional API and merge them with `keras.layers.{cls or 'Concatenate'}()([...])`"))
+        items = self.iterate(branches)
+        if cls is not None and items and all(isinstance(b, ModelObj) for b in items):
+            obj.branches = list(items)
+            for b in items:
+                b.consumed = True
+        return obj
 
     # ------------------------------------------------------------ layer calls
     def apply_layer(self, obj: LayerObj, pos, kws, node):
@@ -1378,6 +1400,9 @@ class Evaluator:
 
     def call_instance(self, inst: InstanceVal, pos, kws, node):
         if inst.layer is not None:
+            inlined = self.inline_custom_layer(inst, pos, kws, node)
+            if inlined is not None:
+                return inlined
             return self.apply_layer(inst.layer, pos, kws, node)
         if inst.model is not None:
             inst.model.consumed = True
@@ -1391,6 +1416,33 @@ class Evaluator:
         if call is not None:
             return self.call_function(FuncVal(call, inst.cls.env, owner=inst), pos, kws, node)
         return self.unknown_call(None, pos, kws, node)
+
+    def inline_custom_layer(self, inst: InstanceVal, pos, kws, node):
+        """A custom Layer whose `call` only wires Keras layers (trivially
+        resolvable) is inlined; otherwise None (it stays one unknown-kind node)."""
+        call = inst.cls.method("call")
+        if call is None or not pos or not _is_tensor_like(pos[0][0]) or inst.cls.method("build") is not None:
+            return None
+        before = set(self.graph.nodes)
+        uncertain_before = self.uncertain
+        try:
+            out = self.call_function(FuncVal(call, inst.cls.env, owner=inst), pos, kws, node)
+        except (_Return, _Break, _Continue):
+            out = UNKNOWN
+        new = [n for nid, n in self.graph.nodes.items() if nid not in before]
+        outs = _flat_tensors(out)
+        ok = (
+            self.uncertain == uncertain_before
+            and outs
+            and (isinstance(out, Tensor) or (isinstance(out, (tuple, list)) and all(isinstance(t, Tensor) for t in out)))
+            and all(isinstance(n, Layer) and (n.kind in SIGNATURES) for n in new)
+            and all(t.graph == id(self.graph) for t in outs)
+        )
+        if ok:
+            return out
+        for nid in [nid for nid in self.graph.nodes if nid not in before]:
+            del self.graph.nodes[nid]
+        return None
 
     # --------------------------------------------------------------- builtins
     def call_builtin(self, name: str, pos, kws, node, env):
@@ -1514,6 +1566,8 @@ class Evaluator:
         return None
 
 
+_KERAS1_MODES = {"sum": "Add", "concat": "Concatenate", "mul": "Multiply", "ave": "Average", "max": "Maximum",
+                 "dot": "Dot", "cos": "Dot"}
 _LIST_KINDS = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot", "Attention",
                "AdditiveAttention"}
 _OPNAMES = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.MatMult: "@", ast.Pow: "**"}

@@ -129,6 +129,8 @@ def materialize(ev: Evaluator, m: ModelObj) -> Optional[Model]:
         outputs = tuple(Edge(t.node, t.index) for t in outs)
         return _finish(ev, m, name, inputs, layers, outputs, notes, "functional")
 
+    if m.style == "sequential" and m.entries and getattr(m.entries[0], "branches", None):
+        return _materialize_keras1_merge(ev, m, name, notes)
     # sequential and subclassed: run the layers on a fresh input in a fresh graph
     decl = _input_decl(m)
     saved = ev.graph
@@ -167,6 +169,35 @@ def materialize(ev: Evaluator, m: ModelObj) -> Optional[Model]:
         layers = [l for l in layers if l.id in needed]
     return _finish(ev, m, name, [inp], layers, tuple(Edge(t.node, t.index) for t in outs), notes,
                    m.style)
+
+
+def _materialize_keras1_merge(ev, m: ModelObj, name: str, notes: list) -> Model:
+    """Sequential([Merge([a, b], mode=...), ...]): one input per branch model."""
+    merge = m.entries[0]
+    saved = ev.graph
+    ev.graph = Graph()
+    inputs, tensors = [], []
+    try:
+        for b in merge.branches:
+            decl = _input_decl(b)
+            shape = tuple(decl.shape) if decl is not None and isinstance(decl.shape, tuple) else None
+            iid = ev.graph.fresh_id(ev.unique_name("input_layer"))
+            inp = InputNode(id=iid, shape=shape, span=decl.span if decl else None,
+                            shape_span=decl.shape_span if decl else None,
+                            shape_source=decl.shape_source if decl else None,
+                            declared_as=decl.declared_as if decl else "Input")
+            ev.graph.nodes[iid] = inp
+            inputs.append(inp)
+            tensors.append(ev.apply_model(_Unconsumed(b), [(Tensor(iid, id(ev.graph)), None)], [], None))
+        y = ev.apply_layer(merge, [(tensors, None)], [], None)
+        rest = ModelObj(style="sequential", span=m.span, entries=m.entries[1:])
+        y = ev.apply_model(rest, [(y, None)], [], None)
+        graph = ev.graph
+    finally:
+        ev.graph = saved
+    outs = _flat_tensors(y)
+    layers = [n for n in graph.nodes.values() if isinstance(n, Layer)]
+    return _finish(ev, m, name, inputs, layers, tuple(Edge(t.node, t.index) for t in outs), notes, "sequential")
 
 
 def _finish(ev, m, name, inputs, layers, outputs, notes, style) -> Model:

@@ -60,6 +60,8 @@ class LayerObj:
     inner: Optional["LayerObj"] = None
     input_decl: Optional[dict] = None
     custom: bool = False
+    # Keras 1 `Merge([model_a, model_b], mode=...)`: the branch models it merges
+    branches: Optional[list] = None
 
 
 @dataclass
