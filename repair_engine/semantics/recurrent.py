@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..diagnostics import fmt_shape
 from ..ir import Layer, is_unknown
+from .core import check_activation
 from .base import (
     REGISTRY,
     Ctx,
@@ -123,6 +124,15 @@ def _stateful_batch(ctx: Ctx, shape) -> None:
         )
 
 
+def _activations(ctx: Ctx) -> None:
+    """activation / recurrent_activation must be Keras activation names; a value the
+    frontend could not resolve (a custom function) is not checked."""
+    names = ("activation",) if ctx.kind == "SimpleRNN" else ("activation", "recurrent_activation")
+    for name in names:
+        if not is_unknown(ctx.layer.args.get(name)):
+            check_activation(ctx, name)
+
+
 def _with_states(ctx: Ctx, output, state):
     if ctx.arg("return_state", False):
         return [output] + [state] * STATE_COUNT[ctx.kind]
@@ -135,6 +145,7 @@ def _with_states(ctx: Ctx, output, state):
 @register("SimpleRNN", "LSTM", "GRU")
 def rnn(ctx: Ctx):
     units = _int_arg(ctx, "units", 1)
+    _activations(ctx)
     if ctx.kind in ("LSTM", "GRU"):
         cudnn = ctx.arg("use_cudnn", "auto")
         if cudnn not in ("auto", True, False):
@@ -238,6 +249,7 @@ def _conv_lstm_step(ctx: Ctx, s, rank, filters, kernel, strides, padding, data_f
 @register("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 def conv_lstm(ctx: Ctx):
     params = _conv_lstm_args(ctx)
+    _activations(ctx)
     rank = params[0]
     layout = "(batch, time, channels, spatial...)" if params[5] == "channels_first" else "(batch, time, spatial..., channels)"
     s = _sequence_input(ctx, rank + 3, layout)
@@ -505,6 +517,13 @@ EXAMPLES = [
     Example("GRU", {"units": 2}, (None, 7, 3), weights=((3, 6), (2, 6), (6,)), error="weight_shape"),
     Example("GRU", {"units": 2, "use_cudnn": 1.5}, (None, 7, 3), error="invalid_argument"),
     Example("SimpleRNN", {"units": 8}, (None, 4, 2), out=(None, 8)),
+    Example("SimpleRNN", {"units": 8, "activation": "relu"}, (None, 4, 2), out=(None, 8)),
+    Example("SimpleRNN", {"units": 8, "activation": "Relu"}, (None, 4, 2), error="invalid_argument",
+            note="activation names are case-sensitive"),
+    Example("LSTM", {"units": 4, "recurrent_activation": "hard_sigmoid"}, (None, 5, 6), out=(None, 4)),
+    Example("GRU", {"units": 4, "recurrent_activation": "sigmod"}, (None, 5, 6), error="invalid_argument"),
+    Example("ConvLSTM1D", {"filters": 2, "kernel_size": 3, "activation": "foo"}, (None, 5, 10, 3),
+            error="invalid_argument"),
     Example("SimpleRNN", {"units": 8, "return_sequences": True}, (1, 4, 2), out=(1, 4, 8)),
     Example("SimpleRNN", {"units": 8, "return_state": True}, (None, 4, 2), out=[(None, 8), (None, 8)]),
     Example("SimpleRNN", {"units": 8}, (None, 4), error="rank_mismatch"),
