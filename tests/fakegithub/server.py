@@ -30,6 +30,7 @@ from .state import (
     World,
     not_found,
     now_iso,
+    rejected,
     unprocessable,
     validation_failed,
 )
@@ -270,19 +271,19 @@ def put_contents(ctx: Ctx):
     branch = body.get("branch") or repo.default_branch
     ctx.world.require_write(ctx.token, repo, branch)
     if not isinstance(body.get("message"), str):
-        raise unprocessable(None, 'Invalid request.\n\n"message" wasn\'t supplied.')  # type: ignore[arg-type]
+        raise rejected('Invalid request.\n\n"message" wasn\'t supplied.')
     if not isinstance(body.get("content"), str):
-        raise unprocessable(None, 'Invalid request.\n\n"content" wasn\'t supplied.')  # type: ignore[arg-type]
+        raise rejected('Invalid request.\n\n"content" wasn\'t supplied.')
     try:
         data = base64.b64decode(body["content"], validate=False)
     except (binascii.Error, ValueError):
-        raise unprocessable(None, "content is not valid Base64")  # type: ignore[arg-type]
+        raise rejected("content is not valid Base64")
     head = ctx.world.branch_sha(repo, branch)
     if head is None:
         raise not_found(f"Branch {branch} not found")
     current = repo.git.flat_files(head).get(path)
     if current is not None and body.get("sha") is None:
-        raise unprocessable(None, 'Invalid request.\n\n"sha" wasn\'t supplied.')  # type: ignore[arg-type]
+        raise rejected('Invalid request.\n\n"sha" wasn\'t supplied.')
     if current is not None and body.get("sha") != current[1]:
         raise ApiError(409, f"{path} does not match {body.get('sha')}")
     author = _person(body.get("author")) or _person(body.get("committer")) or _token_person(ctx)
@@ -368,16 +369,16 @@ def post_tree(ctx: Ctx):
     flat: dict[str, tuple[str, str]] = {}
     if base_tree:
         if not isinstance(base_tree, str) or repo.git.resolve_tree(base_tree) is None or not re.fullmatch(r"[0-9a-fA-F]{40}", base_tree):
-            raise unprocessable(None, "base_tree is not a valid tree oid")  # type: ignore[arg-type]
+            raise rejected("base_tree is not a valid tree oid")
         flat = repo.git.flat_files(base_tree)
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            raise unprocessable(None, "tree.path is missing")  # type: ignore[arg-type]
+            raise rejected("tree.path is missing")
         path = entry["path"].strip("/")
         mode = entry.get("mode", "100644")
         otype = entry.get("type", "blob")
         if mode not in ("100644", "100755", "040000", "160000", "120000"):
-            raise unprocessable(None, f"tree.mode {mode} is invalid")  # type: ignore[arg-type]
+            raise rejected(f"tree.mode {mode} is invalid")
         if "content" in entry and entry["content"] is not None:
             sha = repo.git.write_blob(str(entry["content"]).encode())
         elif "sha" in entry:
@@ -390,9 +391,9 @@ def post_tree(ctx: Ctx):
             if otype == "commit" and isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{40}", sha):
                 pass  # a submodule pins a commit of another repository
             elif not isinstance(sha, str) or repo.git.object_type(sha) != otype:
-                raise unprocessable(None, f"tree.sha {sha} is not a valid {otype}")  # type: ignore[arg-type]
+                raise rejected(f"tree.sha {sha} is not a valid {otype}")
         else:
-            raise unprocessable(None, "Must supply either tree.sha or tree.content")  # type: ignore[arg-type]
+            raise rejected("Must supply either tree.sha or tree.content")
         for existing in [p for p in flat if p.startswith(path + "/")]:
             del flat[existing]
         if otype == "tree":
@@ -420,12 +421,12 @@ def post_git_commit(ctx: Ctx):
     if not isinstance(message, str):
         raise validation_failed("Commit", "message", "missing_field")
     if not isinstance(tree, str) or repo.git.object_type(tree) != "tree":
-        raise unprocessable(None, "Tree SHA does not exist")  # type: ignore[arg-type]
+        raise rejected("Tree SHA does not exist")
     if not isinstance(parents, list):
-        raise unprocessable(None, "Invalid request.\n\nFor 'properties/parents', is not an array.")  # type: ignore[arg-type]
+        raise rejected("Invalid request.\n\nFor 'properties/parents', is not an array.")
     for parent in parents:
         if not isinstance(parent, str) or repo.git.object_type(parent) != "commit":
-            raise unprocessable(None, "Parent SHA does not exist or is not a commit object")  # type: ignore[arg-type]
+            raise rejected("Parent SHA does not exist or is not a commit object")
     author = _person(body.get("author"))
     committer = _person(body.get("committer"))
     if author is None:
@@ -474,16 +475,16 @@ def post_ref(ctx: Ctx):
     body = ctx.json_body()
     refname, sha = body.get("ref"), body.get("sha")
     if not isinstance(refname, str) or not refname.startswith("refs/") or refname.count("/") < 2:
-        raise unprocessable(None, "Reference name is invalid" if isinstance(refname, str) else "Invalid request.\n\n\"ref\" wasn't supplied.")  # type: ignore[arg-type]
+        raise rejected("Reference name is invalid" if isinstance(refname, str) else "Invalid request.\n\n\"ref\" wasn't supplied.")
     ctx.world.require_write(ctx.token, repo, _branch_of(refname))
     if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{40}", sha) or repo.git.object_type(sha) is None:
-        raise unprocessable(None, "Object does not exist")  # type: ignore[arg-type]
+        raise rejected("Object does not exist")
     if repo.git.ref_sha(refname) is not None:
-        raise unprocessable(None, "Reference already exists")  # type: ignore[arg-type]
+        raise rejected("Reference already exists")
     try:
         repo.git.update_ref(refname, sha, ZERO_SHA)
     except GitError:
-        raise unprocessable(None, "Reference update failed")  # type: ignore[arg-type]
+        raise rejected("Reference update failed")
     return 201, ctx.render.ref(repo, refname, sha, repo.git.object_type(sha) or "commit")
 
 
@@ -495,15 +496,15 @@ def patch_ref(ctx: Ctx):
     ctx.world.require_write(ctx.token, repo, _branch_of(refname))
     old = repo.git.ref_sha(refname)
     if old is None:
-        raise unprocessable(None, "Reference does not exist")  # type: ignore[arg-type]
+        raise rejected("Reference does not exist")
     if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{40}", sha) or repo.git.object_type(sha) != "commit":
-        raise unprocessable(None, "Object does not exist")  # type: ignore[arg-type]
+        raise rejected("Object does not exist")
     if not body.get("force") and old != sha and not repo.git.is_ancestor(old, sha):
-        raise unprocessable(None, "Update is not a fast forward")  # type: ignore[arg-type]
+        raise rejected("Update is not a fast forward")
     try:
         repo.git.update_ref(refname, sha, old)
     except GitError:
-        raise unprocessable(None, "Reference cannot be updated")  # type: ignore[arg-type]
+        raise rejected("Reference cannot be updated")
     return 200, ctx.render.ref(repo, refname, sha)
 
 
@@ -512,7 +513,7 @@ def delete_ref(ctx: Ctx):
     refname = _ref_name(ctx)
     ctx.world.require_write(ctx.token, repo, _branch_of(refname))
     if repo.git.ref_sha(refname) is None:
-        raise unprocessable(None, "Reference does not exist")  # type: ignore[arg-type]
+        raise rejected("Reference does not exist")
     repo.git.delete_ref(refname)
     return 204, None
 

@@ -62,6 +62,11 @@ def unprocessable(errors: list, message: str = "Unprocessable Entity", doc: str 
     return ApiError(422, message, errors, doc)
 
 
+def rejected(message: str) -> ApiError:
+    """A 422 whose body is only a message (GitHub's git-data and contents errors)."""
+    return ApiError(422, message)
+
+
 def validation_failed(resource: str, field_name: str, code: str, message: str | None = None) -> ApiError:
     error = {"resource": resource, "field": field_name, "code": code}
     if message:
@@ -702,9 +707,9 @@ class World:
         ref = f"refs/heads/{branch}"
         old = repo.git.ref_sha(ref)
         if old is None:
-            raise unprocessable(None, "Reference does not exist")  # type: ignore[arg-type]
+            raise rejected("Reference does not exist")
         if not force and old != new_sha and not repo.git.is_ancestor(old, new_sha):
-            raise unprocessable(None, "Update is not a fast forward")  # type: ignore[arg-type]
+            raise rejected("Update is not a fast forward")
         repo.git.update_ref(ref, new_sha, old)
 
     # --- failures on demand ----------------------------------------------------------
