@@ -393,3 +393,23 @@ def test_multi_output_edges_flow_through_checker_and_oracle(keras_oracle):
     # an edge past the LSTM's last output (it has 3) has no shape
     past = Model(name="m", inputs=(inp,), layers=(lstm,), outputs=(Edge("lstm", 3),))
     assert check(past).output_shapes == [None]
+
+
+@pytest.mark.parametrize(
+    "forward, backward, merge_mode, valid",
+    [
+        (("LSTM", {"units": 3}), ("LSTM", {"units": 4, "go_backwards": True}), "concat", True),
+        (("LSTM", {"units": 3}), ("GRU", {"units": 4, "go_backwards": True}), None, True),
+        (("LSTM", {"units": 3, "return_state": True}), ("GRU", {"units": 4, "go_backwards": True,
+                                                               "return_state": True}), "concat", True),
+        (("LSTM", {"units": 3}), ("LSTM", {"units": 4}), "concat", False),
+        (("LSTM", {"units": 3}), ("LSTM", {"units": 4, "go_backwards": True, "return_sequences": True}), "sum", False),
+        (("LSTM", {"units": 3}), ("LSTM", {"units": 0, "go_backwards": True}), "concat", False),
+        (("LSTM", {"units": 3}), ("Dense", {"units": 3}), "concat", False),
+    ],
+)
+def test_bidirectional_backward_layer(keras_oracle, forward, backward, merge_mode, valid):
+    inner = Layer(id="f", kind=forward[0], args=forward[1])
+    args = {"merge_mode": merge_mode, "backward_layer": Layer(id="b", kind=backward[0], args=backward[1])}
+    ours = agree(keras_oracle, "Bidirectional", args, [(None, 5, 6)], inner=inner)
+    assert ours.valid == valid
