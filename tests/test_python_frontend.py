@@ -358,6 +358,20 @@ def test_return_state_outputs_unpack():
     assert [(e.node, e.index) for e in m.outputs] == [("lstm", 0), ("lstm", 1), ("lstm", 2)]
 
 
+def test_legacy_input_declarations():
+    data = (b"from keras.models import Sequential\nfrom keras.layers import Dense, LSTM\n"
+            b"a = Sequential()\na.add(Dense(4, batch_input_shape=(32, 10)))\n"
+            b"b = Sequential()\nb.add(LSTM(8, input_dim=6, input_length=5))\n")
+    r = python_source.load("l.py", data)
+    a, b = model_named(r, "a"), model_named(r, "b")
+    assert a.inputs[0].shape == (32, 10) and a.inputs[0].declared_as == "batch_input_shape"
+    assert tup(a.inputs[0].shape_span) == (4, 34, 4, 42)
+    assert b.inputs[0].shape == (None, 5, 6)
+    assert check(a).output_shapes == [(32, 4)] and check(b).output_shapes == [(None, 8)]
+    assert any("batch_input_shape" in d.message for d in a.notes)
+    assert any("input_length" in d.message for d in b.notes)
+
+
 def test_sniff():
     assert python_source.sniff("a.py", (FIX / "imp_keras_seq_list.py").read_bytes())
     assert python_source.sniff("a.py", (FIX / "legacy_keras1.py").read_bytes())

@@ -79,6 +79,13 @@ def test_huge_range_loop():
     assert result.models and check(result.models[0]).valid
 
 
+def test_runaway_arithmetic_and_strings_stay_small():
+    data = HEADER + (b"x = 3\ns = 'ab'\nl = [1]\nfor i in range(200):\n    x = x * x\n    s = s + s\n    l = l + l\n"
+                     b"model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2)])\n")
+    result, elapsed = load(data)
+    assert elapsed < 5 and len(result.models) == 1
+
+
 def test_step_budget_gives_limit_diagnostic():
     data = HEADER + b"".join(b"a%d = [i for i in range(200)]\n" % i for i in range(200))
     result, _ = load(data, max_steps=5000)

@@ -45,6 +45,7 @@ MAX_CALL_DEPTH = 12
 MAX_EXPR_DEPTH = 150
 MAX_LOOP = 256
 MAX_SEQ = 10_000
+_MAX_INT = 10**30
 
 _RNN_STATES = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2}
 # arguments whose value decides shapes: an unknown one is worth a note
@@ -618,9 +619,12 @@ class Evaluator:
         if isinstance(left, (ArrayVal, Ref)) or isinstance(right, (ArrayVal, Ref)):
             return UNKNOWN
         try:
-            return fn(left, right)
+            result = fn(left, right)
         except Exception:
             return UNKNOWN
+        if isinstance(result, int) and abs(result) > _MAX_INT:
+            return UNKNOWN  # no shape is that large; stops x = x * x from eating memory
+        return result
 
     def ev_UnaryOp(self, node, env):
         v = self.ev(node.operand, env)
