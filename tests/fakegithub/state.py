@@ -19,7 +19,7 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .git_backend import ZERO_SHA, FileChange, GitRepo
+from .git_backend import FileChange, GitRepo
 
 DOCS = "https://docs.github.com/rest"
 NOT_ACCESSIBLE = "Resource not accessible by integration"
@@ -743,7 +743,6 @@ __all__ = [
     "ReviewComment",
     "IssueComment",
     "Token",
-    "ZERO_SHA",
     "parse_hunks",
     "MAX_PR_FILES",
     "PERMISSION_LEVELS",
