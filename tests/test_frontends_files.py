@@ -491,3 +491,18 @@ def test_discovery_size_limit_and_missing_path(tmp_path, monkeypatch):
     files, errors = discover.collect([str(tmp_path), str(tmp_path / "nope")])
     assert len(files) == 1 and files[0].diagnostic.kind == "limit_exceeded"
     assert errors and "nope" in errors[0]
+
+
+def test_nested_model_called_twice_shares_instances(keras):
+    L = keras.layers
+    enc = keras.Sequential([keras.Input((8,)), L.Dense(4, name="e1")], name="enc")
+    a, b = keras.Input((8,)), keras.Input((8,))
+    cfg = json.loads(keras.Model([a, b], L.Add()([enc(a), enc(b)])).to_json())
+    m = load_json(json.dumps(cfg))
+    assert [(l.id, l.instance) for l in m.layers] == [("enc/e1", "enc/e1"), ("enc_1/e1", "enc/e1"), ("add", "add")]
+    assert check(m).valid
+    cfg["config"]["layers"][1]["config"]["batch_shape"] = [None, 6]  # the second branch gets 6 features
+    text = json.dumps(cfg)
+    with pytest.raises(ValueError):
+        keras.models.model_from_json(text)
+    assert [d.layer for d in check(load_json(text)).errors] == ["enc_1/e1"]

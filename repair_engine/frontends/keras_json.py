@@ -195,6 +195,9 @@ class _Builder:
     layers: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     ids: set = field(default_factory=set)
+    # id prefix of a nested model's call -> its instance prefix: two calls of one
+    # nested model get distinct ids ("enc/", "enc_1/") but share layer instances
+    inst_prefix: dict = field(default_factory=dict)
 
     def span(self, node: Optional[JNode]) -> Optional[Span]:
         if node is None:
@@ -349,6 +352,7 @@ def _nested(b: _Builder, entry_obj: dict, lnode, prefix: str, incoming: Optional
         raise ConfigError("a nested model without a config")
     name = cfg.get("name") if isinstance(cfg.get("name"), str) else "model"
     sub = b.unique(prefix + name) + "/"
+    b.inst_prefix[sub] = b.inst_prefix.get(prefix, prefix) + name + "/"
     cfg_node = _child(lnode, "config")
     if entry_obj.get("class_name") == "Sequential":
         return _sequential(b, entry_obj, cfg, lnode, cfg_node, sub, incoming, depth + 1)
@@ -480,7 +484,7 @@ def _functional(b: _Builder, cfg: dict, cfg_node, prefix: str, entry: Optional[l
         if e.get("class_name") in MODEL_CLASSES:
             outs = _nested(b, e, lnode, prefix, list(ins), depth)
         else:
-            inst = prefix + lname
+            inst = b.inst_prefix.get(prefix, prefix) + lname
             layer = _make_layer(b, e, lnode, prefix, ins, instance=inst, call_index=ni, list_input=list_input)
             if cargs:
                 from dataclasses import replace
@@ -553,6 +557,8 @@ def _make_layer(
     name = cfg.get("name") or e.get("name") or kind.lower()
     base = prefix + str(name)
     lid = b.unique(base if call_index == 0 else f"{base}@{call_index}")
+    if instance is None and prefix in b.inst_prefix:
+        instance = b.inst_prefix[prefix] + str(name)
     inner = None
     if isinstance(cfg.get("layer"), dict):
         inner = _make_layer(b, cfg["layer"], _child(cfg_node, "layer"), prefix + f"{name}/", (), None)
