@@ -30,6 +30,8 @@ def brute_force_min(model, successors, bound):
     intended = intended_output(model, original)
     best = float("inf")
     visited = 0
+    failing = first_error(original)
+    fid = failing.layer if failing is not None else None
 
     def dfs(m, res, cost, depth):
         nonlocal best, visited
@@ -41,10 +43,8 @@ def brute_force_min(model, successors, bound):
             return
         if depth == 0:
             return
-        failing = first_error(res)
-        fid = failing.layer if failing is not None else None
         for e in successors(m, res):
-            c2 = cost + COSTS.edit_cost(e, hops(m, e.target, fid))
+            c2 = cost + COSTS.edit_cost(e, hops(model, e.target, fid))
             if c2 > bound + EPS:
                 continue
             m2 = e.apply(m)

@@ -11,6 +11,7 @@ weight by name.
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
@@ -66,7 +67,10 @@ class CostModel:
         if op == "insert_layer" and getattr(edit, "kind", "") in WEIGHTED_KINDS:
             base = self.w("insert_weighted_layer")
         dist = 0.0
-        if op in ("set_arg", "set_input_shape", "set_weights"):
+        if op == "set_input_shape" and edit.old is not None and edit.new is not None:
+            # compare the per-sample shapes: the batch axis is not the user's value
+            dist = value_distance(tuple(edit.old)[1:], tuple(edit.new)[1:])
+        elif op in ("set_arg", "set_weights"):
             dist = value_distance(getattr(edit, "old", None), getattr(edit, "new", None))
         loc = min(self.w("locality") * max(hops, 0), self.w("locality_cap"))
         return round(base + self.w("value_distance") * dist + loc, 6)
@@ -93,13 +97,25 @@ def value_distance(old: Any, new: Any) -> float:
         if len(old) == len(new) and sorted(map(repr, old)) == sorted(map(repr, new)):
             return 0.1  # a reordering (channels first <-> last) keeps every size: nearly free
         n = max(len(old), len(new), 1)
-        total = abs(len(old) - len(new))
-        for a, b in zip(old, new):
-            if a == b:
-                continue
-            if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-                total += min(abs(a - b) / max(abs(a), 1), 1.0)
-            else:
-                total += 1
-        return min(total / n, 1.0)
+        long, short = (old, new) if len(old) >= len(new) else (new, old)
+        # an added/dropped axis: align the shorter sequence where it matches best
+        # (dropping a leading batch size and adding a trailing channel axis are free of
+        # element changes); ties go to the earliest offset
+        best = min(_elementwise(long[k:k + len(short)], short) for k in range(len(long) - len(short) + 1))
+        return min((abs(len(old) - len(new)) + best) / n, 1.0)
+    if isinstance(old, str) and isinstance(new, str):
+        # a misspelling is close to the intended word ('sam' -> 'same')
+        return 0.5 * (1.0 - difflib.SequenceMatcher(a=old.strip().lower(), b=new.lower()).ratio()) + 0.25
     return 0.0 if old == new else 0.5
+
+
+def _elementwise(a, b) -> float:
+    total = 0.0
+    for x, y in zip(a, b):
+        if x == y:
+            continue
+        if isinstance(x, (int, float)) and isinstance(y, (int, float)) and not isinstance(x, bool):
+            total += min(abs(x - y) / max(abs(x), 1), 1.0)
+        else:
+            total += 1
+    return total

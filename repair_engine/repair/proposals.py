@@ -393,6 +393,12 @@ def _too_small(model: Model, layer: Layer, ins: list, diag, result: CheckResult)
                 new = _fit_values(old, limits, layer.args.get("dilation_rate", 1))
                 if new is not None and new != old:
                     out.append(SetArg(target=layer.id, arg=arg, old=layer.args.get(arg), new=new))
+                    # the largest fitting window can starve later layers: also the usual small ones
+                    for small in (3, 2):
+                        v = _fit_values(small if isinstance(old, int) else (small,) * len(limits), limits,
+                                        layer.args.get("dilation_rate", 1))
+                        if v is not None and v != old and v != new:
+                            out.append(SetArg(target=layer.id, arg=arg, old=layer.args.get(arg), new=v))
     if layer.args.get("padding", "valid") == "valid" and ("kernel_size" in layer.args or "Pooling" in layer.kind):
         out.append(SetArg(target=layer.id, arg="padding", old=layer.args.get("padding"), new="same"))
     if "strides" in layer.args and layer.args.get("strides") not in (1, (1, 1), (1,), (1, 1, 1)):
@@ -551,6 +557,19 @@ def _undefined(model: Model, layer: Layer, ins: list, result: CheckResult) -> li
 
 def _local_moves(model: Model, layer: Layer, ins: list, diag) -> list[Edit]:
     out: list[Edit] = []
+    # a class of the wrong rank (MaxPooling1D given (2, 2) and a 4-D input)
+    own = rank_of_kind(layer.kind)
+    if own is not None:
+        for rank in (3, 4, 5):
+            sib = sibling_for_rank(layer.kind, rank)
+            if sib and sib != layer.kind:
+                args = reshape_spatial_args(dict(layer.args), rank - 2)
+                out.append(ReplaceLayer(target=layer.id, new_kind=sib, new_args=_pairs(args), old_kind=layer.kind))
+    # a batch size written into the input shape
+    for inp in root_inputs(model, layer):
+        if inp.shape is not None and len(inp.shape) >= 3:
+            new = inp.shape[:1] + tuple(inp.shape[2:])
+            out.append(SetInputShape(target=inp.id, old=tuple(inp.shape), new=new))
     for sib in SAME_RANK_SIBLINGS.get(layer.kind, ()):
         out.append(ReplaceLayer(target=layer.id, new_kind=sib, new_args=_pairs(dict(layer.args)), old_kind=layer.kind))
     if layer.kind in PLUMBING and len(layer.inputs) == 1 and len(consumers(model, layer.id)) <= 1:

@@ -27,6 +27,9 @@ from .proposals import first_error, propose
 DEFAULT_MAX_NODES = 4000
 DEFAULT_TIME_BUDGET_MS = 3000
 DEFAULT_ALTERNATIVES = 3
+# extra effort spent on alternatives once the best repair is known
+ALTERNATIVE_EXTRA_NODES = 60
+ALTERNATIVE_EXTRA_MS = 30.0
 
 
 @dataclass
@@ -90,7 +93,26 @@ def _freeze(v: Any) -> Any:
     return repr(v) if not isinstance(v, (int, float, str, bool, type(None))) else v
 
 
-def state_key(model: Model) -> tuple:
+def _layer_body(l: Layer, cache: Optional[dict]) -> tuple:
+    """The id-free part of a layer's key; layers are immutable and shared between
+    search states, so it is computed once per layer object."""
+    if cache is not None:
+        hit = cache.get(id(l))
+        if hit is not None and hit[0] is l:
+            return hit[1]
+    body = (
+        l.kind,
+        _freeze(dict(l.args)),
+        l.weights,
+        _freeze(l.inner) if l.inner is not None else None,
+        l.instance if l.instance and l.instance != l.id else None,
+    )
+    if cache is not None:
+        cache[id(l)] = (l, body)  # the reference keeps id() from being reused
+    return body
+
+
+def state_key(model: Model, cache: Optional[dict] = None) -> tuple:
     """Canonical form: layer ids replaced by positions, so two edit orders that
     reach the same graph (even with different fresh ids) collide."""
     pos = {i.id: ("i", n) for n, i in enumerate(model.inputs)}
@@ -98,14 +120,7 @@ def state_key(model: Model) -> tuple:
         pos[l.id] = ("l", n)
     inputs = tuple(i.shape for i in model.inputs)
     layers = tuple(
-        (
-            l.kind,
-            _freeze(dict(l.args)),
-            tuple((pos.get(e.node, e.node), e.index) for e in l.inputs),
-            l.weights,
-            _freeze(l.inner) if l.inner is not None else None,
-            l.instance if l.instance and l.instance != l.id else None,
-        )
+        (_layer_body(l, cache), tuple((pos.get(e.node, e.node), e.index) for e in l.inputs))
         for l in model.layers
     )
     outputs = tuple((pos.get(e.node, e.node), e.index) for e in model.outputs)
@@ -150,7 +165,8 @@ def keeps_output(intended: list, result: CheckResult) -> bool:
 
 
 def hops(model: Model, target: str, failing: Optional[str]) -> int:
-    """Layers between an edit's target and the failing layer; the model input counts as 0."""
+    """Layers between an edit's target and the failing layer, counted in `model`
+    (the original); the model input and layers the repair inserted count as 0."""
     if failing is None or isinstance(_node(model, target), InputNode):
         return 0
     try:
@@ -178,16 +194,23 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
     counter = itertools.count()
     # (cost, n_edits, order, is_final, model, edits, result)
     frontier: list = [(0.0, 0, next(counter), False, model, (), original)]
-    best_seen: dict = {state_key(model): 0.0}
+    key_cache: dict = {}
+    best_seen: dict = {state_key(model, key_cache): 0.0}
     goals: list[Candidate] = []
     partial: Optional[Candidate] = None
     expanded = 0
     reason: Optional[str] = None
     want = 1 + limits.alternatives
+    alt_nodes, alt_ms = limits.max_nodes, limits.time_budget_ms
+    first = first_error(original)
+    failing_id = first.layer if first is not None else None
     while frontier:
         cost, n, _, final, m, edits, res = heapq.heappop(frontier)
-        if goals and cost > goals[0].cost + costs.w("alternative_margin"):
-            break
+        if goals:
+            # alternatives are a courtesy: a bounded extra effort after the best
+            spent = (time.perf_counter() - start) * 1000
+            if cost > goals[0].cost + costs.w("alternative_margin") or expanded > alt_nodes or spent > alt_ms:
+                break
         if res is None:  # checked lazily: most pushed states are never popped
             res = check(m)
         if final:
@@ -197,6 +220,10 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
             if any({repr(e) for e in g.edits} <= mine for g in goals):
                 continue  # a cheaper repair plus extra edits is no real alternative
             goals.append(Candidate(model=m, edits=edits, cost=cost, result=res, keeps_output=keeps_output(intended, res)))
+            if len(goals) == 1:
+                found_ms = (time.perf_counter() - start) * 1000
+                alt_nodes = expanded + ALTERNATIVE_EXTRA_NODES
+                alt_ms = min(found_ms * 2 + ALTERNATIVE_EXTRA_MS, limits.time_budget_ms)
             if len(goals) >= want:
                 break
             continue
@@ -214,17 +241,17 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
             reason = f"the search used its time budget of {limits.time_budget_ms:.0f} ms"
             break
         expanded += 1
-        failing = first_error(res)
-        failing_id = failing.layer if failing is not None else None
         for edit in successors(m, res):
-            c2 = round(cost + costs.edit_cost(edit, hops(m, edit.target, failing_id)), 6)
+            # locality is measured from the originally reported failing layer, in
+            # the original model: an edit set then costs the same in any order
+            c2 = round(cost + costs.edit_cost(edit, hops(model, edit.target, failing_id)), 6)
             if c2 > limits.max_cost:
                 continue
             try:
                 m2 = edit.apply(m)
             except (KeyError, IndexError, TypeError, ValueError):
                 continue
-            k2 = state_key(m2)
+            k2 = state_key(m2, key_cache)
             if best_seen.get(k2, float("inf")) <= c2:
                 continue
             best_seen[k2] = c2

@@ -1,0 +1,289 @@
+"""Repair benchmark: random mutations, the 16 ExAIS real bugs, SFData model faults.
+
+    python benchmarks/repair.py [--n 500] [--seed 0] [--no-keras] [--only random|exais|sfdata]
+
+(a) random suite (benchmarks/mutations.py): share repaired and verified with
+    real Keras (oracle.build of the repaired IR), median/p95 repair time, mean
+    repair cost versus the cost of undoing the injected faults (the undo is
+    itself a valid repair, so a minimal search never costs more), share of
+    repairs that keep the original output shape.
+(b) ExAIS real bugs (../shared/benchmarks/exais-real-bugs, specN.json through
+    the ExAIS spec frontend; keras/specN.py through the Python frontend for the
+    source patch), and SFData model faults (../shared/benchmarks/sfdata-keras,
+    fault_location == "model", the runnable *_context.py through the Python
+    frontend): repaired, verified, and whether the fix lands on a line the
+    ground truth changes.
+Benchmarks are read in place and skipped when absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.mutations import generate_suite  # noqa: E402
+from repair_engine.checker import check  # noqa: E402
+from repair_engine.repair import fix_file, repair_model  # noqa: E402
+from repair_engine.repair.cost import CostModel  # noqa: E402
+from repair_engine.repair.proposals import first_error  # noqa: E402
+from repair_engine.repair.search import hops  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "benchmarks"
+
+
+def pct(xs, q):
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def keras_build(model, use_keras):
+    if not use_keras:
+        return None
+    from repair_engine import oracle
+
+    if not oracle.available():
+        return None
+    res = oracle.build(model)
+    return None if res.unsupported else res.ok
+
+
+def undo_cost(case) -> float:
+    costs = CostModel()
+    m = case.model
+    f = first_error(check(m))
+    total = 0.0
+    for _, undo in reversed(case.faults):
+        total += costs.edit_cost(undo, hops(case.model, undo.target, f.layer if f else None))
+        m = undo.apply(m)
+    return total
+
+
+def run_random(n: int, seed: int, use_keras: bool) -> dict:
+    cases = generate_suite(n, seed)
+    times, costs, undo_costs, keeps, n_edits = [], [], [], [], []
+    repaired = verified = not_cheaper = 0
+    failures = []
+    for case in cases:
+        t0 = time.perf_counter()
+        r = repair_model(case.model)
+        times.append((time.perf_counter() - t0) * 1000)
+        if r is None or not r.found:
+            failures.append((case.template, [f[0] for f in case.faults], r.diagnostic.message if r else "valid?"))
+            continue
+        repaired += 1
+        ok = keras_build(r.model, use_keras)
+        if ok or (ok is None and not use_keras):
+            verified += 1
+        elif ok is False:
+            failures.append((case.template, [f[0] for f in case.faults], "Keras rejects the repair"))
+        u = undo_cost(case)
+        costs.append(r.cost)
+        undo_costs.append(u)
+        n_edits.append(len(r.edits))
+        not_cheaper += r.cost <= u + 1e-6
+        keeps.append(check(r.model).output_shapes == check(case.base).output_shapes)
+    n_faults = [len(c.faults) for c in cases]
+    out = {
+        "cases": len(cases),
+        "repaired": repaired,
+        "verified_keras": verified,
+        "median_ms": statistics.median(times) if times else None,
+        "p95_ms": pct(times, 0.95),
+        "max_ms": max(times) if times else None,
+        "mean_cost": statistics.mean(costs) if costs else None,
+        "mean_undo_cost": statistics.mean(undo_costs) if undo_costs else None,
+        "repair_cost_le_undo": not_cheaper,
+        "mean_edits": statistics.mean(n_edits) if n_edits else None,
+        "mean_injected_faults": statistics.mean(n_faults) if n_faults else None,
+        "keeps_output_shape": sum(keeps),
+        "failures": failures[:20],
+    }
+    print(f"(a) random mutations: {len(cases)} cases (seed {seed}), {out['mean_injected_faults']:.2f} faults per case")
+    print(f"    repaired {repaired}/{len(cases)} ({100 * repaired / max(len(cases), 1):.1f}%), "
+          f"verified with Keras {verified}/{len(cases)} ({100 * verified / max(len(cases), 1):.1f}%)")
+    print(f"    time: median {out['median_ms']:.1f} ms, p95 {out['p95_ms']:.1f} ms, max {out['max_ms']:.1f} ms")
+    print(f"    mean cost {out['mean_cost']:.2f} vs undoing the injected faults {out['mean_undo_cost']:.2f}; "
+          f"repair cost <= undo cost in {not_cheaper}/{repaired}; mean edits {out['mean_edits']:.2f}")
+    print(f"    keeps the original output shape: {sum(keeps)}/{repaired} ({100 * sum(keeps) / max(repaired, 1):.1f}%)")
+    for f in failures[:10]:
+        print("    not repaired/verified:", f)
+    return out
+
+
+# ---- real bugs ------------------------------------------------------------------------
+
+def changed_lines(original: str, fixed: str) -> set:
+    """Lines of `original` (1-based) that `fixed` replaces, deletes or inserts next to."""
+    a, b = original.splitlines(), fixed.splitlines()
+    out = set()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if i1 == i2:
+            out.update({i1, i1 + 1})
+        else:
+            out.update(range(i1 + 1, i2 + 1))
+    return out
+
+
+def load_python(path: Path):
+    from repair_engine.frontends import python_source
+
+    return python_source.load(path.name, path.read_bytes())
+
+
+def fix_python(path: Path, use_keras: bool):
+    fr = load_python(path)
+    checks = [check(m) for m in fr.models]
+    t0 = time.perf_counter()
+    ff = fix_file(fr, checks, None, verify=use_keras)
+    ms = (time.perf_counter() - t0) * 1000
+    return fr, checks, ff, ms
+
+
+def run_exais(use_keras: bool) -> dict:
+    base = SHARED / "exais-real-bugs"
+    if not (base / "manifest.json").exists():
+        print("(b) ExAIS real bugs: not found, skipped")
+        return {}
+    from repair_engine.frontends import exais_spec
+
+    manifest = json.loads((base / "manifest.json").read_text())
+    rows = []
+    for e in manifest["entries"]:
+        spec = SHARED / e["spec"]
+        name = spec.stem
+        fr = exais_spec.load(spec.name, spec.read_bytes())
+        row = {"spec": name, "keras_fails": e["keras3"]["fails"]}
+        if not fr.models:
+            row["status"] = "not read"
+            rows.append(row)
+            continue
+        m = fr.models[0]
+        res = check(m)
+        row["we_flag"] = not res.valid
+        if res.valid:
+            row["status"] = "valid"
+            row["verified"] = keras_build(m, use_keras)
+        else:
+            t0 = time.perf_counter()
+            r = repair_model(m, original=res)
+            row["ms"] = (time.perf_counter() - t0) * 1000
+            row["status"] = "repaired" if r.found else "not repaired"
+            if r.found:
+                row["verified"] = keras_build(r.model, use_keras)
+                row["edits"] = [ed.describe(m) for ed in r.edits]
+                row["cost"] = r.cost
+        # the Keras 3 script through the Python frontend: a source patch
+        script = SHARED / e["keras3"]["script"]
+        if script.exists():
+            try:
+                pfr, pchecks, ff, ms = fix_python(script, use_keras)
+                reps = [v for v in ff.repairs.values()]
+                row["py_flag"] = any(not c.valid for c in pchecks)
+                row["py_patched"] = bool(reps) and all(v is not None for v in reps)
+                row["py_verified"] = bool(reps) and all(v is not None and v["verified"] for v in reps)
+                if e["keras3"].get("failing_line_in_script") and reps and reps[0]:
+                    row["py_fix_lines"] = sorted({x["line"] for x in reps[0]["edits"]})
+            except Exception as exc:  # a benchmark never stops on one file
+                row["py_error"] = f"{type(exc).__name__}: {exc}"
+        rows.append(row)
+    flagged = [r for r in rows if r.get("we_flag")]
+    rep = [r for r in flagged if r["status"] == "repaired"]
+    ver = [r for r in rep if r.get("verified")]
+    valid = [r for r in rows if r.get("status") == "valid"]
+    valid_ok = [r for r in valid if not r["keras_fails"] and r.get("verified") is not False]
+    times = [r["ms"] for r in rows if "ms" in r]
+    print(f"(b) ExAIS real bugs (JSON specs): {len(rows)} specs; flagged invalid {len(flagged)}, "
+          f"repaired {len(rep)}/{len(flagged)}, verified with Keras {len(ver)}/{len(flagged)}; "
+          f"valid as given {len(valid)} (Keras agrees: {len(valid_ok)})")
+    handled = len(ver) + len(valid_ok)
+    print(f"    handled (repaired+verified, or valid as Keras says): {handled}/{len(rows)}; "
+          f"median time {statistics.median(times) if times else float('nan'):.1f} ms")
+    py = [r for r in rows if r.get("py_flag")]
+    print(f"    Keras 3 scripts (Python frontend): flagged {len(py)}, patched {sum(bool(r.get('py_patched')) for r in py)}, "
+          f"patched and verified {sum(bool(r.get('py_verified')) for r in py)}")
+    for r in rows:
+        print("   ", r["spec"], r.get("status"), "verified=" + str(r.get("verified")), r.get("edits", ""),
+              "| py:", "patched" if r.get("py_patched") else "-", r.get("py_error", ""))
+    return {"rows": rows}
+
+
+def run_sfdata(use_keras: bool) -> dict:
+    base = SHARED / "sfdata-keras"
+    if not (base / "manifest.json").exists():
+        print("(b) SFData: not found, skipped")
+        return {}
+    entries = [e for e in json.loads((base / "manifest.json").read_text()) if e["fault_location"] == "model"]
+    rows = []
+    for e in entries:
+        ctx = SHARED / e["files"]["context"]
+        gt = SHARED / e["files"]["ground_truth"]
+        row = {"id": e["id"]}
+        try:
+            fr, checks, ff, ms = fix_python(ctx, use_keras)
+        except Exception as exc:
+            row["error"] = f"{type(exc).__name__}: {exc}"
+            rows.append(row)
+            continue
+        row["ms"] = ms
+        row["flagged"] = any(not c.valid for c in checks)
+        reps = {i: v for i, v in ff.repairs.items()}
+        row["repaired"] = bool(reps) and all(v is not None for v in reps.values())
+        row["verified"] = row["repaired"] and all(v["verified"] for v in reps.values())
+        if row["repaired"] and gt.exists():
+            want = changed_lines(ctx.read_text(errors="replace"), gt.read_text(errors="replace"))
+            got = {x["line"] for v in reps.values() for x in v["edits"]}
+            got |= {le_line for v in reps.values() for le in v["line_edits"]
+                    for le_line in range(le["start_line"], le["end_line"] + 1)}
+            row["at_gt_line"] = bool(want & got)
+            row["gt_lines"], row["fix_lines"] = sorted(want)[:6], sorted(got)[:6]
+            row["edits"] = [x["description"] for v in reps.values() for x in v["edits"]]
+        if not row["repaired"]:
+            row["why"] = [d.message for d in ff.diagnostics][:1] or [
+                d.message for c in checks for d in c.errors][:1]
+        rows.append(row)
+    n = len(rows)
+    flagged = sum(bool(r.get("flagged")) for r in rows)
+    rep = sum(bool(r.get("repaired")) for r in rows)
+    ver = sum(bool(r.get("verified")) for r in rows)
+    at = sum(bool(r.get("at_gt_line")) for r in rows)
+    print(f"(b) SFData model faults: {n} programs; flagged {flagged}, repaired {rep}/{n} "
+          f"({100 * rep / max(n, 1):.0f}%), verified {ver}/{n}, fix at a ground-truth line {at}/{rep}")
+    for r in rows:
+        print("   ", r["id"], "flag" if r.get("flagged") else "noflag", "rep" if r.get("repaired") else "-",
+              "ver" if r.get("verified") else "-", "GT-line" if r.get("at_gt_line") else "", r.get("edits", ""),
+              r.get("gt_lines", ""), r.get("fix_lines", ""), r.get("why", ""), r.get("error", ""))
+    return {"rows": rows}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-keras", action="store_true", help="skip the real-Keras verification")
+    ap.add_argument("--only", choices=["random", "exais", "sfdata"])
+    args = ap.parse_args(argv)
+    use_keras = not args.no_keras
+    if args.only in (None, "random"):
+        run_random(args.n, args.seed, use_keras)
+    if args.only in (None, "exais"):
+        run_exais(use_keras)
+    if args.only in (None, "sfdata"):
+        run_sfdata(use_keras)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
