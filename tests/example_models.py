@@ -17,4 +17,6 @@ def example_model(ex) -> Model:
         weights=tuple(tuple(w) for w in ex.weights) if ex.weights is not None else None,
         list_input=ex.called_with_list,
     )
-    return Model(name="example", inputs=inputs, layers=(layer,), outputs=(Edge("layer"),))
+    n_out = len(ex.out) if isinstance(ex.out, list) else 1
+    outputs = tuple(Edge("layer", i) for i in range(n_out))
+    return Model(name="example", inputs=inputs, layers=(layer,), outputs=outputs)
