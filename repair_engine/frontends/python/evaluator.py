@@ -181,6 +181,7 @@ class Evaluator:
         self.layer_notes: dict[str, list] = {}  # layer instance name -> notes
         self.name_counts: dict[str, int] = {}
         self.layer_objs: dict[str, LayerObj] = {}
+        self.call_spans: dict = {}  # (graph id, node id) -> span of the `layer(x)` call
         self.used_layers: set[str] = set()  # instances placed in a model or called
         self.called: set[int] = set()
         self.fallback_used: set[str] = set()
@@ -1133,6 +1134,7 @@ class Evaluator:
                 call_args[k] = v
         lid = self.graph.fresh_id(obj.name)
         self.used_layers.add(obj.name)
+        self.call_spans[(id(self.graph), lid)] = self.span(node)
         layer = self.ir_layer(obj, lid, tuple(edges), list_input, call_args)
         self.graph.nodes[lid] = layer
         n_out = self.output_count(obj)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ...diagnostics import Diagnostic
-from ...ir import UNKNOWN, Edge, InputNode, Layer, Model, is_unknown
+from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, Model, is_unknown
 from .evaluator import SHAPE_ARGS, Evaluator, Graph, _flat_tensors, _reachable
 from .values import Budget, InputDecl, LayerObj, ModelObj, Tensor
 
@@ -79,7 +79,12 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
                 src_layer = ev.graph.nodes[first]
                 expected = expected_weights(src_layer, input_shapes_of(src_layer, checked[src_i].shapes))
                 if expected:
-                    l = replace(l, weights=tuple(tuple(w) for w in expected))
+                    # blame the call that feeds the already-built layer (`decoder_layer(encoded_input)`)
+                    call = ev.call_spans.get((id(ev.graph), l.id))
+                    sources = dict(l.arg_sources)
+                    if call is not None:
+                        sources["weights"] = ArgSource(span=call)
+                    l = replace(l, weights=tuple(tuple(w) for w in expected), arg_sources=sources)
                     changed = True
             seen.add(l.instance_id)
             layers.append(l)
