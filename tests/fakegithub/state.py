@@ -433,9 +433,17 @@ class World:
     def resolve_ref(self, repo: Repo, ref: str | None) -> str:
         """A commit sha for ?ref= (branch, tag or sha; default branch when empty); 404 otherwise."""
         ref = ref or repo.default_branch
-        for candidate in (f"refs/heads/{ref}", f"refs/tags/{ref}", ref):
-            sha = repo.git.resolve(candidate)
-            if sha and (candidate.startswith("refs/") or sha.startswith(ref.lower())):
+        # Branches first (read from the ref files, no process), then tags, then a (short) sha.
+        for candidate in (ref, f"refs/heads/{ref}", f"refs/tags/{ref}"):
+            if candidate.startswith("refs/"):
+                target = repo.git.ref_sha(candidate)
+                if target is not None:
+                    sha = repo.git.resolve(target) if candidate.startswith("refs/tags/") else target
+                    if sha:
+                        return sha
+        if re.fullmatch(r"[0-9a-fA-F]{4,40}", ref):
+            sha = repo.git.resolve(ref)
+            if sha and sha.startswith(ref.lower()):
                 return sha
         raise not_found(f"No commit found for the ref {ref}")
 
