@@ -328,3 +328,40 @@ def test_weight_shapes_match_keras_get_weights(keras_oracle, kind, args, shape, 
     obj = getattr(keras.layers, kind)(**args)
     obj.build(shape)
     assert [tuple(w.shape) for w in obj.get_weights()] == weights
+
+
+def test_channels_first_mixup_suggests_channels_last():
+    d = _one_error("Conv2D", {"filters": 8, "kernel_size": 3, "data_format": "channels_first"}, (None, 28, 28, 1))
+    assert d.hint["or"] == {"padding": "same", "data_format": "channels_last"}
+    assert "data_format='channels_last'" in d.message
+    fixed = check(example_model(Example("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 28, 28, 1))))
+    assert fixed.valid
+    # a channels_last layer is not told to switch layouts
+    d = _one_error("MaxPooling1D", {"pool_size": 4}, (None, 3, 8))
+    assert "data_format" not in d.hint["or"]
+
+
+def test_missing_required_argument_hint_gives_a_value():
+    d = _one_error("AveragePooling2D", {}, (None, 8, 8, 1))
+    assert d.hint == {"arg": "pool_size", "missing": True, "value": (2, 2)}
+    fixed = check(example_model(Example("AveragePooling2D", {"pool_size": d.hint["value"]}, (None, 8, 8, 1))))
+    assert fixed.valid and fixed.shapes["layer"] == [(None, 4, 4, 1)]
+
+
+def test_misspelt_identifier_suggests_the_closest_name():
+    d = _one_error("Conv1D", {"filters": 2, "kernel_size": 3, "activation": "rlu"}, (None, 9, 1))
+    assert d.hint["choices"][0] == "relu" and "did you mean 'relu'" in d.message
+    d = _one_error("Conv1D", {"filters": 2, "kernel_size": 3, "kernel_initializer": "he"}, (None, 9, 1))
+    assert set(d.hint["choices"]) == {"he_normal", "he_uniform"}
+    # names the frontend resolved from code references (tf.nn.relu -> "relu") pass
+    ok = check(example_model(Example("Conv1D", {"filters": 2, "kernel_size": 3, "activation": "relu"}, (None, 9, 1))))
+    assert ok.valid
+
+
+@pytest.mark.parametrize("target,shape", [((5, 5), (None, 8, 3)), ((5, -1), (None, 8, 3)), ((7, 7, 3), (None, 28, 28, 1)),
+                                          ((0, -1), (None, 4, 6)), ((10**6, 10**6 + 1), (None, 10**6, 10**6))])
+def test_every_reshape_suggestion_is_valid(target, shape):
+    d = _one_error("Reshape", {"target_shape": target}, shape)
+    assert d.hint["suggest"]
+    for cand in d.hint["suggest"]:
+        assert check(example_model(Example("Reshape", {"target_shape": cand}, shape))).valid, cand

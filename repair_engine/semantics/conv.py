@@ -11,7 +11,8 @@ The first section holds small helpers shared with pooling.py and reshaping.py
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+import difflib
+from typing import Any, Callable, Iterable, Optional
 
 from ..diagnostics import fmt_shape
 from ..ir import is_unknown
@@ -107,10 +108,25 @@ def check_layer_args(ctx: Ctx, own: Iterable[str]) -> None:
         # Dotted names are references to code (tf.nn.relu), not Keras identifiers.
         if table is None or not isinstance(value, str) or "." in value or value in table:
             continue
-        close = sorted(t for t in table if t.lower() == value.lower() or t.replace("_", "") == value.lower())
-        todo = f"use {close[0]!r}" if close else f"use a known identifier such as {sorted(table)[0]!r}"
+        close = [t for t in sorted(table) if value and t.lower().startswith(value.lower())][:3]
+        close = close or difflib.get_close_matches(value.lower(), sorted(table), n=3, cutoff=0.5)
+        todo = f"did you mean {close[0]!r}?" if close else f"use a Keras name such as {sorted(table)[-1]!r}"
         bad_arg(ctx, arg, value, "is not a known Keras identifier", todo,
                 {"arg": arg, "choices": close or sorted(table)})
+
+
+def required_arg(ctx: Ctx, name: str, suggestion: Any) -> Any:
+    """A constructor argument without default: missing -> invalid_argument with a value to add."""
+    if name not in ctx.layer.args:
+        ctx.fail(
+            "invalid_argument",
+            f"{ctx.kind} requires the argument `{name}`, which is missing; add e.g. {name}={suggestion!r}",
+            expected=f"{name}=<value>",
+            actual="missing",
+            argument=name,
+            hint={"arg": name, "missing": True, "value": suggestion},
+        )
+    return ctx.arg(name)
 
 
 def keras_tuple(ctx: Ctx, name: str, n: int, default: Any = None, allow_zero: bool = False,
@@ -223,23 +239,32 @@ def conv_length(length: Optional[int], kernel: int, padding: str, stride: int, d
 
 
 def too_small(ctx: Ctx, shape: tuple, arg: str, value: Any, axis: int, length: int, max_value: int,
-              what: str, extra_todo: str = "", alternatives: Optional[dict] = None) -> None:
-    """A window (kernel/pool/crop) does not fit in its input: non_positive_dim."""
-    todo = f"use {arg} <= {max_value}" if max_value >= 1 else "use a larger input"
-    if extra_todo:
-        todo += f" or {extra_todo}"
+              detail: str, out_size: int, alternatives: Optional[dict] = None) -> None:
+    """A window (kernel/pool) does not fit in its input: non_positive_dim.
+
+    `alternatives` are other single edits that fix it (e.g. {"padding": "same"}).
+    """
+    todo = f"use {arg} <= {max_value} on that axis" if max_value >= 1 else "use a larger input"
+    for k, v in (alternatives or {}).items():
+        todo += f" or {k}={v!r}"
     hint = {"arg": arg, "axis": axis, "max": max_value, "input_dim": length}
     if alternatives:
         hint["or"] = alternatives
     ctx.fail(
         "non_positive_dim",
-        f"{ctx.kind}: {what} {arg}={value!r} does not fit the input size {length} on axis {axis} of "
-        f"{fmt_shape(shape)} (the output size would be <= 0): {todo}",
+        f"{ctx.kind}: {arg}={value!r}{detail} does not fit the input size {length} on axis {axis} of "
+        f"{fmt_shape(shape)} (output size {out_size}): {todo}",
         expected=f"{arg} <= {max_value} on axis {axis}",
         actual=f"{arg}={value!r}, input size {length}",
         argument=arg,
         hint=hint,
     )
+
+
+def flipped_layout_fits(shape: tuple, rank: int, data_format: str, fits: Callable[[list], bool]) -> bool:
+    """Would a channels_first layer fit when it read the input as channels_last?
+    (the common mix-up: channels_first code fed channels_last images)"""
+    return data_format == "channels_first" and len(shape) == rank + 2 and fits(list(shape[1:-1]))
 
 
 def spatial_rank(kind: str) -> int:
@@ -271,7 +296,7 @@ SEPARABLE_ARGS = DEPTHWISE_ARGS | {"filters", "pointwise_initializer", "pointwis
 
 def _positive(ctx: Ctx, name: str, default: Any = None, required: bool = False) -> int:
     if required:
-        value = ctx.required(name)
+        value = required_arg(ctx, name, 8)
     else:
         value = ctx.arg(name, default)
     # Keras compares with `<= 0`, so a bool passes as 0/1 like any int.
@@ -296,7 +321,7 @@ def _strides_dilation(ctx: Ctx, strides: tuple, dilation: tuple) -> None:
 
 def _window_args(ctx: Ctx, rank: int, padding_choices: tuple) -> dict:
     """kernel_size, strides, dilation_rate, padding, data_format in Keras' order."""
-    kernel = tuple_value(ctx, "kernel_size", ctx.required("kernel_size"), rank)
+    kernel = tuple_value(ctx, "kernel_size", required_arg(ctx, "kernel_size", 3), rank)
     strides = keras_tuple(ctx, "strides", rank, 1)
     dilation = keras_tuple(ctx, "dilation_rate", rank, 1)
     padding = padding_arg(ctx, padding_choices)
@@ -305,16 +330,24 @@ def _window_args(ctx: Ctx, rank: int, padding_choices: tuple) -> dict:
 
 
 def _conv_spatial(ctx: Ctx, shape: tuple, spatial: list, w: dict) -> list:
-    out = []
-    for i, length in enumerate(spatial):
-        k, s, d = w["kernel"][i], w["strides"][i], w["dilation"][i]
-        n = conv_length(length, k, w["padding"], s, d)
-        if n is not None and n <= 0:
-            axis = i + (2 if w["df"] == "channels_first" else 1)
-            kmax = (length - 1) // d + 1 if length >= 1 else 0
-            too_small(ctx, shape, "kernel_size", w["kernel"] if len(w["kernel"]) > 1 else k, axis, length, kmax,
-                      f"the {'dilated ' if d > 1 else ''}kernel", "padding='same'", {"padding": "same"})
-        out.append(n)
+    def lengths(dims: list) -> list:
+        return [conv_length(n, w["kernel"][i], w["padding"], w["strides"][i], w["dilation"][i])
+                for i, n in enumerate(dims)]
+
+    out = lengths(spatial)
+    for i, (length, n) in enumerate(zip(spatial, out)):
+        if n is None or n > 0:
+            continue
+        k, d = w["kernel"][i], w["dilation"][i]
+        axis = i + (2 if w["df"] == "channels_first" else 1)
+        kmax = (length - 1) // d + 1 if length >= 1 else 0
+        detail = f" with dilation_rate={d} (spanning {d * (k - 1) + 1} positions)" if d > 1 else ""
+        alternatives: dict = {"padding": "same"}
+        rank = len(spatial)
+        if flipped_layout_fits(shape, rank, w["df"], lambda dims: all(x is None or x > 0 for x in lengths(dims))):
+            alternatives["data_format"] = "channels_last"
+        too_small(ctx, shape, "kernel_size", w["kernel"] if rank > 1 else k, axis, length, kmax, detail, n,
+                  alternatives)
     return out
 
 
@@ -410,7 +443,7 @@ def conv_transpose(ctx: Ctx):
         n = transpose_length(length, w["kernel"][i], w["padding"], w["strides"][i],
                              None if op is None else op[i], w["dilation"][i])
         if n is not None and n < 0:  # Keras accepts a 0-sized axis, not a negative one
-            too_small(ctx, shape, "output_padding", op, i + 1, length, 0, "the output")
+            too_small(ctx, shape, "kernel_size", w["kernel"], i + 1, length, 0, "", n)
         out.append(n)
     return rebuild(shape, out, filters, w["df"])
 

@@ -14,8 +14,10 @@ from .conv import (
     check_layer_args,
     conv_length,
     data_format_arg,
+    flipped_layout_fits,
     padding_arg,
     rebuild,
+    required_arg,
     spatial_input,
     spatial_rank,
     too_small,
@@ -39,7 +41,7 @@ def pooling(ctx: Ctx):
     check_layer_args(ctx, ("pool_size", "strides", "padding", "data_format"))
     # Keras 3 gives MaxPooling a default pool_size of 2 but AveragePooling none.
     if "Av" in ctx.kind:
-        raw_pool = ctx.required("pool_size")
+        raw_pool = required_arg(ctx, "pool_size", 2 if rank == 1 else (2,) * rank)
     else:
         raw_pool = ctx.arg("pool_size", 2)
     pool = tuple_value(ctx, "pool_size", raw_pool, rank)
@@ -50,15 +52,19 @@ def pooling(ctx: Ctx):
     padding = padding_arg(ctx, ("valid", "same"), lower=False)
     df = data_format_arg(ctx)
     shape, spatial, _ = spatial_input(ctx, rank, df)
-    out = []
-    for i, length in enumerate(spatial):
-        n = conv_length(length, pool[i], padding, strides[i])
+
+    def lengths(dims: list) -> list:
+        return [conv_length(n, pool[i], padding, strides[i]) for i, n in enumerate(dims)]
+
+    out = lengths(spatial)
+    for i, (length, n) in enumerate(zip(spatial, out)):
         if n is not None and n <= 0:
             axis = i + (2 if df == "channels_first" else 1)
-            value = pool if rank > 1 else pool[0]
-            too_small(ctx, shape, "pool_size", value, axis, length, length, "the pooling window",
-                      "padding='same'", {"padding": "same"})
-        out.append(n)
+            alternatives: dict = {"padding": "same"}
+            if flipped_layout_fits(shape, rank, df, lambda dims: all(x is None or x > 0 for x in lengths(dims))):
+                alternatives["data_format"] = "channels_last"
+            too_small(ctx, shape, "pool_size", pool if rank > 1 else pool[0], axis, length, length, "", n,
+                      alternatives)
     channels = shape[1] if df == "channels_first" else shape[-1]
     return rebuild(shape, out, channels, df)
 
@@ -80,7 +86,7 @@ def global_pooling(ctx: Ctx):
 def adaptive_pooling(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
     check_layer_args(ctx, ("output_size", "data_format"))
-    size = ctx.required("output_size")
+    size = required_arg(ctx, "output_size", 1 if rank == 1 else (1,) * rank)
     if isinstance(size, int):
         size = (size,) * rank
     elif not (isinstance(size, (tuple, list)) and len(size) == rank):

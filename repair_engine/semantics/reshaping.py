@@ -11,7 +11,16 @@ from typing import Any, Optional
 
 from ..diagnostics import fmt_shape
 from .base import Ctx, Example, product, register
-from .conv import bad_arg, check_layer_args, data_format_arg, rebuild, spatial_input, spatial_rank, tuple_value
+from .conv import (
+    bad_arg,
+    check_layer_args,
+    data_format_arg,
+    rebuild,
+    required_arg,
+    spatial_input,
+    spatial_rank,
+    tuple_value,
+)
 
 _ORDINAL = ("1st", "2nd", "3rd")
 
@@ -33,7 +42,7 @@ def flatten(ctx: Ctx):
 
 def _target_dims(ctx: Ctx) -> tuple:
     """tuple(target_shape) as Keras reads it: non-integer entries become None."""
-    target = ctx.required("target_shape")
+    target = required_arg(ctx, "target_shape", (-1,))
     if not isinstance(target, (tuple, list, str)):
         bad_arg(ctx, "target_shape", target, "must be a tuple of integers (batch axis excluded)",
                 f"write target_shape=({target!r},)" if isinstance(target, int) else "write e.g. target_shape=(-1,)",
@@ -48,18 +57,54 @@ def _target_dims(ctx: Ctx) -> tuple:
     return dims
 
 
-def _reshape_suggestions(size: int, target: tuple) -> list:
-    """Target shapes of the same rank that hold `size` elements (one axis changed)."""
-    out = []
-    for i in range(len(target)):
-        others = product([d for j, d in enumerate(target) if j != i and d != -1]) or 0
-        if others and size % others == 0:
-            cand = tuple(size // others if j == i else (d if d != -1 else None) for j, d in enumerate(target))
-            if None not in cand and cand != target:
-                out.append(cand)
-    flat = (size,)
-    if flat not in out:
-        out.append(flat)
+def _closest_divisor(n: int, want: int) -> int:
+    """The divisor of n closest to `want` (bounded search; 1 always divides)."""
+    want = max(1, min(want, n))
+    for delta in range(0, min(want, 4096)):
+        for d in (want - delta, want + delta):
+            if 1 <= d <= n and n % d == 0:
+                return d
+    return 1
+
+
+def _reshape_suggestions(size: int, target: tuple, dims: tuple) -> list:
+    """Valid target shapes close to `target`: one axis changed, -1 on the last axis,
+    the nearest factorization of the same rank, the input's own dims, flat."""
+    out: list = []
+
+    def add(cand: tuple) -> None:
+        if cand not in out and cand != target:
+            out.append(cand)
+
+    if size == 0:
+        return [(0,) if -1 not in target else (0,)]
+    known = [d for d in target if d != -1]
+    if -1 in target:
+        # change one known axis to the divisor of `size` nearest to it
+        for i, d in enumerate(target):
+            if d == -1:
+                continue
+            rest = product(x for j, x in enumerate(target) if j != i and x != -1)
+            if rest and size % rest == 0:
+                add(tuple(_closest_divisor(size // rest, d) if j == i else x for j, x in enumerate(target)))
+    else:
+        for i in range(len(target)):
+            rest = product(x for j, x in enumerate(target) if j != i)
+            if rest and size % rest == 0:
+                add(tuple(size // rest if j == i else x for j, x in enumerate(target)))
+        if len(target) > 1:
+            rest = product(target[:-1])
+            if rest and size % rest == 0:
+                add(tuple(target[:-1]) + (-1,))
+    if known and len(target) > 1:
+        left, near = size, []
+        for d in target[:-1]:
+            f = _closest_divisor(left, d if d != -1 else 1)
+            near.append(f)
+            left //= f
+        add(tuple(near) + (left,))
+    add(tuple(dims))
+    add((size,))
     return out[:4]
 
 
@@ -82,7 +127,7 @@ def reshape(ctx: Ctx):
             return (s[0], *(size // known if d == -1 else d for d in target))
         why = (f"{fmt_shape(s)} holds {size} elements per sample, which the known dimensions of "
                f"target_shape={target} (product {known}) do not divide")
-    sugg = _reshape_suggestions(size, target)
+    sugg = _reshape_suggestions(size, target, tuple(dims))
     ctx.fail(
         "reshape_size",
         f"Reshape cannot keep the total size: {why}; use a target_shape with {size} elements, "
@@ -100,7 +145,7 @@ def reshape(ctx: Ctx):
 @register("Permute")
 def permute(ctx: Ctx):
     check_layer_args(ctx, ("dims",))
-    dims = ctx.required("dims")
+    dims = required_arg(ctx, "dims", (2, 1))
     ok = isinstance(dims, (tuple, list)) and all(isinstance(d, int) for d in dims)
     if not ok or sorted(int(d) for d in dims) != list(range(1, len(dims) + 1)):
         n = len(dims) if isinstance(dims, (tuple, list)) else 2
@@ -113,7 +158,7 @@ def permute(ctx: Ctx):
 @register("RepeatVector")
 def repeat_vector(ctx: Ctx):
     check_layer_args(ctx, ("n",))
-    n = ctx.required("n")
+    n = required_arg(ctx, "n", 2)
     if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
         bad_arg(ctx, "n", n, "must be a positive integer", "use an integer n >= 1", {"arg": "n", "min": 1})
     s = ctx.input_rank(2, "(batch, features)")
