@@ -45,7 +45,7 @@ def get_named_user(ctx: Ctx):
     login = ctx.params["login"]
     if login not in ctx.world.users:
         raise not_found()
-    return 200, ctx.render.user(login)
+    return 200, ctx.render.full_user(login)
 
 
 def get_repo(ctx: Ctx):

@@ -50,10 +50,35 @@ class Renderer:
             "url": api,
             "html_url": f"{self.html}/{urllib.parse.quote(login)}",
             "followers_url": f"{api}/followers",
+            "following_url": f"{api}/following{{/other_user}}",
+            "gists_url": f"{api}/gists{{/gist_id}}",
+            "starred_url": f"{api}/starred{{/owner}}{{/repo}}",
+            "subscriptions_url": f"{api}/subscriptions",
+            "organizations_url": f"{api}/orgs",
             "repos_url": f"{api}/repos",
+            "events_url": f"{api}/events{{/privacy}}",
+            "received_events_url": f"{api}/received_events",
             "type": user.type,
+            "user_view_type": "public",
             "site_admin": False,
         }
+
+    def full_user(self, login: str) -> dict:
+        """GET /users/{login}: the public profile on top of the simple user."""
+        data = self.user(login) or {}
+        owned = [r for r in self.world.repos.values() if r.owner == login]
+        stamp = min((r.created_at for r in owned), default="2020-01-01T00:00:00Z")
+        data.update(
+            name=None, company=None, blog="", location=None, email=None, hireable=None, bio=None,
+            twitter_username=None, public_repos=len(owned), public_gists=0, followers=0, following=0,
+            created_at=stamp, updated_at=stamp,
+        )
+        return data
+
+    @staticmethod
+    def reactions(url: str) -> dict:
+        counts = {key: 0 for key in ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")}
+        return {"url": f"{url}/reactions", "total_count": 0, **counts}
 
     def author_association(self, repo: Repo, login: str) -> str:
         if login == repo.owner:
@@ -83,7 +108,35 @@ class Renderer:
             "contents_url": f"{url}/contents/{{+path}}",
             "git_refs_url": f"{url}/git/refs{{/sha}}",
             "trees_url": f"{url}/git/trees{{/sha}}",
+            "blobs_url": f"{url}/git/blobs{{/sha}}",
+            "git_commits_url": f"{url}/git/commits{{/sha}}",
+            "commits_url": f"{url}/commits{{/sha}}",
+            "compare_url": f"{url}/compare/{{base}}...{{head}}",
+            "branches_url": f"{url}/branches{{/branch}}",
+            "collaborators_url": f"{url}/collaborators{{/collaborator}}",
+            "comments_url": f"{url}/comments{{/number}}",
+            "issue_comment_url": f"{url}/issues/comments{{/number}}",
+            "labels_url": f"{url}/labels{{/name}}",
+            "statuses_url": f"{url}/statuses/{{sha}}",
+            "forks_url": f"{url}/forks",
             "clone_url": f"{self.html}/{repo.full_name}.git",
+            "git_url": f"{self.html.replace('http://', 'git://', 1)}/{repo.full_name}.git",
+            "ssh_url": f"git@{self.html.split('://', 1)[-1].split(':')[0]}:{repo.full_name}.git",
+            "homepage": None,
+            "language": "Python",
+            "size": 0,
+            "forks_count": sum(1 for r in self.world.repos.values() if r.parent == repo.full_name),
+            "stargazers_count": 0,
+            "watchers_count": 0,
+            "topics": [],
+            "license": None,
+            "is_template": False,
+            "has_projects": True,
+            "has_wiki": True,
+            "has_pages": False,
+            "has_downloads": True,
+            "has_discussions": False,
+            "web_commit_signoff_required": False,
             "created_at": repo.created_at,
             "updated_at": repo.created_at,
             "pushed_at": repo.created_at,
@@ -94,6 +147,9 @@ class Renderer:
             "allow_forking": True,
             "open_issues_count": sum(1 for i in repo.issues.values() if i.state == "open"),
         }
+        data["open_issues"] = data["open_issues_count"]
+        data["forks"] = data["forks_count"]
+        data["watchers"] = data["watchers_count"]
         if token is not None:
             data["permissions"] = self.world.repo_permissions(token, repo)
         if with_parent and repo.parent:
@@ -302,9 +358,15 @@ class Renderer:
             "created_at": issue.created_at,
             "updated_at": issue.updated_at,
             "closed_at": issue.closed_at,
+            "closed_by": None,
+            "active_lock_reason": None,
+            "timeline_url": f"{url}/timeline",
+            "performed_via_github_app": None,
+            "reactions": self.reactions(url),
             "author_association": self.author_association(repo, issue.user),
         }
         if issue.is_pull:
+            data["draft"] = repo.pulls[issue.number].draft
             pull_url = f"{self.repo_url(repo)}/pulls/{issue.number}"
             html = f"{self.html}/{repo.full_name}/pull/{issue.number}"
             data["pull_request"] = {"url": pull_url, "html_url": html, "diff_url": f"{html}.diff", "patch_url": f"{html}.patch", "merged_at": None}
@@ -334,6 +396,7 @@ class Renderer:
             "number": pull.number,
             "state": issue.state,
             "locked": False,
+            "active_lock_reason": None,
             "title": issue.title,
             "user": self.user(issue.user),
             "body": issue.body,
@@ -402,6 +465,8 @@ class Renderer:
             "created_at": comment.created_at,
             "updated_at": comment.updated_at,
             "author_association": self.author_association(repo, comment.user),
+            "performed_via_github_app": None,
+            "reactions": self.reactions(f"{url}/issues/comments/{comment.id}"),
         }
 
     def review(self, repo: Repo, review: Review) -> dict:
@@ -455,6 +520,7 @@ class Renderer:
             "original_line": c.line,
             "side": c.side,
             "subject_type": "line" if c.line is not None else "file",
+            "reactions": self.reactions(f"{url}/pulls/comments/{c.id}"),
         }
         if c.in_reply_to_id is not None:
             data["in_reply_to_id"] = c.in_reply_to_id
