@@ -660,3 +660,33 @@ def test_injected_delay_stalls_only_matching_requests(gh, pr):
     gh.inject(status=None, delay=0.6)
     with pytest.raises(requests.Timeout):
         requests.get(f"{gh.api_url}/repos/octo/models", headers={"Authorization": f"token {WRITE}"}, timeout=0.2)
+
+
+def test_objects_carry_every_field_pygithub_reads_without_lazy_requests(gh, pr):
+    """A field missing from a JSON shape makes PyGithub fetch the object again (lazy completion):
+    reading everything a bot looks at must cost no request beyond the listings."""
+    repo = client(gh).get_repo("octo/models")
+    pull = repo.get_pull(pr)
+    pull.create_review(event="COMMENT", body="r", comments=[{"path": "model.py", "line": 4, "body": "c"}])
+    pull.create_issue_comment("summary")
+    listed = [list(pull.get_review_comments()), list(pull.get_issue_comments()), list(pull.get_files()), list(pull.get_reviews())]
+    issues = list(repo.get_issues(state="all"))
+    before = len(gh.requests)
+    [comment], [issue_comment], files, [review] = listed
+    seen = [
+        (comment.id, comment.path, comment.line, comment.start_line, comment.side, comment.body, comment.commit_id,
+         comment.original_commit_id, comment.original_line, comment.position, comment.pull_request_review_id,
+         comment.diff_hunk, comment.html_url, comment.created_at, comment.updated_at, comment.user.login, comment.user.type),
+        (issue_comment.id, issue_comment.body, issue_comment.user.login, issue_comment.user.type, issue_comment.html_url,
+         issue_comment.created_at, issue_comment.updated_at, issue_comment.url),
+        [(f.filename, f.status, f.sha, f.patch, f.additions, f.deletions, f.changes, f.blob_url, f.raw_url) for f in files],
+        (review.id, review.state, review.body, review.user.login, review.commit_id, review.submitted_at, review.html_url),
+        [(i.number, i.title, i.state, i.body, i.user.login, [label.name for label in i.labels], i.pull_request is not None,
+          i.created_at, i.comments) for i in issues],
+        (pull.head.repo.full_name, pull.head.repo.fork, pull.head.ref, pull.head.sha, pull.base.repo.default_branch,
+         pull.base.sha, pull.maintainer_can_modify, pull.user.login, pull.user.type, pull.draft, pull.state, pull.title,
+         pull.body, pull.html_url, pull.merged, pull.mergeable_state, pull.changed_files, pull.commits,
+         pull.head.repo.permissions.push, pull.base.repo.owner.login),
+    ]
+    assert len(gh.requests) == before, gh.requests[before:]
+    assert seen[0][1:3] == ("model.py", 4) and seen[4][0][6] is True
