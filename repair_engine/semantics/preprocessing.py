@@ -236,6 +236,65 @@ def random_brightness(ctx: Ctx):
     return ctx.shape(0)
 
 
+# ---- other shape-preserving image layers --------------------------------------------
+
+_REQUIRED = object()
+# kind -> (factor default, low, high) for layers validating `factor` with the base
+# layer's rule (a number in [low, high], or a pair overlapping it).
+FACTOR_RANGES = {
+    "RandomHue": (_REQUIRED, 0, 1),
+    "RandomSaturation": (_REQUIRED, -1, 1),
+    "RandomSharpness": (_REQUIRED, 0, 1),
+    "RandomInvert": (1.0, 0, 1),
+    "RandomPosterization": (_REQUIRED, 1, 8),
+    "RandomColorDegeneration": (_REQUIRED, -1, 1),
+    "RandomGaussianBlur": (1.0, 0, 1),
+    "RandomErasing": (1.0, 0, 1),
+    "RandomPerspective": (1.0, 0, 1),
+    "RandomElasticTransform": (1.0, 0, 1),
+    "CutMix": (1.0, 0, 1),
+}
+# identity layers whose arguments are not modelled beyond data_format
+PLAIN_IMAGE_LAYERS = (
+    "RandomColorJitter", "RandomShear", "Solarization", "AutoContrast", "Equalization", "AugMix",
+    "RandAugment", "MixUp", "ContrastLimitedAdaptiveHistogramEqualization",
+)  # fmt: skip
+
+
+@register(*FACTOR_RANGES, "RandomGrayscale", *PLAIN_IMAGE_LAYERS)
+def image_identity(ctx: Ctx):
+    ctx.data_format()
+    if ctx.kind in FACTOR_RANGES:
+        default, lo, hi = FACTOR_RANGES[ctx.kind]
+        factor = ctx.required("factor") if default is _REQUIRED else ctx.arg("factor", default)
+        _base_factor(ctx, "factor", lo, hi, factor)
+    elif ctx.kind == "RandomGrayscale":
+        factor = ctx.arg("factor", 0.5)
+        if not isinstance(factor, (int, float)) or not 0 <= factor <= 1:
+            ctx.fail(
+                "invalid_argument",
+                f"`factor` of RandomGrayscale must be a number in [0, 1], received factor={factor!r}",
+                expected="factor in [0, 1]",
+                actual=f"factor={factor!r}",
+                argument="factor",
+                hint={"arg": "factor", "min": 0, "max": 1},
+            )
+    s = ctx.shape(0)
+    if ctx.kind == "RandomColorDegeneration":
+        s = _need_rank(ctx, (3, 4), "(height, width, 3) or (batch, height, width, 3)")
+        channels = s[-3] if ctx.data_format() == "channels_first" else s[-1]
+        if channels is not None and channels != 3:
+            ctx.fail(
+                "incompatible_shape",
+                f"RandomColorDegeneration works on RGB images (3 channels) but receives {channels} channel(s) "
+                f"in {fmt_shape(s)}; apply it to RGB inputs or drop it for grayscale images",
+                expected="3 channels",
+                actual=f"{channels} channels",
+                hint={"channels": 3},
+            )
+    return s
+
+
 # ---- Normalization ------------------------------------------------------------------
 
 
@@ -420,6 +479,36 @@ EXAMPLES = [
     Example("RandomBrightness", {"factor": (-0.2, 0.3), "value_range": (0, 1)}, IMG, out=IMG),
     Example("RandomBrightness", {"factor": 1.5}, IMG, error="invalid_argument"),
     Example("RandomBrightness", {"factor": 0.1, "value_range": 5}, IMG, error="invalid_argument"),
+    # other image layers
+    Example("RandomHue", {"factor": 0.2}, IMG, out=IMG),
+    Example("RandomHue", {"factor": -0.5}, IMG, error="invalid_argument"),
+    Example("RandomHue", {}, IMG, error="invalid_argument", note="factor is required"),
+    Example("RandomSaturation", {"factor": (-0.5, 0.5)}, IMG, out=IMG),
+    Example("RandomSaturation", {"factor": 1.5}, IMG, error="invalid_argument"),
+    Example("RandomSharpness", {"factor": 0.3}, (8, 10, 3), out=(8, 10, 3)),
+    Example("RandomInvert", {}, IMG, out=IMG),
+    Example("RandomPosterization", {"factor": 4}, IMG, out=IMG),
+    Example("RandomPosterization", {"factor": 0.5}, IMG, error="invalid_argument", note="bits in [1, 8]"),
+    Example("RandomColorDegeneration", {"factor": 0.2}, IMG, out=IMG),
+    Example("RandomColorDegeneration", {"factor": 0.2}, (None, 8, 10, 1), error="incompatible_shape"),
+    Example("RandomColorDegeneration", {"factor": 0.2}, (None, 10), error="rank_mismatch"),
+    Example("RandomGaussianBlur", {}, IMG, out=IMG),
+    Example("RandomErasing", {"factor": 2.0}, IMG, error="invalid_argument"),
+    Example("RandomPerspective", {"data_format": "channels_first"}, IMG_CF, out=IMG_CF),
+    Example("RandomElasticTransform", {}, IMG, out=IMG),
+    Example("CutMix", {"factor": (0.2, 0.9)}, IMG, out=IMG),
+    Example("RandomGrayscale", {}, IMG, out=IMG),
+    Example("RandomGrayscale", {"factor": (0.2, 0.4)}, IMG, error="invalid_argument"),
+    Example("RandomGrayscale", {"data_format": "nhwc"}, IMG, error="invalid_argument"),
+    Example("RandomColorJitter", {}, IMG, out=IMG),
+    Example("RandomShear", {"x_factor": 0.2}, IMG, out=IMG),
+    Example("Solarization", {}, IMG, out=IMG),
+    Example("AutoContrast", {}, (None, 10), out=(None, 10)),
+    Example("Equalization", {}, IMG, out=IMG),
+    Example("AugMix", {}, IMG, out=IMG),
+    Example("RandAugment", {}, IMG, out=IMG),
+    Example("MixUp", {}, IMG, out=IMG),
+    Example("ContrastLimitedAdaptiveHistogramEqualization", {}, IMG, out=IMG),
     # Normalization
     Example("Normalization", {}, IMG, out=IMG),
     Example("Normalization", {"mean": 0.5, "variance": 2.0}, (None, 10), out=(None, 10)),
