@@ -108,7 +108,8 @@ def check_layer_args(ctx: Ctx, own: Iterable[str]) -> None:
         # Dotted names are references to code (tf.nn.relu), not Keras identifiers.
         if table is None or not isinstance(value, str) or "." in value or value in table:
             continue
-        close = [t for t in sorted(table) if value and t.lower().startswith(value.lower())][:3]
+        close = [t for t in sorted(table) if value and t.startswith(value)][:3] or \
+            [t for t in sorted(table) if value and t.lower().startswith(value.lower())][:3]
         close = close or difflib.get_close_matches(value.lower(), sorted(table), n=3, cutoff=0.5)
         todo = f"did you mean {close[0]!r}?" if close else f"use a Keras name such as {sorted(table)[-1]!r}"
         bad_arg(ctx, arg, value, "is not a known Keras identifier", todo,
