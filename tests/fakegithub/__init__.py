@@ -5,11 +5,38 @@
         gh.create_repo("octo/models", files={"model.py": "..."})
         gh.commit("octo/models", "feature", {"model.py": "..."})
         n = gh.create_pull("octo/models", head="feature", base="main")
-        github.Github(auth=github.Auth.Token("ghs_write"), base_url=gh.api_url, retry=None)
+        g = github.Github(auth=github.Auth.Token("ghs_write"), base_url=gh.api_url, retry=None,
+                          seconds_between_requests=None, seconds_between_writes=None)
 
-Everything a test sets up goes through this facade; everything the bot does goes
-through HTTP. Read-back helpers (reviews, comments, file_at, ...) return the same
-JSON the API would serve.
+(PyGithub 2.x waits 0.25 s between requests and 1 s between writes unless told otherwise.)
+
+Everything a test sets up goes through this facade; everything the bot does goes through
+HTTP. Read-back helpers (reviews, review_comments, issue_comments, issues, pulls, pull)
+return the same JSON the API serves. Each repository is a bare git repository on disk
+(git_dir()); blobs, trees, commits and refs written through the API are real git objects.
+
+Served (JSON shapes as GitHub documents them; lists paginated with per_page/page and a
+Link header): /user, /users/{u}, /rate_limit, and under /repos/{o}/{r}: the repo,
+collaborators/{u}/permission, branches/{b}, commits (list, ?sha=&path=), commits/{ref},
+compare/{a}...{b}, contents/{path} (GET, PUT), git/trees, git/blobs, git/commits,
+git/ref(s), pulls (list, create, get, patch, files, commits, reviews, review events,
+comments, replies; Accept: application/vnd.github.diff), pulls/comments/{id}, issues
+(list, create, get, patch, labels, comments), issues/comments/{id}, labels; and raw file
+URLs /{o}/{r}/raw/{ref}/{path}.
+
+Rules enforced: a token is required (401); "read" tokens get 403 "Resource not accessible
+by integration" on every write; "write" tokens act like an installation token of every
+non-fork repository (or of `repos=`), and reach a fork's branch only through an open PR
+with maintainer_can_modify (only that PR's head branch); review comments must land on
+lines of the PR's diff hunks on their side ("Line could not be resolved"), start_line in
+the same hunk and before line, and a review is all or nothing; ref updates must be fast
+forwards unless force; unknown repos, pulls, branches, refs and paths are 404; the PR
+diff is merge-base(base, head)...head, files capped at 3000, `patch` absent for binary and
+oversized files; contents over 1 MB come back with encoding "none"; review comments follow
+new pushes until their file changes (then outdated: line/position null).
+
+Known simplifications: no merges, no check runs, no GraphQL, no search API, no private
+repositories; installation tokens answer GET /user with 403 as GitHub does.
 """
 
 from __future__ import annotations
