@@ -497,9 +497,9 @@ def test_nested_model_called_twice_shares_instances(keras):
     L = keras.layers
     enc = keras.Sequential([keras.Input((8,)), L.Dense(4, name="e1")], name="enc")
     a, b = keras.Input((8,)), keras.Input((8,))
-    cfg = json.loads(keras.Model([a, b], L.Add()([enc(a), enc(b)])).to_json())
+    cfg = json.loads(keras.Model([a, b], L.Add(name="sum")([enc(a), enc(b)])).to_json())
     m = load_json(json.dumps(cfg))
-    assert [(l.id, l.instance) for l in m.layers] == [("enc/e1", "enc/e1"), ("enc_1/e1", "enc/e1"), ("add", "add")]
+    assert [(l.id, l.instance) for l in m.layers] == [("enc/e1", "enc/e1"), ("enc_1/e1", "enc/e1"), ("sum", "sum")]
     assert check(m).valid
     cfg["config"]["layers"][1]["config"]["batch_shape"] = [None, 6]  # the second branch gets 6 features
     text = json.dumps(cfg)
