@@ -690,3 +690,25 @@ def test_objects_carry_every_field_pygithub_reads_without_lazy_requests(gh, pr):
     ]
     assert len(gh.requests) == before, gh.requests[before:]
     assert seen[0][1:3] == ("model.py", 4) and seen[4][0][6] is True
+
+
+def test_pull_files_statuses_renames_and_odd_names_match_git(gh):
+    body = "".join(f"row {i}\n" for i in range(30))
+    gh.create_repo("octo/models", files={"old name.py": body, "gone.py": "bye\n", "keep.py": "k\n", "café/ü.py": "u\n"})
+    gh.commit("octo/models", "feature", {
+        "old name.py": None, "new näme.py": body.replace("row 5\n", "row five\n"),  # a rename with an edit
+        "gone.py": None, "café/ü.py": "u2\n", "tab\tname.py": "t\n",
+    })
+    n = gh.create_pull("octo/models", head="feature")
+    files = {f["filename"]: f for f in raw(gh, "GET", f"/repos/octo/models/pulls/{n}/files").json()}
+    assert {name: f["status"] for name, f in files.items()} == {
+        "new näme.py": "renamed", "gone.py": "removed", "café/ü.py": "modified", "tab\tname.py": "added",
+    }
+    assert files["new näme.py"]["previous_filename"] == "old name.py"
+    assert files["new näme.py"]["patch"] == "@@ -3,7 +3,7 @@ row 1\n row 2\n row 3\n row 4\n-row 5\n+row five\n row 6\n row 7\n row 8"
+    assert files["gone.py"]["patch"] == "@@ -1 +0,0 @@\n-bye" and files["gone.py"]["deletions"] == 1
+    assert files["café/ü.py"]["patch"] == "@@ -1 +1 @@\n-u\n+u2"
+    review = {"event": "COMMENT", "comments": [{"path": "new näme.py", "line": 6, "body": "on a renamed file"}]}
+    assert raw(gh, "POST", f"/repos/octo/models/pulls/{n}/reviews", json=review).status_code == 200
+    removed_right = {"event": "COMMENT", "comments": [{"path": "gone.py", "line": 1, "body": "no right side"}]}
+    assert raw(gh, "POST", f"/repos/octo/models/pulls/{n}/reviews", json=removed_right).status_code == 422

@@ -22,6 +22,7 @@ SECONDARY_RATE_LIMIT_MESSAGE = (
     "If you reach out to GitHub Support for help, please include the request ID {request_id}."
 )
 RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+MAX_REQUEST_BYTES = 100 * 1024 * 1024  # larger bodies are refused before being read
 
 
 # --- HTTP ------------------------------------------------------------------------------------------
@@ -49,6 +50,10 @@ class Handler(BaseHTTPRequestHandler):
         path = urllib.parse.unquote(raw_path)
         query = {k: v[0] for k, v in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()}
         length = _int(self.headers.get("Content-Length"), 0)
+        if length > MAX_REQUEST_BYTES:
+            self.close_connection = True
+            self._send(413, {"message": "Payload Too Large"}, {})
+            return
         raw_body = self.rfile.read(length) if length > 0 else b""
         method = self.command
         headers: dict[str, str] = {}
