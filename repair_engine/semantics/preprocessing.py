@@ -493,6 +493,7 @@ EXAMPLES = [
     Example("RandomColorDegeneration", {"factor": 0.2}, (None, 8, 10, 1), error="incompatible_shape"),
     Example("RandomColorDegeneration", {"factor": 0.2}, (None, 10), error="rank_mismatch"),
     Example("RandomGaussianBlur", {}, IMG, out=IMG),
+    Example("RandomErasing", {}, IMG, out=IMG),
     Example("RandomErasing", {"factor": 2.0}, IMG, error="invalid_argument"),
     Example("RandomPerspective", {"data_format": "channels_first"}, IMG_CF, out=IMG_CF),
     Example("RandomElasticTransform", {}, IMG, out=IMG),
