@@ -166,7 +166,7 @@ def load_config(run: Run, explicit: str | None, repo=None, ref: str | None = Non
 
 def analyse(run: Run, sources: dict[str, bytes], fix: bool = True) -> None:
     run.sources = sources
-    result = engine.analyze(sources, fix=fix, config=run.config)
+    result = engine.analyze(sources, fix=fix, config=run.config, verify=run.settings.verify)
     run.report = result.report
     run.fixed_texts = result.fixed_texts
     run.findings = build_findings(run.report, sources)

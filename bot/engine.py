@@ -45,10 +45,10 @@ def load_config(path: str | None = None, text: str | None = None) -> Any:
     return _load(path)
 
 
-def analyze(sources: dict[str, bytes], *, fix: bool, config: Any = None) -> Result:
+def analyze(sources: dict[str, bytes], *, fix: bool, config: Any = None, verify: bool = True) -> Result:
     from repair_engine.api import analyze as _analyze
 
-    report = _analyze(sources, fix=fix, config=config)
+    report = _analyze(sources, fix=fix, config=config, verify=verify)
     data = report.to_json()
     # `line_edits` live on the in-memory repair dicts; the bot needs them for suggestions
     for entry, model in zip(getattr(report, "models", []), data.get("models", [])):

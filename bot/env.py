@@ -116,6 +116,7 @@ class Settings:
     sarif_file: str = "nnrepair.sarif"
     results: str | None = None  # workflow_run: the artifact to read; other events: where to write it
     dry_run: bool = False
+    verify: bool = True  # confirm repairs with real Keras when TensorFlow is installed
 
 
 def settings_from(config: Any, env: ActionEnv, mode: str | None, dry_run: bool) -> Settings:
@@ -154,6 +155,7 @@ def settings_from(config: Any, env: ActionEnv, mode: str | None, dry_run: bool) 
     if env.input("sarif-file"):
         s.sarif_file = env.input("sarif-file")
     s.results = env.input("results")
+    s.verify = _bool(env.input("verify"), True)
     s.mode = (mode or env.input("mode") or default_mode(env.event_name, env.event)).lower()
     s.dry_run = dry_run or _bool(env.input("dry-run"), False)
     if s.fail_on not in FAIL_ON:
