@@ -17,7 +17,7 @@ from repair_engine.checker import check
 from repair_engine.semantics.base import Example
 from tests.example_models import example_model
 
-N = int(os.environ.get("NNR_HYPOTHESIS_EXAMPLES", "60"))
+N = int(os.environ.get("NNR_HYPOTHESIS_EXAMPLES", "40"))
 SETTINGS = settings(
     max_examples=N,
     deadline=None,
@@ -263,3 +263,26 @@ def test_einsum_dense_agrees_with_keras(keras_oracle, case):
 def test_prelu_agrees_with_keras(keras_oracle, shape, shared):
     args = {} if shared is None else {"shared_axes": shared}
     _agree(keras_oracle, Example("PReLU", args, shape[0]))
+
+
+@pytest.mark.parametrize(
+    "kind,args,shape",
+    [
+        ("Dense", {"units": 5, "activation": "UNK", "kernel_initializer": "UNK"}, (None, 5)),
+        ("Dropout", {"rate": "UNK", "noise_shape": "UNK"}, (None, 5)),
+        ("SpatialDropout2D", {"rate": "UNK", "data_format": "UNK"}, (None, 4, 4, 3)),
+        ("LeakyReLU", {"negative_slope": "UNK"}, (None, 5)),
+        ("ReLU", {"max_value": "UNK"}, (None, 5)),
+        ("BatchNormalization", {"momentum": "UNK", "renorm": "UNK"}, (None, 5)),
+        ("GroupNormalization", {"groups": "UNK"}, (None, 6)),
+        ("ActivityRegularization", {"l1": "UNK"}, (None, 5)),
+    ],
+)
+def test_unresolved_shape_free_args_keep_the_shape(kind, args, shape):
+    """An argument the frontend could not resolve that does not change the output
+    shape leaves its own check undecided but keeps the shape known."""
+    from repair_engine.ir import UNKNOWN
+
+    args = {k: UNKNOWN if v == "UNK" else v for k, v in args.items()}
+    res = check(example_model(Example(kind, args, shape)))
+    assert res.valid and res.shapes["layer"] == [shape] and "layer" not in res.unchecked

@@ -12,12 +12,12 @@ from typing import Any
 
 from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register, weights_of
-from .core import check_activation, defined_weights, is_number
+from .core import SKIP, check_activation, check_named_objects, defined_weights, is_number, optional_arg
 
 
 def non_negative(ctx: Ctx, name: str, value: Any, allow_none: bool = False) -> None:
     """ReLU/LeakyReLU: `value is None or value < 0` is refused; a non-number raises in Keras too."""
-    if value is None and allow_none:
+    if value is SKIP or (value is None and allow_none):
         return
     if not is_number(value) or value < 0:
         ctx.fail(
@@ -39,9 +39,9 @@ def activation(ctx: Ctx):
 
 @register("ReLU")
 def relu(ctx: Ctx):
-    non_negative(ctx, "max_value", ctx.arg("max_value", None), allow_none=True)
-    non_negative(ctx, "negative_slope", ctx.arg("negative_slope", 0.0))
-    non_negative(ctx, "threshold", ctx.arg("threshold", 0.0))
+    non_negative(ctx, "max_value", optional_arg(ctx, "max_value", None), allow_none=True)
+    non_negative(ctx, "negative_slope", optional_arg(ctx, "negative_slope", 0.0))
+    non_negative(ctx, "threshold", optional_arg(ctx, "threshold", 0.0))
     return ctx.input_shape
 
 
@@ -49,9 +49,9 @@ def relu(ctx: Ctx):
 def leaky_relu(ctx: Ctx):
     # The deprecated Keras 2 `alpha` still works in Keras 3.15 and wins over negative_slope.
     if ctx.has("alpha"):
-        non_negative(ctx, "alpha", ctx.arg("alpha"))
+        non_negative(ctx, "alpha", optional_arg(ctx, "alpha"))
     else:
-        non_negative(ctx, "negative_slope", ctx.arg("negative_slope", 0.3))
+        non_negative(ctx, "negative_slope", optional_arg(ctx, "negative_slope", 0.3))
     return ctx.input_shape
 
 
@@ -106,6 +106,7 @@ def prelu_alpha_shape(ctx: Ctx) -> tuple:
 
 @register("PReLU")
 def prelu(ctx: Ctx):
+    check_named_objects(ctx)
     prelu_shared_axes(ctx)
     alpha = prelu_alpha_shape(ctx)
     defined_weights(ctx, [alpha], ["alpha"], axis_hint=[i + 1 for i, d in enumerate(alpha) if d is None])
@@ -149,6 +150,8 @@ EXAMPLES = [
     Example("PReLU", {"shared_axes": 0}, (None, 4, 3), out=(None, 4, 3), weights=((4, 1),),
             note="Keras indexes param_shape[axis - 1]: axis 0 shares the last axis"),
     Example("PReLU", {"shared_axes": [-1]}, (None, 4, 3), out=(None, 4, 3), weights=((1, 3),)),
+    Example("PReLU", {"alpha_initializer": "zeros"}, (None, 5), out=(None, 5)),
+    Example("PReLU", {"alpha_initializer": "const"}, (None, 5), error="invalid_argument"),
     Example("PReLU", {}, (None, None), error="undefined_dim"),
     Example("PReLU", {"shared_axes": [2]}, (None, None, 3), error="undefined_dim"),
     Example("PReLU", {"shared_axes": [3]}, (None, 4, 3), error="invalid_argument"),

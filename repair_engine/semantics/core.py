@@ -16,6 +16,7 @@ import re
 from typing import Any, Optional, Sequence
 
 from ..diagnostics import fmt_shape
+from ..ir import is_unknown
 from .base import Ctx, Example, register, weights_of
 
 # keras.activations.ALL_OBJECTS_DICT of Keras 3.15 (exact, case-sensitive names).
@@ -28,7 +29,68 @@ ACTIVATION_NAMES = (
 )  # fmt: skip
 
 
+# keras.initializers / regularizers / constraints ALL_OBJECTS_DICT names that build
+# (left out: abstract base classes such as "Initializer", and "Constant"/"constant",
+# which fail without a value: they fail when used).
+INITIALIZER_NAMES = (
+    "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "IdentityInitializer",
+    "LecunNormal", "LecunUniform", "Ones", "Orthogonal", "OrthogonalInitializer", "RandomNormal",
+    "RandomUniform", "STFT", "STFTInitializer", "TruncatedNormal", "VarianceScaling", "Zeros",
+    "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "identity", "lecun_normal",
+    "lecun_uniform", "normal", "one", "ones", "orthogonal", "random_normal", "random_uniform", "stft",
+    "truncated_normal", "uniform", "variance_scaling", "zero", "zeros",
+)  # fmt: skip
+REGULARIZER_NAMES = (
+    "L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "l1", "l1l2", "l2", "orthogonal_regularizer",
+    "regularizer",
+)  # fmt: skip
+CONSTRAINT_NAMES = (
+    "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "constraint", "max_norm", "min_max_norm",
+    "non_neg", "unit_norm",
+)  # fmt: skip
+_OBJECT_KINDS = (("_initializer", "initializer", INITIALIZER_NAMES), ("_regularizer", "regularizer",
+                 REGULARIZER_NAMES), ("_constraint", "constraint", CONSTRAINT_NAMES))
+
+
 # ---- shared helpers -------------------------------------------------------
+
+
+class _Skip:
+    def __repr__(self) -> str:
+        return "SKIP"
+
+
+SKIP: Any = _Skip()
+
+
+def optional_arg(ctx: Ctx, name: str, default: Any = None) -> Any:
+    """An argument that does not change the output shape: SKIP when the frontend
+    could not resolve it, so that an unresolvable value (a variable, a callable)
+    leaves that one check undecided instead of the whole rest of the model."""
+    if name in ctx.layer.args and is_unknown(ctx.layer.args[name]):
+        return SKIP
+    return ctx.arg(name, default)
+
+
+def check_named_objects(ctx: Ctx) -> None:
+    """`*_initializer`, `*_regularizer`, `*_constraint` given by name must be names Keras knows."""
+    for name in sorted(ctx.layer.args):
+        for suffix, what, names in _OBJECT_KINDS:
+            if not name.endswith(suffix):
+                continue
+            value = optional_arg(ctx, name)
+            if value is SKIP or not isinstance(value, str) or value in names:
+                continue
+            guess = closest_name(value, names)
+            fix = f"use `{name}={guess!r}`" if guess else f"use a Keras {what} name"
+            ctx.fail(
+                "invalid_argument",
+                f"`{name}` of {ctx.kind} is not a known {what}: received {name}={value!r}; {fix}",
+                expected=f"a Keras {what} name",
+                actual=f"{name}={value!r}",
+                argument=name,
+                hint={"arg": name, **({"suggest": guess} if guess else {})},
+            )
 
 
 def is_int(value: Any) -> bool:
@@ -52,13 +114,12 @@ def closest_name(name: str, names: Sequence[str]) -> Optional[str]:
 
 def check_activation(ctx: Ctx, name: str = "activation", required: bool = False) -> None:
     """Keras' activations.get: None, a known name, a dict (serialized) or a callable."""
-    if required:
-        value = ctx.required(name)
-    elif not ctx.has(name):
+    if not ctx.has(name):
+        if required:
+            ctx.required(name)
         return
-    else:
-        value = ctx.arg(name)
-    if value is None or isinstance(value, dict):
+    value = optional_arg(ctx, name)
+    if value is None or value is SKIP or isinstance(value, dict):
         return
     if isinstance(value, str) and value in ACTIVATION_NAMES:
         return
@@ -152,6 +213,7 @@ def positive_count(ctx: Ctx, name: str, allow_bool: bool) -> int:
 def dense(ctx: Ctx):
     units = positive_count(ctx, "units", allow_bool=True)
     check_activation(ctx)
+    check_named_objects(ctx)
     s = ctx.min_rank(2)
     last_dim_defined(ctx, s)
     return s[:-1] + (units,)
@@ -316,6 +378,7 @@ def einsum_dense(ctx: Ctx):
     ctx.required("equation")
     ctx.required("output_shape")
     check_activation(ctx)
+    check_named_objects(ctx)
     s = ctx.input_shape
     kernel, bias, out = einsum_analysis(ctx, s)
     defined_weights(ctx, [kernel] + ([bias] if bias is not None else []), ["kernel", "bias"])
@@ -335,6 +398,7 @@ def einsum_dense_weights(ctx: Ctx) -> list:
 def embedding(ctx: Ctx):
     positive_count(ctx, "input_dim", allow_bool=False)
     output_dim = positive_count(ctx, "output_dim", allow_bool=False)
+    check_named_objects(ctx)
     # `input_length` (Keras 2) is popped with a deprecation warning and ignored.
     s = ctx.input_shape
     if ctx.kind == "ReversibleEmbedding" and ctx.layer.call_args.get("reverse", False) is True:
@@ -376,6 +440,14 @@ EXAMPLES = [
     Example("Dense", {"units": 3, "activation": "Relu"}, (None, 5), error="invalid_argument",
             note="activation names are case-sensitive"),
     Example("Dense", {"units": 3, "activation": "leakyrelu"}, (None, 5), error="invalid_argument"),
+    Example("Dense", {"units": 3, "kernel_initializer": "he_normal", "bias_initializer": "Zeros",
+                      "kernel_regularizer": "l2", "kernel_constraint": "max_norm"}, (None, 5), out=(None, 3)),
+    Example("Dense", {"units": 3, "kernel_initializer": "glorot"}, (None, 5), error="invalid_argument"),
+    Example("Dense", {"units": 3, "kernel_initializer": "Initializer"}, (None, 5), error="invalid_argument",
+            note="the abstract base class fails when called"),
+    Example("Dense", {"units": 3, "kernel_regularizer": "l3"}, (None, 5), error="invalid_argument"),
+    Example("Dense", {"units": 3, "bias_constraint": "nonneg"}, (None, 5), error="invalid_argument"),
+    Example("Dense", {"units": 3, "activity_regularizer": "L1"}, (None, 5), out=(None, 3)),
     Example("Dense", {"units": 3}, (None, None), error="undefined_dim"),
     Example("Dense", {"units": 3}, (None, 5, None), error="undefined_dim"),
     Example("Dense", {"units": 3}, (None, 5), weights=((5, 3), (3,)), out=(None, 3)),
@@ -434,6 +506,8 @@ EXAMPLES = [
     Example("Embedding", {"input_dim": True, "output_dim": 4}, (None, 5), error="invalid_argument",
             note="Embedding refuses bool explicitly"),
     Example("Embedding", {"input_dim": 10.0, "output_dim": 4}, (None, 5), error="invalid_argument"),
+    Example("Embedding", {"input_dim": 10, "output_dim": 4, "embeddings_initializer": "uniformm"}, (None, 5),
+            error="invalid_argument"),
     Example("ReversibleEmbedding", {"input_dim": 10, "output_dim": 4}, (None, 5), out=(None, 5, 4)),
     Example("ReversibleEmbedding", {"input_dim": 10, "output_dim": 4, "tie_weights": False}, (None, 5),
             weights=((10, 4), (4, 10)), out=(None, 5, 4)),

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..diagnostics import fmt_shape
 from .base import REGISTRY, Ctx, Example, Unknown, register, weights_of
-from .core import defined_weights, is_int, resolve_axis
+from .core import SKIP, check_named_objects, defined_weights, is_int, optional_arg, resolve_axis
 
 
 def _axis_type_error(ctx: Ctx, axis: Any, expected: str):
@@ -68,7 +68,9 @@ def normalized_dims(ctx: Ctx, axes: list) -> tuple:
 def _check_flags(ctx: Ctx) -> None:
     for name in ("momentum", "epsilon"):
         if ctx.kind == "BatchNormalization" and ctx.has(name):
-            value = ctx.arg(name)
+            value = optional_arg(ctx, name)
+            if value is SKIP:
+                continue
             try:
                 float(value)
             except (TypeError, ValueError):
@@ -83,10 +85,11 @@ def _check_flags(ctx: Ctx) -> None:
 
 
 def bn_renorm_clipping(ctx: Ctx) -> None:
-    if not ctx.arg("renorm", False):
+    renorm = optional_arg(ctx, "renorm", False)
+    if renorm is SKIP or not renorm:
         return
-    clip = ctx.arg("renorm_clipping", None) or {}
-    if not isinstance(clip, dict):
+    clip = optional_arg(ctx, "renorm_clipping", None) or {}
+    if not isinstance(clip, dict) or any(not isinstance(v, (int, float, type(None))) for v in clip.values()):
         return
     extra = sorted(set(clip) - {"rmax", "rmin", "dmax"})
     rmax, rmin, dmax = clip.get("rmax"), clip.get("rmin"), clip.get("dmax")
@@ -112,10 +115,12 @@ def bn_renorm_clipping(ctx: Ctx) -> None:
 def batch_normalization(ctx: Ctx):
     axis = bn_axis(ctx)
     _check_flags(ctx)
+    check_named_objects(ctx)
     bn_renorm_clipping(ctx)
     s = ctx.input_shape
     resolve_axis(ctx, axis, len(s))
-    defined_weights(ctx, batch_normalization_weights(ctx), bn_weight_names(ctx), axis_hint=axis)
+    # every BatchNormalization weight has shape (dim,): moving_mean always exists
+    defined_weights(ctx, [(s[resolve_axis(ctx, axis, len(s))],)], ["moving_mean"], axis_hint=axis)
     return s
 
 
@@ -137,6 +142,7 @@ def batch_normalization_weights(ctx: Ctx) -> list:
 @register("LayerNormalization", "RMSNormalization")
 def layer_normalization(ctx: Ctx):
     axes = axis_list(ctx, types_checked=ctx.kind == "LayerNormalization")
+    check_named_objects(ctx)
     if not all(is_int(a) for a in axes):
         _axis_type_error(ctx, ctx.arg("axis"), "an integer or a list/tuple of integers")
     s = ctx.input_shape
@@ -156,7 +162,9 @@ def layer_normalization_weights(ctx: Ctx) -> list:
 
 
 def group_count(ctx: Ctx) -> int:
-    groups = ctx.arg("groups", 32)
+    groups = optional_arg(ctx, "groups", 32)
+    if groups is SKIP:
+        return SKIP
     if not is_int(groups) or (groups <= 0 and groups != -1):
         ctx.fail(
             "invalid_argument",
@@ -177,6 +185,7 @@ def _divisors(n: int) -> list:
 @register("GroupNormalization")
 def group_normalization(ctx: Ctx):
     groups = group_count(ctx)
+    check_named_objects(ctx)
     axis = ctx.arg("axis", -1)
     if not is_int(axis):
         _axis_type_error(ctx, axis, "a single integer")
@@ -192,6 +201,8 @@ def group_normalization(ctx: Ctx):
             actual=f"shape={fmt_shape(s)}",
             hint={"axis": axis},
         )
+    if groups is SKIP:
+        return s
     if groups == -1:
         groups = dim
     if dim < groups or dim % groups:
@@ -241,8 +252,8 @@ KERNEL_KINDS = frozenset(
 
 @register("SpectralNormalization")
 def spectral_normalization(ctx: Ctx):
-    iterations = ctx.arg("power_iterations", 1)
-    if not isinstance(iterations, (int, float)) or iterations <= 0:
+    iterations = optional_arg(ctx, "power_iterations", 1)
+    if iterations is not SKIP and not isinstance(iterations, (int, float)) or iterations <= 0:
         ctx.fail(
             "invalid_argument",
             f"`power_iterations` of SpectralNormalization must be greater than zero, "
@@ -294,6 +305,11 @@ EXAMPLES = [
     Example("BatchNormalization", {"axis": [1]}, (None, 3, 8, 8), error="invalid_argument"),
     Example("BatchNormalization", {"axis": "x"}, (None, 3, 8, 8), error="invalid_argument"),
     Example("BatchNormalization", {"momentum": "a"}, (None, 3), error="invalid_argument"),
+    Example("BatchNormalization", {"moving_variance_initializer": "one"}, (None, 3), out=(None, 3)),
+    Example("BatchNormalization", {"gamma_initializer": "onez"}, (None, 3), error="invalid_argument"),
+    Example("LayerNormalization", {"beta_regularizer": "l1l2"}, (None, 3), out=(None, 3)),
+    Example("LayerNormalization", {"gamma_constraint": "unitnorm"}, (None, 3), error="invalid_argument"),
+    Example("GroupNormalization", {"groups": 2, "gamma_initializer": "Ones"}, (None, 4), out=(None, 4)),
     Example("BatchNormalization", {"renorm": True, "renorm_clipping": {"foo": 1}}, (None, 3),
             error="invalid_argument"),
     Example("BatchNormalization", {"renorm": True, "renorm_clipping": {"rmax": 1, "rmin": 2}}, (None, 3),

@@ -12,7 +12,8 @@ import math
 from typing import Any
 
 from .base import Ctx, Example, register
-from .core import is_number
+from ..ir import is_unknown
+from .core import SKIP, is_number, optional_arg
 
 _SPATIAL_RANK = {"SpatialDropout1D": 3, "SpatialDropout2D": 4, "SpatialDropout3D": 5}
 _SPATIAL_LAYOUT = {
@@ -30,6 +31,8 @@ _SPATIAL_ARGS = {
 
 def unit_interval(ctx: Ctx, name: str) -> float:
     """Keras' `if not 0 <= value <= 1: raise` (a non-number fails the comparison)."""
+    if ctx.has(name) and is_unknown(ctx.layer.args[name]):
+        return SKIP
     value = ctx.required(name)
     if not is_number(value) or not 0 <= value <= 1:
         ctx.fail(
@@ -46,8 +49,8 @@ def unit_interval(ctx: Ctx, name: str) -> float:
 
 def check_noise_shape(ctx: Ctx) -> None:
     """Dropout._validate_noise_shape: an iterable (not a str) of ints > 0 or None."""
-    value = ctx.arg("noise_shape", None)
-    if value is None:
+    value = optional_arg(ctx, "noise_shape", None)
+    if value is None or value is SKIP:
         return
     bad = None
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
@@ -102,8 +105,8 @@ def spatial_dropout(ctx: Ctx):
         )
     unit_interval(ctx, "rate")
     if ctx.kind != "SpatialDropout1D":
-        value = ctx.arg("data_format", None)
-        if value is not None:
+        value = optional_arg(ctx, "data_format", None)
+        if value is not None and value is not SKIP:
             # backend.standardize_data_format: str(value).lower() must be a known format.
             if str(value).lower() not in ("channels_last", "channels_first"):
                 ctx.fail(
@@ -120,8 +123,8 @@ def spatial_dropout(ctx: Ctx):
 
 def penalty(ctx: Ctx, name: str) -> None:
     """regularizers.validate_float_arg: a finite number >= 0 (None means 0)."""
-    value = ctx.arg(name, 0.0)
-    if value is None:
+    value = optional_arg(ctx, name, 0.0)
+    if value is None or value is SKIP:
         return
     if not is_number(value) or math.isinf(value) or math.isnan(value) or value < 0:
         ctx.fail(
