@@ -393,13 +393,16 @@ def _parse_call(node: Any) -> tuple[list, bool, dict]:
                 list_input = True
             refs.extend(_refs(a))
         call_args = {}
-        for k, v in kwargs.items() if isinstance(kwargs, dict) else ():
-            if k in ("mask", "training") or v is None:
+        kwargs = kwargs if isinstance(kwargs, dict) else {}
+        # tensors passed by keyword (attention's value=/key=) follow the positional
+        # ones as extra input edges, as the Python frontend orders them
+        for k in ("query", "value", "key"):
+            if k in kwargs:
+                refs.extend(_refs(kwargs[k]))
+        for k, v in kwargs.items():
+            if k in ("mask", "training", "query", "value", "key") or v is None:
                 continue
-            r = _refs(v)
-            if r:
-                call_args[k] = r[0]
-            elif not isinstance(v, (dict, list)):
+            if not _refs(v) and not isinstance(v, (dict, list)):
                 call_args[k] = v
         return refs, list_input, call_args
     if isinstance(node, list):  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
@@ -467,7 +470,7 @@ def _functional(b: _Builder, cfg: dict, cfg_node, prefix: str, entry: Optional[l
     missing = [0] * len(calls)
     ready: list[int] = []
     for ci, c in enumerate(calls):
-        deps = {(r[0], r[1]) for r in c[4]} | {(r[0], r[1]) for r in c[6].values() if isinstance(r, tuple)}
+        deps = {(r[0], r[1]) for r in c[4]}
         deps = {d for d in deps if d not in produced}
         missing[ci] = len(deps)
         for d in deps:
@@ -480,7 +483,7 @@ def _functional(b: _Builder, cfg: dict, cfg_node, prefix: str, entry: Optional[l
         ci = ready.pop()
         lname, ni, e, lnode, refs, list_input, call_args = calls[ci]
         ins = tuple(_edge(produced, r) for r in refs)
-        cargs = {k: (_edge(produced, v) if isinstance(v, tuple) else v) for k, v in call_args.items()}
+        cargs = dict(call_args)
         if e.get("class_name") in MODEL_CLASSES:
             outs = _nested(b, e, lnode, prefix, list(ins), depth)
         else:
