@@ -712,3 +712,18 @@ def test_pull_files_statuses_renames_and_odd_names_match_git(gh):
     assert raw(gh, "POST", f"/repos/octo/models/pulls/{n}/reviews", json=review).status_code == 200
     removed_right = {"event": "COMMENT", "comments": [{"path": "gone.py", "line": 1, "body": "no right side"}]}
     assert raw(gh, "POST", f"/repos/octo/models/pulls/{n}/reviews", json=removed_right).status_code == 422
+
+
+def test_git_trees_replace_files_and_directories(gh):
+    gh.create_repo("octo/models", files={"a": "file a\n", "dir/x.py": "x\n", "dir/sub/y.py": "y\n"})
+    head = gh.branch_sha("octo/models", "main")
+    tree = raw(gh, "POST", "/repos/octo/models/git/trees", json={"base_tree": raw(gh, "GET", f"/repos/octo/models/git/commits/{head}").json()["tree"]["sha"], "tree": [
+        {"path": "a/inside.py", "mode": "100644", "type": "blob", "content": "now a directory\n"},
+        {"path": "dir", "mode": "100644", "type": "blob", "content": "now a file\n"},
+    ]})
+    assert tree.status_code == 201
+    listing = raw(gh, "GET", f"/repos/octo/models/git/trees/{tree.json()['sha']}", params={"recursive": "1"}).json()["tree"]
+    assert [(e["path"], e["type"]) for e in listing] == [("a", "tree"), ("a/inside.py", "blob"), ("dir", "blob")]
+    subprocess.run(["git", "--git-dir", gh.git_dir("octo/models"), "fsck", "--strict", "--no-dangling"], check=True, capture_output=True)
+    sub = raw(gh, "GET", "/repos/octo/models/contents/dir/sub").json()
+    assert [(e["path"], e["name"], e["type"]) for e in sub] == [("dir/sub/y.py", "y.py", "file")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import re
 import time
 
@@ -158,22 +159,18 @@ def get_contents(ctx: Ctx):
     if entry is None:
         raise not_found()
     if entry.type == "tree":
-        children = repo.git.ls_tree(f"{sha}:{path}", recursive=False)
-        for child in children:
-            object.__setattr__(child, "path", f"{path}/{child.path}")
-        return 200, [ctx.render.dir_entry(repo, ref_name, c) for c in children]
+        return 200, [ctx.render.dir_entry(repo, ref_name, c) for c in _ls_dir(repo, sha, path)]
     data = repo.git.read_blob(entry.sha) if entry.type == "blob" else None
     return 200, ctx.render.content_file(repo, ref_name, path, entry.sha, data, entry.size or 0)
 
 
 def _ls_dir(repo: Repo, commit: str, directory: str):
+    """Entries of one directory at a commit, with paths from the repository root ([] if absent)."""
     try:
         entries = repo.git.ls_tree(f"{commit}:{directory}", recursive=False)
     except GitError:
         return []
-    for entry in entries:
-        object.__setattr__(entry, "path", f"{directory}/{entry.path}")
-    return entries
+    return [dataclasses.replace(e, path=f"{directory}/{e.path}") for e in entries]
 
 
 def put_contents(ctx: Ctx):
@@ -198,8 +195,9 @@ def put_contents(ctx: Ctx):
         raise rejected('Invalid request.\n\n"sha" wasn\'t supplied.')
     if current is not None and body.get("sha") != current[1]:
         raise ApiError(409, f"{path} does not match {body.get('sha')}")
-    author = _person(body.get("author")) or _person(body.get("committer")) or _token_person(ctx)
-    committer = _person(body.get("committer")) or author
+    # Contents API defaults: committer is the token's user, author is the committer.
+    committer = _person(body.get("committer")) or _token_person(ctx)
+    author = _person(body.get("author")) or committer
     flat = repo.git.flat_files(head)
     blob = repo.git.write_blob(data)
     flat[path] = (current[0] if current else "100644", blob)
@@ -306,8 +304,12 @@ def post_tree(ctx: Ctx):
                 raise rejected(f"tree.sha {sha} is not a valid {otype}")
         else:
             raise rejected("Must supply either tree.sha or tree.content")
+        # A path replaces whatever was there: a directory under it, or a file at one of its parents.
         for existing in [p for p in flat if p.startswith(path + "/")]:
             del flat[existing]
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            flat.pop("/".join(parts[:depth]), None)
         if otype == "tree":
             for sub_path, sub in repo.git.flat_files(sha).items():
                 flat[f"{path}/{sub_path}"] = sub
