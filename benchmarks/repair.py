@@ -171,7 +171,12 @@ def run_exais(use_keras: bool) -> dict:
             rows.append(row)
             continue
         m = fr.models[0]
-        res = check(m)
+        try:
+            res = check(m)
+        except Exception as exc:  # reported, not fatal
+            row["status"] = f"checker error: {type(exc).__name__}: {exc}"
+            rows.append(row)
+            continue
         row["we_flag"] = not res.valid
         if res.valid:
             row["status"] = "valid"

@@ -39,6 +39,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "alternative_margin": 3.0,
 }
 
+EDIT_OPS = ("set_arg", "remove_arg", "set_input_shape", "set_weights", "replace_layer", "insert_layer",
+            "insert_weighted_layer", "remove_layer")
 WEIGHTED_KINDS = {"Dense", "Conv1D", "Conv2D", "Conv3D", "Embedding", "LSTM", "GRU", "SimpleRNN"}
 
 
@@ -60,6 +62,10 @@ class CostModel:
 
     def w(self, name: str) -> float:
         return self.weights.get(name, DEFAULT_WEIGHTS.get(name, 0.0))
+
+    def min_edit_cost(self) -> float:
+        """The cheapest possible edit: an admissible A* bound for any invalid model."""
+        return min(self.w(op) for op in EDIT_OPS)
 
     def edit_cost(self, edit, hops: int) -> float:
         op = edit.op

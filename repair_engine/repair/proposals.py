@@ -341,6 +341,9 @@ def _input_rank_moves(inp: InputNode, delta: int) -> list[Edit]:
     out: list[tuple] = []
     if delta > 0:
         out.append(s + (1,) * delta)
+        if delta == 1 and len(s) >= 2 and s[1] is not None:
+            # a square image written with one side only: (28, 1) -> (28, 28, 1)
+            out.append(s[:2] + (s[1],) + s[2:])
     elif delta < 0:
         k = -delta
         body = s[1:]

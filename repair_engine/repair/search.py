@@ -2,10 +2,12 @@
 
 States are models; successors come from `proposals.propose`; the goal test is
 the checker (no error diagnostics, and no layer left unevaluated that the
-original could evaluate). Every edit cost is >= 0 and the output-shape penalty
-is charged as a final zero-length "goal" step, so the first goal popped from
-the priority queue is globally cheapest among the repairs reachable in the
-edit space (uniform-cost search = A* with the admissible bound h = 0).
+original could evaluate). A*: g = the cost of the edits so far; h = 0 for a
+valid model and the cheapest edit weight for an invalid one (it needs at least
+one more edit, so h never overestimates). Every edit cost is >= 0 and the
+output-shape penalty is charged as a final zero-length "goal" step, so the
+first goal popped from the priority queue is globally cheapest among the
+repairs reachable in the edit space. Models are checked lazily, when popped.
 Duplicate states (same layers, args, edges, input shapes) are pruned.
 """
 
@@ -25,6 +27,8 @@ from .edits import Edit
 from .proposals import first_error, propose
 
 DEFAULT_MAX_NODES = 4000
+# stages of a queued model: not yet checked, checked and invalid (h added), a goal (penalty added)
+NEW, OPEN, FINAL = 0, 1, 2
 DEFAULT_TIME_BUDGET_MS = 3000
 DEFAULT_ALTERNATIVES = 3
 # extra effort spent on alternatives once the best repair is known
@@ -182,6 +186,17 @@ def _node(model: Model, nid: str):
         return None
 
 
+def safe_check(model: Model) -> Optional[CheckResult]:
+    """The checker on a candidate; an internal error makes the candidate unusable
+    instead of ending the whole search."""
+    try:
+        return check(model)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:
+        return None
+
+
 def is_goal(result: CheckResult, original: CheckResult) -> bool:
     return result.valid and len(result.unchecked) <= len(original.unchecked)
 
@@ -192,8 +207,9 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
     original = original or check(model)
     intended = intended_output(model, original)
     counter = itertools.count()
-    # (cost, n_edits, order, is_final, model, edits, result)
-    frontier: list = [(0.0, 0, next(counter), False, model, (), original)]
+    # (priority f = g + h, n_edits, order, stage, model, edits, result or None, cost g)
+    frontier: list = [(0.0, 0, next(counter), NEW, model, (), original, 0.0)]
+    min_edit = costs.min_edit_cost()
     key_cache: dict = {}
     best_seen: dict = {state_key(model, key_cache): 0.0}
     goals: list[Candidate] = []
@@ -205,21 +221,17 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
     first = first_error(original)
     failing_id = first.layer if first is not None else None
     while frontier:
-        cost, n, _, final, m, edits, res = heapq.heappop(frontier)
+        f, n, _, stage, m, edits, res, cost = heapq.heappop(frontier)
         if goals:
             # alternatives are a courtesy: a bounded extra effort after the best
             spent = (time.perf_counter() - start) * 1000
-            if cost > goals[0].cost + costs.w("alternative_margin") or expanded > alt_nodes or spent > alt_ms:
+            if f > goals[0].cost + costs.w("alternative_margin") or expanded > alt_nodes or spent > alt_ms:
                 break
-        if res is None:  # checked lazily: most pushed states are never popped
-            res = check(m)
-        if final:
-            if goals and cost > goals[0].cost + costs.w("alternative_margin"):
-                break
+        if stage == FINAL:
             mine = {repr(e) for e in edits}
             if any({repr(e) for e in g.edits} <= mine for g in goals):
                 continue  # a cheaper repair plus extra edits is no real alternative
-            goals.append(Candidate(model=m, edits=edits, cost=cost, result=res, keeps_output=keeps_output(intended, res)))
+            goals.append(Candidate(model=m, edits=edits, cost=f, result=res, keeps_output=keeps_output(intended, res)))
             if len(goals) == 1:
                 found_ms = (time.perf_counter() - start) * 1000
                 alt_nodes = expanded + ALTERNATIVE_EXTRA_NODES
@@ -227,11 +239,20 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
             if len(goals) >= want:
                 break
             continue
-        if is_goal(res, original):
-            keep = keeps_output(intended, res)
-            penalty = 0.0 if keep else costs.w("output_change")
-            heapq.heappush(frontier, (round(cost + penalty, 6), n, next(counter), True, m, edits, res))
-            continue
+        if res is None:  # checked lazily: most pushed states are never popped
+            res = safe_check(m)
+            if res is None:  # the checker failed on this candidate: a dead end
+                continue
+        if stage == NEW:
+            if is_goal(res, original):
+                keep = keeps_output(intended, res)
+                penalty = 0.0 if keep else costs.w("output_change")
+                heapq.heappush(frontier, (round(cost + penalty, 6), n, next(counter), FINAL, m, edits, res, cost))
+                continue
+            if min_edit > 0:
+                # A*: an invalid model needs at least one more edit (admissible bound)
+                heapq.heappush(frontier, (round(cost + min_edit, 6), n, next(counter), OPEN, m, edits, res, cost))
+                continue
         if partial is None or (len(res.errors), cost) < (len(partial.result.errors), partial.cost):
             partial = Candidate(model=m, edits=edits, cost=cost, result=res)
         if expanded >= limits.max_nodes:
@@ -255,7 +276,7 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
             if best_seen.get(k2, float("inf")) <= c2:
                 continue
             best_seen[k2] = c2
-            heapq.heappush(frontier, (c2, n + 1, next(counter), False, m2, edits + (edit,), None))
+            heapq.heappush(frontier, (c2, n + 1, next(counter), NEW, m2, edits + (edit,), None, c2))
     elapsed = (time.perf_counter() - start) * 1000
     exhausted = not frontier and reason is None
     if not goals and reason is None:
