@@ -365,3 +365,28 @@ def test_every_reshape_suggestion_is_valid(target, shape):
     assert d.hint["suggest"]
     for cand in d.hint["suggest"]:
         assert check(example_model(Example("Reshape", {"target_shape": cand}, shape))).valid, cand
+
+
+def _shared_conv_model(channels_a: int, channels_b: int):
+    from repair_engine.ir import Edge, InputNode, Layer, Model
+
+    args = {"filters": 4, "kernel_size": 3}
+    return Model(
+        name="shared",
+        inputs=(InputNode("a", (None, 8, 8, channels_a)), InputNode("b", (None, 8, 8, channels_b))),
+        layers=(
+            Layer("conv_a", "Conv2D", args, (Edge("a"),), instance="conv"),
+            Layer("conv_b", "Conv2D", args, (Edge("b"),), instance="conv"),
+        ),
+        outputs=(Edge("conv_a"), Edge("conv_b")),
+    )
+
+
+@pytest.mark.parametrize("channels_b,ok", [(3, True), (5, False)])
+def test_shared_conv_needs_the_same_channels(keras_oracle, channels_b, ok):
+    model = _shared_conv_model(3, channels_b)
+    ours = check(model)
+    assert ours.valid == ok, [d.message for d in ours.errors]
+    if not ok:
+        assert [d.kind for d in ours.errors] == ["incompatible_shape"]
+    assert keras_oracle.build(model).ok == ok

@@ -584,6 +584,7 @@ EXAMPLES = [
       out=(None, 8, None, 5)),
     E("Conv2D", {"filters": 8, "kernel_size": 3, "dilation_rate": (2, 1)}, (None, 9, 9, 3), out=(None, 5, 7, 8)),
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, None, None, 3), out=(None, None, None, 8)),
+    E("Conv2D", {"filters": 8, "kernel_size": 3}, (4, 10, 10, 3), out=(4, 8, 8, 8), note="a fixed batch is kept"),
     E("Conv2D", {"filters": 8, "kernel_size": 3, "groups": 2}, (None, 9, 9, 4), out=(None, 7, 7, 8)),
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 28, 28), error="rank_mismatch"),
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, 3, 2), error="rank_mismatch"),

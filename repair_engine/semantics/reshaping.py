@@ -301,6 +301,8 @@ EXAMPLES = [
       note="Keras 3 no longer accepts batch_input_shape on a layer"),
     # ---- Reshape ----
     E("Reshape", {"target_shape": (4, 6)}, (None, 8, 3), out=(None, 4, 6)),
+    E("Reshape", {"target_shape": (4, -1)}, (2, 8, 3), out=(2, 4, 6), note="the batch axis is not reshaped"),
+    E("Flatten", {}, (2, 3, 4), out=(2, 12)),
     E("Reshape", {"target_shape": [4, -1]}, (None, 8, 3), out=(None, 4, 6)),
     E("Reshape", {"target_shape": (-1,)}, (None, 8, 3), out=(None, 24)),
     E("Reshape", {"target_shape": (28, 28, 1)}, (None, 784), out=(None, 28, 28, 1)),
