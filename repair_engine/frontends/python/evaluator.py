@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import time
 from typing import Any, Optional
 
 from ...diagnostics import Diagnostic
@@ -40,7 +41,8 @@ from .values import (
     snake,
 )
 
-MAX_STEPS = 300_000
+MAX_STEPS = 200_000
+MAX_SECONDS = 5.0  # wall-clock backstop per file, on top of the deterministic step budget
 MAX_CALL_DEPTH = 12
 MAX_EXPR_DEPTH = 150
 MAX_LOOP = 256
@@ -165,7 +167,8 @@ def _const_equal(a, b) -> bool:
 
 
 class Evaluator:
-    def __init__(self, tree: ast.Module, spans: Spans, file: str, max_steps: int = MAX_STEPS) -> None:
+    def __init__(self, tree: ast.Module, spans: Spans, file: str, max_steps: int = MAX_STEPS,
+                 max_seconds: float = MAX_SECONDS) -> None:
         self.tree = tree
         self.spans = spans
         self.file = file
@@ -190,6 +193,8 @@ class Evaluator:
         self.opaque_star = False
         self.frames: list[dict] = []
         self.serial = 0
+        self._dispatch: dict = {}
+        self.deadline = time.monotonic() + max_seconds
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -227,6 +232,8 @@ class Evaluator:
     def tick(self, n: int = 1) -> None:
         self.steps += n
         if self.steps > self.max_steps:
+            raise Budget()
+        if not self.steps & 1023 and time.monotonic() > self.deadline:
             raise Budget()
 
     def span(self, node):
@@ -354,7 +361,8 @@ class Evaluator:
         if len(results) == 1:
             results.append(before)
         merged = dict(before)
-        names = set().union(*[r.keys() for r in results])
+        names = {n for r in results for n, b in r.items() if before.get(n) is not b}
+        names |= {n for r in results for n in before if n not in r}
         for name in names:
             vals = [r.get(name) for r in results]
             first = vals[0]
@@ -405,7 +413,7 @@ class Evaluator:
         if isinstance(target, ast.Name):
             origin, oname = None, target.id
             if origin_ok and value_node is not None:
-                origin = self.span(value_node)
+                origin = value_node
                 if isinstance(value_node, ast.Name):
                     b = env.lookup(value_node.id)
                     if b is not None and b.origin is not None:
@@ -433,7 +441,7 @@ class Evaluator:
         elif isinstance(target, ast.Attribute):
             obj = self.ev(target.value, env)
             if isinstance(obj, InstanceVal):
-                origin = self.span(value_node) if (origin_ok and value_node is not None) else None
+                origin = value_node if (origin_ok and value_node is not None) else None
                 obj.attrs[target.attr] = Binding(value, origin, target.attr)
                 if isinstance(value, InstanceVal) and value.model is not None:
                     value = value.model
@@ -458,9 +466,10 @@ class Evaluator:
         try:
             if self.expr_depth > MAX_EXPR_DEPTH:
                 return UNKNOWN
-            method = getattr(self, "ev_" + type(node).__name__, None)
+            t = type(node)
+            method = self._dispatch.get(t)
             if method is None:
-                return UNKNOWN
+                method = self._dispatch[t] = getattr(self, "ev_" + t.__name__, None) or _ev_unknown
             return method(node, env)
         finally:
             self.expr_depth -= 1
@@ -768,6 +777,9 @@ class Evaluator:
 
     def ev_Call(self, node, env):
         func = self.ev(node.func, env)
+        # argument provenance is only needed where it can reach the IR (Keras
+        # constructors, helpers, user classes, model methods): skip it elsewhere
+        want = _wants_sources(func)
         pos: list = []
         kws: list = []
         for i, a in enumerate(node.args):
@@ -777,22 +789,34 @@ class Evaluator:
                 if items is None:
                     return self.unknown_call(func, [(UNKNOWN, None)], [], node)
                 for x in items:
-                    pos.append((x, ArgSource(span=self.span(a), position=len(pos))))
+                    pos.append((x, ArgSource(span=self.span(a), position=len(pos)) if want else None))
+                continue
+            if not want:
+                pos.append((self.ev(a, env), None))
                 continue
             v, origin, oname = self.ev_src(a, env)
-            pos.append((v, ArgSource(span=self.span(a), position=i, origin=origin, origin_name=oname)))
+            pos.append((v, ArgSource(span=self.span(a), position=i, origin=self.as_span(origin), origin_name=oname)))
         for k in node.keywords:
             if k.arg is None:
                 d = self.ev(k.value, env)
                 if not isinstance(d, dict):
                     return self.unknown_call(func, pos, kws, node)
                 for key, val in d.items():
-                    kws.append((str(key), val, ArgSource(span=self.span(k.value), keyword=str(key))))
+                    kws.append((str(key), val, ArgSource(span=self.span(k.value), keyword=str(key)) if want else None))
+                continue
+            if not want:
+                kws.append((k.arg, self.ev(k.value, env), None))
                 continue
             v, origin, oname = self.ev_src(k.value, env)
-            kws.append((k.arg, v, ArgSource(span=self.span(k.value), keyword=k.arg, origin=origin,
+            kws.append((k.arg, v, ArgSource(span=self.span(k.value), keyword=k.arg, origin=self.as_span(origin),
                                             origin_name=oname)))
         return self.call(func, pos, kws, node, env)
+
+    def as_span(self, origin):
+        """Binding origins are kept as ast nodes until a span is needed."""
+        if isinstance(origin, ast.AST):
+            return self.span(origin)
+        return origin
 
     # ------------------------------------------------------------------- calls
     def call(self, func, pos: list, kws: list, node, env):
@@ -880,7 +904,7 @@ class Evaluator:
     def bind_default(self, scope: Env, name: str, default, env: Env) -> None:
         value, origin, oname = self.ev_src(default, env)
         if origin is None:
-            origin, oname = self.span(default), name
+            origin, oname = default, name
         scope.vars[name] = Binding(value, origin, oname)
 
     def bind_param(self, scope: Env, name: str, value, src: Optional[ArgSource], node) -> None:
@@ -1581,6 +1605,23 @@ _BUILTINS = {"range", "len", "int", "float", "str", "bool", "abs", "round", "tup
              "sum", "min", "max", "enumerate", "zip", "dict", "print", "super"}
 
 
+def _ev_unknown(node, env):
+    return UNKNOWN
+
+
+def _wants_sources(func) -> bool:
+    if isinstance(func, (FuncVal, ClassVal, LayerObj, ModelObj, InstanceVal)):
+        return True
+    if isinstance(func, Ref):
+        return is_keras(func.path)
+    if isinstance(func, BoundMethod):
+        return isinstance(func.obj, (ModelObj, InstanceVal))
+    return False
+
+
+_ASSIGNED_CACHE: dict = {}
+
+
 def _comparable(v) -> bool:
     if v is UNKNOWN:
         return False
@@ -1662,6 +1703,18 @@ def _bound_names(tree: ast.AST) -> set:
 
 
 def _assigned_names(stmt) -> set:
+    key = id(stmt)
+    hit = _ASSIGNED_CACHE.get(key)
+    if hit is not None and hit[0] is stmt:
+        return hit[1]
+    out = _assigned_names_walk(stmt)
+    if len(_ASSIGNED_CACHE) > 4096:
+        _ASSIGNED_CACHE.clear()
+    _ASSIGNED_CACHE[key] = (stmt, out)
+    return out
+
+
+def _assigned_names_walk(stmt) -> set:
     out = set()
     for node in ast.walk(stmt):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
@@ -1673,7 +1726,7 @@ def _mentions_model(fdef) -> bool:
     for node in ast.walk(fdef):
         if isinstance(node, ast.Name) and node.id in ("Sequential", "Model", "Input"):
             return True
-        if isinstance(node, ast.Attribute) and node.attr in ("Sequential", "Model", "Input", "add"):
+        if isinstance(node, ast.Attribute) and node.attr in ("Sequential", "Model", "Input"):
             return True
     return False
 
