@@ -132,13 +132,15 @@ def pr_sources(run: Run, repo, pull, head_sha: str, changed: list[ChangedFile]) 
 
 
 def load_config(run: Run, explicit: str | None, repo=None, ref: str | None = None) -> None:
+    """--config / `config` input; else, given (repo, ref), the file on that ref through the API
+    (for PRs the base branch: a PR cannot loosen its own checks); else the workspace's."""
     path = explicit or run.env.input("config")
     try:
         if path:
             if not os.path.isabs(path) and run.env.workspace:
                 path = os.path.join(run.env.workspace, path)
             run.config = engine.load_config(path)
-        elif run.env.workspace and any(os.path.isfile(os.path.join(run.env.workspace, n)) for n in (".nnrepair.yml", ".nnrepair.yaml")):
+        elif repo is None and run.env.workspace and any(os.path.isfile(os.path.join(run.env.workspace, n)) for n in (".nnrepair.yml", ".nnrepair.yaml")):
             name = next(n for n in (".nnrepair.yml", ".nnrepair.yaml") if os.path.isfile(os.path.join(run.env.workspace, n)))
             run.config = engine.load_config(os.path.join(run.env.workspace, name))
         elif repo is not None and ref:
@@ -242,6 +244,7 @@ def do_fix_commit(run: Run, repo, pull, head_sha: str) -> list[str]:
         run.fixed = len(models)
         run.log(f"nnrepair: committed {res.sha[:7]} with {len(res.files)} repaired file(s)")
         return [f"nnrepair committed the repair of {len(models)} model(s) as {res.sha[:7]}."]
+    run.fixed = 0
     if res.note:
         run.note(res.note)
     return []
@@ -425,10 +428,13 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
     if not os.path.isabs(sarif_path):
         sarif_path = os.path.join(env.workspace or os.getcwd(), sarif_path)
     try:
-        outputs.write_all(
+        values = outputs.write_all(
             run.report, run.findings, mode=run.settings.mode, notes=run.notes, stdout=out,
             step_summary=env.step_summary, github_output=env.output, sarif_path=sarif_path, fixed=run.fixed,
+            # a Docker action sees /github/workspace, the next step the runner's path: output it relative
+            sarif_output=os.path.relpath(sarif_path, env.workspace) if env.workspace and sarif_path.startswith(env.workspace.rstrip("/") + "/") else sarif_path,
         )
+        del values
     except OSError as e:
         print(f"nnrepair: could not write outputs: {e}", file=err)
     if run.status is not None:

@@ -217,6 +217,7 @@ def write_all(
     github_output: str | None,
     sarif_path: str,
     fixed: int | None = None,
+    sarif_output: str | None = None,
 ) -> dict[str, object]:
     for line in annotations(report):
         print(line, file=stdout)
@@ -231,7 +232,7 @@ def write_all(
     values = {
         "findings": c["error"] + c["warning"] + c["info"],
         "fixed": count_repairs(report) if fixed is None else fixed,
-        "sarif-file": sarif_path,
+        "sarif-file": sarif_output or sarif_path,
     }
     write_github_output(github_output, values)
     return values

@@ -281,3 +281,26 @@ def test_token_never_printed_even_on_errors(gh, tmp_path):
     assert "GitHub API" in r.stderr  # the failure was reported...
     assert WRITE_TOKEN not in r.stdout + r.stderr + r.summary  # ...without the token
     assert r.code == 1
+
+
+def test_config_comes_from_the_base_branch_and_inputs_override(gh, tmp_path):
+    gh.commit(REPO, "main", {".nnrepair.yml": "ignore: [NNR101]\n"}, "Config")
+    n = open_pr(gh, {PATH: BROKEN})
+    r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n))
+    assert r.code == 0 and gh.review_comments(REPO, n) == [], r.stderr  # the code is ignored by config
+    # a PR cannot loosen its own checks: its own .nnrepair.yml is not used
+    gh.commit(REPO, "main", {".nnrepair.yml": "fail_on: error\n"}, "Stricter config")
+    n2 = open_pr(gh, {PATH: BROKEN, ".nnrepair.yml": "ignore: [NNR101]\n"}, branch="sneaky")
+    r2 = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n2))
+    assert r2.code == 1 and len(gh.review_comments(REPO, n2)) == 1
+    # action inputs override the file
+    r3 = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n2, "synchronize"), inputs={"fail-on": "none"})
+    assert r3.code == 0
+
+
+def test_bad_config_is_a_clear_error_not_a_crash(gh, tmp_path):
+    gh.commit(REPO, "main", {".nnrepair.yml": "fail_on: sometimes\n"}, "Bad config")
+    n = open_pr(gh, {PATH: BROKEN})
+    r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n))
+    assert r.code == 2 and "configuration error" in r.stderr and "fail_on" in r.stderr
+    assert gh.review_comments(REPO, n) == []
