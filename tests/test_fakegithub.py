@@ -727,3 +727,38 @@ def test_git_trees_replace_files_and_directories(gh):
     subprocess.run(["git", "--git-dir", gh.git_dir("octo/models"), "fsck", "--strict", "--no-dangling"], check=True, capture_output=True)
     sub = raw(gh, "GET", "/repos/octo/models/contents/dir/sub").json()
     assert [(e["path"], e["name"], e["type"]) for e in sub] == [("dir/sub/y.py", "y.py", "file")]
+
+
+def test_malformed_requests_get_4xx_never_500(gh, pr):
+    """Bad input never crashes the fake: every odd body answers 4xx (or success), no 500."""
+    comment_id = raw(gh, "POST", f"/repos/octo/models/issues/{pr}/comments", json={"body": "x"}).json()["id"]
+    endpoints = [
+        ("POST", f"/repos/octo/models/pulls/{pr}/reviews"), ("POST", f"/repos/octo/models/pulls/{pr}/comments"),
+        ("POST", "/repos/octo/models/git/blobs"), ("POST", "/repos/octo/models/git/trees"),
+        ("POST", "/repos/octo/models/git/commits"), ("POST", "/repos/octo/models/git/refs"),
+        ("PATCH", "/repos/octo/models/git/refs/heads/feature"), ("POST", "/repos/octo/models/pulls"),
+        ("PATCH", f"/repos/octo/models/pulls/{pr}"), ("POST", "/repos/octo/models/issues"),
+        ("PATCH", f"/repos/octo/models/issues/{pr}"), ("POST", f"/repos/octo/models/issues/{pr}/comments"),
+        ("PATCH", f"/repos/octo/models/issues/comments/{comment_id}"), ("POST", f"/repos/octo/models/issues/{pr}/labels"),
+        ("PUT", "/repos/octo/models/contents/new.py"), ("POST", "/repos/octo/models/labels"),
+    ]
+    bodies = [
+        None, [], "text", 7, {}, {"body": 5}, {"body": None}, {"comments": "x"}, {"comments": [1]},
+        {"comments": [{"path": 3, "line": "4", "body": "b"}]}, {"event": 1, "body": "b"},
+        {"comments": [{"path": "model.py", "line": 4, "start_line": "x", "body": "b"}]},
+        {"comments": [{"path": "model.py", "position": "2", "body": "b"}]},
+        {"tree": [1]}, {"tree": [{"path": "a", "sha": 5}]}, {"tree": [{"path": "a", "type": "tree", "mode": "040000", "sha": "0" * 40}]},
+        {"tree": "x"}, {"base_tree": 12, "tree": []}, {"message": 1, "tree": "x", "parents": "y"},
+        {"message": "m", "tree": "0" * 40, "parents": [None]}, {"ref": 5, "sha": 6}, {"ref": "refs/heads/x", "sha": "nope"},
+        {"sha": None, "force": "yes"}, {"title": 5, "head": 5, "base": None}, {"head": "ghost:branch", "base": "main", "title": "t"},
+        {"state": "merged"}, {"labels": "notalist"}, {"labels": [5, None]}, {"title": ["x"]}, {"name": 3},
+        {"content": "!!notbase64!!", "message": "m"}, {"content": 5, "message": "m"}, {"message": "m", "content": "eA==", "branch": 7},
+    ]
+    statuses = set()
+    for method, path in endpoints:
+        for body in bodies:
+            response = raw(gh, method, path, json=body)
+            statuses.add(response.status_code)
+            assert response.status_code < 500, (method, path, body, response.text)
+    assert gh.server_errors == []
+    assert {400, 422} <= statuses

@@ -362,13 +362,13 @@ def _ref_name(ctx: Ctx) -> str:
 def get_ref(ctx: Ctx):
     repo = ctx.repo
     refname = _ref_name(ctx)
-    sha = repo.git.ref_sha(refname) if refname.count("/") >= 2 else None
-    if sha is not None and repo.git.list_refs(refname):
-        otype = repo.git.list_refs(refname)[0][2]
-        return 200, ctx.render.ref(repo, refname, sha, otype)
+    under = repo.git.list_refs(refname) if refname.count("/") >= 2 else []
+    exact = next((r for r in under if r[0] == refname), None)
+    if exact is not None:
+        return 200, ctx.render.ref(repo, *exact)
     if ctx.params.get("kind") == "refs":
         # /git/refs/{prefix} lists the refs that start with the prefix.
-        matches = [r for r in repo.git.list_refs(refname) if not r[0].startswith("refs/pull/")]
+        matches = [r for r in under if not r[0].startswith("refs/pull/")]
         if matches:
             return 200, [ctx.render.ref(repo, name, sha, otype) for name, sha, otype in ctx.paginate(matches)]
     raise not_found()
@@ -481,7 +481,7 @@ def post_pull(ctx: Ctx):
         body["head"],
         body["base"],
         body.get("title", ""),
-        body.get("body"),
+        _text(body, "body", "PullRequest"),
         ctx.token.login,
         head_repo=body.get("head_repo"),
         maintainer_can_modify=_as_bool(body.get("maintainer_can_modify"), True),
@@ -497,9 +497,9 @@ def patch_pull(ctx: Ctx):
     body = ctx.json_body()
     issue = pull.issue
     if "title" in body:
-        issue.title = str(body["title"])
+        issue.title = _text(body, "title", "PullRequest") or issue.title
     if "body" in body:
-        issue.body = body["body"]
+        issue.body = _text(body, "body", "PullRequest")
     if "base" in body:
         if ctx.world.branch_sha(repo, str(body["base"])) is None:
             raise validation_failed("PullRequest", "base", "invalid")
@@ -556,6 +556,8 @@ def post_review(ctx: Ctx):
     event = body.get("event")
     text = body.get("body") or ""
     specs = body.get("comments") or []
+    if not isinstance(text, str):
+        raise unprocessable(["Invalid request.\n\nFor 'properties/body', is not a string."])
     if event not in (None, "", "COMMENT", "APPROVE", "REQUEST_CHANGES"):
         raise unprocessable([f"Invalid event: {event}"])
     if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
@@ -634,7 +636,7 @@ def submit_review(ctx: Ctx):
     states = {"COMMENT": "COMMENTED", "APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED"}
     if event not in states:
         raise unprocessable([f"Invalid event: {event}"])
-    if body.get("body"):
+    if _text(body, "body", "PullRequestReview"):
         review.body = body["body"]
     review.state = states[event]
     review.submitted_at = now_iso()
@@ -747,6 +749,27 @@ def list_repo_review_comments(ctx: Ctx):
 # --- issues and issue comments ---------------------------------------------------------------
 
 
+def _text(body: dict, key: str, resource: str) -> str | None:
+    """An optional string field; anything else is GitHub's 422 "invalid"."""
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise validation_failed(resource, key, "invalid")
+    return value
+
+
+def _label_names(value) -> list[str]:
+    """Labels as GitHub accepts them: a list of names or of {"name": ...} objects."""
+    if not isinstance(value, list):
+        raise validation_failed("Label", "labels", "invalid")
+    names = []
+    for label in value:
+        name = label.get("name") if isinstance(label, dict) else label
+        if not isinstance(name, str) or not name:
+            raise validation_failed("Label", "name", "invalid")
+        names.append(name)
+    return list(dict.fromkeys(names))
+
+
 def list_issues(ctx: Ctx):
     repo = ctx.repo
     state = ctx.query.get("state", "open")
@@ -771,9 +794,8 @@ def post_issue(ctx: Ctx):
     body = ctx.json_body()
     if not isinstance(body.get("title"), str) or not body["title"]:
         raise validation_failed("Issue", "title", "missing_field")
-    labels = body.get("labels") or []
-    names = [label if isinstance(label, str) else label.get("name", "") for label in labels]
-    issue = ctx.world.create_issue(repo, body["title"], body.get("body"), ctx.token.login, [n for n in names if n])
+    names = _label_names(body.get("labels") or [])
+    issue = ctx.world.create_issue(repo, body["title"], _text(body, "body", "Issue"), ctx.token.login, names)
     return 201, ctx.render.issue(repo, issue)
 
 
@@ -788,14 +810,14 @@ def patch_issue(ctx: Ctx):
     ctx.world.require_write(ctx.token, repo)
     body = ctx.json_body()
     if "title" in body:
-        issue.title = str(body["title"])
+        issue.title = _text(body, "title", "Issue") or issue.title
     if "body" in body:
-        issue.body = body["body"]
+        issue.body = _text(body, "body", "Issue")
     if "labels" in body:
-        names = [label if isinstance(label, str) else label.get("name", "") for label in body["labels"] or []]
+        names = _label_names(body["labels"] or [])
         for name in names:
             repo.labels.setdefault(name, ctx.world.new_id())
-        issue.labels = list(dict.fromkeys(n for n in names if n))
+        issue.labels = names
     if "state" in body:
         _set_state(issue, body["state"], body.get("state_reason"))
     issue.updated_at = now_iso()
@@ -807,13 +829,11 @@ def post_issue_labels(ctx: Ctx):
     issue = ctx.world.get_issue(repo, ctx.number())
     ctx.world.require_write(ctx.token, repo)
     body = ctx.body
-    names = body.get("labels", []) if isinstance(body, dict) else body if isinstance(body, list) else []
-    names = [n if isinstance(n, str) else n.get("name", "") for n in names]
+    names = _label_names(body.get("labels", []) if isinstance(body, dict) else body)
     for name in names:
-        if name:
-            repo.labels.setdefault(name, ctx.world.new_id())
-            if name not in issue.labels:
-                issue.labels.append(name)
+        repo.labels.setdefault(name, ctx.world.new_id())
+        if name not in issue.labels:
+            issue.labels.append(name)
     return 200, [ctx.render.label(repo, n) for n in issue.labels]
 
 
