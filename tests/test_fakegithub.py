@@ -762,3 +762,23 @@ def test_malformed_requests_get_4xx_never_500(gh, pr):
             assert response.status_code < 500, (method, path, body, response.text)
     assert gh.server_errors == []
     assert {400, 422} <= statuses
+
+
+def test_odd_queries_and_paths_are_4xx_not_500(gh, pr):
+    paths = [
+        "/repos/octo/models/contents/../../../etc/passwd", "/repos/octo/models/contents/model.py?ref=--output=/tmp/x",
+        "/repos/octo/models/contents/model.py?ref=refs/heads/../../../config", "/repos/octo/models/contents/model.py?ref=main~1",
+        "/repos/octo/models/git/trees/--help", "/repos/octo/models/git/trees/HEAD", "/repos/octo/models/git/blobs/zz",
+        "/repos/octo/models/git/commits/-p", "/repos/octo/models/git/ref/heads/..%2F..%2Fconfig", "/repos/octo/models/commits/-n1",
+        "/repos/octo/models/compare/main...--all", "/repos/octo/models/compare/nothing", "/repos/octo/models/branches/..%2Fpacked-refs",
+        f"/repos/octo/models/pulls/{pr}/files?per_page=-5&page=abc", f"/repos/octo/models/pulls/{pr}/files?per_page=0&page=-1",
+        "/repos/octo/models/issues?state=bogus&labels=,,,", "/repos/octo/models/pulls?head=:&base=", "/repos/%2E%2E/models",
+        "/repos/octo/models/commits?sha=--all", "/repos/octo/models/commits?path=--output=x", "/octo/models/raw/main/../../x",
+    ]
+    for path in paths:
+        response = requests.get(gh.api_url + path, headers={"Authorization": f"token {WRITE}"}, timeout=10)
+        assert response.status_code < 500, (path, response.text)
+        assert "root:" not in response.text and "[core]" not in response.text, path
+    assert gh.server_errors == []
+    page = raw(gh, "GET", f"/repos/octo/models/pulls/{pr}/files?per_page=-5&page=abc").json()
+    assert len(page) == 2  # nonsense paging falls back to the first page

@@ -50,7 +50,7 @@ class Ctx:
         if cap is not None:
             items = items[:cap]
         per_page = _int(self.query.get("per_page"), 30)
-        per_page = max(1, min(per_page, 100))
+        per_page = 30 if per_page <= 0 else min(per_page, 100)
         page = max(1, _int(self.query.get("page"), 1))
         last = max(1, -(-len(items) // per_page))
         links = []

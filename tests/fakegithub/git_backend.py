@@ -147,6 +147,8 @@ class GitRepo:
         return [hashlib.sha1(f"blob {len(data)}\0".encode() + data).hexdigest() for data in blobs]
 
     def object_type(self, sha: str) -> str | None:
+        if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-fA-F]{4,40}", sha):
+            return None  # only object names reach git, never options or revision syntax
         out = self.run("cat-file", "-t", sha, check=False).strip()
         return out.decode() if out else None
 
