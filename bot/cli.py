@@ -209,16 +209,22 @@ def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
         run.note(f"The PR head moved from {head_sha[:7]} to {fresh.head.sha[:7]} during the run; nothing was posted (the next run covers it).")
         return
 
-    extra = []
+    if fresh.state != "open":
+        run.note(f"PR #{number} is {fresh.state}; nothing was posted.")
+        return
+
+    extra, committed, findings = [], None, run.findings
     if mode == "commit" or (mode == "review" and run.settings.commit_enabled):
-        extra += do_fix_commit(run, repo, pull, head_sha)
+        extra, committed = do_fix_commit(run, repo, pull, head_sha)
+        if committed:  # the findings are fixed on the branch now: withdraw their suggestions
+            findings = []
     res = publish_pull(
         c,
         repo,
         pull,
         head_sha,
         run.report,
-        run.findings,
+        findings,
         changed_map,
         filter_mode=run.settings.filter_mode,
         max_comments=run.settings.max_comments,
@@ -227,6 +233,7 @@ def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
         extra_notes=extra,
         dry_run=run.settings.dry_run,
         echo=run.echo,
+        committed=committed,
     )
     for n in res.notes:
         run.note(n)
@@ -235,7 +242,7 @@ def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
     )
 
 
-def do_fix_commit(run: Run, repo, pull, head_sha: str) -> list[str]:
+def do_fix_commit(run: Run, repo, pull, head_sha: str) -> tuple[list[str], str | None]:
     files = changed_texts(run.fixed_texts, run.sources)
     models = fixed_models(run.report, set(files))
     msg = commit_message(run.settings.commit_message, models)
@@ -243,11 +250,11 @@ def do_fix_commit(run: Run, repo, pull, head_sha: str) -> list[str]:
     if res.committed:
         run.fixed = len(models)
         run.log(f"nnrepair: committed {res.sha[:7]} with {len(res.files)} repaired file(s)")
-        return [f"nnrepair committed the repair of {len(models)} model(s) as {res.sha[:7]}."]
+        return [f"nnrepair committed the repair of {len(models)} model(s) as {res.sha[:7]}; the next run re-checks the branch."], res.sha
     run.fixed = 0
     if res.note:
         run.note(res.note)
-    return []
+    return [], None
 
 
 def write_results(run: Run, number: int, head_sha: str) -> None:

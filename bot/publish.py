@@ -52,7 +52,7 @@ def resolved_body(fingerprint: str, old_body: str, sha: str) -> str:
     )
 
 
-def summary_body(report: dict, sha: str, inline: list[Finding], outside: list[Finding], notes: list[str]) -> str:
+def summary_body(report: dict, sha: str, inline: list[Finding], outside: list[Finding], notes: list[str], committed: str | None = None, inline_mode: bool = True) -> str:
     models = model_rows(report)
     invalid = sum(1 for m in models if m["status"] == "invalid")
     return templates.render(
@@ -65,6 +65,8 @@ def summary_body(report: dict, sha: str, inline: list[Finding], outside: list[Fi
         inline=inline,
         outside=outside,
         notes=notes,
+        committed=committed,
+        inline_mode=inline_mode,
     )
 
 
@@ -101,6 +103,7 @@ def publish_pull(
     extra_notes: list[str] | None = None,
     dry_run: bool = False,
     echo: Callable[[str], None] = print,
+    committed: str | None = None,
 ) -> PublishResult:
     res = PublishResult()
     plan = plan_review(findings, changed, filter_mode, max_comments if inline_allowed else 0)
@@ -185,8 +188,8 @@ def publish_pull(
     issue_comments = client.issue_comments(issue)
     summary = find_summary(issue_comments)
     inline_listed = [f for f in plan.inline if f in new_inline or f in already]
-    body = summary_body(report, head_sha, inline_listed, plan.summary, notes + res.notes)
-    has_findings = bool(inline_listed or plan.summary)
+    body = summary_body(report, head_sha, inline_listed, plan.summary, notes + res.notes, committed, inline_allowed)
+    has_findings = bool(inline_listed or plan.summary or committed)
     if summary is None and not has_findings and summary_policy != "always":
         res.summary = "none"
     elif summary is not None and (summary.body or "").strip() == body.strip():

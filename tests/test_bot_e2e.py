@@ -304,3 +304,101 @@ def test_bad_config_is_a_clear_error_not_a_crash(gh, tmp_path):
     r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n))
     assert r.code == 2 and "configuration error" in r.stderr and "fail_on" in r.stderr
     assert gh.review_comments(REPO, n) == []
+
+
+def test_commit_mode_withdraws_suggestions_and_says_so(gh, tmp_path):
+    n = open_pr(gh, {PATH: BROKEN})
+    run_bot(gh, tmp_path, "pull_request", pr_event(gh, n))  # review first: one suggestion
+    r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n, "synchronize"), inputs={"mode": "commit"})
+    assert gh.file_at(REPO, "feature", PATH) == FIXED, r.stderr
+    message = [line for line in r.stderr.splitlines() if "committed" in line]
+    assert message
+    [c] = gh.review_comments(REPO, n)
+    assert RESOLVED_MARKER in c["body"]
+    [summary] = gh.issue_comments(REPO, n)
+    assert "## nnrepair: repaired 1 model in" in summary["body"]
+
+
+def test_comment_mode_and_pull_request_target(gh, tmp_path):
+    n = open_pr(gh, {PATH: BROKEN})
+    r = run_bot(gh, tmp_path, "pull_request_target", pr_event(gh, n), inputs={"mode": "comment"})
+    assert r.code == 1
+    assert gh.reviews(REPO, n) == []  # comment mode: no inline review
+    [summary] = gh.issue_comments(REPO, n)
+    assert "### Findings\n" in summary["body"] and "```diff" in summary["body"]
+
+
+def test_closed_pr_gets_nothing(gh, tmp_path):
+    n = open_pr(gh, {PATH: BROKEN})
+    gh.close_pull(REPO, n)
+    before = len(gh.requests)
+    r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n, "closed"))
+    assert writes(gh, before) == [] and "closed" in r.stderr
+
+
+INSERTION = """import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.Conv2D(8, 3),
+    layers.LSTM(4),
+])
+"""
+TWO_EDITS = """import keras
+from keras import layers
+
+inputs = keras.Input(shape=(32, 32, 3))
+x = layers.Conv2D(8, 3)(inputs)
+x = layers.Dense(10)(x)
+y = layers.Conv2D(8, 5)(inputs)
+z = layers.Add()([x, y])
+model = keras.Model(inputs, z)
+"""
+
+
+def test_every_suggestion_applied_gives_valid_models(gh, tmp_path):
+    """Insertions become suggestions anchored on the line above; a repair with two edits gives two
+    suggestions; applying them all (bottom-up, as a reviewer would) leaves only valid models."""
+    n = open_pr(gh, {"models/rnn.py": INSERTION, "models/merge.py": TWO_EDITS})
+    r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n))
+    assert r.code == 1, r.stderr
+    comments = gh.review_comments(REPO, n)
+    assert len(gh.reviews(REPO, n)) == 1
+    by_file = {}
+    for c in comments:
+        by_file.setdefault(c["path"], []).append(c)
+    assert len(by_file["models/rnn.py"]) == 1 and len(by_file["models/merge.py"]) >= 1
+    fixed = {}
+    for path, cs in by_file.items():
+        text = gh.file_at(REPO, "feature", path)
+        for c in sorted(cs, key=lambda c: -c["line"]):
+            text = apply_suggestion(text, c)
+        fixed[path] = text
+    assert "layers.Reshape(" in fixed["models/rnn.py"]
+    rep = analyze({p: t.encode() for p, t in fixed.items()}).to_json()
+    assert sorted(m["status"] for m in rep["models"]) == ["valid", "valid"]
+
+
+def test_multi_line_suggestion_lands_on_its_range(gh, tmp_path):
+    """A line edit spanning lines 6-8 becomes one comment with start_line/line, accepted by the server."""
+    from bot.github_api import GitHubClient
+    from bot.publish import publish_pull
+    from bot.review import build_findings
+
+    text = BROKEN
+    n = open_pr(gh, {PATH: text})
+    report = analyze({PATH: text.encode()}, fix=True, verify=False).to_json()
+    report["models"][0]["repair"]["line_edits"] = [
+        {"file": PATH, "start_line": 5, "end_line": 7, "new_lines": [FIXED_LINE, '    layers.Conv2D(32, 3, activation="relu"),', "    layers.Flatten(),"]}
+    ]
+    c = GitHubClient(WRITE_TOKEN, gh.api_url, seconds_between_writes=0)
+    repo = c.repo(REPO)
+    pull = c.pull(repo, n)
+    changed = {f.path: f for f in c.pull_files(pull)}
+    res = publish_pull(c, repo, pull, pull.head.sha, report, build_findings(report, {PATH: text}), changed,
+                       filter_mode="added", max_comments=5, echo=lambda s: None)
+    assert res.new_comments == 1
+    [cm] = gh.review_comments(REPO, n)
+    assert (cm["start_line"], cm["line"]) == (5, 7)
+    assert apply_suggestion(text, cm) == FIXED
