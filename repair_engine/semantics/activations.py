@@ -12,7 +12,15 @@ from typing import Any
 
 from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register, weights_of
-from .core import SKIP, check_activation, check_named_objects, defined_weights, is_number, optional_arg
+from .core import (
+    SKIP,
+    check_activation,
+    check_known_args,
+    check_named_objects,
+    defined_weights,
+    is_number,
+    optional_arg,
+)
 
 
 def non_negative(ctx: Ctx, name: str, value: Any, allow_none: bool = False) -> None:
@@ -33,12 +41,14 @@ def non_negative(ctx: Ctx, name: str, value: Any, allow_none: bool = False) -> N
 
 @register("Activation")
 def activation(ctx: Ctx):
+    check_known_args(ctx)
     check_activation(ctx, "activation", required=True)
     return ctx.input_shape
 
 
 @register("ReLU")
 def relu(ctx: Ctx):
+    check_known_args(ctx)
     non_negative(ctx, "max_value", optional_arg(ctx, "max_value", None), allow_none=True)
     non_negative(ctx, "negative_slope", optional_arg(ctx, "negative_slope", 0.0))
     non_negative(ctx, "threshold", optional_arg(ctx, "threshold", 0.0))
@@ -47,6 +57,7 @@ def relu(ctx: Ctx):
 
 @register("LeakyReLU")
 def leaky_relu(ctx: Ctx):
+    check_known_args(ctx)
     # The deprecated Keras 2 `alpha` still works in Keras 3.15 and wins over negative_slope.
     if ctx.has("alpha"):
         non_negative(ctx, "alpha", optional_arg(ctx, "alpha"))
@@ -57,11 +68,13 @@ def leaky_relu(ctx: Ctx):
 
 @register("ELU")
 def elu(ctx: Ctx):
+    check_known_args(ctx)
     return ctx.input_shape  # alpha is not validated by Keras
 
 
 @register("Softmax")
 def softmax(ctx: Ctx):
+    check_known_args(ctx)
     # Keras 3 never checks `axis` when building symbolically (compute_output_shape
     # returns the input shape and call() is not traced), so any axis builds.
     return ctx.input_shape
@@ -106,6 +119,7 @@ def prelu_alpha_shape(ctx: Ctx) -> tuple:
 
 @register("PReLU")
 def prelu(ctx: Ctx):
+    check_known_args(ctx)
     check_named_objects(ctx)
     prelu_shared_axes(ctx)
     alpha = prelu_alpha_shape(ctx)
@@ -162,4 +176,7 @@ EXAMPLES = [
     Example("Softmax", {"axis": 1}, (None, 5, 3), out=(None, 5, 3)),
     Example("Softmax", {"axis": [1, 2]}, (None, 5, 3), out=(None, 5, 3)),
     Example("Softmax", {"axis": 5}, (None, 5), out=(None, 5), note="axis is not checked when building"),
+    Example("Softmax", {"dim": 1}, (None, 5), error="invalid_argument", note="Keras 3 has no `dim`"),
+    Example("ELU", {"alpha": 1.0, "name": "elu1"}, (None, 5), out=(None, 5)),
+    Example("LeakyReLU", {"slope": 0.1}, (None, 5), error="invalid_argument"),
 ]

@@ -52,6 +52,54 @@ _OBJECT_KINDS = (("_initializer", "initializer", INITIALIZER_NAMES), ("_regulari
                  REGULARIZER_NAMES), ("_constraint", "constraint", CONSTRAINT_NAMES))
 
 
+# Constructor keywords per class (inspect.signature of Keras 3.15), without the
+# base Layer keywords, which every class with **kwargs also takes.
+KNOWN_ARGS = {
+    'Dense': ('units', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank', 'lora_alpha', 'quantization_config'),
+    'EinsumDense': ('equation', 'output_shape', 'activation', 'bias_axes', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank', 'lora_alpha', 'gptq_unpacked_column_size', 'quantization_config'),
+    'Embedding': ('input_length', 'input_dim', 'output_dim', 'embeddings_initializer', 'embeddings_regularizer', 'embeddings_constraint', 'mask_zero', 'weights', 'lora_rank', 'lora_alpha', 'quantization_config'),
+    'ReversibleEmbedding': ('input_length', 'weights', 'lora_rank', 'lora_alpha', 'quantization_config', 'input_dim', 'output_dim', 'tie_weights', 'embeddings_initializer', 'embeddings_regularizer', 'embeddings_constraint', 'mask_zero', 'reverse_dtype', 'logit_soft_cap'),
+    'Identity': (),
+    'Masking': ('mask_value',),
+    'Activation': ('activation',),
+    'ReLU': ('max_value', 'negative_slope', 'threshold'),
+    'LeakyReLU': ('negative_slope', 'alpha'),
+    'PReLU': ('alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'shared_axes'),
+    'ELU': ('alpha',),
+    'Softmax': ('axis',),
+    'Dropout': ('rate', 'noise_shape', 'seed'),
+    'AlphaDropout': ('rate', 'noise_shape', 'seed'),
+    'GaussianDropout': ('rate', 'seed'),
+    'GaussianNoise': ('stddev', 'seed'),
+    'ActivityRegularization': ('l1', 'l2'),
+    'Add': (),
+    'Subtract': (),
+    'Multiply': (),
+    'Average': (),
+    'Maximum': (),
+    'Minimum': (),
+    'Concatenate': ('axis',),
+    'Dot': ('axes', 'normalize'),
+    'BatchNormalization': ('axis', 'momentum', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer', 'moving_mean_initializer', 'moving_variance_initializer', 'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint', 'renorm', 'renorm_clipping', 'renorm_momentum', 'synchronized'),
+    'LayerNormalization': ('rms_scaling', 'axis', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer', 'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'),
+    'GroupNormalization': ('groups', 'axis', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer', 'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'),
+    'UnitNormalization': ('axis',),
+    'RMSNormalization': ('axis', 'epsilon'),
+    'SpectralNormalization': ('layer', 'power_iterations'),
+}
+# SpatialDropout has no **kwargs: only these.
+KNOWN_ARGS.update({
+    "SpatialDropout1D": ("rate", "seed", "name", "dtype"),
+    "SpatialDropout2D": ("rate", "data_format", "seed", "name", "dtype"),
+    "SpatialDropout3D": ("rate", "data_format", "seed", "name", "dtype"),
+})
+NO_KWARGS = frozenset({"SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"})
+BASE_LAYER_ARGS = ("activity_regularizer", "trainable", "dtype", "autocast", "name", "input_dim", "input_shape")
+# Input declarations and supplied weights are taken out by the frontends (the
+# input node, Layer.weights, legacy_api notes); never report them here.
+FRONTEND_ARGS = ("weights", "batch_input_shape", "batch_size", "input_shape", "input_dim")
+
+
 # ---- shared helpers -------------------------------------------------------
 
 
@@ -70,6 +118,30 @@ def optional_arg(ctx: Ctx, name: str, default: Any = None) -> Any:
     if name in ctx.layer.args and is_unknown(ctx.layer.args[name]):
         return SKIP
     return ctx.arg(name, default)
+
+
+def check_known_args(ctx: Ctx) -> None:
+    """Keras rejects a keyword its constructor does not know ('Unrecognized keyword
+    arguments' / TypeError); typos such as `activaton=` are caught here."""
+    known = KNOWN_ARGS.get(ctx.kind)
+    if known is None:
+        return
+    allowed = set(known) | set(FRONTEND_ARGS) | (set() if ctx.kind in NO_KWARGS else set(BASE_LAYER_ARGS))
+    extra = [k for k in ctx.layer.args if k not in allowed]
+    if not extra:
+        return
+    name = extra[0]
+    guess = closest_name(name, sorted(allowed - set(FRONTEND_ARGS)))
+    fix = f"did you mean `{guess}`?" if guess else "remove it"
+    ctx.fail(
+        "invalid_argument",
+        f"{ctx.kind} does not take the argument `{name}` (Keras raises an unrecognized keyword argument "
+        f"error); {fix}",
+        expected=f"one of {', '.join(sorted(set(known)))}" if known else "no arguments",
+        actual=f"{name}={ctx.layer.args[name]!r}",
+        argument=name,
+        hint={"arg": name, **({"rename": guess} if guess else {"remove": True})},
+    )
 
 
 def check_named_objects(ctx: Ctx) -> None:
@@ -211,6 +283,7 @@ def positive_count(ctx: Ctx, name: str, allow_bool: bool) -> int:
 
 @register("Dense")
 def dense(ctx: Ctx):
+    check_known_args(ctx)
     units = positive_count(ctx, "units", allow_bool=True)
     check_activation(ctx)
     check_named_objects(ctx)
@@ -375,6 +448,7 @@ def einsum_analysis(ctx: Ctx, input_shape: tuple) -> tuple[list, Optional[list],
 
 @register("EinsumDense")
 def einsum_dense(ctx: Ctx):
+    check_known_args(ctx)
     ctx.required("equation")
     ctx.required("output_shape")
     check_activation(ctx)
@@ -396,6 +470,7 @@ def einsum_dense_weights(ctx: Ctx) -> list:
 
 @register("Embedding", "ReversibleEmbedding")
 def embedding(ctx: Ctx):
+    check_known_args(ctx)
     positive_count(ctx, "input_dim", allow_bool=False)
     output_dim = positive_count(ctx, "output_dim", allow_bool=False)
     check_named_objects(ctx)
@@ -420,6 +495,7 @@ def embedding_weights(ctx: Ctx) -> list:
 
 @register("Identity", "Masking")
 def identity(ctx: Ctx):
+    check_known_args(ctx)
     return ctx.input_shape
 
 
@@ -448,6 +524,10 @@ EXAMPLES = [
     Example("Dense", {"units": 3, "kernel_regularizer": "l3"}, (None, 5), error="invalid_argument"),
     Example("Dense", {"units": 3, "bias_constraint": "nonneg"}, (None, 5), error="invalid_argument"),
     Example("Dense", {"units": 3, "activity_regularizer": "L1"}, (None, 5), out=(None, 3)),
+    Example("Dense", {"units": 3, "activaton": "relu"}, (None, 5), error="invalid_argument",
+            note="a typo in a keyword is an unrecognized keyword argument"),
+    Example("Dense", {"units": 3, "input_length": 5}, (None, 5), error="invalid_argument"),
+    Example("Dense", {"units": 3, "name": "fc", "trainable": False, "dtype": "float32"}, (None, 5), out=(None, 3)),
     Example("Dense", {"units": 3}, (None, None), error="undefined_dim"),
     Example("Dense", {"units": 3}, (None, 5, None), error="undefined_dim"),
     Example("Dense", {"units": 3}, (None, 5), weights=((5, 3), (3,)), out=(None, 3)),
@@ -517,4 +597,6 @@ EXAMPLES = [
     Example("Identity", {}, (None,), out=(None,)),
     Example("Masking", {}, (None, 5), out=(None, 5)),
     Example("Masking", {"mask_value": -1.0}, (None, 3, 5), out=(None, 3, 5)),
+    Example("Masking", {"mask": 0.0}, (None, 3, 5), error="invalid_argument"),
+    Example("Identity", {"units": 3}, (None, 5), error="invalid_argument"),
 ]

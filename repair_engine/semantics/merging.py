@@ -21,7 +21,7 @@ from typing import Any, Optional
 
 from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register
-from .core import is_int
+from .core import check_known_args, is_int
 
 def _fmt_list(shapes: list) -> str:
     return "[" + ", ".join(fmt_shape(s) for s in shapes) + "]"
@@ -131,16 +131,19 @@ def elementwise_shape(ctx: Ctx, exactly: Optional[int] = None) -> tuple:
 # Keras accepts a one-element list for these (Merge.build only needs >= 1 input).
 @register("Add", "Multiply", "Average", "Maximum", "Minimum", arity=(1, None))
 def elementwise(ctx: Ctx):
+    check_known_args(ctx)
     return elementwise_shape(ctx)
 
 
 @register("Subtract", arity=(2, 2))
 def subtract(ctx: Ctx):
+    check_known_args(ctx)
     return elementwise_shape(ctx, exactly=2)
 
 
 @register("Concatenate", arity=(1, None))
 def concatenate(ctx: Ctx):
+    check_known_args(ctx)
     axis = ctx.arg("axis", -1)
     if not is_int(axis):
         ctx.fail(
@@ -236,6 +239,7 @@ def dot_axes(ctx: Ctx) -> Any:
 
 @register("Dot", arity=(2, 2))
 def dot(ctx: Ctx):
+    check_known_args(ctx)
     axes = dot_axes(ctx)
     shapes = merge_inputs(ctx, exactly=2)
     s1, s2 = shapes
@@ -361,4 +365,6 @@ EXAMPLES = [
     _ex("Dot", {"axes": (1.0, 1)}, [(None, 3), (None, 3)], error="invalid_argument"),
     _ex("Dot", {}, [(None, 3), (None, 3)], error="invalid_argument", note="axes is required"),
     _ex("Dot", {"axes": 1}, [(None, 3), (None, 3)], list_call=False, error="invalid_argument"),
+    _ex("Add", {"axis": -1}, [(None, 3), (None, 3)], error="invalid_argument", note="Add takes no axis"),
+    _ex("Concatenate", {"axis": -1, "name": "cat"}, [(None, 3), (None, 4)], out=(None, 7)),
 ]

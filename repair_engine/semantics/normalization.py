@@ -13,7 +13,15 @@ from typing import Any
 
 from ..diagnostics import fmt_shape
 from .base import REGISTRY, Ctx, Example, Unknown, register, weights_of
-from .core import SKIP, check_named_objects, defined_weights, is_int, optional_arg, resolve_axis
+from .core import (
+    SKIP,
+    check_known_args,
+    check_named_objects,
+    defined_weights,
+    is_int,
+    optional_arg,
+    resolve_axis,
+)
 
 
 def _axis_type_error(ctx: Ctx, axis: Any, expected: str):
@@ -113,6 +121,7 @@ def bn_renorm_clipping(ctx: Ctx) -> None:
 
 @register("BatchNormalization")
 def batch_normalization(ctx: Ctx):
+    check_known_args(ctx)
     axis = bn_axis(ctx)
     _check_flags(ctx)
     check_named_objects(ctx)
@@ -141,6 +150,7 @@ def batch_normalization_weights(ctx: Ctx) -> list:
 
 @register("LayerNormalization", "RMSNormalization")
 def layer_normalization(ctx: Ctx):
+    check_known_args(ctx)
     axes = axis_list(ctx, types_checked=ctx.kind == "LayerNormalization")
     check_named_objects(ctx)
     if not all(is_int(a) for a in axes):
@@ -184,6 +194,7 @@ def _divisors(n: int) -> list:
 
 @register("GroupNormalization")
 def group_normalization(ctx: Ctx):
+    check_known_args(ctx)
     groups = group_count(ctx)
     check_named_objects(ctx)
     axis = ctx.arg("axis", -1)
@@ -233,6 +244,7 @@ def group_normalization_weights(ctx: Ctx) -> list:
 
 @register("UnitNormalization")
 def unit_normalization(ctx: Ctx):
+    check_known_args(ctx)
     axes = axis_list(ctx, types_checked=False)
     s = ctx.input_shape
     for a in axes:
@@ -252,6 +264,7 @@ KERNEL_KINDS = frozenset(
 
 @register("SpectralNormalization")
 def spectral_normalization(ctx: Ctx):
+    check_known_args(ctx)
     iterations = optional_arg(ctx, "power_iterations", 1)
     if iterations is not SKIP and not isinstance(iterations, (int, float)) or iterations <= 0:
         ctx.fail(
@@ -366,6 +379,8 @@ EXAMPLES = [
     Example("UnitNormalization", {"axis": [1, 2]}, (None, 5), error="invalid_argument"),
     Example("UnitNormalization", {"axis": -3}, (None, 5), error="invalid_argument"),
     Example("UnitNormalization", {"axis": "x"}, (None, 5), error="invalid_argument"),
+    Example("BatchNormalization", {"mode": 0}, (None, 5), error="invalid_argument", note="Keras 1 `mode`"),
+    Example("LayerNormalization", {"rms_scaling": False}, (None, 5), out=(None, 5)),
     # SpectralNormalization (a wrapper: the output is the wrapped layer's)
     Example("SpectralNormalization", {}, (None, 5), inner=("Dense", {"units": 3}), out=(None, 3)),
     Example("SpectralNormalization", {"power_iterations": 2}, (None, 5), inner=("Embedding",

@@ -11,21 +11,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .base import Ctx, Example, register
 from ..ir import is_unknown
-from .core import SKIP, is_number, optional_arg
+from .base import Ctx, Example, register
+from .core import SKIP, check_known_args, is_number, optional_arg
 
 _SPATIAL_RANK = {"SpatialDropout1D": 3, "SpatialDropout2D": 4, "SpatialDropout3D": 5}
 _SPATIAL_LAYOUT = {
     "SpatialDropout1D": "(batch, steps, channels)",
     "SpatialDropout2D": "(batch, rows, cols, channels)",
     "SpatialDropout3D": "(batch, dim1, dim2, dim3, channels)",
-}
-# SpatialDropout's constructor takes only these (no **kwargs): anything else is a TypeError.
-_SPATIAL_ARGS = {
-    "SpatialDropout1D": {"rate", "seed", "name", "dtype"},
-    "SpatialDropout2D": {"rate", "seed", "name", "dtype", "data_format"},
-    "SpatialDropout3D": {"rate", "seed", "name", "dtype", "data_format"},
 }
 
 
@@ -73,6 +67,7 @@ def check_noise_shape(ctx: Ctx) -> None:
 
 @register("Dropout")
 def dropout(ctx: Ctx):
+    check_known_args(ctx)
     unit_interval(ctx, "rate")
     check_noise_shape(ctx)
     return ctx.input_shape
@@ -80,29 +75,21 @@ def dropout(ctx: Ctx):
 
 @register("AlphaDropout", "GaussianDropout")
 def noise_dropout(ctx: Ctx):
+    check_known_args(ctx)
     unit_interval(ctx, "rate")  # AlphaDropout keeps noise_shape unchecked
     return ctx.input_shape
 
 
 @register("GaussianNoise")
 def gaussian_noise(ctx: Ctx):
+    check_known_args(ctx)
     unit_interval(ctx, "stddev")
     return ctx.input_shape
 
 
 @register("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
 def spatial_dropout(ctx: Ctx):
-    extra = sorted(k for k in ctx.layer.args if k not in _SPATIAL_ARGS[ctx.kind])
-    if extra:
-        ctx.fail(
-            "invalid_argument",
-            f"{ctx.kind} does not accept the argument(s) {', '.join(extra)} "
-            f"(its constructor takes only {', '.join(sorted(_SPATIAL_ARGS[ctx.kind]))}); remove them",
-            expected="no " + ", ".join(extra),
-            actual=", ".join(f"{k}={ctx.layer.args[k]!r}" for k in extra),
-            argument=extra[0],
-            hint={"arg": extra[0], "remove": True},
-        )
+    check_known_args(ctx)  # no **kwargs: noise_shape, trainable, ... are TypeErrors
     unit_interval(ctx, "rate")
     if ctx.kind != "SpatialDropout1D":
         value = optional_arg(ctx, "data_format", None)
@@ -139,6 +126,7 @@ def penalty(ctx: Ctx, name: str) -> None:
 
 @register("ActivityRegularization")
 def activity_regularization(ctx: Ctx):
+    check_known_args(ctx)
     penalty(ctx, "l1")
     penalty(ctx, "l2")
     return ctx.input_shape
@@ -193,4 +181,6 @@ EXAMPLES = [
     _ex("ActivityRegularization", {"l1": -1}, (None, 5), error="invalid_argument"),
     _ex("ActivityRegularization", {"l2": "a"}, (None, 5), error="invalid_argument"),
     _ex("ActivityRegularization", {"l2": float("inf")}, (None, 5), error="invalid_argument"),
+    _ex("Dropout", {"rate": 0.5, "seed": 1, "name": "drop"}, (None, 5), out=(None, 5)),
+    _ex("Dropout", {"p": 0.5, "rate": 0.5}, (None, 5), error="invalid_argument", note="unrecognized keyword"),
 ]
