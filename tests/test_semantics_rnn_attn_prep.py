@@ -280,6 +280,32 @@ def test_normalization_agrees_with_keras(keras_oracle, case):
     agree(keras_oracle, "Normalization", args, [shape])
 
 
+@st.composite
+def encoder_case(draw):
+    kind = draw(st.sampled_from(["CategoryEncoding", "Hashing", "Discretization"]))
+    mode = draw(st.sampled_from(["int", "one_hot", "multi_hot", "count", "binary"]))
+    args = {"output_mode": mode}
+    count = rare(draw, st.integers(1, 6), st.sampled_from([0, -1, 2.5]))
+    if kind == "CategoryEncoding":
+        args["num_tokens"] = count
+    elif kind == "Hashing":
+        args["num_bins"] = count
+    elif draw(st.booleans()):
+        args["num_bins"] = count
+    else:
+        args["bin_boundaries"] = [float(i) for i in range(draw(st.integers(0, 3)))]
+    rank = draw(st.integers(1, 4))
+    shape = (None,) + tuple(rare(draw, st.integers(1, 4), st.none()) for _ in range(rank - 1))
+    return kind, args, shape
+
+
+@SETTINGS
+@given(encoder_case())
+def test_categorical_encoders_agree_with_keras(keras_oracle, case):
+    kind, args, shape = case
+    agree(keras_oracle, kind, args, [shape])
+
+
 # ---- fixed cases the examples cannot express ------------------------------------------
 
 

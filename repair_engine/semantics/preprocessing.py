@@ -295,6 +295,122 @@ def image_identity(ctx: Ctx):
     return s
 
 
+# ---- categorical encoders (numeric inputs) --------------------------------------------
+
+ENCODE_MODES = ("int", "one_hot", "multi_hot", "count")
+
+
+def _mode(ctx: Ctx, allowed: tuple, default: str) -> str:
+    return _choice_exact(ctx, "output_mode", allowed, default)
+
+
+def _depth_arg(ctx: Ctx, name: str, minimum: int, needed_as_int: bool, value=None):
+    """A bin/token count: a number >= minimum; it must be an int where it becomes an axis."""
+    ok = isinstance(value, (int, float)) and value >= minimum and (isinstance(value, int) or not needed_as_int)
+    if not ok:
+        ctx.fail(
+            "invalid_argument",
+            f"`{name}` of {ctx.kind} must be an integer >= {minimum}, received {name}={value!r}",
+            expected=f"{name}: int >= {minimum}",
+            actual=f"{name}={value!r}",
+            argument=name,
+            hint={"arg": name, "min": minimum, "type": "int"},
+        )
+    return int(value) if isinstance(value, int) else value
+
+
+def _sparse_with_int(ctx: Ctx, mode: str) -> None:
+    if ctx.arg("sparse", False) and mode == "int":
+        ctx.fail(
+            "invalid_argument",
+            f"{ctx.kind} can only return sparse=True outputs for output_mode 'one_hot', 'multi_hot' or 'count', "
+            "not 'int'; drop sparse=True or change output_mode",
+            expected="sparse=False with output_mode='int'",
+            actual="sparse=True, output_mode='int'",
+            argument="sparse",
+            hint={"arg": "sparse", "value": False},
+        )
+
+
+@register("CategoryEncoding")
+def category_encoding(ctx: Ctx):
+    mode = ctx.arg("output_mode", "multi_hot")
+    if mode == "binary":  # deprecated spelling
+        mode = "multi_hot"
+    else:
+        mode = _mode(ctx, ("count", "one_hot", "multi_hot"), "multi_hot")
+    n = _depth_arg(ctx, "num_tokens", 1, True, ctx.arg("num_tokens", None))
+    s = ctx.shape(0)
+    if mode == "one_hot" and (s[-1] != 1 or len(s) == 1):
+        return tuple(s) + (n,)
+    return tuple(s[:-1]) + (n,)
+
+
+@register("Hashing")
+def hashing(ctx: Ctx):
+    mode = ctx.arg("output_mode", "int")
+    n = _depth_arg(ctx, "num_bins", 1, mode != "int", ctx.required("num_bins"))
+    dtype = ctx.arg("dtype", None)
+    if mode == "int" and dtype is not None and dtype not in ("int32", "int64"):
+        ctx.fail(
+            "invalid_argument",
+            f"Hashing with output_mode='int' returns integers, so `dtype` must be 'int32' or 'int64', received "
+            f"dtype={dtype!r}",
+            expected="int32 | int64",
+            actual=f"dtype={dtype!r}",
+            argument="dtype",
+            hint={"arg": "dtype", "choices": ["int32", "int64"]},
+        )
+    mode = _mode(ctx, ENCODE_MODES, "int")
+    _sparse_with_int(ctx, mode)
+    salt = ctx.arg("salt", None)
+    if salt is not None and not (isinstance(salt, int) or (isinstance(salt, (tuple, list)) and len(salt) == 2)):
+        ctx.fail(
+            "invalid_argument",
+            f"`salt` of Hashing must be an integer or a pair of integers, received salt={salt!r}",
+            expected="int | (int, int)",
+            actual=f"salt={salt!r}",
+            argument="salt",
+            hint={"arg": "salt"},
+        )
+    s = ctx.shape(0)
+    if mode == "int":
+        return tuple(s)
+    return tuple(s[:-1]) + (n,)
+
+
+@register("Discretization")
+def discretization(ctx: Ctx):
+    mode = ctx.arg("output_mode", "int")
+    _sparse_with_int(ctx, mode)
+    mode = _mode(ctx, ENCODE_MODES, "int")
+    bounds, num_bins = ctx.arg("bin_boundaries", None), ctx.arg("num_bins", None)
+    if num_bins is not None:
+        num_bins = _depth_arg(ctx, "num_bins", 0, mode != "int", num_bins)
+    if (num_bins is None) == (bounds is None):
+        both = num_bins is not None
+        ctx.fail(
+            "invalid_argument",
+            "Discretization takes exactly one of `num_bins` and `bin_boundaries`, "
+            + ("received both; drop one of them" if both else "received neither; set one of them"),
+            expected="num_bins xor bin_boundaries",
+            actual="both" if both else "neither",
+            argument="num_bins",
+            hint={"arg": "num_bins"},
+        )
+    depth = len(bounds) + 1 if bounds is not None else num_bins
+    s = ctx.shape(0)
+    if mode == "int":
+        return tuple(s)
+    if mode == "one_hot":
+        if len(s) > 1 and s[-1] == 1:
+            return tuple(s[:-1]) + (depth,)
+        return tuple(s) + (depth,)
+    if len(s) >= 2:
+        return (s[0],) + tuple(s[2:]) + (depth,)
+    return (depth,)
+
+
 # ---- Normalization ------------------------------------------------------------------
 
 
@@ -510,6 +626,30 @@ EXAMPLES = [
     Example("RandAugment", {}, IMG, out=IMG),
     Example("MixUp", {}, IMG, out=IMG),
     Example("ContrastLimitedAdaptiveHistogramEqualization", {}, IMG, out=IMG),
+    # categorical encoders
+    Example("CategoryEncoding", {"num_tokens": 5}, (None, 4), out=(None, 5)),
+    Example("CategoryEncoding", {"num_tokens": 5, "output_mode": "one_hot"}, (None, 1), out=(None, 5)),
+    Example("CategoryEncoding", {"num_tokens": 5, "output_mode": "one_hot"}, (None, 4), out=(None, 4, 5)),
+    Example("CategoryEncoding", {"num_tokens": 5, "output_mode": "binary"}, (None, 3, 4), out=(None, 3, 5)),
+    Example("CategoryEncoding", {"num_tokens": 5, "output_mode": "count"}, (None,), out=(5,)),
+    Example("CategoryEncoding", {}, (None, 4), error="invalid_argument", note="num_tokens is required"),
+    Example("CategoryEncoding", {"num_tokens": 0}, (None, 4), error="invalid_argument"),
+    Example("CategoryEncoding", {"num_tokens": 3.5}, (None, 4), error="invalid_argument"),
+    Example("CategoryEncoding", {"num_tokens": 5, "output_mode": "tf_idf"}, (None, 4), error="invalid_argument"),
+    Example("Hashing", {"num_bins": 5}, (None, 4), out=(None, 4)),
+    Example("Hashing", {"num_bins": 5, "output_mode": "one_hot", "salt": (1, 2)}, (None, 4, 1), out=(None, 4, 5)),
+    Example("Hashing", {"num_bins": 0}, (None, 4), error="invalid_argument"),
+    Example("Hashing", {"num_bins": 5, "sparse": True}, (None, 4), error="invalid_argument"),
+    Example("Hashing", {"num_bins": 5, "salt": [1, 2, 3]}, (None, 4), error="invalid_argument"),
+    Example("Hashing", {"num_bins": 5, "dtype": "float32"}, (None, 4), error="invalid_argument"),
+    Example("Discretization", {"bin_boundaries": [0.0, 1.0]}, (None, 4), out=(None, 4)),
+    Example("Discretization", {"bin_boundaries": [0.0, 1.0], "output_mode": "one_hot"}, (None, 4),
+            out=(None, 4, 3)),
+    Example("Discretization", {"num_bins": 4, "output_mode": "count"}, (None, 3, 4), out=(None, 4, 4)),
+    Example("Discretization", {}, (None, 4), error="invalid_argument"),
+    Example("Discretization", {"num_bins": 3, "bin_boundaries": [1.0]}, (None, 4), error="invalid_argument"),
+    Example("Discretization", {"num_bins": -1}, (None, 4), error="invalid_argument"),
+    Example("Discretization", {"num_bins": 3, "output_mode": "foo"}, (None, 4), error="invalid_argument"),
     # Normalization
     Example("Normalization", {}, IMG, out=IMG),
     Example("Normalization", {"mean": 0.5, "variance": 2.0}, (None, 10), out=(None, 10)),
