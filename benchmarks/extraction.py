@@ -10,8 +10,9 @@ static frontend + checker, and prints:
   and how many at the manifest's faulty_line (a line of *_original.py; a finding
   in the runnable *_context.py counts when its line's text is that original
   line's text)
+- data-vs-model faults (optional): detected when the data shape is static
 - false alarms: errors on ground truths that Keras 3 constructs, and on the
-  data-vs-model programs (their models construct in Keras 3)
+  data-vs-model programs that Keras 3 runs without error
 - keras-io coverage and false alarms
 
 Usage: python benchmarks/extraction.py [--verbose]
@@ -95,6 +96,8 @@ def sfdata(verbose: bool) -> dict:
     cov = {"complete": 0, "partial": 0, "none": 0}
     model_faults = detected = at_line = at_line_primary = at_line_legacy = with_line = 0
     gt_alarms = gt_total = dvm_alarms = dvm_total = 0
+    dvm_faults = {"input": 0, "output": 0}
+    dvm_found = {"input": 0, "output": 0}
     rows = []
     for e in manifest:
         # the files Keras 3 was checked on: the runnable context, or a
@@ -111,10 +114,17 @@ def sfdata(verbose: bool) -> dict:
             if analyse(gt_path)["errors"]:
                 gt_alarms += 1
         if e["fault_location"] != "model":
-            if not e.get("keras3_original_fails_at_construction"):
-                dvm_total += 1
+            if e.get("keras3_outcome") == "runs_without_error":
+                dvm_total += 1  # Keras 3 accepts these: any error is a false alarm
                 if ctx["errors"]:
                     dvm_alarms += 1
+            else:
+                side = e.get("data_side") or "input"
+                dvm_faults[side] += 1
+                dvm_found[side] += bool(ctx["errors"])
+                if verbose:
+                    msg = ctx["errors"][0]["message"][:80] if ctx["errors"] else ""
+                    print(f"  {e['id']:>9} data-vs-model/{side:<6} detected={bool(ctx['errors'])!s:<5} {msg}")
             continue
         model_faults += 1
         found = bool(ctx["errors"] or orig["errors"])
@@ -146,6 +156,7 @@ def sfdata(verbose: bool) -> dict:
         "programs": len(manifest), "coverage": cov, "model_faults": model_faults, "detected": detected,
         "with_faulty_line": with_line, "at_line": at_line, "at_line_primary": at_line_primary, "at_line_legacy": at_line_legacy,
         "gt_alarms": gt_alarms, "gt_total": gt_total, "dvm_alarms": dvm_alarms, "dvm_total": dvm_total,
+        "dvm_faults": dvm_faults, "dvm_found": dvm_found,
     }
 
 
@@ -184,7 +195,10 @@ def main() -> int:
         print(f"  at faulty_line (also counting a legacy_api warning there) {s['at_line_legacy']}"
               f" of {s['with_faulty_line']}")
         print(f"  false alarms on ground truths    {s['gt_alarms']} of {s['gt_total']} that Keras 3 constructs")
-        print(f"  errors on data-vs-model programs {s['dvm_alarms']} of {s['dvm_total']} (their models construct)")
+        for side in ("input", "output"):
+            print(f"  data-vs-model faults ({side:<6})    {s['dvm_found'][side]} detected of {s['dvm_faults'][side]} "
+                  "that fail at fit/predict in Keras 3")
+        print(f"  false alarms on programs Keras 3 runs without error {s['dvm_alarms']} of {s['dvm_total']}")
     if (BENCH / "keras-io-models").is_dir():
         k = keras_io(verbose)
         c = k["coverage"]

@@ -513,3 +513,90 @@ def test_nested_model_called_twice_shares_instances(keras):
     with pytest.raises(ValueError):
         keras.models.model_from_json(text)
     assert [d.layer for d in check(load_json(text)).errors] == ["enc_1/e1"]
+
+
+# ---------------------------------------------------------------------------
+# patching repaired models back into JSON files
+
+
+def _reload(module, text):
+    r = module.load("p.json", text.encode())
+    assert not [d for d in r.diagnostics if d.severity == "error"]
+    return r.models[0]
+
+
+def _with_input(model, shape):
+    from dataclasses import replace
+
+    return replace(model, inputs=(replace(model.inputs[0], shape=shape),))
+
+
+def test_keras_json_patch_values_keeps_formatting(keras):
+    from dataclasses import replace
+
+    L = keras.layers
+    base = keras.Sequential([keras.Input((100, 8)), L.Conv1D(16, 5), L.GlobalMaxPooling1D(), L.Dense(1)])
+    cfg = json.loads(base.to_json())
+    cfg["config"]["layers"][0]["config"]["batch_shape"] = [None, 800]
+    text = json.dumps(cfg, indent=2)
+    m = _reload(keras_json, text)
+    conv = m.layers[0]
+    fixed = _with_input(m, (None, 100, 8)).replace_layer(conv.id, conv.with_args(kernel_size=(3,)))
+    out = keras_json.patch_text(text, m, fixed)
+    changed = [l for l in out.splitlines() if l not in text.splitlines()]
+    assert sorted(s.strip() for s in changed) == ['"batch_shape": [null, 100, 8],', '"kernel_size": [3],']
+    keras.models.model_from_json(out)  # real Keras accepts the patched file
+    assert check(_reload(keras_json, out)).output_shapes == [(None, 1)]
+    # a structural change of a functional model is not expressible as value edits
+    fm = load_json(KERAS2_FUNCTIONAL)
+    rewired = fm.replace_layer("bn", replace(fm.node("bn"), inputs=fm.node("shared").inputs))
+    assert keras_json.patch_text(KERAS2_FUNCTIONAL, fm, rewired) is None
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_keras_json_patch_inserts_and_removes_layers_in_a_sequential(keras, indent):
+    from dataclasses import replace
+
+    from repair_engine.ir import Edge, Layer
+
+    L = keras.layers
+    base = keras.Sequential([keras.Input((28, 28)), L.Dropout(0.1), L.Conv2D(4, 3), L.Flatten()])
+    cfg = json.loads(base.to_json())
+    text = json.dumps(cfg, indent=indent)
+    m = _reload(keras_json, text)
+    drop, conv, flat = m.layers
+    reshape = Layer(id="reshape_fix", kind="Reshape", args={"target_shape": (28, 28, 1)}, inputs=(Edge(m.inputs[0].id),))
+    fixed = replace(m, layers=(reshape, replace(conv, inputs=(Edge("reshape_fix"),)), flat))
+    out = keras_json.patch_text(text, m, fixed)
+    keras.models.model_from_json(out)
+    again = _reload(keras_json, out)
+    assert [l.kind for l in again.layers] == ["Reshape", "Conv2D", "Flatten"]
+    assert check(again).output_shapes == [(None, 2704)]
+
+
+def test_exais_spec_patch_in_the_spec_conventions():
+    from dataclasses import replace
+
+    from repair_engine.ir import Edge, Layer
+
+    text = SPEC_CHAIN.replace('"weights": "[[1,1],[1,1]]"', '"weights": ""').replace('"bias": "[0,0]"', '"bias": ""')
+    m = _reload(exais_spec, text)
+    conv, pool, flat, dense = m.layers
+    fixed = _with_input(m, (None, 28, 28, 3))
+    fixed = fixed.replace_layer(conv.id, conv.with_args(padding="valid", kernel_size=(5, 5)))
+    fixed = fixed.replace_layer(pool.id, pool.with_args(strides=2))
+    drop = Layer(id="d", kind="Dropout", args={"rate": 0.5}, inputs=(Edge(flat.id),))
+    fixed = replace(fixed, layers=(*fixed.layers[:3], drop, replace(fixed.layers[3], inputs=(Edge("d"),))),
+                    outputs=(Edge(dense.id),))
+    out = exais_spec.patch_text(text, m, fixed)
+    assert '"shape": "(1,28,28,3)"' in out  # the batch entry the spec wrote is kept
+    assert '"padding": "false"' in out and '"kernel_size": "(5,5)"' in out
+    assert '"strides": "2",' in out  # a new member, in the spec's string style
+    again = _reload(exais_spec, out)
+    assert [l.kind for l in again.layers] == ["Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense"]
+    assert again.layers[3].args == {"rate": 0.5}
+    assert check(again).output_shapes == [(None, 2)]
+    # specs with explicit "inputs" edges are not rewired
+    g = _reload(exais_spec, SPEC_GRAPH)
+    extra = Layer(id="x", kind="Dropout", args={"rate": 0.1}, inputs=(Edge("A"),))
+    assert exais_spec.patch_text(SPEC_GRAPH, g, replace(g, layers=(g.layers[0], extra, *g.layers[1:]))) is None

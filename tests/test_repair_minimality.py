@@ -18,7 +18,7 @@ from repair_engine.ir import sequential
 from repair_engine.repair.cost import CostModel
 from repair_engine.repair.edits import SetArg, SetInputShape
 from repair_engine.repair.proposals import first_error, propose
-from repair_engine.repair.search import Limits, hops, intended_output, is_goal, keeps_output, search
+from repair_engine.repair.search import Limits, extend, intended_output, is_goal, keeps_output, path_cost, search
 
 COSTS = CostModel()
 EPS = 1e-6
@@ -33,7 +33,7 @@ def brute_force_min(model, successors, bound):
     failing = first_error(original)
     fid = failing.layer if failing is not None else None
 
-    def dfs(m, res, cost, depth):
+    def dfs(m, res, edits, cost, depth):
         nonlocal best, visited
         visited += 1
         assert visited < 200_000, "brute force too large for a unit test"
@@ -44,13 +44,14 @@ def brute_force_min(model, successors, bound):
         if depth == 0:
             return
         for e in successors(m, res):
-            c2 = cost + COSTS.edit_cost(e, hops(model, e.target, fid))
+            edits2 = extend(edits, e)
+            c2 = path_cost(model, edits2, COSTS, fid)
             if c2 > bound + EPS:
                 continue
             m2 = e.apply(m)
-            dfs(m2, check(m2), c2, depth - 1)
+            dfs(m2, check(m2), edits2, c2, depth - 1)
 
-    dfs(model, original, 0.0, 4)
+    dfs(model, original, (), 0.0, 4)
     return best
 
 

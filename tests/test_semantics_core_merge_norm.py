@@ -129,20 +129,31 @@ def _only_error(ex: Example):
 def test_merge_mismatch_hint_names_axis_and_dims():
     d = _only_error(Example("Add", {}, [(None, 32), (None, 64)]))
     assert d.kind == "merge_shape_mismatch"
-    assert d.hint == {"axis": -1, "dims": [32, 64]}
+    assert d.hint == {"axis": -1, "dims": [32, 64], "input": 1, "by_input": [32, 64]}
     assert "32" in d.message and "64" in d.message and "Add" in d.message
+
+
+def test_merge_mismatch_hint_points_at_the_odd_input_whatever_the_ranks():
+    d = _only_error(Example("Multiply", {}, [(None, 4, 8), (None, 8), (None, 5, 1, 7)]))
+    assert d.hint["axis"] == -1 and d.hint["dims"] == [8, 7] and d.hint["input"] == 2
+    assert d.hint["by_input"] == [8, 8, 7]
+    d = _only_error(Example("Add", {}, [(None, 3), (None, 2, 5)]))
+    assert d.hint["dims"] == [3, 5] and d.hint["input"] == 1
 
 
 def test_concatenate_mismatch_hint_names_the_non_axis_dim():
     d = _only_error(Example("Concatenate", {"axis": -1}, [(None, 5, 3), (None, 7, 3)]))
     assert d.kind == "merge_shape_mismatch"
     assert d.hint["axis"] == 1 and d.hint["dims"] == [5, 7] and d.hint["concat_axis"] == -1
+    assert d.hint["by_input"] == [5, 7]
+    d = _only_error(Example("Concatenate", {"axis": 1}, [(None, 5, 3), (None, 7)]))
+    assert d.hint["ranks"] == [3, 2]
 
 
 def test_dot_mismatch_hint_names_both_axes():
     d = _only_error(Example("Dot", {"axes": (1, 2)}, [(None, 3, 5), (None, 10, 4)]))
     assert d.kind == "merge_shape_mismatch"
-    assert d.hint == {"axis": [1, 2], "dims": [3, 4]}
+    assert d.hint["axis"] == [1, 2] and d.hint["dims"] == [3, 4]
 
 
 def test_group_normalization_suggests_a_divisor():

@@ -1333,6 +1333,12 @@ class Evaluator:
                                 self.span(node)))
 
     def model_method(self, m: ModelObj, name: str, pos, kws, node):
+        if name in ("fit", "predict", "evaluate", "train_on_batch", "fit_generator", "predict_on_batch",
+                    "test_on_batch") and not self.uncertain:
+            x = pos[0] if pos else next(((v, s) for k, v, s in kws if k == "x"), (None, None))
+            if isinstance(x[0], ArrayVal):
+                m.data_calls.append((name, x[0], x[1], self.span(node)))
+            return UNKNOWN
         if name == "add" and pos:
             if m.style == "sequential":
                 self.seq_add(m, pos[0][0], node.args[0] if getattr(node, "args", None) else node)
@@ -1549,6 +1555,8 @@ class Evaluator:
             shape = vals[2]
         elif last in ("array", "asarray") and vals and isinstance(vals[0], ArrayVal):
             return vals[0]
+        elif last in ("array", "asarray") and vals and isinstance(vals[0], (list, tuple)):
+            shape = _nested_shape(vals[0])
         elif last == "expand_dims" and len(vals) >= 1 and isinstance(vals[0], ArrayVal):
             axis = vals[1] if len(vals) > 1 else kw.get("axis")
             if isinstance(axis, int):
@@ -1647,6 +1655,21 @@ def _plain(v):
             if v.path.startswith(prefix):
                 return v.path[len(prefix):]
     return UNKNOWN
+
+
+def _nested_shape(v) -> Optional[tuple]:
+    """Shape of a regular nested list/tuple of numbers, or None."""
+    if isinstance(v, (int, float, bool)) and not is_unknown(v):
+        return ()
+    if not isinstance(v, (list, tuple)) or not v or len(v) > MAX_SEQ:
+        return None if not isinstance(v, (list, tuple)) else ((0,) if not v else None)
+    inner = _nested_shape(v[0])
+    if inner is None:
+        return None
+    for x in v[1:]:
+        if _nested_shape(x) != inner:
+            return None
+    return (len(v),) + inner
 
 
 def _np_reshape(arr: ArrayVal, shape):

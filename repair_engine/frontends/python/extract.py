@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ...diagnostics import Diagnostic
+from ...diagnostics import Diagnostic, Related, fmt_shape
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, Model, is_unknown
 from .evaluator import SHAPE_ARGS, Evaluator, Graph, _flat_tensors, _reachable
 from .values import Budget, InputDecl, LayerObj, ModelObj, Tensor
@@ -111,7 +111,15 @@ def _input_decl(m: ModelObj) -> Optional[InputDecl]:
             return first.input_decl
         if isinstance(first, ModelObj) and first.style == "sequential" and _input_decl(first) is not None:
             return _input_decl(first)
-    return m.input_decl
+    if m.input_decl is not None:
+        return m.input_decl
+    if m.style != "functional" and m.data_calls:
+        # an unbuilt model is built by fit()/predict() from the data's shape
+        method, arr, src, call = m.data_calls[0]
+        if arr.shape:
+            return InputDecl(shape=(None,) + tuple(arr.shape[1:]), span=call, shape_span=src.span if src else call,
+                             shape_source=src, declared_as="data")
+    return None
 
 
 def materialize(ev: Evaluator, m: ModelObj) -> Optional[Model]:
@@ -205,8 +213,43 @@ def _materialize_keras1_merge(ev, m: ModelObj, name: str, notes: list) -> Model:
     return _finish(ev, m, name, inputs, layers, tuple(Edge(t.node, t.index) for t in outs), notes, "sequential")
 
 
+def _data_diagnostics(m: ModelObj, inputs: list) -> list:
+    """fit/predict data whose shape cannot feed the model's single input.
+
+    Only claims Keras 3 certainly rejects: a rank difference it does not
+    adjust (it adds or drops a trailing axis of size 1 silently), or a
+    different fixed last axis."""
+    out = []
+    if len(inputs) != 1 or inputs[0].shape is None:
+        return out
+    want = inputs[0].shape
+    for method, arr, src, call in m.data_calls:
+        got = (None,) + tuple(arr.shape[1:])
+        if inputs[0].declared_as == "data" and src is not None and inputs[0].shape_span == src.span:
+            continue
+        bad = False
+        if len(got) != len(want):
+            adjusted = (len(got) == len(want) - 1 and want[-1] == 1) or (len(got) == len(want) + 1 and got[-1] == 1)
+            bad = not adjusted
+        elif want[-1] is not None and got[-1] is not None and want[-1] != got[-1] and len(want) > 1:
+            bad = True
+        if not bad:
+            continue
+        where = inputs[0].shape_span or inputs[0].span
+        out.append(Diagnostic(
+            kind="data_shape_mismatch", severity="error", span=(src.span if src and src.span else call),
+            message=f"{method}() receives data of shape {fmt_shape(tuple(arr.shape))}, but the model's input is "
+                    f"{fmt_shape(want)}; make the data's per-sample shape {fmt_shape(want[1:])} or change the "
+                    "declared input shape",
+            expected=fmt_shape(want), actual=fmt_shape((None,) + tuple(arr.shape[1:])),
+            related=(Related(where, f"the input shape {fmt_shape(want)} is declared here"),) if where else (),
+        ))
+    return out
+
+
 def _finish(ev, m, name, inputs, layers, outputs, notes, style) -> Model:
     seen_msgs: set = set()
+    notes = list(notes) + _data_diagnostics(m, inputs)
     for inp in inputs:
         for d in ev.layer_notes.get(inp.id, []):
             notes.append(d)

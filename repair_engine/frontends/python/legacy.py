@@ -218,6 +218,13 @@ def _keras1_kernel_warning(written, kind, positional, warnings, call_span):
 
 
 def _input_decl(written, kind, items, warnings, call_span) -> Optional[dict]:
+    decl = _input_decl_raw(written, kind, items, warnings, call_span)
+    if decl is not None and isinstance(decl["shape"], tuple) and any(d is UNKNOWN for d in decl["shape"]):
+        decl["shape"] = UNKNOWN  # a partly known shape is not a shape: None would mean an undefined dim
+    return decl
+
+
+def _input_decl_raw(written, kind, items, warnings, call_span) -> Optional[dict]:
     """The input shape a first layer declares (batch axis included), or None."""
     if not items:
         return None

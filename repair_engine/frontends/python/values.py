@@ -95,6 +95,8 @@ class ModelObj:
     consumed: bool = False
     notes: list = field(default_factory=list)
     serial: int = 0
+    # fit/predict/evaluate calls with statically known input data: (method, ArrayVal, ArgSource, call span)
+    data_calls: list = field(default_factory=list)
 
 
 @dataclass
