@@ -288,7 +288,7 @@ def test_keras1_merge_of_sequential_branches():
         # a layer built in another model: blamed at the call that feeds it
         ("bug_prebuilt.py", "weight_shape", "last(code_in)", 1, None),
         ("bug_data_built.py", "rank_mismatch", "layers.Conv2D(4, 3)", 1, None),
-        ("bug_data_mismatch.py", "data_shape_mismatch", "features", 1, "predict("),
+        ("bug_data_mismatch.py", "data_shape_mismatch", "features", 1, "model.predict("),
     ],
 )
 def test_buggy_variant_reported_at_exact_span(name, kind, needle, nth, within):
@@ -311,7 +311,7 @@ def test_unbuilt_model_takes_its_input_from_static_data():
     m = model_named(load("bug_data_built.py"), "model")
     inp = m.inputs[0]
     assert inp.shape == (None, 30, 30) and inp.declared_as == "data"
-    assert tup(inp.shape_span) == text_span("bug_data_built.py", "images", within="predict(")
+    assert tup(inp.shape_span) == text_span("bug_data_built.py", "images", within="model.predict(")
     ok = load("data_ok.py")
     assert all(check(m).valid for m in ok.models)  # Keras adds the trailing axis of 1 itself
 
