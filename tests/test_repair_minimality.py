@@ -45,6 +45,8 @@ def brute_force_min(model, successors, bound):
             return
         for e in successors(m, res):
             edits2 = extend(edits, e)
+            if edits2 is None:
+                continue
             c2 = path_cost(model, edits2, COSTS, fid)
             if c2 > bound + EPS:
                 continue

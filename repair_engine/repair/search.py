@@ -186,6 +186,31 @@ def _node(model: Model, nid: str):
         return None
 
 
+def slot(edit: Edit) -> tuple:
+    """What an edit changes: two edits of one slot are one change of it."""
+    if edit.op in ("set_arg", "remove_arg"):
+        return (edit.target, "arg", edit.arg)
+    if edit.op in ("set_input_shape", "set_weights", "replace_layer"):
+        return (edit.target, edit.op)
+    return (edit.target, edit.op, id(edit))  # structural edits never merge
+
+
+def extend(edits: tuple, edit: Edit) -> Optional[tuple]:
+    """Append `edit`; None when an earlier edit already changed the same slot.
+    A slot is changed once, straight to its final value: re-editing it would make
+    a plateau of equally cheap models (every input shape one edit away) that the
+    search could wander forever."""
+    s = slot(edit)
+    if any(slot(prev) == s for prev in edits):
+        return None
+    return edits + (edit,)
+
+
+def path_cost(original: Model, edits: tuple, costs: CostModel, failing_id: Optional[str]) -> float:
+    """The cost of an edit sequence: independent of the order of its edits."""
+    return round(sum(costs.edit_cost(e, hops(original, e.target, failing_id)) for e in edits), 6)
+
+
 def safe_check(model: Model) -> Optional[CheckResult]:
     """The checker on a candidate; an internal error makes the candidate unusable
     instead of ending the whole search."""
@@ -263,20 +288,21 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
             break
         expanded += 1
         for edit in successors(m, res):
-            # locality is measured from the originally reported failing layer, in
-            # the original model: an edit set then costs the same in any order
-            c2 = round(cost + costs.edit_cost(edit, hops(model, edit.target, failing_id)), 6)
-            if c2 > limits.max_cost:
-                continue
             try:
                 m2 = edit.apply(m)
             except (KeyError, IndexError, TypeError, ValueError):
+                continue
+            edits2 = extend(edits, edit)
+            if edits2 is None:
+                continue
+            c2 = path_cost(model, edits2, costs, failing_id)
+            if c2 > limits.max_cost:
                 continue
             k2 = state_key(m2, key_cache)
             if best_seen.get(k2, float("inf")) <= c2:
                 continue
             best_seen[k2] = c2
-            heapq.heappush(frontier, (c2, n + 1, next(counter), NEW, m2, edits + (edit,), None, c2))
+            heapq.heappush(frontier, (c2, len(edits2), next(counter), NEW, m2, edits2, None, c2))
     elapsed = (time.perf_counter() - start) * 1000
     exhausted = not frontier and reason is None
     if not goals and reason is None:
