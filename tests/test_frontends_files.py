@@ -560,8 +560,9 @@ def test_keras_json_patch_inserts_and_removes_layers_in_a_sequential(keras, inde
     from repair_engine.ir import Edge, Layer
 
     L = keras.layers
-    base = keras.Sequential([keras.Input((28, 28)), L.Dropout(0.1), L.Conv2D(4, 3), L.Flatten()])
+    base = keras.Sequential([keras.Input((28, 28, 1)), L.Dropout(0.1), L.Conv2D(4, 3), L.Flatten()])
     cfg = json.loads(base.to_json())
+    cfg["config"]["layers"][0]["config"]["batch_shape"] = [None, 28, 28]  # the bug
     text = json.dumps(cfg, indent=indent)
     m = _reload(keras_json, text)
     drop, conv, flat = m.layers

@@ -12,6 +12,7 @@ Bounded: nesting depth and node count are limited; violations raise
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -279,3 +280,101 @@ def parse_with_warnings(text: str) -> tuple[JNode, list]:
     if p.i < p.n:
         raise p.error("unexpected text after the JSON value")
     return node, p.warnings
+
+
+# ---------------------------------------------------------------------------
+# Text edits addressed by node positions (used to patch JSON model files while
+# keeping their formatting: only the changed values are rewritten).
+
+
+def line_starts(text: str) -> list:
+    starts = [0]
+    for i, c in enumerate(text):
+        if c == "\n":
+            starts.append(i + 1)
+    return starts
+
+
+def offset(starts: list, line: int, col: int) -> int:
+    return starts[line - 1] + col - 1
+
+
+def node_at(root: JNode, line: int, col: int) -> Optional[JNode]:
+    """The outermost node starting at (line, col)."""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if (n.line, n.col) == (line, col):
+            return n
+        if n.kind == "object":
+            stack.extend(n.value.values())
+        elif n.kind == "array":
+            stack.extend(n.value)
+    return None
+
+
+def node_span(starts: list, node: JNode) -> tuple:
+    return offset(starts, node.line, node.col), offset(starts, node.end_line, node.end_col)
+
+
+def member_insertion(text: str, starts: list, obj: JNode, key: str, value_text: str) -> tuple:
+    """An edit (start, end, new) adding `"key": value` as the first member of
+    `obj`, on its own line with the members' indentation when the object spans lines."""
+    open_at = offset(starts, obj.line, obj.col) + 1
+    member = f"{json.dumps(key)}: {value_text}"
+    if not obj.value:
+        return open_at, open_at, member
+    first_key = min(obj.keys.values())
+    first_at = offset(starts, *first_key)
+    between = text[open_at:first_at]
+    if "\n" in between:
+        indent = between[between.rfind("\n") + 1 :]
+        return first_at, first_at, f"{member},\n{indent}"
+    return first_at, first_at, f"{member}, "
+
+
+def member_removal(text: str, starts: list, obj: JNode, key: str) -> Optional[tuple]:
+    """An edit deleting member `key` of `obj` (with its comma)."""
+    if key not in obj.keys:
+        return None
+    start = offset(starts, *obj.keys[key])
+    end = node_span(starts, obj.value[key])[1]
+    rest = text[end:]
+    stripped = rest.lstrip(" \t")
+    if stripped.startswith(","):
+        end += len(rest) - len(stripped) + 1
+        tail = text[end:]
+        end += len(tail) - len(tail.lstrip(" \t\r\n"))
+    else:  # the last member: take the comma before it instead
+        before = text[:start].rstrip(" \t\r\n")
+        if before.endswith(","):
+            start = len(before) - 1
+    return start, end, ""
+
+
+def element_removal(text: str, starts: list, arr: JNode, element: JNode) -> tuple:
+    """An edit deleting one element of an array (with its comma)."""
+    start, end = node_span(starts, element)
+    rest = text[end:]
+    stripped = rest.lstrip(" \t\r\n")
+    if stripped.startswith(","):
+        end += len(rest) - len(stripped) + 1
+        tail = text[end:]
+        end += len(tail) - len(tail.lstrip(" \t\r\n"))
+    else:
+        before = text[:start].rstrip(" \t\r\n")
+        if before.endswith(","):
+            start = len(before) - 1
+    return start, end, ""
+
+
+def apply_edits(text: str, edits: list) -> str:
+    """Apply (start, end, replacement) edits; overlapping edits raise ValueError."""
+    out = text
+    last = None
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        if last is not None and end > last:
+            raise ValueError("overlapping edits")
+        out = out[:start] + new + out[end:]
+        last = start
+    return out
