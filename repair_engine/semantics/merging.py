@@ -78,10 +78,15 @@ def mismatch(ctx: Ctx, shapes: list, message: str, axis: Any, dims: list, **extr
     )
 
 
-def broadcast_pair(ctx: Ctx, shapes: list, a: tuple, b: tuple) -> tuple:
-    """Merge._compute_elemwise_op_output_shape on non-batch shapes."""
-    if len(a) < len(b):
-        a, b = b, a
+def dims_at(shapes: list, axis: int) -> list:
+    """Each input's dim on `axis` (negative, counted from the end; None where absent)."""
+    return [s[axis] if len(s) >= -axis + 1 else None for s in shapes]
+
+
+def broadcast_pair(ctx: Ctx, shapes: list, acc: tuple, new: tuple, index: int) -> tuple:
+    """Merge._compute_elemwise_op_output_shape on non-batch shapes: `acc` merges the
+    inputs before `index`, `new` is input `index`."""
+    a, b, swapped = (new, acc, True) if len(acc) < len(new) else (acc, new, False)
     if not b:
         return a
     out = list(a[: len(a) - len(b)])
@@ -94,14 +99,17 @@ def broadcast_pair(ctx: Ctx, shapes: list, a: tuple, b: tuple) -> tuple:
             out.append(i)
         elif i != j:
             axis = k - len(b)  # counted from the end, the axis Keras aligns
+            before, this = (j, i) if swapped else (i, j)
             mismatch(
                 ctx,
                 shapes,
-                f"axis {axis} has {i} in one input and {j} in another (shapes are aligned from the last axis; "
-                "a dim must be equal, 1 or None); make those dims equal, e.g. with a Dense or Reshape before "
-                "the merge",
+                f"axis {axis} has {before} in the inputs before input {index} and {this} in input {index} "
+                "(shapes are aligned from the last axis; a dim must be equal, 1 or None); make those dims "
+                "equal, e.g. with a Dense or Reshape before the merge",
                 axis,
-                [i, j],
+                [before, this],
+                input=index,
+                by_input=dims_at(shapes, axis),
             )
         else:
             out.append(i)
@@ -121,8 +129,8 @@ def elementwise_shape(ctx: Ctx, exactly: Optional[int] = None) -> tuple:
     shapes = merge_inputs(ctx)
     batch = batch_size(ctx, shapes)
     out = shapes[0][1:]
-    for s in shapes[1:]:
-        out = broadcast_pair(ctx, shapes, out, s[1:])
+    for index, s in enumerate(shapes[1:], start=1):
+        out = broadcast_pair(ctx, shapes, out, s[1:], index)
     if exactly is not None:
         merge_inputs(ctx, exactly=exactly)  # Subtract checks the count after Merge.build
     return (batch,) + tuple(out)
@@ -172,7 +180,7 @@ def concatenate(ctx: Ctx):
                 f"the inputs have different ranks ({', '.join(map(str, ranks))}); concatenated tensors must have "
                 "the same rank: reshape or flatten the inputs first",
                 axis,
-                [len(s) for s in shapes],
+                [],
                 expected="inputs of equal rank",
                 ranks=[len(s) for s in shapes],
             )
@@ -191,6 +199,7 @@ def concatenate(ctx: Ctx):
                     full,
                     dims,
                     concat_axis=axis,
+                    by_input=[s[full] if full < len(s) else None for s in shapes],
                 )
     out = list(shapes[0])
     for s in shapes[1:]:
