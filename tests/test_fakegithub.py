@@ -732,32 +732,46 @@ def test_git_trees_replace_files_and_directories(gh):
 def test_malformed_requests_get_4xx_never_500(gh, pr):
     """Bad input never crashes the fake: every odd body answers 4xx (or success), no 500."""
     comment_id = raw(gh, "POST", f"/repos/octo/models/issues/{pr}/comments", json={"body": "x"}).json()["id"]
-    endpoints = [
-        ("POST", f"/repos/octo/models/pulls/{pr}/reviews"), ("POST", f"/repos/octo/models/pulls/{pr}/comments"),
-        ("POST", "/repos/octo/models/git/blobs"), ("POST", "/repos/octo/models/git/trees"),
-        ("POST", "/repos/octo/models/git/commits"), ("POST", "/repos/octo/models/git/refs"),
-        ("PATCH", "/repos/octo/models/git/refs/heads/feature"), ("POST", "/repos/octo/models/pulls"),
-        ("PATCH", f"/repos/octo/models/pulls/{pr}"), ("POST", "/repos/octo/models/issues"),
-        ("PATCH", f"/repos/octo/models/issues/{pr}"), ("POST", f"/repos/octo/models/issues/{pr}/comments"),
-        ("PATCH", f"/repos/octo/models/issues/comments/{comment_id}"), ("POST", f"/repos/octo/models/issues/{pr}/labels"),
-        ("PUT", "/repos/octo/models/contents/new.py"), ("POST", "/repos/octo/models/labels"),
-    ]
-    bodies = [
-        None, [], "text", 7, {}, {"body": 5}, {"body": None}, {"comments": "x"}, {"comments": [1]},
-        {"comments": [{"path": 3, "line": "4", "body": "b"}]}, {"event": 1, "body": "b"},
+    reviews, comments = f"/repos/octo/models/pulls/{pr}/reviews", f"/repos/octo/models/pulls/{pr}/comments"
+    review_comments = [
+        {"comments": "x"}, {"comments": [1]}, {"event": 1, "body": "b"},
+        {"comments": [{"path": 3, "line": "4", "body": "b"}]},
         {"comments": [{"path": "model.py", "line": 4, "start_line": "x", "body": "b"}]},
         {"comments": [{"path": "model.py", "position": "2", "body": "b"}]},
-        {"tree": [1]}, {"tree": [{"path": "a", "sha": 5}]}, {"tree": [{"path": "a", "type": "tree", "mode": "040000", "sha": "0" * 40}]},
-        {"tree": "x"}, {"base_tree": 12, "tree": []}, {"message": 1, "tree": "x", "parents": "y"},
-        {"message": "m", "tree": "0" * 40, "parents": [None]}, {"ref": 5, "sha": 6}, {"ref": "refs/heads/x", "sha": "nope"},
-        {"sha": None, "force": "yes"}, {"title": 5, "head": 5, "base": None}, {"head": "ghost:branch", "base": "main", "title": "t"},
-        {"state": "merged"}, {"labels": "notalist"}, {"labels": [5, None]}, {"title": ["x"]}, {"name": 3},
-        {"content": "!!notbase64!!", "message": "m"}, {"content": 5, "message": "m"}, {"message": "m", "content": "eA==", "branch": 7},
+        {"comments": [{"path": "model.py", "line": 4, "side": "MIDDLE", "body": "b"}]},
+        {"comments": [{"path": "model.py", "line": 4, "body": None}]},
     ]
+    specific = {
+        ("POST", reviews): review_comments,
+        ("POST", comments): [c["comments"][0] for c in review_comments if isinstance(c.get("comments"), list)] + [{"body": "r", "in_reply_to": "x"}],
+        ("POST", "/repos/octo/models/git/blobs"): [{"content": "x", "encoding": "rot13"}, {"content": "%%%", "encoding": "base64"}],
+        ("POST", "/repos/octo/models/git/trees"): [
+            {"tree": [1]}, {"tree": [{"path": "a", "sha": 5}]}, {"tree": "x"}, {"base_tree": 12, "tree": []},
+            {"tree": [{"path": "a", "type": "tree", "mode": "040000", "sha": "0" * 40}]}, {"tree": [{"path": "a", "mode": "777", "content": "x"}]},
+        ],
+        ("POST", "/repos/octo/models/git/commits"): [
+            {"message": 1, "tree": "x", "parents": "y"}, {"message": "m", "tree": "0" * 40, "parents": [None]},
+            {"message": "m", "tree": "--help", "parents": []},
+        ],
+        ("POST", "/repos/octo/models/git/refs"): [{"ref": 5, "sha": 6}, {"ref": "refs/heads/x", "sha": "nope"}, {"ref": "heads/x", "sha": "0" * 40}],
+        ("PATCH", "/repos/octo/models/git/refs/heads/feature"): [{"sha": None, "force": "yes"}, {"sha": "-p"}],
+        ("POST", "/repos/octo/models/pulls"): [{"title": 5, "head": 5, "base": None}, {"head": "ghost:branch", "base": "main", "title": "t"}],
+        ("PATCH", f"/repos/octo/models/pulls/{pr}"): [{"state": "merged"}, {"base": 5}],
+        ("PATCH", f"/repos/octo/models/issues/{pr}"): [{"state": "merged"}, {"labels": "notalist"}],
+        ("POST", f"/repos/octo/models/issues/{pr}/comments"): [{"body": ""}, {"body": "x" * 70000}],
+        ("PATCH", f"/repos/octo/models/issues/comments/{comment_id}"): [{"body": None}],
+        ("POST", f"/repos/octo/models/issues/{pr}/labels"): [{"labels": "x"}, ["ok", 5]],
+        ("PUT", "/repos/octo/models/contents/new.py"): [
+            {"content": "!!notbase64!!", "message": "m"}, {"content": 5, "message": "m"}, {"message": "m", "content": "eA==", "branch": 7},
+        ],
+        ("POST", "/repos/octo/models/issues"): [{"title": ""}],
+        ("POST", "/repos/octo/models/labels"): [{"name": 3}],
+    }
+    common = [None, [], "text", 7, {}, {"body": 5}, {"title": ["x"]}, {"labels": [5, None]}]
     statuses = set()
     with requests.Session() as session:
-        for method, path in endpoints:
-            for body in bodies:
+        for (method, path), bodies in specific.items():
+            for body in common + bodies:
                 response = raw(gh, method, path, json=body, session=session)
                 statuses.add(response.status_code)
                 assert response.status_code < 500, (method, path, body, response.text)

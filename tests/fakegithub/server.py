@@ -122,9 +122,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("X-RateLimit-Resource", "core")
             for name, value in headers.items():
                 self.send_header(name, value)
-            self.end_headers()
+            # Headers and body leave in one write: two small writes cost a delayed-ACK round trip.
+            self._headers_buffer.append(b"\r\n")
             if data and self.command != "HEAD":
-                self.wfile.write(data)
+                self._headers_buffer.append(data)
+            self.flush_headers()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
