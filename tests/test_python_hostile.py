@@ -133,4 +133,39 @@ def test_fuzz_never_crashes(stmts):
     assert elapsed < 2
     assert result.format == "python"
     for m in result.models:
+        assert_ir_invariants(m)
         check(m)  # the IR is always checkable
+
+
+def _plain(v) -> bool:
+    from repair_engine.ir import UNKNOWN, Layer
+
+    if v is UNKNOWN or v is None or isinstance(v, (int, float, str, bool, complex, bytes, Layer)):
+        return True
+    if isinstance(v, (list, tuple)):
+        return all(_plain(x) for x in v)
+    if isinstance(v, dict):
+        return all(_plain(x) for x in v.values())
+    return False
+
+
+def assert_ir_invariants(m):
+    ids = [i.id for i in m.inputs] + [l.id for l in m.layers]
+    assert len(ids) == len(set(ids)), ids
+    for inp in m.inputs:
+        assert inp.shape is None or all(d is None or (isinstance(d, int) and not isinstance(d, bool))
+                                        for d in inp.shape), inp.shape
+    seen = {i.id for i in m.inputs}
+    for layer in m.layers:
+        assert all(_plain(v) for v in layer.args.values()), layer.args
+        assert all(e.node in seen for e in layer.inputs), (layer.id, layer.inputs)
+        seen.add(layer.id)
+    assert all(e.node in seen for e in m.outputs)
+
+
+def test_ir_invariants_on_fixtures():
+    from pathlib import Path
+
+    for f in sorted((Path(__file__).parent / "fixtures" / "python").glob("*.py")):
+        for m in python_source.load(str(f), f.read_bytes()).models:
+            assert_ir_invariants(m)
