@@ -341,7 +341,10 @@ def flow_comment_command(run: Run) -> None:
             run.echo("=== reply ===\n" + reply)
             return
         try:
-            c.create_issue_comment(c.call(repo.get_issue, int(issue["number"])), reply)
+            thread = c.call(repo.get_issue, int(issue["number"]))
+            if any(REPLY_MARKER in (x.body or "") and f"@{login}" in (x.body or "") for x in c.issue_comments(thread)):
+                return  # answered once already; don't repeat ourselves
+            c.create_issue_comment(thread, reply)
         except ApiError as e:
             run.log(f"nnrepair: could not reply ({e.status})")
         return

@@ -131,10 +131,18 @@ class GitHubClient:
 
     # --- the retry loop ------------------------------------------------------------------
 
-    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def call(self, fn: Callable[..., T], *args: Any, already_done: Callable[[], bool] | None = None, **kwargs: Any) -> T:
+        """Run one API call with retries. `already_done`, for non-idempotent writes, is asked
+        before each retry whether the failed attempt took effect after all (a 502 after the write)."""
         waited = 0.0
         attempt = 0
         while True:
+            if attempt and already_done is not None:
+                try:
+                    if already_done():
+                        return None  # type: ignore[return-value]
+                except (GithubException, OSError, requests.exceptions.RequestException):
+                    pass
             try:
                 return fn(*args, **kwargs)
             except GithubException as exc:
@@ -212,8 +220,13 @@ class GitHubClient:
     def create_review(self, repo, pull, commit_sha: str, body: str, comments: list[dict]):
         # raw call: PyGithub wants a Commit object for commit_id, which costs an extra request
         params = {"commit_id": commit_sha, "body": body, "event": "COMMENT", "comments": comments}
-        _, data = self.call(pull.requester.requestJsonAndCheck, "POST", f"{pull.url}/reviews", input=params)
-        return data
+        first = comments[0]["body"].splitlines()[0] if comments else None
+
+        def posted() -> bool:  # a 5xx may hide a review that was in fact created
+            return first is not None and any(first in (c.body or "") for c in pull.get_review_comments())
+
+        out = self.call(pull.requester.requestJsonAndCheck, "POST", f"{pull.url}/reviews", input=params, already_done=posted)
+        return out[1] if out else {}
 
     def edit(self, obj, body: str) -> None:
         self.call(obj.edit, body)

@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from github import GithubException
 
 from bot.github_api import ApiError, GitHubClient, is_rate_limited, retry_delay
 from tests.bot_harness import REPO, WRITE_TOKEN
@@ -81,3 +82,25 @@ def test_total_wait_is_capped():
     assert retry_delay(403, {}, 0, base=1, now=0, rng=rng) == 60.0  # GitHub: wait at least a minute
     assert is_rate_limited(403, {}, "You have exceeded a secondary rate limit")
     assert not is_rate_limited(403, {}, "Resource not accessible by integration")
+
+
+def test_review_post_hidden_by_a_5xx_is_not_duplicated(world):
+    gh, n = world
+    sleeps = []
+    c = client(gh, sleeps)
+    repo = c.repo(REPO)
+    pull = c.pull(repo, n)
+    body = "<!-- nnrepair:finding abc -->\nfix"
+    # first attempt: the fake fails the POST *before* handling it, so it is retried and lands once
+    gh.inject(status=502, count=1, retry_after=None, path_regex=r"/reviews$", secondary_rate_limit=False, method="POST")
+    c.create_review(repo, pull, pull.head.sha, "review", [{"path": "models/a.py", "line": 1, "side": "RIGHT", "body": body}])
+    assert len(gh.reviews(REPO, n)) == 1 and len(sleeps) == 1
+    # a retry finds the comment already there (as after a 502 that hid a success): no second POST
+    posts = []
+
+    def write_then_502():
+        posts.append(1)
+        raise GithubException(502, {"message": "bad gateway"}, {})
+
+    done = c.call(write_then_502, already_done=lambda: any(body in x.body for x in pull.get_review_comments()))
+    assert done is None and posts == [1] and len(gh.reviews(REPO, n)) == 1

@@ -402,3 +402,16 @@ def test_multi_line_suggestion_lands_on_its_range(gh, tmp_path):
     [cm] = gh.review_comments(REPO, n)
     assert (cm["start_line"], cm["line"]) == (5, 7)
     assert apply_suggestion(text, cm) == FIXED
+
+
+def test_stranger_is_answered_once(gh, tmp_path):
+    n = open_pr(gh, {PATH: BROKEN})
+    for _ in range(2):
+        run_bot(gh, tmp_path, "issue_comment", comment_event(gh, n, "/nnrepair fix please", "stranger"))
+    assert len(gh.issue_comments(REPO, n)) == 1
+
+
+def test_paths_input_restricts_the_check(gh, tmp_path):
+    n = open_pr(gh, {PATH: BROKEN})
+    r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n), inputs={"paths": "other/, docs"})
+    assert r.code == 0 and r.outputs["findings"] == "0" and gh.issue_comments(REPO, n) == []
