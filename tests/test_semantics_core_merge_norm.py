@@ -297,3 +297,36 @@ def test_unresolved_shape_free_args_keep_the_shape(kind, args, shape):
     args = {k: UNKNOWN if v == "UNK" else v for k, v in args.items()}
     res = check(example_model(Example(kind, args, shape)))
     assert res.valid and res.shapes["layer"] == [shape] and "layer" not in res.unchecked
+
+
+VALUES = st.sampled_from([-1, -0.5, 0, 0.3, 1, 1.5, 7, None, "a", True, float("nan"), float("inf")])
+ARG_OF = {
+    "ReLU": ("max_value", "negative_slope", "threshold"),
+    "LeakyReLU": ("negative_slope", "alpha"),
+    "Dropout": ("rate",),
+    "AlphaDropout": ("rate",),
+    "GaussianDropout": ("rate",),
+    "GaussianNoise": ("stddev",),
+    "SpatialDropout1D": ("rate",),
+    "ActivityRegularization": ("l1", "l2"),
+    "GroupNormalization": ("groups",),
+    "Embedding": ("input_dim", "output_dim"),
+    "Dense": ("units",),
+}
+
+
+@SETTINGS
+@given(kind=st.sampled_from(sorted(ARG_OF)), data=st.data())
+def test_constructor_checks_agree_with_keras(keras_oracle, kind, data):
+    names = ARG_OF[kind]
+    chosen = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True))
+    args = {n: data.draw(VALUES) for n in chosen}
+    if kind in ("Dropout", "AlphaDropout", "GaussianDropout", "SpatialDropout1D") and "rate" not in args:
+        args["rate"] = 0.5
+    if kind == "Embedding":
+        args.setdefault("input_dim", 10)
+        args.setdefault("output_dim", 4)
+    if kind == "Dense":
+        args.setdefault("units", 3)
+    shape = (None, 4, 6) if kind == "SpatialDropout1D" else (None, 6)
+    _agree(keras_oracle, Example(kind, args, shape))
