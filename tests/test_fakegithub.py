@@ -636,7 +636,8 @@ def test_raw_urls_diff_media_type_labels_and_rate_limit(gh, pr):
     assert [label.name for label in issue.get_labels()] == ["nnrepair", "models"]
     issue.remove_from_labels("nnrepair")
     assert [label["name"] for label in gh.issues("octo/models")[0]["labels"]] == ["models"]
-    assert client(gh).get_rate_limit().resources.core.remaining == 4999
+    limits = client(gh).get_rate_limit().resources.core
+    assert limits.limit == 5000 and 0 < limits.remaining < 5000
 
 
 def test_injected_delay_stalls_only_matching_requests(gh, pr):
@@ -797,3 +798,33 @@ def test_odd_queries_and_paths_are_4xx_not_500(gh, pr):
     assert gh.server_errors == []
     page = raw(gh, "GET", f"/repos/octo/models/pulls/{pr}/files?per_page=-5&page=abc").json()
     assert len(page) == 2  # nonsense paging falls back to the first page
+
+
+def test_primary_rate_limit_per_token_and_secondary_content_limit():
+    with FakeGitHub(content_per_minute=3) as gh:
+        gh.add_token(WRITE, login=BOT, rate_limit=5)
+        gh.create_repo("octo/models")
+        n = gh.create_issue("octo/models", "tracking")
+        first = raw(gh, "GET", "/repos/octo/models")
+        assert (first.headers["X-RateLimit-Limit"], first.headers["X-RateLimit-Remaining"]) == ("5", "4")
+        assert raw(gh, "GET", "/repos/octo/models", headers={"If-None-Match": first.headers["ETag"]}).headers["X-RateLimit-Remaining"] == "4"
+        statuses = [raw(gh, "POST", f"/repos/octo/models/issues/{n}/comments", json={"body": f"c{i}"}).status_code for i in range(4)]
+        assert statuses == [201, 201, 201, 403]  # the 4th content creation within a minute
+        blocked = raw(gh, "GET", "/repos/octo/models")
+        assert blocked.status_code == 403 and blocked.json()["message"].startswith("API rate limit exceeded")
+        assert blocked.headers["X-RateLimit-Remaining"] == "0" and int(blocked.headers["X-RateLimit-Reset"]) > time.time()
+        with pytest.raises(github.RateLimitExceededException):
+            client(gh).get_repo("octo/models")
+        assert len(gh.issue_comments("octo/models", n)) == 3
+
+
+def test_secondary_content_limit_message_is_retryable_for_pygithub():
+    with FakeGitHub(content_per_minute=1) as gh:
+        gh.add_token(WRITE, login=BOT)
+        gh.create_repo("octo/models")
+        n = gh.create_issue("octo/models", "tracking")
+        issue = client(gh).get_repo("octo/models").get_issue(n)
+        issue.create_comment("one")
+        with pytest.raises(github.RateLimitExceededException) as err:
+            issue.create_comment("two")
+        assert 1 <= int(err.value.headers["retry-after"]) <= 61

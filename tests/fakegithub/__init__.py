@@ -52,8 +52,16 @@ __all__ = ["FakeGitHub", "ApiError"]
 
 
 class FakeGitHub:
-    def __init__(self, patch_max_bytes: int = 1_000_000, patch_max_lines: int = 20_000, root_dir: str | None = None):
-        self._world = World(patch_max_bytes=patch_max_bytes, patch_max_lines=patch_max_lines, root_dir=root_dir)
+    def __init__(
+        self,
+        patch_max_bytes: int = 1_000_000,
+        patch_max_lines: int = 20_000,
+        root_dir: str | None = None,
+        content_per_minute: int | None = None,
+    ):
+        """patch_max_*: beyond these a file's `patch` is omitted (GitHub's large-diff rule);
+        content_per_minute: enforce GitHub's secondary limit on content-creating POSTs."""
+        self._world = World(patch_max_bytes, patch_max_lines, root_dir, content_per_minute)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -89,11 +97,12 @@ class FakeGitHub:
 
     # --- setup ----------------------------------------------------------------------------
 
-    def add_token(self, token: str, login: str, permissions: str = "write", repos=None) -> None:
+    def add_token(self, token: str, login: str, permissions: str = "write", repos=None, rate_limit: int = 5000) -> None:
         """A token acting as `login`. "write" tokens write to every non-fork repository (like an
-        installation token of the base repo) unless `repos` names the only ones; "read" never writes."""
+        installation token of the base repo) unless `repos` names the only ones; "read" never writes.
+        After `rate_limit` requests within the hour the token gets GitHub's primary-limit 403."""
         with self._world.lock:
-            self._world.add_token(token, login, permissions, repos)
+            self._world.add_token(token, login, permissions, repos, rate_limit)
 
     def create_repo(self, full_name: str, files: dict | None = None, default_branch: str = "main") -> dict:
         with self._world.lock:

@@ -935,9 +935,10 @@ def list_issue_labels(ctx: Ctx):
 
 
 def rate_limit(ctx: Ctx):
-    reset = int(time.time()) + 3600
-    core = {"limit": 5000, "used": 1, "remaining": 4999, "reset": reset}
-    search = {"limit": 30, "used": 0, "remaining": 30, "reset": reset}
+    token = ctx.token
+    token.used -= 1  # GitHub does not charge this endpoint
+    core = {"limit": token.rate_limit, "used": token.used, "remaining": max(0, token.rate_limit - token.used), "reset": token.reset}
+    search = {"limit": 30, "used": 0, "remaining": 30, "reset": int(time.time()) + 60}
     return 200, {"resources": {"core": core, "search": search, "graphql": core}, "rate": core}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import socket
 import threading
 import time
@@ -22,6 +23,8 @@ SECONDARY_RATE_LIMIT_MESSAGE = (
     "If you reach out to GitHub Support for help, please include the request ID {request_id}."
 )
 RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+# POSTs that create content (GitHub's secondary limit counts these separately).
+CONTENT_CREATION = re.compile(r"/(issues|pulls|comments|reviews|replies)$")
 MAX_REQUEST_BYTES = 100 * 1024 * 1024  # larger bodies are refused before being read
 
 
@@ -86,17 +89,26 @@ class Handler(BaseHTTPRequestHandler):
             return 200, _raw_file(world, **raw_match.groupdict()), {}
         token = world.authenticate(self.headers.get("Authorization"))
         handler, params = route(method, path)
+        world.charge(token, content_creation=method == "POST" and CONTENT_CREATION.search(path) is not None)
+        rate = world.rate_headers(token)
         try:
             body = json.loads(raw_body) if raw_body.strip() else None
         except ValueError:
             raise ApiError(400, "Problems parsing JSON")
         ctx = Ctx(world, self.server.renderer, method, raw_path, query, body, token, params)  # type: ignore[attr-defined]
         ctx.accept = self.headers.get("Accept", "")
-        status, payload = handler(ctx)
+        try:
+            status, payload = handler(ctx)
+        except ApiError as error:
+            error.headers = {**rate, **error.headers}
+            raise
+        ctx.headers.update(rate)
         if method == "GET" and status == 200 and not isinstance(payload, RawBody):
             etag = 'W/"%s"' % hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()
             ctx.headers["ETag"] = etag
             if self.headers.get("If-None-Match") == etag:
+                token.used -= 1  # GitHub does not charge a 304
+                ctx.headers.update(world.rate_headers(token))
                 return 304, None, ctx.headers
         return status, payload, ctx.headers
 
@@ -115,11 +127,6 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header("Content-Length", "0")
             self.send_header("X-GitHub-Api-Version-Selected", "2022-11-28")
             self.send_header("X-GitHub-Request-Id", uuid.uuid4().hex[:16].upper())
-            self.send_header("X-RateLimit-Limit", "5000")
-            self.send_header("X-RateLimit-Remaining", headers.pop("X-RateLimit-Remaining", "4999"))
-            self.send_header("X-RateLimit-Reset", headers.pop("X-RateLimit-Reset", str(int(time.time()) + 3600)))
-            self.send_header("X-RateLimit-Used", "1")
-            self.send_header("X-RateLimit-Resource", "core")
             for name, value in headers.items():
                 self.send_header(name, value)
             # Headers and body leave in one write: two small writes cost a delayed-ACK round trip.
@@ -142,8 +149,10 @@ def _injected_failure(injection):
         else:
             message = "API rate limit exceeded for installation ID 1."
             doc = f"{RATE_LIMIT_DOCS}#about-the-primary-rate-limit"
-            headers["X-RateLimit-Remaining"] = "0"
-            headers["X-RateLimit-Reset"] = str(int(time.time()) + (injection.retry_after or 1))
+            headers.update({
+                "X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0", "X-RateLimit-Used": "5000",
+                "X-RateLimit-Reset": str(int(time.time()) + (injection.retry_after or 1)), "X-RateLimit-Resource": "core",
+            })
         return injection.status, {"message": message, "documentation_url": doc}, headers
     if injection.status >= 500:
         return injection.status, {"message": "Server Error"}, headers

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from .git_backend import FileChange, GitRepo
 
 DOCS = "https://docs.github.com/rest"
+RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 NOT_ACCESSIBLE = "Resource not accessible by integration"
 PERMISSION_LEVELS = ("none", "read", "write", "admin")
 MAX_PR_FILES = 3000
@@ -87,6 +88,10 @@ class Token:
     login: str
     permissions: str  # "write" | "read"
     repos: set[str] | None  # None: every repository that is not a fork
+    rate_limit: int = 5000  # primary limit: requests per hour
+    used: int = 0
+    reset: int = 0  # epoch seconds when `used` starts over
+    created_content: list[float] = field(default_factory=list)  # monotonic times of content-creating requests
 
 
 @dataclass
@@ -290,8 +295,15 @@ def _fast_temp_dir() -> str | None:
 
 
 class World:
-    def __init__(self, patch_max_bytes: int = 1_000_000, patch_max_lines: int = 20_000, root_dir: str | None = None):
+    def __init__(
+        self,
+        patch_max_bytes: int = 1_000_000,
+        patch_max_lines: int = 20_000,
+        root_dir: str | None = None,
+        content_per_minute: int | None = None,
+    ):
         self.lock = threading.RLock()
+        self.content_per_minute = content_per_minute
         self.root = tempfile.mkdtemp(prefix="fakegithub-", dir=root_dir or _fast_temp_dir())
         # Removed on close(), or when the world is garbage collected if a test forgot to stop it.
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True)
@@ -326,13 +338,52 @@ class World:
             self.users[login] = User(login, self.new_id())
         return self.users[login]
 
-    def add_token(self, value: str, login: str, permissions: str = "write", repos=None) -> Token:
+    def add_token(self, value: str, login: str, permissions: str = "write", repos=None, rate_limit: int = 5000) -> Token:
         if permissions not in ("write", "read"):
             raise ValueError("permissions must be 'write' or 'read'")
         self.user(login)
-        token = Token(value, login, permissions, set(repos) if repos is not None else None)
+        token = Token(value, login, permissions, set(repos) if repos is not None else None, rate_limit)
         self.tokens[value] = token
         return token
+
+    def charge(self, token: Token, content_creation: bool) -> None:
+        """GitHub's rate limits: the hourly primary budget, and (when configured) the
+        secondary limit on content-creating requests per minute."""
+        now = int(time.time())
+        if now >= token.reset:
+            token.used, token.reset = 0, now + 3600
+        if token.used >= token.rate_limit:
+            kind = "installation" if token.login.endswith("[bot]") else "user"
+            raise ApiError(
+                403,
+                f"API rate limit exceeded for {kind} ID {self.user(token.login).id}.",
+                documentation_url=f"{RATE_LIMIT_DOCS}#about-the-primary-rate-limit",
+                headers=self.rate_headers(token),
+            )
+        token.used += 1
+        if content_creation and self.content_per_minute is not None:
+            clock = time.monotonic()
+            token.created_content = [t for t in token.created_content if clock - t < 60]
+            if len(token.created_content) >= self.content_per_minute:
+                wait = int(60 - (clock - token.created_content[0])) + 1
+                raise ApiError(
+                    403,
+                    "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. "
+                    "Please retry your request again later.",
+                    documentation_url=f"{RATE_LIMIT_DOCS}#about-secondary-rate-limits",
+                    headers={"Retry-After": str(wait), **self.rate_headers(token)},
+                )
+            token.created_content.append(clock)
+
+    @staticmethod
+    def rate_headers(token: Token) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(token.rate_limit),
+            "X-RateLimit-Remaining": str(max(0, token.rate_limit - token.used)),
+            "X-RateLimit-Reset": str(token.reset),
+            "X-RateLimit-Used": str(token.used),
+            "X-RateLimit-Resource": "core",
+        }
 
     def authenticate(self, header: str | None) -> Token:
         if not header:
