@@ -33,7 +33,11 @@ the same hunk and before line, and a review is all or nothing; ref updates must 
 forwards unless force; unknown repos, pulls, branches, refs and paths are 404; the PR
 diff is merge-base(base, head)...head, files capped at 3000, `patch` absent for binary and
 oversized files; contents over 1 MB come back with encoding "none"; review comments follow
-new pushes until their file changes (then outdated: line/position null).
+new pushes until their file changes (then outdated: line/position null); each token has
+an hourly budget (add_token(rate_limit=)) reported in X-RateLimit-* headers and answered
+with the primary-limit 403 when spent (304s and /rate_limit are free); with
+FakeGitHub(content_per_minute=N) content-creating POSTs beyond N a minute get the
+secondary-limit 403 with Retry-After. inject() adds one-off failures or delays.
 
 Known simplifications: no merges, no check runs, no GraphQL, no search API, no private
 repositories; installation tokens answer GET /user with 403 as GitHub does.
