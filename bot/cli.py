@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from .scan import publish_scan
 
 PR_EVENTS = ("pull_request", "pull_request_target")
 FIX_COMMAND = "/nnrepair fix"
+FIX_COMMAND_RE = re.compile(r"^/nnrepair\s+fix\b(?!-)", re.I)
 FETCH_THREADS = 4
 
 
@@ -325,7 +327,7 @@ def flow_comment_command(run: Run) -> None:
     body = (comment.get("body") or "").strip()
     user = comment.get("user") or {}
     login = user.get("login") or ""
-    if not body.lower().startswith(FIX_COMMAND) or not issue.get("pull_request"):
+    if not FIX_COMMAND_RE.match(body) or not issue.get("pull_request"):
         run.log("nnrepair: not a /nnrepair fix command on a pull request; nothing to do")
         return
     if user.get("type") == "Bot" or login.endswith("[bot]") or MARKER_PREFIX in body or FIX_TRAILER in body:

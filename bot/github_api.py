@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import random
 import time
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TypeVar
 
 import requests
