@@ -13,6 +13,7 @@ Bounded: nesting depth and node count are limited; violations raise
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -61,6 +62,9 @@ def to_python(node: JNode) -> Any:
 
 
 _WS = " \t\r\n\ufeff"
+_PLAIN_DQ = re.compile(r'[^"\\\n]*')
+_PLAIN_SQ = re.compile(r"[^'\\\n]*")
+_BLANKS = re.compile(r"[ \t]*")
 _NUM_CHARS = set("+-0123456789.eE")
 
 
@@ -84,6 +88,8 @@ class _Parser:
 
     def skip_ws(self) -> None:
         s, n = self.s, self.n
+        m = _BLANKS.match(s, self.i)  # the common case: spaces/tabs only
+        self.i = m.end()
         while self.i < n:
             c = s[self.i]
             if c == "\n":
@@ -156,7 +162,12 @@ class _Parser:
         self.i += 1
         out: list[str] = []
         s, n = self.s, self.n
+        plain = _PLAIN_DQ if quote == '"' else _PLAIN_SQ
         while True:
+            m = plain.match(s, self.i)  # a run of ordinary characters at once
+            if m.end() > self.i:
+                out.append(m.group())
+                self.i = m.end()
             if self.i >= n:
                 raise self.error("unterminated string")
             c = s[self.i]
