@@ -4,6 +4,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -82,8 +83,19 @@ model = keras.Sequential([
 """
 
 
+def docker_layout(dest):
+    """Replay the Dockerfile's COPY steps into `dest` (its WORKDIR), as the image build would."""
+    for src, dst in re.findall(r"^COPY\s+(\S+)\s+(\S+)\s*$", dockerfile(), re.M):
+        s = os.path.join(ROOT, src)
+        if os.path.isdir(s):
+            shutil.copytree(s, os.path.join(dest, dst), ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
 def test_docker_entrypoint_runs_the_bot(tmp_path):
     entry = json.loads(re.search(r"^ENTRYPOINT\s+(\[.*\])\s*$", dockerfile(), re.M).group(1))
+    image = docker_layout(str(tmp_path / "opt"))
+    assert os.path.isfile(os.path.join(image, "bot", "templates", "summary_comment.md.j2"))
     assert entry[:2] == ["nnrepair", "github"]
     with open(os.path.join(ROOT, "pyproject.toml"), "rb") as fh:
         target = tomllib.load(fh)["project"]["scripts"][entry[0]]
@@ -98,7 +110,7 @@ def test_docker_entrypoint_runs_the_bot(tmp_path):
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
-        "PYTHONPATH": ROOT,
+        "PYTHONPATH": image,  # the image's layout, not the checkout
         "GITHUB_EVENT_NAME": "push",
         "GITHUB_EVENT_PATH": str(event),
         "GITHUB_REPOSITORY": "octo/models",
@@ -120,3 +132,4 @@ def test_docker_entrypoint_runs_the_bot(tmp_path):
     assert json.loads((ws / "nnrepair.sarif").read_text())["runs"][0]["results"][0]["ruleId"] == "NNR101"
     assert "## nnrepair (check): 1 finding" in summary.read_text()
     assert "No GitHub token" in proc.stderr
+    assert "bot/templates" not in proc.stderr

@@ -219,6 +219,8 @@ def test_subclassed_model_and_custom_layer():
     assert [l.kind for l in resolved.layers] == ["Dense", "Activation"]
     assert tup(resolved.layers[0].span) == text_span("subclassed.py", "layers.Dense(units)")
     assert check(resolved).output_shapes == [(None, 7)]
+    tower = model_named(r, "tower")
+    assert tower.style == "functional" and check(tower).output_shapes == [(None, 9)]
 
 
 def test_fragment_without_imports():

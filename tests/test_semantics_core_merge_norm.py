@@ -330,3 +330,62 @@ def test_constructor_checks_agree_with_keras(keras_oracle, kind, data):
         args.setdefault("units", 3)
     shape = (None, 4, 6) if kind == "SpatialDropout1D" else (None, 6)
     _agree(keras_oracle, Example(kind, args, shape))
+
+
+# ---- shared layers: the InputSpec a built layer keeps -----------------------
+
+SHARED_KINDS = [
+    ("Dense", {"units": 3}),
+    ("EinsumDense", {"equation": "...b,bc->...c", "output_shape": 3}),
+    ("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 3}),
+    ("BatchNormalization", {}),
+    ("BatchNormalization", {"axis": 1}),
+    ("LayerNormalization", {}),
+    ("RMSNormalization", {}),
+    ("GroupNormalization", {"groups": 1}),
+    ("PReLU", {}),
+    ("PReLU", {"shared_axes": [1]}),
+    ("Embedding", {"input_dim": 10, "output_dim": 3}),
+    ("Dropout", {"rate": 0.1}),
+    ("SpatialDropout1D", {"rate": 0.1}),
+]
+
+
+def shared_model(kind, args, first, second):
+    from repair_engine.ir import Edge, InputNode, Layer, Model
+
+    ins = (InputNode("a", first), InputNode("b", second))
+    l1 = Layer("l1", kind, args, (Edge("a"),), instance="L")
+    l2 = Layer("l2", kind, args, (Edge("b"),), instance="L")
+    return Model("m", ins, (l1, l2), (Edge("l1"), Edge("l2")))
+
+
+@SETTINGS
+@given(
+    case=st.sampled_from(SHARED_KINDS),
+    first=st.lists(st.sampled_from([2, 3, 4]), min_size=1, max_size=3),
+    second=st.lists(st.sampled_from([None, 2, 3, 4]), min_size=1, max_size=3),
+)
+def test_input_spec_of_a_shared_layer_agrees_with_keras(keras_oracle, case, first, second):
+    """`input_spec_violation(spec(first call), second input)` is Keras' verdict on the second call."""
+    from repair_engine.semantics import REGISTRY
+    from repair_engine.semantics.base import Ctx
+    from repair_engine.semantics.core import input_spec_violation
+    from repair_engine.ir import Layer
+
+    kind, args = case
+    first, second = (None, *first), (None, *second)
+    layer = Layer("l1", kind, args)
+    assert check(shared_model(kind, args, first, first)).valid or True
+    first_ok = oracle_one_call_ok(keras_oracle, kind, args, first)
+    second_alone_ok = oracle_one_call_ok(keras_oracle, kind, args, second)
+    if not (first_ok and second_alone_ok):
+        return  # only the shared-call rule is under test here
+    res = keras_oracle.build(shared_model(kind, args, first, second))
+    spec_fn = getattr(REGISTRY[kind], "input_spec", None)
+    reason = input_spec_violation(spec_fn(Ctx(layer=layer, inputs=[first])), second) if spec_fn else None
+    assert (reason is None) == res.ok, (kind, args, first, second, reason, res.error)
+
+
+def oracle_one_call_ok(oracle, kind, args, shape) -> bool:
+    return oracle.build(example_model(Example(kind, args, shape))).ok

@@ -47,7 +47,7 @@ def one_layer_model(kind, args, shapes, inner=None, list_input=False, call_args=
     return Model(name="m", inputs=inputs, layers=(layer,), outputs=outputs)
 
 
-def keras_build(oracle, model: Model):
+def keras_build(oracle, model: Model, dtype=None):
     """Build the one-layer model with real Keras (layer made by the oracle) and return
     (ok, every output shape | error). Unlike oracle.build it reports all outputs, so a
     wrong number of outputs is caught too."""
@@ -55,7 +55,7 @@ def keras_build(oracle, model: Model):
     layer = model.layers[0]
     try:
         obj = oracle.make_layer(layer)
-        xs = [keras.Input(batch_shape=tuple(i.shape)) for i in model.inputs]
+        xs = [keras.Input(batch_shape=tuple(i.shape), dtype=dtype) for i in model.inputs]
         out = obj(xs, **layer.call_args) if layer.list_input else obj(*xs, **layer.call_args)
     except Exception as e:  # Keras rejects the layer or its inputs
         return False, f"{type(e).__name__}: {str(e)[:200]}"
@@ -304,6 +304,49 @@ def encoder_case(draw):
 def test_categorical_encoders_agree_with_keras(keras_oracle, case):
     kind, args, shape = case
     agree(keras_oracle, kind, args, [shape])
+
+
+@st.composite
+def lookup_case(draw):
+    kind = draw(st.sampled_from(["StringLookup", "IntegerLookup", "TextVectorization"]))
+    modes = ["int", "one_hot", "multi_hot", "count"] if kind != "TextVectorization" else ["int", "multi_hot", "count"]
+    args = {"output_mode": draw(st.sampled_from(modes))}
+    if draw(st.booleans()):
+        args["max_tokens"], args["pad_to_max_tokens"] = draw(st.integers(2, 6)), True
+    else:
+        n = draw(st.integers(1, 4))
+        args["vocabulary"] = [f"t{i}" for i in range(n)] if kind != "IntegerLookup" else list(range(1, n + 1))
+    if kind != "TextVectorization" and draw(st.booleans()):
+        args["num_oov_indices"] = draw(st.integers(0, 2))
+    if kind == "TextVectorization" and draw(st.booleans()):
+        args["split"] = None
+    if kind == "TextVectorization" and args["output_mode"] == "int" and draw(st.booleans()):
+        args["output_sequence_length"] = draw(st.integers(1, 5))
+    rank = draw(st.integers(1, 3))
+    shape = (None,) + tuple(draw(st.integers(1, 3)) for _ in range(rank - 1))
+    return kind, args, shape
+
+
+@SETTINGS
+@given(lookup_case())
+def test_lookup_layers_agree_with_keras(keras_oracle, case):
+    kind, args, shape = case
+    dtype = "int64" if kind == "IntegerLookup" else "string"
+    model = one_layer_model(kind, args, [shape])
+    model = Model(name="m", inputs=(InputNode(id="in0", shape=shape, dtype=dtype),), layers=model.layers,
+                  outputs=model.outputs)
+    ours = check(model)
+    ok, keras_out = keras_build(keras_oracle, model, dtype=dtype)
+    if "layer" in ours.unchecked:
+        return
+    assert ours.valid == ok, (kind, args, shape, keras_out, [d.message for d in ours.errors])
+    if ok:
+        assert keras_out == ours.shapes["layer"], (kind, args, shape)
+
+
+def test_lookup_without_vocabulary_is_unknown_not_an_error():
+    ours = check(one_layer_model("StringLookup", {"output_mode": "multi_hot"}, [(None, 3)]))
+    assert ours.valid and "layer" in ours.unchecked
 
 
 # ---- fixed cases the examples cannot express ------------------------------------------

@@ -534,6 +534,8 @@ class Evaluator:
             if attr == "layers":
                 return self.model_layers(base)
             return BoundMethod(base, attr)
+        if isinstance(base, BoundMethod) and base.name == "__super__":
+            return BoundMethod(base.obj, "__super__." + attr)
         if isinstance(base, ArrayVal):
             if attr == "shape":
                 return base.shape
@@ -882,7 +884,7 @@ class Evaluator:
         if args.kwarg is not None:
             scope.vars[args.kwarg.arg] = Binding({k: v for k, (v, _) in kwmap.items()})
         self.call_depth += 1
-        self.frames.append({})
+        self.frames.append({"owner": fn.owner})
         try:
             if isinstance(fdef, ast.Lambda):
                 result = self.ev(fdef.body, scope)
@@ -918,6 +920,8 @@ class Evaluator:
 
     def call_method(self, bm: BoundMethod, pos, kws, node):
         obj, name = bm.obj, bm.name
+        if name == "__super__.__init__" and isinstance(obj, InstanceVal):
+            return self.functional_subclass_init(obj, pos, kws, node)
         vals = [v for v, _ in pos]
         if isinstance(obj, ModelObj):
             return self.model_method(obj, name, pos, kws, node)
@@ -1394,6 +1398,18 @@ class Evaluator:
                 out.append(obj)
         return out
 
+    def functional_subclass_init(self, inst: InstanceVal, pos, kws, node):
+        m = inst.model
+        if m is None or m.style != "subclassed":
+            return None
+        kw = {k: v for k, v, _ in kws}
+        inputs = kw.get("inputs", pos[0][0] if pos else None)
+        outputs = kw.get("outputs", pos[1][0] if len(pos) > 1 else None)
+        if inputs is None or outputs is None:
+            return None
+        m.style, m.inputs, m.outputs, m.graph = "functional", inputs, outputs, self.graph
+        return None
+
     def make_functional(self, pos, kws, node):
         kw = {k: v for k, v, _ in kws}
         inputs = kw.get("inputs", kw.get("input", pos[0][0] if pos else None))
@@ -1441,6 +1457,8 @@ class Evaluator:
                 return inlined
             return self.apply_layer(inst.layer, pos, kws, node)
         if inst.model is not None:
+            if inst.model.style == "functional":
+                return self.apply_model(inst.model, pos, kws, node)
             inst.model.consumed = True
             if pos:
                 self.note_built_by_call(inst.model, pos[0][0])
@@ -1484,7 +1502,10 @@ class Evaluator:
     def call_builtin(self, name: str, pos, kws, node, env):
         vals = [v for v, _ in pos]
         if name == "super":
-            return UNKNOWN
+            # super() inside a method of a keras.Model subclass: its __init__ may
+            # take (inputs, outputs), the "functional subclass" idiom
+            owner = next((f.get("owner") for f in reversed(self.frames) if f.get("owner") is not None), None)
+            return BoundMethod(owner, "__super__") if isinstance(owner, InstanceVal) else UNKNOWN
         if name == "range":
             if all(isinstance(v, int) and not isinstance(v, bool) for v in vals) and 1 <= len(vals) <= 3:
                 try:
