@@ -13,9 +13,13 @@ DEFAULT_DOCS_URL = "https://github.com/nnrepair/nnrepair/blob/main/docs/diagnost
 
 
 def template_dirs() -> list[str]:
-    """Repository checkout (templates/ beside bot/) first, then a copy shipped inside the package."""
+    """The copy shipped inside the package (bot/templates/, as the Docker image installs it)
+    first, then the repository checkout's templates/ beside bot/."""
     here = Path(__file__).resolve().parent
-    return [str(p) for p in (here.parent / "templates", here / "templates") if p.is_dir()]
+    dirs = [str(p) for p in (here / "templates", here.parent / "templates") if p.is_dir()]
+    if not dirs:
+        raise RuntimeError("nnrepair: the bot's templates are missing from this installation")
+    return dirs
 
 
 def docs_url() -> str:
