@@ -324,7 +324,7 @@ def test_h5_model_config(keras, tmp_path):
 
 
 def test_h5_without_model_config_and_without_h5py(tmp_path, monkeypatch):
-    import h5py
+    h5py = pytest.importorskip("h5py")
 
     p = tmp_path / "w.h5"
     with h5py.File(p, "w") as f:
