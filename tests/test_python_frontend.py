@@ -392,3 +392,46 @@ def test_sniff():
     assert not python_source.sniff("a.py", b"import os\nprint('hello')\n")
     assert not python_source.sniff("a.py", b"import keras\nprint(keras.__version__)\n")
     assert not python_source.sniff("a.py", b"x = 'keras'\nmodel = Sequential()\n")
+
+
+@pytest.mark.parametrize(
+    "written, canonical",
+    [
+        ("tensorflow.keras.layers.Conv2D", "keras.layers.Conv2D"),
+        ("tensorflow.python.keras.layers.core.Dense", "keras.layers.Dense"),
+        ("keras.layers.recurrent.LSTM", "keras.layers.LSTM"),
+        ("keras.layers.convolutional.Conv2D", "keras.layers.Conv2D"),
+        ("tensorflow.keras.layers.experimental.preprocessing.Rescaling", "keras.layers.Rescaling"),
+        ("keras.models.Sequential", "keras.Sequential"),
+        ("tensorflow.keras.models.Model", "keras.Model"),
+        ("keras.engine.topology.Input", "keras.Input"),
+        ("keras.layers.Input", "keras.Input"),
+        ("keras.layers.merge.concatenate", "keras.layers.concatenate"),
+        ("tf_keras.layers.Dense", "keras.layers.Dense"),
+        ("keras.src.layers.Dense", "keras.layers.Dense"),
+        ("numpy.zeros", "numpy.zeros"),
+    ],
+)
+def test_import_paths_canonical(written, canonical):
+    from repair_engine.frontends.python.imports import canonical as canon
+
+    assert canon(written) == canonical
+
+
+def test_import_spellings_build_the_same_model():
+    body = "model = {seq}([{inp}(shape=(8,)), {dense}(3)])\n"
+    variants = [
+        "import keras\n" + body.format(seq="keras.Sequential", inp="keras.Input", dense="keras.layers.Dense"),
+        "import tensorflow as tf\n" + body.format(seq="tf.keras.Sequential", inp="tf.keras.Input",
+                                                  dense="tf.keras.layers.Dense"),
+        "from tensorflow.keras import layers, models, Input\n" + body.format(seq="models.Sequential", inp="Input",
+                                                                            dense="layers.Dense"),
+        "import tensorflow.keras.layers as L\nfrom keras.models import Sequential\n"
+        + body.format(seq="Sequential", inp="L.Input", dense="L.Dense"),
+        "from tensorflow.python.keras.layers import *\nfrom tensorflow.keras.models import *\n"
+        + body.format(seq="Sequential", inp="Input", dense="Dense"),
+    ]
+    for src in variants:
+        r = python_source.load("v.py", src.encode())
+        assert len(r.models) == 1, src
+        assert check(r.models[0]).output_shapes == [(None, 3)], src
