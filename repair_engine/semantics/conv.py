@@ -12,11 +12,11 @@ The first section holds small helpers shared with pooling.py and reshaping.py
 from __future__ import annotations
 
 import difflib
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, NoReturn, Optional
 
 from ..diagnostics import fmt_shape
 from ..ir import is_unknown
-from .base import Ctx, Example, Unknown, register, weights_of
+from .base import Ctx, Example, register, weights_of
 
 # --------------------------------------------------------------------------
 # Shared helpers (pooling.py and reshaping.py import these)
@@ -56,7 +56,8 @@ def raw_arg(ctx: Ctx, name: str, default: Any = None) -> Any:
     return _SKIP if is_unknown(value) else value
 
 
-def bad_arg(ctx: Ctx, name: str, value: Any, requirement: str, todo: str, hint: Any = None, expected: str = ""):
+def bad_arg(ctx: Ctx, name: str, value: Any, requirement: str, todo: str, hint: Any = None,
+            expected: str = "") -> NoReturn:
     """Raise the invalid_argument violation every constructor check uses."""
     ctx.fail(
         "invalid_argument",
@@ -86,14 +87,19 @@ def check_layer_args(ctx: Ctx, own: Iterable[str]) -> None:
     allowed = set(own) | BASE_LAYER_ARGS
     for name in ctx.layer.args:
         if name not in allowed:
+            close = difflib.get_close_matches(name, sorted(own), n=1, cutoff=0.75)
+            todo = f"did you mean `{close[0]}`?" if close else "remove it"
+            hint = {"arg": name, "remove": True}
+            if close:
+                hint["rename"] = close[0]
             ctx.fail(
                 "invalid_argument",
                 f"{ctx.kind} does not accept the keyword argument `{name}` (Keras 3 raises "
-                f"'Unrecognized keyword arguments'); remove it or use one of: {', '.join(sorted(own))}",
+                f"'Unrecognized keyword arguments'): {todo} ({ctx.kind} takes {', '.join(sorted(own))})",
                 expected="one of " + ", ".join(sorted(own)),
                 actual=f"{name}={ctx.layer.args[name]!r}",
                 argument=name,
-                hint={"arg": name, "remove": True},
+                hint=hint,
             )
     trainable = raw_arg(ctx, "trainable", True)
     if trainable is not _SKIP and not isinstance(trainable, bool):
@@ -320,12 +326,16 @@ def _strides_dilation(ctx: Ctx, strides: tuple, dilation: tuple) -> None:
         )
 
 
-def _window_args(ctx: Ctx, rank: int, padding_choices: tuple) -> dict:
-    """kernel_size, strides, dilation_rate, padding, data_format in Keras' order."""
+def _window_args(ctx: Ctx, rank: int, padding_choices: tuple, sequence_padding: bool = False) -> dict:
+    """kernel_size, strides, dilation_rate, padding, data_format in Keras' order.
+
+    `sequence_padding`: keep a list/tuple padding, which standardize_padding
+    lets through and only the shape computation rejects."""
     kernel = tuple_value(ctx, "kernel_size", required_arg(ctx, "kernel_size", 3), rank)
     strides = keras_tuple(ctx, "strides", rank, 1)
     dilation = keras_tuple(ctx, "dilation_rate", rank, 1)
-    padding = padding_arg(ctx, padding_choices)
+    raw = ctx.arg("padding", "valid")
+    padding = raw if sequence_padding and isinstance(raw, (list, tuple)) else padding_arg(ctx, padding_choices)
     data_format = data_format_arg(ctx)
     return {"kernel": kernel, "strides": strides, "dilation": dilation, "padding": padding, "df": data_format}
 
@@ -420,7 +430,7 @@ def conv_transpose(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
     check_layer_args(ctx, TRANSPOSE_ARGS)
     filters = _positive(ctx, "filters", required=True)
-    w = _window_args(ctx, rank, ("valid", "same"))
+    w = _window_args(ctx, rank, ("valid", "same"), sequence_padding=True)
     op = ctx.arg("output_padding", None)
     if op is not None:
         op = tuple_value(ctx, "output_padding", op, rank, allow_zero=True)
@@ -439,6 +449,9 @@ def conv_transpose(ctx: Ctx):
     _strides_dilation(ctx, w["strides"], w["dilation"])
     shape, spatial, axis = spatial_input(ctx, rank, w["df"])
     channels_defined(ctx, shape, axis, w["df"])
+    if not isinstance(w["padding"], str) and any(n is not None for n in spatial):
+        # Keras reads the padding string only for axes of known size.
+        padding_arg(ctx, ("valid", "same"))
     out = []
     for i, length in enumerate(spatial):
         n = transpose_length(length, w["kernel"][i], w["padding"], w["strides"][i],
@@ -636,6 +649,9 @@ EXAMPLES = [
       error="invalid_argument"),
     E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "padding": "causal"}, (None, 10, 2),
       error="invalid_argument"),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "padding": (1,)}, (None, 10, 2), error="invalid_argument"),
+    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "padding": (1,)}, (None, None, 2), out=(None, None, 4),
+      note="Keras only reads padding for axes of known size"),
     E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "groups": 2}, (None, 10, 2), error="invalid_argument",
       note="transposed convolutions take no groups"),
     E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, (None, 10, 2),

@@ -8,7 +8,6 @@ BaseGlobalPooling and BaseAdaptivePooling (which has no input_spec at all).
 
 from __future__ import annotations
 
-from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register
 from .conv import (
     check_layer_args,

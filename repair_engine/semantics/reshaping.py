@@ -77,7 +77,7 @@ def _reshape_suggestions(size: int, target: tuple, dims: tuple) -> list:
             out.append(cand)
 
     if size == 0:
-        return [(0,) if -1 not in target else (0,)]
+        return [(0,)]
     known = [d for d in target if d != -1]
     if -1 in target:
         # change one known axis to the divisor of `size` nearest to it
@@ -182,7 +182,6 @@ def _pairs(ctx: Ctx, name: str, value: Any, rank: int, int_may_be_negative: bool
                      for i, v in enumerate(value))
     bad_arg(ctx, name, value, f"must be an int, a tuple of {rank} ints or a tuple of {rank} pairs of ints",
             f"write e.g. {name}={((1, 1),) * rank}", {"arg": name, "len": rank})
-    raise AssertionError  # unreachable: bad_arg raises
 
 
 def _crop_or_pad(ctx: Ctx, name: str, pairs: tuple, df: str, sign: int) -> tuple:
