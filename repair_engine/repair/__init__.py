@@ -15,6 +15,7 @@ from typing import Any, Optional
 from ..checker import CheckResult, check
 from ..ir import Model
 from .edits import Edit
+from .proposals import model_errors
 from .search import Candidate, Limits, SearchOutcome, limits_from, not_found_diagnostic, search
 
 
@@ -45,7 +46,7 @@ class RepairResult:
 def repair_model(model: Model, config: Any = None, original: Optional[CheckResult] = None) -> Optional[RepairResult]:
     """Search the cheapest repair of `model`. None when the model is already valid."""
     original = original or check(model)
-    if original.valid:
+    if not model_errors(original):
         return None
     limits, costs = limits_from(config)
     outcome = search(model, limits, costs, original=original)
@@ -112,7 +113,7 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     combined_ok = combined is not None
     any_applied = False
     for idx, (model, res) in enumerate(zip(file_result.models, check_results)):
-        if res is None or res.valid:
+        if res is None or not model_errors(res):
             continue
         outcome = search(model, limits, costs, original=res)
         candidates = ([outcome.best] if outcome.best else []) + list(outcome.alternatives)

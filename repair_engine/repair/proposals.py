@@ -8,6 +8,7 @@ checker, not this module, decides which ones actually work.
 
 from __future__ import annotations
 
+import ast
 from typing import Any, Iterable, Optional
 
 from ..checker import CheckResult, input_shapes_of
@@ -131,17 +132,64 @@ def root_inputs(model: Model, layer: Layer) -> list[InputNode]:
 
 
 def first_error(result: CheckResult):
-    errors = result.errors
+    errors = model_errors(result)
     if not errors:
         return None
     order = {l.id: i for i, l in enumerate(result.model.layers)}
     return min(errors, key=lambda d: order.get(d.layer, len(order)))
 
 
+def data_shape(diag) -> Optional[tuple]:
+    """The data's shape (batch axis None) that a data_shape_mismatch note reports."""
+    if getattr(diag, "kind", None) != "data_shape_mismatch" or not isinstance(diag.actual, str):
+        return None
+    try:
+        value = ast.literal_eval(diag.actual.strip())
+    except (ValueError, SyntaxError):
+        return None
+    if isinstance(value, tuple) and all(d is None or (isinstance(d, int) and d > 0) for d in value) and len(value) >= 2:
+        return value
+    return None
+
+
+def data_fits(model: Model, diag) -> bool:
+    """True when the first input now accepts the data the note describes."""
+    want = data_shape(diag)
+    if want is None or not model.inputs or model.inputs[0].shape is None:
+        return False
+    have = model.inputs[0].shape
+    return len(have) == len(want) and all(h is None or h == w for h, w in zip(have[1:], want[1:]))
+
+
+def _data_moves(model: Model, result: CheckResult) -> list[Edit]:
+    out: list[Edit] = []
+    for d in result.errors:
+        want = data_shape(d)
+        if want is not None and model.inputs and model.inputs[0].shape is not None and not data_fits(model, d):
+            inp = model.inputs[0]
+            out.append(SetInputShape(target=inp.id, old=tuple(inp.shape), new=(inp.shape[0],) + tuple(want[1:])))
+    return out
+
+
+def model_errors(result: CheckResult) -> list:
+    """Errors the model's edits can remove: notes fixed at extraction time (other
+    than data mismatches, which depend on the input shape) are not counted."""
+    notes = result.model.notes
+    out = []
+    for d in result.errors:
+        if d in notes:
+            if d.kind == "data_shape_mismatch" and data_shape(d) is not None and not data_fits(result.model, d):
+                out.append(d)
+            continue
+        out.append(d)
+    return out
+
+
 def propose(model: Model, result: CheckResult) -> list[Edit]:
+    data = _data_moves(model, result)
     diag = first_error(result)
-    if diag is None:
-        return []
+    if diag is None or diag.kind == "data_shape_mismatch":
+        return data
     layer = None
     if diag.layer is not None:
         try:
@@ -169,7 +217,7 @@ def propose(model: Model, result: CheckResult) -> list[Edit]:
         elif kind == "undefined_dim":
             edits.extend(_undefined(model, layer, ins, result))
         edits.extend(_local_moves(model, layer, ins, diag))
-    return _dedupe(edits)
+    return _dedupe(data + edits)
 
 
 def _dedupe(edits: Iterable[Edit]) -> list[Edit]:

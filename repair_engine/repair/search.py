@@ -24,7 +24,7 @@ from ..diagnostics import Diagnostic
 from ..ir import InputNode, Layer, Model
 from .cost import CostModel
 from .edits import Edit
-from .proposals import first_error, propose
+from .proposals import first_error, model_errors, propose
 
 DEFAULT_MAX_NODES = 4000
 # stages of a queued model: not yet checked, checked and invalid (h added), a goal (penalty added)
@@ -223,7 +223,7 @@ def safe_check(model: Model) -> Optional[CheckResult]:
 
 
 def is_goal(result: CheckResult, original: CheckResult) -> bool:
-    return result.valid and len(result.unchecked) <= len(original.unchecked)
+    return not model_errors(result) and len(result.unchecked) <= len(original.unchecked)
 
 
 def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel(), original: Optional[CheckResult] = None,
@@ -278,7 +278,7 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
                 # A*: an invalid model needs at least one more edit (admissible bound)
                 heapq.heappush(frontier, (round(cost + min_edit, 6), n, next(counter), OPEN, m, edits, res, cost))
                 continue
-        if partial is None or (len(res.errors), cost) < (len(partial.result.errors), partial.cost):
+        if partial is None or (len(model_errors(res)), cost) < (len(model_errors(partial.result)), partial.cost):
             partial = Candidate(model=m, edits=edits, cost=cost, result=res)
         if expanded >= limits.max_nodes:
             reason = f"the search explored its limit of {limits.max_nodes} candidate models"
@@ -324,7 +324,7 @@ def not_found_diagnostic(model: Model, outcome: SearchOutcome) -> Diagnostic:
     left = ""
     if outcome.partial is not None and outcome.partial.edits:
         left = (f"; the closest candidate ({len(outcome.partial.edits)} edits) still has "
-                f"{len(outcome.partial.result.errors)} error(s)")
+                f"{len(model_errors(outcome.partial.result))} error(s)")
     return Diagnostic(
         kind="repair_not_found",
         severity="warning",

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from ..checker import check
 from ..ir import Model
+from .proposals import model_errors
 
 FRONTEND_MODULES = {
     "python": ("python_source", "python"),
@@ -81,8 +82,9 @@ def verify(repaired: Model, fmt: Optional[str] = None, path: Optional[str] = Non
             return Verification(False, why)
         model = reextracted
     res = check(model)
-    if not res.valid:
-        first = res.errors[0]
+    errors = model_errors(res)
+    if errors:
+        first = errors[0]
         return Verification(False, f"the repaired model still fails: {first.message}", reextracted)
     ok, why = keras_build(model, use_oracle)
     if ok is False:
