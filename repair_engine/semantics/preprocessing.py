@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import fmt_shape
-from .base import Ctx, Example, register
+from .base import Ctx, Example, Unknown, register
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
@@ -411,6 +411,152 @@ def discretization(ctx: Ctx):
     return (depth,)
 
 
+# ---- lookup and text layers ----------------------------------------------------------
+
+LOOKUP_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
+OOV_TOKEN = {"StringLookup": "[UNK]", "IntegerLookup": -1}
+
+
+def _max_tokens(ctx: Ctx):
+    max_tokens = ctx.arg("max_tokens", None)
+    if max_tokens is not None and (not isinstance(max_tokens, (int, float)) or max_tokens <= 1):
+        ctx.fail(
+            "invalid_argument",
+            f"`max_tokens` of {ctx.kind} must be None or greater than 1, received max_tokens={max_tokens!r}",
+            expected="max_tokens > 1",
+            actual=f"max_tokens={max_tokens!r}",
+            argument="max_tokens",
+            hint={"arg": "max_tokens", "min": 2},
+        )
+    if ctx.arg("pad_to_max_tokens", False) and max_tokens is None:
+        ctx.fail(
+            "invalid_argument",
+            f"{ctx.kind} with pad_to_max_tokens=True needs `max_tokens`; set max_tokens or drop pad_to_max_tokens",
+            expected="max_tokens set",
+            actual="max_tokens=None",
+            argument="pad_to_max_tokens",
+            hint={"arg": "max_tokens"},
+        )
+    return max_tokens
+
+
+def _lookup_depth(ctx: Ctx, max_tokens, oov: int):
+    """Size of the encoded axis. Without an explicit vocabulary it is only known after
+    adapt(), which static analysis cannot see, so it is Unknown (never a guess)."""
+    if ctx.arg("pad_to_max_tokens", False):
+        return max_tokens
+    vocab = ctx.arg("vocabulary", None)
+    if not isinstance(vocab, (list, tuple)) or ctx.arg("mask_token", None) is not None:
+        raise Unknown(f"vocabulary size of {ctx.kind}")
+    if OOV_TOKEN.get(ctx.kind, "[UNK]") in vocab:
+        raise Unknown(f"vocabulary size of {ctx.kind}")
+    return len(vocab) + oov
+
+
+def _encode_axis(shape, mode: str, depth):
+    if mode == "one_hot":
+        if len(shape) > 1 and shape[-1] == 1:
+            return tuple(shape[:-1]) + (depth,)
+        return tuple(shape) + (depth,)
+    return tuple(shape[:-1]) + (depth,)
+
+
+def _lookup_mode(ctx: Ctx, allowed: tuple) -> str:
+    mode = ctx.arg("output_mode", "int")
+    if mode == "binary":  # deprecated spelling
+        return "multi_hot"
+    return _choice_exact(ctx, "output_mode", allowed, "int")
+
+
+def _tf_idf_weights(ctx: Ctx, mode: str) -> None:
+    idf = ctx.arg("idf_weights", None)
+    if idf is not None and mode != "tf_idf":
+        ctx.fail(
+            "invalid_argument",
+            f"`idf_weights` of {ctx.kind} is only used with output_mode='tf_idf' (received "
+            f"output_mode={mode!r}); drop idf_weights or set output_mode='tf_idf'",
+            expected="output_mode='tf_idf'",
+            actual=f"output_mode={mode!r}",
+            argument="idf_weights",
+            hint={"arg": "output_mode", "value": "tf_idf"},
+        )
+    if mode == "tf_idf" and ctx.arg("vocabulary", None) is not None and idf is None:
+        ctx.fail(
+            "invalid_argument",
+            f"{ctx.kind} with output_mode='tf_idf' and a `vocabulary` also needs `idf_weights`",
+            expected="idf_weights set",
+            actual="idf_weights=None",
+            argument="idf_weights",
+            hint={"arg": "idf_weights"},
+        )
+
+
+@register("StringLookup", "IntegerLookup")
+def lookup(ctx: Ctx):
+    max_tokens = _max_tokens(ctx)
+    oov = ctx.arg("num_oov_indices", 1)
+    if not isinstance(oov, (int, float)) or oov < 0:
+        ctx.fail(
+            "invalid_argument",
+            f"`num_oov_indices` of {ctx.kind} must be >= 0, received num_oov_indices={oov!r}",
+            expected="num_oov_indices >= 0",
+            actual=f"num_oov_indices={oov!r}",
+            argument="num_oov_indices",
+            hint={"arg": "num_oov_indices", "min": 0},
+        )
+    mode = _lookup_mode(ctx, LOOKUP_MODES)
+    if ctx.arg("invert", False) and mode != "int":
+        ctx.fail(
+            "invalid_argument",
+            f"{ctx.kind} with invert=True maps indices back to tokens, so output_mode must be 'int', received "
+            f"output_mode={mode!r}",
+            expected="output_mode='int'",
+            actual=f"output_mode={mode!r}",
+            argument="output_mode",
+            hint={"arg": "output_mode", "value": "int"},
+        )
+    _sparse_with_int(ctx, mode)
+    _tf_idf_weights(ctx, mode)
+    s = ctx.shape(0)
+    if mode == "int":
+        return tuple(s)
+    return _encode_axis(s, mode, _lookup_depth(ctx, max_tokens, int(oov)))
+
+
+@register("TextVectorization")
+def text_vectorization(ctx: Ctx):
+    mode = _choice_exact(ctx, "output_mode", LOOKUP_MODES, "int")
+    length = ctx.arg("output_sequence_length", None)
+    if mode != "int" and length is not None:
+        ctx.fail(
+            "invalid_argument",
+            f"`output_sequence_length` of TextVectorization only applies to output_mode='int', received "
+            f"output_mode={mode!r}; drop output_sequence_length",
+            expected="output_sequence_length=None",
+            actual=f"output_sequence_length={length!r}",
+            argument="output_sequence_length",
+            hint={"arg": "output_sequence_length", "value": None},
+        )
+    if mode == "int" and length is not None and (not isinstance(length, int) or length < 0):
+        ctx.fail(
+            "invalid_argument",
+            f"`output_sequence_length` of TextVectorization must be a non-negative integer, received "
+            f"output_sequence_length={length!r}",
+            expected="int >= 0",
+            actual=f"output_sequence_length={length!r}",
+            argument="output_sequence_length",
+            hint={"arg": "output_sequence_length", "min": 1},
+        )
+    max_tokens = _max_tokens(ctx)
+    _tf_idf_weights(ctx, mode)
+    s = ctx.shape(0)
+    if mode == "int":
+        return (s[0], length)
+    shape = tuple(s) + (None,) if ctx.arg("split", "whitespace") is not None else (
+        tuple(s) + (1,) if len(s) <= 1 else tuple(s))
+    return _encode_axis(shape, mode, _lookup_depth(ctx, max_tokens, 1))
+
+
 # ---- Normalization ------------------------------------------------------------------
 
 
@@ -650,6 +796,31 @@ EXAMPLES = [
     Example("Discretization", {"num_bins": 3, "bin_boundaries": [1.0]}, (None, 4), error="invalid_argument"),
     Example("Discretization", {"num_bins": -1}, (None, 4), error="invalid_argument"),
     Example("Discretization", {"num_bins": 3, "output_mode": "foo"}, (None, 4), error="invalid_argument"),
+    # lookup and text layers (Keras builds them symbolically on any dtype)
+    Example("StringLookup", {}, (None, 3), out=(None, 3)),
+    Example("StringLookup", {"vocabulary": ["a", "b", "c"], "output_mode": "one_hot"}, (None, 1), out=(None, 4)),
+    Example("StringLookup", {"vocabulary": ["a", "b", "c"], "output_mode": "one_hot"}, (None, 3), out=(None, 3, 4)),
+    Example("StringLookup", {"vocabulary": ["a", "b"], "num_oov_indices": 0, "output_mode": "count"}, (None, 3),
+            out=(None, 2)),
+    Example("StringLookup", {"max_tokens": 10, "pad_to_max_tokens": True, "output_mode": "multi_hot"}, (None,),
+            out=(10,)),
+    Example("StringLookup", {"max_tokens": 1}, (None, 3), error="invalid_argument"),
+    Example("StringLookup", {"pad_to_max_tokens": True}, (None, 3), error="invalid_argument"),
+    Example("StringLookup", {"invert": True, "output_mode": "count"}, (None, 3), error="invalid_argument"),
+    Example("StringLookup", {"vocabulary": ["a"], "output_mode": "tf_idf"}, (None, 3), error="invalid_argument"),
+    Example("StringLookup", {"output_mode": "foo"}, (None, 3), error="invalid_argument"),
+    Example("IntegerLookup", {"vocabulary": [1, 2, 3], "output_mode": "multi_hot"}, (None, 3), out=(None, 4)),
+    Example("IntegerLookup", {"num_oov_indices": -1}, (None, 3), error="invalid_argument"),
+    Example("IntegerLookup", {"sparse": True}, (None, 3), error="invalid_argument"),
+    Example("TextVectorization", {"max_tokens": 100, "output_sequence_length": 10}, (None,), out=(None, 10)),
+    Example("TextVectorization", {"max_tokens": 100}, (None, 1), out=(None, None)),
+    Example("TextVectorization", {"output_mode": "count", "vocabulary": ["a", "b"]}, (None, 1), out=(None, 1, 3)),
+    Example("TextVectorization", {"output_mode": "multi_hot", "vocabulary": ["a", "b"], "split": None}, (None,),
+            out=(None, 3)),
+    Example("TextVectorization", {"output_mode": "count", "output_sequence_length": 3}, (None, 1),
+            error="invalid_argument"),
+    Example("TextVectorization", {"max_tokens": 1}, (None, 1), error="invalid_argument"),
+    Example("TextVectorization", {"output_mode": "foo"}, (None, 1), error="invalid_argument"),
     # Normalization
     Example("Normalization", {}, IMG, out=IMG),
     Example("Normalization", {"mean": 0.5, "variance": 2.0}, (None, 10), out=(None, 10)),
