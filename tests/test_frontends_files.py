@@ -601,3 +601,13 @@ def test_exais_spec_patch_in_the_spec_conventions():
     g = _reload(exais_spec, SPEC_GRAPH)
     extra = Layer(id="x", kind="Dropout", args={"rate": 0.1}, inputs=(Edge("A"),))
     assert exais_spec.patch_text(SPEC_GRAPH, g, replace(g, layers=(g.layers[0], extra, *g.layers[1:]))) is None
+
+
+def test_sniffing_is_by_content():
+    assert keras_json.sniff("anything.txt", KERAS2_FUNCTIONAL.encode())
+    assert keras_json.sniff("m.json", b"\xef\xbb\xbf" + KERAS1_SEQUENTIAL.encode())
+    assert not keras_json.sniff("opt.json", b'{"class_name": "Adam", "config": {"learning_rate": 0.001}}')
+    assert not keras_json.sniff("spec.json", SPEC_GRAPH.encode())
+    assert not exais_spec.sniff("m.json", KERAS2_SEQUENTIAL.encode())
+    assert discover.detect("opt.json", b'{"class_name": "Adam", "config": {}}') is None
+    assert discover.detect("opt.json", b'{"class_name": "Adam", "config": {}}', explicit=True) is keras_json

@@ -349,6 +349,12 @@ def _layer(path: str, lnode: JNode, i: int, prev: str, ids: set, notes: list) ->
         if key == "alpha" and kind == "LeakyReLU":
             target = "negative_slope"
         sources[target] = ArgSource(span=_span(path, vnode), keyword=key)
+    if kind == "Embedding" and not ("input_dim" in raw and "output_dim" in raw):
+        notes.append(
+            Diagnostic(kind="unsupported_construct", severity="info", span=span, layer=None,
+                       message=f"{written} gives no input_dim/output_dim; assumed input_dim={args['input_dim']}, "
+                       f"output_dim={args['output_dim']} (neither changes a rank)")
+        )
     weights, wkey = _weights(kind, args, raw)
     if weights is not None and wkey is not None:
         sources["weights"] = ArgSource(span=_span(path, lnode.value[wkey]), keyword=wkey)

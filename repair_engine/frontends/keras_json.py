@@ -19,6 +19,7 @@ and remembered in `Layer.legacy`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -116,12 +117,17 @@ class ConfigError(ValueError):
     """The config is not a model config we can read."""
 
 
+_MODEL_CLASS_RE = re.compile(rb'"class_name"\s*:\s*"(?:Sequential|Functional|Model)"')
+
+
 def sniff(path: str, data: bytes) -> bool:
-    head = data[:2048].lstrip()
+    """A JSON document naming a Keras model class (other JSON with a class_name,
+    e.g. an optimizer config, is not a model)."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith((b"{", b"[")):
         return False
     sample = data[:200000]
-    return b'"class_name"' in sample and (b'"layers"' in sample or b'"config"' in sample)
+    return _MODEL_CLASS_RE.search(sample) is not None
 
 
 def load(path: str, data: bytes, positions: bool = True) -> FileResult:
