@@ -425,7 +425,10 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
     if not env.token:
         run.note("No GitHub token: nothing is posted; see the annotations and the job summary.")
     try:
-        dispatch(run)
+        if not env.token and env.event_name in PR_EVENTS and env.workspace and os.path.isdir(env.workspace):
+            flow_local_check(run)  # nothing can be read through the API: check the checkout
+        else:
+            dispatch(run)
     except ApiError as e:
         if e.status in (401, 403):
             run.note(f"The token lacks permission for this step ({e.status}); results are in the annotations and the job summary.")
@@ -433,6 +436,11 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
             run.note(f"Something vanished during the run (404: {e.message}); a branch may have been deleted.")
         else:
             run.note(f"GitHub API error: {e}")
+        if not run.report.get("models") and run.status is None and env.workspace and os.path.isdir(env.workspace):
+            try:  # the API failed before anything was analysed: still check the checkout
+                flow_local_check(run)
+            except Exception as e2:  # noqa: BLE001 - never crash for lack of API access
+                run.note(f"could not check the workspace either: {type(e2).__name__}")
     except Exception as e:  # internal error: still write what we have, exit 2
         run.note(f"internal error: {type(e).__name__}: {run.client.redact(str(e))}")
         run.status = 2

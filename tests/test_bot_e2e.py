@@ -415,3 +415,26 @@ def test_paths_input_restricts_the_check(gh, tmp_path):
     n = open_pr(gh, {PATH: BROKEN})
     r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n), inputs={"paths": "other/, docs"})
     assert r.code == 0 and r.outputs["findings"] == "0" and gh.issue_comments(REPO, n) == []
+
+
+def test_no_token_checks_the_workspace(gh, tmp_path):
+    n = open_pr(gh, {PATH: BROKEN})
+    ws = tmp_path / "ws"
+    (ws / "models").mkdir(parents=True)
+    (ws / PATH).write_text(BROKEN)
+    before = len(gh.requests)
+    r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n), token=None, extra_env={"GITHUB_WORKSPACE": str(ws)})
+    assert r.code == 1 and "::error file=models/cnn.py,line=6" in r.stdout
+    assert "No GitHub token" in r.summary
+    assert len(gh.requests) == before  # no API call at all
+
+
+def test_api_outage_before_analysis_falls_back_to_the_workspace(gh, tmp_path):
+    n = open_pr(gh, {PATH: BROKEN})
+    ws = tmp_path / "ws"
+    (ws / "models").mkdir(parents=True)
+    (ws / PATH).write_text(BROKEN)
+    gh.inject(status=503, count=100, retry_after=None, path_regex=r"/pulls/\d+$", secondary_rate_limit=False)
+    r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n), extra_env={"GITHUB_WORKSPACE": str(ws)})
+    assert r.code == 1 and "GitHub API" in r.stderr and r.outputs["findings"] == "1"
+    assert "internal error" not in r.stderr
