@@ -198,3 +198,18 @@ def test_include_exclude_select_files(tmp_path):
         os.chdir(cwd)
     mem = analyze({"models/net.py": BROKEN, "scripts/s.py": VALID}, config=cfg)
     assert [m.file for m in mem.models] == ["models/net.py"]
+
+
+def test_globs_are_relative_to_the_config_file_and_apply_to_named_files(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "net.py").write_bytes(BROKEN)
+    (tmp_path / "models" / "skip.py").write_bytes(BROKEN)
+    (tmp_path / ".nnrepair.yml").write_text("exclude: [models/skip.py]\n")
+    cfg = load_config(str(tmp_path / ".nnrepair.yml"))
+    cwd = os.getcwd()
+    os.chdir(tmp_path / "models")  # run from a subfolder: globs still match from the root
+    try:
+        assert sorted({m.file for m in analyze_paths(["."], config=cfg).models}) == ["net.py"]
+        assert analyze_paths(["skip.py"], config=cfg).models == []
+    finally:
+        os.chdir(cwd)

@@ -357,7 +357,8 @@ def test_deleted_branch_is_404(gh, pr):
         assert err.value.status == 404
     patch = raw(gh, "PATCH", "/repos/octo/models/git/refs/heads/feature", json={"sha": head_sha})
     assert patch.status_code == 422 and patch.json()["message"] == "Reference does not exist"
-    assert repo.get_pull(pr).head.sha == head_sha  # GitHub keeps the PR and its last head
+    closed = repo.get_pull(pr)
+    assert closed.head.sha == head_sha and closed.state == "closed"  # GitHub closes it, keeps its last head
     assert gh.file_at("octo/models", "feature", "model.py") is None
     assert gh.file_at("octo/models", head_sha, "model.py") == MODEL_V2
 

@@ -276,7 +276,44 @@ def test_huge_reshape_is_arithmetic_only():
 
 def test_cropping_hint_gives_the_largest_total_crop():
     d = _one_error("Cropping2D", {"cropping": ((2, 3), (0, 0))}, (None, 5, 8, 1))
-    assert d.kind == "non_positive_dim" and d.hint == {"arg": "cropping", "axis": 1, "max_total": 4, "input_dim": 5}
+    assert d.kind == "non_positive_dim" and d.hint["max_total"] == 4 and d.hint["axis"] == 1
+    fixed = check(example_model(Example("Cropping2D", {"cropping": d.hint["value"]}, (None, 5, 8, 1))))
+    assert d.hint["value"] == ((2, 2), (0, 0)) and fixed.valid and fixed.shapes["layer"] == [(None, 1, 8, 1)]
+
+
+@pytest.mark.parametrize("kind,args,shape", [
+    ("Conv1D", {"filters": 4.0, "kernel_size": 3}, (None, 9, 2)),
+    ("Conv2D", {"filters": 4, "kernel_size": 3.0}, (None, 9, 9, 2)),
+    ("Conv2DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2, "output_padding": 2}, (None, 5, 5, 1)),
+    ("Reshape", {"target_shape": 24}, (None, 8, 3)),
+    ("Reshape", {"target_shape": (5, -1)}, (None, 8, 3)),
+    ("Permute", {"dims": (1, 0)}, (None, 8, 3)),
+    ("Cropping1D", {"cropping": (5, 5)}, (None, 8, 3)),
+    ("ZeroPadding2D", {"padding": -5}, (None, 8, 8, 3)),
+    ("GlobalMaxPooling2D", {"keep_dims": True}, (None, 8, 8, 3)),
+    ("AveragePooling1D", {}, (None, 8, 3)),
+    ("MaxPooling2D", {"padding": "SAME"}, (None, 8, 8, 3)),
+    ("Conv1D", {"filters": 4, "kernel_size": 3, "activation": "rlu"}, (None, 9, 2)),
+])
+def test_hint_edits_repair_the_layer(kind, args, shape):
+    """Applying the edit a hint proposes (value/values/choices, else the `or`
+    alternatives, else removal) gives a layer our semantics accept."""
+    d = _one_error(kind, args, shape)
+    h = d.hint
+    candidates = []
+    for v in ([h["value"]] if "value" in h else []) + list(h.get("values", [])) + list(h.get("choices", [])):
+        candidates.append({**args, h["arg"]: v})
+    if "or" in h:
+        fixed = {**args, **h["or"]}
+        if h.get("remove"):
+            fixed.pop(h["arg"], None)
+        candidates.append(fixed)
+    if h.get("remove"):
+        candidates.append({k: v for k, v in args.items() if k != h["arg"]})
+    if "min" in h and isinstance(args.get(h["arg"]), int):
+        candidates.append({**args, h["arg"]: h["min"]})
+    assert candidates, h
+    assert any(check(example_model(Example(kind, c, shape))).valid for c in candidates), (d.message, h)
 
 
 def test_undefined_channels_for_weights():

@@ -376,7 +376,6 @@ def test_input_spec_of_a_shared_layer_agrees_with_keras(keras_oracle, case, firs
     kind, args = case
     first, second = (None, *first), (None, *second)
     layer = Layer("l1", kind, args)
-    assert check(shared_model(kind, args, first, first)).valid or True
     first_ok = oracle_one_call_ok(keras_oracle, kind, args, first)
     second_alone_ok = oracle_one_call_ok(keras_oracle, kind, args, second)
     if not (first_ok and second_alone_ok):

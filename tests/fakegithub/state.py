@@ -618,6 +618,11 @@ class World:
             sha = self.branch_sha(head_repo, pull.head_ref) if head_repo else None
             if sha:
                 pull.head_sha = sha
+            if sha is None or self.branch_sha(repo, pull.base_ref) is None:
+                # GitHub closes a pull request whose head or base branch is deleted
+                # (it keeps the last head sha, and the PR stays readable).
+                pull.issue.state = "closed"
+                pull.issue.closed_at = pull.issue.updated_at = now_iso()
         ref = f"refs/pull/{pull.number}/head"
         if repo.git.ref_sha(ref) != pull.head_sha:
             head_repo = self.repos.get(pull.head_repo)

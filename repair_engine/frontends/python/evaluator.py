@@ -925,6 +925,14 @@ class Evaluator:
         vals = [v for v, _ in pos]
         if isinstance(obj, ModelObj):
             return self.model_method(obj, name, pos, kws, node)
+        if isinstance(obj, LayerObj) and name == "set_weights" and pos and not self.uncertain:
+            # weights given after construction: their shapes must match what the layer builds
+            ws = pos[0][0]
+            if isinstance(ws, (list, tuple)) and ws and all(isinstance(w, ArrayVal) for w in ws):
+                obj.args["weights"] = list(ws)
+                obj.arg_sources["weights"] = ArgSource(span=self.span(node.args[0]) if getattr(node, "args", None)
+                                                       else self.span(node), position=0)
+            return None
         if isinstance(obj, list) and not self.uncertain:
             if name == "append" and len(vals) == 1:
                 obj.append(vals[0])
@@ -1376,8 +1384,9 @@ class Evaluator:
     def model_layers(self, m: ModelObj):
         """`model.layers` as Keras 3 lists it (functional: InputLayers first)."""
         if m.style == "sequential":
-            if all(isinstance(e, (LayerObj, ModelObj)) for e in m.entries):
-                return [e for e in m.entries if not (isinstance(e, LayerObj) and e.kind == "InputLayer")]
+            entries = [e for e in m.entries if not isinstance(e, InputDecl)]
+            if all(isinstance(e, (LayerObj, ModelObj)) for e in entries):
+                return [e for e in entries if not (isinstance(e, LayerObj) and e.kind == "InputLayer")]
             return UNKNOWN
         if m.style != "functional":
             return UNKNOWN

@@ -7,7 +7,7 @@ from typing import Optional
 from ...diagnostics import Diagnostic, Related, fmt_shape
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, Model, is_unknown
 from .evaluator import SHAPE_ARGS, Evaluator, Graph, _flat_tensors, _reachable
-from .values import Budget, InputDecl, LayerObj, ModelObj, Tensor
+from .values import ArrayVal, Budget, InputDecl, LayerObj, ModelObj, Tensor
 
 
 def extract_models(ev: Evaluator) -> list[Model]:
@@ -247,8 +247,26 @@ def _data_diagnostics(m: ModelObj, inputs: list) -> list:
     return out
 
 
+def _late_weights(ev, layers: list) -> list:
+    """Weights set with layer.set_weights(...) after the layer was called."""
+    from dataclasses import replace
+
+    out = []
+    for l in layers:
+        obj = ev.layer_objs.get(l.instance_id)
+        ws = obj.args.get("weights") if obj is not None else None
+        if l.weights is None and isinstance(ws, list) and ws and all(isinstance(w, ArrayVal) for w in ws):
+            sources = dict(l.arg_sources)
+            if "weights" in obj.arg_sources:
+                sources["weights"] = obj.arg_sources["weights"]
+            l = replace(l, weights=tuple(w.shape for w in ws), arg_sources=sources)
+        out.append(l)
+    return out
+
+
 def _finish(ev, m, name, inputs, layers, outputs, notes, style) -> Model:
     seen_msgs: set = set()
+    layers = _late_weights(ev, layers)
     notes = list(notes) + _data_diagnostics(m, inputs)
     for inp in inputs:
         for d in ev.layer_notes.get(inp.id, []):
