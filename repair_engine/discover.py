@@ -186,7 +186,7 @@ def collect(paths: list, config=None) -> tuple[list, list]:
                     errors.append(f"more than {MAX_FILES} files; stopped walking")
                     break
                 shown = display_path(full)
-                if shown in seen or (config is not None and not config.selects(shown)):
+                if shown in seen or not _selected(full, config):
                     continue
                 seen.add(shown)
                 sf = _inspect(full, shown, explicit=False)
@@ -194,13 +194,23 @@ def collect(paths: list, config=None) -> tuple[list, list]:
                     files.append(sf)
         else:
             shown = display_path(given)
-            if shown in seen:
+            if shown in seen or not _selected(given, config):
                 continue
             seen.add(shown)
             sf = _inspect(given, shown, explicit=True)
             if sf is not None:
                 files.append(sf)
     return files, errors
+
+
+def _selected(path: str, config) -> bool:
+    """include/exclude, matched relative to the folder of the config file (the
+    repository root) when there is one, else to the current folder."""
+    if config is None or not (config.include or config.exclude):
+        return True
+    base = os.path.dirname(os.path.abspath(config.source)) if getattr(config, "source", None) else os.getcwd()
+    rel = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+    return config.selects(rel)
 
 
 def _inspect(full: str, shown: str, explicit: bool) -> Optional[SourceFile]:
