@@ -21,6 +21,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     # reviewer can read; structure changes (new/removed layers) cost more.
     "set_arg": 1.0,
     "remove_arg": 1.0,
+    # changing an argument a legacy_api warning already flags as misread
+    # (Convolution2D(32, 3, 3): Keras 3 reads the last 3 as strides)
+    "legacy_fix": 0.3,
     "set_input_shape": 1.0,
     "set_weights": 1.0,
     "replace_layer": 1.5,
@@ -39,7 +42,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "alternative_margin": 3.0,
 }
 
-EDIT_OPS = ("set_arg", "remove_arg", "set_input_shape", "set_weights", "replace_layer", "insert_layer",
+EDIT_OPS = ("set_arg", "remove_arg", "legacy_fix", "set_input_shape", "set_weights", "replace_layer", "insert_layer",
             "insert_weighted_layer", "remove_layer")
 WEIGHTED_KINDS = {"Dense", "Conv1D", "Conv2D", "Conv3D", "Embedding", "LSTM", "GRU", "SimpleRNN"}
 
@@ -67,15 +70,22 @@ class CostModel:
         """The cheapest possible edit: an admissible A* bound for any invalid model."""
         return min(self.w(op) for op in EDIT_OPS)
 
-    def edit_cost(self, edit, hops: int) -> float:
+    def edit_cost(self, edit, hops: int, legacy: bool = False) -> float:
         op = edit.op
         base = self.w(op)
+        if legacy and op in ("set_arg", "remove_arg"):
+            base = min(base, self.w("legacy_fix"))
         if op == "insert_layer" and getattr(edit, "kind", "") in WEIGHTED_KINDS:
             base = self.w("insert_weighted_layer")
         dist = 0.0
         if op == "set_input_shape" and edit.old is not None and edit.new is not None:
             # compare the per-sample shapes: the batch axis is not the user's value
-            dist = value_distance(tuple(edit.old)[1:], tuple(edit.new)[1:])
+            old_body, new_body = tuple(edit.old)[1:], tuple(edit.new)[1:]
+            dist = value_distance(old_body, new_body)
+            if _size(old_body) is not None and _size(old_body) == _size(new_body):
+                # same number of values per sample (a size-1 axis added or dropped,
+                # axes reordered): the data still fits, only its layout changes
+                dist *= 0.5
         elif op in ("set_arg", "set_weights"):
             dist = value_distance(getattr(edit, "old", None), getattr(edit, "new", None))
         loc = min(self.w("locality") * max(hops, 0), self.w("locality_cap"))
@@ -113,6 +123,15 @@ def value_distance(old: Any, new: Any) -> float:
         # a misspelling is close to the intended word ('sam' -> 'same')
         return 0.5 * (1.0 - difflib.SequenceMatcher(a=old.strip().lower(), b=new.lower()).ratio()) + 0.25
     return 0.0 if old == new else 0.5
+
+
+def _size(shape) -> Optional[int]:
+    n = 1
+    for d in shape:
+        if not isinstance(d, int):
+            return None
+        n *= d
+    return n
 
 
 def _elementwise(a, b) -> float:

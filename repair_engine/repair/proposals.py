@@ -185,8 +185,23 @@ def model_errors(result: CheckResult) -> list:
     return out
 
 
+def _legacy_moves(model: Model) -> list[Edit]:
+    """Drop an argument a legacy_api note flags as misread (the stray positional)."""
+    from .search import legacy_slots
+
+    out: list[Edit] = []
+    for lid, arg in sorted(legacy_slots(model)):
+        try:
+            layer = model.node(lid)
+        except KeyError:
+            continue
+        if arg in layer.args:
+            out.append(RemoveArg(target=lid, arg=arg, old=layer.args[arg]))
+    return out
+
+
 def propose(model: Model, result: CheckResult) -> list[Edit]:
-    data = _data_moves(model, result)
+    data = _data_moves(model, result) + _legacy_moves(model)
     diag = first_error(result)
     if diag is None or diag.kind == "data_shape_mismatch":
         return data

@@ -208,7 +208,26 @@ def extend(edits: tuple, edit: Edit) -> Optional[tuple]:
 
 def path_cost(original: Model, edits: tuple, costs: CostModel, failing_id: Optional[str]) -> float:
     """The cost of an edit sequence: independent of the order of its edits."""
-    return round(sum(costs.edit_cost(e, hops(original, e.target, failing_id)) for e in edits), 6)
+    legacy = legacy_slots(original)
+    return round(sum(costs.edit_cost(e, hops(original, e.target, failing_id),
+                                     legacy=(e.target, getattr(e, "arg", None)) in legacy) for e in edits), 6)
+
+
+def legacy_slots(model: Model) -> frozenset:
+    """(layer, argument) pairs a legacy_api note says are probably misread
+    (e.g. Convolution2D(32, 3, 3): the last 3 is read as strides by Keras 3)."""
+    out = set()
+    for n in model.notes:
+        if getattr(n, "kind", None) != "legacy_api" or not n.layer:
+            continue
+        try:
+            layer = model.node(n.layer)
+        except KeyError:
+            continue
+        for arg in getattr(layer, "args", {}) or {}:
+            if n.argument == arg or f"{arg}=" in (n.message or ""):
+                out.add((layer.id, arg))
+    return frozenset(out)
 
 
 def safe_check(model: Model) -> Optional[CheckResult]:
