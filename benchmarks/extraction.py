@@ -198,6 +198,23 @@ def keras_io(verbose: bool) -> dict:
     return {"files": len(files), "coverage": cov, "checked": chk, "alarms": alarms}
 
 
+def exais(verbose: bool) -> dict:
+    """Static verdict vs the Keras 3 verdict recorded for exais-real-bugs/keras/specN.py."""
+    manifest = json.loads((BENCH / "exais-real-bugs" / "manifest.json").read_text())
+    agree = total = 0
+    for e in manifest.get("entries", []):
+        k = e.get("keras3") or {}
+        path = BENCH / k.get("script", "")
+        if not path.is_file():
+            continue
+        total += 1
+        ours = bool(analyse(path)["errors"])
+        agree += ours == bool(k.get("fails"))
+        if verbose and ours != bool(k.get("fails")):
+            print(f"  {path.name}: Keras {'fails' if k.get('fails') else 'builds'}, static {'error' if ours else 'ok'}")
+    return {"agree": agree, "total": total}
+
+
 def main() -> int:
     verbose = "--verbose" in sys.argv
     if not BENCH.is_dir():
@@ -236,6 +253,10 @@ def main() -> int:
         print(f"  false alarms (errors)            {len(k['alarms'])}")
         for a in k["alarms"]:
             print("    " + a)
+    if (BENCH / "exais-real-bugs" / "manifest.json").is_file():
+        x = exais(verbose)
+        print("exais-real-bugs (Keras 3 scripts)")
+        print(f"  static verdict = Keras 3 verdict {x['agree']} of {x['total']}")
     print(f"time {time.monotonic() - t0:.1f}s")
     return 0
 
