@@ -165,6 +165,29 @@ class GitHubClient:
     def all(self, paginated: Iterable[T]) -> list[T]:
         return self.call(lambda: list(paginated))
 
+    # --- identity ------------------------------------------------------------------------
+
+    _login: str | None | bool = False  # False: not asked yet
+
+    def self_login(self) -> str | None:
+        """The token's user, or None for installation tokens (GITHUB_TOKEN), whose GET /user is 403."""
+        if self._login is False:
+            try:
+                self._login = self.call(lambda: self.gh.get_user().login)
+            except ApiError:
+                self._login = None
+        return self._login  # type: ignore[return-value]
+
+    def is_ours(self, obj) -> bool:
+        """Was this comment/issue written by the bot? Markers alone could be pasted by anyone."""
+        user = getattr(obj, "user", None)
+        if user is None:
+            return False
+        login = self.self_login()
+        if login:
+            return user.login == login
+        return user.type == "Bot"
+
     # --- reads ---------------------------------------------------------------------------
 
     def repo(self, full_name: str):

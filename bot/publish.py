@@ -70,19 +70,21 @@ def summary_body(report: dict, sha: str, inline: list[Finding], outside: list[Fi
     )
 
 
-def existing_finding_comments(comments) -> dict[str, object]:
+def existing_finding_comments(comments, ours=lambda c: True) -> dict[str, object]:
     """fingerprint -> our review comment (the newest wins)."""
     out: dict[str, object] = {}
     for c in comments:
+        if not ours(c):
+            continue
         m = _FINDING_RE.search(c.body or "")
         if m:
             out[m.group(1)] = c
     return out
 
 
-def find_summary(comments):
+def find_summary(comments, ours=lambda c: True):
     for c in comments:
-        if SUMMARY_MARKER in (c.body or ""):
+        if SUMMARY_MARKER in (c.body or "") and ours(c):
             return c
     return None
 
@@ -117,7 +119,7 @@ def publish_pull(
         notes.append(f"{plan.capped} more suggestion(s) were moved here: at most {max_comments} inline comments per run.")
 
     review_comments = client.review_comments(pull)
-    existing = existing_finding_comments(review_comments)
+    existing = existing_finding_comments(review_comments, client.is_ours)
     active = {fp: c for fp, c in existing.items() if RESOLVED_MARKER not in (c.body or "")}
     current = {f.fingerprint for f in findings}
 
@@ -186,7 +188,7 @@ def publish_pull(
     # 3. the sticky summary
     issue = client.call(pull.as_issue)
     issue_comments = client.issue_comments(issue)
-    summary = find_summary(issue_comments)
+    summary = find_summary(issue_comments, client.is_ours)
     inline_listed = [f for f in plan.inline if f in new_inline or f in already]
     body = summary_body(report, head_sha, inline_listed, plan.summary, notes + res.notes, committed, inline_allowed)
     has_findings = bool(inline_listed or plan.summary or committed)

@@ -56,7 +56,7 @@ def issue_body(report: dict, branch: str, sha: str, pr_url: str | None) -> str:
 
 def find_scan_issue(client, repo):
     for issue in client.all(repo.get_issues(state="open")):
-        if getattr(issue, "pull_request", None) is None and SCAN_MARKER in (issue.body or ""):
+        if getattr(issue, "pull_request", None) is None and SCAN_MARKER in (issue.body or "") and client.is_ours(issue):
             return issue
     return None
 

@@ -438,3 +438,17 @@ def test_api_outage_before_analysis_falls_back_to_the_workspace(gh, tmp_path):
     r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n), extra_env={"GITHUB_WORKSPACE": str(ws)})
     assert r.code == 1 and "GitHub API" in r.stderr and r.outputs["findings"] == "1"
     assert "internal error" not in r.stderr
+
+
+def test_markers_pasted_by_someone_else_are_not_trusted(gh, tmp_path):
+    """A user comment carrying the summary marker is neither edited nor mistaken for the bot's."""
+    n = open_pr(gh, {PATH: BROKEN})
+    gh.add_token("ghp_mallory_token_0123456789", login="mallory", permissions="write")
+    from github import Auth, Github
+
+    g = Github(auth=Auth.Token("ghp_mallory_token_0123456789"), base_url=gh.api_url, retry=None)
+    g.get_repo(REPO).get_issue(n).create_comment(SUMMARY_MARKER + "\nI am the summary now")
+    run_bot(gh, tmp_path, "pull_request", pr_event(gh, n))
+    comments = gh.issue_comments(REPO, n)
+    assert len(comments) == 2 and comments[0]["body"].endswith("I am the summary now")
+    assert comments[1]["user"]["login"] == "github-actions[bot]" and "| `models/cnn.py` |" in comments[1]["body"]
