@@ -18,6 +18,7 @@ from .core import (
     check_known_args,
     check_named_objects,
     defined_weights,
+    input_spec_of,
     is_number,
     optional_arg,
 )
@@ -130,6 +131,15 @@ def prelu(ctx: Ctx):
 @weights_of("PReLU")
 def prelu_weights(ctx: Ctx) -> list:
     return [prelu_alpha_shape(ctx)]
+
+
+@input_spec_of("PReLU")
+def prelu_input_spec(ctx: Ctx) -> dict:
+    s = ctx.input_shape
+    shared = prelu_shared_axes(ctx)
+    # Keras fixes the non-shared axes only when shared_axes is given.
+    axes = {i: s[i] for i in range(1, len(s)) if i not in shared} if shared else {}
+    return {"ndim": len(s), "axes": axes}
 
 
 EXAMPLES = [

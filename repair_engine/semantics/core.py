@@ -17,7 +17,7 @@ from typing import Any, Optional, Sequence
 
 from ..diagnostics import fmt_shape
 from ..ir import is_unknown
-from .base import Ctx, Example, register, weights_of
+from .base import REGISTRY, Ctx, Example, register, weights_of
 
 # keras.activations.ALL_OBJECTS_DICT of Keras 3.15 (exact, case-sensitive names).
 ACTIVATION_NAMES = (
@@ -278,6 +278,45 @@ def positive_count(ctx: Ctx, name: str, allow_bool: bool) -> int:
     return int(value)
 
 
+# ---- input specs of built layers (shared layers) --------------------------
+#
+# After its first call a Keras layer checks every later call against the
+# InputSpec its build() set (ndim / min_ndim / fixed axes), not against its
+# weights: a shared LayerNormalization accepts any shape symbolically, a shared
+# EinsumDense only needs the same rank. `input_spec(ctx)` gives that spec for
+# the first call's input; `input_spec_violation` applies it to a later call.
+
+
+def input_spec_of(*kinds: str):
+    """Register the InputSpec a built layer of these kinds keeps (attribute
+    `input_spec` on the LayerUnit; kinds without one accept any later input)."""
+
+    def deco(fn):
+        for k in kinds:
+            REGISTRY[k].input_spec = fn  # type: ignore[attr-defined]
+        return fn
+
+    return deco
+
+
+def input_spec_violation(spec: dict, shape: tuple) -> Optional[str]:
+    """keras.layers.input_spec.assert_input_compatibility for one input; the
+    reason it fails, or None."""
+    ndim = len(shape)
+    if spec.get("ndim") is not None and ndim != spec["ndim"]:
+        return f"expected ndim={spec['ndim']}, found ndim={ndim}"
+    if spec.get("min_ndim") is not None and ndim < spec["min_ndim"]:
+        return f"expected min_ndim={spec['min_ndim']}, found ndim={ndim}"
+    for axis, value in (spec.get("axes") or {}).items():
+        if value is None:
+            continue
+        if not -ndim <= axis < ndim:
+            return f"expected an axis {axis} of size {value}, found ndim={ndim}"
+        if shape[axis] not in (value, None):
+            return f"expected axis {axis} of the input to have size {value}, found {fmt_shape(shape)}"
+    return None
+
+
 # ---- Dense ----------------------------------------------------------------
 
 
@@ -300,6 +339,11 @@ def dense_weights(ctx: Ctx) -> list:
     if ctx.arg("use_bias", True):
         w.append((units,))
     return w
+
+
+@input_spec_of("Dense")
+def dense_input_spec(ctx: Ctx) -> dict:
+    return {"min_ndim": 2, "axes": {-1: ctx.input_shape[-1]}}
 
 
 # ---- EinsumDense ----------------------------------------------------------
@@ -463,6 +507,11 @@ def einsum_dense(ctx: Ctx):
 def einsum_dense_weights(ctx: Ctx) -> list:
     kernel, bias, _ = einsum_analysis(ctx, ctx.input_shape)
     return [tuple(kernel)] + ([tuple(bias)] if bias is not None else [])
+
+
+@input_spec_of("EinsumDense")
+def einsum_dense_input_spec(ctx: Ctx) -> dict:
+    return {"ndim": len(ctx.input_shape)}
 
 
 # ---- Embedding ------------------------------------------------------------

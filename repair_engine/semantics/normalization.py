@@ -18,6 +18,7 @@ from .core import (
     check_known_args,
     check_named_objects,
     defined_weights,
+    input_spec_of,
     is_int,
     optional_arg,
     resolve_axis,
@@ -148,6 +149,13 @@ def batch_normalization_weights(ctx: Ctx) -> list:
     return [dim] * len(bn_weight_names(ctx))
 
 
+@input_spec_of("BatchNormalization")
+def batch_normalization_input_spec(ctx: Ctx) -> dict:
+    s = ctx.input_shape
+    axis = bn_axis(ctx)
+    return {"ndim": len(s), "axes": {axis: s[axis]}}
+
+
 @register("LayerNormalization", "RMSNormalization")
 def layer_normalization(ctx: Ctx):
     check_known_args(ctx)
@@ -242,6 +250,13 @@ def group_normalization_weights(ctx: Ctx) -> list:
     return [dim] * n
 
 
+@input_spec_of("GroupNormalization")
+def group_normalization_input_spec(ctx: Ctx) -> dict:
+    s = ctx.input_shape
+    axis = ctx.arg("axis", -1)
+    return {"ndim": len(s), "axes": {axis: s[axis]}}
+
+
 @register("UnitNormalization")
 def unit_normalization(ctx: Ctx):
     check_known_args(ctx)
@@ -294,6 +309,11 @@ def spectral_normalization(ctx: Ctx):
             hint={"arg": "layer", "choices": sorted(KERNEL_KINDS)},
         )
     return out
+
+
+@input_spec_of("SpectralNormalization")
+def spectral_normalization_input_spec(ctx: Ctx) -> dict:
+    return {"min_ndim": 1, "axes": {-1: ctx.input_shape[-1]}}
 
 
 EXAMPLES = [

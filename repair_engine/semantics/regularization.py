@@ -13,7 +13,7 @@ from typing import Any
 
 from ..ir import is_unknown
 from .base import Ctx, Example, register
-from .core import SKIP, check_known_args, is_number, optional_arg
+from .core import SKIP, check_known_args, input_spec_of, is_number, optional_arg
 
 _SPATIAL_RANK = {"SpatialDropout1D": 3, "SpatialDropout2D": 4, "SpatialDropout3D": 5}
 _SPATIAL_LAYOUT = {
@@ -106,6 +106,11 @@ def spatial_dropout(ctx: Ctx):
                     hint={"arg": "data_format", "choices": ["channels_last", "channels_first"]},
                 )
     return ctx.input_rank(_SPATIAL_RANK[ctx.kind], _SPATIAL_LAYOUT[ctx.kind])
+
+
+@input_spec_of("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
+def spatial_dropout_input_spec(ctx: Ctx) -> dict:
+    return {"ndim": _SPATIAL_RANK[ctx.kind]}
 
 
 def penalty(ctx: Ctx, name: str) -> None:
