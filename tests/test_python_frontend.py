@@ -436,3 +436,19 @@ def test_import_spellings_build_the_same_model():
         r = python_source.load("v.py", src.encode())
         assert len(r.models) == 1, src
         assert check(r.models[0]).output_shapes == [(None, 3)], src
+
+
+def test_config_class_constants_with_provenance():
+    src = (
+        "import keras\n"
+        "class Config:\n"
+        "    units = 0\n"
+        "    shape = (8,)\n"
+        "model = keras.Sequential([keras.Input(shape=Config.shape), keras.layers.Dense(Config.units)])\n"
+    )
+    m = python_source.load("c.py", src.encode()).models[0]
+    assert m.inputs[0].shape == (None, 8)
+    src_units = m.layers[0].arg_sources["units"]
+    assert src_units.origin_name == "units" and (src_units.origin.line, src_units.origin.col) == (3, 13)
+    errs = errors(m)
+    assert errs and errs[0].kind == "invalid_argument" and errs[0].related[0].span.line == 3

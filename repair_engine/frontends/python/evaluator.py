@@ -481,10 +481,14 @@ class Evaluator:
             b = env.lookup(node.id)
             if b is not None and b.origin is not None and not isinstance(value, (Tensor, LayerObj, ModelObj)):
                 return value, b.origin, b.name
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             obj = self.ev(node.value, env)
+            b = None
             if isinstance(obj, InstanceVal):
-                b = obj.attrs.get(node.attr)
+                b = obj.attrs.get(node.attr) or obj.cls.attr(node.attr)
+            elif isinstance(obj, ClassVal):
+                b = obj.attr(node.attr)
+            if b is not None:
                 if b is not None and b.origin is not None and isinstance(b.value, _PLAIN + (tuple, list)):
                     return value, b.origin, b.name
         return value, None, None
@@ -515,8 +519,11 @@ class Evaluator:
         attr = node.attr
         if isinstance(base, Ref):
             return Ref(canonical(f"{base.path}.{attr}"))
+        if isinstance(base, ClassVal):
+            b = base.attr(attr)
+            return b.value if b is not None else UNKNOWN
         if isinstance(base, InstanceVal):
-            b = base.attrs.get(attr)
+            b = base.attrs.get(attr) or base.cls.attr(attr)
             if b is not None:
                 return b.value
             m = base.cls.method(attr)
@@ -1444,7 +1451,14 @@ class Evaluator:
                 kind = "layer"
             elif isinstance(b, ClassVal) and b.kind != "other":
                 kind = b.kind
-        return ClassVal(stmt, env, bases, kind)
+        cls = ClassVal(stmt, env, bases, kind)
+        # class-body constants (`class Config: units = 64`); methods are looked up from the ast
+        scope = Env(env)
+        for item in stmt.body:
+            if isinstance(item, (ast.Assign, ast.AnnAssign)):
+                self.exec_stmt(item, scope)
+        cls.attrs = {k: b for k, b in scope.vars.items() if isinstance(b.value, _PLAIN + (tuple, list, dict))}
+        return cls
 
     def instantiate(self, cls: ClassVal, pos, kws, node):
         inst = InstanceVal(cls)

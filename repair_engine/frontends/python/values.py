@@ -120,6 +120,17 @@ class ClassVal:
     env: Any
     bases: list
     kind: str  # "model" | "layer" | "other"
+    attrs: dict = field(default_factory=dict)  # class-body constants: name -> Binding
+
+    def attr(self, name: str) -> Optional["Binding"]:
+        if name in self.attrs:
+            return self.attrs[name]
+        for base in self.bases:
+            if isinstance(base, ClassVal):
+                b = base.attr(name)
+                if b is not None:
+                    return b
+        return None
 
     def method(self, name: str) -> Optional[ast.FunctionDef]:
         for stmt in self.node.body:
