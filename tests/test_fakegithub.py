@@ -357,8 +357,7 @@ def test_deleted_branch_is_404(gh, pr):
         assert err.value.status == 404
     patch = raw(gh, "PATCH", "/repos/octo/models/git/refs/heads/feature", json={"sha": head_sha})
     assert patch.status_code == 422 and patch.json()["message"] == "Reference does not exist"
-    closed = repo.get_pull(pr)
-    assert closed.head.sha == head_sha and closed.state == "closed"  # GitHub closes it, keeps its last head
+    assert repo.get_pull(pr).head.sha == head_sha  # the PR keeps its last head
     assert gh.file_at("octo/models", "feature", "model.py") is None
     assert gh.file_at("octo/models", head_sha, "model.py") == MODEL_V2
 
@@ -829,3 +828,15 @@ def test_secondary_content_limit_message_is_retryable_for_pygithub():
         with pytest.raises(github.RateLimitExceededException) as err:
             issue.create_comment("two")
         assert 1 <= int(err.value.headers["retry-after"]) <= 61
+
+
+def test_deleting_head_branch_closes_pull_when_asked():
+    with FakeGitHub(close_pulls_on_branch_delete=True) as gh:
+        gh.add_token(WRITE, login=BOT)
+        gh.create_repo("octo/models", files={"model.py": MODEL_V1})
+        head = gh.commit("octo/models", "feature", {"model.py": MODEL_V2})
+        n = gh.create_pull("octo/models", head="feature")
+        assert raw(gh, "DELETE", "/repos/octo/models/git/refs/heads/feature").status_code == 204
+        pull = raw(gh, "GET", f"/repos/octo/models/pulls/{n}").json()
+        assert (pull["state"], pull["head"]["sha"]) == ("closed", head) and pull["closed_at"]
+        assert [p["number"] for p in raw(gh, "GET", "/repos/octo/models/pulls").json()] == []

@@ -62,10 +62,13 @@ class FakeGitHub:
         patch_max_lines: int = 20_000,
         root_dir: str | None = None,
         content_per_minute: int | None = None,
+        close_pulls_on_branch_delete: bool = False,
     ):
         """patch_max_*: beyond these a file's `patch` is omitted (GitHub's large-diff rule);
-        content_per_minute: enforce GitHub's secondary limit on content-creating POSTs."""
-        self._world = World(patch_max_bytes, patch_max_lines, root_dir, content_per_minute)
+        content_per_minute: enforce GitHub's secondary limit on content-creating POSTs;
+        close_pulls_on_branch_delete: close an open PR once its head or base branch is gone,
+        as GitHub does (off by default: the PR then stays open with its last head sha)."""
+        self._world = World(patch_max_bytes, patch_max_lines, root_dir, content_per_minute, close_pulls_on_branch_delete)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 

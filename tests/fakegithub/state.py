@@ -301,9 +301,11 @@ class World:
         patch_max_lines: int = 20_000,
         root_dir: str | None = None,
         content_per_minute: int | None = None,
+        close_pulls_on_branch_delete: bool = False,
     ):
         self.lock = threading.RLock()
         self.content_per_minute = content_per_minute
+        self.close_pulls_on_branch_delete = close_pulls_on_branch_delete
         self.root = tempfile.mkdtemp(prefix="fakegithub-", dir=root_dir or _fast_temp_dir())
         # Removed on close(), or when the world is garbage collected if a test forgot to stop it.
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True)
@@ -618,7 +620,7 @@ class World:
             sha = self.branch_sha(head_repo, pull.head_ref) if head_repo else None
             if sha:
                 pull.head_sha = sha
-            if sha is None or self.branch_sha(repo, pull.base_ref) is None:
+            if self.close_pulls_on_branch_delete and (sha is None or self.branch_sha(repo, pull.base_ref) is None):
                 # GitHub closes a pull request whose head or base branch is deleted
                 # (it keeps the last head sha, and the PR stays readable).
                 pull.issue.state = "closed"
