@@ -452,3 +452,16 @@ def test_config_class_constants_with_provenance():
     assert src_units.origin_name == "units" and (src_units.origin.line, src_units.origin.col) == (3, 13)
     errs = errors(m)
     assert errs and errs[0].kind == "invalid_argument" and errs[0].related[0].span.line == 3
+
+
+def test_fixed_shape_dataset_loader_feeds_unbuilt_model():
+    src = (
+        "from tensorflow import keras\n"
+        "(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()\n"
+        "x_train = x_train.astype('float32')\n"
+        "model = keras.Sequential([keras.layers.Conv2D(8, 3), keras.layers.Flatten(), keras.layers.Dense(10)])\n"
+        "model.fit(x_train, y_train, epochs=1)\n"
+    )
+    m = python_source.load("d.py", src.encode()).models[0]
+    assert m.inputs[0].shape == (None, 28, 28) and m.inputs[0].declared_as == "data"
+    assert errors(m)[0].kind == "rank_mismatch"

@@ -970,6 +970,8 @@ class Evaluator:
                     return getattr(obj, name)(*vals)
                 except Exception:
                     return UNKNOWN
+        if isinstance(obj, ArrayVal) and name in ("astype", "copy"):
+            return obj
         if isinstance(obj, ArrayVal) and name == "reshape":
             shape = vals[0] if len(vals) == 1 else tuple(vals)
             return _np_reshape(obj, shape)
@@ -992,6 +994,9 @@ class Evaluator:
             return self.make_functional(pos, kws, node)
         if path in ("keras.Input", "keras.layers.Input"):
             return self.make_input(pos, kws, node)
+        if path in _DATASETS:
+            (xa, ya), (xb, yb) = _DATASETS[path]
+            return ((ArrayVal(xa), ArrayVal(ya)), (ArrayVal(xb), ArrayVal(yb)))
         if path in ("keras.backend.image_data_format", "keras.config.image_data_format"):
             return "channels_last"
         if path == "keras.backend.image_dim_ordering":
@@ -1648,6 +1653,14 @@ class Evaluator:
         return None
 
 
+# keras.datasets loaders with fixed shapes: ((x_train, y_train), (x_test, y_test))
+_DATASETS = {
+    "keras.datasets.mnist.load_data": (((60000, 28, 28), (60000,)), ((10000, 28, 28), (10000,))),
+    "keras.datasets.fashion_mnist.load_data": (((60000, 28, 28), (60000,)), ((10000, 28, 28), (10000,))),
+    "keras.datasets.cifar10.load_data": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
+    "keras.datasets.cifar100.load_data": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
+    "keras.datasets.boston_housing.load_data": (((404, 13), (404,)), ((102, 13), (102,))),
+}
 _KERAS1_MODES = {"sum": "Add", "concat": "Concatenate", "mul": "Multiply", "ave": "Average", "max": "Maximum",
                  "dot": "Dot", "cos": "Dot"}
 _LIST_KINDS = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot", "Attention",
