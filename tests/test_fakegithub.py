@@ -258,6 +258,10 @@ def test_review_rules_own_pull_and_unknown_commit(gh, pr):
     assert own.status_code == 422 and own.json()["errors"] == ["Can not approve your own pull request"]
     bad_commit = raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews", json={"event": "COMMENT", "body": "x", "commit_id": "f" * 40})
     assert bad_commit.status_code == 422
+    gh.commit("octo/models", "main", {"README.md": "moved on\n"})  # a commit outside the PR
+    off_pr = raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews",
+                 json={"event": "COMMENT", "body": "x", "commit_id": gh.branch_sha("octo/models", "main")})
+    assert off_pr.status_code == 422 and off_pr.json()["errors"] == ["The commitOID is not part of the pull request"]
     pending = raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews", json={"body": "draft"})
     assert pending.json()["state"] == "PENDING"
     assert raw(gh, "POST", f"/repos/octo/models/pulls/{pr}/reviews", json={"body": "again"}).status_code == 422

@@ -731,7 +731,7 @@ class World:
         if sha is None:
             raise unprocessable([f"No commit found for SHA: {commit_id}"])
         if sha != pull.head_sha and not repo.git.is_ancestor(sha, pull.head_sha):
-            raise unprocessable(["Commit is not part of the pull request"])
+            raise unprocessable(["The commitOID is not part of the pull request"])
         return sha
 
     def files_at(self, repo: Repo, commit: str) -> dict[str, tuple[str, str]]:
