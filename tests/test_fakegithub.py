@@ -844,3 +844,16 @@ def test_deleting_head_branch_closes_pull_when_asked():
         pull = raw(gh, "GET", f"/repos/octo/models/pulls/{n}").json()
         assert (pull["state"], pull["head"]["sha"]) == ("closed", head) and pull["closed_at"]
         assert [p["number"] for p in raw(gh, "GET", "/repos/octo/models/pulls").json()] == []
+
+
+def test_single_review_comment_endpoint_uses_validation_failed_form(gh, pr):
+    pull = client(gh).get_repo("octo/models").get_pull(pr)
+    commit = pull.get_commits().reversed[0]
+    with pytest.raises(github.GithubException) as err:
+        pull.create_review_comment("outside", commit, "model.py", line=20, side="RIGHT")
+    assert err.value.status == 422 and err.value.data["message"] == "Validation Failed"
+    assert err.value.data["errors"] == [{"resource": "PullRequestReviewComment", "code": "custom",
+                                         "field": "pull_request_review_thread.line", "message": "could not be resolved"}]
+    made = pull.create_review_comment("inside", commit, "model.py", line=5, side="RIGHT", start_line=3, start_side="RIGHT")
+    assert (made.start_line, made.line, made.commit_id) == (3, 5, pull.head.sha)
+    assert [r["state"] for r in gh.reviews("octo/models", pr)] == ["COMMENTED"]  # each single comment is its own review

@@ -671,8 +671,10 @@ class World:
         def fail(text: str, field_name: str = "pull_request_review_thread.line") -> ApiError:
             if review_errors:
                 return unprocessable([text], doc="https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request")
+            # The single-comment endpoint names the field: {"field": "...line", "message": "could not be resolved"}.
+            message = "could not be resolved" if text.endswith("could not be resolved") else text
             return unprocessable(
-                [{"resource": "PullRequestReviewComment", "code": "custom", "field": field_name, "message": text}],
+                [{"resource": "PullRequestReviewComment", "code": "custom", "field": field_name, "message": message}],
                 "Validation Failed",
                 "https://docs.github.com/rest/pulls/comments#create-a-review-comment-for-a-pull-request",
             )
