@@ -37,7 +37,7 @@ def inline_body(f: Finding) -> str:
     return templates.render("inline_comment.md.j2", finding=f, marker=finding_marker(f.fingerprint))
 
 
-def resolved_body(fingerprint: str, old_body: str, sha: str) -> str:
+def resolved_body(fingerprint: str, old_body: str, sha: str, reason: str = "resolved") -> str:
     title = ""
     for line in old_body.splitlines():
         if line.startswith("**"):
@@ -49,6 +49,7 @@ def resolved_body(fingerprint: str, old_body: str, sha: str) -> str:
         resolved_marker=RESOLVED_MARKER,
         finding_title=title or "nnrepair finding",
         sha=sha,
+        reason=reason,
     )
 
 
@@ -68,18 +69,6 @@ def summary_body(report: dict, sha: str, inline: list[Finding], outside: list[Fi
         committed=committed,
         inline_mode=inline_mode,
     )
-
-
-def existing_finding_comments(comments, ours=lambda c: True) -> dict[str, object]:
-    """fingerprint -> our review comment (the newest wins)."""
-    out: dict[str, object] = {}
-    for c in comments:
-        if not ours(c):
-            continue
-        m = _FINDING_RE.search(c.body or "")
-        if m:
-            out[m.group(1)] = c
-    return out
 
 
 def find_summary(comments, ours=lambda c: True):
@@ -119,13 +108,21 @@ def publish_pull(
         notes.append(f"{plan.capped} more suggestion(s) were moved here: at most {max_comments} inline comments per run.")
 
     review_comments = client.review_comments(pull)
-    existing = existing_finding_comments(review_comments, client.is_ours)
-    active = {fp: c for fp, c in existing.items() if RESOLVED_MARKER not in (c.body or "")}
     current = {f.fingerprint for f in findings}
+    active: dict[str, object] = {}
+    moved: list[tuple[str, object]] = []  # GitHub outdated them (their file changed): re-post at the new place
+    for c in review_comments:
+        m = _FINDING_RE.search(c.body or "")
+        if not m or RESOLVED_MARKER in (c.body or "") or not client.is_ours(c):
+            continue
+        if getattr(c, "line", 0) is None and m.group(1) in current:
+            moved.append((m.group(1), c))
+        else:
+            active[m.group(1)] = c
+    stale = {fp: c for fp, c in active.items() if fp not in current}
 
     new_inline = [f for f in plan.inline if f.fingerprint not in active]
     already = [f for f in plan.inline if f.fingerprint in active]
-    stale = {fp: c for fp, c in active.items() if fp not in current}
 
     writable = True
 
@@ -176,9 +173,11 @@ def publish_pull(
                 plan.summary = new_inline + plan.summary
                 new_inline = []
 
-    # 2. withdraw suggestions whose finding is gone
-    for fp, c in stale.items():
-        body = resolved_body(fp, c.body or "", head_sha)
+    # 2. withdraw suggestions whose finding is gone (or that GitHub outdated and we re-posted)
+    for fp, c, reason in [(fp, c, "resolved") for fp, c in stale.items()] + [(fp, c, "moved") for fp, c in moved]:
+        if reason == "moved" and not any(f.fingerprint == fp for f in new_inline):
+            continue  # not re-posted (e.g. now outside the diff): leave the old one alone
+        body = resolved_body(fp, c.body or "", head_sha, reason)
         if dry_run:
             echo(f"=== mark comment {getattr(c, 'id', '?')} resolved ===\n{body}")
             res.resolved += 1

@@ -452,3 +452,16 @@ def test_markers_pasted_by_someone_else_are_not_trusted(gh, tmp_path):
     comments = gh.issue_comments(REPO, n)
     assert len(comments) == 2 and comments[0]["body"].endswith("I am the summary now")
     assert comments[1]["user"]["login"] == "github-actions[bot]" and "| `models/cnn.py` |" in comments[1]["body"]
+
+
+def test_push_elsewhere_in_the_file_reposts_the_outdated_suggestion_once(gh, tmp_path):
+    n = open_pr(gh, {PATH: BROKEN})
+    run_bot(gh, tmp_path, "pull_request", pr_event(gh, n))
+    gh.commit(REPO, "feature", {PATH: "# a CNN\n" + BROKEN}, "Add a header comment")  # the finding moves to line 6
+    run_bot(gh, tmp_path, "pull_request", pr_event(gh, n, "synchronize"))
+    old, new = gh.review_comments(REPO, n)
+    assert RESOLVED_MARKER in old["body"] and "Outdated" in old["body"]
+    assert new["line"] == 6 and FIXED_LINE in new["body"] and RESOLVED_MARKER not in new["body"]
+    before = len(gh.requests)
+    run_bot(gh, tmp_path, "pull_request", pr_event(gh, n, "synchronize"))
+    assert writes(gh, before) == []
