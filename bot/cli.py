@@ -277,6 +277,9 @@ def flow_workflow_run(run: Run) -> None:
     wr = run.env.event.get("workflow_run") or {}
     try:
         data = artifact.load(path)
+        listed = [p.get("number") for p in wr.get("pull_requests") or [] if isinstance(p, dict)]
+        if listed and data["pull_request"] not in listed:  # empty for fork PRs; checked when present
+            raise artifact.ArtifactError(f"artifact PR #{data['pull_request']} is not among the run's PRs {listed}")
         repo = c.repo(run.env.repository)
         try:
             pull = c.pull(repo, data["pull_request"])

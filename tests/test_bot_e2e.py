@@ -465,3 +465,19 @@ def test_push_elsewhere_in_the_file_reposts_the_outdated_suggestion_once(gh, tmp
     before = len(gh.requests)
     run_bot(gh, tmp_path, "pull_request", pr_event(gh, n, "synchronize"))
     assert writes(gh, before) == []
+
+
+def test_scan_from_the_workspace_and_dry_run(gh, tmp_path):
+    ws = tmp_path / "ws"
+    (ws / "models").mkdir(parents=True)
+    (ws / PATH).write_text(BROKEN)
+    (ws / ".git").mkdir()
+    (ws / ".git" / "junk.py").write_text(BROKEN)  # never scanned
+    before = len(gh.requests)
+    r = run_bot(gh, tmp_path, "workflow_dispatch", {}, argv=["--dry-run"],
+                inputs={"source": "workspace"}, extra_env={"GITHUB_WORKSPACE": str(ws)})
+    assert r.code == 1 and writes(gh, before) == []
+    assert "=== scan issue (new) ===" in r.stdout and "models/cnn.py" in r.stdout and ".git/junk.py" not in r.stdout
+    r2 = run_bot(gh, tmp_path, "workflow_dispatch", {}, inputs={"source": "workspace"}, extra_env={"GITHUB_WORKSPACE": str(ws)})
+    [issue] = gh.issues(REPO)
+    assert "models/cnn.py" in issue["body"] and r2.code == 1

@@ -104,3 +104,13 @@ def test_artifact_loader_rejects_non_json_and_oversize(tmp_path):
     p.write_text(json.dumps(bad))
     with pytest.raises(artifact.ArtifactError, match="line_edits"):
         artifact.load(str(p))
+
+
+def test_artifact_pr_must_match_the_runs_pull_requests(fork_pr, tmp_path):
+    gh, n = fork_pr
+    results = phase1(gh, n, tmp_path)
+    event = workflow_run_event(gh, n)
+    event["workflow_run"]["pull_requests"] = [{"number": n + 1}]
+    before = len(gh.requests)
+    r = run_bot(gh, tmp_path, "workflow_run", event, inputs={"results": str(results)})
+    assert writes(gh, before) == [] and "not among the run's PRs" in r.stderr
