@@ -611,3 +611,30 @@ def test_sniffing_is_by_content():
     assert not exais_spec.sniff("m.json", KERAS2_SEQUENTIAL.encode())
     assert discover.detect("opt.json", b'{"class_name": "Adam", "config": {}}') is None
     assert discover.detect("opt.json", b'{"class_name": "Adam", "config": {}}', explicit=True) is keras_json
+
+
+def test_keras2_flat_node_and_keyword_tensors():
+    cfg = {
+        "class_name": "Model",
+        "config": {
+            "name": "m",
+            "layers": [
+                {"class_name": "InputLayer", "name": "q", "config": {"batch_input_shape": [None, 5, 16], "name": "q"},
+                 "inbound_nodes": []},
+                {"class_name": "InputLayer", "name": "v", "config": {"batch_input_shape": [None, 7, 16], "name": "v"},
+                 "inbound_nodes": []},
+                {"class_name": "MultiHeadAttention", "name": "mha",
+                 "config": {"name": "mha", "num_heads": 2, "key_dim": 8},
+                 "inbound_nodes": [[["q", 0, 0, {"value": ["v", 0, 0]}]]]},
+                {"class_name": "Dropout", "name": "drop", "config": {"name": "drop", "rate": 0.1},
+                 "inbound_nodes": [["mha", 0, 0, {}]]},  # the flat form tf.keras writes for one tensor
+            ],
+            "input_layers": [["q", 0, 0], ["v", 0, 0]],
+            "output_layers": [["drop", 0, 0]],
+        },
+    }
+    m = load_json(json.dumps(cfg))
+    assert [e.node for e in m.node("mha").inputs] == ["q", "v"] and not m.node("mha").list_input
+    assert [e.node for e in m.node("drop").inputs] == ["mha"]
+    r = check(m)
+    assert r.valid and r.output_shapes == [(None, 5, 16)]

@@ -423,11 +423,22 @@ def _parse_call(node: Any) -> tuple[list, bool, dict]:
                 call_args[k] = v
         return refs, list_input, call_args
     if isinstance(node, list):  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
+        if len(node) >= 3 and isinstance(node[0], str):  # tf.keras' flat form for one tensor
+            node = [node]
         refs = []
+        call_args: dict = {}
         for t in node:
             if isinstance(t, list) and len(t) >= 3 and isinstance(t[0], str):
                 refs.append((t[0], t[1], t[2]))
-        return refs, len(refs) > 1, {}
+                kw = t[3] if len(t) > 3 and isinstance(t[3], dict) else {}
+                for k in ("value", "key"):
+                    v = kw.get(k)
+                    if isinstance(v, list) and len(v) >= 3 and isinstance(v[0], str):
+                        refs.append((v[0], v[1], v[2]))
+                for k, v in kw.items():
+                    if k not in ("value", "key", "mask", "training", "name") and isinstance(v, (bool, int, float, str)):
+                        call_args[k] = v
+        return refs, len(node) > 1, call_args
     return [], False, {}
 
 
