@@ -856,3 +856,13 @@ def test_single_review_comment_endpoint_uses_validation_failed_form(gh, pr):
     made = pull.create_review_comment("inside", commit, "model.py", line=5, side="RIGHT", start_line=3, start_side="RIGHT")
     assert (made.start_line, made.line, made.commit_id) == (3, 5, pull.head.sha)
     assert [r["state"] for r in gh.reviews("octo/models", pr)] == ["COMMENTED"]  # each single comment is its own review
+
+
+def test_commit_pulls_merge_status_and_raw_contents(gh, pr):
+    head = gh.branch_sha("octo/models", "feature")
+    assert [p["number"] for p in raw(gh, "GET", f"/repos/octo/models/commits/{head}/pulls").json()] == [pr]
+    main = gh.branch_sha("octo/models", "main")
+    assert raw(gh, "GET", f"/repos/octo/models/commits/{main}/pulls").json() == []  # already on the base
+    assert client(gh).get_repo("octo/models").get_pull(pr).is_merged() is False
+    contents = raw(gh, "GET", "/repos/octo/models/contents/model.py?ref=feature", headers={"Accept": "application/vnd.github.raw"})
+    assert contents.text == MODEL_V2 and contents.headers["Content-Type"].startswith("application/vnd.github.raw")

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from repair_engine.checker import check
-from repair_engine.ir import Edge, InputNode, Layer, Model
+from repair_engine.ir import UNKNOWN, Edge, InputNode, Layer, Model
 from repair_engine.semantics import REGISTRY
 from repair_engine.semantics.attention import output_count as attention_output_count
 from repair_engine.semantics.attention import runtime_conflicts
@@ -482,3 +482,50 @@ def test_bidirectional_backward_layer(keras_oracle, forward, backward, merge_mod
     args = {"merge_mode": merge_mode, "backward_layer": Layer(id="b", kind=backward[0], args=backward[1])}
     ours = agree(keras_oracle, "Bidirectional", args, [(None, 5, 6)], inner=inner)
     assert ours.valid == valid
+
+
+# ---- bad input never crashes ----------------------------------------------------------
+
+MY_FAMILIES = ("recurrent", "attention", "preprocessing")
+JUNK = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 9), st.floats(-2, 10, allow_nan=False), st.text(max_size=4),
+    st.lists(st.one_of(st.integers(-2, 5), st.none(), st.text(max_size=2)), max_size=4).map(tuple),
+    st.just([[1.0, 2.0], [3.0]]), st.just({"class_name": "LSTM"}), st.just(UNKNOWN),
+)
+
+
+def _my_kinds() -> list:
+    from repair_engine.semantics import all_examples
+
+    return sorted({ex.kind for fam, ex in all_examples() if fam in MY_FAMILIES})
+
+
+def _arg_names() -> list:
+    from repair_engine.semantics import all_examples
+
+    names = {k for fam, ex in all_examples() if fam in MY_FAMILIES for k in ex.args}
+    return sorted(names | {"layer", "backward_layer", "use_bias", "reset_after"})
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(
+    kind=st.sampled_from(_my_kinds()),
+    args=st.dictionaries(st.sampled_from(_arg_names()), JUNK, max_size=5),
+    shapes=st.lists(st.one_of(st.none(), st.lists(st.one_of(st.none(), st.integers(-1, 6)), max_size=6).map(tuple)),
+                    max_size=4),
+    inner_kind=st.sampled_from(["LSTM", "Dense", "Conv2D", "NoSuchLayer", "Bidirectional"]),
+    list_input=st.booleans(),
+)
+def test_units_never_crash_on_bad_input(kind, args, shapes, inner_kind, list_input):
+    from repair_engine.checker import expected_weights, run_layer
+
+    inner = Layer(id="i", kind=inner_kind, args=dict(args))
+    layer = Layer(id="layer", kind=kind, args=args, inner=inner, list_input=list_input,
+                  call_args={"return_attention_scores": bool(args.get("use_bias"))})
+    outs, violation, _ = run_layer(layer, list(shapes))  # raises only on a bug
+    assert isinstance(outs, list)
+    if violation is not None:
+        assert violation.kind in ("rank_mismatch", "invalid_argument", "non_positive_dim", "undefined_dim",
+                                  "incompatible_shape", "merge_shape_mismatch")
+        assert kind in violation.message or "`" in violation.message
+    expected_weights(layer, list(shapes))

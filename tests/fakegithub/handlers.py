@@ -161,6 +161,8 @@ def get_contents(ctx: Ctx):
     if entry.type == "tree":
         return 200, [ctx.render.dir_entry(repo, ref_name, c) for c in _ls_dir(repo, sha, path)]
     data = repo.git.read_blob(entry.sha) if entry.type == "blob" else None
+    if data is not None and "raw" in ctx.accept:
+        return 200, RawBody(data, "application/vnd.github.raw; charset=utf-8")  # Accept: application/vnd.github.raw
     return 200, ctx.render.content_file(repo, ref_name, path, entry.sha, data, entry.size or 0)
 
 
@@ -522,6 +524,28 @@ def _set_state(issue, state, reason) -> None:
         issue.closed_at = None
         issue.state_reason = "reopened" if issue.state == "closed" else None
     issue.state = state
+
+
+def pull_merged(ctx: Ctx):
+    """GET /pulls/{n}/merge: 204 if merged, 404 otherwise (nothing is ever merged here)."""
+    pull = ctx.world.get_pull(ctx.repo, ctx.number())
+    if not pull.merged:
+        raise not_found()
+    return 204, None
+
+
+def commit_pulls(ctx: Ctx):
+    """GET /commits/{sha}/pulls: pull requests whose head history contains the commit."""
+    repo = ctx.repo
+    sha = ctx.world.resolve_ref(repo, ctx.params["ref"])
+    found = []
+    for pull in sorted(repo.pulls.values(), key=lambda p: p.number):
+        ctx.world.refresh_pull(repo, pull)
+        merge_base = ctx.world.merge_base(repo, ctx.world.pull_base_sha(repo, pull), pull.head_sha)
+        in_range = repo.git.is_ancestor(sha, pull.head_sha) and not (merge_base and repo.git.is_ancestor(sha, merge_base))
+        if in_range:
+            found.append(pull)
+    return 200, [ctx.render.pull(repo, p, ctx.token, full=False) for p in ctx.paginate(found)]
 
 
 def list_pull_files(ctx: Ctx):
@@ -976,6 +1000,8 @@ ROUTES = [
     ("GET", R + r"/pulls/(?P<number>\d+)", get_pull),
     ("PATCH", R + r"/pulls/(?P<number>\d+)", patch_pull),
     ("GET", R + r"/pulls/(?P<number>\d+)/files", list_pull_files),
+    ("GET", R + r"/pulls/(?P<number>\d+)/merge", pull_merged),
+    ("GET", R + r"/commits/(?P<ref>[^/]+)/pulls", commit_pulls),
     ("GET", R + r"/pulls/(?P<number>\d+)/commits", list_pull_commits),
     ("GET", R + r"/pulls/(?P<number>\d+)/reviews", list_reviews),
     ("POST", R + r"/pulls/(?P<number>\d+)/reviews", post_review),

@@ -715,6 +715,8 @@ class Evaluator:
             if isinstance(key, _PLAIN) and key in base:
                 return base[key]
             return UNKNOWN
+        if isinstance(base, ArrayVal) and isinstance(key, ArrayVal) and len(base.shape) >= 1:
+            return ArrayVal(tuple(key.shape) + tuple(base.shape[1:]))  # integer-array indexing (np.eye(k)[y])
         if isinstance(base, ArrayVal) and base.shape:
             if isinstance(key, int) and not isinstance(key, bool) and -base.shape[0] <= key < base.shape[0]:
                 return ArrayVal(base.shape[1:])
@@ -997,6 +999,14 @@ class Evaluator:
         if path in _DATASETS:
             (xa, ya), (xb, yb) = _DATASETS[path]
             return ((ArrayVal(xa), ArrayVal(ya)), (ArrayVal(xb), ArrayVal(yb)))
+        if path in ("keras.losses.CategoricalCrossentropy", "keras.losses.BinaryCrossentropy"):
+            return snake(path.rsplit(".", 1)[1]).replace("crossentropy", "_crossentropy").replace("__", "_")
+        if path in ("keras.utils.to_categorical", "keras.utils.np_utils.to_categorical") and pos:
+            arr, n = pos[0][0], (pos[1][0] if len(pos) > 1 else {k: v for k, v, _ in kws}.get("num_classes"))
+            if isinstance(arr, ArrayVal) and isinstance(n, int) and arr.shape:
+                base = arr.shape[:-1] if len(arr.shape) > 1 and arr.shape[-1] == 1 else arr.shape
+                return ArrayVal(tuple(base) + (n,))
+            return UNKNOWN
         if path in ("keras.backend.image_data_format", "keras.config.image_data_format"):
             return "channels_last"
         if path == "keras.backend.image_dim_ordering":
@@ -1360,9 +1370,16 @@ class Evaluator:
         if name in ("fit", "predict", "evaluate", "train_on_batch", "fit_generator", "predict_on_batch",
                     "test_on_batch") and not self.uncertain:
             x = pos[0] if pos else next(((v, s) for k, v, s in kws if k == "x"), (None, None))
+            y = pos[1] if len(pos) > 1 else next(((v, s) for k, v, s in kws if k == "y"), (None, None))
             if isinstance(x[0], ArrayVal):
                 m.data_calls.append((name, x[0], x[1], self.span(node)))
+            if isinstance(y[0], ArrayVal) and name in ("fit", "evaluate", "train_on_batch", "test_on_batch"):
+                m.label_calls.append((name, y[0], y[1], self.span(node)))
             return UNKNOWN
+        if name == "compile" and not self.uncertain:
+            loss = pos[1][0] if len(pos) > 1 else {k: v for k, v, _ in kws}.get("loss")
+            m.loss = loss if isinstance(loss, str) else None
+            return None
         if name == "add" and pos:
             if m.style == "sequential":
                 self.seq_add(m, pos[0][0], node.args[0] if getattr(node, "args", None) else node)
@@ -1596,9 +1613,11 @@ class Evaluator:
         shape = None
         if last in ("zeros", "ones", "empty", "full") and vals:
             shape = vals[0]
+        elif last in ("eye", "identity") and vals and isinstance(vals[0], int):
+            shape = (vals[0], vals[1] if len(vals) > 1 and isinstance(vals[1], int) else vals[0])
         elif path in ("numpy.random.random", "numpy.random.rand", "numpy.random.randn") and vals:
             shape = vals[0] if path == "numpy.random.random" else tuple(vals)
-        elif path.startswith("numpy.random.") and "size" in kw:
+        elif path.startswith("numpy.random.") and "size" in kw and last != "choice":  # choice may give masks
             shape = kw["size"]
         elif path.startswith("numpy.random.randint") and len(vals) >= 3:
             shape = vals[2]

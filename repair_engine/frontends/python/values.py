@@ -97,6 +97,9 @@ class ModelObj:
     serial: int = 0
     # fit/predict/evaluate calls with statically known input data: (method, ArrayVal, ArgSource, call span)
     data_calls: list = field(default_factory=list)
+    # fit/evaluate calls with statically known targets, and the compile() loss when a string
+    label_calls: list = field(default_factory=list)
+    loss: Optional[str] = None
 
 
 @dataclass
