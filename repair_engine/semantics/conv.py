@@ -92,6 +92,8 @@ def check_layer_args(ctx: Ctx, own: Iterable[str]) -> None:
             hint = {"arg": name, "remove": True}
             if close:
                 hint["rename"] = close[0]
+                if close[0] not in ctx.layer.args:
+                    hint["or"] = {close[0]: ctx.layer.args[name]}
             ctx.fail(
                 "invalid_argument",
                 f"{ctx.kind} does not accept the keyword argument `{name}` (Keras 3 raises "
@@ -143,6 +145,16 @@ def keras_tuple(ctx: Ctx, name: str, n: int, default: Any = None, allow_zero: bo
     return tuple_value(ctx, name, value, n, allow_zero, label)
 
 
+def integral(value: Any) -> Any:
+    """3.0 -> 3, (3.0, 2) -> (3, 2); None when the value is not integral numbers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (tuple, list)) and value and all(
+            isinstance(v, int) or (isinstance(v, float) and v.is_integer()) for v in value):
+        return tuple(int(v) for v in value)
+    return None
+
+
 def tuple_value(ctx: Ctx, name: str, value: Any, n: int, allow_zero: bool = False,
                 label: Optional[str] = None) -> tuple:
     label = label or name
@@ -152,14 +164,18 @@ def tuple_value(ctx: Ctx, name: str, value: Any, n: int, allow_zero: bool = Fals
     elif isinstance(value, (tuple, list)) and len(value) == n and all(isinstance(v, int) for v in value):
         t = tuple(value)
     else:
+        hint: dict = {"arg": name, "len": n} if label == name else {"arg": name}
+        fixed = integral(value)
+        if fixed is not None and label == name:
+            hint["value"] = fixed
         ctx.fail(
             "invalid_argument",
             f"{ctx.kind}: `{label}` must be an integer or a tuple of {n} integers, received {value!r}; "
-            f"write e.g. {label}={(1,) * n if n > 1 else 1}",
+            + (f"write {label}={fixed!r}" if fixed is not None else f"write e.g. {label}={(1,) * n if n > 1 else 1}"),
             expected=f"int or {n} ints {req}",
             actual=f"{label}={value!r}",
             argument=name,
-            hint={"arg": name, "len": n},
+            hint=hint,
         )
     if any((v < 0) if allow_zero else (v <= 0) for v in t):
         ctx.fail(
@@ -308,8 +324,13 @@ def _positive(ctx: Ctx, name: str, default: Any = None, required: bool = False) 
         value = ctx.arg(name, default)
     # Keras compares with `<= 0`, so a bool passes as 0/1 like any int.
     if not isinstance(value, int) or value <= 0:
+        fixed = integral(value)
+        hint = {"arg": name, "min": 1}
+        if isinstance(fixed, int) and fixed > 0:
+            hint["value"] = fixed
         bad_arg(ctx, name, value, "must be a strictly positive integer",
-                f"use an integer {name} >= 1", {"arg": name, "min": 1}, expected=f"{name} > 0")
+                f"use {name}={fixed}" if "value" in hint else f"use an integer {name} >= 1", hint,
+                expected=f"{name} > 0")
     return int(value)
 
 
@@ -444,7 +465,7 @@ def conv_transpose(ctx: Ctx):
                     expected="output_padding < strides",
                     actual=f"output_padding={op}, strides={w['strides']}",
                     argument="output_padding",
-                    hint={"arg": "output_padding", "max": [x - 1 for x in w["strides"]], "or": {"output_padding": None}},
+                    hint={"arg": "output_padding", "max": [x - 1 for x in w["strides"]], "remove": True},
                 )
     _strides_dilation(ctx, w["strides"], w["dilation"])
     shape, spatial, axis = spatial_input(ctx, rank, w["df"])

@@ -109,6 +109,7 @@ def adaptive_pooling(ctx: Ctx):
                 argument="output_size",
                 hint={"arg": "output_size", "min": 1},
             )
+    size = tuple(None if v is None else int(v) for v in size)
     # BaseAdaptivePooling does not lower-case data_format ("" and None mean the default).
     value = ctx.arg("data_format", None) or "channels_last"
     if value not in ("channels_last", "channels_first"):

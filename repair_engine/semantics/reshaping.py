@@ -46,7 +46,8 @@ def _target_dims(ctx: Ctx) -> tuple:
     if not isinstance(target, (tuple, list, str)):
         bad_arg(ctx, "target_shape", target, "must be a tuple of integers (batch axis excluded)",
                 f"write target_shape=({target!r},)" if isinstance(target, int) else "write e.g. target_shape=(-1,)",
-                {"arg": "target_shape", "wrap": True}, expected="tuple of ints")
+                {"arg": "target_shape", "value": (target,) if isinstance(target, int) and target >= -1 else (-1,)},
+                expected="tuple of ints")
     dims = tuple(int(d) if isinstance(d, int) else None for d in target)
     if any(d is not None and d < -1 for d in dims):
         bad_arg(ctx, "target_shape", target, "must hold non-negative integers or a single -1",
@@ -135,7 +136,8 @@ def reshape(ctx: Ctx):
         expected=f"{size} elements",
         actual=f"target_shape={target}",
         argument="target_shape",
-        hint={"arg": "target_shape", "input_elements": size, "target_elements": known, "suggest": sugg},
+        hint={"arg": "target_shape", "input_elements": size, "target_elements": known, "suggest": sugg,
+              "values": sugg},
     )
 
 
@@ -149,8 +151,11 @@ def permute(ctx: Ctx):
     ok = isinstance(dims, (tuple, list)) and all(isinstance(d, int) for d in dims)
     if not ok or sorted(int(d) for d in dims) != list(range(1, len(dims) + 1)):
         n = len(dims) if isinstance(dims, (tuple, list)) else 2
+        fix = tuple(range(n, 0, -1))
+        if ok and sorted(dims) == list(range(n)):  # 0-based: shift by one
+            fix = tuple(int(d) + 1 for d in dims)
         bad_arg(ctx, "dims", dims, f"must be a permutation of 1..{n} (the batch axis 0 stays in place)",
-                f"use e.g. dims={tuple(range(n, 0, -1))}", {"arg": "dims", "permutation_of": list(range(1, n + 1))})
+                f"use e.g. dims={fix}", {"arg": "dims", "permutation_of": list(range(1, n + 1)), "value": fix})
     s = ctx.input_rank(len(dims) + 1, f"(batch + {len(dims)} axes permuted by dims={tuple(dims)})")
     return (s[0], *(s[int(d)] for d in dims))
 
@@ -195,21 +200,49 @@ def _crop_or_pad(ctx: Ctx, name: str, pairs: tuple, df: str, sign: int) -> tuple
         n = length + sign * (a + b)
         # Cropping must leave >= 1; padding (negative ints) may reach 0.
         if n <= 0 if sign < 0 else n < 0:
-            axis = i + (2 if df == "channels_first" else 1)
-            limit = length - 1 if sign < 0 else length
-            verb = "crops" if sign < 0 else "removes (negative padding)"
-            ctx.fail(
-                "non_positive_dim",
-                f"{ctx.kind}: {name}={pairs[i]} on axis {axis} {verb} {a + b} of the {length} positions of "
-                f"{fmt_shape(shape)}, leaving {n}: use a total {name} of at most {limit} on that axis",
-                expected=f"{name} total <= {limit} on axis {axis}",
-                actual=f"{name}={pairs[i]}, input size {length}",
-                argument=name,
-                hint={"arg": name, "axis": axis, "max_total": limit, "input_dim": length},
-            )
+            _crop_too_large(ctx, name, shape, pairs, i, df, sign) if sign < 0 else \
+                _padding_too_negative(ctx, name, shape, pairs, i, df)
         out.append(n)
     channels = shape[1] if df == "channels_first" else shape[-1]
     return rebuild(shape, out, channels, df)
+
+
+def _fixed_value(pairs: tuple, i: int, pair: tuple) -> Any:
+    fixed = tuple(pair if j == i else p for j, p in enumerate(pairs))
+    return fixed[0] if len(fixed) == 1 else fixed
+
+
+def _crop_too_large(ctx: Ctx, name: str, shape: tuple, pairs: tuple, i: int, df: str, sign: int) -> None:
+    spatial = shape[2:] if df == "channels_first" else shape[1:-1]
+    length, (a, b) = spatial[i], pairs[i]
+    axis = i + (2 if df == "channels_first" else 1)
+    limit = length - 1
+    first = min(a, limit)
+    ctx.fail(
+        "non_positive_dim",
+        f"{ctx.kind}: {name}={pairs[i]} on axis {axis} crops {a + b} of the {length} positions of "
+        f"{fmt_shape(shape)}, leaving {length - a - b}: crop at most {limit} in total on that axis",
+        expected=f"{name} total <= {limit} on axis {axis}",
+        actual=f"{name}={pairs[i]}, input size {length}",
+        argument=name,
+        hint={"arg": name, "axis": axis, "max_total": limit, "input_dim": length,
+              "value": _fixed_value(pairs, i, (first, min(b, limit - first)))},
+    )
+
+
+def _padding_too_negative(ctx: Ctx, name: str, shape: tuple, pairs: tuple, i: int, df: str) -> None:
+    spatial = shape[2:] if df == "channels_first" else shape[1:-1]
+    length, (a, b) = spatial[i], pairs[i]
+    axis = i + (2 if df == "channels_first" else 1)
+    ctx.fail(
+        "non_positive_dim",
+        f"{ctx.kind}: the negative {name}={a} removes {-(a + b)} of the {length} positions on axis {axis} of "
+        f"{fmt_shape(shape)}, leaving {length + a + b}: use a non-negative {name}",
+        expected=f"{name} total >= -{length} on axis {axis}",
+        actual=f"{name}={a}, input size {length}",
+        argument=name,
+        hint={"arg": name, "axis": axis, "min_total": -length, "input_dim": length, "min": 0},
+    )
 
 
 @register("Cropping1D")
