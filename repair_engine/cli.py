@@ -190,6 +190,7 @@ def unified_diff(old: str, new: str, path: str, context: int = 3) -> str:
         return ""
     a = old.splitlines(keepends=True)
     b = new.splitlines(keepends=True)
+    path = path.lstrip("/")  # a/ b/ prefixes; an absolute path outside the cwd keeps its folders
     out = [f"--- a/{path}\n", f"+++ b/{path}\n"]
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for group in matcher.get_grouped_opcodes(context):

@@ -208,3 +208,8 @@ def test_a_finding_shared_by_two_models_is_rendered_once():
     assert text.strip().endswith("0 errors, 1 warning")
     assert to_github(report).count("::warning file=m.py,line=3,col=5,title=NNR401::old spelling") == 1
     assert len(to_sarif(report)["runs"][0]["results"]) == 1
+
+
+def test_unified_diff_of_an_absolute_path_has_single_slash_prefixes():
+    d = unified_diff("a\n", "b\n", "/abs/dir/f.py")
+    assert d.startswith("--- a/abs/dir/f.py\n+++ b/abs/dir/f.py\n")
