@@ -466,3 +466,12 @@ def test_fixed_shape_dataset_loader_feeds_unbuilt_model():
     m = python_source.load("d.py", src.encode()).models[0]
     assert m.inputs[0].shape == (None, 28, 28) and m.inputs[0].declared_as == "data"
     assert errors(m)[0].kind == "rank_mismatch"
+
+
+def test_crlf_and_tabs_keep_columns():
+    lf = "import keras\nif True:\n\tmodel = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])\n"
+    crlf = lf.replace("\n", "\r\n")
+    a = python_source.load("a.py", lf.encode()).models[0]
+    b = python_source.load("b.py", crlf.encode()).models[0]
+    col = "\tmodel = keras.Sequential([keras.Input((3,)), ".index("keras.layers") + 1
+    assert tup(a.layers[0].span) == tup(b.layers[0].span) == (3, col, 3, col + len("keras.layers.Dense(2)"))

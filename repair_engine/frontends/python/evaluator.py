@@ -1100,8 +1100,6 @@ class Evaluator:
         span = self.span(node)
         note = None
         if shape is UNKNOWN or shape is None:
-            if value is not UNKNOWN or shape is None:
-                pass
             note = self.note(f"the shape of this Input could not be determined statically "
                              f"({self.spans.text(node, 60)}); layers fed by it are not checked", node)
             shape = None
@@ -1206,10 +1204,7 @@ class Evaluator:
             return 1 + _RNN_STATES[kind]
         if kind == "Bidirectional" and obj.inner is not None and obj.inner.args.get("return_state") is True:
             return 1 + 2 * _RNN_STATES.get(obj.inner.kind, 1)
-        if kind == "RNN" or (kind in _RNN_STATES and args.get("return_state") is not False
-                             and "return_state" in args):
-            return 1
-        return 1
+        return 1  # an unknown return_state: unpacking still works (see assign)
 
     def ir_layer(self, obj: LayerObj, lid: str, edges: tuple, list_input: bool, call_args: dict) -> Layer:
         args = {k: _plain(v) for k, v in obj.args.items()}
