@@ -360,7 +360,14 @@ def _fix_file_function():
 
 
 def _repair(report: Report, fr, checks: list, entries: list, config: Config, verify: bool) -> None:
-    fix_file = _fix_file_function()
+    try:
+        fix_file = _fix_file_function()
+    except Exception as e:  # a broken installation: report it, keep the findings
+        d = _internal(report, fr.path, "loading the repair engine", e)
+        for entry in entries:
+            if entry.invalid:
+                entry.diagnostics.append(d)
+        return
     if fix_file is None:
         for e in entries:
             if e.invalid:

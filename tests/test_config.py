@@ -213,3 +213,21 @@ def test_globs_are_relative_to_the_config_file_and_apply_to_named_files(tmp_path
         assert analyze_paths(["skip.py"], config=cfg).models == []
     finally:
         os.chdir(cwd)
+
+
+def test_fix_without_a_repair_engine_keeps_the_findings(monkeypatch):
+    import repair_engine.api as api
+
+    monkeypatch.setattr(api, "_fix_file_function", lambda: None)
+    r = analyze({"m.py": BROKEN}, fix=True)
+    m = _only(r)
+    assert m.status == "invalid" and m.repair is None
+    assert [d.code for d in m.diagnostics] == ["NNR101", "NNR601"]
+    assert r.exit_code("fix") == 1
+
+    def broken():
+        raise SyntaxError("half-written module")
+
+    monkeypatch.setattr(api, "_fix_file_function", broken)
+    r = analyze({"m.py": BROKEN}, fix=True)
+    assert r.exit_code("fix") == 2 and "internal error while loading the repair engine" in r.errors[0]
