@@ -24,7 +24,6 @@ from .git_backend import FileChange, GitRepo
 DOCS = "https://docs.github.com/rest"
 RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 NOT_ACCESSIBLE = "Resource not accessible by integration"
-PERMISSION_LEVELS = ("none", "read", "write", "admin")
 MAX_PR_FILES = 3000
 
 
@@ -771,15 +770,6 @@ class World:
     def record_verified(self, sha: str) -> None:
         self.verified_commits.add(sha)
 
-    def move_branch(self, repo: Repo, branch: str, new_sha: str, force: bool) -> None:
-        ref = f"refs/heads/{branch}"
-        old = repo.git.ref_sha(ref)
-        if old is None:
-            raise rejected("Reference does not exist")
-        if not force and old != new_sha and not repo.git.is_ancestor(old, new_sha):
-            raise rejected("Update is not a fast forward")
-        repo.git.update_ref(ref, new_sha, old)
-
     # --- failures on demand ----------------------------------------------------------
 
     def take_injection(self, method: str, path: str) -> Injection | None:
@@ -813,5 +803,4 @@ __all__ = [
     "Token",
     "parse_hunks",
     "MAX_PR_FILES",
-    "PERMISSION_LEVELS",
 ]
