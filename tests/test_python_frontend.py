@@ -473,5 +473,5 @@ def test_crlf_and_tabs_keep_columns():
     crlf = lf.replace("\n", "\r\n")
     a = python_source.load("a.py", lf.encode()).models[0]
     b = python_source.load("b.py", crlf.encode()).models[0]
-    col = "\tmodel = keras.Sequential([keras.Input((3,)), ".index("keras.layers") + 1
+    col = "\tmodel = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])".index("keras.layers") + 1
     assert tup(a.layers[0].span) == tup(b.layers[0].span) == (3, col, 3, col + len("keras.layers.Dense(2)"))
