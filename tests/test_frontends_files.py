@@ -638,3 +638,10 @@ def test_keras2_flat_node_and_keyword_tensors():
     assert [e.node for e in m.node("drop").inputs] == ["mha"]
     r = check(m)
     assert r.valid and r.output_shapes == [(None, 5, 16)]
+
+
+def test_only_keras_archives_are_sniffed_among_zips():
+    assert keras_archive.sniff("m.keras", _zip({"config.json": b"{}"}))
+    assert keras_archive.sniff("renamed.bin", _zip({"metadata.json": b"{}", "config.json": b"{}"}))
+    assert not keras_archive.sniff("data.zip", _zip({"config.json": b"{}"}))
+    assert discover.detect("data.zip", _zip({"config.json": b"{}"})) is None

@@ -22,8 +22,9 @@ MAX_CONFIG_BYTES = 20 * 1024 * 1024
 def sniff(path: str, data: bytes) -> bool:
     if not data.startswith(b"PK\x03\x04"):
         return False
-    # cheap check on the local headers: a .keras archive stores config.json
-    return b"config.json" in data[:1 << 20] or path.endswith(".keras")
+    # a .keras archive stores metadata.json and config.json (names in the local headers)
+    head = data[: 1 << 20]
+    return path.lower().endswith(".keras") or (b"config.json" in head and b"metadata.json" in head)
 
 
 def _limit(path: str, message: str) -> Diagnostic:
