@@ -123,7 +123,7 @@ def summary(report, command: str = "check") -> str:
         repaired = sum(1 for m in report.models if m.invalid and m.repair is not None)
         text += f"; {repaired} of {counts['invalid']} invalid repaired"
         if report.fixed_texts:
-            text += f"; {len(report.fixed_texts)} file{'s' if len(report.fixed_texts) != 1 else ''} changed"
+            text += f"; {len(report.fixed_texts)} file{'s' if len(report.fixed_texts) != 1 else ''} with changes"
     return text
 
 
