@@ -244,6 +244,7 @@ def github_command(d, file: str) -> str:
 
 
 def to_github(report) -> str:
-    lines = [github_command(d, m.file) for m, d in findings(report)]
+    # annotations should be actionable: info-level findings stay in text -v / SARIF / JSON
+    lines = [github_command(d, m.file) for m, d in findings(report, verbose=False)]
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
