@@ -29,6 +29,7 @@ PR_EVENTS = ("pull_request", "pull_request_target")
 FIX_COMMAND = "/nnrepair fix"
 FIX_COMMAND_RE = re.compile(r"^/nnrepair\s+fix\b(?!-)", re.I)
 FETCH_THREADS = 4
+GITHUB_MAX_PR_FILES = 3000
 
 
 @dataclass
@@ -196,6 +197,8 @@ def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
     if run.status is not None:
         return
     changed = c.pull_files(pull)
+    if len(changed) >= GITHUB_MAX_PR_FILES:
+        run.note(f"GitHub lists at most {GITHUB_MAX_PR_FILES} files of a pull request; files beyond them were not checked.")
     sources = pr_sources(run, repo, pull, head_sha, changed)
     analyse(run, sources)
     changed_map = {cf.path: cf for cf in changed}
