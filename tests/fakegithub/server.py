@@ -43,7 +43,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self._handle()
 
-    do_POST = do_PATCH = do_PUT = do_DELETE = do_GET
+    do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_GET
 
     def _handle(self):
         world: World = self.server.world  # type: ignore[attr-defined]
@@ -88,7 +88,7 @@ class Handler(BaseHTTPRequestHandler):
             # raw_url / download_url: public file bytes, no token needed (as raw.githubusercontent.com).
             return 200, _raw_file(world, **raw_match.groupdict()), {}
         token = world.authenticate(self.headers.get("Authorization"))
-        handler, params = route(method, path)
+        handler, params = route("GET" if method == "HEAD" else method, path)
         world.charge(token, content_creation=method == "POST" and CONTENT_CREATION.search(path) is not None)
         rate = world.rate_headers(token)
         try:
@@ -126,6 +126,7 @@ class Handler(BaseHTTPRequestHandler):
             elif status == 204:
                 self.send_header("Content-Length", "0")
             self.send_header("X-GitHub-Api-Version-Selected", "2022-11-28")
+            self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
             self.send_header("X-GitHub-Request-Id", uuid.uuid4().hex[:16].upper())
             for name, value in headers.items():
                 self.send_header(name, value)
