@@ -63,9 +63,9 @@ class Config:
     fail_on: str = "error"
     filter_mode: str = "added"
     max_comments: int = 20
-    commit: CommitConfig = CommitConfig()
-    scan: ScanConfig = ScanConfig()
-    repair: RepairConfig = RepairConfig()
+    commit: CommitConfig = field(default_factory=CommitConfig)
+    scan: ScanConfig = field(default_factory=ScanConfig)
+    repair: RepairConfig = field(default_factory=RepairConfig)
     # the file this came from (None = defaults)
     source: Optional[str] = None
 
