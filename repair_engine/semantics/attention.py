@@ -296,6 +296,8 @@ def dot_attention(ctx: Ctx):
             actual=f"{len(ctx.inputs)} input(s)",
             hint={"min_inputs": 2, "max_inputs": 3, "got_inputs": len(ctx.inputs)},
         )
+    for i in range(len(ctx.inputs)):
+        ctx.min_rank(1, index=i)
     query, value = ctx.shape(0), ctx.shape(1)
     key = ctx.shape(2) if len(ctx.inputs) > 2 else value
     if ctx.kind == "AdditiveAttention" and ctx.arg("use_scale", True):

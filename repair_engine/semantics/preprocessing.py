@@ -340,7 +340,7 @@ def category_encoding(ctx: Ctx):
     else:
         mode = _mode(ctx, ("count", "one_hot", "multi_hot"), "multi_hot")
     n = _depth_arg(ctx, "num_tokens", 1, True, ctx.arg("num_tokens", None))
-    s = ctx.shape(0)
+    s = ctx.min_rank(1)
     if mode == "one_hot" and (s[-1] != 1 or len(s) == 1):
         return tuple(s) + (n,)
     return tuple(s[:-1]) + (n,)
@@ -398,6 +398,8 @@ def discretization(ctx: Ctx):
             argument="num_bins",
             hint={"arg": "num_bins"},
         )
+    if bounds is not None and not isinstance(bounds, (list, tuple)):
+        raise Unknown("bin_boundaries of Discretization")  # e.g. an array built at run time
     depth = len(bounds) + 1 if bounds is not None else num_bins
     s = ctx.shape(0)
     if mode == "int":
@@ -549,7 +551,7 @@ def text_vectorization(ctx: Ctx):
         )
     max_tokens = _max_tokens(ctx)
     _tf_idf_weights(ctx, mode)
-    s = ctx.shape(0)
+    s = ctx.min_rank(1)
     if mode == "int":
         return (s[0], length)
     shape = tuple(s) + (None,) if ctx.arg("split", "whitespace") is not None else (

@@ -166,6 +166,7 @@ def rnn(ctx: Ctx):
 
 @weights_of("SimpleRNN", "LSTM", "GRU")
 def rnn_weights(ctx: Ctx) -> list:
+    rnn(ctx)  # the preconditions hold before weights exist
     features = ctx.input_shape[-1]
     units = int(ctx.arg("units"))
     cols = units * GATES[ctx.kind]
@@ -261,6 +262,7 @@ def conv_lstm(ctx: Ctx):
 
 @weights_of("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 def conv_lstm_weights(ctx: Ctx) -> list:
+    conv_lstm(ctx)  # the preconditions hold before weights exist
     rank, filters, kernel, *_ = _conv_lstm_args(ctx)
     s = ctx.input_shape
     channels = s[2] if ctx.data_format() == "channels_first" else s[-1]
@@ -278,7 +280,7 @@ def _inner(ctx: Ctx) -> Layer:
     if inner is None:
         inner = ctx.layer.args.get("layer")
     if not isinstance(inner, Layer):
-        if inner is None or is_unknown(inner):
+        if inner is None or is_unknown(inner) or isinstance(inner, dict):
             raise Unknown(f"the layer wrapped by {ctx.kind}")
         ctx.fail(
             "invalid_argument",
@@ -425,6 +427,7 @@ def bidirectional(ctx: Ctx):
 
 @weights_of("Bidirectional")
 def bidirectional_weights(ctx: Ctx) -> list:
+    bidirectional(ctx)  # the preconditions hold before weights exist
     forward = _inner(ctx)
     backward = ctx.layer.args.get("backward_layer") or forward
     fw = _run_inner(ctx, forward, ctx.input_shape, weights=True)
@@ -471,6 +474,7 @@ def time_distributed(ctx: Ctx):
 
 @weights_of("TimeDistributed")
 def time_distributed_weights(ctx: Ctx) -> list:
+    time_distributed(ctx)  # the preconditions hold before weights exist
     inner = _inner(ctx)
     _, child = _time_distributed_child(ctx)
     w = _run_inner(ctx, inner, child, weights=True)
