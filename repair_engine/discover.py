@@ -145,22 +145,43 @@ def walk(root: str) -> Iterable[str]:
             yield full
 
 
-def read_file(path: str, shown: str) -> tuple[Optional[bytes], Optional[Diagnostic], bool]:
-    """(data, diagnostic, unreadable). Bounded: reads at most the size limit + 1 bytes."""
+_SKIP = object()  # read_file's answer for a file that cannot be a model (not read further)
+HEAD_BYTES = 64 * 1024
+_BINARY_EXTENSIONS = (".keras", ".h5", ".hdf5")
+
+
+def _could_be_model(shown: str, head: bytes) -> bool:
+    """Cheap pre-filter for folder walks, on the first bytes: a Python source,
+    JSON, or a binary model file with its usual extension."""
+    low = shown.lower()
+    if head.startswith((_ZIP_MAGIC, _HDF5_MAGIC)):
+        return low.endswith(_BINARY_EXTENSIONS)
+    if low.endswith((".py", ".pyw")):
+        return True
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"["))
+
+
+def read_file(path: str, shown: str, explicit: bool = True):
+    """(data, diagnostic, unreadable). Bounded: the size is checked before
+    reading, and at most the limit + 1 bytes are read. In folder walks
+    (`explicit=False`) a file that cannot be a model gives data `_SKIP`."""
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):  # FIFOs and devices would block or never end
             return None, Diagnostic(kind="parse_error", severity="error", message="not a regular file; not read",
                                     span=Span(shown, 1, 1)), True
         with open(path, "rb") as f:
-            head = f.read(8)
+            head = f.read(HEAD_BYTES)
+            if not explicit and not _could_be_model(shown, head):
+                return _SKIP, None, False
             limit = MAX_BINARY_BYTES if head.startswith((_ZIP_MAGIC, _HDF5_MAGIC)) else MAX_TEXT_BYTES
-            data = head + f.read(limit + 1 - len(head))
+            too_big = st.st_size > limit
+            data = b"" if too_big else head + f.read(limit + 1 - len(head))
     except OSError as e:
         why = e.strerror or type(e).__name__
         return None, Diagnostic(kind="parse_error", severity="error", message=f"cannot read the file: {why}",
                                 span=Span(shown, 1, 1)), True
-    if len(data) > limit:
+    if too_big or len(data) > limit:  # (a file growing while read is caught too)
         return None, Diagnostic(
             kind="limit_exceeded",
             severity="warning",
@@ -215,7 +236,9 @@ def _selected(path: str, config) -> bool:
 
 def _inspect(full: str, shown: str, explicit: bool) -> Optional[SourceFile]:
     candidate = explicit or shown.lower().endswith(MODEL_EXTENSIONS)
-    data, diag, unreadable = read_file(full, shown)
+    data, diag, unreadable = read_file(full, shown, explicit)
+    if data is _SKIP:
+        return None
     if diag is not None:
         # unreadable/oversized files are reported only when they could be models
         return SourceFile(path=shown, diagnostic=diag, unreadable=unreadable) if candidate else None

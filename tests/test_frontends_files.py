@@ -645,3 +645,15 @@ def test_only_keras_archives_are_sniffed_among_zips():
     assert keras_archive.sniff("renamed.bin", _zip({"metadata.json": b"{}", "config.json": b"{}"}))
     assert not keras_archive.sniff("data.zip", _zip({"config.json": b"{}"}))
     assert discover.detect("data.zip", _zip({"config.json": b"{}"})) is None
+
+
+def test_walk_prefilters_by_the_first_bytes(tmp_path):
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "weights.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)  # HDF5 without model_config
+    (tmp_path / "blob.bin").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)  # HDF5 without a model extension
+    (tmp_path / "m.json").write_text("\n\n  " + KERAS2_SEQUENTIAL)
+    files, _ = discover.collect([str(tmp_path)])
+    found = {os.path.basename(f.path): f for f in files}
+    assert sorted(found) == ["m.json", "weights.h5"]
+    assert found["m.json"].frontend is keras_json and found["weights.h5"].frontend is h5
+    assert discover.read_file(str(tmp_path / "data.csv"), "data.csv", explicit=False)[0] is discover._SKIP
