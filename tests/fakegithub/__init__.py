@@ -18,11 +18,12 @@ return the same JSON the API serves. Each repository is a bare git repository on
 Served (JSON shapes as GitHub documents them; lists paginated with per_page/page and a
 Link header): /user, /users/{u}, /rate_limit, and under /repos/{o}/{r}: the repo,
 collaborators/{u}/permission, branches/{b}, commits (list, ?sha=&path=), commits/{ref},
-compare/{a}...{b}, contents/{path} (GET, PUT), git/trees, git/blobs, git/commits,
-git/ref(s), pulls (list, create, get, patch, files, commits, reviews, review events,
-comments, replies; Accept: application/vnd.github.diff), pulls/comments/{id}, issues
-(list, create, get, patch, labels, comments), issues/comments/{id}, labels; and raw file
-URLs /{o}/{r}/raw/{ref}/{path}.
+commits/{sha}/pulls, compare/{a}...{b}, contents/{path} (GET, also Accept:
+application/vnd.github.raw; PUT), git/trees, git/blobs, git/commits, git/ref(s), pulls
+(list, create, get, patch, files, commits, merge, reviews, review events, comments,
+replies; Accept: application/vnd.github.diff), pulls/comments/{id}, issues (list, create,
+get, patch, labels, comments), issues/comments/{id}, labels; raw file URLs
+/{o}/{r}/raw/{ref}/{path}; HEAD on any GET; ETag/If-None-Match (304).
 
 Rules enforced: a token is required (401); "read" tokens get 403 "Resource not accessible
 by integration" on every write; "write" tokens act like an installation token of every
