@@ -9,6 +9,7 @@ See docs/repair.md for the edit operators and the cost model.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -115,7 +116,10 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     for idx, (model, res) in enumerate(zip(file_result.models, check_results)):
         if res is None or not model_errors(res):
             continue
-        outcome = search(model, limits, costs, original=res)
+        # supplied weight arrays live in data, not in a literal the patch can edit
+        excluded = frozenset({"set_weights"}) if (fmt in PATCHABLE_FORMATS and text is not None) else frozenset()
+        outcome = search(model, limits, costs, original=res, batch_inputs=batch_inputs(model, text),
+                         exclude_ops=excluded)
         candidates = ([outcome.best] if outcome.best else []) + list(outcome.alternatives)
         if not candidates:
             fix.repairs[idx] = None
@@ -167,6 +171,26 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
         if r:
             r.pop("_new_text", None)
     return fix
+
+
+def batch_inputs(model: Model, text: Optional[str]) -> frozenset:
+    """Inputs declared as `input_shape=X.shape`: the data's sample axis is in the shape."""
+    from .patch_python import PatchError, Source
+
+    if text is None:
+        return frozenset()
+    src = Source(text)
+    out = set()
+    for inp in model.inputs:
+        if inp.shape_span is None or inp.declared_as in ("batch_input_shape", "batch_shape"):
+            continue
+        try:
+            a, b = src.span(inp.shape_span)
+        except PatchError:
+            continue
+        if re.search(r"\.shape\s*$", text[a:b]):
+            out.add(inp.id)
+    return frozenset(out)
 
 
 def _unpatchable(model: Model, problems: list):

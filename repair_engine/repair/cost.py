@@ -21,9 +21,10 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     # reviewer can read; structure changes (new/removed layers) cost more.
     "set_arg": 1.0,
     "remove_arg": 1.0,
-    # changing an argument a legacy_api warning already flags as misread
-    # (Convolution2D(32, 3, 3): Keras 3 reads the last 3 as strides)
-    "legacy_fix": 0.3,
+    # an edit a source finding already points at: an argument a legacy_api
+    # warning flags as misread (Convolution2D(32, 3, 3): Keras 3 reads the last 3
+    # as strides), or dropping the sample axis of `input_shape=X.shape`
+    "flagged_fix": 0.3,
     "set_input_shape": 1.0,
     "set_weights": 1.0,
     "replace_layer": 1.5,
@@ -42,7 +43,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "alternative_margin": 3.0,
 }
 
-EDIT_OPS = ("set_arg", "remove_arg", "legacy_fix", "set_input_shape", "set_weights", "replace_layer", "insert_layer",
+EDIT_OPS = ("set_arg", "remove_arg", "flagged_fix", "set_input_shape", "set_weights", "replace_layer", "insert_layer",
             "insert_weighted_layer", "remove_layer")
 WEIGHTED_KINDS = {"Dense", "Conv1D", "Conv2D", "Conv3D", "Embedding", "LSTM", "GRU", "SimpleRNN"}
 
@@ -70,11 +71,11 @@ class CostModel:
         """The cheapest possible edit: an admissible A* bound for any invalid model."""
         return min(self.w(op) for op in EDIT_OPS)
 
-    def edit_cost(self, edit, hops: int, legacy: bool = False) -> float:
+    def edit_cost(self, edit, hops: int, flagged: bool = False) -> float:
         op = edit.op
         base = self.w(op)
-        if legacy and op in ("set_arg", "remove_arg"):
-            base = min(base, self.w("legacy_fix"))
+        if flagged and op in ("set_arg", "remove_arg", "set_input_shape"):
+            base = min(base, self.w("flagged_fix"))
         if op == "insert_layer" and getattr(edit, "kind", "") in WEIGHTED_KINDS:
             base = self.w("insert_weighted_layer")
         dist = 0.0

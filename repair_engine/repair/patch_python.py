@@ -410,6 +410,10 @@ class Patcher:
             o_start, o_end = self.constant_value(info.origin, info.origin_name)
             self.add(o_start, o_end, format_value(value, self.src.text[o_start:o_end]))
             return
+        if re.search(r"\.shape\s*$", old_text) and inp.shape is not None and \
+                tuple(new_shape) == tuple(inp.shape[:1]) + tuple(inp.shape[2:]):
+            self.add(end, end, "[1:]")  # `X.shape` -> `X.shape[1:]`: drop the sample axis
+            return
         if not old_text.lstrip().startswith(("(", "[")) and len(value) == 1 and re.fullmatch(r"\s*\d+\s*", old_text):
             self.add(start, end, str(value[0]))  # Input(shape=10)-like scalar spelling
             return

@@ -229,6 +229,7 @@ def propose(model: Model, result: CheckResult) -> list[Edit]:
             edits.extend(_merge(model, layer, ins, result))
         elif kind == "weight_shape":
             edits.extend(_weights(layer, diag))
+            edits.extend(_weights_input(model, layer, diag))
         elif kind == "undefined_dim":
             edits.extend(_undefined(model, layer, ins, result))
         edits.extend(_local_moves(model, layer, ins, diag))
@@ -604,6 +605,23 @@ def _weights(layer: Layer, diag) -> list[Edit]:
     if expected:
         out.append(SetWeights(target=layer.id, old=tuple(tuple(w) for w in (given or ())),
                               new=tuple(tuple(w) for w in expected)))
+    return out
+
+
+def _weights_input(model: Model, layer: Layer, diag) -> list[Edit]:
+    """Supplied weights built for another input size (a shared or pretrained
+    layer): project the input to that size, or declare the input that way."""
+    hint = diag.hint if isinstance(diag.hint, dict) else {}
+    given, expected = hint.get("given_weights"), hint.get("expected_weights")
+    if layer.kind != "Dense" or not given or not expected or len(given[0]) != 2 or len(expected[0]) != 2:
+        return []
+    want_in, have_in = given[0][0], expected[0][0]
+    if want_in == have_in or not isinstance(want_in, int):
+        return []
+    out: list[Edit] = [InsertLayer(target=layer.id, edge=0, kind="Dense", args=(("units", want_in),))]
+    for inp in root_inputs(model, layer):
+        if inp.shape is not None and len(inp.shape) >= 2 and inp.shape[-1] == have_in:
+            out.append(SetInputShape(target=inp.id, old=tuple(inp.shape), new=tuple(inp.shape[:-1]) + (want_in,)))
     return out
 
 

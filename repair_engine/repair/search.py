@@ -206,11 +206,23 @@ def extend(edits: tuple, edit: Edit) -> Optional[tuple]:
     return edits + (edit,)
 
 
-def path_cost(original: Model, edits: tuple, costs: CostModel, failing_id: Optional[str]) -> float:
+def path_cost(original: Model, edits: tuple, costs: CostModel, failing_id: Optional[str],
+              batch_inputs: frozenset = frozenset()) -> float:
     """The cost of an edit sequence: independent of the order of its edits."""
     legacy = legacy_slots(original)
     return round(sum(costs.edit_cost(e, hops(original, e.target, failing_id),
-                                     legacy=(e.target, getattr(e, "arg", None)) in legacy) for e in edits), 6)
+                                     flagged=flagged(e, legacy, batch_inputs)) for e in edits), 6)
+
+
+def flagged(edit: Edit, legacy: frozenset, batch_inputs: frozenset) -> bool:
+    """An edit a source finding already points at: a legacy-misread argument, or
+    dropping the sample axis of an input shape written as `X.shape`."""
+    if (edit.target, getattr(edit, "arg", None)) in legacy:
+        return True
+    if edit.op == "set_input_shape" and edit.target in batch_inputs and edit.old is not None:
+        old, new = tuple(edit.old), tuple(edit.new)
+        return len(old) >= 3 and new == old[:1] + old[2:]
+    return False
 
 
 def legacy_slots(model: Model) -> frozenset:
@@ -246,7 +258,11 @@ def is_goal(result: CheckResult, original: CheckResult) -> bool:
 
 
 def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel(), original: Optional[CheckResult] = None,
-           successors=propose) -> SearchOutcome:
+           successors=propose, batch_inputs: frozenset = frozenset(),
+           exclude_ops: frozenset = frozenset()) -> SearchOutcome:
+    """`batch_inputs`: ids of inputs whose shape was written from a data array's
+    full `.shape` (sample axis included), known from the source text.
+    `exclude_ops`: edit kinds the caller cannot write back (set_weights in Python)."""
     start = time.perf_counter()
     original = original or check(model)
     intended = intended_output(model, original)
@@ -307,6 +323,8 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
             break
         expanded += 1
         for edit in successors(m, res):
+            if edit.op in exclude_ops:
+                continue
             try:
                 m2 = edit.apply(m)
             except (KeyError, IndexError, TypeError, ValueError):
@@ -314,7 +332,7 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
             edits2 = extend(edits, edit)
             if edits2 is None:
                 continue
-            c2 = path_cost(model, edits2, costs, failing_id)
+            c2 = path_cost(model, edits2, costs, failing_id, batch_inputs)
             if c2 > limits.max_cost:
                 continue
             k2 = state_key(m2, key_cache)
