@@ -174,13 +174,35 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float))
 
 
-def closest_name(name: str, names: Sequence[str]) -> Optional[str]:
+# Never suggested: they need extra setup (scipy, a value) or are aliases of a better name.
+_NO_SUGGEST = frozenset({"STFT", "STFTInitializer", "stft", "IdentityInitializer", "OrthogonalInitializer",
+                         "Initializer", "Regularizer", "regularizer", "Constraint", "constraint"})
+# The Keras default among several names sharing a prefix (e.g. 'glorot' -> 'glorot_uniform').
+_PREFERRED = ("glorot_uniform", "he_normal", "lecun_normal", "random_normal", "relu", "l2", "max_norm")
+
+
+def closest_name(name: Any, names: Sequence[str]) -> Optional[str]:
+    """The valid name the user most likely meant, or None."""
+    if not isinstance(name, str) or not name:
+        return None
+    pool = [n for n in names if n not in _NO_SUGGEST]
+
+    def squash(n: str) -> str:
+        return n.lower().replace("_", "")
+
+    for n in pool:
+        if n.lower() == name.lower():
+            return n
+    same = [n for n in pool if squash(n) == squash(name)]
+    if same:
+        return min(same, key=lambda n: (n != n.lower(), n))  # prefer the snake_case spelling
+    starts = [n for n in pool if squash(n).startswith(squash(name))]
+    if starts:
+        preferred = [n for n in _PREFERRED if n in starts]
+        return preferred[0] if preferred else min(starts, key=len)
     import difflib
 
-    low = {n.lower(): n for n in names}
-    if isinstance(name, str) and name.lower() in low:
-        return low[name.lower()]
-    match = difflib.get_close_matches(str(name), list(names), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
     return match[0] if match else None
 
 

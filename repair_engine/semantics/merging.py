@@ -252,6 +252,16 @@ def dot(ctx: Ctx):
     axes = dot_axes(ctx)
     shapes = merge_inputs(ctx, exactly=2)
     s1, s2 = shapes
+    if len(s2) < 2:
+        # Keras drops the contracted axis and the batch axis of the second input: it needs two axes.
+        ctx.fail(
+            "rank_mismatch",
+            f"Dot needs its second input to have an axis besides the batch axis, but receives {fmt_shape(s2)}; "
+            "give that input a feature axis (e.g. Reshape((1,)) or Dense) before the Dot",
+            expected="ndim>=2",
+            actual=f"ndim={len(s2)}",
+            hint={"need_rank": (2, 3), "got_rank": len(s2), "input": 1},
+        )
     if is_int(axes):
         pair = [axes % len(s1), axes % len(s2)] if axes < 0 else [axes, axes]
     else:
@@ -368,7 +378,9 @@ EXAMPLES = [
     _ex("Dot", {"axes": 1}, [(None, 3), (None, 3), (None, 3)], error="invalid_argument"),
     _ex("Dot", {"axes": 3}, [(None, 3), (None, 3)], error="invalid_argument"),
     _ex("Dot", {"axes": 2}, [(None, 3, 4), (None, 3)], error="invalid_argument"),
-    _ex("Dot", {"axes": 1}, [(None,), (None,)], error="invalid_argument"),
+    _ex("Dot", {"axes": 1}, [(None,), (None,)], error="rank_mismatch"),
+    _ex("Dot", {"axes": 0}, [(None, 3), (None,)], error="rank_mismatch"),
+    _ex("Dot", {"axes": 0}, [(None,), (None, None)], out=(), note="Keras quirk: a rank-0 output builds"),
     _ex("Dot", {"axes": [1, 2, 3]}, [(None, 3), (None, 3)], error="invalid_argument"),
     _ex("Dot", {"axes": "a"}, [(None, 3), (None, 3)], error="invalid_argument"),
     _ex("Dot", {"axes": (1.0, 1)}, [(None, 3), (None, 3)], error="invalid_argument"),
