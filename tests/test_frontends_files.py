@@ -657,3 +657,29 @@ def test_walk_prefilters_by_the_first_bytes(tmp_path):
     assert sorted(found) == ["m.json", "weights.h5"]
     assert found["m.json"].frontend is keras_json and found["weights.h5"].frontend is h5
     assert discover.read_file(str(tmp_path / "data.csv"), "data.csv", explicit=False)[0] is discover._SKIP
+
+
+def test_tf_keras2_layer_configs_are_normalized_for_keras3(keras_oracle):
+    """Layer configs as tf.keras 2.x writes them (time_major, implementation,
+    input_length, axis lists, initializers...) become arguments Keras 3 accepts."""
+    init={"class_name": "GlorotUniform", "config": {"seed": None}}
+    layers=[
+     {"class_name":"Embedding","config":{"name":"embedding","trainable":True,"batch_input_shape":[None,10],"dtype":"float32","input_dim":1000,"output_dim":64,"embeddings_initializer":{"class_name":"RandomUniform","config":{"minval":-0.05,"maxval":0.05,"seed":None}},"embeddings_regularizer":None,"activity_regularizer":None,"embeddings_constraint":None,"mask_zero":False,"input_length":10}},
+     {"class_name":"LSTM","config":{"name":"lstm","trainable":True,"dtype":"float32","return_sequences":True,"return_state":False,"go_backwards":False,"stateful":False,"unroll":False,"time_major":False,"units":32,"activation":"tanh","recurrent_activation":"sigmoid","use_bias":True,"kernel_initializer":init,"recurrent_initializer":{"class_name":"Orthogonal","config":{"gain":1.0,"seed":None}},"bias_initializer":{"class_name":"Zeros","config":{}},"unit_forget_bias":True,"kernel_regularizer":None,"recurrent_regularizer":None,"bias_regularizer":None,"activity_regularizer":None,"kernel_constraint":None,"recurrent_constraint":None,"bias_constraint":None,"dropout":0.0,"recurrent_dropout":0.0,"implementation":2}},
+     {"class_name":"GRU","config":{"name":"gru","trainable":True,"dtype":"float32","return_sequences":True,"return_state":False,"go_backwards":False,"stateful":False,"unroll":False,"time_major":False,"units":16,"activation":"tanh","recurrent_activation":"sigmoid","use_bias":True,"dropout":0.0,"recurrent_dropout":0.0,"implementation":2,"reset_after":True}},
+     {"class_name":"Conv1D","config":{"name":"conv1d","trainable":True,"dtype":"float32","filters":8,"kernel_size":[3],"strides":[1],"padding":"valid","data_format":"channels_last","dilation_rate":[1],"groups":1,"activation":"relu","use_bias":True,"kernel_initializer":init,"bias_initializer":{"class_name":"Zeros","config":{}},"kernel_regularizer":None,"bias_regularizer":None,"activity_regularizer":None,"kernel_constraint":None,"bias_constraint":None}},
+     {"class_name":"BatchNormalization","config":{"name":"bn","trainable":True,"dtype":"float32","axis":[2],"momentum":0.99,"epsilon":0.001,"center":True,"scale":True,"beta_initializer":{"class_name":"Zeros","config":{}},"gamma_initializer":{"class_name":"Ones","config":{}},"moving_mean_initializer":{"class_name":"Zeros","config":{}},"moving_variance_initializer":{"class_name":"Ones","config":{}},"beta_regularizer":None,"gamma_regularizer":None,"beta_constraint":None,"gamma_constraint":None}},
+     {"class_name":"MaxPooling1D","config":{"name":"mp","trainable":True,"dtype":"float32","strides":[2],"pool_size":[2],"padding":"valid","data_format":"channels_last"}},
+     {"class_name":"SimpleRNN","config":{"name":"rnn","trainable":True,"dtype":"float32","return_sequences":False,"return_state":False,"go_backwards":False,"stateful":False,"unroll":False,"time_major":False,"units":4,"activation":"tanh","use_bias":True,"dropout":0.0,"recurrent_dropout":0.0}},
+     {"class_name":"Dropout","config":{"name":"dropout","trainable":True,"dtype":"float32","rate":0.5,"noise_shape":None,"seed":None}},
+     {"class_name":"Activation","config":{"name":"act","trainable":True,"dtype":"float32","activation":"relu"}},
+     {"class_name":"Dense","config":{"name":"dense","trainable":True,"dtype":"float32","units":1,"activation":"sigmoid","use_bias":True,"kernel_initializer":init}},
+    ]
+    text = json.dumps({"class_name": "Sequential", "config": {"name": "s", "layers": layers}, "keras_version": "2.9.0"})
+    m = load_json(text)
+    assert m.inputs[0].shape == (None, 10)
+    assert "time_major" not in m.node("lstm").args and m.node("bn").args["axis"] == 2
+    r = check(m)
+    built = keras_oracle.build(m)
+    assert r.valid and built.ok, built.error
+    assert r.output_shapes == built.output_shapes == [(None, 1)]
