@@ -11,7 +11,7 @@ Idempotent by hidden markers:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from . import RESOLVED_MARKER, SUMMARY_MARKER, finding_marker, templates
@@ -53,8 +53,31 @@ def resolved_body(fingerprint: str, old_body: str, sha: str, reason: str = "reso
     )
 
 
+# GitHub refuses comment bodies over 65536 characters; keep a margin
+MAX_BODY = 60000
+
+
 def summary_body(report: dict, sha: str, inline: list[Finding], outside: list[Finding], notes: list[str], committed: str | None = None, inline_mode: bool = True) -> str:
+    """The sticky summary; shrunk (diffs dropped, then lists cut) to fit GitHub's size limit."""
+    body = _summary_body(report, sha, inline, outside, notes, committed, inline_mode)
+    if len(body) <= MAX_BODY:
+        return body
+    bare = [replace(f, diff=None, alternatives=[]) for f in outside]
+    notes = notes + ["Diffs are omitted here to fit GitHub's comment size limit; the job summary and the SARIF file have them."]
+    body = _summary_body(report, sha, inline, bare, notes, committed, inline_mode)
+    keep = len(bare)
+    while len(body) > MAX_BODY and keep > 0:
+        keep //= 2
+        cut = notes + [f"Only the first {keep} of {len(bare)} findings are listed (comment size limit)."]
+        body = _summary_body(report, sha, inline[:keep], bare[:keep], cut, committed, inline_mode)
+    return body
+
+
+def _summary_body(report: dict, sha: str, inline: list[Finding], outside: list[Finding], notes: list[str], committed: str | None, inline_mode: bool) -> str:
     models = model_rows(report)
+    if len(models) > 500:  # the table alone could exceed the limit
+        notes = notes + [f"The table lists 500 of {len(models)} checked models."]
+        models = sorted(models, key=lambda m: m["status"] != "invalid")[:500]
     invalid = sum(1 for m in models if m["status"] == "invalid")
     return templates.render(
         "summary_comment.md.j2",

@@ -42,16 +42,26 @@ def invalid_models(report: dict) -> list[dict]:
     return out
 
 
+MAX_BODY = 60000  # GitHub's issue body limit is 65536 characters
+
+
 def issue_body(report: dict, branch: str, sha: str, pr_url: str | None) -> str:
-    return templates.render(
-        "scan_issue.md.j2",
-        marker=SCAN_MARKER,
-        branch=branch,
-        sha=sha,
-        models=model_rows(report),
-        invalid=invalid_models(report),
-        pr_url=pr_url,
-    )
+    rows, invalid = model_rows(report), invalid_models(report)
+
+    def render(models, bad):
+        return templates.render(
+            "scan_issue.md.j2", marker=SCAN_MARKER, branch=branch, sha=sha, models=models, invalid=bad, pr_url=pr_url, total_invalid=len(invalid)
+        )
+
+    body = render(rows, invalid)
+    if len(body) > MAX_BODY:  # list only the invalid models, then fewer of them
+        rows = [r for r in rows if r["status"] == "invalid"]
+        keep = len(invalid)
+        body = render(rows, invalid)
+        while len(body) > MAX_BODY and keep > 1:
+            keep //= 2
+            body = render(rows[:keep], invalid[:keep])
+    return body
 
 
 def find_scan_issue(client, repo):

@@ -1,5 +1,7 @@
 """Templates against expected Markdown, and the summary rendered to HTML with markdown-it-py."""
 
+import json
+
 import pytest
 from markdown_it import MarkdownIt
 
@@ -146,3 +148,29 @@ def test_commit_message_has_trailer():
         "nnrepair: fix\n\n- models/cnn.py (model): change input shape (28, 28) -> (28, 28, 1)\n\nnnrepair-bot: fix\n"
     )
     assert is_bot_commit(msg) and not is_bot_commit("fix things\n\nnnrepair-bot: fixes")
+
+
+def _many_models(k):
+    r = cnn_report()
+    base = r["models"][0]
+    r["models"] = []
+    for i in range(k):
+        m = json.loads(json.dumps(base))
+        m["file"] = f"models/m{i:04d}.py"
+        for d in m["diagnostics"]:
+            d["file"] = m["file"]
+        m["repair"]["line_edits"][0]["file"] = m["file"]
+        m["repair"]["diff"] = m["repair"]["diff"].replace("models/cnn.py", m["file"]) * 5
+        r["models"].append(m)
+    return r
+
+
+def test_huge_summary_and_issue_fit_githubs_size_limit():
+    r = _many_models(400)
+    findings = build_findings(r, {m["file"]: CNN_SOURCE for m in r["models"]})
+    body = summary_body(r, "a" * 40, [], findings, [])
+    assert len(body) <= 60000 and "Diffs are omitted here" in body
+    md = MarkdownIt("commonmark").enable("table")
+    assert md.render(body).count("<table>") == 1
+    issue = issue_body(r, "main", "b" * 40, None)
+    assert len(issue) <= 60000 and "found 400 invalid models. The first" in issue
