@@ -683,3 +683,11 @@ def test_tf_keras2_layer_configs_are_normalized_for_keras3(keras_oracle):
     built = keras_oracle.build(m)
     assert r.valid and built.ok, built.error
     assert r.output_shapes == built.output_shapes == [(None, 1)]
+
+
+def test_exais_spec_without_model_shape_uses_the_first_input_shape():
+    spec = '{"model": {"layers": [{"type": "linear", "nodes": "3", "input_shape": "(1,7)"}]}}'
+    m = exais_spec.load("s.json", spec.encode()).models[0]
+    assert m.inputs[0].shape == (None, 7) and check(m).output_shapes == [(None, 3)]
+    bare = exais_spec.load("s.json", b'{"model": {"layers": [{"type": "linear", "nodes": "3"}]}}').models[0]
+    assert bare.inputs[0].shape is None and check(bare).status == "unsupported"

@@ -273,6 +273,9 @@ def load(path: str, data: bytes) -> FileResult:
                        span=Span(path, line, col))
         )
     shape_node = model_node.get("shape")
+    if shape_node is None and layers_node.value and layers_node.value[0].kind == "object":
+        # no model.shape: the first layer's input_shape annotation (batch first) declares it
+        shape_node = layers_node.value[0].get("input_shape")
     shape = None
     if shape_node is not None:
         value = parse_value(shape_node.value)
