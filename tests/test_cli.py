@@ -213,3 +213,11 @@ def test_a_finding_shared_by_two_models_is_rendered_once():
 def test_unified_diff_of_an_absolute_path_has_single_slash_prefixes():
     d = unified_diff("a\n", "b\n", "/abs/dir/f.py")
     assert d.startswith("--- a/abs/dir/f.py\n+++ b/abs/dir/f.py\n")
+
+
+def test_github_subcommand_without_the_bot(monkeypatch, capsys):
+    from repair_engine.cli import main
+
+    monkeypatch.setitem(sys.modules, "bot.cli", None)  # makes `from bot.cli import main` fail
+    assert main(["github", "--dry-run"]) == 2
+    assert "the GitHub bot is not available" in capsys.readouterr().err
