@@ -62,7 +62,7 @@ def _compare(oracle, kind: str, args: dict, shape: tuple) -> None:
 
 # ---- strategies -------------------------------------------------------------
 
-DIM = st.one_of(st.none(), st.integers(1, 12))
+DIM = st.one_of(st.none(), st.integers(1, 12), st.just(0))
 DATA_FORMAT = st.sampled_from([None, "channels_last", "channels_first"])
 
 

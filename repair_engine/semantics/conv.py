@@ -368,7 +368,7 @@ def _conv_spatial(ctx: Ctx, shape: tuple, spatial: list, w: dict) -> list:
 
     out = lengths(spatial)
     for i, (length, n) in enumerate(zip(spatial, out)):
-        if n is None or n > 0:
+        if n is None or n > 0 or w["padding"] != "valid":  # Keras checks sizes for 'valid' only
             continue
         k, d = w["kernel"][i], w["dilation"][i]
         axis = i + (2 if w["df"] == "channels_first" else 1)
@@ -573,6 +573,8 @@ EXAMPLES = [
     E("Conv1D", {"filters": 4, "kernel_size": 4, "dilation_rate": 3}, (None, 9, 2), error="non_positive_dim",
       note="the dilated kernel spans 10 steps"),
     E("Conv1D", {"filters": 4, "kernel_size": 10, "padding": "same"}, (None, 9, 2), out=(None, 9, 4)),
+    E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "causal"}, (None, 0, 2), out=(None, 0, 4),
+      note="Keras checks output sizes only for 'valid'"),
     E("Conv1D", {"filters": 6, "kernel_size": 3, "groups": 3}, (None, 9, 3), out=(None, 7, 6)),
     E("Conv1D", {"filters": 4, "kernel_size": 3, "groups": 3}, (None, 9, 3), error="invalid_argument",
       note="filters not divisible by groups"),

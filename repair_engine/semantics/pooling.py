@@ -57,7 +57,7 @@ def pooling(ctx: Ctx):
 
     out = lengths(spatial)
     for i, (length, n) in enumerate(zip(spatial, out)):
-        if n is not None and n <= 0:
+        if n is not None and n <= 0 and padding == "valid":  # 'same' may give 0 for an empty axis
             axis = i + (2 if df == "channels_first" else 1)
             alternatives: dict = {"padding": "same"}
             if flipped_layout_fits(shape, rank, df, lambda dims: all(x is None or x > 0 for x in lengths(dims))):
@@ -137,6 +137,8 @@ EXAMPLES = [
     E("MaxPooling1D", {"pool_size": 4}, (None, 3, 8), error="non_positive_dim"),
     E("MaxPooling1D", {"pool_size": 4, "padding": "same"}, (None, 3, 8), out=(None, 1, 8)),
     E("MaxPooling1D", {"pool_size": 2}, (None, None, 8), out=(None, None, 8)),
+    E("MaxPooling1D", {"pool_size": 2, "padding": "same"}, (None, 0, 8), out=(None, 0, 8), note="an empty axis stays empty"),
+    E("MaxPooling1D", {"pool_size": 2}, (None, 0, 8), error="non_positive_dim"),
     E("MaxPooling1D", {"pool_size": 2}, (None, 8), error="rank_mismatch"),
     E("MaxPooling1D", {"pool_size": 2}, (None, 8, 8, 3), error="rank_mismatch"),
     E("MaxPooling1D", {"pool_size": 0}, (None, 8, 3), error="invalid_argument"),
