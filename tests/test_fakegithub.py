@@ -573,6 +573,8 @@ def test_http_details_etag_commits_and_errors(gh, pr):
     assert _links(commits)["last"].endswith("page=2")
     assert raw(gh, "GET", "/repos/octo/models/commits", params={"sha": "feature", "path": "README.md"}).json()[0]["commit"]["message"] == "Initial commit"
 
+    chunked = raw(gh, "POST", f"/repos/octo/models/issues/{pr}/comments", data=iter([b'{"body": ', b'"sent in chunks"}']))
+    assert chunked.status_code == 201 and chunked.json()["body"] == "sent in chunks"
     bad_json = raw(gh, "POST", f"/repos/octo/models/issues/{pr}/comments", data=b"{not json", headers={"Content-Type": "application/json"})
     assert bad_json.status_code == 400 and bad_json.json()["message"] == "Problems parsing JSON"
     assert raw(gh, "GET", "/repos/octo/models/no/such/endpoint").status_code == 404

@@ -57,7 +57,17 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(413, {"message": "Payload Too Large"}, {})
             return
-        raw_body = self.rfile.read(length) if length > 0 else b""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            try:
+                raw_body = self._read_chunked()
+            except ValueError:
+                raw_body = None
+            if raw_body is None:
+                self.close_connection = True
+                self._send(400, {"message": "Problems parsing the chunked request body"}, {})
+                return
+        else:
+            raw_body = self.rfile.read(length) if length > 0 else b""
         method = self.command
         headers: dict[str, str] = {}
         body_for_log = None
@@ -79,6 +89,20 @@ class Handler(BaseHTTPRequestHandler):
                 body_for_log = raw_body[:200]
             world.log(method, raw_path, status, split.query, body_for_log, started)
         self._send(status, payload, headers)
+
+    def _read_chunked(self) -> bytes | None:
+        """A Transfer-Encoding: chunked body (None past the size limit; ValueError when malformed)."""
+        body = bytearray()
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return bytes(body)
+            body += self.rfile.read(size)
+            self.rfile.readline()
+            if len(body) > MAX_REQUEST_BYTES:
+                return None
 
     def _dispatch(self, world: World, method, path, raw_path, query, raw_body, injection):
         if injection is not None and injection.status is not None:
