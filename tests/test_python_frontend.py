@@ -475,3 +475,28 @@ def test_crlf_and_tabs_keep_columns():
     b = python_source.load("b.py", crlf.encode()).models[0]
     col = "\tmodel = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])".index("keras.layers") + 1
     assert tup(a.layers[0].span) == tup(b.layers[0].span) == (3, col, 3, col + len("keras.layers.Dense(2)"))
+
+
+def test_while_loop_with_known_condition_is_followed():
+    src = (
+        "import keras\nfrom keras import layers\n"
+        "model = keras.Sequential([keras.Input(shape=(4,))])\n"
+        "i = 0\nwhile i < 3:\n    model.add(layers.Dense(8))\n    i += 1\n"
+        "while True:\n    model.add(layers.Dense(2))\n    break\n"
+    )
+    m = python_source.load("w.py", src.encode()).models[0]
+    assert [l.kind for l in m.layers] == ["Dense"] * 4
+    assert check(m).output_shapes == [(None, 2)]
+
+
+def test_break_under_unknown_condition_makes_the_loop_uncertain():
+    src = (
+        "import keras, sys\nfrom keras import layers\n"
+        "model = keras.Sequential([keras.Input(shape=(4,))])\n"
+        "for i in range(5):\n    if sys.argv[i] == 'stop':\n        break\n    model.add(layers.Dense(8))\n"
+        "model.add(layers.Dense(2))\n"
+    )
+    m = python_source.load("u.py", src.encode()).models[0]
+    kinds = [l.kind for l in m.layers]
+    assert kinds[-1] == "Dense" and "Dense" not in kinds[:-1]  # opaque steps, not certain layers
+    assert check(m).valid

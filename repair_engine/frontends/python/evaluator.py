@@ -200,6 +200,7 @@ class Evaluator:
     def run(self) -> None:
         env = self.module_env
         env.vars["__name__"] = Binding("__main__")
+        self.frames.append({"owner": None})  # module frame: records uncertain break/return too
         self.exec_block(self.tree.body, env)
         # functions defined at module level but never called still build models
         # in real code (fragments, `def build_model(): ...`): run them once
@@ -245,8 +246,18 @@ class Evaluator:
 
     # -------------------------------------------------------------- statements
     def exec_block(self, stmts, env: Env) -> None:
-        for stmt in stmts:
-            self.exec_stmt(stmt, env)
+        frame = self.frames[-1] if self.frames else None
+        raised = False
+        try:
+            for stmt in stmts:
+                if not raised and frame and (frame.get("uncertain_loop") or frame.get("uncertain_return")):
+                    # a break/return may have happened above: the rest may not run
+                    self.uncertain += 1
+                    raised = True
+                self.exec_stmt(stmt, env)
+        finally:
+            if raised:
+                self.uncertain -= 1
 
     def exec_stmt(self, stmt, env: Env) -> None:
         self.tick()
@@ -395,9 +406,26 @@ class Evaluator:
         self.exec_block(stmt.orelse, env)
 
     def exec_while(self, stmt: ast.While, env: Env) -> None:
-        if self.truth(self.ev(stmt.test, env)) is False:
-            self.exec_block(stmt.orelse, env)
-            return
+        """Iterate while the condition is known (each iteration really happens);
+        past MAX_LOOP iterations or an unknown condition, the rest is uncertain."""
+        frame = self.frames[-1] if self.frames else {}
+        for _ in range(MAX_LOOP):
+            self.tick()
+            test = self.truth(self.ev(stmt.test, env))
+            if test is False:
+                self.exec_block(stmt.orelse, env)
+                return
+            if test is None:
+                break
+            try:
+                self.exec_block(stmt.body, env)
+            except _Break:
+                return
+            except _Continue:
+                continue
+            if frame.get("uncertain_loop"):
+                frame["uncertain_loop"] = False
+                break
         self.unknown_loop(stmt, env)
 
     def unknown_loop(self, stmt, env: Env) -> None:
@@ -406,6 +434,8 @@ class Evaluator:
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
             self.assign(stmt.target, UNKNOWN, None, env)
         self.run_uncertain([stmt.body], env)
+        if self.frames:
+            self.frames[-1]["uncertain_loop"] = False  # a break ends this loop only
         for name in _assigned_names(stmt):
             env.vars[name] = Binding(UNKNOWN)
 
