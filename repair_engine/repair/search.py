@@ -280,6 +280,7 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
     alt_nodes, alt_ms = limits.max_nodes, limits.time_budget_ms
     first = first_error(original)
     failing_id = first.layer if first is not None else None
+    legacy = legacy_slots(model)
     while frontier:
         f, n, _, stage, m, edits, res, cost = heapq.heappop(frontier)
         if goals:
@@ -325,15 +326,18 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
         for edit in successors(m, res):
             if edit.op in exclude_ops:
                 continue
-            try:
-                m2 = edit.apply(m)
-            except (KeyError, IndexError, TypeError, ValueError):
-                continue
             edits2 = extend(edits, edit)
             if edits2 is None:
                 continue
-            c2 = path_cost(model, edits2, costs, failing_id, batch_inputs)
+            # edits only append, so the path cost grows by this edit's cost
+            # (path_cost() gives the same sum for the whole sequence)
+            c2 = round(cost + costs.edit_cost(edit, hops(model, edit.target, failing_id),
+                                              flagged=flagged(edit, legacy, batch_inputs)), 6)
             if c2 > limits.max_cost:
+                continue
+            try:
+                m2 = edit.apply(m)
+            except (KeyError, IndexError, TypeError, ValueError):
                 continue
             k2 = state_key(m2, key_cache)
             if best_seen.get(k2, float("inf")) <= c2:
