@@ -455,6 +455,29 @@ def _lookup_depth(ctx: Ctx, max_tokens, oov: int):
     return len(vocab) + oov
 
 
+def _unique_vocabulary(ctx: Ctx) -> None:
+    vocab = ctx.arg("vocabulary", None)
+    if not isinstance(vocab, (list, tuple)):
+        return
+    seen, repeated = set(), []
+    for term in vocab:
+        try:
+            if term in seen and term not in repeated:
+                repeated.append(term)
+            seen.add(term)
+        except TypeError:  # unhashable: not a plain vocabulary, leave it to Keras
+            return
+    if repeated:
+        ctx.fail(
+            "invalid_argument",
+            f"`vocabulary` of {ctx.kind} repeats the term(s) {repeated!r}; every term must appear once",
+            expected="unique terms",
+            actual=f"repeated: {repeated!r}",
+            argument="vocabulary",
+            hint={"arg": "vocabulary", "repeated": repeated},
+        )
+
+
 def _encode_axis(shape, mode: str, depth):
     if mode == "one_hot":
         if len(shape) > 1 and shape[-1] == 1:
@@ -519,6 +542,7 @@ def lookup(ctx: Ctx):
         )
     _sparse_with_int(ctx, mode)
     _tf_idf_weights(ctx, mode)
+    _unique_vocabulary(ctx)
     s = ctx.shape(0)
     if mode == "int":
         return tuple(s)
@@ -551,6 +575,7 @@ def text_vectorization(ctx: Ctx):
         )
     max_tokens = _max_tokens(ctx)
     _tf_idf_weights(ctx, mode)
+    _unique_vocabulary(ctx)
     s = ctx.min_rank(1)
     if mode == "int":
         return (s[0], length)
@@ -813,6 +838,8 @@ EXAMPLES = [
     Example("StringLookup", {"output_mode": "foo"}, (None, 3), error="invalid_argument"),
     Example("IntegerLookup", {"vocabulary": [1, 2, 3], "output_mode": "multi_hot"}, (None, 3), out=(None, 4)),
     Example("IntegerLookup", {"num_oov_indices": -1}, (None, 3), error="invalid_argument"),
+    Example("IntegerLookup", {"vocabulary": [2, 2, 3]}, (None, 3), error="invalid_argument"),
+    Example("TextVectorization", {"vocabulary": ["a", "b", "a"]}, (None, 1), error="invalid_argument"),
     Example("IntegerLookup", {"sparse": True}, (None, 3), error="invalid_argument"),
     Example("TextVectorization", {"max_tokens": 100, "output_sequence_length": 10}, (None,), out=(None, 10)),
     Example("TextVectorization", {"max_tokens": 100}, (None, 1), out=(None, None)),
