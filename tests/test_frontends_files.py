@@ -7,6 +7,7 @@ real Keras (model_from_json) confirms the verdict the frontend + checker give.
 
 from __future__ import annotations
 
+import difflib
 import io
 import json
 import os
@@ -543,8 +544,13 @@ def test_keras_json_patch_values_keeps_formatting(keras):
     conv = m.layers[0]
     fixed = _with_input(m, (None, 100, 8)).replace_layer(conv.id, conv.with_args(kernel_size=(3,)))
     out = keras_json.patch_text(text, m, fixed)
-    changed = [l for l in out.splitlines() if l not in text.splitlines()]
-    assert sorted(s.strip() for s in changed) == ['"batch_shape": [null, 100, 8],', '"kernel_size": [3],']
+    expected = json.loads(text)
+    expected["config"]["layers"][0]["config"]["batch_shape"] = [None, 100, 8]
+    expected["config"]["layers"][1]["config"]["kernel_size"] = [3]
+    assert json.loads(out) == expected
+    # only the changed values are rewritten, in their one-element-per-line layout
+    changed = [l[0] + l[2:].strip() for l in difflib.ndiff(text.splitlines(), out.splitlines()) if l[:1] in "+-"]
+    assert sorted(changed) == sorted(["-800", "+100,", "+8", "-5", "+3"])
     keras.models.model_from_json(out)  # real Keras accepts the patched file
     assert check(_reload(keras_json, out)).output_shapes == [(None, 1)]
     # a structural change of a functional model is not expressible as value edits

@@ -757,7 +757,7 @@ def patch_text(text: str, original: Model, repaired: Model, style: Optional[Kera
             if node is None or new.shape is None:
                 return None
             a, z = node_span(starts, node)
-            edits.append((a, z, style.shape_text(old, text[a:z], tuple(new.shape))))
+            edits.append((a, z, _same_layout(text[a:z], style.shape_text(old, text[a:z], tuple(new.shape)))))
         old_layers = {l.id: l for l in original.layers}
         new_ids = {l.id for l in repaired.layers}
         structural = [l.id for l in repaired.layers] != [l.id for l in original.layers]
@@ -799,7 +799,8 @@ def patch_text(text: str, original: Model, repaired: Model, style: Optional[Kera
                         return None
                     edits.append(edit)
                 elif key in obj.keys:
-                    edits.append((*node_span(starts, obj.value[key]), style.value_text(new, arg, after)))
+                    a, z = node_span(starts, obj.value[key])
+                    edits.append((a, z, _same_layout(text[a:z], style.value_text(new, arg, after))))
                 else:
                     edits.append(member_insertion(text, starts, obj, key, style.value_text(new, arg, after)))
         return apply_edits(text, edits) if edits else text
@@ -808,6 +809,22 @@ def patch_text(text: str, original: Model, repaired: Model, style: Optional[Kera
 
 
 _ABSENT = object()
+
+
+def _same_layout(old_text: str, new_text: str) -> str:
+    """Write a flat array one element per line when the old value was written so."""
+    if "\n" not in old_text or not new_text.startswith("["):
+        return new_text
+    try:
+        items = json.loads(new_text)
+    except ValueError:
+        return new_text
+    if not isinstance(items, list) or any(isinstance(v, (list, dict)) for v in items) or not items:
+        return new_text
+    lines = old_text.split("\n")
+    indent = lines[1][: len(lines[1]) - len(lines[1].lstrip())]
+    close = lines[-1][: len(lines[-1]) - len(lines[-1].lstrip())]
+    return "[\n" + ",\n".join(indent + json.dumps(v) for v in items) + "\n" + close + "]"
 
 
 def _is_chain(model: Model) -> bool:
