@@ -221,8 +221,8 @@ def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
     extra, committed, findings = [], None, run.findings
     if mode == "commit" or (mode == "review" and run.settings.commit_enabled):
         extra, committed = do_fix_commit(run, repo, pull, head_sha)
-        if committed:  # the findings are fixed on the branch now: withdraw their suggestions
-            findings = []
+        if committed:  # repaired findings are fixed on the branch now: withdraw their suggestions
+            findings = [f for f in findings if not f.repaired]
     res = publish_pull(
         c,
         repo,

@@ -90,6 +90,7 @@ def _summary_body(report: dict, sha: str, inline: list[Finding], outside: list[F
         outside=outside,
         notes=notes,
         committed=committed,
+        repaired=sum(1 for m in report.get("models", []) or [] if isinstance(m.get("repair"), dict)),
         inline_mode=inline_mode,
     )
 

@@ -102,6 +102,7 @@ class Finding:
     shapes_after: list | None = None
     alternatives: list[dict] = field(default_factory=list)
     doc_anchor: str = ""
+    repaired: bool = False  # the model has a repair (fixed by a fix commit)
 
     @property
     def has_suggestion(self) -> bool:
@@ -153,6 +154,7 @@ def build_findings(report: dict, sources: dict[str, str | bytes] | None = None) 
         base = dict(
             file=file,
             model=name,
+            repaired=repair is not None,
             diagnostics=diags,
             shapes_before=(repair or {}).get("output_shapes_before", model.get("output_shapes")),
             shapes_after=(repair or {}).get("output_shapes_after"),
