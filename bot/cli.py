@@ -259,7 +259,7 @@ def do_fix_commit(run: Run, repo, pull, head_sha: str) -> tuple[list[str], str |
     run.fixed = 0
     if res.note:
         run.note(res.note)
-    return [], None
+    return ([res.note] if res.note else []), None  # also on the PR: whoever asked sees why
 
 
 def write_results(run: Run, number: int, head_sha: str) -> None:

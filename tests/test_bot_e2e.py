@@ -481,3 +481,19 @@ def test_scan_from_the_workspace_and_dry_run(gh, tmp_path):
     r2 = run_bot(gh, tmp_path, "workflow_dispatch", {}, inputs={"source": "workspace"}, extra_env={"GITHUB_WORKSPACE": str(ws)})
     [issue] = gh.issues(REPO)
     assert "models/cnn.py" in issue["body"] and r2.code == 1
+
+
+@pytest.mark.parametrize("can_modify", [True, False])
+def test_fix_command_on_a_fork_pr_needs_maintainer_edits(gh, tmp_path, can_modify):
+    gh.create_fork(REPO, "dana")
+    gh.commit("dana/models", "cnn", {PATH: BROKEN}, "Add model")
+    n = gh.create_pull(REPO, head="dana:cnn", base="main", head_repo="dana/models", maintainer_can_modify=can_modify, user="dana")
+    gh.set_permission(REPO, "carol", "write")
+    r = run_bot(gh, tmp_path, "issue_comment", comment_event(gh, n, "/nnrepair fix", "carol"))
+    on_fork = gh.file_at("dana/models", "cnn", PATH)
+    if can_modify:
+        assert on_fork == FIXED, r.stderr
+    else:
+        assert on_fork == BROKEN and "does not allow edits from maintainers" in r.stderr
+        [summary] = gh.issue_comments(REPO, n)
+        assert "does not allow edits from maintainers" in summary["body"]
