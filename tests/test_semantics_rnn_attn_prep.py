@@ -148,22 +148,29 @@ def wrapper_case(draw):
     wrapper = draw(st.sampled_from(["Bidirectional", "TimeDistributed"]))
     args = {}
     if wrapper == "Bidirectional":
-        inner_kind = draw(st.sampled_from(["SimpleRNN", "LSTM", "GRU"]))
-        merge = draw(st.sampled_from(["concat", "sum", "mul", "ave", None]))
-        args["merge_mode"] = merge
-        inner_args = {"units": draw(st.integers(1, 4))}
+        inner_kind = draw(st.sampled_from(["SimpleRNN", "LSTM", "GRU", "ConvLSTM1D"]))
+        args["merge_mode"] = draw(st.sampled_from(["concat", "sum", "mul", "ave", None]))
+        if inner_kind == "ConvLSTM1D":
+            inner_args = {"filters": draw(st.integers(1, 3)), "kernel_size": draw(st.integers(1, 3))}
+        else:
+            inner_args = {"units": draw(st.integers(1, 4))}
         for flag in ("return_sequences", "return_state"):
             if draw(st.booleans()):
                 inner_args[flag] = True
-        rank = rare(draw, st.just(3), st.just(2))
+        rank = rare(draw, st.just(4 if inner_kind == "ConvLSTM1D" else 3), st.just(2))
     else:
-        inner_kind = draw(st.sampled_from(["Dense", "LSTM", "GRU"]))
+        inner_kind = draw(st.sampled_from(["Dense", "LSTM", "GRU", "Conv2D", "MaxPooling2D", "Flatten"]))
         inner_args = {"units": draw(st.integers(1, 4))}
-        if inner_kind != "Dense" and draw(st.booleans()):
+        if inner_kind == "Conv2D":
+            inner_args = {"filters": draw(st.integers(1, 3)), "kernel_size": draw(st.integers(1, 4))}
+        elif inner_kind in ("MaxPooling2D", "Flatten"):
+            inner_args = {}
+        if inner_kind in ("LSTM", "GRU") and draw(st.booleans()):
             inner_args["return_sequences"] = True
         # TimeDistributed skips the inner layer's input_spec; only ranks the inner
         # layer really handles are drawn (see the known gap in the report).
-        rank = {"Dense": draw(st.sampled_from([2, 3, 4])), "LSTM": 4, "GRU": 4}[inner_kind]
+        rank = {"Dense": draw(st.sampled_from([2, 3, 4])), "LSTM": 4, "GRU": 4, "Conv2D": 5, "MaxPooling2D": 5,
+                "Flatten": draw(st.sampled_from([3, 4, 5]))}[inner_kind]
     shape = (None,) + tuple(rare(draw, FIXED, st.none()) for _ in range(rank - 1))
     return wrapper, args, Layer(id="inner", kind=inner_kind, args=inner_args), shape
 
