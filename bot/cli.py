@@ -250,6 +250,10 @@ def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
 def do_fix_commit(run: Run, repo, pull, head_sha: str) -> tuple[list[str], str | None]:
     files = changed_texts(run.fixed_texts, run.sources)
     models = fixed_models(run.report, set(files))
+    if not files:
+        run.fixed = 0
+        run.log("nnrepair: nothing to commit")
+        return [], None
     msg = commit_message(run.settings.commit_message, models)
     res = commit_fix(run.client, repo, pull, head_sha, files, msg, dry_run=run.settings.dry_run, echo=run.echo)
     if res.committed:
