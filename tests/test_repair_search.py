@@ -162,3 +162,35 @@ def test_cost_model_orders_edit_kinds():
 def test_search_statistics():
     out = search(conv_on_3d(), Limits(alternatives=0))
     assert out.best is not None and out.expanded >= 1 and out.elapsed_ms >= 0
+
+
+def test_fix_file_on_a_json_model_repairs_the_ir_without_a_text_patch():
+    from repair_engine.frontends import FileResult
+    from repair_engine.repair import fix_file
+
+    m = conv_on_3d()
+    fr = FileResult(path="model.json", format="keras_json", models=[m, sequential((None, 4), [("Dense", {"units": 2})])])
+    ff = fix_file(fr, [check(x) for x in fr.models], None, verify=False)
+    assert ff.new_text is None and set(ff.repairs) == {0}
+    rep = ff.repairs[0]
+    assert rep["diff"] == "" and rep["line_edits"] == [] and rep["verified"] is True
+    assert rep["edits"][0]["op"] == "set_input_shape" and rep["output_shapes_after"] == [[None, 10]]
+
+
+def test_fix_file_reports_a_model_it_cannot_repair():
+    from repair_engine.frontends import FileResult
+    from repair_engine.repair import fix_file
+
+    m = sequential((None, 28, 28), [("Conv2D", {"filters": 8, "kernel_size": 3}), ("Flatten", {}), ("Dense", {"units": 0})])
+    fr = FileResult(path="m.json", format="keras_json", models=[m])
+    ff = fix_file(fr, [check(m)], {"repair": {"max_nodes": 1}}, verify=False)
+    assert ff.repairs[0] is None
+    assert [d.kind for d in ff.diagnostics] == ["repair_not_found"]
+
+
+def test_project_config_object_is_accepted():
+    from repair_engine.config import Config, RepairConfig
+
+    cfg = Config(repair=RepairConfig(max_nodes=300, time_budget_ms=500, alternatives=0, costs={"set_input_shape": 9.0}))
+    r = repair_model(conv_on_3d(), cfg)
+    assert r.found and r.alternatives == [] and ops(r) == ["replace_layer"]
