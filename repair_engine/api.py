@@ -308,12 +308,13 @@ def _model_entry(path: str, model, result, config: Config, text, fmt) -> ModelRe
     )
 
 
-def suppressed_codes(text: Optional[str], span: Optional[Span]) -> Optional[set]:
+def suppressed_codes(text, span: Optional[Span]) -> Optional[set]:
     """Codes suppressed by `# nnrepair: ignore[...]` comments on the span's lines;
-    {"*"} for a bare `# nnrepair: ignore`; None when there is none."""
+    {"*"} for a bare `# nnrepair: ignore`; None when there is none.
+    `text` is the file's text or its list of lines."""
     if not text or span is None or not span.line:
         return None
-    lines = text.splitlines()
+    lines = text.splitlines() if isinstance(text, str) else text
     last = span.end_line if span.end_line and span.end_line >= span.line else span.line
     found: Optional[set] = None
     for ln in range(span.line, min(last, span.line + 50) + 1):
@@ -332,13 +333,14 @@ def filter_diagnostics(diags: list, config: Config, text: Optional[str], fmt: Op
     """Apply config `ignore`/`severity` and inline suppressions (Python sources)."""
     kept = []
     dropped = 0
+    lines = text.splitlines() if (fmt == "python" and text and "nnrepair" in text) else None
     for d in diags:
         code = d.code
         if config.is_ignored(code):
             dropped += 1
             continue
-        if fmt == "python":
-            codes = suppressed_codes(text, d.span)
+        if lines is not None:
+            codes = suppressed_codes(lines, d.span)
             if codes is not None and ("*" in codes or code in codes):
                 dropped += 1
                 continue
