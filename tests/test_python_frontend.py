@@ -500,3 +500,19 @@ def test_break_under_unknown_condition_makes_the_loop_uncertain():
     kinds = [l.kind for l in m.layers]
     assert kinds[-1] == "Dense" and "Dense" not in kinds[:-1]  # opaque steps, not certain layers
     assert check(m).valid
+
+
+def test_symbolic_tensor_shapes_are_static():
+    src = (
+        "import keras\nfrom keras import layers\nfrom keras import backend as K\n"
+        "inputs = keras.Input(shape=(20, 6))\n"
+        "x = layers.Conv1D(filters=inputs.shape[-1] * 2, kernel_size=3)(inputs)\n"
+        "x = layers.Reshape((-1, x.shape[-2] * x.shape[-1]))(x)\n"
+        "x = layers.Dense(K.int_shape(x)[-1] // 4)(x)\n"
+        "model = keras.Model(inputs, x)\n"
+    )
+    m = python_source.load("s.py", src.encode()).models[0]
+    assert m.layers[0].args["filters"] == 12
+    assert m.layers[1].args["target_shape"] == (-1, 216)
+    assert m.layers[2].args["units"] == 54
+    assert check(m).output_shapes == [(None, 1, 54)]

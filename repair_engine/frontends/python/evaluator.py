@@ -115,6 +115,29 @@ class Graph:
     def __init__(self) -> None:
         self.nodes: dict[str, Any] = {}
         self.calls: dict[str, int] = {}
+        self.shapes: dict[str, list] = {}  # node id -> output shapes (None = unknown), filled on demand
+
+    def shape_of(self, node_id: str, index: int = 0):
+        """The static shape of a node's output, as Keras' symbolic `x.shape` gives
+        it (computed with the layer semantics), or None when unknown."""
+        from ...checker import input_shapes_of, run_layer
+
+        if node_id not in self.shapes:
+            for nid, n in list(self.nodes.items()):
+                if nid in self.shapes:
+                    continue
+                if isinstance(n, InputNode):
+                    self.shapes[nid] = [n.shape]
+                else:
+                    try:
+                        outs, violation, evaluated = run_layer(n, input_shapes_of(n, self.shapes))
+                    except Exception:  # a semantics bug must not stop extraction
+                        outs, violation, evaluated = [None], None, False
+                    self.shapes[nid] = outs if (evaluated and violation is None) else [None] * max(len(outs), 1)
+                if nid == node_id:
+                    break
+        outs = self.shapes.get(node_id) or []
+        return outs[index] if index < len(outs) else None
 
     def fresh_id(self, base: str) -> str:
         if base not in self.nodes:
@@ -573,6 +596,14 @@ class Evaluator:
             return BoundMethod(base, attr)
         if isinstance(base, BoundMethod) and base.name == "__super__":
             return BoundMethod(base.obj, "__super__." + attr)
+        if isinstance(base, Tensor):
+            if attr in ("shape", "get_shape"):
+                graph = self.graph if base.graph == id(self.graph) else None
+                shape = graph.shape_of(base.node, base.index) if graph is not None else None
+                if shape is None:
+                    return UNKNOWN
+                return tuple(shape) if attr == "shape" else BoundMethod(tuple(shape), "__value__")
+            return UNKNOWN
         if isinstance(base, ArrayVal):
             if attr == "shape":
                 return base.shape
@@ -959,6 +990,10 @@ class Evaluator:
 
     def call_method(self, bm: BoundMethod, pos, kws, node):
         obj, name = bm.obj, bm.name
+        if name == "__value__":
+            return obj
+        if isinstance(obj, tuple) and name == "as_list":  # TensorShape.as_list()
+            return list(obj)
         if name == "__super__.__init__" and isinstance(obj, InstanceVal):
             return self.functional_subclass_init(obj, pos, kws, node)
         vals = [v for v, _ in pos]
@@ -1037,6 +1072,10 @@ class Evaluator:
                 base = arr.shape[:-1] if len(arr.shape) > 1 and arr.shape[-1] == 1 else arr.shape
                 return ArrayVal(tuple(base) + (n,))
             return UNKNOWN
+        if path in ("keras.backend.int_shape", "keras.ops.shape") and pos and isinstance(pos[0][0], Tensor):
+            t = pos[0][0]
+            shape = self.graph.shape_of(t.node, t.index) if t.graph == id(self.graph) else None
+            return tuple(shape) if shape is not None else UNKNOWN
         if path in ("keras.backend.image_data_format", "keras.config.image_data_format"):
             return "channels_last"
         if path == "keras.backend.image_dim_ordering":
