@@ -2,7 +2,30 @@
 
 The source is parsed with `ast` and walked by a small partial evaluator
 (python/evaluator.py); it is never imported or executed. See python/legacy.py
-for how Keras 1/2 spellings are read.
+for how Keras 1/2 spellings are read (the IR holds the Keras 3 reading of
+positional arguments; rejected legacy keywords keep their intent, with a
+`legacy_api` warning).
+
+What the IR gets from here
+- Spans: 1-based lines, 1-based character columns, end exclusive.
+  Layer.span = the constructor call (`layers.Conv2D(32, 3)`, without the
+  functional application `(x)`); ArgSource.span = the argument's value
+  expression; ArgSource.origin = the value expression where a named constant
+  was defined (through assignments, helper parameters and defaults, class
+  attributes); InputNode.span = `keras.Input(...)` or the first layer that
+  declares the input, InputNode.shape_span = the shape expression.
+- A layer inside a helper called twice gives two IR layers with the same
+  span (one edit there changes both calls).
+- Model.name = the variable the model is bound to; Model.style =
+  sequential | functional | subclassed.
+- InputNode.declared_as adds "data" (an unbuilt model built by fit/predict on
+  statically known arrays) and "input_length" (Keras 2 Embedding).
+- Layer.weights also holds weights set later with `layer.set_weights(...)`
+  and, for a layer first called inside another model, the shapes it was built
+  with (its arg_sources["weights"] then points at the call that reuses it).
+- Model.notes: unsupported_construct (info) for what could not be followed,
+  legacy_api (warning), data_shape_mismatch (error) for fit/predict data that
+  cannot feed the model.
 """
 
 from __future__ import annotations
