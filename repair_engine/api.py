@@ -123,8 +123,13 @@ class Report:
             return any(d.severity == "warning" for d in self.diagnostics)
         return False
 
+    def written(self, m: ModelReport) -> bool:
+        """A repair exists and can be written into the file (a diff, or the file's fixed text)."""
+        return m.repair is not None and bool(m.repair.get("diff") or m.file in self.fixed_texts)
+
     def unrepaired(self) -> list:
-        return [m for m in self.models if m.invalid and m.repair is None]
+        """Invalid models left unrepaired: no repair, or one that cannot be written into the file."""
+        return [m for m in self.models if m.invalid and not self.written(m)]
 
     def exit_code(self, command: str = "check") -> int:
         if self.errors or self.unreadable or self.internal_errors:
@@ -402,6 +407,8 @@ def _repair(report: Report, fr, checks: list, entries: list, config: Config, ver
     if new_text is not None and new_text != fr.text:
         report.fixed_texts[fr.path] = new_text
         report.original_texts[fr.path] = fr.text or ""
+    elif new_text is None:
+        _write_json_repair(report, fr, checks, entries, config)
     extra = list(getattr(ff, "diagnostics", None) or [])
     for d in extra:
         target = _entry_for(entries, d)
@@ -425,3 +432,42 @@ def _entry_for(entries: list, d: Diagnostic) -> Optional[ModelReport]:
         if e.invalid and e.repair is None:
             return e
     return entries[0] if entries else None
+
+
+def _write_json_repair(report: Report, fr, checks: list, entries: list, config: Config) -> None:
+    """Write a found repair into a Keras JSON / ExAIS spec file when the repair
+    engine left it unwritten: the same (deterministic) search is asked for the
+    repaired model, which must match the reported repair (same edit operations
+    and cost) and must check valid once re-read from the patched text."""
+    from .frontends import exais_spec, keras_json
+
+    frontend = {"keras_json": keras_json, "exais_spec": exais_spec}.get(fr.format)
+    if frontend is None or fr.text is None or len(fr.models) != 1 or not entries:
+        return
+    entry, original = entries[0], checks[0]
+    rep = entry.repair
+    if not entry.invalid or rep is None or rep.get("diff") or original is None:
+        return
+    try:
+        from .checker import check
+        from .render import unified_diff
+        from .repair import repair_model
+
+        found = repair_model(fr.models[0], config, original)
+        if found is None or not found.found:
+            return
+        if [e.op for e in found.edits] != [e.get("op") for e in rep.get("edits") or []]:
+            return
+        if round(found.cost, 3) != round(float(rep.get("cost", -1)), 3):
+            return
+        new_text = frontend.patch_text(fr.text, fr.models[0], found.model)
+        if new_text is None or new_text == fr.text:
+            return
+        again = frontend.load(fr.path, new_text.encode("utf-8"))
+        if len(again.models) != 1 or not check(resolve_partial_weights(again.models[0])).valid:
+            return
+    except Exception:  # the fallback must never cost the findings
+        return
+    rep["diff"] = unified_diff(fr.text, new_text, fr.path)
+    report.fixed_texts[fr.path] = new_text
+    report.original_texts[fr.path] = fr.text

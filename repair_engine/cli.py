@@ -13,11 +13,12 @@ unreadable input, internal error. Never a traceback for bad input.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 import tempfile
 from typing import Optional, Sequence
+
+from .render import unified_diff  # noqa: F401  (re-exported: `nnrepair fix --diff`)
 
 USAGE_ERROR = 2
 
@@ -187,46 +188,6 @@ def unified_diffs(report) -> str:
                 old = ""
         parts.append(unified_diff(old, report.fixed_texts[path], path))
     return "".join(parts)
-
-
-def unified_diff(old: str, new: str, path: str, context: int = 3) -> str:
-    """A `git apply`-able unified diff (a/ b/ prefixes, 'No newline at end of file' markers)."""
-    if old == new:
-        return ""
-    a = old.splitlines(keepends=True)
-    b = new.splitlines(keepends=True)
-    path = path.lstrip("/")  # a/ b/ prefixes; an absolute path outside the cwd keeps its folders
-    out = [f"--- a/{path}\n", f"+++ b/{path}\n"]
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for group in matcher.get_grouped_opcodes(context):
-        i1, i2 = group[0][1], group[-1][2]
-        j1, j2 = group[0][3], group[-1][4]
-        out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n")
-        for tag, x1, x2, y1, y2 in group:
-            if tag == "equal":
-                for line in a[x1:x2]:
-                    out.append(_line(" ", line))
-                continue
-            for line in a[x1:x2]:
-                out.append(_line("-", line))
-            for line in b[y1:y2]:
-                out.append(_line("+", line))
-    return "".join(out)
-
-
-def _range(start: int, stop: int) -> str:
-    length = stop - start
-    if length == 0:
-        return f"{start},0"
-    if length == 1:
-        return f"{start + 1}"
-    return f"{start + 1},{length}"
-
-
-def _line(prefix: str, line: str) -> str:
-    if line.endswith("\n"):
-        return prefix + line
-    return prefix + line + "\n\\ No newline at end of file\n"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ github  GitHub Actions workflow commands (::error file=F,line=L,col=C,title=T::m
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from typing import Optional
@@ -101,6 +102,8 @@ def to_text(report, command: str = "check", verbose: bool = False) -> str:
                 lines.append(f"{m.file}:{m.line or 1}: repair for {m.name} (cost {rep.get('cost')}, {ver}):")
                 for e in rep.get("edits") or []:
                     lines.append(f"  {e.get('file', m.file)}:{e.get('line', '?')}: {e.get('description', e.get('op'))}")
+                if not report.written(m):
+                    lines.append(f"  (this repair cannot be written into {m.file}; apply it by hand)")
             else:
                 lines.append(f"{m.file}:{m.line or 1}: no repair found for {m.name}")
     lines.append(summary(report, command))
@@ -120,7 +123,7 @@ def summary(report, command: str = "check") -> str:
         f"{errs} error{'s' if errs != 1 else ''}, {warns} warning{'s' if warns != 1 else ''}"
     )
     if command == "fix":
-        repaired = sum(1 for m in report.models if m.invalid and m.repair is not None)
+        repaired = sum(1 for m in report.models if m.invalid and report.written(m))
         text += f"; {repaired} of {counts['invalid']} invalid repaired"
         if report.fixed_texts:
             text += f"; {len(report.fixed_texts)} file{'s' if len(report.fixed_texts) != 1 else ''} with changes"
@@ -248,3 +251,47 @@ def to_github(report) -> str:
     lines = [github_command(d, m.file) for m, d in findings(report, verbose=False)]
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# unified diffs (`git apply`-able)
+
+
+def unified_diff(old: str, new: str, path: str, context: int = 3) -> str:
+    """A `git apply`-able unified diff (a/ b/ prefixes, 'No newline at end of file' markers)."""
+    if old == new:
+        return ""
+    a = old.splitlines(keepends=True)
+    b = new.splitlines(keepends=True)
+    path = path.lstrip("/")  # a/ b/ prefixes; an absolute path outside the cwd keeps its folders
+    out = [f"--- a/{path}\n", f"+++ b/{path}\n"]
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for group in matcher.get_grouped_opcodes(context):
+        i1, i2 = group[0][1], group[-1][2]
+        j1, j2 = group[0][3], group[-1][4]
+        out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n")
+        for tag, x1, x2, y1, y2 in group:
+            if tag == "equal":
+                for line in a[x1:x2]:
+                    out.append(_line(" ", line))
+                continue
+            for line in a[x1:x2]:
+                out.append(_line("-", line))
+            for line in b[y1:y2]:
+                out.append(_line("+", line))
+    return "".join(out)
+
+
+def _range(start: int, stop: int) -> str:
+    length = stop - start
+    if length == 0:
+        return f"{start},0"
+    if length == 1:
+        return f"{start + 1}"
+    return f"{start + 1},{length}"
+
+
+def _line(prefix: str, line: str) -> str:
+    if line.endswith("\n"):
+        return prefix + line
+    return prefix + line + "\n\\ No newline at end of file\n"

@@ -221,3 +221,13 @@ def test_github_subcommand_without_the_bot(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "bot.cli", None)  # makes `from bot.cli import main` fail
     assert main(["github", "--dry-run"]) == 2
     assert "the GitHub bot is not available" in capsys.readouterr().err
+
+
+def test_fix_diff_of_a_keras_json_file_applies(work):
+    p = run("fix", "--no-verify", "--diff", "examples/broken_model.json", cwd=work)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.startswith("--- a/examples/broken_model.json\n+++ b/examples/broken_model.json\n")
+    (work / "fix.patch").write_text(p.stdout)
+    subprocess.run(["git", "apply", "fix.patch"], cwd=work, check=True)
+    json.loads((work / "examples" / "broken_model.json").read_text())
+    assert run("check", "examples/broken_model.json", cwd=work).returncode == 0

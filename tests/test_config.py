@@ -231,3 +231,50 @@ def test_fix_without_a_repair_engine_keeps_the_findings(monkeypatch):
     monkeypatch.setattr(api, "_fix_file_function", broken)
     r = analyze({"m.py": BROKEN}, fix=True)
     assert r.exit_code("fix") == 2 and "internal error while loading the repair engine" in r.errors[0]
+
+
+def test_a_repair_that_cannot_be_written_leaves_the_model_unrepaired(monkeypatch):
+    import repair_engine.api as api
+
+    class FileFix:
+        new_text = None
+        diagnostics = []
+
+        def __init__(self, diff):
+            self.repairs = {0: {"cost": 1.0, "verified": True, "edits": [], "diff": diff, "alternatives": []}}
+
+    monkeypatch.setattr(api, "_fix_file_function", lambda: (lambda fr, checks, config, **kw: FileFix("")))
+    r = analyze({"m.py": BROKEN}, fix=True)
+    assert _only(r).repair is not None and r.unrepaired() == r.models and r.exit_code("fix") == 1
+    monkeypatch.setattr(api, "_fix_file_function", lambda: (lambda fr, checks, config, **kw: FileFix("--- a/m.py")))
+    r = analyze({"m.py": BROKEN}, fix=True)
+    assert r.unrepaired() == [] and r.exit_code("fix") == 0
+
+
+SPEC_RANK_BUG = b"""{
+  "model": {
+    "shape": "(1,16)",
+    "layers": [
+      {"type": "linear", "nodes": "8"},
+      {"type": "Conv1D", "nodes": "4", "kernel_size": "(3)"},
+      {"type": "flatten"}
+    ]
+  }
+}
+"""
+
+
+def test_fix_writes_repairs_into_exais_specs():
+    r = analyze({"s.json": SPEC_RANK_BUG}, fix=True, verify=False)
+    m = _only(r)
+    assert m.status == "invalid" and m.repair is not None
+    assert r.exit_code("fix") == 0 and m.repair["diff"].startswith("--- a/s.json\n+++ b/s.json\n")
+    fixed = r.fixed_texts["s.json"]
+    again = analyze({"s.json": fixed.encode()})
+    assert _only(again).status == "valid"
+    # a local edit: the untouched lines are kept byte for byte
+    import difflib
+
+    before, after = SPEC_RANK_BUG.decode().splitlines(), fixed.splitlines()
+    removed = [l for l in difflib.ndiff(before, after) if l.startswith("- ")]
+    assert 1 <= len(removed) <= 2
