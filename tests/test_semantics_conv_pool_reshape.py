@@ -427,3 +427,41 @@ def test_shared_conv_needs_the_same_channels(keras_oracle, channels_b, ok):
     if not ok:
         assert [d.kind for d in ours.errors] == ["incompatible_shape"]
     assert keras_oracle.build(model).ok == ok
+
+
+# ---- robustness: odd argument values never crash the checker --------------
+
+MY_KINDS = sorted(k for k, u in REGISTRY.items()
+                  if u.output.__module__.rsplit(".", 1)[-1] in ("conv", "pooling", "reshaping"))
+ODD_VALUE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-3, 12), st.sampled_from([10**12, -(10**12)]),
+              st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(["same", "valid", "causal", "x", ""])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.lists(inner, max_size=4).map(tuple),
+                            st.dictionaries(st.sampled_from(["a", "class_name"]), inner, max_size=2)),
+    max_leaves=8,
+)
+ARG_NAMES = ["filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups",
+             "depth_multiplier", "output_padding", "use_bias", "activation", "pool_size", "keepdims",
+             "output_size", "target_shape", "dims", "n", "cropping", "size", "interpolation", "trainable", "name"]
+ODD_SHAPE = st.one_of(
+    st.none(),
+    st.lists(st.one_of(st.none(), st.integers(0, 9), st.just(10**9)), min_size=0, max_size=6).map(
+        lambda dims: tuple([None] + dims)),
+)
+
+
+@settings(max_examples=int(os.environ.get("NNREPAIR_FUZZ_EXAMPLES", "300")), deadline=None,
+          derandomize=os.environ.get("NNREPAIR_HYPOTHESIS_RANDOM") != "1", database=None)
+@given(kind=st.sampled_from(MY_KINDS), args=st.dictionaries(st.sampled_from(ARG_NAMES), ODD_VALUE, max_size=5),
+       shape=ODD_SHAPE)
+def test_odd_arguments_never_crash(kind, args, shape):
+    from repair_engine.ir import Edge, InputNode, Layer, Model
+
+    model = Model(name="m", inputs=(InputNode("in", shape),),
+                  layers=(Layer("layer", kind, args, (Edge("in"),)),), outputs=(Edge("layer"),))
+    start = time.perf_counter()
+    result = check(model)  # must not raise
+    assert time.perf_counter() - start < 1.0
+    for d in result.errors:
+        assert d.message and d.kind in ("invalid_argument", "rank_mismatch", "non_positive_dim", "reshape_size",
+                                        "undefined_dim", "limit_exceeded")

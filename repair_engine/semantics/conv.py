@@ -12,6 +12,7 @@ The first section holds small helpers shared with pooling.py and reshaping.py
 from __future__ import annotations
 
 import difflib
+import math
 from typing import Any, Callable, Iterable, NoReturn, Optional
 
 from ..diagnostics import fmt_shape
@@ -334,6 +335,11 @@ def _positive(ctx: Ctx, name: str, default: Any = None, required: bool = False) 
     return int(value)
 
 
+def small_divisors(n: int, limit: int = 16) -> list:
+    """The smallest divisors of n (at most `limit`, bounded work for huge n)."""
+    return [d for d in range(1, min(n, 4096) + 1) if n % d == 0][:limit]
+
+
 def _strides_dilation(ctx: Ctx, strides: tuple, dilation: tuple) -> None:
     if max(strides) > 1 and max(dilation) > 1:
         ctx.fail(
@@ -396,13 +402,13 @@ def conv(ctx: Ctx):
     if filters % groups:
         bad_arg(ctx, "groups", groups, f"must divide filters={filters}",
                 f"use a groups value that divides {filters}, e.g. groups=1",
-                {"arg": "groups", "choices": [g for g in range(1, filters + 1) if filters % g == 0][:16]},
+                {"arg": "groups", "choices": small_divisors(filters)},
                 expected=f"filters % groups == 0")
     _strides_dilation(ctx, w["strides"], w["dilation"])
     shape, spatial, axis = spatial_input(ctx, rank, w["df"])
     c = channels_defined(ctx, shape, axis, w["df"])
     if c % groups:
-        common = [g for g in range(1, min(c, filters) + 1) if c % g == 0 and filters % g == 0]
+        common = small_divisors(math.gcd(c, filters))
         ctx.fail(
             "invalid_argument",
             f"{ctx.kind}: groups={groups} must divide the {c} input channels of {fmt_shape(shape)}; "
