@@ -697,3 +697,21 @@ def test_exais_spec_without_model_shape_uses_the_first_input_shape():
     assert m.inputs[0].shape == (None, 7) and check(m).output_shapes == [(None, 3)]
     bare = exais_spec.load("s.json", b'{"model": {"layers": [{"type": "linear", "nodes": "3"}]}}').models[0]
     assert bare.inputs[0].shape is None and check(bare).status == "unsupported"
+
+
+def test_exais_spec_patch_rewrites_a_declared_weight_shape_only():
+    from dataclasses import replace
+
+    spec = ('{"model": {"shape": "(1,10)", "layers": [\n'
+            '  {"type": "embedding", "input_dim": "50", "output_dim": "4", "weight_shape": "(60,4)"},\n'
+            '  {"type": "flatten"}]}}')
+    m = _reload(exais_spec, spec)
+    emb = m.layers[0]
+    assert emb.weights == ((60, 4),) and [d.kind for d in check(m).errors] == ["weight_shape"]
+    out = exais_spec.patch_text(spec, m, m.replace_layer(emb.id, replace(emb, weights=((50, 4),))))
+    assert out == spec.replace('"(60,4)"', '"(50,4)"')
+    assert check(_reload(exais_spec, out)).valid
+    # literal weight values cannot be rewritten into other values
+    lit = _reload(exais_spec, SPEC_CHAIN)
+    dense = lit.layers[-1]
+    assert exais_spec.patch_text(SPEC_CHAIN, lit, lit.replace_layer(dense.id, replace(dense, weights=((2048, 2), (2,))))) is None

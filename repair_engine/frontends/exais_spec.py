@@ -25,7 +25,7 @@ from typing import Any, Optional
 from ..diagnostics import Diagnostic
 from ..ir import ArgSource, Edge, InputNode, Layer, Model, Span
 from . import FileResult, keras_json
-from .lenient_json import JNode, JSONError, parse_with_warnings
+from .lenient_json import JNode, JSONError, node_span, parse_with_warnings
 
 FORMAT = "exais_spec"
 
@@ -421,6 +421,18 @@ class SpecStyle(keras_json.KerasJsonStyle):
 
     def args_object(self, layer_node):
         return layer_node
+
+    def weight_edits(self, starts, layer_node, old, new):
+        """Only a declared `weight_shape` can be rewritten (literal weight values cannot)."""
+        src = old.arg_sources.get("weights")
+        if src is None or src.keyword != "weight_shape" or not new.weights or not old.weights:
+            return None
+        if len(old.weights) != len(new.weights) or tuple(old.weights[1:]) != tuple(new.weights[1:]):
+            return None
+        node = layer_node.get("weight_shape")
+        if node is None:
+            return None
+        return [(*node_span(starts, node), json.dumps(spec_literal(tuple(new.weights[0]))))]
 
     def layers_array(self, root):
         return root.get("model").get("layers") if root.get("model") is not None else None

@@ -718,6 +718,9 @@ class KerasJsonStyle:
     def args_object(self, layer_node: JNode) -> Optional[JNode]:
         return _child(layer_node, "config")
 
+    def weight_edits(self, starts: list, layer_node: JNode, old: Layer, new: Layer) -> Optional[list]:
+        return None  # Keras configs hold no weights
+
     def key_of(self, layer: Layer, arg: str) -> Optional[str]:
         return arg
 
@@ -770,13 +773,18 @@ def patch_text(text: str, original: Model, repaired: Model, style: Optional[Kera
             old = old_layers.get(new.id)
             if old is None:
                 continue  # inserted above
-            if (old.inputs != new.inputs and not structural) or old.weights != new.weights or old.inner != new.inner:
+            if (old.inputs != new.inputs and not structural) or old.inner != new.inner:
                 return None
             if old == new:
                 continue
             lnode = node_at(root, old.span.line, old.span.col) if old.span is not None else None
             if lnode is None or lnode.kind != "object":
                 return None
+            if old.weights != new.weights:
+                wedits = style.weight_edits(starts, lnode, old, new)
+                if wedits is None:
+                    return None
+                edits.extend(wedits)
             if old.kind != new.kind:
                 knode = lnode.get(style.kind_key)
                 if knode is None:
