@@ -134,6 +134,9 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
                 except PatchError as exc:
                     problems.append(str(exc))
                     continue
+                except Exception as exc:  # unexpected source layout: this candidate is not writable
+                    problems.append(f"{type(exc).__name__} while writing the patch")
+                    continue
                 written.append((cand, patch.new_text))
             else:
                 written.append((cand, None))
@@ -154,12 +157,12 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
             try:
                 patch_model(text, model, best.model, patcher=combined)
                 any_applied = True
-            except PatchError:
+            except Exception:  # collisions between models' patches: fall back below
                 combined_ok = False
     if combined_ok and any_applied:
         try:
             fix.new_text = combined.result().new_text
-        except PatchError:
+        except Exception:
             fix.new_text = None
     if fix.new_text is None and any_applied:
         # repairs of different models collide: apply the first one alone

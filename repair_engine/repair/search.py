@@ -323,7 +323,13 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
             reason = f"the search used its time budget of {limits.time_budget_ms:.0f} ms"
             break
         expanded += 1
-        for edit in successors(m, res):
+        try:
+            proposed = successors(m, res)
+        except (MemoryError, RecursionError):
+            raise
+        except Exception:  # an odd value the proposals cannot read: no moves from here
+            proposed = []
+        for edit in proposed:
             if edit.op in exclude_ops:
                 continue
             edits2 = extend(edits, edit)

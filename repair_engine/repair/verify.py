@@ -65,7 +65,10 @@ def keras_build(model: Model, use_oracle: bool = True) -> tuple[Optional[bool], 
 
     if not oracle.available():
         return None, "TensorFlow/Keras not installed"
-    res = oracle.build(model)
+    try:
+        res = oracle.build(model)
+    except Exception as exc:
+        return None, f"Keras could not be run: {type(exc).__name__}"
     if res.unsupported:
         return None, f"Keras cannot build this IR: {res.error}"
     return res.ok, res.error or ""
@@ -81,7 +84,10 @@ def verify(repaired: Model, fmt: Optional[str] = None, path: Optional[str] = Non
         if reextracted is None:
             return Verification(False, why)
         model = reextracted
-    res = check(model)
+    try:
+        res = check(model)
+    except Exception as exc:  # a checker failure is no verdict on the repair
+        return Verification(None, f"the checker failed: {type(exc).__name__}", reextracted)
     errors = model_errors(res)
     if errors:
         first = errors[0]
