@@ -9,6 +9,8 @@ of their outputs.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -536,3 +538,49 @@ def test_units_never_crash_on_bad_input(kind, args, shapes, inner_kind, list_inp
                                   "incompatible_shape", "merge_shape_mismatch")
         assert kind in violation.message or "`" in violation.message
     expected_weights(layer, list(shapes))
+
+
+def test_text_and_image_pipelines_agree_with_keras(keras_oracle):
+    """Realistic chains across the families: Embedding -> BiLSTM -> self-attention, and
+    augmentation -> rescaling -> a CNN per frame -> ConvLSTM-free video classifier."""
+    text_in = InputNode(id="tokens", shape=(None, 40))
+    text = (
+        Layer(id="emb", kind="Embedding", args={"input_dim": 1000, "output_dim": 16}, inputs=(Edge("tokens"),)),
+        Layer(id="bi", kind="Bidirectional", args={}, inputs=(Edge("emb"),),
+              inner=Layer(id="lstm", kind="LSTM", args={"units": 8, "return_sequences": True})),
+        Layer(id="mha", kind="MultiHeadAttention", args={"num_heads": 2, "key_dim": 8},
+              inputs=(Edge("bi"), Edge("bi"))),
+        Layer(id="att", kind="Attention", args={}, inputs=(Edge("mha"), Edge("bi")), list_input=True),
+        Layer(id="gru", kind="GRU", args={"units": 4}, inputs=(Edge("att"),)),
+    )
+    video_in = InputNode(id="video", shape=(None, 6, 16, 16, 3))
+    video = (
+        Layer(id="td_conv", kind="TimeDistributed", args={}, inputs=(Edge("video"),),
+              inner=Layer(id="conv", kind="Conv2D", args={"filters": 4, "kernel_size": 3})),
+        Layer(id="td_pool", kind="TimeDistributed", args={}, inputs=(Edge("td_conv"),),
+              inner=Layer(id="gap", kind="GlobalAveragePooling2D", args={})),
+        Layer(id="rnn", kind="SimpleRNN", args={"units": 5}, inputs=(Edge("td_pool"),)),
+    )
+    image_in = InputNode(id="image", shape=(None, 32, 32, 3))
+    image = (
+        Layer(id="flip", kind="RandomFlip", args={"mode": "horizontal"}, inputs=(Edge("image"),)),
+        Layer(id="rot", kind="RandomRotation", args={"factor": 0.1}, inputs=(Edge("flip"),)),
+        Layer(id="resize", kind="Resizing", args={"height": 24, "width": 24}, inputs=(Edge("rot"),)),
+        Layer(id="scale", kind="Rescaling", args={"scale": 1 / 255}, inputs=(Edge("resize"),)),
+        Layer(id="norm", kind="Normalization", args={"mean": [0.5] * 3, "variance": [0.25] * 3},
+              inputs=(Edge("scale"),)),
+    )
+    model = Model(name="m", inputs=(text_in, video_in, image_in), layers=text + video + image,
+                  outputs=(Edge("gru"), Edge("rnn"), Edge("norm")))
+    ours = check(model)
+    assert ours.valid, [d.message for d in ours.errors]
+    assert ours.output_shapes == [(None, 4), (None, 5), (None, 24, 24, 3)]
+    res = keras_oracle.build(model)
+    assert res.ok, res.error
+    assert res.output_shapes == ours.output_shapes
+    # the classic bug: the GRU fed the 2-D output of an RNN without return_sequences
+    # (attention accepts the 2-D tensors, the GRU does not)
+    broken = model.replace_layer("bi", replace(text[1], inner=text[1].inner.with_args(return_sequences=False)))
+    bad = check(broken)
+    assert [(d.layer, d.kind) for d in bad.errors] == [("gru", "rank_mismatch")]
+    assert not keras_oracle.build(broken).ok
