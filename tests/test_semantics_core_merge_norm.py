@@ -388,3 +388,50 @@ def test_input_spec_of_a_shared_layer_agrees_with_keras(keras_oracle, case, firs
 
 def oracle_one_call_ok(oracle, kind, args, shape) -> bool:
     return oracle.build(example_model(Example(kind, args, shape))).ok
+
+
+@pytest.mark.parametrize(
+    "args,shape,fixed",
+    [
+        ({"equation": "abc,cd->abd", "output_shape": (8, 4)}, (None, 7, 5), (7, 4)),
+        ({"equation": "...bc,cd->...bd", "output_shape": (8, 4)}, (None, 6, 7, 5), (7, 4)),
+    ],
+)
+def test_einsum_output_shape_hint_is_a_valid_repair(keras_oracle, args, shape, fixed):
+    d = _only_error(Example("EinsumDense", args, shape))
+    assert d.argument == "output_shape" and d.hint["value"] == fixed
+    repaired = Example("EinsumDense", {**args, "output_shape": d.hint["value"]}, shape)
+    assert check(example_model(repaired)).valid
+    assert keras_oracle.build(example_model(repaired)).ok
+
+
+@pytest.mark.parametrize(
+    "ex,arg,value",
+    [
+        (Example("Dense", {"units": 3.0}, (None, 5)), "units", 3),
+        (Example("Dense", {"units": 3, "activation": "Relu"}, (None, 5)), "activation", "relu"),
+        (Example("Dense", {"units": 3, "kernel_initializer": "glorot"}, (None, 5)), "kernel_initializer",
+         "glorot_uniform"),
+        (Example("Dropout", {"rate": 50}, (None, 5)), "rate", 0.5),
+        (Example("GroupNormalization", {"groups": 4}, (None, 30)), "groups", 3),
+        (Example("BatchNormalization", {"axis": [1]}, (None, 3, 4)), "axis", -1),
+    ],
+)
+def test_hint_value_repairs_the_layer(keras_oracle, ex, arg, value):
+    """The hint's `value` (what the repair search tries first) makes Keras accept the layer."""
+    d = _only_error(ex)
+    assert d.hint["arg"] == arg and d.hint["value"] == value
+    repaired = Example(ex.kind, {**ex.args, arg: value}, ex.inputs)
+    assert check(example_model(repaired)).valid
+    assert keras_oracle.build(example_model(repaired)).ok
+
+
+def test_unknown_keyword_hint_offers_the_rename():
+    d = _only_error(Example("Dense", {"units": 3, "activaton": "relu"}, (None, 5)))
+    assert d.hint == {"arg": "activaton", "remove": True, "rename": "activation", "or": {"activation": "relu"}}
+
+
+def test_dotted_references_are_not_judged_as_names():
+    res = check(example_model(Example("Dense", {"units": 3, "activation": "tf.nn.crelu",
+                                                "kernel_initializer": "tf.keras.initializers.he_normal"}, (None, 5))))
+    assert res.valid and res.shapes["layer"] == [(None, 3)]

@@ -128,9 +128,12 @@ def check_known_args(ctx: Ctx) -> None:
         return
     allowed = set(known) | set(FRONTEND_ARGS) | (set() if ctx.kind in NO_KWARGS else set(BASE_LAYER_ARGS))
     extra = [k for k in ctx.layer.args if k not in allowed]
-    if not extra:
-        return
-    name = extra[0]
+    if extra:
+        unknown_keyword(ctx, extra[0], known, allowed)
+    check_base_args(ctx)
+
+
+def unknown_keyword(ctx: Ctx, name: str, known: Sequence[str], allowed: set) -> None:
     guess = closest_name(name, sorted(allowed - set(FRONTEND_ARGS)))
     fix = f"did you mean `{guess}`?" if guess else "remove it"
     ctx.fail(
@@ -140,8 +143,34 @@ def check_known_args(ctx: Ctx) -> None:
         expected=f"one of {', '.join(sorted(set(known)))}" if known else "no arguments",
         actual=f"{name}={ctx.layer.args[name]!r}",
         argument=name,
-        hint={"arg": name, **({"rename": guess} if guess else {"remove": True})},
+        hint={"arg": name, "remove": True,
+              **({"rename": guess} if guess else {}),
+              **({"or": {guess: ctx.layer.args[name]}} if guess and guess not in ctx.layer.args else {})},
     )
+
+
+def check_base_args(ctx: Ctx) -> None:
+    """Layer.__init__ / Operation.__init__: `trainable` a bool, `name` a str without '/'."""
+    trainable = optional_arg(ctx, "trainable", True)
+    if trainable is not SKIP and not isinstance(trainable, bool):
+        ctx.fail(
+            "invalid_argument",
+            f"`trainable` of {ctx.kind} must be a boolean, received trainable={trainable!r}",
+            expected="trainable=True | False",
+            actual=f"trainable={trainable!r}",
+            argument="trainable",
+            hint={"arg": "trainable", "choices": [True, False]},
+        )
+    lname = optional_arg(ctx, "name", None)
+    if lname is not SKIP and lname is not None and (not isinstance(lname, str) or "/" in lname):
+        ctx.fail(
+            "invalid_argument",
+            f"`name` of {ctx.kind} must be a string without '/', received name={lname!r}",
+            expected="a string without '/'",
+            actual=f"name={lname!r}",
+            argument="name",
+            hint={"arg": "name", "remove": True},
+        )
 
 
 def check_named_objects(ctx: Ctx) -> None:
@@ -151,7 +180,8 @@ def check_named_objects(ctx: Ctx) -> None:
             if not name.endswith(suffix):
                 continue
             value = optional_arg(ctx, name)
-            if value is SKIP or not isinstance(value, str) or value in names:
+            # a dotted string is a reference to code (tf.keras.initializers.X), not a Keras name
+            if value is SKIP or not isinstance(value, str) or value in names or "." in value:
                 continue
             guess = closest_name(value, names)
             fix = f"use `{name}={guess!r}`" if guess else f"use a Keras {what} name"
@@ -161,7 +191,7 @@ def check_named_objects(ctx: Ctx) -> None:
                 expected=f"a Keras {what} name",
                 actual=f"{name}={value!r}",
                 argument=name,
-                hint={"arg": name, **({"suggest": guess} if guess else {})},
+                hint={"arg": name, **({"value": guess, "suggest": guess} if guess else {"remove": True})},
             )
 
 
@@ -215,7 +245,7 @@ def check_activation(ctx: Ctx, name: str = "activation", required: bool = False)
     value = optional_arg(ctx, name)
     if value is None or value is SKIP or isinstance(value, dict):
         return
-    if isinstance(value, str) and value in ACTIVATION_NAMES:
+    if isinstance(value, str) and (value in ACTIVATION_NAMES or "." in value):
         return
     guess = closest_name(value, ACTIVATION_NAMES) if isinstance(value, str) else None
     fix = f"use `{name}={guess!r}`" if guess else f"use one of the Keras activation names (e.g. 'relu', 'softmax')"
@@ -225,7 +255,7 @@ def check_activation(ctx: Ctx, name: str = "activation", required: bool = False)
         expected="a Keras activation name",
         actual=f"{name}={value!r}",
         argument=name,
-        hint={"arg": name, "choices": list(ACTIVATION_NAMES), **({"suggest": guess} if guess else {})},
+        hint={"arg": name, **({"value": guess, "suggest": guess} if guess else {"choices": list(ACTIVATION_NAMES)})},
     )
 
 
@@ -284,18 +314,32 @@ def last_dim_defined(ctx: Ctx, shape, what: str = "the last axis") -> int:
     return shape[-1]
 
 
+def as_positive_int(value: Any) -> Optional[int]:
+    """The integer a user most likely meant by 3.0 or '3' (None when there is none)."""
+    try:
+        if isinstance(value, float) and value.is_integer() and value > 0:
+            return int(value)
+        if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
+            return int(value)
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
 def positive_count(ctx: Ctx, name: str, allow_bool: bool) -> int:
     """Keras' `isinstance(v, int) and v > 0` (Dense lets bool through, Embedding does not)."""
     value = ctx.required(name)
     ok = is_int(value) and (allow_bool or not isinstance(value, bool)) and value > 0
     if not ok:
+        fixed = as_positive_int(value)
         ctx.fail(
             "invalid_argument",
-            f"`{name}` of {ctx.kind} must be a positive integer, received {name}={value!r}",
+            f"`{name}` of {ctx.kind} must be a positive integer, received {name}={value!r}"
+            + (f"; write {name}={fixed}" if fixed is not None else ""),
             expected=f"{name} > 0",
             actual=f"{name}={value!r}",
             argument=name,
-            hint={"arg": name, "min": 1},
+            hint={"arg": name, "min": 1, **({"value": fixed} if fixed is not None else {})},
         )
     return int(value)
 
@@ -468,14 +512,19 @@ def einsum_analysis(ctx: Ctx, input_shape: tuple) -> tuple[list, Optional[list],
         if d in out_map:
             o = out_dim(d)
             if o is not None and o != x:
-                idx = out_map[d] - 1
+                inserted = max(elided - 1, 0) if left else 0  # left-elided dims Keras put before the tail
+                idx = out_map[d] - 1 - inserted
+                fixed: Any = list(out_tail)
+                if 0 <= idx < len(fixed):
+                    fixed[idx] = x
+                fixed = fixed[0] if is_int(partial) else tuple(fixed)
                 _einsum_fail(
                     ctx,
                     f"axis '{d}' is shared by the input and the output, but the input has {x} there and "
                     f"output_shape={partial!r} asks for {o}; set that entry of output_shape to {x} (or None)",
                     arg="output_shape",
                     index=idx,
-                    value=x,
+                    value=fixed,
                 )
     for d in out_spec:
         if d not in in_spec and d not in w_spec:
@@ -598,6 +647,8 @@ EXAMPLES = [
     Example("Dense", {"units": 3, "activaton": "relu"}, (None, 5), error="invalid_argument",
             note="a typo in a keyword is an unrecognized keyword argument"),
     Example("Dense", {"units": 3, "input_length": 5}, (None, 5), error="invalid_argument"),
+    Example("Dense", {"units": 3, "trainable": 1}, (None, 5), error="invalid_argument"),
+    Example("Dense", {"units": 3, "name": "a/b"}, (None, 5), error="invalid_argument"),
     Example("Dense", {"units": 3, "name": "fc", "trainable": False, "dtype": "float32"}, (None, 5), out=(None, 3)),
     Example("Dense", {"units": 3}, (None, None), error="undefined_dim"),
     Example("Dense", {"units": 3}, (None, 5, None), error="undefined_dim"),

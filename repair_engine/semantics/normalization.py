@@ -32,7 +32,7 @@ def _axis_type_error(ctx: Ctx, axis: Any, expected: str):
         expected=expected,
         actual=f"axis={axis!r}",
         argument="axis",
-        hint={"arg": "axis"},
+        hint={"arg": "axis", "value": -1},
     )
 
 
@@ -89,7 +89,7 @@ def _check_flags(ctx: Ctx) -> None:
                     expected=f"{name}=<float>",
                     actual=f"{name}={value!r}",
                     argument=name,
-                    hint={"arg": name},
+                    hint={"arg": name, "value": 0.99 if name == "momentum" else 1e-3},
                 )
 
 
@@ -116,7 +116,7 @@ def bn_renorm_clipping(ctx: Ctx) -> None:
             expected="keys rmax >= rmin, dmax >= 0",
             actual=f"renorm_clipping={clip!r}",
             argument="renorm_clipping",
-            hint={"arg": "renorm_clipping"},
+            hint={"arg": "renorm_clipping", "remove": True},
         )
 
 
@@ -236,8 +236,8 @@ def group_normalization(ctx: Ctx):
             expected=f"groups divides {dim}",
             actual=f"groups={groups}",
             argument="groups",
-            hint={"arg": "groups", "channels": dim, "divisors": _divisors(dim) if dim > 0 else [],
-                  **({"suggest": best} if best else {})},
+            hint={"arg": "groups", "channels": dim, "values": _divisors(dim) if dim > 0 else [],
+                  **({"value": best, "suggest": best} if best else {})},
         )
     return s
 

@@ -36,7 +36,9 @@ def unit_interval(ctx: Ctx, name: str) -> float:
             expected=f"0 <= {name} <= 1",
             actual=f"{name}={value!r}",
             argument=name,
-            hint={"arg": name, "min": 0, "max": 1},
+            hint={"arg": name, "min": 0, "max": 1,
+                  # 50 most likely means 50 %
+                  **({"value": value / 100} if is_number(value) and 1 < value <= 100 else {})},
         )
     return value
 
@@ -61,7 +63,7 @@ def check_noise_shape(ctx: Ctx) -> None:
             expected="noise_shape entries > 0 or None",
             actual=f"noise_shape={value!r}",
             argument="noise_shape",
-            hint={"arg": "noise_shape"},
+            hint={"arg": "noise_shape", "remove": True},
         )
 
 
