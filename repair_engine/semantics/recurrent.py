@@ -19,7 +19,6 @@ from .base import (
     Violation,
     conv_output_length,
     register,
-    standardize_tuple,
     weights_of,
 )
 
@@ -252,7 +251,8 @@ def conv_lstm(ctx: Ctx):
     params = _conv_lstm_args(ctx)
     _activations(ctx)
     rank = params[0]
-    layout = "(batch, time, channels, spatial...)" if params[5] == "channels_first" else "(batch, time, spatial..., channels)"
+    channels_first = params[5] == "channels_first"
+    layout = "(batch, time, channels, spatial...)" if channels_first else "(batch, time, spatial..., channels)"
     s = _sequence_input(ctx, rank + 3, layout)
     step = _conv_lstm_step(ctx, s, *params)
     _stateful_batch(ctx, s)
