@@ -1,6 +1,7 @@
 """Source patches: style kept, constants, insertion styles, diffs git accepts, suggestion line edits."""
 
 import shutil
+from pathlib import Path
 import subprocess
 import textwrap
 
@@ -196,3 +197,36 @@ def test_diff_helpers():
     d = unified_diff("a\nb", "a\nc", "x")
     assert "\\ No newline at end of file" in d
     assert line_edits("a\nb\n", "a\nz\nb\n", "x") == [{"file": "x", "start_line": 1, "end_line": 1, "new_lines": ["a", "z"]}]
+
+
+JSON_FIXTURE = Path(__file__).parent / "fixtures" / "repair" / "keras_json_missing_channel.json"
+
+
+def load_json(text, path="model.json"):
+    from repair_engine.frontends import keras_json
+
+    return keras_json.load(path, text.encode())
+
+
+def test_keras_json_value_edit_keeps_the_layout():
+    text = JSON_FIXTURE.read_text()
+    fr = load_json(text)
+    ff = fix_file(fr, [check(m) for m in fr.models], None, verify=False)
+    rep = ff.repairs[0]
+    assert [e["op"] for e in rep["edits"]] == ["set_input_shape"]
+    assert '"batch_shape": [\n            null,\n            20,\n            1\n          ]' in ff.new_text
+    # everything outside the value is byte-identical
+    assert ff.new_text.replace(",\n            1\n", "\n", 1) == text
+    assert rep["verified"] is True and rep["diff"].startswith("--- a/model.json\n+++ b/model.json\n")
+    assert apply_line_edits(text, rep["line_edits"]) == ff.new_text
+    assert check(load_json(ff.new_text).models[0]).valid
+
+
+def test_keras_json_structural_repair_stays_ir_only():
+    text = JSON_FIXTURE.read_text()
+    fr = load_json(text)
+    ff = fix_file(fr, [check(m) for m in fr.models], {"repair": {"costs": {"set_input_shape": 20}}}, verify=False)
+    rep = ff.repairs[0]
+    assert rep["edits"] and all(e["op"] != "set_input_shape" for e in rep["edits"])
+    if any(e["op"] in ("insert_layer", "replace_layer", "remove_layer") for e in rep["edits"]):
+        assert rep["diff"] == "" and ff.new_text is None

@@ -157,3 +157,18 @@ def test_mutated_sources_never_crash_and_patches_always_parse():
                 if rep is None:
                     assert ff.diagnostics and all(d.kind == "repair_not_found" for d in ff.diagnostics)
     assert tried >= 30
+
+
+def test_patched_keras_json_builds_with_real_keras(keras_oracle):
+    from repair_engine.frontends import keras_json
+
+    path = Path(__file__).parent / "fixtures" / "repair" / "keras_json_missing_channel.json"
+    fr = keras_json.load(path.name, path.read_bytes())
+    ff = fix_file(fr, [check(m) for m in fr.models], None)
+    assert ff.repairs[0]["verified"] is True
+    import keras
+
+    model = keras.models.model_from_json(ff.new_text)
+    assert tuple(model.output_shape) == (None, 2)
+    with pytest.raises(Exception):
+        keras.models.model_from_json(path.read_text())

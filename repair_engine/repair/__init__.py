@@ -100,6 +100,8 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     """Repair every invalid model of one file (see FileFix). `verify=False` skips
     the real-Keras build (the patched source is still re-read and re-checked)."""
     from .diffs import line_edits, unified_diff
+    from .patch_json import FORMATS as JSON_FORMATS
+    from .patch_json import patch_json
     from .patch_python import PatchError, Patcher, patch_model
     from .verify import keras_enabled
     from .verify import verify as run_verify
@@ -138,6 +140,12 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
                     problems.append(f"{type(exc).__name__} while writing the patch")
                     continue
                 written.append((cand, patch.new_text))
+            elif text is not None and fmt in JSON_FORMATS:
+                # value edits are written into the JSON; other repairs stay IR-only
+                try:
+                    written.append((cand, patch_json(text, model, cand.model).new_text))
+                except Exception:
+                    written.append((cand, None))
             else:
                 written.append((cand, None))
         if not written:
@@ -164,8 +172,8 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
             fix.new_text = combined.result().new_text
         except Exception:
             fix.new_text = None
-    if fix.new_text is None and any_applied:
-        # repairs of different models collide: apply the first one alone
+    if fix.new_text is None:
+        # repairs of different models collide (or a JSON file): the first one alone
         for r in fix.repairs.values():
             if r and r.get("_new_text"):
                 fix.new_text = r["_new_text"]
