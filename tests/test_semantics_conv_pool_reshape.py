@@ -80,7 +80,8 @@ def input_shape(draw, rank: int, channels=st.one_of(st.integers(1, 6), st.none()
 
 
 CONV_KINDS = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
-              "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D"]
+              "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
+              "Convolution2D", "Convolution3DTranspose", "SeparableConvolution1D"]
 
 
 @st.composite
@@ -98,7 +99,7 @@ def conv_case(draw):
     df = draw(DATA_FORMAT)
     if df:
         args["data_format"] = df
-    if kind.startswith("Conv") and "Transpose" not in kind and draw(st.booleans()):
+    if kind.startswith("Conv") and "Transpose" not in kind and draw(st.booleans()):  # groups
         args["groups"] = draw(st.integers(1, 3))
     if kind.startswith(("Depthwise", "Separable")) and draw(st.booleans()):
         args["depth_multiplier"] = draw(st.integers(0, 3))
@@ -465,3 +466,21 @@ def test_odd_arguments_never_crash(kind, args, shape):
     for d in result.errors:
         assert d.message and d.kind in ("invalid_argument", "rank_mismatch", "non_positive_dim", "reshape_size",
                                         "undefined_dim", "limit_exceeded")
+
+
+@PROPERTY
+@given(case=conv_case(), use_bias=st.booleans())
+def test_conv_weight_shapes_match_keras(keras_oracle, case, use_bias):
+    """@weights_of gives the shapes of get_weights() for every valid convolution."""
+    from repair_engine.checker import expected_weights
+
+    kind, args, shape = case
+    args = {**args, "use_bias": use_bias}
+    model = example_model(Example(kind, args, shape))
+    if not check(model).valid:
+        return
+    ours = expected_weights(model.layers[0], [shape])
+    keras = keras_oracle._load()
+    layer = getattr(keras.layers, kind)(**args)
+    layer(keras.Input(batch_shape=shape))
+    assert ours == [tuple(w.shape) for w in layer.get_weights()], (kind, args, shape)
