@@ -103,8 +103,9 @@ def broadcast_pair(ctx: Ctx, shapes: list, acc: tuple, new: tuple, index: int) -
             mismatch(
                 ctx,
                 shapes,
-                f"axis {axis} has {before} in the inputs before input {index} and {this} in input {index} "
-                "(shapes are aligned from the last axis; a dim must be equal, 1 or None); make those dims "
+                (f"axis {axis} is {before} in input 0 but {this} in input 1" if index == 1 else
+                 f"axis {axis} is {before} in the inputs before input {index} but {this} in input {index}")
+                + " (shapes are aligned from the last axis; a dim must be equal, 1 or None); make those dims "
                 "equal, e.g. with a Dense or Reshape before the merge",
                 axis,
                 [before, this],
