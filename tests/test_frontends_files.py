@@ -715,3 +715,15 @@ def test_exais_spec_patch_rewrites_a_declared_weight_shape_only():
     lit = _reload(exais_spec, SPEC_CHAIN)
     dense = lit.layers[-1]
     assert exais_spec.patch_text(SPEC_CHAIN, lit, lit.replace_layer(dense.id, replace(dense, weights=((2048, 2), (2,))))) is None
+
+
+def test_values_of_unexpected_types_are_parse_errors_not_crashes():
+    cfg = json.loads(KERAS2_FUNCTIONAL)
+    cfg["config"]["input_layers"] = 1.5
+    cfg["config"]["layers"][2]["inbound_nodes"] = [[[None, "x", {}, 3]]]
+    cfg["config"]["layers"][3]["config"] = None
+    for variant in (cfg, {"class_name": "Functional", "config": {"layers": [None, 3, "x"]}},
+                    {"class_name": "Sequential", "config": {"layers": [{"class_name": 5, "config": []}]}}):
+        report = analyze({"m.json": json.dumps(variant).encode()}, verify=False)
+        assert report.internal_errors == 0 and report.exit_code("check") in (0, 1)
+        assert report.models

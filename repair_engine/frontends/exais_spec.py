@@ -244,6 +244,16 @@ def _weights(kind: str, args: dict, raw: dict) -> tuple[Optional[tuple], Optiona
 
 
 def load(path: str, data: bytes) -> FileResult:
+    try:
+        return _load(path, data)
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as e:
+        # a value of an unexpected type somewhere: the file is malformed, not our bug
+        result = FileResult(path=path, format=FORMAT)
+        result.diagnostics.append(_parse_error(path, f"malformed spec ({type(e).__name__}: {str(e)[:200]})", 1, 1))
+        return result
+
+
+def _load(path: str, data: bytes) -> FileResult:
     result = FileResult(path=path, format=FORMAT)
     try:
         text = data.decode("utf-8-sig")

@@ -171,6 +171,10 @@ def from_config(obj: Any, path: str, result: FileResult, root: Optional[JNode] =
     except RecursionError:
         result.diagnostics.append(parse_error(path, "the model config is nested too deeply"))
         return result
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as e:
+        # a value of an unexpected type somewhere: the file is malformed, not our bug
+        result.diagnostics.append(parse_error(path, f"malformed model config ({type(e).__name__}: {str(e)[:200]})"))
+        return result
     result.models.append(model)
     return result
 
@@ -449,7 +453,9 @@ def _io_list(value: Any) -> list:
     if isinstance(value, dict):  # Keras 3 may write a dict of named inputs
         return [tuple(v[:3]) for v in value.values() if isinstance(v, list) and len(v) >= 3]
     out = []
-    for v in value or []:
+    if not isinstance(value, list):
+        return out
+    for v in value:
         if isinstance(v, list) and len(v) >= 3 and isinstance(v[0], str):
             out.append(tuple(v[:3]))
     return out
