@@ -435,3 +435,17 @@ def test_dotted_references_are_not_judged_as_names():
     res = check(example_model(Example("Dense", {"units": 3, "activation": "tf.nn.crelu",
                                                 "kernel_initializer": "tf.keras.initializers.he_normal"}, (None, 5))))
     assert res.valid and res.shapes["layer"] == [(None, 3)]
+
+
+@pytest.mark.parametrize("shape", [(None, 7, 4), (None, 7, 9)])
+def test_reversible_embedding_reverse_call_agrees_with_keras(keras_oracle, shape):
+    """reverse=True maps the last axis to input_dim (Keras checks nothing symbolically)."""
+    from repair_engine.ir import Edge, InputNode, Layer, Model
+
+    layer = Layer("layer", "ReversibleEmbedding", {"input_dim": 10, "output_dim": 4}, (Edge("in0"),),
+                  call_args={"reverse": True})
+    model = Model("m", (InputNode("in0", shape),), (layer,), (Edge("layer"),))
+    res = keras_oracle.build(model)
+    ours = check(model)
+    assert res.ok and ours.valid
+    assert ours.output_shapes == res.output_shapes == [shape[:-1] + (10,)]
