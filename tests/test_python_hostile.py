@@ -113,6 +113,8 @@ _atoms = st.sampled_from([
     "keras.Input(shape=(4,))", "layers.Dense(3)", "layers.Conv2D(2, 3)", "x", "y", "model", "[x, y]",
     "layers.add([x, y])", "1", "(2, 3)", "None", "range(5)", "f(x)", "model.add(x)", "keras.Sequential()",
     "keras.Model(x, y)", "layers.Flatten()", "-1", "'same'", "lambda q: q",
+    "x.shape[-1]", "layers.Dense(x.shape[-1])", "model.fit(x, y)", "np.zeros((3, 4))", "model.layers[0]",
+    "model.compile(loss='categorical_crossentropy')", "keras.utils.to_categorical(y, 3)", "super()",
 ])
 _stmt = st.one_of(
     st.builds(lambda a, b: f"{a} = {b}", st.sampled_from(["x", "y", "model", "n"]), _atoms),
@@ -121,6 +123,8 @@ _stmt = st.one_of(
     st.builds(lambda a: f"if n:\n    y = {a}\nelse:\n    y = x", _atoms),
     st.builds(lambda a: f"def f(q, r=2):\n    return {a}", _atoms),
     st.builds(lambda a: f"while x:\n    model.add({a})", _atoms),
+    st.builds(lambda a: f"class C(keras.Model):\n    def call(self, q):\n        return {a}\nmodel = C()", _atoms),
+    st.builds(lambda a: f"i = 0\nwhile i < 3:\n    x = {a}\n    i += 1", _atoms),
     st.text(alphabet="()[]{}=:,.+-*/ \nabxyz0123'\"", max_size=40),
 )
 
@@ -128,7 +132,7 @@ _stmt = st.one_of(
 @settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_stmt, max_size=12))
 def test_fuzz_never_crashes(stmts):
-    data = HEADER + "\n".join(stmts).encode("utf-8", "surrogatepass") + b"\n"
+    data = HEADER + b"import numpy as np\n" + "\n".join(stmts).encode("utf-8", "surrogatepass") + b"\n"
     result, elapsed = load(data, max_steps=20_000)
     assert elapsed < 2
     assert result.format == "python"

@@ -196,7 +196,7 @@ def materialize(ev: Evaluator, m: ModelObj) -> Optional[Model]:
     notes: list = list(m.notes)
     if m.style == "functional":
         graph: Graph = m.graph
-        outs = _flat_tensors(m.outputs)
+        outs = _own_tensors(ev, _flat_tensors(m.outputs), graph, notes, name, m)
         if not outs:
             notes.append(ev.note(f"the outputs of model `{name}` could not be followed", span=m.span))
         needed = _reachable(graph, outs)
@@ -244,12 +244,14 @@ def materialize(ev: Evaluator, m: ModelObj) -> Optional[Model]:
         graph = ev.graph
     finally:
         ev.graph = saved
-    outs = _flat_tensors(y)
+    outs = _own_tensors(ev, _flat_tensors(y), graph, notes, name, m)
     layers = [n for n in graph.nodes.values() if isinstance(n, Layer)]
     needed = _reachable(graph, outs)
     if m.style == "subclassed":
         layers = [l for l in layers if l.id in needed]
-    return _finish(ev, m, name, [inp], layers, tuple(Edge(t.node, t.index) for t in outs), notes,
+    # inputs made inside the forward pass itself (odd, but possible) are inputs too
+    inputs = [inp] + [n for nid, n in graph.nodes.items() if nid in needed and isinstance(n, InputNode) and n is not inp]
+    return _finish(ev, m, name, inputs, layers, tuple(Edge(t.node, t.index) for t in outs), notes,
                    m.style)
 
 
@@ -277,7 +279,7 @@ def _materialize_keras1_merge(ev, m: ModelObj, name: str, notes: list) -> Model:
         graph = ev.graph
     finally:
         ev.graph = saved
-    outs = _flat_tensors(y)
+    outs = _own_tensors(ev, _flat_tensors(y), graph, notes, name, m)
     layers = [n for n in graph.nodes.values() if isinstance(n, Layer)]
     return _finish(ev, m, name, inputs, layers, tuple(Edge(t.node, t.index) for t in outs), notes, "sequential")
 
@@ -331,6 +333,15 @@ def _late_weights(ev, layers: list) -> list:
             l = replace(l, weights=tuple(w.shape for w in ws), arg_sources=sources)
         out.append(l)
     return out
+
+
+def _own_tensors(ev, outs: list, graph: Graph, notes: list, name: str, m: ModelObj) -> list:
+    """Outputs not computed in the model's own graph cannot be followed."""
+    own = [t for t in outs if t.graph == id(graph) and t.node in graph.nodes]
+    if len(own) != len(outs):
+        notes.append(ev.note(f"an output of model `{name}` is not computed from its inputs; it is left out",
+                             span=m.span))
+    return own
 
 
 def _finish(ev, m, name, inputs, layers, outputs, notes, style) -> Model:
