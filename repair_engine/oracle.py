@@ -104,8 +104,10 @@ def build(model: Model) -> OracleResult:
         tensors[layer.id] = list(out) if isinstance(out, (list, tuple)) else [out]
     shapes = []
     for e in model.outputs:
-        t = tensors[e.node][e.index]
-        shapes.append(tuple(t.shape))
+        outs = tensors.get(e.node, [])
+        if e.index >= len(outs):
+            return OracleResult(ok=False, error=f"IndexError: {e.node} has {len(outs)} outputs, not {e.index + 1}")
+        shapes.append(tuple(outs[e.index].shape))
     return OracleResult(ok=True, output_shapes=shapes)
 
 
