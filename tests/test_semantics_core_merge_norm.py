@@ -449,3 +449,17 @@ def test_reversible_embedding_reverse_call_agrees_with_keras(keras_oracle, shape
     ours = check(model)
     assert res.ok and ours.valid
     assert ours.output_shapes == res.output_shapes == [shape[:-1] + (10,)]
+
+
+def test_input_count_is_judged_even_when_shapes_are_unknown():
+    from repair_engine.ir import Edge, InputNode, Layer, Model
+
+    ins = tuple(InputNode(f"in{i}", None if i == 0 else (None, 3)) for i in range(3))
+    for kind, args in (("Subtract", {}), ("Dot", {"axes": 1})):
+        layer = Layer("layer", kind, args, tuple(Edge(i.id) for i in ins), list_input=True)
+        res = check(Model("m", ins, (layer,), (Edge("layer"),)))
+        assert [d.kind for d in res.errors] == ["invalid_argument"], kind
+        assert res.errors[0].hint == {"inputs": 3, "need_inputs": 2}
+    layer = Layer("layer", "Add", {}, tuple(Edge(i.id) for i in ins), list_input=True)
+    res = check(Model("m", ins, (layer,), (Edge("layer"),)))
+    assert res.valid and res.shapes["layer"] == [None]

@@ -56,16 +56,17 @@ def merge_inputs(ctx: Ctx, exactly: Optional[int] = None) -> list:
             actual="0 inputs",
             hint={"inputs": 0},
         )
-    shapes = ctx.shapes()  # raises Unknown when any input shape is unknown
     if exactly is not None and n != exactly:
+        known = all(s is not None for s in ctx.inputs)
         ctx.fail(
             "invalid_argument",
-            f"{ctx.kind} must be called on exactly {exactly} inputs, received {n}: {_fmt_list(shapes)}",
+            f"{ctx.kind} must be called on exactly {exactly} inputs, received {n}"
+            + (f": {_fmt_list(ctx.inputs)}" if known else ""),
             expected=f"{exactly} inputs",
             actual=f"{n} inputs",
             hint={"inputs": n, "need_inputs": exactly},
         )
-    return shapes
+    return ctx.shapes()  # raises Unknown when any input shape is unknown
 
 
 def mismatch(ctx: Ctx, shapes: list, message: str, axis: Any, dims: list, **extra: Any):
@@ -127,6 +128,8 @@ def batch_size(ctx: Ctx, shapes: list) -> Optional[int]:
 
 def elementwise_shape(ctx: Ctx, exactly: Optional[int] = None) -> tuple:
     """Merge.build + compute_output_shape: batch sizes, then pairwise broadcasting."""
+    if exactly is not None and any(s is None for s in ctx.inputs):
+        merge_inputs(ctx, exactly=exactly)  # shapes unknown: the input count alone can still be judged
     shapes = merge_inputs(ctx)
     batch = batch_size(ctx, shapes)
     out = shapes[0][1:]
