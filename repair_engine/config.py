@@ -205,7 +205,8 @@ def config_from_dict(data: Any, where: str = "config") -> Config:
         raise ConfigError(f"{where}: the top level must be a mapping of settings, got {type(data).__name__}")
     unknown = sorted(str(k) for k in data if k not in _TOP_KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(sorted(k for k in _TOP_KEYS if '-' not in k))}")
+        allowed = ", ".join(sorted(k for k in _TOP_KEYS if "-" not in k))
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; allowed: {allowed}")
 
     def get(name: str, default: Any = None) -> Any:
         return data.get(name, data.get(name.replace("_", "-"), default))

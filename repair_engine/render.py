@@ -151,7 +151,10 @@ def to_sarif(report) -> dict:
                 "name": "".join(w.capitalize() for w in kind.split("_")),
                 "shortDescription": {"text": kind.replace("_", " ")},
                 "fullDescription": {"text": RULE_HELP.get(code, kind)},
-                "help": {"text": RULE_HELP.get(code, kind), "markdown": f"[{code}]({help_uri(code)}): {RULE_HELP.get(code, kind)}"},
+                "help": {
+                    "text": RULE_HELP.get(code, kind),
+                    "markdown": f"[{code}]({help_uri(code)}): {RULE_HELP.get(code, kind)}",
+                },
                 "helpUri": help_uri(code),
                 "properties": {"kind": kind},
             }

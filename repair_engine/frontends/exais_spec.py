@@ -258,7 +258,8 @@ def _load(path: str, data: bytes) -> FileResult:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        result.diagnostics.append(_parse_error(path, f"the file is not UTF-8 text ({e.reason} at byte {e.start})", 1, 1))
+        why = f"the file is not UTF-8 text ({e.reason} at byte {e.start})"
+        result.diagnostics.append(_parse_error(path, why, 1, 1))
         return result
     result.text = text
     try:
@@ -293,7 +294,8 @@ def _load(path: str, data: bytes) -> FileResult:
             shape = (None,) + tuple(value[1:])
         else:
             notes.append(
-                Diagnostic(kind="parse_error", severity="warning", message=f"cannot read model.shape {shape_node.value!r}",
+                Diagnostic(kind="parse_error", severity="warning",
+                           message=f"cannot read model.shape {shape_node.value!r}",
                            span=_span(path, shape_node))
             )
     inp_span = _span(path, shape_node) if shape_node is not None else _span(path, model_node)

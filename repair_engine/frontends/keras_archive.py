@@ -48,7 +48,9 @@ def read_config(path: str, data: bytes) -> tuple[bytes | None, Diagnostic | None
             return None, keras_json.parse_error(path, f"the archive has no config.json{why}; not a Keras 3 model file")
         if info.file_size > MAX_CONFIG_BYTES:
             return None, _limit(
-                path, f"config.json declares {info.file_size} bytes uncompressed, more than the limit of {MAX_CONFIG_BYTES}"
+                path,
+                f"config.json declares {info.file_size} bytes uncompressed, "
+                f"more than the limit of {MAX_CONFIG_BYTES}",
             )
         try:
             with zf.open(info) as f:

@@ -204,7 +204,10 @@ def _tuples(value: Any) -> Any:
 
 
 def _shape(value: Any) -> Optional[tuple]:
-    if isinstance(value, (list, tuple)) and all(d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in value):
+    def dim(d: Any) -> bool:
+        return d is None or (isinstance(d, int) and not isinstance(d, bool))
+
+    if isinstance(value, (list, tuple)) and all(dim(d) for d in value):
         return tuple(value)
     return None
 
@@ -281,7 +284,9 @@ def read_model(obj: Any, path: str, root: Optional[JNode] = None) -> Model:
 # Sequential
 
 
-def _sequential(b: _Builder, obj: dict, cfg: dict, node, cfg_node, prefix: str, entry: Optional[list], depth: int) -> list:
+def _sequential(
+    b: _Builder, obj: dict, cfg: dict, node, cfg_node, prefix: str, entry: Optional[list], depth: int
+) -> list:
     """Append a Sequential's layers; `entry` is the incoming edge list (None at top level)."""
     layers = cfg.get("layers")
     layers_node = _child(cfg_node, "layers")
@@ -402,6 +407,10 @@ def _refs(value: Any) -> list:
     return out
 
 
+def _is_tensor(x: Any) -> bool:
+    return isinstance(x, dict) and x.get("class_name") == "__keras_tensor__"
+
+
 def _parse_call(node: Any) -> tuple[list, bool, dict]:
     """One inbound node -> (refs [(layer, node_index, tensor_index)], list_input, call kwargs)."""
     if isinstance(node, dict):  # Keras 3
@@ -410,7 +419,7 @@ def _parse_call(node: Any) -> tuple[list, bool, dict]:
         refs: list = []
         list_input = False
         for a in args:
-            if isinstance(a, list) and any(isinstance(x, dict) and x.get("class_name") == "__keras_tensor__" for x in a):
+            if isinstance(a, list) and any(_is_tensor(x) for x in a):
                 list_input = True
             refs.extend(_refs(a))
         call_args = {}
