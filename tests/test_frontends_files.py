@@ -727,3 +727,21 @@ def test_values_of_unexpected_types_are_parse_errors_not_crashes():
         report = analyze({"m.json": json.dumps(variant).encode()}, verify=False)
         assert report.internal_errors == 0 and report.exit_code("check") in (0, 1)
         assert report.models
+
+
+def test_lenient_json_agrees_with_strict_json_on_valid_documents():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.text(max_size=8) | st.floats(
+        allow_nan=False, allow_infinity=False)
+    documents = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.text(max_size=5), inner, max_size=4), max_leaves=20)
+
+    @settings(max_examples=150, deadline=None)
+    @given(documents, st.sampled_from([None, 1, 2]))
+    def agree(doc, indent):
+        text = json.dumps(doc, indent=indent)
+        assert lenient_json.parse(text).to_python() == json.loads(text)
+
+    agree()

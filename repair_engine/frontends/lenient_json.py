@@ -182,12 +182,21 @@ class _Parser:
                     raise self.error("unterminated string")
                 e = s[self.i]
                 if e == "u":
-                    hexpart = s[self.i + 1 : self.i + 5]
                     try:
-                        out.append(chr(int(hexpart, 16)))
+                        code = int(s[self.i + 1 : self.i + 5], 16)
                     except ValueError:
                         raise self.error("bad \\u escape") from None
                     self.i += 5
+                    # a UTF-16 surrogate pair written as two escapes is one character
+                    if 0xD800 <= code < 0xDC00 and s.startswith("\\u", self.i):
+                        try:
+                            low = int(s[self.i + 2 : self.i + 6], 16)
+                        except ValueError:
+                            low = 0
+                        if 0xDC00 <= low < 0xE000:
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                            self.i += 6
+                    out.append(chr(code))
                     continue
                 out.append({"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}.get(e, e))
                 self.i += 1
