@@ -742,6 +742,18 @@ def test_lenient_json_agrees_with_strict_json_on_valid_documents():
     @given(documents, st.sampled_from([None, 1, 2]))
     def agree(doc, indent):
         text = json.dumps(doc, indent=indent)
-        assert lenient_json.parse(text).to_python() == json.loads(text)
+        root = lenient_json.parse(text)
+        assert root.to_python() == json.loads(text)
+        # every node's span covers exactly its value's text
+        starts = lenient_json.line_starts(text)
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            a, z = lenient_json.node_span(starts, node)
+            assert json.loads(text[a:z]) == node.to_python()
+            if node.kind == "object":
+                stack.extend(node.value.values())
+            elif node.kind == "array":
+                stack.extend(node.value)
 
     agree()
