@@ -239,6 +239,9 @@ def test_rank_mismatch_hint():
     assert d.kind == "rank_mismatch"
     assert d.hint["need_rank"] == (4,) and d.hint["got_rank"] == 3
     assert "(batch, rows, cols, channels)" in d.message
+    assert d.hint["suggest_shape"] == (None, 28, 28, 1) and "Input(shape=(28, 28, 1))" in d.message
+    d = _one_error("MaxPooling1D", {}, (None, 8, 8, 3))
+    assert "use MaxPooling2D" in d.message
 
 
 def test_groups_hint_lists_valid_choices():

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, NoReturn, Optional
 
 from ..diagnostics import fmt_shape
 from ..ir import is_unknown
-from .base import Ctx, Example, register, weights_of
+from .base import REGISTRY, Ctx, Example, register, weights_of
 
 # --------------------------------------------------------------------------
 # Shared helpers (pooling.py and reshaping.py import these)
@@ -211,9 +211,35 @@ def layout(rank: int, data_format: str, channels: str = "channels") -> str:
     return "(" + ", ".join(parts) + ")"
 
 
+def _rank_todo(ctx: Ctx, s: tuple, rank: int, data_format: str) -> tuple:
+    """What to do about a wrong input rank: (advice, suggested input shape or None)."""
+    got = len(s)
+    if got == rank + 1 and got >= 2:
+        fixed = (s[0], 1, *s[1:]) if data_format == "channels_first" else (*s, 1)
+        return (f"add a channels axis, e.g. feed {fmt_shape(fixed)} "
+                f"(Input(shape={fixed[1:]}) or Reshape({fixed[1:]}))"), fixed
+    other = ctx.kind.replace(f"{rank}D", f"{got - 2}D")
+    if 1 <= got - 2 <= 3 and other != ctx.kind and other in REGISTRY:
+        return f"use {other} for this {got}-D input, or reshape the input to {rank + 2}-D", None
+    return f"reshape the input to {rank + 2}-D {layout(rank, data_format)}", None
+
+
 def spatial_input(ctx: Ctx, rank: int, data_format: str) -> tuple:
     """Require a (rank + 2)-D input; return (shape, spatial dims, channel axis)."""
-    s = ctx.input_rank(rank + 2, layout(rank, data_format))
+    s = ctx.shape()
+    if len(s) != rank + 2:
+        todo, fixed = _rank_todo(ctx, s, rank, data_format)
+        hint = {"need_rank": (rank + 2,), "got_rank": len(s), "input": 0}
+        if fixed is not None:
+            hint["suggest_shape"] = fixed
+        ctx.fail(
+            "rank_mismatch",
+            f"{ctx.kind} expects a {rank + 2}-D input {layout(rank, data_format)} but receives "
+            f"{len(s)}-D {fmt_shape(s)}: {todo}",
+            expected=f"ndim={rank + 2}",
+            actual=f"ndim={len(s)}",
+            hint=hint,
+        )
     if data_format == "channels_first":
         return s, list(s[2:]), 1
     return s, list(s[1:-1]), len(s) - 1
