@@ -53,12 +53,29 @@ _OBJECT_KINDS = (("_initializer", "initializer", INITIALIZER_NAMES), ("_regulari
 
 
 # Constructor keywords per class (inspect.signature of Keras 3.15), without the
-# base Layer keywords, which every class with **kwargs also takes.
+# base Layer keywords, which every class with **kwargs also takes. Also the
+# keywords a constructor pops itself: Embedding's deprecated `input_length`,
+# LeakyReLU's deprecated `alpha`, LayerNormalization's `rms_scaling`.
 KNOWN_ARGS = {
-    'Dense': ('units', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank', 'lora_alpha', 'quantization_config'),
-    'EinsumDense': ('equation', 'output_shape', 'activation', 'bias_axes', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank', 'lora_alpha', 'gptq_unpacked_column_size', 'quantization_config'),
-    'Embedding': ('input_length', 'input_dim', 'output_dim', 'embeddings_initializer', 'embeddings_regularizer', 'embeddings_constraint', 'mask_zero', 'weights', 'lora_rank', 'lora_alpha', 'quantization_config'),
-    'ReversibleEmbedding': ('input_length', 'weights', 'lora_rank', 'lora_alpha', 'quantization_config', 'input_dim', 'output_dim', 'tie_weights', 'embeddings_initializer', 'embeddings_regularizer', 'embeddings_constraint', 'mask_zero', 'reverse_dtype', 'logit_soft_cap'),
+    'Dense': (
+        'units', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer',
+        'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank',
+        'lora_alpha', 'quantization_config'
+    ),
+    'EinsumDense': (
+        'equation', 'output_shape', 'activation', 'bias_axes', 'kernel_initializer', 'bias_initializer',
+        'kernel_regularizer', 'bias_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank',
+        'lora_alpha', 'gptq_unpacked_column_size', 'quantization_config'
+    ),
+    'Embedding': (
+        'input_length', 'input_dim', 'output_dim', 'embeddings_initializer', 'embeddings_regularizer',
+        'embeddings_constraint', 'mask_zero', 'weights', 'lora_rank', 'lora_alpha', 'quantization_config'
+    ),
+    'ReversibleEmbedding': (
+        'input_length', 'weights', 'lora_rank', 'lora_alpha', 'quantization_config', 'input_dim', 'output_dim',
+        'tie_weights', 'embeddings_initializer', 'embeddings_regularizer', 'embeddings_constraint', 'mask_zero',
+        'reverse_dtype', 'logit_soft_cap'
+    ),
     'Identity': (),
     'Masking': ('mask_value',),
     'Activation': ('activation',),
@@ -80,9 +97,19 @@ KNOWN_ARGS = {
     'Minimum': (),
     'Concatenate': ('axis',),
     'Dot': ('axes', 'normalize'),
-    'BatchNormalization': ('axis', 'momentum', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer', 'moving_mean_initializer', 'moving_variance_initializer', 'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint', 'renorm', 'renorm_clipping', 'renorm_momentum', 'synchronized'),
-    'LayerNormalization': ('rms_scaling', 'axis', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer', 'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'),
-    'GroupNormalization': ('groups', 'axis', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer', 'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'),
+    'BatchNormalization': (
+        'axis', 'momentum', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer',
+        'moving_mean_initializer', 'moving_variance_initializer', 'beta_regularizer', 'gamma_regularizer',
+        'beta_constraint', 'gamma_constraint', 'renorm', 'renorm_clipping', 'renorm_momentum', 'synchronized'
+    ),
+    'LayerNormalization': (
+        'rms_scaling', 'axis', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer',
+        'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'
+    ),
+    'GroupNormalization': (
+        'groups', 'axis', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer',
+        'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'
+    ),
     'UnitNormalization': ('axis',),
     'RMSNormalization': ('axis', 'epsilon'),
     'SpectralNormalization': ('layer', 'power_iterations'),

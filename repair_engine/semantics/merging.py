@@ -23,6 +23,7 @@ from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register
 from .core import check_known_args, is_int
 
+
 def _fmt_list(shapes: list) -> str:
     return "[" + ", ".join(fmt_shape(s) for s in shapes) + "]"
 
