@@ -567,6 +567,14 @@ def _merge(model: Model, layer: Layer, ins: list, result: CheckResult) -> list[E
             chain = [(src, 0)] if isinstance(src, Layer) else []
             if isinstance(src, Layer):
                 chain += ancestors(model, src, depth=2)
+            if len(s) == len(ref) and len(s) >= 4 and s[1:-1] != ref[1:-1]:
+                # the spatial sizes differ: less downsampling on the smaller branch
+                for anc, _ in chain:
+                    v = anc.args.get("strides")
+                    if v is not None and not is_unknown(v) and v != _ones(v):
+                        out.append(SetArg(target=anc.id, arg="strides", old=v, new=_ones(v)))
+                    if "kernel_size" in anc.args and anc.args.get("padding", "valid") == "valid":
+                        out.append(SetArg(target=anc.id, arg="padding", old=anc.args.get("padding"), new="same"))
             for anc, _ in chain:
                 for a in UNIT_ARGS:
                     if a in anc.args and ref[-1] is not None and anc.args[a] != ref[-1]:
