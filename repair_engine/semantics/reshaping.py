@@ -166,7 +166,16 @@ def repeat_vector(ctx: Ctx):
     n = required_arg(ctx, "n", 2)
     if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
         bad_arg(ctx, "n", n, "must be a positive integer", "use an integer n >= 1", {"arg": "n", "min": 1})
-    s = ctx.input_rank(2, "(batch, features)")
+    s = ctx.shape()
+    if len(s) != 2:
+        todo = "flatten it first (Flatten())" if len(s) > 2 else "give it a features axis"
+        ctx.fail(
+            "rank_mismatch",
+            f"RepeatVector expects a 2-D input (batch, features) but receives {len(s)}-D {fmt_shape(s)}: {todo}",
+            expected="ndim=2",
+            actual=f"ndim={len(s)}",
+            hint={"need_rank": (2,), "got_rank": len(s), "input": 0},
+        )
     return (s[0], n, s[1])
 
 
@@ -295,7 +304,7 @@ def upsampling1d(ctx: Ctx):
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
         bad_arg(ctx, "size", size, "must be a positive integer", "use an integer size >= 1",
                 {"arg": "size", "min": 1})
-    s = ctx.input_rank(3, "(batch, steps, features)")
+    s, _, _ = spatial_input(ctx, 1, "channels_last")
     return (s[0], _scale(s[1], size), s[2])
 
 
