@@ -173,3 +173,21 @@ def test_ir_invariants_on_fixtures():
     for f in sorted((Path(__file__).parent / "fixtures" / "python").glob("*.py")):
         for m in python_source.load(str(f), f.read_bytes()).models:
             assert_ir_invariants(m)
+
+
+_FIXTURES = sorted((__import__("pathlib").Path(__file__).parent / "fixtures" / "python").glob("*.py"))
+
+
+@settings(max_examples=60, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_FIXTURES), st.lists(st.integers(min_value=0, max_value=60), max_size=6),
+       st.integers(min_value=0, max_value=4000))
+def test_fuzz_mutilated_fixtures(path, dropped, cut):
+    """Real model files with lines removed and a random truncation: a result, never a crash."""
+    lines = path.read_text().split("\n")
+    kept = [l for i, l in enumerate(lines) if i not in set(dropped)]
+    data = "\n".join(kept)[:cut].encode()
+    result, elapsed = load(data, max_steps=50_000)
+    assert elapsed < 3
+    for m in result.models:
+        assert_ir_invariants(m)
+        check(m)
