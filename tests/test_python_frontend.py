@@ -516,3 +516,14 @@ def test_symbolic_tensor_shapes_are_static():
     assert m.layers[1].args["target_shape"] == (-1, 216)
     assert m.layers[2].args["units"] == 54
     assert check(m).output_shapes == [(None, 1, 54)]
+
+
+def test_global_statement_updates_the_module_constant():
+    src = (
+        "import keras\nUNITS = 10\n"
+        "def configure():\n    global UNITS\n    UNITS = 3\n"
+        "configure()\n"
+        "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(UNITS)])\n"
+    )
+    m = python_source.load("g.py", src.encode()).models[0]
+    assert m.layers[0].args["units"] == 3

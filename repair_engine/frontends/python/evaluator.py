@@ -92,6 +92,10 @@ class Env:
         self.vars: dict[str, Binding] = {}
         self.parent = parent
         self.stars: list[str] = []
+        self.redirect: dict[str, "Env"] = {}  # `global`/`nonlocal` names -> the scope they live in
+
+    def target(self, name: str) -> "Env":
+        return self.redirect.get(name, self)
 
     def lookup(self, name: str) -> Optional[Binding]:
         env = self
@@ -321,6 +325,16 @@ class Evaluator:
                         self.opaque_star = True
                     continue
                 env.vars[alias.asname or alias.name] = Binding(Ref(canonical(f"{mod}.{alias.name}")))
+        elif isinstance(stmt, ast.Global):
+            for name in stmt.names:
+                env.redirect[name] = env.module()
+        elif isinstance(stmt, ast.Nonlocal):
+            for name in stmt.names:
+                outer = env.parent
+                while outer is not None and name not in outer.vars:
+                    outer = outer.parent
+                if outer is not None:
+                    env.redirect[name] = outer
         elif isinstance(stmt, ast.If):
             self.exec_if(stmt, env)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
@@ -471,7 +485,11 @@ class Evaluator:
                     b = env.lookup(value_node.id)
                     if b is not None and b.origin is not None:
                         origin, oname = b.origin, b.name
-            env.vars[target.id] = Binding(value, origin, oname)
+            if self.uncertain and target.id in env.redirect:
+                # a global written under a condition we cannot decide: no longer known
+                env.target(target.id).vars[target.id] = Binding(UNKNOWN)
+                return
+            env.target(target.id).vars[target.id] = Binding(value, origin, oname)
             if isinstance(value, InstanceVal) and value.model is not None:
                 value = value.model
             if isinstance(value, ModelObj) and value.bound_name is None:
