@@ -257,7 +257,12 @@ def _too_large(outs: list) -> Optional[Shape]:
 
 def _weight_diag(layer: Layer, expected: list, first_call: Optional[tuple]) -> Optional[Diagnostic]:
     if layer.weights is not None:
-        given = [tuple(w) for w in layer.weights]
+        # a None entry is a weight whose shape was not given (e.g. a spec that
+        # supplies the bias only): it is compared as what the layer builds
+        given = [
+            tuple(w) if w is not None else (expected[i] if i < len(expected) else None)
+            for i, w in enumerate(layer.weights)
+        ]
         if given != expected:
             return Diagnostic(
                 kind="weight_shape",

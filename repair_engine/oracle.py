@@ -95,7 +95,13 @@ def build(model: Model) -> OracleResult:
             else:
                 out = obj(*ins, **kwargs)
             if layer.weights is not None:
-                obj.set_weights([np.zeros(w, dtype="float32") for w in layer.weights])
+                # None: a weight whose shape was not given keeps the built shape
+                built = [tuple(v.shape) for v in obj.get_weights()]
+                given = [
+                    tuple(w) if w is not None else (built[i] if i < len(built) else ())
+                    for i, w in enumerate(layer.weights)
+                ]
+                obj.set_weights([np.zeros(w, dtype="float32") for w in given])
         except Exception as e:
             if _resource_exhausted(e):
                 # too large to allocate here: says nothing about validity

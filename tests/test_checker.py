@@ -145,3 +145,11 @@ def test_unknown_argument_value_is_not_an_error():
     r = check(m)
     assert r.valid
     assert r.output_shapes == [None]
+
+
+def test_partially_given_weights_compare_the_given_entries_only():
+    m = sequential((None, 5), [("Dense", {"units": 3})])
+    ok = m.replace_layer("dense_0", m.layers[0].__class__(**{**m.layers[0].__dict__, "weights": (None, (3,))}))
+    assert check(ok).valid
+    bad = m.replace_layer("dense_0", m.layers[0].__class__(**{**m.layers[0].__dict__, "weights": (None, (4,))}))
+    assert [d.kind for d in check(bad).errors] == ["weight_shape"]
