@@ -65,15 +65,18 @@ def input_shapes_of(layer: Layer, shapes: dict) -> list:
     return out
 
 
-def run_layer(layer: Layer, inputs: list) -> tuple[list, Optional[Violation], bool]:
+def run_layer(layer: Layer, inputs: list, warnings: Optional[list] = None) -> tuple[list, Optional[Violation], bool]:
     """Evaluate one layer. Returns (output shapes, violation, evaluated).
 
     `evaluated` is False when the kind is unknown or a needed value is unknown.
+    Non-fatal findings of the unit are appended to `warnings` when given.
     """
     unit = REGISTRY.get(layer.kind)
     if unit is None:
         return [None], None, False
     ctx = Ctx(layer=layer, inputs=list(inputs))
+    if warnings is not None:
+        ctx.warnings = warnings
     try:
         out = unit.output(ctx)
     except Violation as v:
@@ -198,7 +201,11 @@ def check(model: Model) -> CheckResult:
                 )
             )
             continue
-        outs, violation, evaluated = run_layer(layer, inputs)
+        warnings: list[Violation] = []
+        outs, violation, evaluated = run_layer(layer, inputs, warnings)
+        for w in warnings:
+            d = _diag_from_violation(w, layer, model, inputs)
+            result.diagnostics.append(Diagnostic(**{**d.__dict__, "severity": "warning"}))
         if violation is not None:
             result.diagnostics.append(_diag_from_violation(violation, layer, model, inputs))
             shapes[layer.id] = outs

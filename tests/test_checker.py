@@ -153,3 +153,12 @@ def test_partially_given_weights_compare_the_given_entries_only():
     assert check(ok).valid
     bad = m.replace_layer("dense_0", m.layers[0].__class__(**{**m.layers[0].__dict__, "weights": (None, (4,))}))
     assert [d.kind for d in check(bad).errors] == ["weight_shape"]
+
+
+def test_runtime_conflict_is_a_warning_not_an_error():
+    q = InputNode(id="q", shape=(None, 5, 8))
+    v = InputNode(id="v", shape=(None, 7, 6))
+    att = Layer(id="att", kind="Attention", inputs=(Edge("q"), Edge("v")), list_input=True)
+    r = check(Model(name="m", inputs=(q, v), layers=(att,), outputs=(Edge("att"),)))
+    assert r.valid and r.output_shapes == [(None, 5, 6)]
+    assert [(d.severity, d.kind) for d in r.diagnostics] == [("warning", "merge_shape_mismatch")]

@@ -303,6 +303,14 @@ def dot_attention(ctx: Ctx):
     if ctx.kind == "AdditiveAttention" and ctx.arg("use_scale", True):
         _last_defined(ctx, 0, "query")  # the scale vector has the query's feature size
     out = tuple(query[:-1]) + (value[-1],)
+    for conflict in runtime_conflicts(ctx.kind, [query, value, key]):
+        # Keras builds this model, so it is not an error; it fails when run
+        ctx.warn(
+            "merge_shape_mismatch",
+            f"{ctx.kind}: {conflict}; Keras builds the model but the attention fails when it runs",
+            expected="query features == key features, value length == key length",
+            actual=conflict,
+        )
     if ctx.layer.call_args.get("return_attention_scores"):
         return [out, tuple(query[:-1]) + (key[-2] if len(key) > 1 else None,)]
     return out

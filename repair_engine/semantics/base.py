@@ -119,6 +119,13 @@ class Ctx:
 
     layer: Layer
     inputs: list = field(default_factory=list)
+    # findings that do not change the verdict (Keras builds the model, but it
+    # would fail when run): (kind, message, expected, actual, argument, hint)
+    warnings: list = field(default_factory=list)
+
+    def warn(self, kind: str, message: str, expected: Optional[str] = None, actual: Optional[str] = None,
+             argument: Optional[str] = None, hint: Any = None) -> None:
+        self.warnings.append(Violation(kind, message, expected=expected, actual=actual, argument=argument, hint=hint))
 
     # ---- arguments -------------------------------------------------------
     @property
