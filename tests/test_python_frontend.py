@@ -527,3 +527,18 @@ def test_global_statement_updates_the_module_constant():
     )
     m = python_source.load("g.py", src.encode()).models[0]
     assert m.layers[0].args["units"] == 3
+
+
+def test_attribute_set_under_unknown_condition_is_unknown():
+    src = (
+        "import keras, sys\nfrom keras import layers\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.units = 4\n"
+        "        if sys.argv:\n            self.units = 0\n"
+        "        self.d = layers.Dense(self.units)\n"
+        "    def call(self, x):\n        return self.d(x)\n"
+        "model = Net()\nmodel.build((None, 3))\n"
+    )
+    m = python_source.load("a.py", src.encode()).models[0]
+    assert m.layers[0].args["units"] is UNKNOWN
+    assert check(m).valid

@@ -513,6 +513,11 @@ class Evaluator:
             obj = self.ev(target.value, env)
             if isinstance(obj, InstanceVal):
                 origin = value_node if (origin_ok and value_node is not None) else None
+                if self.uncertain:
+                    old = obj.attrs.get(target.attr)
+                    if old is None or not _const_equal(old.value, value):
+                        obj.attrs[target.attr] = Binding(UNKNOWN)  # set under a condition we cannot decide
+                        return
                 obj.attrs[target.attr] = Binding(value, origin, target.attr)
                 if isinstance(value, InstanceVal) and value.model is not None:
                     value = value.model
@@ -1743,7 +1748,10 @@ class Evaluator:
     def truth(self, v) -> Optional[bool]:
         if v is UNKNOWN:
             return None
-        if isinstance(v, (LayerObj, ModelObj, FuncVal, ClassVal, Ref, BoundMethod)):
+        if isinstance(v, Ref):
+            # Keras classes and functions are truthy; `sys.argv`, `os.environ`... are values we do not know
+            return True if (is_keras(v.path) or v.path.startswith("builtins.")) else None
+        if isinstance(v, (LayerObj, ModelObj, FuncVal, ClassVal, BoundMethod)):
             return True  # plain objects are truthy
         if isinstance(v, InstanceVal):
             return True if v.cls.method("__bool__") is None and v.cls.method("__len__") is None else None
