@@ -1818,8 +1818,9 @@ def _plain(v):
     if isinstance(v, Ref):
         # activations passed as functions: keras.activations.relu, tf.nn.relu -> "relu"
         for prefix in ("keras.activations.", "tensorflow.nn.", "tensorflow.math."):
-            if v.path.startswith(prefix):
-                return v.path[len(prefix):]
+            name = v.path[len(prefix):]
+            if v.path.startswith(prefix) and name in _ACTIVATIONS:
+                return name
     return UNKNOWN
 
 
@@ -1836,6 +1837,13 @@ def _nested_shape(v) -> Optional[tuple]:
         if _nested_shape(x) != inner:
             return None
     return (len(v),) + inner
+
+
+# activation functions whose name Keras 3 also accepts as a string
+_ACTIVATIONS = {
+    "relu", "relu6", "sigmoid", "tanh", "softmax", "softplus", "softsign", "elu", "selu", "gelu", "swish", "silu",
+    "leaky_relu", "log_softmax", "hard_sigmoid", "hard_silu", "hard_swish", "linear", "exponential", "mish",
+}
 
 
 def _np_reshape(arr: ArrayVal, shape):
