@@ -194,3 +194,10 @@ def test_project_config_object_is_accepted():
     cfg = Config(repair=RepairConfig(max_nodes=300, time_budget_ms=500, alternatives=0, costs={"set_input_shape": 9.0}))
     r = repair_model(conv_on_3d(), cfg)
     assert r.found and r.alternatives == [] and ops(r) == ["replace_layer"]
+
+
+def test_zero_padding_inserted_when_argument_edits_are_expensive():
+    m = sequential((None, 3, 3, 2), [("MaxPooling2D", {"pool_size": 5}), ("Flatten", {}), ("Dense", {"units": 2})])
+    r = repair_model(m, {"repair": {"costs": {"set_arg": 5, "set_input_shape": 5}}})
+    assert [(e.op, e.kind, dict(e.args)) for e in r.edits] == [("insert_layer", "ZeroPadding2D", {"padding": (1, 1)})]
+    assert check(r.model).valid

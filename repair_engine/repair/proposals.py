@@ -468,6 +468,7 @@ def _too_small(model: Model, layer: Layer, ins: list, diag, result: CheckResult)
                             out.append(SetArg(target=layer.id, arg=arg, old=layer.args.get(arg), new=v))
     if layer.args.get("padding", "valid") == "valid" and ("kernel_size" in layer.args or "Pooling" in layer.kind):
         out.append(SetArg(target=layer.id, arg="padding", old=layer.args.get("padding"), new="same"))
+    out.extend(_zero_padding(layer, s, fmt))
     if "strides" in layer.args and layer.args.get("strides") not in (1, (1, 1), (1,), (1, 1, 1)):
         out.append(SetArg(target=layer.id, arg="strides", old=layer.args.get("strides"), new=_ones(layer.args["strides"])))
     for anc, hops in ancestors(model, layer):
@@ -483,6 +484,28 @@ def _too_small(model: Model, layer: Layer, ins: list, diag, result: CheckResult)
     for inp in root_inputs(model, layer):
         out.extend(_channel_order_moves(inp))
     return out
+
+
+def _zero_padding(layer: Layer, s: Optional[tuple], fmt: Any) -> list[Edit]:
+    """Pad the input just enough for the window to fit (ZeroPadding1D/2D/3D before the layer)."""
+    if s is None or fmt == "channels_first":
+        return []
+    limits = _spatial(s, fmt)
+    n = len(limits)
+    kind = {1: "ZeroPadding1D", 2: "ZeroPadding2D", 3: "ZeroPadding3D"}.get(n)
+    window = layer.args.get("kernel_size", layer.args.get("pool_size", 2 if "Pooling" in layer.kind else None))
+    if kind is None or window is None or is_unknown(window) or None in limits:
+        return []
+    w = tuple(window) if isinstance(window, (tuple, list)) else (window,) * n
+    dil = layer.args.get("dilation_rate", 1)
+    d = tuple(dil) if isinstance(dil, (tuple, list)) else (dil,) * n
+    if len(w) != n or len(d) != n or not all(isinstance(x, int) for x in w + d):
+        return []
+    pads = tuple(max(0, -(-(dd * (k - 1) + 1 - lim) // 2)) for k, dd, lim in zip(w, d, limits))
+    if not any(pads):
+        return []
+    value = pads[0] if n == 1 else pads
+    return [InsertLayer(target=layer.id, edge=0, kind=kind, args=(("padding", value),))]
 
 
 def _ones(v: Any) -> Any:
