@@ -62,6 +62,41 @@ def make_layer(layer: Layer):
 
 def build(model: Model) -> OracleResult:
     """Build `model` with real Keras; report whether it builds and its output shapes."""
+    return _build(model)[0]
+
+
+def run_forward(model: Model, max_elements: int = 10**7) -> OracleResult:
+    """Build `model` and run it once on zeros (unknown sizes become 2).
+
+    Some layers build symbolically but cannot run (e.g. TimeDistributed skips its
+    inner layer's rank check when building); running decides those cases.
+    """
+    import numpy as np
+
+    res, ins, outs = _build(model)
+    if not res.ok:
+        return res
+    keras = _load()
+    data = []
+    for inp in model.inputs:
+        shape = tuple(2 if d is None else d for d in inp.shape)
+        n = 1
+        for d in shape:
+            n *= d
+        if n > max_elements:
+            return OracleResult(ok=False, unsupported=True, error="input too large to run")
+        data.append(np.zeros(shape, dtype=inp.dtype or "float32"))
+    try:
+        m = keras.Model(ins, outs)
+        m(data if len(data) > 1 else data[0])
+    except Exception as e:
+        if _resource_exhausted(e):
+            return OracleResult(ok=False, unsupported=True, error=_fmt(e))
+        return OracleResult(ok=False, error=_fmt(e))
+    return res
+
+
+def _build(model: Model):
     keras = _load()
     import numpy as np
 
@@ -69,13 +104,13 @@ def build(model: Model) -> OracleResult:
     try:
         for inp in model.inputs:
             if inp.shape is None:
-                return OracleResult(ok=False, unsupported=True, error="unknown input shape")
+                return OracleResult(ok=False, unsupported=True, error="unknown input shape"), None, None
             kw = {"batch_shape": tuple(inp.shape)}
             if inp.dtype:
                 kw["dtype"] = inp.dtype
             tensors[inp.id] = [keras.Input(**kw)]
     except Exception as e:  # an invalid input declaration
-        return OracleResult(ok=False, error=_fmt(e))
+        return OracleResult(ok=False, error=_fmt(e)), None, None
     instances: dict[str, Any] = {}
     for layer in model.layers:
         try:
@@ -84,9 +119,9 @@ def build(model: Model) -> OracleResult:
                 obj = make_layer(layer)
                 instances[layer.instance_id] = obj
         except LookupError as e:
-            return OracleResult(ok=False, unsupported=True, error=str(e))
+            return OracleResult(ok=False, unsupported=True, error=str(e)), None, None
         except Exception as e:
-            return OracleResult(ok=False, error=_fmt(e))
+            return OracleResult(ok=False, error=_fmt(e)), None, None
         try:
             ins = [tensors[e.node][e.index] for e in layer.inputs]
             kwargs = dict(layer.call_args)
@@ -105,16 +140,18 @@ def build(model: Model) -> OracleResult:
         except Exception as e:
             if _resource_exhausted(e):
                 # too large to allocate here: says nothing about validity
-                return OracleResult(ok=False, unsupported=True, error=_fmt(e))
-            return OracleResult(ok=False, error=_fmt(e))
+                return OracleResult(ok=False, unsupported=True, error=_fmt(e)), None, None
+            return OracleResult(ok=False, error=_fmt(e)), None, None
         tensors[layer.id] = list(out) if isinstance(out, (list, tuple)) else [out]
     shapes = []
+    out_tensors = []
     for e in model.outputs:
         outs = tensors.get(e.node, [])
         if e.index >= len(outs):
-            return OracleResult(ok=False, error=f"IndexError: {e.node} has {len(outs)} outputs, not {e.index + 1}")
+            return OracleResult(ok=False, error=f"IndexError: {e.node} has {len(outs)} outputs, not {e.index + 1}"), None, None
         shapes.append(tuple(outs[e.index].shape))
-    return OracleResult(ok=True, output_shapes=shapes)
+        out_tensors.append(outs[e.index])
+    return OracleResult(ok=True, output_shapes=shapes), [tensors[i.id][0] for i in model.inputs], out_tensors
 
 
 def _resource_exhausted(e: Exception) -> bool:
