@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from typing import Callable, Optional
+from typing import Callable
 
 from repair_engine.checker import check
 from repair_engine.ir import Edge, InputNode, Layer, Model, sequential
-from repair_engine.repair.edits import Edit, ReplaceLayer, SetArg, SetInputShape, SetWeights
+from repair_engine.repair.edits import ReplaceLayer, SetArg, SetInputShape
 
 RANK2_TO_1 = {"Conv2D": "Conv1D", "MaxPooling2D": "MaxPooling1D", "Conv1D": "Conv2D", "MaxPooling1D": "MaxPooling2D"}
 

@@ -9,8 +9,6 @@ Two edit spaces are enumerated:
   the proposals do not miss a cheaper repair that a blind enumeration finds.
 """
 
-import itertools
-
 import pytest
 
 from repair_engine.checker import check
