@@ -542,3 +542,17 @@ def test_attribute_set_under_unknown_condition_is_unknown():
     m = python_source.load("a.py", src.encode()).models[0]
     assert m.layers[0].args["units"] is UNKNOWN
     assert check(m).valid
+
+
+def test_subclassed_model_built_by_calling_it_on_an_array():
+    src = (
+        "import numpy as np\nimport keras\nfrom keras import layers\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.c = layers.Conv2D(4, 3)\n"
+        "        self.f = layers.Flatten()\n"
+        "    def call(self, x):\n        return self.f(self.c(x))\n"
+        "model = Net()\n_ = model(np.zeros((2, 10, 10, 1)))\n"
+    )
+    m = python_source.load("n.py", src.encode()).models[0]
+    assert m.inputs[0].shape == (None, 10, 10, 1) and m.inputs[0].declared_as == "data"
+    assert check(m).output_shapes == [(None, 256)]

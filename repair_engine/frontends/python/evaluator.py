@@ -1332,7 +1332,7 @@ class Evaluator:
         if not pos:
             return UNKNOWN
         x = pos[0][0]
-        self.note_built_by_call(m, x)
+        self.note_built_by_call(m, x, node)
         if m.style == "sequential":
             for entry in list(m.entries):
                 self.tick()
@@ -1353,8 +1353,12 @@ class Evaluator:
             return self.call_instance(m.instance, pos, kws, node)
         return self.unknown_call(None, pos, kws, node)
 
-    def note_built_by_call(self, m: ModelObj, x) -> None:
-        """Calling an unbuilt model on an Input builds it with that shape."""
+    def note_built_by_call(self, m: ModelObj, x, node=None) -> None:
+        """Calling an unbuilt model on an Input (or on an array) builds it with that shape."""
+        if m.input_decl is None and isinstance(x, ArrayVal) and x.shape and m.style != "functional":
+            m.input_decl = InputDecl(shape=(None,) + tuple(x.shape[1:]), span=self.span(node),
+                                     shape_span=self.span(node), shape_source=None, declared_as="data")
+            return
         if m.input_decl is None and isinstance(x, Tensor) and x.graph == id(self.graph):
             n = self.graph.nodes.get(x.node)
             if isinstance(n, InputNode):
@@ -1593,7 +1597,7 @@ class Evaluator:
                 return self.apply_model(inst.model, pos, kws, node)
             inst.model.consumed = True
             if pos:
-                self.note_built_by_call(inst.model, pos[0][0])
+                self.note_built_by_call(inst.model, pos[0][0], node)
             call = inst.cls.method("call")
             if call is None:
                 return self.unknown_call(None, pos, kws, node)
