@@ -487,3 +487,20 @@ def test_conv_weight_shapes_match_keras(keras_oracle, case, use_bias):
     layer = getattr(keras.layers, kind)(**args)
     layer(keras.Input(batch_shape=shape))
     assert ours == [tuple(w.shape) for w in layer.get_weights()], (kind, args, shape)
+
+
+@pytest.mark.skipif(not hasattr(__import__("repair_engine.semantics.base", fromlist=["Ctx"]).Ctx, "warn"),
+                    reason="Ctx.warn (non-fatal findings) not available")
+@pytest.mark.parametrize("kind,args,shape,argument", [
+    ("UpSampling2D", {"interpolation": "foo"}, (None, 4, 4, 3), "interpolation"),
+    ("ZeroPadding2D", {"padding": -1}, (None, 8, 8, 3), "padding"),
+    ("Conv1DTranspose", {"filters": 2, "kernel_size": 3, "padding": (1,)}, (None, None, 3), "padding"),
+    ("Conv2DTranspose", {"filters": 2, "kernel_size": 3, "dilation_rate": 2}, (None, 5, 5, 3), "dilation_rate"),
+    ("AdaptiveAveragePooling2D", {"output_size": 4}, (None, 8, 3), None),
+])
+def test_built_but_failing_at_run_time_is_a_warning(kind, args, shape, argument):
+    """Keras builds these (valid verdict) but they fail or misbehave when run."""
+    result = check(example_model(Example(kind, args, shape)))
+    assert result.valid
+    warnings = [d for d in result.diagnostics if d.severity == "warning" and d.layer == "layer"]
+    assert len(warnings) == 1 and warnings[0].argument == argument, [d.message for d in result.diagnostics]

@@ -57,6 +57,14 @@ def raw_arg(ctx: Ctx, name: str, default: Any = None) -> Any:
     return _SKIP if is_unknown(value) else value
 
 
+def run_time_warning(ctx: Ctx, kind: str, message: str, argument: Optional[str] = None, hint: Any = None) -> None:
+    """A finding Keras does not reject when building the model but that fails
+    (or misbehaves) when it runs. Reported as a warning where Ctx supports it."""
+    warn = getattr(ctx, "warn", None)
+    if warn is not None:
+        warn(kind, message, argument=argument, hint=hint)
+
+
 def bad_arg(ctx: Ctx, name: str, value: Any, requirement: str, todo: str, hint: Any = None,
             expected: str = "") -> NoReturn:
     """Raise the invalid_argument violation every constructor check uses."""
@@ -502,9 +510,20 @@ def conv_transpose(ctx: Ctx):
     _strides_dilation(ctx, w["strides"], w["dilation"])
     shape, spatial, axis = spatial_input(ctx, rank, w["df"])
     channels_defined(ctx, shape, axis, w["df"])
-    if not isinstance(w["padding"], str) and any(n is not None for n in spatial):
-        # Keras reads the padding string only for axes of known size.
-        padding_arg(ctx, ("valid", "same"))
+    if not isinstance(w["padding"], str):
+        if any(n is not None for n in spatial):
+            # Keras reads the padding string only for axes of known size.
+            padding_arg(ctx, ("valid", "same"))
+        run_time_warning(ctx, "invalid_argument",
+                         f"{ctx.kind}: padding={w['padding']!r} is accepted while building because no axis size is "
+                         "known, but the layer fails when it runs; use padding='valid' or 'same'",
+                         argument="padding", hint={"arg": "padding", "choices": ["valid", "same"]})
+    if max(w["dilation"]) > 1:
+        run_time_warning(ctx, "invalid_argument",
+                         f"{ctx.kind}: dilation_rate={w['dilation']} builds, but TensorFlow's CPU kernels for "
+                         "transposed convolutions do not support dilation rates larger than 1 (it fails when run "
+                         "on CPU); use dilation_rate=1 unless the model only runs on GPU",
+                         argument="dilation_rate", hint={"arg": "dilation_rate", "value": 1})
     out = []
     for i, length in enumerate(spatial):
         n = transpose_length(length, w["kernel"][i], w["padding"], w["strides"][i],

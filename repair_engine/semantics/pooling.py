@@ -8,6 +8,7 @@ BaseGlobalPooling and BaseAdaptivePooling (which has no input_spec at all).
 
 from __future__ import annotations
 
+from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register
 from .conv import (
     check_layer_args,
@@ -17,6 +18,7 @@ from .conv import (
     padding_arg,
     rebuild,
     required_arg,
+    run_time_warning,
     spatial_input,
     spatial_rank,
     too_small,
@@ -119,6 +121,12 @@ def adaptive_pooling(ctx: Ctx):
     shape = ctx.shape()
     if value == "channels_first" and len(shape) < 2:
         ctx.input_rank(rank + 2)
+    if len(shape) != rank + 2:
+        run_time_warning(ctx, "rank_mismatch",
+                         f"{ctx.kind} expects a {rank + 2}-D input but receives {len(shape)}-D {fmt_shape(shape)}; "
+                         "Keras does not check the rank, so the shape it reports while building differs from the "
+                         "one the layer produces when it runs",
+                         hint={"need_rank": (rank + 2,), "got_rank": len(shape), "input": 0})
     channels = shape[1] if value == "channels_first" else shape[-1]
     return rebuild(shape, list(size), channels, value)
 

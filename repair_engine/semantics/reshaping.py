@@ -17,12 +17,15 @@ from .conv import (
     data_format_arg,
     rebuild,
     required_arg,
+    run_time_warning,
     spatial_input,
     spatial_rank,
     tuple_value,
 )
 
 _ORDINAL = ("1st", "2nd", "3rd")
+# keras.src.backend.tensorflow.image.RESIZE_INTERPOLATIONS
+_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
 
 
 # ---- Flatten --------------------------------------------------------------
@@ -287,6 +290,11 @@ def zero_padding(ctx: Ctx):
     default = (1, 1) if rank == 2 else ((1, 1),) * 3
     # Keras does not reject a negative int here; only a negative size.
     pairs = _pairs(ctx, "padding", ctx.arg("padding", default), rank, int_may_be_negative=True)
+    if pairs[0][0] < 0:
+        run_time_warning(ctx, "invalid_argument",
+                         f"{ctx.kind}: padding={pairs[0][0]} is negative; Keras builds the layer but it fails "
+                         "when it runs (TensorFlow cannot pad by a negative amount); use Cropping to shrink",
+                         argument="padding", hint={"arg": "padding", "min": 0})
     return _crop_or_pad(ctx, "padding", pairs, df, +1)
 
 
@@ -320,6 +328,11 @@ def upsampling(ctx: Ctx):
         if not isinstance(interp, str):  # Keras calls .lower() on it
             bad_arg(ctx, "interpolation", interp, "must be a string", "use interpolation='nearest' or 'bilinear'",
                     {"arg": "interpolation", "choices": ["nearest", "bilinear"]})
+        if interp.lower() not in _INTERPOLATIONS:
+            run_time_warning(ctx, "invalid_argument",
+                             f"{ctx.kind}: interpolation={interp!r} is not one of {', '.join(_INTERPOLATIONS)}; "
+                             "Keras builds the layer but it fails when it runs",
+                             argument="interpolation", hint={"arg": "interpolation", "choices": list(_INTERPOLATIONS)})
     shape, spatial, axis = spatial_input(ctx, rank, df)
     return rebuild(shape, [_scale(n, f) for n, f in zip(spatial, size)], shape[axis], df)
 
