@@ -463,3 +463,27 @@ def test_input_count_is_judged_even_when_shapes_are_unknown():
     layer = Layer("layer", "Add", {}, tuple(Edge(i.id) for i in ins), list_input=True)
     res = check(Model("m", ins, (layer,), (Edge("layer"),)))
     assert res.valid and res.shapes["layer"] == [None]
+
+
+@pytest.mark.parametrize(
+    "ex,kind",
+    [
+        (Example("Softmax", {"axis": 5}, (None, 5)), "invalid_argument"),
+        (Example("Dot", {"axes": 0}, [(None, 3), (None, 3)]), "invalid_argument"),
+        (Example("Dot", {"axes": 1}, [(4, 3), (5, 3)]), "merge_shape_mismatch"),
+        (Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4}, (None, 5, 6)), "rank_mismatch"),
+        (Example("Concatenate", {"axis": 2}, [(None, 3, None), (None, 3)]), "merge_shape_mismatch"),
+    ],
+)
+def test_built_but_fails_at_run_time_is_a_warning(keras_oracle, ex, kind):
+    """Keras builds these (the verdict stays valid) but they fail when the model runs."""
+    res = check(example_model(ex))
+    assert res.valid and keras_oracle.build(example_model(ex)).ok
+    assert [(d.kind, d.severity) for d in res.diagnostics] == [(kind, "warning")]
+
+
+def test_no_warning_for_sound_layers():
+    for ex in (Example("Softmax", {"axis": [1, 2]}, (None, 5, 3)), Example("Dot", {"axes": 1}, [(4, 3), (4, 3)]),
+               Example("EinsumDense", {"equation": "...b,bc->...c", "output_shape": 4}, (None, 5, 6)),
+               Example("Concatenate", {"axis": 1}, [(None, 3), (None, 4)])):
+        assert check(example_model(ex)).diagnostics == [], ex

@@ -77,8 +77,23 @@ def elu(ctx: Ctx):
 def softmax(ctx: Ctx):
     check_known_args(ctx)
     # Keras 3 never checks `axis` when building symbolically (compute_output_shape
-    # returns the input shape and call() is not traced), so any axis builds.
-    return ctx.input_shape
+    # returns the input shape and call() is not traced), so any axis builds; a bad
+    # one only fails when the model runs: a warning, not an error.
+    s = ctx.input_shape
+    axis = optional_arg(ctx, "axis", -1)
+    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    if axis is not SKIP and any(not isinstance(a, int) or not -len(s) <= a < len(s) for a in axes):
+        ctx.warn(
+            "invalid_argument",
+            f"`axis` of Softmax is not an axis of its {len(s)}-D input {fmt_shape(s)}: received axis={axis!r}. "
+            "Keras builds the model but the softmax fails when it runs; use axis=-1 (or an axis in "
+            f"[{-len(s)}, {len(s) - 1}])",
+            expected=f"{-len(s)} <= axis <= {len(s) - 1}",
+            actual=f"axis={axis!r}",
+            argument="axis",
+            hint={"arg": "axis", "value": -1},
+        )
+    return s
 
 
 def prelu_shared_axes(ctx: Ctx) -> list:

@@ -454,7 +454,9 @@ def _einsum_fail(ctx: Ctx, message: str, arg: str = "equation", **hint: Any):
     )
 
 
-def einsum_analysis(ctx: Ctx, input_shape: tuple) -> tuple[list, Optional[list], tuple]:
+def einsum_analysis(
+    ctx: Ctx, input_shape: tuple, notes: Optional[list] = None
+) -> tuple[list, Optional[list], tuple]:
     """(kernel shape, bias shape or None, full output shape), as EinsumDense builds them.
 
     Mirrors keras' _analyze_einsum_string, including its quirks (prefix match of
@@ -496,6 +498,16 @@ def einsum_analysis(ctx: Ctx, input_shape: tuple) -> tuple[list, Optional[list],
     in_spec, w_spec, out_spec = m.group(1), m.group(2), m.group(3)
     rank = len(input_shape)
     elided = rank - len(in_spec)
+    if notes is not None and elided > 0 and "..." not in equation:
+        # Keras appends the extra input axes to the output shape, but einsum fails when the model runs.
+        notes.append((
+            "rank_mismatch",
+            f"EinsumDense(equation={equation!r}) names {len(in_spec)} input axes but receives a {rank}-D input "
+            f"{fmt_shape(input_shape)}; Keras builds it, but the einsum fails when the model runs: use an "
+            "ellipsis ('...') in the equation or reshape the input",
+            {"expected": f"ndim={len(in_spec)}", "actual": f"ndim={rank}",
+             "hint": {"need_rank": (len(in_spec),), "got_rank": rank}},
+        ))
     out = [input_shape[0]] + out_tail
     if elided > 0 and left:
         for i in range(1, elided):
@@ -596,8 +608,11 @@ def einsum_dense(ctx: Ctx):
     check_activation(ctx)
     check_named_objects(ctx)
     s = ctx.input_shape
-    kernel, bias, out = einsum_analysis(ctx, s)
+    notes: list = []
+    kernel, bias, out = einsum_analysis(ctx, s, notes)
     defined_weights(ctx, [kernel] + ([bias] if bias is not None else []), ["kernel", "bias"])
+    for kind, message, extra in notes:  # only once the layer is known to build
+        ctx.warn(kind, message, **extra)
     return out
 
 

@@ -219,6 +219,17 @@ def concatenate(ctx: Ctx):
             out[axis] = None
             break
         out[axis] += s[axis]
+    if len({len(s) for s in shapes}) > 1:
+        ranks = [len(s) for s in shapes]
+        ctx.warn(
+            "merge_shape_mismatch",
+            f"Concatenate receives inputs of different ranks ({', '.join(map(str, ranks))}); Keras builds it "
+            "(the axis it compares is None) but the concatenation fails when the model runs; give the inputs the "
+            "same rank",
+            expected="inputs of equal rank",
+            actual=f"ranks {ranks}",
+            hint={"axis": axis, "dims": [], "ranks": ranks},
+        )
     return tuple(out)
 
 
@@ -294,6 +305,7 @@ def dot(ctx: Ctx):
             [d1, d2],
             expected="equal contracted dims",
         )
+    warn_dot_at_run_time(ctx, pair, s1, s2)
     a, b = list(s1), list(s2)
     a.pop(pair[0])
     b.pop(pair[1])
@@ -304,6 +316,29 @@ def dot(ctx: Ctx):
     if len(out) == 1:
         out.append(1)
     return tuple(out)
+
+
+def warn_dot_at_run_time(ctx: Ctx, pair: list, s1: tuple, s2: tuple) -> None:
+    """What Keras builds but batch_dot refuses when the model runs."""
+    if any(a % len(s) == 0 for a, s in zip(pair, (s1, s2))):
+        ctx.warn(
+            "invalid_argument",
+            f"`axes` of Dot contracts the batch axis (axes={ctx.arg('axes')!r}); Keras builds the layer with a "
+            "meaningless shape but batch_dot refuses axis 0 when the model runs; use axes >= 1",
+            expected="axes >= 1",
+            actual=f"axes={ctx.arg('axes')!r}",
+            argument="axes",
+            hint={"arg": "axes", "min": 1},
+        )
+    if s1[0] is not None and s2[0] is not None and s1[0] != s2[0]:
+        ctx.warn(
+            "merge_shape_mismatch",
+            f"Dot receives different batch sizes ({s1[0]} and {s2[0]}); Keras builds the layer but batch_dot "
+            "fails when the model runs; use one batch size",
+            expected="one batch size",
+            actual=f"batch sizes {s1[0]}, {s2[0]}",
+            hint={"axis": 0, "dims": [s1[0], s2[0]]},
+        )
 
 
 def _ex(kind: str, args: dict, inputs: Any, **kw: Any) -> Example:
