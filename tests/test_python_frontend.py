@@ -556,3 +556,18 @@ def test_subclassed_model_built_by_calling_it_on_an_array():
     m = python_source.load("n.py", src.encode()).models[0]
     assert m.inputs[0].shape == (None, 10, 10, 1) and m.inputs[0].declared_as == "data"
     assert check(m).output_shapes == [(None, 256)]
+
+
+def test_keras1_channels_first_input_shape_warning():
+    src = (
+        "from keras.models import Sequential\nfrom keras.layers import Convolution2D, ZeroPadding2D\n"
+        "model = Sequential()\nmodel.add(ZeroPadding2D((1, 1), input_shape=(3, 64, 64)))\n"
+        "model.add(Convolution2D(8, 3, 3, activation='relu'))\n"
+    )
+    m = python_source.load("t.py", src.encode()).models[0]
+    warns = [d for d in m.notes if d.kind == "legacy_api" and "channels-first" in d.message]
+    assert len(warns) == 1 and (warns[0].span.line, warns[0].span.col) == (4, 45)
+    assert "(64, 64, 3)" in warns[0].message
+    modern = src.replace("Convolution2D(8, 3, 3,", "Convolution2D(8, (3, 3),")
+    m2 = python_source.load("t.py", modern.encode()).models[0]
+    assert not [d for d in m2.notes if "channels-first" in d.message]  # Keras 2+ code: no guess

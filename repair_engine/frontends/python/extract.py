@@ -344,10 +344,42 @@ def _own_tensors(ev, outs: list, graph: Graph, notes: list, name: str, m: ModelO
     return own
 
 
+_KERAS1_CONV = {"Convolution1D", "Convolution2D", "Convolution3D", "AtrousConvolution2D", "Deconvolution2D"}
+_SPATIAL = ("Conv2D", "MaxPooling2D", "AveragePooling2D", "ZeroPadding2D", "SeparableConv2D", "Conv2DTranspose",
+            "UpSampling2D", "Cropping2D")
+
+
+def _keras1_channels_first(ev, inputs, layers) -> list:
+    """Keras 1 code (Convolution2D, border_mode...) ran on Theano's 'th'
+    ordering by default: an input_shape like (3, 224, 224) was channels-first
+    there and is read as channels-last by Keras 3."""
+    if len(inputs) != 1 or inputs[0].shape is None or len(inputs[0].shape) != 4:
+        return []
+    keras1 = any(
+        l.legacy
+        or (l.written_kind in _KERAS1_CONV and l.arg_sources.get("strides") is not None
+            and l.arg_sources["strides"].position == 2)  # Convolution2D(n, r, c): Keras 1 signature
+        for l in layers
+    )
+    first = next((l for l in layers if l.kind in _SPATIAL), None)
+    shape = inputs[0].shape
+    if not keras1 or first is None or "data_format" in first.args:
+        return []
+    if shape[1] in (1, 3) and isinstance(shape[3], int) and shape[3] > 4:
+        where = inputs[0].shape_span or inputs[0].span
+        fixed = (shape[2], shape[3], shape[1])
+        return [Diagnostic(
+            kind="legacy_api", severity="warning", span=where,
+            message=f"input shape {fmt_shape(shape[1:])} looks channels-first, the Keras 1 (Theano 'th') default "
+                    f"of this code; Keras 3 reads it as channels-last. Write {fmt_shape(fixed)} (and give the data "
+                    "that layout) or set data_format='channels_first'")]
+    return []
+
+
 def _finish(ev, m, name, inputs, layers, outputs, notes, style) -> Model:
     seen_msgs: set = set()
     layers = _late_weights(ev, layers)
-    notes = list(notes) + _data_diagnostics(m, inputs)
+    notes = list(notes) + _data_diagnostics(m, inputs) + _keras1_channels_first(ev, inputs, layers)
     for inp in inputs:
         for d in ev.layer_notes.get(inp.id, []):
             notes.append(d)
