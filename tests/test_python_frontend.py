@@ -571,3 +571,21 @@ def test_keras1_channels_first_input_shape_warning():
     modern = src.replace("Convolution2D(8, 3, 3,", "Convolution2D(8, (3, 3),")
     m2 = python_source.load("t.py", modern.encode()).models[0]
     assert not [d for d in m2.notes if "channels-first" in d.message]  # Keras 2+ code: no guess
+
+
+def test_uncalled_builder_method_of_a_plain_class_is_read():
+    src = (
+        "from keras.models import Sequential\nfrom keras.layers import Dense, LSTM\n"
+        "class Trainer:\n"
+        "    def __init__(self, steps=10):\n        self.steps = steps\n"
+        "    def build_model(self):\n"
+        "        model = Sequential()\n"
+        "        model.add(LSTM(8, input_shape=(self.steps, 4)))\n"
+        "        model.add(LSTM(8))\n"
+        "        return model\n"
+    )
+    r = python_source.load("t.py", src.encode())
+    assert len(r.models) == 1
+    m = r.models[0]
+    assert m.inputs[0].shape == (None, 10, 4)
+    assert errors(m)[0].kind == "rank_mismatch"

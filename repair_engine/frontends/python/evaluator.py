@@ -237,7 +237,27 @@ class Evaluator:
                     fn = env.vars.get(stmt.name)
                     if fn is not None and isinstance(fn.value, FuncVal):
                         self.call_function(fn.value, [], [], stmt, unknown_missing=True)
+            elif isinstance(stmt, ast.ClassDef):
+                self.run_uncalled_methods(stmt, env)
         self.adopt_orphans()
+
+    def run_uncalled_methods(self, stmt: ast.ClassDef, env: Env) -> None:
+        """A plain class with a never-called `build_model(self)`-style method:
+        run it once on an instance made with unknown constructor arguments."""
+        b = env.vars.get(stmt.name)
+        cls = b.value if b is not None else None
+        if not isinstance(cls, ClassVal) or cls.kind != "other":
+            return
+        methods = [m for m in stmt.body if isinstance(m, ast.FunctionDef) and id(m) not in self.called
+                   and m.name != "__init__" and _mentions_model(m)]
+        if not methods:
+            return
+        inst = InstanceVal(cls)
+        init = cls.method("__init__")
+        if init is not None and id(init) not in self.called:
+            self.call_function(FuncVal(init, cls.env, owner=inst), [], [], stmt)
+        for m in methods:
+            self.call_function(FuncVal(m, cls.env, owner=inst), [], [], m)
 
     def adopt_orphans(self) -> None:
         """A code fragment's bare `Conv2D(..., input_shape=...)` (a layer that
