@@ -201,6 +201,15 @@ def check(model: Model) -> CheckResult:
                 )
             )
             continue
+        first = built.get(layer.instance_id)
+        if first is not None and first[0] != layer.id and first[2] is not None:
+            # a later call of a built layer: Keras checks the input spec the
+            # first call fixed (e.g. Dense's last axis), not the weights
+            diag = _shared_spec_diag(layer, first, inputs)
+            if diag is not None:
+                result.diagnostics.append(diag)
+                shapes[layer.id] = [None]
+                continue
         warnings: list[Violation] = []
         outs, violation, evaluated = run_layer(layer, inputs, warnings)
         for w in warnings:
@@ -214,18 +223,18 @@ def check(model: Model) -> CheckResult:
             result.unchecked.append(layer.id)
         # Weight shapes: supplied weights and shared layers must match what the
         # layer builds from this input.
-        if evaluated and (layer.weights is not None or layer.instance_id in built):
+        if evaluated and (layer.weights is not None or first is not None):
             expected = expected_weights(layer, inputs)
             if expected is not None:
-                diag = _weight_diag(layer, expected, built.get(layer.instance_id))
-                if diag is not None:
+                diag = _weight_diag(layer, expected, first)
+                if diag is not None and diag.severity == "error":
                     result.diagnostics.append(diag)
                     shapes[layer.id] = [None] * len(outs)
                     continue
-        if evaluated and layer.instance_id not in built:
-            expected = expected_weights(layer, inputs)
-            if expected is not None:
-                built[layer.instance_id] = (layer.id, expected)
+                if diag is not None:
+                    result.diagnostics.append(diag)
+        if evaluated and first is None:
+            built[layer.instance_id] = (layer.id, expected_weights(layer, inputs), _input_spec(layer, inputs))
         bad = _too_large(outs)
         if bad is not None:
             result.diagnostics.append(
@@ -247,6 +256,38 @@ def check(model: Model) -> CheckResult:
         outs = shapes.get(e.node)
         result.output_shapes.append(outs[e.index] if outs and e.index < len(outs) else None)
     return result
+
+
+def _input_spec(layer: Layer, inputs: list) -> Optional[dict]:
+    """The input spec a layer keeps after its first call (None: accepts anything)."""
+    spec_fn = getattr(REGISTRY.get(layer.kind), "input_spec", None)
+    if spec_fn is None or len(inputs) != 1 or inputs[0] is None:
+        return None
+    try:
+        return spec_fn(Ctx(layer=layer, inputs=list(inputs)))
+    except (Unknown, Violation):
+        return None
+
+
+def _shared_spec_diag(layer: Layer, first_call: tuple, inputs: list) -> Optional[Diagnostic]:
+    from .semantics.core import input_spec_violation
+
+    if len(inputs) != 1 or inputs[0] is None:
+        return None
+    reason = input_spec_violation(first_call[2], inputs[0])
+    if reason is None:
+        return None
+    return Diagnostic(
+        kind="incompatible_shape",
+        message=f"{layer.id} calls the layer first called as {first_call[0]} again, on {fmt_shape(inputs[0])}: "
+        f"{reason}; make the inputs agree or use a separate layer",
+        span=layer.span,
+        layer=layer.id,
+        layer_kind=layer.kind,
+        expected=str(first_call[2]),
+        actual=fmt_shape(inputs[0]),
+        hint={"shared_with": first_call[0], "spec": first_call[2]},
+    )
 
 
 def _too_large(outs: list) -> Optional[Shape]:
@@ -285,12 +326,20 @@ def _weight_diag(layer: Layer, expected: list, first_call: Optional[tuple]) -> O
                 actual=", ".join(map(fmt_shape, given)),
                 hint={"expected_weights": expected, "given_weights": given},
             )
-    if first_call is not None and first_call[0] != layer.id and first_call[1] != expected:
+    if (
+        first_call is not None
+        and first_call[0] != layer.id
+        and first_call[1] is not None
+        and first_call[1] != expected
+    ):
+        # Keras builds this call (its input spec holds) but the weights of the
+        # first call do not fit this input: it fails when the model runs
         return Diagnostic(
             kind="incompatible_shape",
+            severity="warning",
             message=f"{layer.id} shares the layer first called as {first_call[0]}, whose weights have shapes "
             f"{', '.join(map(fmt_shape, first_call[1]))}; this input would need "
-            f"{', '.join(map(fmt_shape, expected))}",
+            f"{', '.join(map(fmt_shape, expected))}, so the model fails when it runs",
             span=layer.span,
             layer=layer.id,
             layer_kind=layer.kind,

@@ -162,3 +162,61 @@ def test_runtime_conflict_is_a_warning_not_an_error():
     r = check(Model(name="m", inputs=(q, v), layers=(att,), outputs=(Edge("att"),)))
     assert r.valid and r.output_shapes == [(None, 5, 6)]
     assert [(d.severity, d.kind) for d in r.diagnostics] == [("warning", "merge_shape_mismatch")]
+
+
+SHARED_CASES = [
+    ("Dense", {"units": 4}, (None, 8), (None, 16)),
+    ("Dense", {"units": 4}, (None, 8), (None, 3, 8)),
+    ("LayerNormalization", {}, (None, 8), (None, 16)),
+    ("BatchNormalization", {}, (None, 8), (None, 16)),
+    ("BatchNormalization", {}, (None, 8), (None, 3, 8)),
+    ("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4}, (None, 8), (None, 16)),
+    ("Conv1D", {"filters": 2, "kernel_size": 3}, (None, 10, 4), (None, 12, 4)),
+    ("Conv1D", {"filters": 2, "kernel_size": 3}, (None, 10, 4), (None, 10, 5)),
+    ("LSTM", {"units": 3}, (None, 5, 4), (None, 7, 4)),
+    ("LSTM", {"units": 3}, (None, 5, 4), (None, 5, 6)),
+]
+
+
+def test_shared_layers_agree_with_keras(keras_oracle):
+    for kind, args, s1, s2 in SHARED_CASES:
+        a, b = InputNode(id="a", shape=s1), InputNode(id="b", shape=s2)
+        layers = (
+            Layer(id="l1", kind=kind, args=args, inputs=(Edge("a"),), instance="s"),
+            Layer(id="l2", kind=kind, args=args, inputs=(Edge("b"),), instance="s"),
+        )
+        m = Model(name="m", inputs=(a, b), layers=layers, outputs=(Edge("l1"), Edge("l2")))
+        keras_res = keras_oracle.build(m)
+        ours = check(m)
+        assert ours.valid == keras_res.ok, (kind, s1, s2, keras_res.error, [d.message for d in ours.errors])
+        if keras_res.ok:
+            assert ours.output_shapes == keras_res.output_shapes, (kind, s1, s2)
+
+
+def test_shared_weighted_layers_of_every_kind_agree_with_keras(keras_oracle):
+    """Every kind with weights and a valid single-input example, called a second time on
+    an input whose last axis differs: same verdict as Keras."""
+    from repair_engine.semantics import REGISTRY, all_examples
+
+    seen = set()
+    for _, ex in all_examples():
+        unit = REGISTRY.get(ex.kind)
+        if unit is None or unit.weights is None or ex.error or ex.inner or ex.kind in seen:
+            continue
+        if len(ex.input_list) != 1 or ex.called_with_list or ex.input_list[0][-1] is None:
+            continue
+        s1 = tuple(ex.input_list[0])
+        s2 = s1[:-1] + (s1[-1] + 1,)
+        a, b = InputNode(id="a", shape=s1), InputNode(id="b", shape=s2)
+        layers = (
+            Layer(id="l1", kind=ex.kind, args=ex.args, inputs=(Edge("a"),), instance="s"),
+            Layer(id="l2", kind=ex.kind, args=ex.args, inputs=(Edge("b"),), instance="s"),
+        )
+        m = Model(name="m", inputs=(a, b), layers=layers, outputs=(Edge("l1"), Edge("l2")))
+        keras_res = keras_oracle.build(m)
+        if keras_res.unsupported:
+            continue
+        seen.add(ex.kind)
+        ours = check(m)
+        assert ours.valid == keras_res.ok, (ex.kind, s1, s2, keras_res.error, [d.message for d in ours.errors])
+    assert len(seen) >= 20

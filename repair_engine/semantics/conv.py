@@ -607,6 +607,22 @@ def separable_weights(ctx: Ctx) -> list:
 E = Example
 CF = {"data_format": "channels_first"}
 
+# ---- input spec kept after the first call (shared layers) ----------------------------
+
+
+def _conv_input_spec(ctx: Ctx) -> dict:
+    """A built convolution keeps InputSpec(min_ndim=rank + 2, axes={channel axis: channels})."""
+    digits = [c for c in ctx.kind if c.isdigit()]
+    rank = int(digits[0]) if digits else 2
+    s = ctx.input_shape
+    axis = 1 if data_format_arg(ctx) == "channels_first" else -1
+    return {"min_ndim": rank + 2, "axes": {axis: s[axis]}}
+
+
+for _kind in [k for k, u in REGISTRY.items() if u.output in (conv, conv_transpose, depthwise_conv, separable_conv)]:
+    REGISTRY[_kind].input_spec = _conv_input_spec  # type: ignore[attr-defined]
+
+
 EXAMPLES = [
     # ---- Conv1D ----
     E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 10, 2), out=(None, 8, 4)),
