@@ -589,3 +589,17 @@ def test_uncalled_builder_method_of_a_plain_class_is_read():
     m = r.models[0]
     assert m.inputs[0].shape == (None, 10, 4)
     assert errors(m)[0].kind == "rank_mismatch"
+
+
+def test_explicit_names_never_merge_distinct_layers():
+    src = (
+        "import keras\nfrom keras import layers\n"
+        "a = keras.Input(shape=(3,))\nx = layers.Dense(4)(a)\nx = layers.Dense(4)(x)\n"
+        "m1 = keras.Model(a, layers.Dense(4)(x))\n"
+        "b = keras.Input(shape=(7,))\ny = layers.Dense(5, name='dense_2')(b)\n"
+        "m2 = keras.Model(b, y)\n"
+    )
+    r = python_source.load("n.py", src.encode())
+    instances = [l.instance for m in r.models for l in m.layers]
+    assert len(instances) == len(set(instances)) == 4
+    assert all(check(m).valid for m in r.models)

@@ -210,6 +210,7 @@ class Evaluator:
         self.layer_warnings: dict[str, list] = {}  # layer instance name -> legacy warnings
         self.layer_notes: dict[str, list] = {}  # layer instance name -> notes
         self.name_counts: dict[str, int] = {}
+        self.used_names: set[str] = set()
         self.layer_objs: dict[str, LayerObj] = {}
         self.call_spans: dict = {}  # (graph id, node id) -> span of the `layer(x)` call
         self.used_layers: set[str] = set()  # instances placed in a model or called
@@ -1185,9 +1186,17 @@ class Evaluator:
         return InputDecl(shape=UNKNOWN, span=span, shape_span=None, shape_source=None, declared_as="Input")
 
     def unique_name(self, base: str) -> str:
+        """Keras-like names (dense, dense_1, ...), unique across the file: a layer
+        instance is identified by its name (Layer.instance)."""
         k = self.name_counts.get(base, 0)
-        self.name_counts[base] = k + 1
-        return base if k == 0 else f"{base}_{k}"
+        while True:
+            name = base if k == 0 else f"{base}_{k}"
+            k += 1
+            if name not in self.used_names:
+                break
+        self.name_counts[base] = k
+        self.used_names.add(name)
+        return name
 
     def make_input(self, pos, kws, node) -> Tensor:
         kw = {k: (v, s) for k, v, s in kws}
