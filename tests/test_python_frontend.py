@@ -603,3 +603,14 @@ def test_explicit_names_never_merge_distinct_layers():
     instances = [l.instance for m in r.models for l in m.layers]
     assert len(instances) == len(set(instances)) == 4
     assert all(check(m).valid for m in r.models)
+
+
+def test_train_test_split_keeps_sample_shapes():
+    src = (
+        "import numpy as np\nimport keras\nfrom sklearn.model_selection import train_test_split\n"
+        "X = np.random.random((100, 12))\ny = np.random.randint(0, 2, 100)\n"
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)\n"
+        "model = keras.Sequential([keras.layers.Dense(4, input_dim=X_train.shape[1]), keras.layers.Dense(1)])\n"
+    )
+    m = python_source.load("s.py", src.encode()).models[0]
+    assert m.inputs[0].shape == (None, 12)

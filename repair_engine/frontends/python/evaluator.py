@@ -1099,6 +1099,8 @@ class Evaluator:
             return self.call_builtin(path[9:], pos, kws, node, env)
         if path.startswith("numpy.") or path.startswith("math."):
             return self.call_numeric(path, pos, kws, node)
+        if path in ("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split"):
+            return self.train_test_split(pos, kws)
         if path == "keras.Sequential":
             return self.make_sequential(pos, kws, node)
         if path == "keras.Model":
@@ -1717,6 +1719,30 @@ class Evaluator:
         except Exception:
             return UNKNOWN
         return UNKNOWN
+
+    def train_test_split(self, pos, kws):
+        """sklearn's split keeps each array's per-sample shape; sizes follow its rounding."""
+        kw = {k: v for k, v, _ in kws}
+        arrays = [v for v, _ in pos]
+        test = kw.get("test_size")
+        train = kw.get("train_size")
+        out = []
+        for a in arrays:
+            if not isinstance(a, ArrayVal) or not a.shape:
+                out += [UNKNOWN, UNKNOWN]
+                continue
+            n = a.shape[0]
+            if isinstance(test, float):
+                n_test = math.ceil(test * n)
+            elif isinstance(test, int) and not isinstance(test, bool):
+                n_test = test
+            elif test is None and train is None:
+                n_test = math.ceil(0.25 * n)
+            else:
+                out += [UNKNOWN, UNKNOWN]  # ArrayVal shapes are always fully known
+                continue
+            out += [ArrayVal((n - n_test,) + a.shape[1:]), ArrayVal((n_test,) + a.shape[1:])]
+        return out
 
     def call_numeric(self, path: str, pos, kws, node):
         vals = [v for v, _ in pos]
