@@ -1741,6 +1741,9 @@ class Evaluator:
             else:
                 out += [UNKNOWN, UNKNOWN]  # ArrayVal shapes are always fully known
                 continue
+            if not 0 < n_test < n:
+                out += [UNKNOWN, UNKNOWN]
+                continue
             out += [ArrayVal((n - n_test,) + a.shape[1:]), ArrayVal((n_test,) + a.shape[1:])]
         return out
 
