@@ -16,7 +16,8 @@ def template_dirs() -> list[str]:
     """The copy shipped inside the package (bot/templates/, as the Docker image installs it)
     first, then the repository checkout's templates/ beside bot/."""
     here = Path(__file__).resolve().parent
-    dirs = [str(p) for p in (here / "templates", here.parent / "templates") if p.is_dir()]
+    candidates = (here / "templates", here / "jinja_templates", here.parent / "templates")
+    dirs = [str(p) for p in candidates if p.is_dir()]
     if not dirs:
         raise RuntimeError("nnrepair: the bot's templates are missing from this installation")
     return dirs
