@@ -12,8 +12,8 @@ WORKDIR /opt/nnrepair
 COPY pyproject.toml README.md ./
 COPY repair_engine/ repair_engine/
 COPY bot/ bot/
-# the templates ship inside the bot package (package-data "bot/templates/*")
-COPY templates/ bot/templates/
+# the templates ship inside the bot package (bot.jinja_templates, see pyproject.toml)
+COPY templates/ templates/
 
 RUN pip install ".[tensorflow]" \
  && useradd --uid 1001 --create-home --shell /usr/sbin/nologin nnrepair \

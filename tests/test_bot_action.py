@@ -95,7 +95,7 @@ def docker_layout(dest):
 def test_docker_entrypoint_runs_the_bot(tmp_path):
     entry = json.loads(re.search(r"^ENTRYPOINT\s+(\[.*\])\s*$", dockerfile(), re.M).group(1))
     image = docker_layout(str(tmp_path / "opt"))
-    assert os.path.isfile(os.path.join(image, "bot", "templates", "summary_comment.md.j2"))
+    assert os.path.isfile(os.path.join(image, "templates", "summary_comment.md.j2"))
     assert entry[:2] == ["nnrepair", "github"]
     with open(os.path.join(ROOT, "pyproject.toml"), "rb") as fh:
         target = tomllib.load(fh)["project"]["scripts"][entry[0]]
