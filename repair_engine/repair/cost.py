@@ -21,6 +21,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     # reviewer can read; structure changes (new/removed layers) cost more.
     "set_arg": 1.0,
     "remove_arg": 1.0,
+    # a mistyped keyword spelled right keeps the user's value: a little cheaper
+    # than dropping the argument, which loses it
+    "rename_arg": 0.9,
     # an edit a source finding already points at: an argument a legacy_api
     # warning flags as misread (Convolution2D(32, 3, 3): Keras 3 reads the last 3
     # as strides), or dropping the sample axis of `input_shape=X.shape`
@@ -33,6 +36,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     # network's capacity, not only its plumbing
     "insert_weighted_layer": 2.5,
     "remove_layer": 2.5,
+    # each further layer a cascade (one fix repeated downstream, where the layer
+    # then fails the same way) reaches: one reviewer decision, not a new edit
+    "cascade_step": 0.25,
     # tie-breakers, kept small so they never outweigh a whole edit
     "value_distance": 0.1,  # times a normalized distance in [0, 1]
     "locality": 0.05,  # per layer between the edit and the failing layer (model input: 0)
@@ -43,7 +49,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "alternative_margin": 3.0,
 }
 
-EDIT_OPS = ("set_arg", "remove_arg", "flagged_fix", "set_input_shape", "set_weights", "replace_layer", "insert_layer",
+EDIT_OPS = ("set_arg", "remove_arg", "rename_arg", "flagged_fix", "set_input_shape", "set_weights", "replace_layer", "insert_layer",
             "insert_weighted_layer", "remove_layer")
 WEIGHTED_KINDS = {"Dense", "Conv1D", "Conv2D", "Conv3D", "Embedding", "LSTM", "GRU", "SimpleRNN"}
 
@@ -67,12 +73,23 @@ class CostModel:
     def w(self, name: str) -> float:
         return self.weights.get(name, DEFAULT_WEIGHTS.get(name, 0.0))
 
-    def min_edit_cost(self) -> float:
-        """The cheapest possible edit: an admissible A* bound for any invalid model."""
-        return min(self.w(op) for op in EDIT_OPS)
+    def min_edit_cost(self, flagged_possible: bool = True) -> float:
+        """The cheapest possible edit: an admissible A* bound for any invalid model.
+        `flagged_possible=False` when no source finding flags anything (no edit
+        can get the flagged_fix price), which makes the bound tighter."""
+        ops = EDIT_OPS if flagged_possible else tuple(o for o in EDIT_OPS if o != "flagged_fix")
+        return min(self.w(op) for op in ops)
 
     def edit_cost(self, edit, hops: int, flagged: bool = False) -> float:
         op = edit.op
+        if op == "cascade":
+            # the first part is priced as an edit of its own; each further part
+            # pays cascade_step plus its value distance
+            first, rest = edit.parts[0], edit.parts[1:]
+            total = self.edit_cost(first, hops, flagged)
+            for p in rest:
+                total += self.w("cascade_step") + self.w("value_distance") * _part_distance(p)
+            return round(total, 6)
         base = self.w(op)
         if flagged and op in ("set_arg", "remove_arg", "set_input_shape"):
             base = min(base, self.w("flagged_fix"))
@@ -91,6 +108,12 @@ class CostModel:
             dist = value_distance(getattr(edit, "old", None), getattr(edit, "new", None))
         loc = min(self.w("locality") * max(hops, 0), self.w("locality_cap"))
         return round(base + self.w("value_distance") * dist + loc, 6)
+
+
+def _part_distance(edit) -> float:
+    if edit.op in ("set_arg", "set_weights"):
+        return value_distance(getattr(edit, "old", None), getattr(edit, "new", None))
+    return 0.0
 
 
 def value_distance(old: Any, new: Any) -> float:

@@ -79,6 +79,25 @@ class RemoveArg(Edit):
 
 
 @dataclass(frozen=True)
+class RenameArg(Edit):
+    """A mistyped keyword written correctly, its value kept (`kernal_size=3` ->
+    `kernel_size=3`): one edit, not a removal plus an addition."""
+
+    arg: str = ""
+    new_arg: str = ""
+    value: Any = None
+    op: str = "rename_arg"
+
+    def apply(self, model: Model) -> Model:
+        layer = model.node(self.target)
+        return model.replace_layer(self.target, layer.without_arg(self.arg).with_args(**{self.new_arg: self.value}))
+
+    def describe(self, model: Model) -> str:
+        layer = model.node(self.target)
+        return f"{layer.kind} {self.target}: rename the argument {self.arg} -> {self.new_arg}"
+
+
+@dataclass(frozen=True)
 class SetInputShape(Edit):
     old: Any = None
     new: Any = None
@@ -211,6 +230,37 @@ class SetWeights(Edit):
         old = ", ".join(map(fmt_shape, self.old or ()))
         new = ", ".join(map(fmt_shape, self.new))
         return f"supply weights of shapes {new} to {self.target} (was {old})"
+
+
+@dataclass(frozen=True)
+class Cascade(Edit):
+    """The same kind of fix applied to a failing layer and to each downstream
+    layer that then fails the same way (padding='same' on every window of a
+    shrinking stack). One decision for a reviewer, so it is proposed and priced
+    as one edit; reports list its parts (see `flatten`)."""
+
+    parts: tuple = ()
+    op: str = "cascade"
+
+    def apply(self, model: Model) -> Model:
+        for p in self.parts:
+            model = p.apply(model)
+        return model
+
+    def describe(self, model: Model) -> str:
+        out = []
+        for p in self.parts:
+            out.append(p.describe(model))
+            model = p.apply(model)
+        return "; ".join(out)
+
+
+def flatten(edits: tuple) -> tuple:
+    """Edits with every Cascade replaced by its parts (what patches and reports read)."""
+    out: list = []
+    for e in edits:
+        out.extend(flatten(e.parts) if isinstance(e, Cascade) else (e,))
+    return tuple(out)
 
 
 def removable(model: Model, layer: Layer) -> bool:

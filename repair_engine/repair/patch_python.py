@@ -256,6 +256,22 @@ class Patcher:
             pos = open_at + 1 + len(stripped)
             self.add(pos, pos, f", {name}={value_text}")
 
+    def rename_keyword(self, layer: Layer, name: str, new_name: str) -> bool:
+        """Rewrite `name=` as `new_name=` in place (the value's text is kept);
+        False when the keyword is not written as `name=value`."""
+        info = layer.arg_sources.get(name)
+        if info is None or info.span is None:
+            return False
+        v_start, _ = self.src.span(info.span)
+        open_at, _ = self.call_parens(layer)
+        before = self.src.text[open_at + 1:v_start]
+        m = re.search(r"([A-Za-z_]\w*)(\s*=\s*)$", before)
+        if m is None or m.group(1) != name:
+            return False
+        start = open_at + 1 + m.start(1)
+        self.add(start, start + len(name), new_name)
+        return True
+
     def remove_keyword(self, layer: Layer, name: str, value_span: Optional[Span] = None) -> str:
         """Delete `kw=value` from the call; returns the deleted `kw=value` text."""
         info = layer.arg_sources.get(name)
@@ -495,7 +511,10 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Optional[P
             raise PatchError("supplied weights cannot be rewritten in Python source")
         if nl.kind != ol.kind:
             p.replace_kind(ol, nl)
+        done = _renamed_keywords(p, ol, nl)
         for name in sorted(set(ol.args) | set(nl.args)):
+            if name in done:
+                continue
             a, b = ol.args.get(name, _MISSING), nl.args.get(name, _MISSING)
             if a == b or (a is not _MISSING and b is not _MISSING and _same(a, b)):
                 continue
@@ -509,6 +528,19 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Optional[P
 
 
 _MISSING = object()
+
+
+def _renamed_keywords(p: Patcher, ol: Layer, nl: Layer) -> set:
+    """A dropped keyword whose value reappears under one new name (a mistyped
+    keyword spelled right): the name is rewritten, the value text kept."""
+    gone = [a for a in ol.args if a not in nl.args]
+    new = [b for b in nl.args if b not in ol.args]
+    done: set = set()
+    for a in gone:
+        same = [b for b in new if b not in done and _same(ol.args[a], nl.args[b])]
+        if len(same) == 1 and p.rename_keyword(ol, a, same[0]):
+            done.update({a, same[0]})
+    return done
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -11,14 +11,16 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterable, Optional
 
-from ..checker import CheckResult, input_shapes_of
+from ..checker import CheckResult, check, input_shapes_of
 from ..ir import InputNode, Layer, Model, is_unknown
 from .edits import (
     SPATIAL_ARGS,
+    Cascade,
     Edit,
     InsertLayer,
     RemoveArg,
     RemoveLayer,
+    RenameArg,
     ReplaceLayer,
     SetArg,
     SetInputShape,
@@ -260,11 +262,16 @@ def _from_hint(layer: Layer, diag) -> list[Edit]:
     values.extend(hint.get("values", ()) or ())
     if "choices" in hint:
         values.extend(hint["choices"])
+    alts: list[Edit] = []
+    rename = hint.get("rename")
+    if isinstance(rename, str) and rename and arg in layer.args and rename not in layer.args:
+        # a mistyped keyword: spelled right, value kept (before the removal: ties go to it)
+        alts.append(RenameArg(target=layer.id, arg=arg, new_arg=rename, value=layer.args[arg]))
     if isinstance(hint.get("or"), dict):
-        alts = [SetArg(target=layer.id, arg=k, old=layer.args.get(k), new=v)
-                for k, v in hint["or"].items() if layer.args.get(k) != v and v is not None]
-    else:
-        alts = []
+        # None is a value too (`activation=None`); only an unchanged argument is skipped
+        alts.extend(SetArg(target=layer.id, arg=k, old=layer.args.get(k), new=v)
+                    for k, v in hint["or"].items()
+                    if isinstance(k, str) and (k not in layer.args or layer.args[k] != v))
     if hint.get("remove") and arg in layer.args:
         alts.append(RemoveArg(target=layer.id, arg=arg, old=old))
     # a per-axis bound is applied by the size moves, which know every axis
@@ -349,7 +356,18 @@ def _rank(model: Model, layer: Layer, ins: list, diag) -> list[Edit]:
             if isinstance(tgt, (tuple, list)) and not is_unknown(tgt):
                 for need in needs[:2]:
                     out.extend(_reshape_to_rank(anc, tuple(tgt), need - 1))
-    # 4. the model input: add or drop axes
+    # 4. the corrected input shape the checker suggests: at the model input when
+    # the layer reads it directly, else a Reshape right before the layer
+    sugg = hint.get("suggest_shape")
+    if isinstance(sugg, (tuple, list)) and len(sugg) >= 2 and idx < len(layer.inputs):
+        sugg = tuple(sugg)
+        src = layer.inputs[idx].node
+        inp = next((i for i in model.inputs if i.id == src), None)
+        if inp is not None and inp.shape is not None and tuple(inp.shape) == tuple(s) and sugg != tuple(s):
+            out.append(SetInputShape(target=inp.id, old=tuple(inp.shape), new=sugg))
+        elif inp is None and None not in sugg[1:] and all(isinstance(d, int) and d > 0 for d in sugg[1:]):
+            out.append(InsertLayer(target=layer.id, edge=idx, kind="Reshape", args=(("target_shape", sugg[1:]),)))
+    # 5. the model input: add or drop axes
     for inp in root_inputs(model, layer):
         if inp.shape is None:
             continue
@@ -483,6 +501,60 @@ def _too_small(model: Model, layer: Layer, ins: list, diag, result: CheckResult)
             out.append(RemoveLayer(target=anc.id, kind=anc.kind))
     for inp in root_inputs(model, layer):
         out.extend(_channel_order_moves(inp))
+    return out + _cascades(model, [e for e in out if isinstance(e, SetArg)], "non_positive_dim")
+
+
+def _windowed(layer: Layer) -> bool:
+    return "kernel_size" in layer.args or ("Pooling" in layer.kind and "Global" not in layer.kind)
+
+
+def _same_fix(first: SetArg, layer: Layer, ins: list) -> Optional[Edit]:
+    """The fix `first` made, repeated at `layer` (values re-fitted to its input)."""
+    arg = first.arg
+    if arg == "padding":
+        if _windowed(layer) and layer.args.get("padding", "valid") != first.new:
+            return SetArg(target=layer.id, arg="padding", old=layer.args.get("padding"), new=first.new)
+        return None
+    if arg == "strides":
+        v = layer.args.get("strides")
+        if v is not None and not is_unknown(v) and v != _ones(v):
+            return SetArg(target=layer.id, arg="strides", old=v, new=_ones(v))
+        return None
+    if arg in ("kernel_size", "pool_size") and ins and ins[0] is not None and _windowed(layer):
+        name = "kernel_size" if "kernel_size" in layer.args else "pool_size"
+        old = layer.args.get(name, 2)
+        new = _fit_values(old, _spatial(ins[0], layer.args.get("data_format")), layer.args.get("dilation_rate", 1))
+        if new is not None and new != old:
+            return SetArg(target=layer.id, arg=name, old=layer.args.get(name), new=new)
+    return None
+
+
+def _cascades(model: Model, fixes: list, kind: str) -> list[Edit]:
+    """For each fix: when the model it makes fails the same way further down,
+    the same kind of fix there too, repeated while that holds (one Cascade).
+    Bounded by the number of layers; each step is one checker run."""
+    out: list[Edit] = []
+    for first in fixes:
+        parts = [first]
+        try:
+            m = first.apply(model)
+            for _ in range(len(model.layers)):
+                res = check(m)
+                d = first_error(res)
+                if d is None or d.kind != kind or d.layer is None:
+                    break
+                node = m.node(d.layer)
+                if not isinstance(node, Layer) or any(p.target == node.id for p in parts):
+                    break
+                nxt = _same_fix(first, node, input_shapes_of(node, res.shapes))
+                if nxt is None:
+                    break
+                parts.append(nxt)
+                m = nxt.apply(m)
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+        if len(parts) > 1:
+            out.append(Cascade(target=first.target, parts=tuple(parts)))
     return out
 
 

@@ -23,17 +23,18 @@ from ..checker import CheckResult, check
 from ..diagnostics import Diagnostic
 from ..ir import InputNode, Layer, Model
 from .cost import CostModel
-from .edits import Edit
+from .edits import Cascade, Edit, flatten
 from .proposals import first_error, model_errors, propose
 
-DEFAULT_MAX_NODES = 4000
+# The node budget is the limit that decides (deterministic, independent of the
+# machine's load); the time budget is only a safety net for huge models.
+DEFAULT_MAX_NODES = 2500
 # stages of a queued model: not yet checked, checked and invalid (h added), a goal (penalty added)
 NEW, OPEN, FINAL = 0, 1, 2
-DEFAULT_TIME_BUDGET_MS = 3000
+DEFAULT_TIME_BUDGET_MS = 20000
 DEFAULT_ALTERNATIVES = 3
-# extra effort spent on alternatives once the best repair is known
+# extra effort spent on alternatives once the best repair is known (nodes only: deterministic)
 ALTERNATIVE_EXTRA_NODES = 60
-ALTERNATIVE_EXTRA_MS = 30.0
 
 
 @dataclass
@@ -186,6 +187,15 @@ def _node(model: Model, nid: str):
         return None
 
 
+def slots(edit: Edit) -> tuple:
+    """Every slot an edit changes (a cascade changes one per part)."""
+    if isinstance(edit, Cascade):
+        return tuple(s for p in edit.parts for s in slots(p))
+    if edit.op == "rename_arg":
+        return ((edit.target, "arg", edit.arg), (edit.target, "arg", edit.new_arg))
+    return (slot(edit),)
+
+
 def slot(edit: Edit) -> tuple:
     """What an edit changes: two edits of one slot are one change of it."""
     if edit.op in ("set_arg", "remove_arg"):
@@ -200,8 +210,8 @@ def extend(edits: tuple, edit: Edit) -> Optional[tuple]:
     A slot is changed once, straight to its final value: re-editing it would make
     a plateau of equally cheap models (every input shape one edit away) that the
     search could wander forever."""
-    s = slot(edit)
-    if any(slot(prev) == s for prev in edits):
+    new = set(slots(edit))
+    if len(new) < len(slots(edit)) or any(not new.isdisjoint(slots(prev)) for prev in edits):
         return None
     return edits + (edit,)
 
@@ -269,7 +279,9 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
     counter = itertools.count()
     # (priority f = g + h, n_edits, order, stage, model, edits, result or None, cost g)
     frontier: list = [(0.0, 0, next(counter), NEW, model, (), original, 0.0)]
-    min_edit = costs.min_edit_cost()
+    legacy = legacy_slots(model)
+    # no source finding flags an edit here: no edit is cheaper than a plain one
+    min_edit = costs.min_edit_cost(flagged_possible=bool(legacy or batch_inputs))
     key_cache: dict = {}
     best_seen: dict = {state_key(model, key_cache): 0.0}
     goals: list[Candidate] = []
@@ -277,26 +289,25 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
     expanded = 0
     reason: Optional[str] = None
     want = 1 + limits.alternatives
-    alt_nodes, alt_ms = limits.max_nodes, limits.time_budget_ms
+    alt_nodes = limits.max_nodes
     first = first_error(original)
     failing_id = first.layer if first is not None else None
-    legacy = legacy_slots(model)
     while frontier:
         f, n, _, stage, m, edits, res, cost = heapq.heappop(frontier)
         if goals:
             # alternatives are a courtesy: a bounded extra effort after the best
             spent = (time.perf_counter() - start) * 1000
-            if f > goals[0].cost + costs.w("alternative_margin") or expanded > alt_nodes or spent > alt_ms:
+            if f > goals[0].cost + costs.w("alternative_margin") or expanded > alt_nodes \
+                    or spent > limits.time_budget_ms:
                 break
         if stage == FINAL:
-            mine = {repr(e) for e in edits}
+            flat = flatten(edits)  # reports and patches read plain edits
+            mine = {repr(e) for e in flat}
             if any({repr(e) for e in g.edits} <= mine for g in goals):
                 continue  # a cheaper repair plus extra edits is no real alternative
-            goals.append(Candidate(model=m, edits=edits, cost=f, result=res, keeps_output=keeps_output(intended, res)))
+            goals.append(Candidate(model=m, edits=flat, cost=f, result=res, keeps_output=keeps_output(intended, res)))
             if len(goals) == 1:
-                found_ms = (time.perf_counter() - start) * 1000
                 alt_nodes = expanded + ALTERNATIVE_EXTRA_NODES
-                alt_ms = min(found_ms * 2 + ALTERNATIVE_EXTRA_MS, limits.time_budget_ms)
             if len(goals) >= want:
                 break
             continue
@@ -315,7 +326,7 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
                 heapq.heappush(frontier, (round(cost + min_edit, 6), n, next(counter), OPEN, m, edits, res, cost))
                 continue
         if partial is None or (len(model_errors(res)), cost) < (len(model_errors(partial.result)), partial.cost):
-            partial = Candidate(model=m, edits=edits, cost=cost, result=res)
+            partial = Candidate(model=m, edits=flatten(edits), cost=cost, result=res)
         if expanded >= limits.max_nodes:
             reason = f"the search explored its limit of {limits.max_nodes} candidate models"
             break
