@@ -354,9 +354,12 @@ def flow_comment_command(run: Run) -> None:
             return
         try:
             thread = c.call(repo.get_issue, int(issue["number"]))
-            if any(REPLY_MARKER in (x.body or "") and f"@{login}" in (x.body or "") for x in c.issue_comments(thread)):
+            def answered():
+                return next((x for x in thread.get_comments() if REPLY_MARKER in (x.body or "") and f"@{login}" in (x.body or "") and c.is_ours(x)), None)
+
+            if c.call(answered) is not None:
                 return  # answered once already; don't repeat ourselves
-            c.create_issue_comment(thread, reply)
+            c.create_issue_comment(thread, reply, find=answered)
         except ApiError as e:
             run.log(f"nnrepair: could not reply ({e.status})")
         return

@@ -238,26 +238,84 @@ class GitHubClient:
         return self.call(repo.get_git_commit, sha).message
 
     # --- writes --------------------------------------------------------------------------
+    #
+    # A 5xx or a timeout can hide a write that GitHub applied. Every write that is not
+    # idempotent goes through `write_once`: before each retry, and once more after the last
+    # failure, it looks for what the write would have produced (the bot's own marker on a
+    # re-listed comment/issue/PR, a ref already at the new commit) and stops there.
+
+    _LOOKUP_ERRORS = (GithubException, OSError, requests.exceptions.RequestException, ApiError)
+
+    def write_once(self, fn: Callable[..., T], *args: Any, find: Callable[[], Any], **kwargs: Any):
+        """Run a non-idempotent write at most once in effect. `find()` returns what an earlier
+        attempt created (or a truthy value when an edit is already in place), else None/False.
+        Returns the write's result, or what `find()` found after a failure that hid a success."""
+        found: list = []
+
+        def done() -> bool:
+            hit = find()
+            if hit is not None and hit is not False:
+                found.append(hit)
+                return True
+            return False
+
+        try:
+            out = self.call(fn, *args, already_done=done, **kwargs)
+        except ApiError as e:
+            if e.status and e.status < 500:  # refused (4xx): nothing was written
+                raise
+            try:
+                if done():
+                    self.log("GitHub API: the failed write had been applied after all")
+                    return found[-1]
+            except self._LOOKUP_ERRORS:
+                pass
+            raise
+        if found:
+            self.log("GitHub API: the failed write had been applied after all; not repeated")
+            return found[-1]
+        return out
 
     def create_review(self, repo, pull, commit_sha: str, body: str, comments: list[dict]):
         # raw call: PyGithub wants a Commit object for commit_id, which costs an extra request
         params = {"commit_id": commit_sha, "body": body, "event": "COMMENT", "comments": comments}
-        first = comments[0]["body"].splitlines()[0] if comments else None
+        first = comments[0]["body"] if comments else ""
+        marker = next((line for line in first.splitlines() if line.startswith("<!-- nnrepair:finding ")), None)
+        marker = marker or (first.splitlines()[0] if first else None)
 
-        def posted() -> bool:  # a 5xx may hide a review that was in fact created
-            return first is not None and any(first in (c.body or "") for c in pull.get_review_comments())
+        def posted():  # a 5xx may hide a review that was in fact created: its first comment is there
+            return marker is not None and any(marker in (c.body or "") and self.is_ours(c) for c in pull.get_review_comments())
 
-        out = self.call(pull.requester.requestJsonAndCheck, "POST", f"{pull.url}/reviews", input=params, already_done=posted)
-        return out[1] if out else {}
+        out = self.write_once(pull.requester.requestJsonAndCheck, "POST", f"{pull.url}/reviews", input=params, find=posted)
+        return out[1] if isinstance(out, tuple) else {}
 
-    def edit(self, obj, body: str) -> None:
-        self.call(obj.edit, body)
+    def edit(self, obj, body: str | None = None, **fields: Any) -> None:
+        """PATCH a comment, issue or PR (body, state, ...). Before a retry the object is re-read,
+        so an edit a 5xx hid is not applied twice."""
+        wanted = dict(fields)
+        if body is not None:
+            wanted["body"] = body
 
-    def create_issue_comment(self, issue, body: str):
-        return self.call(issue.create_comment, body)
+        def applied() -> bool:
+            obj.update()
+            return all((getattr(obj, k, None) or "") == v for k, v in wanted.items())
+
+        self.write_once(obj.edit, find=applied, **wanted)
+
+    def create_issue_comment(self, issue, body: str, *, find: Callable[[], Any] | None = None):
+        """Post a comment; `find` (re-listing the thread for the bot's marker) guards the retries.
+        Without one, the exact body by the bot counts as the earlier attempt."""
+        if find is None:
+            def find():
+                return next((c for c in issue.get_comments() if (c.body or "") == body and self.is_ours(c)), None)
+        return self.write_once(issue.create_comment, body, find=find)
 
     def commit_files(self, repo, branch: str, parent_sha: str, files: dict[str, str | bytes], message: str, *, force: bool = False, create: bool = False) -> str:
-        """Blobs -> tree (on the parent's tree) -> commit -> ref update. Returns the new commit sha."""
+        """Blobs -> tree (on the parent's tree) -> commit -> ref update. Returns the new commit sha.
+
+        Blobs and trees are content-addressed, so a retried POST makes nothing new; a retried
+        commit POST at worst leaves an unreferenced commit object. The ref write is what counts:
+        it is checked (ref already at the new commit) before any retry."""
         parent = self.call(repo.get_git_commit, parent_sha)
         elements = []
         for path, content in sorted(files.items()):
@@ -266,9 +324,18 @@ class GitHubClient:
             elements.append(InputGitTreeElement(path=path, mode="100644", type="blob", sha=blob.sha))
         tree = self.call(repo.create_git_tree, elements, parent.tree)
         commit = self.call(repo.create_git_commit, message, tree, [parent])
+
+        def ref_at_commit() -> bool:
+            try:
+                return repo.get_git_ref(f"heads/{branch}").object.sha == commit.sha
+            except GithubException as e:
+                if e.status == 404:
+                    return False
+                raise
+
         if create:
-            self.call(repo.create_git_ref, f"refs/heads/{branch}", commit.sha)
+            self.write_once(repo.create_git_ref, f"refs/heads/{branch}", commit.sha, find=ref_at_commit)
         else:
             ref = self.call(repo.get_git_ref, f"heads/{branch}")
-            self.call(ref.edit, commit.sha, force=force)
+            self.write_once(ref.edit, commit.sha, force=force, find=ref_at_commit)
         return commit.sha

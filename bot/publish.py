@@ -102,6 +102,11 @@ def find_summary(comments, ours=lambda c: True):
     return None
 
 
+def _post_summary(client, issue, body: str):
+    """The first summary comment; a 5xx that hid its creation must not give a second one."""
+    return client.create_issue_comment(issue, body, find=lambda: find_summary(issue.get_comments(), client.is_ours))
+
+
 def publish_pull(
     client,
     repo,
@@ -225,6 +230,6 @@ def publish_pull(
     elif summary is not None:
         if write("update the summary comment", client.edit, summary, body):
             res.summary = "updated"
-    elif write("post the summary comment", client.create_issue_comment, issue, body):
+    elif write("post the summary comment", _post_summary, client, issue, body):
         res.summary = "created"
     return res

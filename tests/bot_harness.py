@@ -105,3 +105,26 @@ def apply_suggestion(text: str, comment: dict) -> str:
 
 def writes(gh, since: int = 0) -> list[tuple[str, str, int]]:
     return [r for r in gh.requests[since:] if r[0] in ("POST", "PATCH", "PUT", "DELETE")]
+
+
+def hide_success(monkeypatch, method: str, url_regex: str, count: int = 1, status: int = 502) -> dict:
+    """The fake GitHub receives and applies the next `count` matching requests, but the bot
+    is handed a `status` error instead of the answer: a 5xx hiding a write that took effect.
+    (The fake's inject() fails requests before applying them; this wraps PyGithub's requester
+    on the response path instead.) Returns a dict whose "hidden" counts the hidden successes."""
+    from github import GithubException
+    from github.Requester import Requester
+
+    original = Requester.requestJsonAndCheck
+    state = {"left": count, "hidden": 0}
+
+    def request(self, verb, url, *args, **kwargs):
+        answer = original(self, verb, url, *args, **kwargs)  # the server applies it for real
+        if verb == method and re.search(url_regex, url) and state["left"] > 0:
+            state["left"] -= 1
+            state["hidden"] += 1
+            raise GithubException(status, {"message": "Server Error"}, {})
+        return answer
+
+    monkeypatch.setattr(Requester, "requestJsonAndCheck", request)
+    return state
