@@ -201,3 +201,26 @@ def test_zero_padding_inserted_when_argument_edits_are_expensive():
     r = repair_model(m, {"repair": {"costs": {"set_arg": 5, "set_input_shape": 5}}})
     assert [(e.op, e.kind, dict(e.args)) for e in r.edits] == [("insert_layer", "ZeroPadding2D", {"padding": (1, 1)})]
     assert check(r.model).valid
+
+
+def test_argument_fix_beats_an_input_permutation_that_changes_the_data_meaning():
+    m = sequential((None, 5, 8, 1), [("Cropping2D", {"cropping": ((2, 3), (0, 0))}), ("Flatten", {}),
+                                     ("Dense", {"units": 2})])
+    r = repair_model(m)
+    assert r.found and ops(r) == ["set_arg"] and r.edits[0].arg == "cropping"
+    # the permutation (5, 8, 1) -> (8, 1, 5) reads the height as channels: it costs more than any local argument fix
+    costs = CostModel()
+    perm = SetInputShape(target="input", old=(None, 5, 8, 1), new=(None, 8, 1, 5))
+    worst_local = costs.w("set_arg") + costs.w("value_distance") + costs.w("locality_cap")
+    assert costs.edit_cost(perm, 0) > worst_local
+
+
+def test_channels_first_to_last_swap_stays_cheap():
+    costs = CostModel()
+    for old, new in (((None, 3, 32, 32), (None, 32, 32, 3)), ((None, 32, 32, 3), (None, 3, 32, 32)),
+                     ((None, 1, 28, 28), (None, 28, 28, 1))):
+        assert costs.edit_cost(SetInputShape(target="input", old=old, new=new), 0) < 1.05
+    m = sequential((None, 3, 32, 32), [("Conv2D", {"filters": 4, "kernel_size": 5}), ("MaxPooling2D", {"pool_size": 2}),
+                                      ("Flatten", {}), ("Dense", {"units": 2})])
+    r = repair_model(m)
+    assert r.found and ops(r) == ["set_input_shape"] and r.model.inputs[0].shape == (None, 32, 32, 3)

@@ -43,6 +43,10 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "value_distance": 0.1,  # times a normalized distance in [0, 1]
     "locality": 0.05,  # per layer between the edit and the failing layer (model input: 0)
     "locality_cap": 0.3,
+    # an input shape whose axes are reordered other than by the channels-first <->
+    # channels-last move: the same numbers now mean other things (axis 5 of a
+    # (5, 8, 1) image read as channels); above any local argument fix
+    "reinterpret_input": 0.5,
     # added once, at the goal, when the final output shape changes
     "output_change": 1.0,
     # alternatives are offered only up to this much above the best repair
@@ -104,10 +108,33 @@ class CostModel:
                 # same number of values per sample (a size-1 axis added or dropped,
                 # axes reordered): the data still fits, only its layout changes
                 dist *= 0.5
+            if is_reinterpretation(old_body, new_body):
+                base += self.w("reinterpret_input")
         elif op in ("set_arg", "set_weights"):
             dist = value_distance(getattr(edit, "old", None), getattr(edit, "new", None))
         loc = min(self.w("locality") * max(hops, 0), self.w("locality_cap"))
         return round(base + self.w("value_distance") * dist + loc, 6)
+
+
+def is_channels_swap(old: tuple, new: tuple) -> bool:
+    """The channels axis moved between the front and the back, where the moved
+    axis is no larger than any other one ((3, 224, 224) <-> (224, 224, 3))."""
+    if len(old) < 2 or len(old) != len(new):
+        return False
+
+    def smallest(d, rest):
+        return isinstance(d, int) and all(not isinstance(x, int) or d <= x for x in rest)
+
+    if new == old[1:] + old[:1] and smallest(old[0], old[1:]):
+        return True
+    return new == old[-1:] + old[:-1] and smallest(old[-1], old[:-1])
+
+
+def is_reinterpretation(old: tuple, new: tuple) -> bool:
+    """A reordering of the per-sample axes that is not the channels swap."""
+    if len(old) != len(new) or old == new or sorted(map(repr, old)) != sorted(map(repr, new)):
+        return False
+    return not is_channels_swap(old, new)
 
 
 def _part_distance(edit) -> float:
