@@ -94,14 +94,37 @@ class FileFix:
 
 
 PATCHABLE_FORMATS = ("python",)
+# formats whose frontend writes a repaired model back as text (`patch_text`)
+TEXT_FRONTENDS = ("keras_json", "exais_spec")
+
+
+def json_text(fmt: str, text: str, original: Model, repaired: Model) -> Optional[str]:
+    """The Keras JSON / ExAIS spec text with `repaired` written in (None when it
+    cannot be written): the frontend's `patch_text` (values, inserted/removed/
+    replaced layers of a chain, weights), then our value-only JSON patch."""
+    import importlib
+
+    try:
+        mod = importlib.import_module(f"repair_engine.frontends.{fmt}")
+        new_text = mod.patch_text(text, original, repaired)
+    except Exception:  # a frontend failure only means no text for this candidate
+        new_text = None
+    if new_text is not None and new_text != text:
+        return new_text
+    if fmt == "keras_json":
+        from .patch_json import patch_json
+
+        try:
+            return patch_json(text, original, repaired).new_text
+        except Exception:
+            return None
+    return None
 
 
 def fix_file(file_result: Any, check_results: list, config: Any = None, verify: Optional[bool] = None) -> FileFix:
     """Repair every invalid model of one file (see FileFix). `verify=False` skips
     the real-Keras build (the patched source is still re-read and re-checked)."""
     from .diffs import line_edits, unified_diff
-    from .patch_json import FORMATS as JSON_FORMATS
-    from .patch_json import patch_json
     from .patch_python import PatchError, Patcher, patch_model
     from .verify import keras_enabled
     from .verify import verify as run_verify
@@ -140,12 +163,10 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
                     problems.append(f"{type(exc).__name__} while writing the patch")
                     continue
                 written.append((cand, patch.new_text))
-            elif text is not None and fmt in JSON_FORMATS:
-                # value edits are written into the JSON; other repairs stay IR-only
-                try:
-                    written.append((cand, patch_json(text, model, cand.model).new_text))
-                except Exception:
-                    written.append((cand, None))
+            elif text is not None and fmt in TEXT_FRONTENDS:
+                # the frontend writes value and chain-structural edits in the file's
+                # own conventions; a repair it cannot express stays IR-only
+                written.append((cand, json_text(fmt, text, model, cand.model)))
             else:
                 written.append((cand, None))
         if not written:
