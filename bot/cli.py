@@ -413,6 +413,15 @@ def dispatch(run: Run) -> None:
     return flow_local_check(run)
 
 
+def _env_float(env, name: str, default: float) -> float:
+    """Tuning knobs for tests and slow networks; a bad value falls back to the default."""
+    try:
+        value = float(env.environ.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return value if value >= 0 else default
+
+
 def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
@@ -431,8 +440,9 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
     run.client = GitHubClient(
         env.token,
         env.api_url,
-        seconds_between_writes=float(env.environ.get("NNREPAIR_SECONDS_BETWEEN_WRITES", "1")),
-        backoff_base=float(env.environ.get("NNREPAIR_BACKOFF_BASE", "1")),
+        seconds_between_writes=_env_float(env, "NNREPAIR_SECONDS_BETWEEN_WRITES", 1.0),
+        backoff_base=_env_float(env, "NNREPAIR_BACKOFF_BASE", 1.0),
+        timeout=_env_float(env, "NNREPAIR_HTTP_TIMEOUT", 30.0),
         log=lambda s: print(s, file=err),
     )
     if not env.token:

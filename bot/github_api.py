@@ -95,6 +95,7 @@ class GitHubClient:
         backoff_base: float = 1.0,
         max_total_wait: float = 300.0,
         seconds_between_writes: float = 1.0,
+        timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         log: Callable[[str], None] | None = None,
@@ -108,12 +109,13 @@ class GitHubClient:
         self.rng = rng or random.Random()
         self.log = log or (lambda s: None)
         self.waits: list[float] = []  # every wait we did, for tests and the summary
+        self.timeout = max(1, int(round(timeout)))  # PyGithub takes whole seconds
         self.gh = Github(
             auth=Auth.Token(token) if token else None,
             base_url=self.api_url,
             per_page=100,
             retry=None,  # retries are ours (see call)
-            timeout=30,
+            timeout=self.timeout,
             seconds_between_requests=None,
             seconds_between_writes=seconds_between_writes or None,
         )
@@ -154,6 +156,10 @@ class GitHubClient:
                 if attempt + 1 >= self.max_attempts:
                     raise ApiError(0, self.redact(msg)) from None
             delay = retry_delay(status, headers, attempt, base=self.backoff_base, now=time.time(), rng=self.rng)
+            if status == 0 and already_done is not None:
+                # a write that timed out may still be under way: give it as long again to land
+                # before looking for it, or the look-up could miss it and the retry duplicate it
+                delay = max(delay, self.timeout)
             if waited + delay > self.max_total_wait:
                 raise ApiError(status, self.redact(f"giving up after waiting {waited:.0f}s: {msg}"))
             self.log(f"GitHub API {status or 'network error'}; retrying in {delay:.1f}s")

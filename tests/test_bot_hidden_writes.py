@@ -6,6 +6,8 @@ PR / commit after the hidden success, and a re-run writes nothing new."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot import RESOLVED_MARKER, SCAN_MARKER, SUMMARY_MARKER
@@ -141,3 +143,30 @@ def test_stranger_reply_is_posted_once(gh, tmp_path, monkeypatch):
     assert hidden["hidden"] == 1
     [reply] = gh.issue_comments(REPO, n)
     assert "only runs for people with write access" in reply["body"]
+
+
+def test_write_that_times_out_but_lands_is_not_repeated(gh, tmp_path, monkeypatch):
+    # the fake stalls the summary POST past the bot's HTTP timeout, then applies it: a timeout
+    # hiding a success; the bot waits as long again before looking for its marker
+    from github.Requester import Requester
+
+    gh.commit(REPO, "main", {PATH: BROKEN}, "Model on main")
+    n = open_pr(gh, {PATH: BROKEN + "\n# a comment\n"})
+    sent = []
+    original = Requester.requestJsonAndCheck
+
+    def counting(self, verb, url, *args, **kwargs):
+        if verb == "POST" and url.endswith(f"/issues/{n}/comments"):
+            sent.append(url)
+        return original(self, verb, url, *args, **kwargs)
+
+    monkeypatch.setattr(Requester, "requestJsonAndCheck", counting)
+    gh.inject(status=None, delay=3.0, path_regex=r"/issues/\d+/comments$", method="POST")
+    r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n), extra_env={"NNREPAIR_HTTP_TIMEOUT": "2"})
+    deadline = time.monotonic() + 10
+    while len(requests_to(gh, "POST", f"/issues/{n}/comments")) < len(sent) and time.monotonic() < deadline:
+        time.sleep(0.1)  # every POST the bot sent has reached the fake (the stalled one last)
+    assert "network error" in r.stderr and r.code == 1, r.stderr
+    assert len(sent) == 1  # the look-up after the timeout found the comment: no second POST
+    [summary] = gh.issue_comments(REPO, n)
+    assert SUMMARY_MARKER in summary["body"]
