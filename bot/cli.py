@@ -316,9 +316,12 @@ def flow_workflow_run(run: Run) -> None:
         return
     head_sha = pull.head.sha
     load_config(run, run.config_arg, repo, pull.base.sha)
+    if run.status is not None:  # a broken base config: say so, post nothing
+        return
     sources = {p: c.file_bytes(repo, p, head_sha) for p in sorted(files) if changed_map[p].status != "removed"}
     run.sources = sources
-    run.report = data["report"]
+    # phase 1 ran the PR's own workflow, with whatever config it liked: the base branch's rules
+    run.report = engine.apply_config(data["report"], run.config)
     run.findings = build_findings(run.report, sources)
     res = publish_pull(
         c, repo, pull, head_sha, run.report, run.findings, changed_map,
@@ -413,6 +416,11 @@ def dispatch(run: Run) -> None:
     return flow_local_check(run)
 
 
+def _ignored(config, code: str) -> bool:
+    is_ignored = getattr(config, "is_ignored", None)
+    return bool(is_ignored(code)) if callable(is_ignored) else False
+
+
 def _env_float(env, name: str, default: float) -> float:
     """Tuning knobs for tests and slow networks; a bad value falls back to the default."""
     try:
@@ -467,6 +475,9 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
     except Exception as e:  # internal error: still write what we have, exit 2
         run.note(f"internal error: {type(e).__name__}: {run.client.redact(str(e))}")
         run.status = 2
+    # the job summary, annotations and SARIF say what the run reports: never a code the config ignores
+    run.report = engine.apply_config(run.report, run.config)
+    run.findings = [f for f in run.findings if not _ignored(run.config, f.code)]
     sarif_path = run.settings.sarif_file
     if not os.path.isabs(sarif_path):
         sarif_path = os.path.join(env.workspace or os.getcwd(), sarif_path)

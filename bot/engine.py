@@ -61,5 +61,30 @@ def analyze(sources: dict[str, bytes], *, fix: bool, config: Any = None, verify:
     return Result(report=data, fixed_texts=dict(getattr(report, "fixed_texts", {}) or {}))
 
 
+def apply_config(report: dict, config: Any) -> dict:
+    """The report as `config` would have produced it: ignored codes dropped, severities
+    overridden, a model left without errors no longer invalid (nor repaired). For reports
+    that did not come from this run's analysis (the two-phase artifact); a no-op on ours."""
+    if config is None or not hasattr(config, "is_ignored"):
+        return report
+    models = []
+    for m in report.get("models", []) or []:
+        diags = [d for d in m.get("diagnostics", []) or [] if isinstance(d, dict)]
+        kept = [
+            dict(d, severity=config.severity_of(d.get("code", ""), d.get("severity", "error")))
+            for d in diags
+            if not config.is_ignored(d.get("code", ""))
+        ]
+        if kept == diags:
+            models.append(m)
+            continue
+        m = dict(m, diagnostics=kept)
+        if m.get("status") == "invalid" and not any(d.get("severity") == "error" for d in kept):
+            m["status"] = "valid"
+            m.pop("repair", None)
+        models.append(m)
+    return dict(report, models=models)
+
+
 def empty_report() -> dict:
     return {"version": 1, "tool": {"name": "nnrepair", "version": "0.1.0"}, "models": []}

@@ -63,3 +63,22 @@ def test_multiline_output_uses_delimiter(tmp_path):
     outputs.write_github_output(str(p), {"x": "a\nb"})
     lines = p.read_text().splitlines()
     assert lines[0].startswith("x<<nnrepair_") and lines[1:3] == ["a", "b"] and lines[3] == lines[0][3:]
+
+
+def test_apply_config_drops_ignored_codes_and_overrides_severity():
+    from bot.engine import apply_config
+    from repair_engine.config import parse_config
+
+    report = cnn_report()
+    assert apply_config(report, parse_config("fail_on: error\n")) == report  # nothing to change
+    ignored = apply_config(report, parse_config("ignore: [NNR101]\n"))
+    [m] = ignored["models"]
+    assert m["diagnostics"] == [] and m["status"] == "valid" and "repair" not in m
+    assert build_findings(ignored, {CNN_PATH: CNN_SOURCE}) == []
+    summary = outputs.job_summary(ignored, [], "review", [])
+    assert "NNR101" not in summary and "no findings" in summary
+    assert report["models"][0]["diagnostics"][0]["code"] == "NNR101"  # the input is not modified
+    downgraded = apply_config(report, parse_config("severity: {NNR101: warning}\n"))
+    [m] = downgraded["models"]
+    assert m["diagnostics"][0]["severity"] == "warning" and m["status"] == "valid"
+    assert outputs.exit_code(downgraded, "error") == 0 and outputs.exit_code(downgraded, "warning") == 1

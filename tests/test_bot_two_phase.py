@@ -114,3 +114,18 @@ def test_artifact_pr_must_match_the_runs_pull_requests(fork_pr, tmp_path):
     before = len(gh.requests)
     r = run_bot(gh, tmp_path, "workflow_run", event, inputs={"results": str(results)})
     assert writes(gh, before) == [] and "not among the run's PRs" in r.stderr
+
+
+def test_base_config_applies_to_the_artifact_and_the_job_summary(fork_pr, tmp_path):
+    # phase 1 is the PR's own workflow: it may run with any config (here none). Phase 2 holds the
+    # base branch's config: a code it ignores is neither posted nor listed in the job summary.
+    gh, n = fork_pr
+    results = phase1(gh, n, tmp_path)
+    assert "NNR101" in results.read_text()
+    gh.commit(REPO, "main", {".nnrepair.yml": "ignore: [NNR101]\n"}, "Config")
+    r = run_bot(gh, tmp_path, "workflow_run", workflow_run_event(gh, n), inputs={"results": str(results)})
+    assert r.code == 0, r.stderr
+    assert gh.review_comments(REPO, n) == [] and gh.issue_comments(REPO, n) == []
+    assert "NNR101" not in r.summary and "no findings" in r.summary and "✅ valid" in r.summary
+    assert "NNR101" not in r.stdout and r.sarif["runs"][0]["results"] == []
+    assert r.outputs["findings"] == "0" and r.outputs["fixed"] == "0"
