@@ -232,3 +232,26 @@ def test_keras_json_structural_repair_is_written_through_the_frontend():
     # written as text (keras_json.patch_text), and the text read again is valid
     assert rep["diff"].startswith("--- a/model.json") and ff.new_text is not None
     assert check(load_json(ff.new_text).models[0]).valid
+
+
+def test_batch_shape_keeps_its_batch_axis_when_rewritten():
+    text = textwrap.dedent('''\
+        import numpy as np
+        from keras.models import Model
+        from keras.layers import Input, LSTM, Dense, Flatten
+
+        data = np.zeros((64, 5, 6))
+        steps = None
+        inputs = Input(batch_shape=(16, steps, 1))
+        x = LSTM(4, return_sequences=True)(inputs)
+        x = Flatten()(x)
+        out = Dense(1)(x)
+        model = Model(inputs=inputs, outputs=out)
+        model.fit(data, np.zeros((64, 1)))
+        ''')
+    fr, ff = fix(text)
+    rep = ff.repairs[0]
+    assert rep is not None and ff.new_text is not None, ff.diagnostics
+    assert "Input(batch_shape=(16, 5, 6))" in ff.new_text
+    m = load(ff.new_text).models[0]
+    assert m.inputs[0].shape == (16, 5, 6)

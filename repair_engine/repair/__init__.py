@@ -207,14 +207,14 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
 
 def batch_inputs(model: Model, text: Optional[str]) -> frozenset:
     """Inputs declared as `input_shape=X.shape`: the data's sample axis is in the shape."""
-    from .patch_python import PatchError, Source
+    from .patch_python import PatchError, Source, declares_batch
 
     if text is None:
         return frozenset()
     src = Source(text)
     out = set()
     for inp in model.inputs:
-        if inp.shape_span is None or inp.declared_as in ("batch_input_shape", "batch_shape"):
+        if inp.shape_span is None or declares_batch(inp):
             continue
         try:
             a, b = src.span(inp.shape_span)

@@ -405,7 +405,7 @@ class Patcher:
         start, end = self.src.span(span)
         old_text = self.src.text[start:end]
         declared = inp.declared_as
-        if declared in ("batch_input_shape", "batch_shape"):
+        if declares_batch(inp):
             value = tuple(new_shape)
         else:
             value = tuple(new_shape)[1:]
@@ -490,7 +490,7 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Optional[P
             piece = p.remove_keyword(orig_consumer, name, first_input.shape_span)
             shape = new_shapes.get(first_input.id, first_input.shape)
             if shape != first_input.shape:
-                value = tuple(shape) if first_input.declared_as in ("batch_input_shape", "batch_shape") else tuple(shape)[1:]
+                value = tuple(shape) if declares_batch(first_input) else tuple(shape)[1:]
                 kw_name = "input_shape" if first_input.declared_as == "input_dim" else name
                 piece = f"{kw_name}={format_value(value, piece.split('=', 1)[-1])}"
             kw = piece
@@ -528,6 +528,13 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Optional[P
 
 
 _MISSING = object()
+
+
+def declares_batch(inp: InputNode) -> bool:
+    """The shape is written with its batch axis (`batch_shape=` / `batch_input_shape=`),
+    whether the frontend records that in `declared_as` or in the keyword."""
+    kw = getattr(inp.shape_source, "keyword", None) if inp.shape_source is not None else None
+    return inp.declared_as in ("batch_input_shape", "batch_shape") or kw in ("batch_input_shape", "batch_shape")
 
 
 def _renamed_keywords(p: Patcher, ol: Layer, nl: Layer) -> set:
