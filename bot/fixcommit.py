@@ -96,5 +96,7 @@ def commit_fix(client, base_repo, pull, head_sha: str, files: dict[str, str], me
             return FixResult(note=f"The branch `{branch}` moved during the run (force-push?); nothing was committed.")
         if e.status in (401, 403):
             return FixResult(note="The token cannot push to the PR branch; nothing was committed.")
+        if e.status == 0 or e.status >= 500:  # retried, and the branch checked: not moved
+            return FixResult(note=f"GitHub kept failing ({e.status or 'network error'}); nothing was committed. Ask again with `/nnrepair fix`.")
         raise
     return FixResult(committed=True, sha=sha, files=sorted(files))

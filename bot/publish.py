@@ -175,6 +175,9 @@ def publish_pull(
             if e.status in (404, 409, 422):
                 res.notes.append(f"Could not {action} ({e.status}: {e.message}); the PR may have changed during the run.")
                 return False
+            if e.status == 0 or e.status >= 500:  # retried and looked for: it did not happen
+                res.notes.append(f"Could not {action}: {e}; the next run tries again.")
+                return False
             raise
 
     # 1. one review with every new inline suggestion

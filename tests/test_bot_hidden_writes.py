@@ -107,11 +107,16 @@ def test_scan_closing_comment_is_posted_once(gh, tmp_path, monkeypatch):
     assert issue["state"] == "closed" and len(gh.issue_comments(REPO, issue["number"])) == 1
 
 
-def test_fix_commit_is_applied_once(gh, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "method,url",
+    [("PATCH", r"/git/refs/heads/feature$"), ("POST", r"/git/commits$"), ("POST", r"/git/trees$"), ("POST", r"/git/blobs$")],
+    ids=["ref", "commit", "tree", "blob"],
+)
+def test_fix_commit_is_applied_once(gh, tmp_path, monkeypatch, method, url):
     n = open_pr(gh, {PATH: BROKEN})
     gh.set_permission(REPO, "carol", "write")
     old_head = gh.pull(REPO, n)["head"]["sha"]
-    hidden = hide_success(monkeypatch, "PATCH", r"/git/refs/heads/feature$")
+    hidden = hide_success(monkeypatch, method, url)
     before = len(gh.requests)
     r = run_bot(gh, tmp_path, "issue_comment", comment_event(gh, n, "/nnrepair fix", "carol"))
     assert hidden["hidden"] == 1 and r.outputs["fixed"] == "1", r.stderr
@@ -170,3 +175,22 @@ def test_write_that_times_out_but_lands_is_not_repeated(gh, tmp_path, monkeypatc
     assert len(sent) == 1  # the look-up after the timeout found the comment: no second POST
     [summary] = gh.issue_comments(REPO, n)
     assert SUMMARY_MARKER in summary["body"]
+
+
+def test_writes_that_keep_failing_degrade_to_notes(gh, tmp_path):
+    # GitHub refuses the fix commit's ref update and the review every time: nothing is
+    # committed, the findings stay visible in the summary comment, and the run exits by fail-on
+    n = open_pr(gh, {PATH: BROKEN})
+    gh.set_permission(REPO, "carol", "write")
+    head = gh.pull(REPO, n)["head"]["sha"]
+    gh.inject(status=502, count=50, retry_after=None, path_regex=r"/git/refs/heads/feature$", method="PATCH")
+    r = run_bot(gh, tmp_path, "issue_comment", comment_event(gh, n, "/nnrepair fix", "carol"))
+    assert r.code == 1 and "internal error" not in r.stderr, r.stderr
+    assert gh.pull(REPO, n)["head"]["sha"] == head and r.outputs["fixed"] == "0"
+    [summary] = gh.issue_comments(REPO, n)
+    assert "nothing was committed" in summary["body"] and "NNR101" in summary["body"]
+    gh.inject(status=502, count=50, retry_after=None, path_regex=r"/reviews$", method="POST")
+    r2 = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n, "synchronize"))
+    assert r2.code == 1 and gh.reviews(REPO, n) == [] and "Could not post the review" in r2.stderr
+    [summary] = gh.issue_comments(REPO, n)
+    assert "Could not post the review" in summary["body"] and "```diff" in summary["body"]
