@@ -224,3 +224,13 @@ def test_channels_first_to_last_swap_stays_cheap():
                                       ("Flatten", {}), ("Dense", {"units": 2})])
     r = repair_model(m)
     assert r.found and ops(r) == ["set_input_shape"] and r.model.inputs[0].shape == (None, 32, 32, 3)
+
+
+def test_vector_into_lstm_gets_a_repeat_vector_over_the_input_time_steps():
+    m = sequential((None, 10, 3), [("Flatten", {}), ("Dense", {"units": 8}),
+                                   ("LSTM", {"units": 8, "return_sequences": True}), ("Dense", {"units": 3})])
+    r = repair_model(m)
+    assert r.found and r.check.valid
+    assert [(e.op, getattr(e, "kind", None), dict(getattr(e, "args", ()))) for e in r.edits] == \
+        [("insert_layer", "RepeatVector", {"n": 10})]
+    assert r.check.output_shapes == [(None, 10, 3)]

@@ -196,6 +196,45 @@ class ReplaceLayer(Edit):
 
 
 @dataclass(frozen=True)
+class Unwrap(Edit):
+    """A wrapper (Bidirectional) replaced by the layer it wraps (same id, so the
+    graph is unchanged): priced as a class change."""
+
+    old_kind: str = ""
+    new_kind: str = ""
+    op: str = "replace_layer"
+
+    def apply(self, model: Model) -> Model:
+        layer = model.node(self.target)
+        inner = layer.inner
+        if not isinstance(inner, Layer):
+            raise ValueError("nothing wrapped")
+        new = replace(layer, kind=inner.kind, args=dict(inner.args), inner=None, written_kind=None)
+        return model.replace_layer(self.target, new)
+
+    def describe(self, model: Model) -> str:
+        return f"replace {self.old_kind}({self.new_kind}) {self.target} by the {self.new_kind} alone"
+
+
+@dataclass(frozen=True)
+class Wrap(Edit):
+    """A layer wrapped in `kind` (LSTM -> Bidirectional(LSTM)); same id and edges."""
+
+    kind: str = "Bidirectional"
+    old_kind: str = ""
+    op: str = "replace_layer"
+
+    def apply(self, model: Model) -> Model:
+        layer = model.node(self.target)
+        inner = replace(layer, id=f"{layer.id}_forward", inputs=(), span=None, written_kind=None)
+        new = replace(layer, kind=self.kind, args={}, inner=inner, written_kind=None)
+        return model.replace_layer(self.target, new)
+
+    def describe(self, model: Model) -> str:
+        return f"wrap {self.old_kind} {self.target} in {self.kind}"
+
+
+@dataclass(frozen=True)
 class RemoveLayer(Edit):
     kind: str = ""
     op: str = "remove_layer"

@@ -302,6 +302,30 @@ class Patcher:
             self.need_imports.append(new.kind)
         self.add(n_start, n_end, new.kind)
 
+    # -- wrappers
+    def rewrap(self, old: Layer, new: Layer) -> None:
+        """Bidirectional(LSTM(...)) <-> LSTM(...): the wrapped call's text is kept."""
+        start, end = self.src.span(old.span)
+        call = self.src.text[start:end]
+        if old.inner is not None and new.inner is None:
+            inner = old.inner
+            if inner.span is None or new.kind != inner.kind or dict(new.args) != dict(inner.args):
+                raise PatchError(f"cannot unwrap {old.id}")
+            i_start, i_end = self.src.span(inner.span)
+            outside = self.src.text[start:i_start] + self.src.text[i_end:end]
+            if re.search(r"\b(input_shape|batch_input_shape|input_dim|name)\s*=", outside):
+                raise PatchError(f"the wrapper {old.id} carries arguments the wrapped layer would lose")
+            self.add(start, end, self.src.text[i_start:i_end])
+            return
+        if old.inner is None and new.inner is not None:
+            if new.inner.kind != old.kind or dict(new.inner.args) != dict(old.args) or new.args:
+                raise PatchError(f"cannot wrap {old.id}")
+            if re.search(r"\b(input_shape|batch_input_shape|input_dim)\s*=", call):
+                raise PatchError(f"{old.id} declares the model input: not wrapped")
+            self.add(start, end, f"{self.class_ref(old, new.kind)}({call})")
+            return
+        raise PatchError(f"the layer wrapped by {old.id} changed")
+
     # -- layers
     def context(self, layer: Layer) -> str:
         start, end = self.src.span(layer.span)
@@ -509,6 +533,10 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Optional[P
             continue
         if nl.weights != ol.weights:
             raise PatchError("supplied weights cannot be rewritten in Python source")
+        if (ol.inner is None) != (nl.inner is None) or (
+                ol.inner is not None and nl.inner is not None and ol.inner.kind != nl.inner.kind):
+            p.rewrap(ol, nl)
+            continue
         if nl.kind != ol.kind:
             p.replace_kind(ol, nl)
         done = _renamed_keywords(p, ol, nl)

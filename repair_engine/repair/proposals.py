@@ -22,6 +22,8 @@ from .edits import (
     RemoveLayer,
     RenameArg,
     ReplaceLayer,
+    Unwrap,
+    Wrap,
     SetArg,
     SetInputShape,
     SetWeights,
@@ -342,7 +344,11 @@ def _rank(model: Model, layer: Layer, ins: list, diag) -> list[Edit]:
     if sib and sib != layer.kind:
         args = reshape_spatial_args(dict(layer.args), got - 2)
         out.append(ReplaceLayer(target=layer.id, new_kind=sib, new_args=_pairs(args), old_kind=layer.kind))
-    # 2. a shape adapter right before it
+    # 2. a vector fed to a recurrent layer: repeated over the time steps the model
+    # knows (the encoder-decoder RepeatVector), then the generic shape adapters
+    if got == 2 and 3 in needs and layer.kind in RECURRENT:
+        for n in _time_steps(model):
+            out.append(InsertLayer(target=layer.id, edge=idx, kind="RepeatVector", args=(("n", n),)))
     for need in needs[:2]:
         out.extend(_adapters(layer.id, idx, s, need))
     # 3. upstream: return_sequences, a rank-reducing layer to remove
@@ -374,6 +380,16 @@ def _rank(model: Model, layer: Layer, ins: list, diag) -> list[Edit]:
         for need in needs[:2]:
             out.extend(_input_rank_moves(inp, need - got))
     return out
+
+
+def _time_steps(model: Model) -> list[int]:
+    """Fixed sequence lengths of the model's 3-D inputs (what a RepeatVector repeats to)."""
+    out: list[int] = []
+    for inp in model.inputs:
+        s = inp.shape
+        if s is not None and len(s) == 3 and isinstance(s[1], int) and s[1] > 0 and s[1] not in out:
+            out.append(s[1])
+    return out[:2]
 
 
 def _adapters(target: str, edge: int, s: tuple, need: int) -> list[Edit]:
@@ -670,6 +686,8 @@ def _merge(model: Model, layer: Layer, ins: list, result: CheckResult) -> list[E
                         out.append(SetArg(target=anc.id, arg="strides", old=v, new=_ones(v)))
                     if "kernel_size" in anc.args and anc.args.get("padding", "valid") == "valid":
                         out.append(SetArg(target=anc.id, arg="padding", old=anc.args.get("padding"), new="same"))
+            if isinstance(src, Layer) and len(s) == len(ref) and s[:-1] == ref[:-1]:
+                out.extend(_wrapper_moves(src, s[-1], ref[-1]))
             for anc, _ in chain:
                 for a in UNIT_ARGS:
                     if a in anc.args and ref[-1] is not None and anc.args[a] != ref[-1]:
@@ -722,6 +740,11 @@ def _weights_input(model: Model, layer: Layer, diag) -> list[Edit]:
     if want_in == have_in or not isinstance(want_in, int):
         return []
     out: list[Edit] = [InsertLayer(target=layer.id, edge=0, kind="Dense", args=(("units", want_in),))]
+    if layer.inputs:
+        try:
+            out.extend(_wrapper_moves(model.node(layer.inputs[0].node), have_in, want_in))
+        except KeyError:
+            pass
     for inp in root_inputs(model, layer):
         if inp.shape is not None and len(inp.shape) >= 2 and inp.shape[-1] == have_in:
             out.append(SetInputShape(target=inp.id, old=tuple(inp.shape), new=tuple(inp.shape[:-1]) + (want_in,)))
@@ -761,4 +784,25 @@ def _local_moves(model: Model, layer: Layer, ins: list, diag) -> list[Edit]:
         out.append(ReplaceLayer(target=layer.id, new_kind=sib, new_args=_pairs(dict(layer.args)), old_kind=layer.kind))
     if layer.kind in PLUMBING and len(layer.inputs) == 1 and len(consumers(model, layer.id)) <= 1:
         out.append(RemoveLayer(target=layer.id, kind=layer.kind))
+    if layer.kind == "Bidirectional" and isinstance(layer.inner, Layer):
+        out.append(Unwrap(target=layer.id, old_kind=layer.kind, new_kind=layer.inner.kind))
     return out
+
+
+BIDIRECTIONAL_INNER = ("LSTM", "GRU", "SimpleRNN")
+
+
+def _wrapper_moves(src: Any, have: Any, want: Any) -> list[Edit]:
+    """A recurrent output of the wrong width: Bidirectional (concat) doubles the
+    inner layer's units, so wrapping or unwrapping fixes a factor of two."""
+    if not isinstance(src, Layer) or not isinstance(have, int) or not isinstance(want, int):
+        return []
+    if src.kind in BIDIRECTIONAL_INNER and want == 2 * have and src.args.get("units") == have:
+        return [Wrap(target=src.id, kind="Bidirectional", old_kind=src.kind)]
+    inner = src.inner
+    if src.kind == "Bidirectional" and isinstance(inner, Layer) and inner.kind in BIDIRECTIONAL_INNER \
+            and src.args.get("merge_mode", "concat") == "concat" and have == 2 * want \
+            and inner.args.get("units") == want:
+        return [SetArg(target=src.id, arg="merge_mode", old=src.args.get("merge_mode"), new="sum"),
+                Unwrap(target=src.id, old_kind=src.kind, new_kind=inner.kind)]
+    return []
