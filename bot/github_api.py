@@ -32,6 +32,7 @@ class ApiError(Exception):
         super().__init__(f"GitHub API {status}: {message}")
         self.status = status
         self.message = message
+        self.in_flight = False  # a network error after the request may have been sent
 
 
 def _header(headers: dict | None, name: str) -> str | None:
@@ -83,6 +84,14 @@ def _message(exc: GithubException) -> str:
             msg += f" ({errs})"
         return str(msg)
     return str(data or "")
+
+
+def _maybe_sent(exc: BaseException) -> bool:
+    """Could the request have reached GitHub? Not when the connection was never made."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    text = str(exc)
+    return not any(s in text for s in ("NewConnectionError", "Connection refused", "Name or service not known", "nodename nor servname"))
 
 
 class GitHubClient:
@@ -137,6 +146,7 @@ class GitHubClient:
         before each retry whether the failed attempt took effect after all (a 502 after the write)."""
         waited = 0.0
         attempt = 0
+        in_flight = False
         while True:
             if attempt and already_done is not None:
                 try:
@@ -153,10 +163,13 @@ class GitHubClient:
                     raise ApiError(status, self.redact(msg)) from None
             except (OSError, requests.exceptions.RequestException) as exc:  # network errors
                 status, headers, msg = 0, {}, str(exc)
+                in_flight = _maybe_sent(exc)
                 if attempt + 1 >= self.max_attempts:
-                    raise ApiError(0, self.redact(msg)) from None
+                    err = ApiError(0, self.redact(msg))
+                    err.in_flight = in_flight
+                    raise err from None
             delay = retry_delay(status, headers, attempt, base=self.backoff_base, now=time.time(), rng=self.rng)
-            if status == 0 and already_done is not None:
+            if status == 0 and in_flight and already_done is not None:
                 # a write that timed out may still be under way: give it as long again to land
                 # before looking for it, or the look-up could miss it and the retry duplicate it
                 delay = max(delay, self.timeout)
@@ -270,6 +283,8 @@ class GitHubClient:
         except ApiError as e:
             if e.status and e.status < 500:  # refused (4xx): nothing was written
                 raise
+            if e.status == 0 and e.in_flight:
+                self.sleep(self.timeout)  # the last attempt may still be landing
             try:
                 if done():
                     self.log("GitHub API: the failed write had been applied after all")

@@ -104,3 +104,32 @@ def test_review_post_hidden_by_a_5xx_is_not_duplicated(world):
 
     done = c.call(write_then_502, already_done=lambda: any(body in x.body for x in pull.get_review_comments()))
     assert done is None and posts == [1] and len(gh.reviews(REPO, n)) == 1
+
+
+def test_write_once_after_timeouts_waits_before_looking_and_never_repeats():
+    import requests
+
+    sleeps, sent, landed = [], [], []
+
+    def post():  # every attempt reaches the server, but its answer never comes back
+        sent.append(1)
+        raise requests.exceptions.ReadTimeout("read timed out")
+
+    def find():  # the first attempt lands only once the bot has waited a timeout's length
+        if sum(sleeps) >= 10 and sent:
+            landed.append(1)
+            return "the comment"
+        return None
+
+    c = GitHubClient(None, timeout=10, backoff_base=0.01, sleep=sleeps.append, rng=random.Random(1))
+    assert c.write_once(post, find=find) == "the comment"
+    assert len(sent) == 1 and landed and sleeps == [10]  # waited once, looked, found: no second POST
+
+    def never_connects():
+        sent.append(1)
+        raise requests.exceptions.ConnectTimeout("connect timed out")
+
+    sleeps.clear(), sent.clear()
+    with pytest.raises(ApiError):
+        c.write_once(never_connects, find=lambda: None)
+    assert len(sent) == 5 and max(sleeps) < 1  # never sent: plain backoff, no long waits
