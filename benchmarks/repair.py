@@ -190,6 +190,11 @@ def run_exais(use_keras: bool) -> dict:
                 row["verified"] = keras_build(r.model, use_keras)
                 row["edits"] = [ed.describe(m) for ed in r.edits]
                 row["cost"] = r.cost
+                # the repair written into the spec text, re-read, re-checked (and built)
+                ff = fix_file(fr, [res], None, verify=use_keras)
+                rep = ff.repairs.get(0)
+                row["text_patched"] = bool(rep and rep["diff"])
+                row["text_verified"] = bool(rep and rep["diff"] and rep["verified"])
         # the Keras 3 script through the Python frontend: a source patch
         script = SHARED / e["keras3"]["script"]
         if script.exists():
@@ -213,6 +218,9 @@ def run_exais(use_keras: bool) -> dict:
     print(f"(b) ExAIS real bugs (JSON specs): {len(rows)} specs; flagged invalid {len(flagged)}, "
           f"repaired {len(rep)}/{len(flagged)}, verified with Keras {len(ver)}/{len(flagged)}; "
           f"valid as given {len(valid)} (Keras agrees: {len(valid_ok)})")
+    texts = [r for r in rep if r.get("text_patched")]
+    print(f"    written into the spec text: {len(texts)}/{len(rep)} repairs, re-read and verified "
+          f"{sum(bool(r.get('text_verified')) for r in texts)}")
     handled = len(ver) + len(valid_ok)
     print(f"    handled (repaired+verified, or valid as Keras says): {handled}/{len(rows)}; "
           f"median time {statistics.median(times) if times else float('nan'):.1f} ms")
@@ -220,7 +228,8 @@ def run_exais(use_keras: bool) -> dict:
     print(f"    Keras 3 scripts (Python frontend): flagged {len(py)}, patched {sum(bool(r.get('py_patched')) for r in py)}, "
           f"patched and verified {sum(bool(r.get('py_verified')) for r in py)}")
     for r in rows:
-        print("   ", r["spec"], r.get("status"), "verified=" + str(r.get("verified")), r.get("edits", ""),
+        print("   ", r["spec"], r.get("status"), "verified=" + str(r.get("verified")),
+              "text" if r.get("text_patched") else "no-text", r.get("edits", ""),
               "| py:", "patched" if r.get("py_patched") else "-", r.get("py_error", ""))
     return {"rows": rows}
 
