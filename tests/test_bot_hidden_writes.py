@@ -166,7 +166,7 @@ def test_write_that_times_out_but_lands_is_not_repeated(gh, tmp_path, monkeypatc
         return original(self, verb, url, *args, **kwargs)
 
     monkeypatch.setattr(Requester, "requestJsonAndCheck", counting)
-    gh.inject(status=None, delay=3.0, path_regex=r"/issues/\d+/comments$", method="POST")
+    gh.inject(status=None, delay=2.5, path_regex=r"/issues/\d+/comments$", method="POST")
     r = run_bot(gh, tmp_path, "pull_request", pr_event(gh, n), extra_env={"NNREPAIR_HTTP_TIMEOUT": "2"})
     deadline = time.monotonic() + 10
     while len(requests_to(gh, "POST", f"/issues/{n}/comments")) < len(sent) and time.monotonic() < deadline:
