@@ -255,3 +255,40 @@ def test_batch_shape_keeps_its_batch_axis_when_rewritten():
     assert "Input(batch_shape=(16, 5, 6))" in ff.new_text
     m = load(ff.new_text).models[0]
     assert m.inputs[0].shape == (16, 5, 6)
+
+
+WEIGHTS_SRC = '''\
+import numpy as np
+import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(32, 32, 3)),
+    layers.Conv2D(8, (3, 3), activation="relu"),
+    layers.Flatten(),
+    layers.Dense(2),
+])
+model.layers[0].set_weights([np.zeros((8, 3, 3, 3)), np.zeros((8,))])
+'''
+
+
+def test_set_weights_shape_literal_is_rewritten():
+    fr, ff = fix(WEIGHTS_SRC)
+    rep = ff.repairs[0]
+    assert rep is not None, ff.diagnostics
+    assert [e["op"] for e in rep["edits"]] == ["set_weights"]
+    assert "set_weights([np.zeros((3, 3, 3, 8)), np.zeros((8,))])" in ff.new_text
+    assert ff.new_text.replace("(3, 3, 3, 8)", "(8, 3, 3, 3)") == WEIGHTS_SRC
+    again = load(ff.new_text).models[0]
+    assert check(again).valid
+
+
+def test_weights_given_as_data_are_not_rewritten():
+    src = WEIGHTS_SRC.replace("np.zeros((8, 3, 3, 3))", "np.array([[[[1.0]]]])")
+    fr = load(src)
+    checks = [check(m) for m in fr.models]
+    assert not checks[0].valid
+    ff = fix_file(fr, checks, None, verify=False)
+    # the data cannot be rewritten and no layer change fits a one-value kernel
+    assert ff.repairs[0] is None and ff.new_text is None
+    assert any(d.kind == "repair_not_found" for d in ff.diagnostics)

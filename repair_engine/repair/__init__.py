@@ -16,7 +16,7 @@ from typing import Any, Optional
 from ..checker import CheckResult, check
 from ..ir import Model
 from .edits import Edit
-from .proposals import model_errors
+from .proposals import model_errors, propose
 from .search import Candidate, Limits, SearchOutcome, limits_from, not_found_diagnostic, search
 
 
@@ -141,10 +141,8 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     for idx, (model, res) in enumerate(zip(file_result.models, check_results)):
         if res is None or not model_errors(res):
             continue
-        # supplied weight arrays live in data, not in a literal the patch can edit
-        excluded = frozenset({"set_weights"}) if (fmt in PATCHABLE_FORMATS and text is not None) else frozenset()
         outcome = search(model, limits, costs, original=res, batch_inputs=batch_inputs(model, text),
-                         exclude_ops=excluded)
+                         successors=writable_moves(text) if fmt in PATCHABLE_FORMATS else propose)
         candidates = ([outcome.best] if outcome.best else []) + list(outcome.alternatives)
         if not candidates:
             fix.repairs[idx] = None
@@ -203,6 +201,26 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
         if r:
             r.pop("_new_text", None)
     return fix
+
+
+def writable_moves(text: Optional[str]):
+    """The proposals, less weight changes the Python patch cannot write: supplied
+    arrays are data; only a `set_weights([...])` call building them from literal
+    shapes (np.zeros((64, 3, 3, 3))) can be rewritten."""
+    from .patch_python import weights_writable
+
+    seen: dict = {}
+
+    def writable(e) -> bool:
+        key = (e.old, e.new)
+        if key not in seen:
+            seen[key] = weights_writable(text, e.old, e.new)
+        return seen[key]
+
+    def moves(m: Model, res: CheckResult) -> list:
+        return [e for e in propose(m, res) if e.op != "set_weights" or writable(e)]
+
+    return moves
 
 
 def batch_inputs(model: Model, text: Optional[str]) -> frozenset:

@@ -16,6 +16,7 @@ the surrounding indentation and the construction style (Sequential list,
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -302,6 +303,13 @@ class Patcher:
             self.need_imports.append(new.kind)
         self.add(n_start, n_end, new.kind)
 
+    # -- supplied weights
+    def set_weights(self, layer: Layer, new: Any) -> None:
+        """Rewrite the shape literal of each changed array in the layer's
+        `set_weights([...])` call (np.zeros((64, 3, 3, 3)) -> np.zeros((3, 3, 3, 64)))."""
+        for start, end, text in weight_shape_edits(self.src.text, layer.weights, new):
+            self.add(self.src.offset(*start), self.src.offset(*end), text)
+
     # -- wrappers
     def rewrap(self, old: Layer, new: Layer) -> None:
         """Bidirectional(LSTM(...)) <-> LSTM(...): the wrapped call's text is kept."""
@@ -532,7 +540,7 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Optional[P
             p.remove(ol)
             continue
         if nl.weights != ol.weights:
-            raise PatchError("supplied weights cannot be rewritten in Python source")
+            p.set_weights(ol, nl.weights)
         if (ol.inner is None) != (nl.inner is None) or (
                 ol.inner is not None and nl.inner is not None and ol.inner.kind != nl.inner.kind):
             p.rewrap(ol, nl)
@@ -556,6 +564,87 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Optional[P
 
 
 _MISSING = object()
+
+# array constructors whose first argument is the shape, and those taking one int per axis
+SHAPE_FIRST = {"zeros", "ones", "empty", "full"}
+SHAPE_SPREAD = {"rand", "randn"}
+
+
+def _literal_shape(node: ast.AST) -> Optional[tuple]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return (node.value,)
+    if isinstance(node, (ast.Tuple, ast.List)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, int) and not isinstance(e.value, bool) for e in node.elts):
+        return tuple(e.value for e in node.elts)
+    return None
+
+
+def _array_shape_site(node: ast.AST) -> Optional[tuple]:
+    """(shape, first node, last node) of `np.zeros(shape)` / `np.random.rand(a, b)`; None otherwise."""
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+    if name in SHAPE_FIRST:
+        shape = _literal_shape(node.args[0])
+        return (shape, node.args[0], node.args[0]) if shape is not None else None
+    if name in SHAPE_SPREAD and all(_literal_shape(a) is not None and isinstance(a, ast.Constant) for a in node.args):
+        return tuple(a.value for a in node.args), node.args[0], node.args[-1]
+    return None
+
+
+def weight_shape_edits(text: str, old: Any, new: Any) -> list:
+    """((line, col), (line, col), text) edits of the one `set_weights([...])` call
+    whose arrays have the shapes `old`: each changed array's shape literal
+    rewritten. Raises PatchError when that call is not unique or an array is not
+    built from a literal shape. Columns are 1-based characters, end exclusive."""
+    if not old or not new or len(old) != len(new):
+        raise PatchError("supplied weights cannot be rewritten in Python source")
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        raise PatchError("the source does not parse") from exc
+    calls = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "set_weights" \
+                and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)) and len(node.args[0].elts) == len(old):
+            sites = [_array_shape_site(e) for e in node.args[0].elts]
+            # every readable array agrees with the supplied shapes, and the changed ones are readable
+            if all(s is None or s[0] == tuple(o) for s, o in zip(sites, old)) and \
+                    all(s is not None for s, o, n in zip(sites, old, new) if tuple(o) != tuple(n)):
+                calls.append(sites)
+    if len(calls) != 1:
+        raise PatchError("supplied weights cannot be rewritten in Python source")
+    out = []
+    for site, o, n in zip(calls[0], old, new):
+        if tuple(o) == tuple(n):
+            continue
+        shape, first, last = site
+        if first is last:
+            seg = ast.get_source_segment(text, first) or ""
+            value = format_value(tuple(n), seg if seg.lstrip().startswith(("(", "[")) else None)
+            if len(n) == 1 and not seg.lstrip().startswith(("(", "[")):
+                value = str(n[0])
+        else:
+            value = ", ".join(str(d) for d in n)
+        out.append((_char_pos(text, first.lineno, first.col_offset), _char_pos(text, last.end_lineno, last.end_col_offset),
+                    value))
+    return out
+
+
+def _char_pos(text: str, line: int, byte_col: int) -> tuple:
+    """ast columns count UTF-8 bytes; spans here count characters (1-based)."""
+    src_line = text.splitlines(keepends=True)[line - 1]
+    return line, len(src_line.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore")) + 1
+
+
+def weights_writable(text: Optional[str], old: Any, new: Any) -> bool:
+    if text is None:
+        return False
+    try:
+        weight_shape_edits(text, old, new)
+    except PatchError:
+        return False
+    return True
 
 
 def declares_batch(inp: InputNode) -> bool:
