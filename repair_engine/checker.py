@@ -107,13 +107,20 @@ def _diag_from_violation(v: Violation, layer: Layer, model: Model, inputs: list)
             span = src.span
         if src.origin is not None:
             related.append(Related(src.origin, f"the value of `{v.argument}` is defined here"))
-    if v.kind in ("rank_mismatch", "non_positive_dim", "incompatible_shape", "undefined_dim") and not v.argument:
+    if v.kind in ("rank_mismatch", "non_positive_dim", "incompatible_shape", "undefined_dim", "reshape_size"):
+        # the root cause is often the declared input shape (or the constant or
+        # data it came from), not the layer that fails
         for inp in _root_inputs(layer, model):
             where = inp.shape_span or inp.span
             if where is not None and where != span:
                 related.append(
                     Related(where, f"the input shape {fmt_shape(inp.shape)} declared here flows into {layer.id}")
                 )
+            origin = inp.shape_source.origin if inp.shape_source is not None else None
+            if origin is not None and origin != where and origin != span:
+                name = inp.shape_source.origin_name
+                what = f"`{name}`" if name else "the input shape"
+                related.append(Related(origin, f"the value of {what} is defined here"))
     return Diagnostic(
         kind=v.kind,
         message=v.message,
