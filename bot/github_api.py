@@ -305,7 +305,11 @@ class GitHubClient:
         marker = marker or (first.splitlines()[0] if first else None)
 
         def posted():  # a 5xx may hide a review that was in fact created: its first comment is there
-            return marker is not None and any(marker in (c.body or "") and self.is_ours(c) for c in pull.get_review_comments())
+            # (made on this commit: an outdated comment re-posted here carries the same marker)
+            return marker is not None and any(
+                marker in (c.body or "") and getattr(c, "original_commit_id", commit_sha) == commit_sha and self.is_ours(c)
+                for c in pull.get_review_comments()
+            )
 
         out = self.write_once(pull.requester.requestJsonAndCheck, "POST", f"{pull.url}/reviews", input=params, find=posted)
         return out[1] if isinstance(out, tuple) else {}

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from bot import RESOLVED_MARKER, SCAN_MARKER, SUMMARY_MARKER
-from tests.bot_harness import BROKEN, FIXED, REPO, WRITE_TOKEN, comment_event, hide_success, pr_event, run_bot, writes
+from tests.bot_harness import BROKEN, FIXED, FIXED_LINE, REPO, WRITE_TOKEN, comment_event, hide_success, pr_event, run_bot, writes
 from tests.fakegithub import FakeGitHub
 
 PATH = "models/cnn.py"
@@ -194,3 +194,29 @@ def test_writes_that_keep_failing_degrade_to_notes(gh, tmp_path):
     assert r2.code == 1 and gh.reviews(REPO, n) == [] and "Could not post the review" in r2.stderr
     [summary] = gh.issue_comments(REPO, n)
     assert "Could not post the review" in summary["body"] and "```diff" in summary["body"]
+
+
+def test_reposted_outdated_suggestion_is_not_mistaken_for_the_old_one(gh, tmp_path, monkeypatch):
+    # the re-posted suggestion carries the same marker as the outdated one: the look-up after
+    # the 502 must find the new comment (made on the new head), not the old one
+    n = open_pr(gh, {PATH: BROKEN})
+    run_bot(gh, tmp_path, "pull_request", pr_event(gh, n))
+    gh.commit(REPO, "feature", {PATH: "# a CNN\n" + BROKEN}, "Add a header comment")
+    hidden = hide_success(monkeypatch, "POST", r"/reviews$")
+    run_bot(gh, tmp_path, "pull_request", pr_event(gh, n, "synchronize"))
+    assert hidden["hidden"] == 1
+    old, new = gh.review_comments(REPO, n)
+    assert RESOLVED_MARKER in old["body"] and new["line"] == 6 and RESOLVED_MARKER not in new["body"]
+    assert len(gh.reviews(REPO, n)) == 2
+
+
+def test_outdated_suggestion_is_reposted_even_if_the_review_post_is_refused_once(gh, tmp_path):
+    # a plain 502 (nothing applied) while an outdated comment with the same marker exists:
+    # the look-up must not take the old comment for the new one, so the retry posts it
+    n = open_pr(gh, {PATH: BROKEN})
+    run_bot(gh, tmp_path, "pull_request", pr_event(gh, n))
+    gh.commit(REPO, "feature", {PATH: "# a CNN\n" + BROKEN}, "Add a header comment")
+    gh.inject(status=502, count=1, retry_after=None, path_regex=r"/reviews$", method="POST")
+    run_bot(gh, tmp_path, "pull_request", pr_event(gh, n, "synchronize"))
+    old, new = gh.review_comments(REPO, n)
+    assert RESOLVED_MARKER in old["body"] and new["line"] == 6 and FIXED_LINE in new["body"]
