@@ -258,8 +258,9 @@ def do_fix_commit(run: Run, repo, pull, head_sha: str) -> tuple[list[str], str |
     res = commit_fix(run.client, repo, pull, head_sha, files, msg, dry_run=run.settings.dry_run, echo=run.echo)
     if res.committed:
         run.fixed = len(models)
-        run.log(f"nnrepair: committed {res.sha[:7]} with {len(res.files)} repaired file(s)")
-        return [f"nnrepair committed the repair of {len(models)} model(s) as {res.sha[:7]}; the next run re-checks the branch."], res.sha
+        done = f"nnrepair committed the repair of {len(models)} model(s) as {res.sha[:7]}; the next run re-checks the branch."
+        run.note(done)  # the job summary says so too, next to the findings the commit repaired
+        return [done], res.sha
     run.fixed = 0
     if res.note:
         run.note(res.note)

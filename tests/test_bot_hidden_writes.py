@@ -127,6 +127,7 @@ def test_fix_commit_is_applied_once(gh, tmp_path, monkeypatch, method, url):
     assert commits[-1] == head and commits[-2] == old_head and len(commits) == 2  # exactly one fix commit
     [summary] = gh.issue_comments(REPO, n)
     assert f"committed the repair of 1 model(s) as {head[:7]}" in summary["body"]
+    assert f"committed the repair of 1 model(s) as {head[:7]}" in r.summary  # the job summary agrees
     # asked again: the head is the bot's own fix, nothing more is committed
     run_bot(gh, tmp_path, "issue_comment", comment_event(gh, n, "/nnrepair fix", "carol"))
     assert gh.pull(REPO, n)["head"]["sha"] == head and len(gh.issue_comments(REPO, n)) == 1
