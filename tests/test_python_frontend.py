@@ -616,3 +616,42 @@ def test_train_test_split_keeps_sample_shapes():
     )
     m = python_source.load("s.py", src.encode()).models[0]
     assert m.inputs[0].shape == (None, 12)
+
+
+# ---------------------------------------------------------------- calls returning several tensors
+
+
+def test_multi_output_calls_unpack_every_tensor():
+    r = load("multi_output_calls.py")
+    m = model_named(r, "model")
+    res = check(m)
+    assert not res.diagnostics, [d.message for d in res.diagnostics]
+    # values computed by hand from Keras' rules (the agreement test compares with real Keras)
+    assert res.output_shapes == [(None, 10), (None, 5), (None, 5), (None, 18), (None, 48), (None, 800)]
+    by_kind = {}
+    for l in m.layers:
+        by_kind.setdefault(l.kind, []).append(l)
+    assert len(by_kind["GroupQueryAttention"]) == 1
+    # the Concatenate after merge_mode=None reads output 0 and 1 of the same Bidirectional call
+    concat = by_kind["Concatenate"][0]
+    assert [e.index for e in concat.inputs] == [0, 1] and concat.inputs[0].node == concat.inputs[1].node
+
+
+@pytest.mark.parametrize("call, n", [
+    ("layers.Bidirectional(layers.LSTM(4, return_sequences=True), merge_mode=None)(x)", 2),
+    ("layers.Bidirectional(layers.GRU(4, return_state=True), merge_mode=None)(x)", 4),
+    ("layers.Bidirectional(layers.LSTM(4, return_state=True))(x)", 5),
+    ("layers.MultiHeadAttention(2, 4)(x, x, return_attention_scores=True)", 2),
+    ("layers.Attention()([x, x], return_attention_scores=True)", 2),
+    ("layers.AdditiveAttention()([x, x], return_attention_scores=True)", 2),
+    ("layers.GroupQueryAttention(4, 2, 1)(x, x, return_attention_scores=True)", 2),
+])
+def test_output_count_of_a_call(call, n):
+    from repair_engine.frontends.python.evaluator import output_count
+
+    src = f"import keras\nfrom keras import layers\nx = keras.Input(shape=(6, 8))\nres = {call}\n" \
+          "model = keras.Model(x, list(res))\n"
+    m = python_source.load("c.py", src.encode()).models[0]
+    assert len(m.outputs) == n
+    assert sorted(e.index for e in m.outputs) == list(range(n))
+    assert output_count(m.layers[-1]) == n

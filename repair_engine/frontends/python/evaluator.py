@@ -19,6 +19,7 @@ import time
 from typing import Any, Optional
 
 from ...diagnostics import Diagnostic
+from ...semantics import attention, recurrent
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
 from . import legacy
 from .imports import canonical, is_keras, is_layer_class_name, star_names
@@ -49,7 +50,6 @@ MAX_LOOP = 256
 MAX_SEQ = 10_000
 _MAX_INT = 10**30
 
-_RNN_STATES = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2}
 # arguments whose value decides shapes: an unknown one is worth a note
 SHAPE_ARGS = {
     "units", "filters", "kernel_size", "strides", "pool_size", "padding", "target_shape", "dims", "axis",
@@ -1300,7 +1300,7 @@ class Evaluator:
             # called on something we could not follow: a list, since Keras requires one here
             list_input = True
         tensor_args = [first] + [v for v, _ in pos[1:] if _is_tensor_like(v)]
-        if obj.kind in ("MultiHeadAttention", "GroupedQueryAttention"):
+        if obj.kind in ("MultiHeadAttention", "GroupQueryAttention"):
             tensor_args += [v for k, v, _ in kws if k in ("value", "key") and _is_tensor_like(v)]
         edges = []
         for t in (list(first) if isinstance(first, (list, tuple)) else [first]) + tensor_args[1:]:
@@ -1316,18 +1316,10 @@ class Evaluator:
         self.call_spans[(id(self.graph), lid)] = self.span(node)
         layer = self.ir_layer(obj, lid, tuple(edges), list_input, call_args)
         self.graph.nodes[lid] = layer
-        n_out = self.output_count(obj)
+        n_out = output_count(layer)
         if n_out == 1:
             return Tensor(lid, id(self.graph))
         return tuple(Tensor(lid, id(self.graph), i) for i in range(n_out))
-
-    def output_count(self, obj: LayerObj) -> int:
-        kind, args = obj.kind, obj.args
-        if kind in _RNN_STATES and args.get("return_state") is True:
-            return 1 + _RNN_STATES[kind]
-        if kind == "Bidirectional" and obj.inner is not None and obj.inner.args.get("return_state") is True:
-            return 1 + 2 * _RNN_STATES.get(obj.inner.kind, 1)
-        return 1  # an unknown return_state: unpacking still works (see assign)
 
     def ir_layer(self, obj: LayerObj, lid: str, edges: tuple, list_input: bool, call_args: dict) -> Layer:
         args = {k: _plain(v) for k, v in obj.args.items()}
@@ -1856,6 +1848,14 @@ def _wants_sources(func) -> bool:
 
 
 _ASSIGNED_CACHE: dict = {}
+
+
+def output_count(layer: Layer) -> int:
+    """How many tensors one call returns (the semantics decide: return_state,
+    Bidirectional merge_mode=None, return_attention_scores). An unknown flag
+    counts as 1: unpacking still works (see assign)."""
+    return max(recurrent.output_count(layer.kind, layer.args, layer.inner),
+               attention.output_count(layer.kind, layer.call_args))
 
 
 def _comparable(v) -> bool:
