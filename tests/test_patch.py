@@ -252,7 +252,7 @@ def test_batch_shape_keeps_its_batch_axis_when_rewritten():
     fr, ff = fix(text)
     rep = ff.repairs[0]
     assert rep is not None and ff.new_text is not None, ff.diagnostics
-    assert "Input(batch_shape=(16, 5, 6))" in ff.new_text
+    assert "Input(batch_shape=(16, steps, 6))" in ff.new_text and "steps = 5\n" in ff.new_text
     m = load(ff.new_text).models[0]
     assert m.inputs[0].shape == (16, 5, 6)
 
@@ -292,3 +292,31 @@ def test_weights_given_as_data_are_not_rewritten():
     # the data cannot be rewritten and no layer change fits a one-value kernel
     assert ff.repairs[0] is None and ff.new_text is None
     assert any(d.kind == "repair_not_found" for d in ff.diagnostics)
+
+
+def test_shape_tuple_of_names_is_rewritten_at_its_constants():
+    text = textwrap.dedent('''\
+        import numpy as np
+        from keras.models import Model
+        from keras.layers import Input, LSTM, Dense, Flatten
+
+        data = np.zeros((64, 5, 6))
+        batch = 16
+        steps = None
+        width = 1
+        inputs = Input(batch_shape=(batch, steps, width))
+        x = LSTM(4, return_sequences=True)(inputs)
+        x = Flatten()(x)
+        out = Dense(width)(x)
+        model = Model(inputs=inputs, outputs=out)
+        model.fit(data, np.zeros((64, 1)))
+        ''')
+    fr, ff = fix(text)
+    assert ff.repairs[0] is not None, ff.diagnostics
+    new = ff.new_text
+    # `steps` is used only in the shape: changed at its definition; `width` also sizes
+    # the Dense, so the shape gets a literal; `batch` is unchanged and keeps its name
+    assert "steps = 5\n" in new
+    assert "Input(batch_shape=(batch, steps, 6))" in new
+    assert "out = Dense(width)(x)" in new and "width = 1\n" in new
+    assert load(new).models[0].inputs[0].shape == (16, 5, 6)

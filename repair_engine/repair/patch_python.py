@@ -462,10 +462,73 @@ class Patcher:
                 tuple(new_shape) == tuple(inp.shape[:1]) + tuple(inp.shape[2:]):
             self.add(end, end, "[1:]")  # `X.shape` -> `X.shape[1:]`: drop the sample axis
             return
+        if self.named_elements(start, old_text, value):
+            return
         if not old_text.lstrip().startswith(("(", "[")) and len(value) == 1 and re.fullmatch(r"\s*\d+\s*", old_text):
             self.add(start, end, str(value[0]))  # Input(shape=10)-like scalar spelling
             return
         self.add(start, end, format_value(value, old_text if old_text.lstrip().startswith(("(", "[")) else None))
+
+    def named_elements(self, start: int, old_text: str, value: tuple) -> bool:
+        """A shape tuple written with names, `(batch_size, timesteps, features)`, of
+        the same length: each changed element is rewritten at its constant's
+        single definition when the file uses that name only there, else in place;
+        unchanged elements keep their text. False when not written this way."""
+        try:
+            node = ast.parse(old_text.strip(), mode="eval").body
+        except SyntaxError:
+            return False
+        if not isinstance(node, (ast.Tuple, ast.List)) or len(node.elts) != len(value) or \
+                not any(isinstance(e, ast.Name) for e in node.elts):
+            return False
+        lead = len(old_text) - len(old_text.lstrip())
+        edits = []
+        for elt, new in zip(node.elts, value):
+            seg = ast.get_source_segment(old_text.strip(), elt)
+            try:
+                old = ast.literal_eval(elt)
+            except ValueError:
+                old = _MISSING
+            if isinstance(elt, ast.Name):
+                old = self.constant_of(elt.id)
+            if old is not _MISSING and old == new:
+                continue
+            if isinstance(elt, ast.Name) and count_name_uses(self.src.text, elt.id) == 2:
+                site = self.definition_of(elt.id)
+                if site is not None:
+                    edits.append((site[0], site[1], format_value(new)))
+                    continue
+            # ast columns count bytes: only single-line ASCII text is placed by them
+            if seg is None or "\n" in old_text or not old_text.isascii():
+                return False
+            a = start + lead + elt.col_offset
+            edits.append((a, a + len(seg), format_value(new)))
+        for a, b, t in edits:
+            self.add(a, b, t)
+        return True
+
+    def definition_of(self, name: str) -> Optional[tuple]:
+        """(start, end) of the value of the single top-level `name = <literal>`."""
+        hits = [m for m in re.finditer(rf"(?m)^{re.escape(name)}\s*=(?!=)[ \t]*", self.src.text)]
+        if len(hits) != 1:
+            return None
+        v_start = hits[0].end()
+        v_end = self.src.line_end(v_start)
+        tail = self.src.text[v_start:v_end]
+        cut = re.search(r"\s*(#.*)?(\r\n|\r|\n)?$", tail)
+        if cut is not None:
+            v_end = v_start + cut.start()
+        try:
+            ast.literal_eval(self.src.text[v_start:v_end])
+        except (ValueError, SyntaxError):
+            return None
+        return v_start, v_end
+
+    def constant_of(self, name: str) -> Any:
+        site = self.definition_of(name)
+        if site is None:
+            return _MISSING
+        return ast.literal_eval(self.src.text[site[0]:site[1]])
 
     # -- result
     def result(self) -> Patch:
