@@ -65,6 +65,9 @@ SMALL_MODELS = [
                                    ("Flatten", {}), ("Dense", {"units": 3})]),
     sequential((None, 28, 28), [("Conv2D", {"filters": 4, "kernel_size": 3}), ("Flatten", {}), ("Dense", {"units": 0})]),
     sequential((None, 12, 4), [("Reshape", {"target_shape": (5, 10)}), ("Flatten", {}), ("Dense", {"units": 2})]),
+    # a mistyped keyword (rename_arg) next to a rank error
+    sequential((None, 10), [("Dense", {"units": 4, "activaton": "relu"}), ("Conv1D", {"filters": 2, "kernel_size": 2}),
+                            ("Flatten", {}), ("Dense", {"units": 1})]),
     # a window fix that makes the next window fail the same way: cascades are in the edit space
     sequential((None, 5, 5, 1), [("Conv2D", {"filters": 2, "kernel_size": 3}), ("MaxPooling2D", {"pool_size": 2}),
                                  ("Conv2D", {"filters": 2, "kernel_size": 3}), ("Flatten", {}), ("Dense", {"units": 2})]),
