@@ -655,3 +655,65 @@ def test_output_count_of_a_call(call, n):
     assert len(m.outputs) == n
     assert sorted(e.index for e in m.outputs) == list(range(n))
     assert output_count(m.layers[-1]) == n
+
+
+# ---------------------------------------------------------------- activations passed as functions
+
+
+def test_tf_activation_functions_map_to_keras_names_or_unknown():
+    r = load("tf_activations.py")
+    acts = {m.name: [l.args.get("activation") for l in m.layers] for m in r.models}
+    assert acts["model"] == ["relu", "leaky_relu", "swish", "tanh", "exponential", UNKNOWN, "softmax"]
+    assert acts["seq"] == [UNKNOWN, None]  # tf.nn.crelu: no Keras name, never a made-up one
+    assert acts["other"] == ["gelu", "celu", "hard_swish", "log_softmax"]
+    assert all(check(m).valid for m in r.models)
+
+
+def test_every_mapped_activation_name_is_one_keras_knows():
+    from repair_engine.frontends.python.evaluator import KERAS_ACTIVATIONS, TF_ACTIVATIONS
+
+    keras_names = set(KERAS_ACTIVATIONS)
+    assert set(TF_ACTIVATIONS.values()) <= keras_names
+    src = (Path(__file__).parent.parent / ".venv/lib/python3.11/site-packages/keras/src/activations/__init__.py")
+    if src.is_file():  # the table is data taken from Keras: it must still match it
+        text = src.read_text()
+        body = text[text.index("ALL_OBJECTS = {"):text.index("}", text.index("ALL_OBJECTS = {"))]
+        listed = {w.strip().rstrip(",") for w in body.splitlines()[1:] if w.strip()}
+        assert listed | {"swish", "hard_swish"} == keras_names
+
+
+# ---------------------------------------------------------------- provenance of shape tuple elements
+
+
+def test_undefined_dim_points_at_the_constant_of_that_element():
+    name = "bug_undefined_timesteps.py"
+    m = load(name).models[0]
+    src = m.inputs[0].shape_source
+    assert m.inputs[0].shape == (32, None, 1)
+    # the origin is the value assigned (as for whole arguments): `None` of `timesteps = None`
+    assert src.origin_name == "timesteps" and tup(src.origin) == text_span(name, "None", within="timesteps = None")
+    errs = errors(m)
+    assert [e.kind for e in errs] == ["undefined_dim"]
+    assert tup(src.origin) in [tup(r.span) for r in errs[0].related]
+
+
+def _input_source(src: str):
+    m = python_source.load("p.py", src.encode()).models[0]
+    return m, m.inputs[0].shape_source
+
+
+def test_single_named_element_is_the_origin_of_a_rank_fault():
+    src = ("import keras\nfrom keras import layers\nn_features = 54\n"
+           "model = keras.Sequential([keras.Input(shape=(n_features,)), layers.Conv1D(4, 3)])\n")
+    m, s = _input_source(src)
+    assert s.origin_name == "n_features" and s.origin.line == 3
+    err = errors(m)[0]
+    assert err.kind == "rank_mismatch" and 3 in [r.span.line for r in err.related]
+
+
+def test_several_named_elements_give_no_origin():
+    src = ("import keras\nfrom keras import layers\nrows = 28\ncols = 28\n"
+           "model = keras.Sequential([keras.Input(shape=(rows, cols)), layers.Conv2D(4, 3)])\n")
+    m, s = _input_source(src)
+    assert s.origin is None and s.origin_name is None
+    assert all(r.span.line not in (3, 4) for r in errors(m)[0].related)

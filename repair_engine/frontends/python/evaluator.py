@@ -588,7 +588,29 @@ class Evaluator:
             if b is not None:
                 if b is not None and b.origin is not None and isinstance(b.value, _PLAIN + (tuple, list)):
                     return value, b.origin, b.name
+        if isinstance(node, (ast.Tuple, ast.List)) and isinstance(value, (tuple, list)):
+            origin, oname = self.element_origin(node, value, env)
+            return value, origin, oname
         return value, None, None
+
+    def element_origin(self, node, value, env: Env) -> tuple:
+        """A tuple literal whose elements came through names, e.g. `(batch, timesteps, 1)`:
+        the origin of the element a shape fault is about. The one whose value is None
+        (an undefined dimension) when exactly one named element is None, else the only
+        named element; otherwise none (several candidates: no guess)."""
+        if len(node.elts) != len(value) or len(node.elts) > 16:
+            return None, None
+        named = []
+        for elt, v in zip(node.elts, value):
+            if isinstance(elt, ast.Name):
+                b = env.lookup(elt.id)
+                if b is not None and b.origin is not None and (v is None or isinstance(v, int)):
+                    named.append((v, b.origin, b.name))
+        undefined = [n for n in named if n[0] is None]
+        pick = undefined if len(undefined) == 1 else named
+        if len(pick) == 1:
+            return pick[0][1], pick[0][2]
+        return None, None
 
     def ev_Constant(self, node, env):
         return node.value
@@ -1878,11 +1900,9 @@ def _plain(v):
     if isinstance(v, dict):
         return {k: _plain(x) for k, x in v.items()}
     if isinstance(v, Ref):
-        # activations passed as functions: keras.activations.relu, tf.nn.relu -> "relu"
-        for prefix in ("keras.activations.", "tensorflow.nn.", "tensorflow.math."):
-            name = v.path[len(prefix):]
-            if v.path.startswith(prefix) and name in _ACTIVATIONS:
-                return name
+        # activations passed as functions: the Keras name when Keras knows one, else
+        # UNKNOWN (any callable is a valid activation; a made-up name would be a false error)
+        return _ACTIVATION_FUNCTIONS.get(v.path, UNKNOWN)
     return UNKNOWN
 
 
@@ -1902,10 +1922,27 @@ def _nested_shape(v) -> Optional[tuple]:
 
 
 # activation functions whose name Keras 3 also accepts as a string
-_ACTIVATIONS = {
-    "relu", "relu6", "sigmoid", "tanh", "softmax", "softplus", "softsign", "elu", "selu", "gelu", "swish", "silu",
-    "leaky_relu", "log_softmax", "hard_sigmoid", "hard_silu", "hard_swish", "linear", "exponential", "mish",
+# keras.activations.ALL_OBJECTS_DICT (Keras 3.15) plus its aliases: names `activation=` accepts
+KERAS_ACTIVATIONS = (
+    "relu", "leaky_relu", "relu6", "softmax", "celu", "elu", "selu", "softplus", "softsign", "squareplus",
+    "soft_shrink", "sparse_plus", "silu", "gelu", "glu", "tanh", "tanh_shrink", "threshold", "sigmoid",
+    "sparse_sigmoid", "exponential", "hard_sigmoid", "hard_silu", "hard_tanh", "hard_shrink", "linear", "mish",
+    "log_softmax", "log_sigmoid", "sparsemax", "swish", "hard_swish",
+)
+# TensorFlow functions that compute the same thing as a Keras activation -> its name.
+# Not listed (tf.nn.crelu doubles the last axis, tf.math.exp, ...): UNKNOWN, never a guess.
+TF_ACTIVATIONS = {
+    "tensorflow.nn.relu": "relu", "tensorflow.nn.relu6": "relu6", "tensorflow.nn.leaky_relu": "leaky_relu",
+    "tensorflow.nn.elu": "elu", "tensorflow.nn.selu": "selu", "tensorflow.nn.gelu": "gelu",
+    "tensorflow.nn.silu": "silu", "tensorflow.nn.swish": "swish", "tensorflow.nn.softmax": "softmax",
+    "tensorflow.nn.log_softmax": "log_softmax", "tensorflow.nn.sigmoid": "sigmoid", "tensorflow.nn.tanh": "tanh",
+    "tensorflow.nn.softplus": "softplus", "tensorflow.nn.softsign": "softsign",
+    "tensorflow.math.sigmoid": "sigmoid", "tensorflow.math.tanh": "tanh", "tensorflow.math.softplus": "softplus",
+    "tensorflow.math.softsign": "softsign", "tensorflow.math.log_sigmoid": "log_sigmoid",
+    "tensorflow.sigmoid": "sigmoid", "tensorflow.tanh": "tanh", "tensorflow.math.exp": "exponential",
+    "tensorflow.exp": "exponential",
 }
+_ACTIVATION_FUNCTIONS = {**{f"keras.activations.{n}": n for n in KERAS_ACTIVATIONS}, **TF_ACTIVATIONS}
 
 
 def _np_reshape(arr: ArrayVal, shape):
