@@ -567,7 +567,9 @@ def _cascades(model: Model, fixes: list, kind: str) -> list[Edit]:
                     break
                 parts.append(nxt)
                 m = nxt.apply(m)
-        except (KeyError, IndexError, TypeError, ValueError):
+        except (MemoryError, RecursionError):
+            raise
+        except Exception:  # an odd candidate the checker cannot read: no cascade, other moves stay
             continue
         if len(parts) > 1:
             out.append(Cascade(target=first.target, parts=tuple(parts)))
