@@ -728,34 +728,47 @@ def post_reply(ctx: Ctx):
     return _reply(ctx, repo, pull, ctx.number("comment_id"), body["body"])
 
 
-def _review_comment(ctx: Ctx) -> tuple[Repo, ReviewComment]:
+def _stored_comment(ctx: Ctx, comments_by_id: dict) -> tuple[Repo, ReviewComment | IssueComment]:
+    """The comment named by the URL's comment_id; one of another repository is a 404, as on GitHub."""
     repo = ctx.repo
-    entry = ctx.world.review_comments.get(ctx.number("comment_id"))
+    entry = comments_by_id.get(ctx.number("comment_id"))
     if entry is None or entry[0] != repo.full_name:
         raise not_found()
     return repo, entry[1]
 
 
+def _comment_text(body: dict, resource: str, *, blank_ok: bool = False) -> str:
+    """A comment's "body" field: a string (non-empty unless blank_ok) of at most MAX_BODY characters."""
+    text = body.get("body")
+    if not isinstance(text, str) or (not text and not blank_ok):
+        raise validation_failed(resource, "body", "missing_field")
+    if len(text) > MAX_BODY:
+        raise validation_failed(resource, "body", "custom", f"body is too long (maximum is {MAX_BODY} characters)")
+    return text
+
+
+def _edit_stored_comment(ctx: Ctx, comments_by_id: dict, resource: str, *, blank_ok: bool):
+    """PATCH of a review or issue comment: a writer replaces its body."""
+    repo, comment = _stored_comment(ctx, comments_by_id)
+    ctx.world.require_write(ctx.token, repo)
+    comment.body = _comment_text(ctx.json_body(), resource, blank_ok=blank_ok)
+    comment.updated_at = now_iso()
+    return repo, comment
+
+
 def get_review_comment(ctx: Ctx):
-    repo, comment = _review_comment(ctx)
+    repo, comment = _stored_comment(ctx, ctx.world.review_comments)
     return 200, ctx.render.review_comment(repo, comment)
 
 
 def patch_review_comment(ctx: Ctx):
-    repo, comment = _review_comment(ctx)
-    ctx.world.require_write(ctx.token, repo)
-    body = ctx.json_body()
-    if not isinstance(body.get("body"), str):
-        raise validation_failed("PullRequestReviewComment", "body", "missing_field")
-    if len(body["body"]) > MAX_BODY:
-        raise validation_failed("PullRequestReviewComment", "body", "custom", f"body is too long (maximum is {MAX_BODY} characters)")
-    comment.body = body["body"]
-    comment.updated_at = now_iso()
+    # Kept as it was: a review comment may be edited to a blank body, an issue comment may not.
+    repo, comment = _edit_stored_comment(ctx, ctx.world.review_comments, "PullRequestReviewComment", blank_ok=True)
     return 200, ctx.render.review_comment(repo, comment)
 
 
 def delete_review_comment(ctx: Ctx):
-    repo, comment = _review_comment(ctx)
+    repo, comment = _stored_comment(ctx, ctx.world.review_comments)
     ctx.world.require_write(ctx.token, repo)
     pull = repo.pulls[comment.number]
     pull.review_comments.remove(comment)
@@ -888,46 +901,26 @@ def post_issue_comment(ctx: Ctx):
     repo = ctx.repo
     issue = ctx.world.get_issue(repo, ctx.number())
     ctx.world.require_write(ctx.token, repo)
-    body = ctx.json_body()
-    if not isinstance(body.get("body"), str) or not body["body"]:
-        raise validation_failed("IssueComment", "body", "missing_field")
-    if len(body["body"]) > MAX_BODY:
-        raise validation_failed("IssueComment", "body", "custom", f"body is too long (maximum is {MAX_BODY} characters)")
+    text = _comment_text(ctx.json_body(), "IssueComment")
     stamp = now_iso()
-    comment = IssueComment(ctx.world.new_id(), issue.number, body["body"], ctx.token.login, stamp, stamp)
+    comment = IssueComment(ctx.world.new_id(), issue.number, text, ctx.token.login, stamp, stamp)
     issue.comments.append(comment)
     ctx.world.issue_comments[comment.id] = (repo.full_name, comment)
     return 201, ctx.render.issue_comment(repo, comment)
 
 
-def _issue_comment(ctx: Ctx) -> tuple[Repo, IssueComment]:
-    repo = ctx.repo
-    entry = ctx.world.issue_comments.get(ctx.number("comment_id"))
-    if entry is None or entry[0] != repo.full_name:
-        raise not_found()
-    return repo, entry[1]
-
-
 def get_issue_comment(ctx: Ctx):
-    repo, comment = _issue_comment(ctx)
+    repo, comment = _stored_comment(ctx, ctx.world.issue_comments)
     return 200, ctx.render.issue_comment(repo, comment)
 
 
 def patch_issue_comment(ctx: Ctx):
-    repo, comment = _issue_comment(ctx)
-    ctx.world.require_write(ctx.token, repo)
-    body = ctx.json_body()
-    if not isinstance(body.get("body"), str) or not body["body"]:
-        raise validation_failed("IssueComment", "body", "missing_field")
-    if len(body["body"]) > MAX_BODY:
-        raise validation_failed("IssueComment", "body", "custom", f"body is too long (maximum is {MAX_BODY} characters)")
-    comment.body = body["body"]
-    comment.updated_at = now_iso()
+    repo, comment = _edit_stored_comment(ctx, ctx.world.issue_comments, "IssueComment", blank_ok=False)
     return 200, ctx.render.issue_comment(repo, comment)
 
 
 def delete_issue_comment(ctx: Ctx):
-    repo, comment = _issue_comment(ctx)
+    repo, comment = _stored_comment(ctx, ctx.world.issue_comments)
     ctx.world.require_write(ctx.token, repo)
     repo.issues[comment.number].comments.remove(comment)
     del ctx.world.issue_comments[comment.id]
