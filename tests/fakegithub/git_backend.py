@@ -92,16 +92,16 @@ class GitRepo:
         return proc.stdout
 
     @classmethod
-    def init(cls, path: str, default_branch: str) -> "GitRepo":
-        subprocess.run(
-            ["git", "init", "-q", "--bare", "-b", default_branch, path],
-            check=True,
-            capture_output=True,
-            env={**os.environ, **_BASE_ENV},
-        )
+    def _created_by(cls, path: str, *git_args: str) -> "GitRepo":
+        """The bare repo at path that `git *git_args` creates, open to fetch-by-sha."""
+        subprocess.run(["git", *git_args], check=True, capture_output=True, env={**os.environ, **_BASE_ENV})
         repo = cls(path)
         repo.allow_fetch_by_sha()
         return repo
+
+    @classmethod
+    def init(cls, path: str, default_branch: str) -> "GitRepo":
+        return cls._created_by(path, "init", "-q", "--bare", "-b", default_branch, path)
 
     def allow_fetch_by_sha(self) -> None:
         """Let other local repos fetch any commit by sha (GitHub's refs/pull/N/head needs it for forks)."""
@@ -110,15 +110,7 @@ class GitRepo:
 
     def clone_to(self, path: str) -> "GitRepo":
         """A fork: a bare clone that shares nothing on disk with its parent."""
-        subprocess.run(
-            ["git", "clone", "-q", "--bare", "--no-hardlinks", self.path, path],
-            check=True,
-            capture_output=True,
-            env={**os.environ, **_BASE_ENV},
-        )
-        repo = GitRepo(path)
-        repo.allow_fetch_by_sha()
-        return repo
+        return GitRepo._created_by(path, "clone", "-q", "--bare", "--no-hardlinks", self.path, path)
 
     # --- objects -----------------------------------------------------------
 
