@@ -717,3 +717,25 @@ def test_several_named_elements_give_no_origin():
     m, s = _input_source(src)
     assert s.origin is None and s.origin_name is None
     assert all(r.span.line not in (3, 4) for r in errors(m)[0].related)
+
+
+def test_shape_read_from_data_points_at_where_the_data_got_that_shape():
+    name = "bug_data_expand_dims.py"
+    m = load(name).models[0]
+    assert m.inputs[0].shape == (None, 32, 32, 1, 1)
+    src = m.inputs[0].shape_source
+    extra = text_span(name, "np.expand_dims(images, axis=4)")
+    assert src.origin_name == "images" and tup(src.origin) == extra
+    err = errors(m)[0]
+    assert err.kind == "rank_mismatch" and extra in [tup(r.span) for r in err.related]
+
+
+@pytest.mark.parametrize("expr, named", [
+    ("X.shape[1:]", True), ("X[0].shape", True), ("X.shape", True), ("len(X)", False), ("X.T.shape[1:]", False),
+])
+def test_shape_of_data_expressions(expr, named):
+    src = ("import numpy as np\nimport keras\nX = np.zeros((10, 4, 3))\n"
+           f"s = {expr}\nmodel = keras.Sequential([keras.layers.Dense(2, input_shape=s)])\n")
+    m = python_source.load("d.py", src.encode()).models[0]
+    origin = m.inputs[0].shape_source.origin if m.inputs and m.inputs[0].shape_source else None
+    assert (origin is not None and origin.line == 3) == named

@@ -506,6 +506,12 @@ class Evaluator:
                     b = env.lookup(value_node.id)
                     if b is not None and b.origin is not None:
                         origin, oname = b.origin, b.name
+                data = _shape_of_name(value_node)
+                if data is not None:
+                    # `input_shape = X[0].shape`: a shape fault is the data's, where its shape was last set
+                    b = env.lookup(data.id)
+                    if b is not None and b.origin is not None and isinstance(b.value, ArrayVal):
+                        origin, oname = b.origin, b.name
             if self.uncertain and target.id in env.redirect:
                 # a global written under a condition we cannot decide: no longer known
                 env.target(target.id).vars[target.id] = Binding(UNKNOWN)
@@ -1878,6 +1884,18 @@ def output_count(layer: Layer) -> int:
     counts as 1: unpacking still works (see assign)."""
     return max(recurrent.output_count(layer.kind, layer.args, layer.inner),
                attention.output_count(layer.kind, layer.call_args))
+
+
+def _shape_of_name(node) -> Optional[ast.Name]:
+    """`X.shape`, `X[0].shape`, `X.shape[1:]`: the name X whose shape is read, else None."""
+    seen_shape = False
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        if isinstance(node, ast.Attribute):
+            if node.attr != "shape" or seen_shape:
+                return None
+            seen_shape = True
+        node = node.value
+    return node if seen_shape and isinstance(node, ast.Name) else None
 
 
 def _comparable(v) -> bool:
