@@ -739,3 +739,10 @@ def test_shape_of_data_expressions(expr, named):
     m = python_source.load("d.py", src.encode()).models[0]
     origin = m.inputs[0].shape_source.origin if m.inputs and m.inputs[0].shape_source else None
     assert (origin is not None and origin.line == 3) == named
+
+
+def test_attention_keyword_tensors_take_the_positional_order_query_value_key():
+    m = load("attention_keywords.py").models[0]
+    q, v, k = (i.id for i in m.inputs)
+    assert [[e.node for e in l.inputs] for l in m.layers] == [[q, v, k]] * 3
+    assert check(m).output_shapes == [(None, 5, 8), (None, 5, 10), (None, 5, 8)]

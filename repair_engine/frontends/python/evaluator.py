@@ -1329,7 +1329,11 @@ class Evaluator:
             list_input = True
         tensor_args = [first] + [v for v, _ in pos[1:] if _is_tensor_like(v)]
         if obj.kind in ("MultiHeadAttention", "GroupQueryAttention"):
-            tensor_args += [v for k, v, _ in kws if k in ("value", "key") and _is_tensor_like(v)]
+            # the IR's positional order is query, value, key, whatever the keyword order written
+            by_kw = {k: v for k, v, _ in kws if k in ("value", "key") and _is_tensor_like(v)}
+            for i, role in ((1, "value"), (2, "key")):
+                if role in by_kw and len(tensor_args) == i:
+                    tensor_args.append(by_kw[role])
         edges = []
         for t in (list(first) if isinstance(first, (list, tuple)) else [first]) + tensor_args[1:]:
             edges.append(self.edge_of(t, node))
