@@ -746,3 +746,10 @@ def test_attention_keyword_tensors_take_the_positional_order_query_value_key():
     q, v, k = (i.id for i in m.inputs)
     assert [[e.node for e in l.inputs] for l in m.layers] == [[q, v, k]] * 3
     assert check(m).output_shapes == [(None, 5, 8), (None, 5, 10), (None, 5, 8)]
+
+
+def test_one_constant_repeated_in_a_shape_is_its_origin():
+    src = ("import keras\nfrom keras import layers\nsize = 28\n"
+           "model = keras.Sequential([keras.Input(shape=(size, size)), layers.Conv2D(4, 3)])\n")
+    m, s = _input_source(src)
+    assert s.origin_name == "size" and s.origin.line == 3

@@ -603,7 +603,7 @@ class Evaluator:
         """A tuple literal whose elements came through names, e.g. `(batch, timesteps, 1)`:
         the origin of the element a shape fault is about. The one whose value is None
         (an undefined dimension) when exactly one named element is None, else the only
-        named element; otherwise none (several candidates: no guess)."""
+        named constant (it may repeat: `(size, size, 3)`); otherwise none (no guess)."""
         if len(node.elts) != len(value) or len(node.elts) > 16:
             return None, None
         named = []
@@ -612,6 +612,7 @@ class Evaluator:
                 b = env.lookup(elt.id)
                 if b is not None and b.origin is not None and (v is None or isinstance(v, int)):
                     named.append((v, b.origin, b.name))
+        named = list({(n[2], id(n[1])): n for n in named}.values())  # (size, size, 3): one constant
         undefined = [n for n in named if n[0] is None]
         pick = undefined if len(undefined) == 1 else named
         if len(pick) == 1:
