@@ -756,6 +756,15 @@ def _edit_stored_comment(ctx: Ctx, comments_by_id: dict, resource: str, *, blank
     return repo, comment
 
 
+def _delete_stored_comment(ctx: Ctx, comments_by_id: dict, thread_of):
+    """DELETE of a review or issue comment: a writer removes it from its thread (thread_of(repo, comment))."""
+    repo, comment = _stored_comment(ctx, comments_by_id)
+    ctx.world.require_write(ctx.token, repo)
+    thread_of(repo, comment).remove(comment)
+    del comments_by_id[comment.id]
+    return 204, None
+
+
 def get_review_comment(ctx: Ctx):
     repo, comment = _stored_comment(ctx, ctx.world.review_comments)
     return 200, ctx.render.review_comment(repo, comment)
@@ -768,12 +777,7 @@ def patch_review_comment(ctx: Ctx):
 
 
 def delete_review_comment(ctx: Ctx):
-    repo, comment = _stored_comment(ctx, ctx.world.review_comments)
-    ctx.world.require_write(ctx.token, repo)
-    pull = repo.pulls[comment.number]
-    pull.review_comments.remove(comment)
-    del ctx.world.review_comments[comment.id]
-    return 204, None
+    return _delete_stored_comment(ctx, ctx.world.review_comments, lambda repo, c: repo.pulls[c.number].review_comments)
 
 
 def list_repo_review_comments(ctx: Ctx):
@@ -920,11 +924,7 @@ def patch_issue_comment(ctx: Ctx):
 
 
 def delete_issue_comment(ctx: Ctx):
-    repo, comment = _stored_comment(ctx, ctx.world.issue_comments)
-    ctx.world.require_write(ctx.token, repo)
-    repo.issues[comment.number].comments.remove(comment)
-    del ctx.world.issue_comments[comment.id]
-    return 204, None
+    return _delete_stored_comment(ctx, ctx.world.issue_comments, lambda repo, c: repo.issues[c.number].comments)
 
 
 def list_labels(ctx: Ctx):
