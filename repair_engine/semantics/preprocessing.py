@@ -39,19 +39,24 @@ def _size_arg(ctx: Ctx, name: str):
     return int(value)
 
 
+def _factor_outside(ctx: Ctx, name: str, value: Any, interval: str, lo: float, hi: float) -> None:
+    """The failure of a factor that is neither a number nor a pair of numbers in `interval`."""
+    ctx.fail(
+        "invalid_argument",
+        f"`{name}` of {ctx.kind} must be a number or a pair of numbers in {interval}, received {name}={value!r}",
+        expected=f"{name} in {interval}",
+        actual=f"{name}={value!r}",
+        argument=name,
+        hint={"arg": name, "min": lo, "max": hi},
+    )
+
+
 def _factor_range(ctx: Ctx, name: str, value: Any, lo: float, hi: float, lo_open: bool = False) -> None:
     """A number or a pair of numbers within [lo, hi] (or (lo, hi] when lo_open)."""
     interval = f"{'(' if lo_open else '['}{lo}, {hi}]"
 
     def bad():
-        ctx.fail(
-            "invalid_argument",
-            f"`{name}` of {ctx.kind} must be a number or a pair of numbers in {interval}, received {name}={value!r}",
-            expected=f"{name} in {interval}",
-            actual=f"{name}={value!r}",
-            argument=name,
-            hint={"arg": name, "min": lo, "max": hi},
-        )
+        _factor_outside(ctx, name, value, interval, lo, hi)
 
     def in_range(x) -> bool:
         if isinstance(x, bool) or not isinstance(x, (int, float)):
@@ -77,14 +82,7 @@ def _base_factor(ctx: Ctx, name: str, lo: float, hi: float, value: Any) -> None:
     else:
         ok = False
     if not ok:
-        ctx.fail(
-            "invalid_argument",
-            f"`{name}` of {ctx.kind} must be a number or a pair of numbers in {interval}, received {name}={value!r}",
-            expected=f"{name} in {interval}",
-            actual=f"{name}={value!r}",
-            argument=name,
-            hint={"arg": name, "min": lo, "max": hi},
-        )
+        _factor_outside(ctx, name, value, interval, lo, hi)
 
 
 def _choice_exact(ctx: Ctx, name: str, allowed: tuple, default: str) -> str:
