@@ -100,6 +100,12 @@ def _choice_exact(ctx: Ctx, name: str, allowed: tuple, default: str) -> str:
     return value
 
 
+def _affine_fill_options(ctx: Ctx) -> None:
+    """fill_mode and interpolation, as the affine-transform layers (rotation, zoom, translation) take them."""
+    _choice_exact(ctx, "fill_mode", FILL_MODES, "reflect")
+    _choice_exact(ctx, "interpolation", AFFINE_INTERPOLATIONS, "bilinear")
+
+
 def _need_rank(ctx: Ctx, ranks: tuple, why: str):
     s = ctx.shape(0)
     if len(s) not in ranks:
@@ -181,8 +187,7 @@ def random_flip(ctx: Ctx):
 def random_rotation(ctx: Ctx):
     factor = ctx.required("factor")
     _base_factor(ctx, "factor", -1, 1, factor or 0.0)
-    _choice_exact(ctx, "fill_mode", FILL_MODES, "reflect")
-    _choice_exact(ctx, "interpolation", AFFINE_INTERPOLATIONS, "bilinear")
+    _affine_fill_options(ctx)
     ctx.data_format()
     return ctx.shape(0)
 
@@ -193,8 +198,7 @@ def random_zoom(ctx: Ctx):
     width = ctx.arg("width_factor", None)
     if width is not None:
         _factor_range(ctx, "width_factor", width, -1.0, 1.0, lo_open=True)
-    _choice_exact(ctx, "fill_mode", FILL_MODES, "reflect")
-    _choice_exact(ctx, "interpolation", AFFINE_INTERPOLATIONS, "bilinear")
+    _affine_fill_options(ctx)
     ctx.data_format()
     return ctx.shape(0)
 
@@ -204,8 +208,7 @@ def random_translation(ctx: Ctx):
     ctx.data_format()
     _factor_range(ctx, "height_factor", ctx.required("height_factor"), -1.0, 1.0)
     _factor_range(ctx, "width_factor", ctx.required("width_factor"), -1.0, 1.0)
-    _choice_exact(ctx, "fill_mode", FILL_MODES, "reflect")
-    _choice_exact(ctx, "interpolation", AFFINE_INTERPOLATIONS, "bilinear")
+    _affine_fill_options(ctx)
     return ctx.shape(0)
 
 
