@@ -121,6 +121,16 @@ def _need_rank(ctx: Ctx, ranks: tuple, why: str):
     return s
 
 
+IMAGE_RANKS = "(height, width, channels) or (batch, height, width, channels)"
+
+
+def _image_hw_axes(rank: int, data_format: str) -> tuple[int, int]:
+    """The (height, width) axes: rank 4 is a batch of images, any other rank one unbatched image."""
+    if rank == 4:
+        return (2, 3) if data_format == "channels_first" else (1, 2)
+    return (1, 2) if data_format == "channels_first" else (0, 1)
+
+
 def _set_hw(shape, h_axis: int, w_axis: int, height, width):
     out = list(shape)
     out[h_axis] = height
@@ -136,12 +146,9 @@ def resizing(ctx: Ctx):
     height, width = _size_arg(ctx, "height"), _size_arg(ctx, "width")
     fmt = ctx.data_format()
     s = ctx.shape(0)
-    if len(s) == 4:
-        axes = (2, 3) if fmt == "channels_first" else (1, 2)
-    else:  # read as one unbatched image
-        axes = (1, 2) if fmt == "channels_first" else (0, 1)
+    axes = _image_hw_axes(len(s), fmt)
     if len(s) <= axes[1]:
-        _need_rank(ctx, (3, 4), "(height, width, channels) or (batch, height, width, channels)")
+        _need_rank(ctx, (3, 4), IMAGE_RANKS)
     return _set_hw(s, axes[0], axes[1], height, width)
 
 
@@ -149,11 +156,8 @@ def resizing(ctx: Ctx):
 def center_crop(ctx: Ctx):
     height, width = _size_arg(ctx, "height"), _size_arg(ctx, "width")
     fmt = ctx.data_format()
-    s = _need_rank(ctx, (3, 4), "(height, width, channels) or (batch, height, width, channels)")
-    if len(s) == 4:
-        axes = (2, 3) if fmt == "channels_first" else (1, 2)
-    else:
-        axes = (1, 2) if fmt == "channels_first" else (0, 1)
+    s = _need_rank(ctx, (3, 4), IMAGE_RANKS)
+    axes = _image_hw_axes(len(s), fmt)
     return _set_hw(s, axes[0], axes[1], height, width)
 
 
@@ -164,7 +168,7 @@ def random_crop(ctx: Ctx):
     h_axis, w_axis = (-2, -1) if fmt == "channels_first" else (-3, -2)
     s = ctx.shape(0)
     if len(s) < -h_axis:
-        _need_rank(ctx, (3, 4), "(height, width, channels) or (batch, height, width, channels)")
+        _need_rank(ctx, (3, 4), IMAGE_RANKS)
     return _set_hw(s, h_axis, w_axis, height, width)
 
 
