@@ -324,6 +324,16 @@ def _depth_arg(ctx: Ctx, name: str, minimum: int, needed_as_int: bool, value=Non
     return int(value) if isinstance(value, int) else value
 
 
+def _encode_axis(shape, mode: str, depth):
+    """Add the encoded axis of size depth: one_hot appends it (or replaces a last axis of 1),
+    the other modes replace the last axis."""
+    if mode == "one_hot":
+        if len(shape) > 1 and shape[-1] == 1:
+            return tuple(shape[:-1]) + (depth,)
+        return tuple(shape) + (depth,)
+    return tuple(shape[:-1]) + (depth,)
+
+
 def _sparse_with_int(ctx: Ctx, mode: str) -> None:
     if ctx.arg("sparse", False) and mode == "int":
         ctx.fail(
@@ -345,10 +355,7 @@ def category_encoding(ctx: Ctx):
     else:
         mode = _mode(ctx, ("count", "one_hot", "multi_hot"), "multi_hot")
     n = _depth_arg(ctx, "num_tokens", 1, True, ctx.arg("num_tokens", None))
-    s = ctx.min_rank(1)
-    if mode == "one_hot" and (s[-1] != 1 or len(s) == 1):
-        return tuple(s) + (n,)
-    return tuple(s[:-1]) + (n,)
+    return _encode_axis(ctx.min_rank(1), mode, n)
 
 
 @register("Hashing")
@@ -410,9 +417,7 @@ def discretization(ctx: Ctx):
     if mode == "int":
         return tuple(s)
     if mode == "one_hot":
-        if len(s) > 1 and s[-1] == 1:
-            return tuple(s[:-1]) + (depth,)
-        return tuple(s) + (depth,)
+        return _encode_axis(s, mode, depth)
     if len(s) >= 2:
         return (s[0],) + tuple(s[2:]) + (depth,)
     return (depth,)
@@ -481,14 +486,6 @@ def _unique_vocabulary(ctx: Ctx) -> None:
             argument="vocabulary",
             hint={"arg": "vocabulary", "repeated": repeated},
         )
-
-
-def _encode_axis(shape, mode: str, depth):
-    if mode == "one_hot":
-        if len(shape) > 1 and shape[-1] == 1:
-            return tuple(shape[:-1]) + (depth,)
-        return tuple(shape) + (depth,)
-    return tuple(shape[:-1]) + (depth,)
 
 
 def _lookup_mode(ctx: Ctx, allowed: tuple) -> str:
