@@ -1,5 +1,6 @@
 """Source patches: style kept, constants, insertion styles, diffs git accepts, suggestion line edits."""
 
+import re
 import shutil
 from pathlib import Path
 import subprocess
@@ -320,3 +321,25 @@ def test_shape_tuple_of_names_is_rewritten_at_its_constants():
     assert "Input(batch_shape=(batch, steps, 6))" in new
     assert "out = Dense(width)(x)" in new and "width = 1\n" in new
     assert load(new).models[0].inputs[0].shape == (16, 5, 6)
+
+
+def test_a_name_inside_a_tuple_argument_is_not_given_the_whole_tuple():
+    text = textwrap.dedent('''\
+        import keras
+        from keras import layers
+
+        k = 6
+        model = keras.Sequential([
+            keras.Input(shape=(4, 4, 1)),
+            layers.Conv2D(2, (k, 3), padding="valid"),
+            layers.Flatten(),
+            layers.Dense(1),
+        ])
+        ''')
+    fr, ff = fix(text, {"repair": {"costs": {"set_arg": 1.0, "insert_layer": 9, "set_input_shape": 9,
+                                             "replace_layer": 9, "remove_layer": 9}}})
+    rep = ff.repairs[0]
+    assert rep is not None, ff.diagnostics
+    assert "k = 6\n" in ff.new_text or re.search(r"(?m)^k = \d+$", ff.new_text)
+    assert not re.search(r"(?m)^k = \(", ff.new_text)
+    assert check(load(ff.new_text).models[0]).valid

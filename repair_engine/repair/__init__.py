@@ -291,12 +291,25 @@ def edit_line(model: Model, edit: Edit, text: Optional[str] = None) -> Optional[
         src = getattr(node, "shape_source", None)
     if src is not None:
         if src.origin is not None and (src.span is None or (
-                text is not None and src.origin_name and count_name_uses(text, src.origin_name) == 2)):
+                text is not None and src.origin_name and _written_as(text, src.span, src.origin_name)
+                and count_name_uses(text, src.origin_name) == 2)):
             return src.origin.line
         if src.span is not None:
             return src.span.line
     span = getattr(node, "shape_span", None) or getattr(node, "span", None)
     return span.line if span is not None else (model.span.line if model.span else None)
+
+
+def _written_as(text: str, span, name: str) -> bool:
+    """The value at `span` is written as the bare name `name` (the patch then
+    changes the constant's definition, see patch_python)."""
+    from .patch_python import PatchError, Source
+
+    try:
+        a, b = Source(text).span(span)
+    except PatchError:
+        return False
+    return text[a:b].strip() == name
 
 
 def _edits_json(path: str, model: Model, edits: tuple, text: Optional[str] = None) -> list:

@@ -209,7 +209,9 @@ class Patcher:
             start, end = self.src.span(src_info.span)
             old_text = self.src.text[start:end]
             origin = src_info.origin
-            if origin is not None and src_info.origin_name and \
+            # the constant is changed only when the argument is written as that name
+            # alone (`kernel_size=k`), not as a tuple that merely contains it
+            if origin is not None and src_info.origin_name and old_text.strip() == src_info.origin_name and \
                     count_name_uses(self.src.text, src_info.origin_name) == 2:
                 o_start, o_end = self.constant_value(origin, src_info.origin_name)
                 self.add(o_start, o_end, format_value(new, self.src.text[o_start:o_end], old))
@@ -453,16 +455,16 @@ class Patcher:
             kw_start = self.src.line_start(start) + m.start()
             self.add(kw_start, end, "input_shape=" + format_value(value))
             return
+        if self.named_elements(start, old_text, value):
+            return
         if info is not None and info.origin is not None and info.origin_name and \
-                count_name_uses(self.src.text, info.origin_name) == 2:
+                old_text.strip() == info.origin_name and count_name_uses(self.src.text, info.origin_name) == 2:
             o_start, o_end = self.constant_value(info.origin, info.origin_name)
             self.add(o_start, o_end, format_value(value, self.src.text[o_start:o_end]))
             return
         if re.search(r"\.shape\s*$", old_text) and inp.shape is not None and \
                 tuple(new_shape) == tuple(inp.shape[:1]) + tuple(inp.shape[2:]):
             self.add(end, end, "[1:]")  # `X.shape` -> `X.shape[1:]`: drop the sample axis
-            return
-        if self.named_elements(start, old_text, value):
             return
         if not old_text.lstrip().startswith(("(", "[")) and len(value) == 1 and re.fullmatch(r"\s*\d+\s*", old_text):
             self.add(start, end, str(value[0]))  # Input(shape=10)-like scalar spelling
