@@ -9,7 +9,7 @@
     max_comments: 20                            # bot: inline comments per run
     commit: {enabled: false, message: "nnrepair: fix model shapes"}
     scan: {open_pr: false}
-    repair: {max_nodes: 5000, time_budget_ms: 2000, alternatives: 2, costs: {set_arg: 1.0}}
+    repair: {max_nodes: 2500, time_budget_ms: 20000, alternatives: 2, costs: {set_arg: 1.0}}
 
 Every field is optional; unknown keys and wrong types are errors with a clear
 message (`ConfigError`), so a typo never silently disables a check.
@@ -48,8 +48,8 @@ class ScanConfig:
 
 @dataclass(frozen=True)
 class RepairConfig:
-    max_nodes: int = 5000
-    time_budget_ms: int = 2000
+    max_nodes: int = 2500
+    time_budget_ms: int = 20000
     alternatives: int = 2
     costs: dict = field(default_factory=dict)
 
