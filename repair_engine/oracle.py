@@ -88,7 +88,7 @@ def run_forward(model: Model, max_elements: int = 10**7) -> OracleResult:
         data.append(np.zeros(shape, dtype=inp.dtype or "float32"))
     try:
         m = keras.Model(ins, outs)
-        m(data if len(data) > 1 else data[0])
+        m(data)  # the model was built on a list of inputs
     except Exception as e:
         if _resource_exhausted(e):
             return OracleResult(ok=False, unsupported=True, error=_fmt(e))
