@@ -175,6 +175,10 @@ def check(model: Model) -> CheckResult:
         shapes[inp.id] = [inp.shape]
     # shared layers: instance -> (first layer id, expected weight shapes)
     built: dict[str, tuple[str, list]] = {}
+    calls: dict[str, int] = {}
+    for l in model.layers:
+        calls[l.instance_id] = calls.get(l.instance_id, 0) + 1
+    shared = {iid for iid, n in calls.items() if n > 1}
     known_ids = set(shapes)
     for layer in model.layers:
         for e in layer.inputs:
@@ -240,7 +244,7 @@ def check(model: Model) -> CheckResult:
                     continue
                 if diag is not None:
                     result.diagnostics.append(diag)
-        if evaluated and first is None:
+        if evaluated and first is None and layer.instance_id in shared:
             built[layer.instance_id] = (layer.id, expected_weights(layer, inputs), _input_spec(layer, inputs))
         bad = _too_large(outs)
         if bad is not None:
