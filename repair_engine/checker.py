@@ -110,7 +110,7 @@ def _diag_from_violation(v: Violation, layer: Layer, model: Model, inputs: list)
     if v.kind in ("rank_mismatch", "non_positive_dim", "incompatible_shape", "undefined_dim", "reshape_size"):
         # the root cause is often the declared input shape (or the constant or
         # data it came from), not the layer that fails
-        for inp in _root_inputs(layer, model):
+        for inp in root_inputs(model, layer):
             where = inp.shape_span or inp.span
             if where is not None and where != span:
                 related.append(
@@ -136,7 +136,7 @@ def _diag_from_violation(v: Violation, layer: Layer, model: Model, inputs: list)
     )
 
 
-def _root_inputs(layer: Layer, model: Model) -> list[InputNode]:
+def root_inputs(model: Model, layer: Layer) -> list[InputNode]:
     """The model inputs that (transitively) feed `layer`."""
     by_id = {l.id: l for l in model.layers}
     inputs = {i.id: i for i in model.inputs}

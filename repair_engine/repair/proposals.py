@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterable, Optional
 
-from ..checker import CheckResult, check, input_shapes_of
+from ..checker import CheckResult, check, input_shapes_of, root_inputs
 from ..ir import InputNode, Layer, Model, is_unknown
 from .edits import (
     SPATIAL_ARGS,
@@ -117,22 +117,6 @@ def ancestors(model: Model, layer: Layer, depth: int = ANCESTOR_DEPTH) -> list[t
         out.append((anc, d))
         frontier.extend((e.node, d + 1) for e in anc.inputs)
     return out
-
-
-def root_inputs(model: Model, layer: Layer) -> list[InputNode]:
-    by_id = {l.id: l for l in model.layers}
-    ins = {i.id: i for i in model.inputs}
-    found, seen, stack = [], set(), [e.node for e in layer.inputs]
-    while stack:
-        nid = stack.pop()
-        if nid in seen:
-            continue
-        seen.add(nid)
-        if nid in ins:
-            found.append(ins[nid])
-        elif nid in by_id:
-            stack.extend(e.node for e in by_id[nid].inputs)
-    return found
 
 
 def first_error(result: CheckResult):
