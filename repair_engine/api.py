@@ -220,10 +220,8 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
 
     checks = []
     entries = []
-    for mi, model in enumerate(fr.models):
+    for model in fr.models:
         try:
-            model = resolve_partial_weights(model)
-            fr.models[mi] = model
             result = check(model)
         except (MemoryError, RecursionError, Exception) as e:
             result = None
@@ -239,30 +237,6 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
     report.models.extend(entries)
     if fr.diagnostics and (not fr.models or any(d.severity in ("error", "warning") for d in fr.diagnostics)):
         _file_entry(report, sf.path, fr.diagnostics, config, text, fr.format)
-
-
-def resolve_partial_weights(model):
-    """Fill the weights a file leaves out (None entries of `Layer.weights`, e.g.
-    an ExAIS spec giving only the bias) with the shapes the layer builds, so the
-    checker and the oracle compare only what was actually supplied."""
-    from .checker import check, expected_weights, input_shapes_of
-
-    partial = [l for l in model.layers if l.weights is not None and any(w is None for w in l.weights)]
-    if not partial:
-        return model
-    stripped = model
-    for l in partial:
-        stripped = stripped.replace_layer(l.id, replace(l, weights=None))
-    shapes = check(stripped).shapes
-    out = model
-    for l in partial:
-        expected = expected_weights(l, input_shapes_of(l, shapes))
-        if expected is not None and len(expected) == len(l.weights):
-            weights = tuple(g if g is not None else tuple(e) for g, e in zip(l.weights, expected))
-        else:  # cannot tell what the missing ones should be: check none of them
-            weights = None
-        out = out.replace_layer(l.id, replace(l, weights=weights))
-    return out
 
 
 def _file_entry(report: Report, path: str, diags: list, config: Config, text, fmt) -> None:
@@ -407,8 +381,6 @@ def _repair(report: Report, fr, checks: list, entries: list, config: Config, ver
     if new_text is not None and new_text != fr.text:
         report.fixed_texts[fr.path] = new_text
         report.original_texts[fr.path] = fr.text or ""
-    elif new_text is None:
-        _write_json_repair(report, fr, checks, entries, config)
     extra = list(getattr(ff, "diagnostics", None) or [])
     for d in extra:
         target = _entry_for(entries, d)
@@ -432,42 +404,3 @@ def _entry_for(entries: list, d: Diagnostic) -> Optional[ModelReport]:
         if e.invalid and e.repair is None:
             return e
     return entries[0] if entries else None
-
-
-def _write_json_repair(report: Report, fr, checks: list, entries: list, config: Config) -> None:
-    """Write a found repair into a Keras JSON / ExAIS spec file when the repair
-    engine left it unwritten: the same (deterministic) search is asked for the
-    repaired model, which must match the reported repair (same edit operations
-    and cost) and must check valid once re-read from the patched text."""
-    from .frontends import exais_spec, keras_json
-
-    frontend = {"keras_json": keras_json, "exais_spec": exais_spec}.get(fr.format)
-    if frontend is None or fr.text is None or len(fr.models) != 1 or not entries:
-        return
-    entry, original = entries[0], checks[0]
-    rep = entry.repair
-    if not entry.invalid or rep is None or rep.get("diff") or original is None:
-        return
-    try:
-        from .checker import check
-        from .render import unified_diff
-        from .repair import repair_model
-
-        found = repair_model(fr.models[0], config, original)
-        if found is None or not found.found:
-            return
-        if [e.op for e in found.edits] != [e.get("op") for e in rep.get("edits") or []]:
-            return
-        if round(found.cost, 3) != round(float(rep.get("cost", -1)), 3):
-            return
-        new_text = frontend.patch_text(fr.text, fr.models[0], found.model)
-        if new_text is None or new_text == fr.text:
-            return
-        again = frontend.load(fr.path, new_text.encode("utf-8"))
-        if len(again.models) != 1 or not check(resolve_partial_weights(again.models[0])).valid:
-            return
-    except Exception:  # the fallback must never cost the findings
-        return
-    rep["diff"] = unified_diff(fr.text, new_text, fr.path)
-    report.fixed_texts[fr.path] = new_text
-    report.original_texts[fr.path] = fr.text
