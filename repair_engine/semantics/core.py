@@ -327,18 +327,22 @@ def resolve_axis(ctx: Ctx, axis: Any, rank: int, arg: str = "axis") -> int:
     return axis % rank
 
 
-def last_dim_defined(ctx: Ctx, shape, what: str = "the last axis") -> int:
-    """Layers that create weights from the last axis need it defined."""
-    if shape[-1] is None:
+def dim_defined(ctx: Ctx, shape, axis: int, what: str) -> int:
+    """Layers that create weights from an axis of their input need it defined."""
+    if shape[axis] is None:
         ctx.fail(
             "undefined_dim",
             f"{ctx.kind} creates its weights from {what} of its input, which is undefined (None) in "
             f"{fmt_shape(shape)}; give the input a fixed size on that axis",
             expected=f"{what} defined",
             actual=f"shape={fmt_shape(shape)}",
-            hint={"axis": -1},
+            hint={"axis": axis},
         )
-    return shape[-1]
+    return shape[axis]
+
+
+def last_dim_defined(ctx: Ctx, shape, what: str = "the last axis") -> int:
+    return dim_defined(ctx, shape, -1, what)
 
 
 def as_positive_int(value: Any) -> Optional[int]:

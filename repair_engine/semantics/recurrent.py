@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..diagnostics import fmt_shape
 from ..ir import Layer, is_unknown
-from .core import check_activation
+from .core import check_activation, dim_defined
 from .base import (
     REGISTRY,
     Ctx,
@@ -97,19 +97,6 @@ def _sequence_input(ctx: Ctx, rank: int, layout: str):
     )
 
 
-def _defined(ctx: Ctx, shape, axis: int, what: str) -> int:
-    if shape[axis] is None:
-        ctx.fail(
-            "undefined_dim",
-            f"{ctx.kind} creates its weights from {what} of its input, which is undefined (None) in "
-            f"{fmt_shape(shape)}; give the input a fixed size on that axis",
-            expected=f"{what} defined",
-            actual=f"shape={fmt_shape(shape)}",
-            hint={"axis": axis},
-        )
-    return shape[axis]
-
-
 def _stateful_batch(ctx: Ctx, shape) -> None:
     if ctx.arg("stateful", False) and shape[0] is None:
         ctx.fail(
@@ -157,7 +144,7 @@ def rnn(ctx: Ctx):
                 hint={"arg": "use_cudnn", "choices": ["auto", True, False]},
             )
     s = _sequence_input(ctx, 3, "(batch, timesteps, features)")
-    _defined(ctx, s, -1, "the features axis (last)")
+    dim_defined(ctx, s, -1, "the features axis (last)")
     _stateful_batch(ctx, s)
     out = (s[0], s[1], units) if ctx.arg("return_sequences", False) else (s[0], units)
     return _with_states(ctx, out, (s[0], units))
@@ -225,7 +212,7 @@ def _conv_lstm_step(ctx: Ctx, s, rank, filters, kernel, strides, padding, data_f
             actual=f"shape={fmt_shape(s)}",
             hint={"axes": "spatial"},
         )
-    _defined(ctx, s, channel_axis, "the channels axis")
+    dim_defined(ctx, s, channel_axis, "the channels axis")
     out = []
     for i, length in enumerate(spatial):
         n = conv_output_length(length, kernel[i], padding, strides[i], dilation[i])
