@@ -47,12 +47,14 @@ def analyse(path: Path) -> dict:
         unchecked += len(res.unchecked)
         unknown_input = unknown_input or any(i.shape is None for i in m.inputs)
         for d in res.errors:
-            errors.append({
-                "line": d.span.line if d.span else None,
-                "related": [r.span.line for r in d.related],
-                "kind": d.kind,
-                "message": d.message,
-            })
+            errors.append(
+                {
+                    "line": d.span.line if d.span else None,
+                    "related": [r.span.line for r in d.related],
+                    "kind": d.kind,
+                    "message": d.message,
+                }
+            )
     warnings = [d.span.line for m in result.models for d in m.notes if d.kind == "legacy_api" and d.span]
     file_errors = [d.message for d in result.diagnostics if d.severity == "error"]
     # extraction coverage: a property of the IR the frontend produced
@@ -64,8 +66,15 @@ def analyse(path: Path) -> dict:
         coverage = "partial"
     # checker coverage: every layer evaluated (depends on the semantics written so far)
     checked = "none" if not layers or unchecked == layers else ("complete" if unchecked == 0 else "partial")
-    return {"errors": errors, "coverage": coverage, "checked": checked, "models": len(result.models), "text": result.text or "",
-            "legacy_lines": warnings, "file_errors": file_errors}
+    return {
+        "errors": errors,
+        "coverage": coverage,
+        "checked": checked,
+        "models": len(result.models),
+        "text": result.text or "",
+        "legacy_lines": warnings,
+        "file_errors": file_errors,
+    }
 
 
 def _fully_extracted(model) -> bool:
@@ -165,7 +174,8 @@ def sfdata(verbose: bool) -> dict:
                 hit_primary |= fl in primary
                 hit |= fl in primary or fl in related
             legacy_hit = fl in orig["legacy_lines"] or any(
-                fl in lines_matching(ctx["text"], orig_text, w) for w in ctx["legacy_lines"])
+                fl in lines_matching(ctx["text"], orig_text, w) for w in ctx["legacy_lines"]
+            )
             at_line_legacy += found and (hit or legacy_hit)
         at_line += hit
         at_line_primary += hit_primary
@@ -173,12 +183,24 @@ def sfdata(verbose: bool) -> dict:
     if verbose:
         for r in rows:
             msg = r[5].get("message", "")[:90]
-            print(f"  {r[0]:>9} {r[1]:<27} detected={str(r[2]):<5} faulty_line={str(r[3]):<5} at_line={r[4]!s:<5} {msg}")
+            print(
+                f"  {r[0]:>9} {r[1]:<27} detected={str(r[2]):<5} faulty_line={str(r[3]):<5} at_line={r[4]!s:<5} {msg}"
+            )
     return {
-        "programs": len(manifest), "coverage": cov, "model_faults": model_faults, "detected": detected,
-        "with_faulty_line": with_line, "at_line": at_line, "at_line_primary": at_line_primary, "at_line_legacy": at_line_legacy,
-        "gt_alarms": gt_alarms, "gt_total": gt_total, "dvm_alarms": dvm_alarms, "dvm_total": dvm_total,
-        "dvm_faults": dvm_faults, "dvm_found": dvm_found,
+        "programs": len(manifest),
+        "coverage": cov,
+        "model_faults": model_faults,
+        "detected": detected,
+        "with_faulty_line": with_line,
+        "at_line": at_line,
+        "at_line_primary": at_line_primary,
+        "at_line_legacy": at_line_legacy,
+        "gt_alarms": gt_alarms,
+        "gt_total": gt_total,
+        "dvm_alarms": dvm_alarms,
+        "dvm_total": dvm_total,
+        "dvm_faults": dvm_faults,
+        "dvm_found": dvm_found,
     }
 
 
@@ -258,12 +280,16 @@ def main() -> int:
         print(f"  detected                         {s['detected']}")
         print(f"  at faulty_line (error or related) {s['at_line']} of {s['with_faulty_line']} with a faulty_line")
         print(f"  at faulty_line (error line only) {s['at_line_primary']} of {s['with_faulty_line']}")
-        print(f"  at faulty_line (also counting a legacy_api warning there) {s['at_line_legacy']}"
-              f" of {s['with_faulty_line']}")
+        print(
+            f"  at faulty_line (also counting a legacy_api warning there) {s['at_line_legacy']}"
+            f" of {s['with_faulty_line']}"
+        )
         print(f"  false alarms on ground truths    {s['gt_alarms']} of {s['gt_total']} that Keras 3 constructs")
         for side in ("input", "output"):
-            print(f"  data-vs-model faults ({side:<6})    {s['dvm_found'][side]} detected of {s['dvm_faults'][side]} "
-                  "that fail at fit/predict in Keras 3")
+            print(
+                f"  data-vs-model faults ({side:<6})    {s['dvm_found'][side]} detected of {s['dvm_faults'][side]} "
+                "that fail at fit/predict in Keras 3"
+            )
         print(f"  false alarms on programs Keras 3 runs without error {s['dvm_alarms']} of {s['dvm_total']}")
     if (BENCH / "keras-io-models").is_dir():
         k = keras_io(verbose)
@@ -273,8 +299,9 @@ def main() -> int:
         print(f"  extracted partially              {c['partial']}")
         print(f"  not extracted                    {c['none']}")
         k2 = k["checked"]
-        print(f"  checker evaluated every layer    {k2['complete']} files, some layers {k2['partial']}, "
-              f"none {k2['none']}")
+        print(
+            f"  checker evaluated every layer    {k2['complete']} files, some layers {k2['partial']}, none {k2['none']}"
+        )
         print(f"  false alarms (errors)            {len(k['alarms'])}")
         for a in k["alarms"]:
             print("    " + a)

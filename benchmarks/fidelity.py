@@ -16,7 +16,6 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Optional
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -29,15 +28,15 @@ from repair_engine.diagnostics import fmt_shape  # noqa: E402
 @dataclass
 class Outcome:
     model: object
-    keras_ok: Optional[bool]
-    keras_shapes: Optional[list]
-    keras_error: Optional[str]
+    keras_ok: bool | None
+    keras_shapes: list | None
+    keras_error: str | None
     ours_ok: bool
     ours_shapes: list
     ours_checked: bool  # every layer evaluated (no unknown parts)
     ours_messages: list
     # when Keras builds a model we reject: does it also run? (None: not asked)
-    keras_runs: Optional[bool] = None
+    keras_runs: bool | None = None
 
     @property
     def verdict_agrees(self) -> bool:

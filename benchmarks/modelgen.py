@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from typing import Optional
 
 from repair_engine.checker import input_shapes_of, run_layer
 from repair_engine.ir import Edge, InputNode, Layer, Model
@@ -77,12 +76,10 @@ class Generator:
             for e in entries:
                 self.by_rank[len(e[2][0])].append((kind, e))
         self.all_single = [(k, e) for k, es in self.single.items() for e in es]
-        self.merge_entries = [
-            (k, e) for k, es in self.multi.items() if k in MERGE_KINDS for e in es if len(e[2]) == 2
-        ]
+        self.merge_entries = [(k, e) for k, es in self.multi.items() if k in MERGE_KINDS for e in es if len(e[2]) == 2]
         self._n = 0
 
-    def _pick_single(self, rank: Optional[int]):
+    def _pick_single(self, rank: int | None):
         """Mostly a layer whose valid examples take this rank; sometimes anything
         (including the arguments of invalid examples) so that failures stay varied."""
         rng = self.rng
@@ -126,7 +123,7 @@ class Generator:
             shapes[lay.id] = outs
             return Edge(lay.id)
 
-        def rank_of(e: Edge) -> Optional[int]:
+        def rank_of(e: Edge) -> int | None:
             s = shapes[e.node][e.index] if e.index < len(shapes[e.node]) else None
             return len(s) if s is not None else None
 
@@ -146,7 +143,7 @@ class Generator:
             k, e = self._pick_single(rank_of(current))
             current = add(self._layer(k, e, (current,)))
         return Model(
-            name=f"gen",
+            name="gen",
             inputs=(inp,),
             layers=tuple(layers),
             outputs=(current,),

@@ -18,8 +18,8 @@ with the cost of simply undoing the injected faults.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 from repair_engine.checker import check
 from repair_engine.ir import Edge, InputNode, Layer, Model, sequential
@@ -38,6 +38,7 @@ class Case:
 
 # ---- valid bases -------------------------------------------------------------------
 
+
 def cnn2d(r: random.Random) -> Model:
     h = r.choice([16, 28, 32, 48, 64])
     c = r.choice([1, 3])
@@ -46,8 +47,17 @@ def cnn2d(r: random.Random) -> Model:
     for _ in range(r.randint(1, 3)):
         k = r.choice([3, 5])
         pad = r.choice(["valid", "same"])
-        layers.append(("Conv2D", {"filters": r.choice([8, 16, 32]), "kernel_size": (k, k) if r.random() < 0.5 else k,
-                                  "padding": pad, "activation": "relu"}))
+        layers.append(
+            (
+                "Conv2D",
+                {
+                    "filters": r.choice([8, 16, 32]),
+                    "kernel_size": (k, k) if r.random() < 0.5 else k,
+                    "padding": pad,
+                    "activation": "relu",
+                },
+            )
+        )
         size = size - k + 1 if pad == "valid" else size
         if size >= 4:
             layers.append(("MaxPooling2D", {"pool_size": (2, 2)}))
@@ -61,9 +71,11 @@ def cnn2d(r: random.Random) -> Model:
 def cnn1d(r: random.Random) -> Model:
     t = r.choice([20, 50, 100])
     f = r.choice([1, 4, 8])
-    layers = [("Conv1D", {"filters": 16, "kernel_size": r.choice([3, 5]), "activation": "relu"}),
-              ("MaxPooling1D", {"pool_size": 2}),
-              ("Conv1D", {"filters": 32, "kernel_size": 3, "padding": "same"})]
+    layers = [
+        ("Conv1D", {"filters": 16, "kernel_size": r.choice([3, 5]), "activation": "relu"}),
+        ("MaxPooling1D", {"pool_size": 2}),
+        ("Conv1D", {"filters": 32, "kernel_size": 3, "padding": "same"}),
+    ]
     layers.append(("GlobalAveragePooling1D", {}) if r.random() < 0.5 else ("Flatten", {}))
     layers.append(("Dense", {"units": r.choice([1, 3])}))
     return sequential((None, t, f), layers)
@@ -85,8 +97,12 @@ def mlp(r: random.Random) -> Model:
 
 def text(r: random.Random) -> Model:
     mid = r.choice([("Conv1D", {"filters": 32, "kernel_size": 5}), ("LSTM", {"units": 16, "return_sequences": True})])
-    layers = [("Embedding", {"input_dim": r.choice([1000, 5000]), "output_dim": r.choice([32, 64])}), mid,
-              ("GlobalMaxPooling1D", {}), ("Dense", {"units": 1})]
+    layers = [
+        ("Embedding", {"input_dim": r.choice([1000, 5000]), "output_dim": r.choice([32, 64])}),
+        mid,
+        ("GlobalMaxPooling1D", {}),
+        ("Dense", {"units": 1}),
+    ]
     return sequential((None, r.choice([50, 100])), layers)
 
 
@@ -102,19 +118,29 @@ def residual(r: random.Random) -> Model:
 
 def reshape_front(r: random.Random) -> Model:
     a, b = r.choice([(10, 10), (8, 4), (16, 3)])
-    layers = [("Reshape", {"target_shape": (a, b)}), ("Conv1D", {"filters": 8, "kernel_size": 3}), ("Flatten", {}),
-              ("Dense", {"units": 2})]
+    layers = [
+        ("Reshape", {"target_shape": (a, b)}),
+        ("Conv1D", {"filters": 8, "kernel_size": 3}),
+        ("Flatten", {}),
+        ("Dense", {"units": 2}),
+    ]
     return sequential((None, a * b), layers)
 
 
 TEMPLATES: dict[str, Callable[[random.Random], Model]] = {
-    "cnn2d": cnn2d, "cnn1d": cnn1d, "rnn": rnn, "mlp": mlp, "text": text, "residual": residual,
+    "cnn2d": cnn2d,
+    "cnn1d": cnn1d,
+    "rnn": rnn,
+    "mlp": mlp,
+    "text": text,
+    "residual": residual,
     "reshape": reshape_front,
 }
 
 
 # ---- faults -----------------------------------------------------------------------
 # Each returns (mutated model, description, undo edit) or None when not applicable.
+
 
 def _input(m: Model) -> InputNode:
     return m.inputs[0]
@@ -169,8 +195,11 @@ def strides_too_large(m, r):
     if not cands:
         return None
     l = r.choice(cands)
-    return _set_arg(m, l, "kernel_size", 40, f"kernel of {l.id} too large") if r.random() < 0.3 else \
-        _set_arg(m, l, "strides", r.choice([8, 16]), f"strides of {l.id} too large")
+    return (
+        _set_arg(m, l, "kernel_size", 40, f"kernel of {l.id} too large")
+        if r.random() < 0.3
+        else _set_arg(m, l, "strides", r.choice([8, 16]), f"strides of {l.id} too large")
+    )
 
 
 def no_return_sequences(m, r):
@@ -193,7 +222,9 @@ def wrong_sibling(m, r):
         return None
     l = r.choice(cands)
     new_kind = RANK2_TO_1[l.kind]
-    mutated = ReplaceLayer(target=l.id, new_kind=new_kind, new_args=tuple(sorted(l.args.items())), old_kind=l.kind).apply(m)
+    mutated = ReplaceLayer(
+        target=l.id, new_kind=new_kind, new_args=tuple(sorted(l.args.items())), old_kind=l.kind
+    ).apply(m)
     undo = ReplaceLayer(target=l.id, new_kind=l.kind, new_args=tuple(sorted(l.args.items())), old_kind=new_kind)
     return mutated, f"{l.kind} written as {new_kind}", undo
 
@@ -242,9 +273,20 @@ def _set_arg(m, l, arg, new, why):
     return mutated, why, SetArg(target=l.id, arg=arg, old=new, new=old)
 
 
-FAULTS = [drop_channel_axis, batch_axis_in_shape, channels_first, window_too_large, strides_too_large,
-          no_return_sequences, non_positive, wrong_sibling, merge_mismatch, wrong_reshape, bad_padding,
-          embedding_weights]
+FAULTS = [
+    drop_channel_axis,
+    batch_axis_in_shape,
+    channels_first,
+    window_too_large,
+    strides_too_large,
+    no_return_sequences,
+    non_positive,
+    wrong_sibling,
+    merge_mismatch,
+    wrong_reshape,
+    bad_padding,
+    embedding_weights,
+]
 
 
 def generate_suite(n: int = 500, seed: int = 0) -> list[Case]:

@@ -109,12 +109,17 @@ def run_random(n: int, seed: int, use_keras: bool) -> dict:
         "failures": failures[:20],
     }
     print(f"(a) random mutations: {len(cases)} cases (seed {seed}), {out['mean_injected_faults']:.2f} faults per case")
-    kv = (f"verified with Keras {verified}/{len(cases)} ({100 * verified / max(len(cases), 1):.1f}%)"
-          if use_keras else "Keras verification skipped (--no-keras)")
+    kv = (
+        f"verified with Keras {verified}/{len(cases)} ({100 * verified / max(len(cases), 1):.1f}%)"
+        if use_keras
+        else "Keras verification skipped (--no-keras)"
+    )
     print(f"    repaired {repaired}/{len(cases)} ({100 * repaired / max(len(cases), 1):.1f}%), {kv}")
     print(f"    time: median {out['median_ms']:.1f} ms, p95 {out['p95_ms']:.1f} ms, max {out['max_ms']:.1f} ms")
-    print(f"    mean cost {out['mean_cost']:.2f} vs undoing the injected faults {out['mean_undo_cost']:.2f}; "
-          f"repair cost <= undo cost in {not_cheaper}/{repaired}; mean edits {out['mean_edits']:.2f}")
+    print(
+        f"    mean cost {out['mean_cost']:.2f} vs undoing the injected faults {out['mean_undo_cost']:.2f}; "
+        f"repair cost <= undo cost in {not_cheaper}/{repaired}; mean edits {out['mean_edits']:.2f}"
+    )
     print(f"    keeps the original output shape: {sum(keeps)}/{repaired} ({100 * sum(keeps) / max(repaired, 1):.1f}%)")
     for f in failures[:10]:
         print("    not repaired/verified:", f)
@@ -123,11 +128,12 @@ def run_random(n: int, seed: int, use_keras: bool) -> dict:
 
 # ---- real bugs ------------------------------------------------------------------------
 
+
 def changed_lines(original: str, fixed: str) -> set:
     """Lines of `original` (1-based) that `fixed` replaces, deletes or inserts next to."""
     a, b = original.splitlines(), fixed.splitlines()
     out = set()
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+    for tag, i1, i2, _j1, _j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
         if i1 == i2:
@@ -215,22 +221,38 @@ def run_exais(use_keras: bool) -> dict:
     valid = [r for r in rows if r.get("status") == "valid"]
     valid_ok = [r for r in valid if not r["keras_fails"] and r.get("verified") is not False]
     times = [r["ms"] for r in rows if "ms" in r]
-    print(f"(b) ExAIS real bugs (JSON specs): {len(rows)} specs; flagged invalid {len(flagged)}, "
-          f"repaired {len(rep)}/{len(flagged)}, verified with Keras {len(ver)}/{len(flagged)}; "
-          f"valid as given {len(valid)} (Keras agrees: {len(valid_ok)})")
+    print(
+        f"(b) ExAIS real bugs (JSON specs): {len(rows)} specs; flagged invalid {len(flagged)}, "
+        f"repaired {len(rep)}/{len(flagged)}, verified with Keras {len(ver)}/{len(flagged)}; "
+        f"valid as given {len(valid)} (Keras agrees: {len(valid_ok)})"
+    )
     texts = [r for r in rep if r.get("text_patched")]
-    print(f"    written into the spec text: {len(texts)}/{len(rep)} repairs, re-read and verified "
-          f"{sum(bool(r.get('text_verified')) for r in texts)}")
+    print(
+        f"    written into the spec text: {len(texts)}/{len(rep)} repairs, re-read and verified "
+        f"{sum(bool(r.get('text_verified')) for r in texts)}"
+    )
     handled = len(ver) + len(valid_ok)
-    print(f"    handled (repaired+verified, or valid as Keras says): {handled}/{len(rows)}; "
-          f"median time {statistics.median(times) if times else float('nan'):.1f} ms")
+    print(
+        f"    handled (repaired+verified, or valid as Keras says): {handled}/{len(rows)}; "
+        f"median time {statistics.median(times) if times else float('nan'):.1f} ms"
+    )
     py = [r for r in rows if r.get("py_flag")]
-    print(f"    Keras 3 scripts (Python frontend): flagged {len(py)}, patched {sum(bool(r.get('py_patched')) for r in py)}, "
-          f"patched and verified {sum(bool(r.get('py_verified')) for r in py)}")
+    print(
+        f"    Keras 3 scripts (Python frontend): flagged {len(py)}, patched {sum(bool(r.get('py_patched')) for r in py)}, "
+        f"patched and verified {sum(bool(r.get('py_verified')) for r in py)}"
+    )
     for r in rows:
-        print("   ", r["spec"], r.get("status"), "verified=" + str(r.get("verified")),
-              "text" if r.get("text_patched") else "no-text", r.get("edits", ""),
-              "| py:", "patched" if r.get("py_patched") else "-", r.get("py_error", ""))
+        print(
+            "   ",
+            r["spec"],
+            r.get("status"),
+            "verified=" + str(r.get("verified")),
+            "text" if r.get("text_patched") else "no-text",
+            r.get("edits", ""),
+            "| py:",
+            "patched" if r.get("py_patched") else "-",
+            r.get("py_error", ""),
+        )
     return {"rows": rows}
 
 
@@ -259,26 +281,41 @@ def run_sfdata(use_keras: bool) -> dict:
         if row["repaired"] and gt.exists():
             want = changed_lines(ctx.read_text(errors="replace"), gt.read_text(errors="replace"))
             got = {x["line"] for v in reps.values() for x in v["edits"]}
-            got |= {le_line for v in reps.values() for le in v["line_edits"]
-                    for le_line in range(le["start_line"], le["end_line"] + 1)}
+            got |= {
+                le_line
+                for v in reps.values()
+                for le in v["line_edits"]
+                for le_line in range(le["start_line"], le["end_line"] + 1)
+            }
             row["at_gt_line"] = bool(want & got)
             row["gt_lines"], row["fix_lines"] = sorted(want)[:6], sorted(got)[:6]
             row["edits"] = [x["description"] for v in reps.values() for x in v["edits"]]
         if not row["repaired"]:
-            row["why"] = [d.message for d in ff.diagnostics][:1] or [
-                d.message for c in checks for d in c.errors][:1]
+            row["why"] = [d.message for d in ff.diagnostics][:1] or [d.message for c in checks for d in c.errors][:1]
         rows.append(row)
     n = len(rows)
     flagged = sum(bool(r.get("flagged")) for r in rows)
     rep = sum(bool(r.get("repaired")) for r in rows)
     ver = sum(bool(r.get("verified")) for r in rows)
     at = sum(bool(r.get("at_gt_line")) for r in rows)
-    print(f"(b) SFData model faults: {n} programs; flagged {flagged}, repaired {rep}/{n} "
-          f"({100 * rep / max(n, 1):.0f}%), verified {ver}/{n}, fix at a ground-truth line {at}/{rep}")
+    print(
+        f"(b) SFData model faults: {n} programs; flagged {flagged}, repaired {rep}/{n} "
+        f"({100 * rep / max(n, 1):.0f}%), verified {ver}/{n}, fix at a ground-truth line {at}/{rep}"
+    )
     for r in rows:
-        print("   ", r["id"], "flag" if r.get("flagged") else "noflag", "rep" if r.get("repaired") else "-",
-              "ver" if r.get("verified") else "-", "GT-line" if r.get("at_gt_line") else "", r.get("edits", ""),
-              r.get("gt_lines", ""), r.get("fix_lines", ""), r.get("why", ""), r.get("error", ""))
+        print(
+            "   ",
+            r["id"],
+            "flag" if r.get("flagged") else "noflag",
+            "rep" if r.get("repaired") else "-",
+            "ver" if r.get("verified") else "-",
+            "GT-line" if r.get("at_gt_line") else "",
+            r.get("edits", ""),
+            r.get("gt_lines", ""),
+            r.get("fix_lines", ""),
+            r.get("why", ""),
+            r.get("error", ""),
+        )
     return {"rows": rows}
 
 

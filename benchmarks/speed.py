@@ -26,7 +26,7 @@ from repair_engine.ir import sequential  # noqa: E402
 def deep_model(n_layers: int = 100):
     """A valid 100-layer CNN/MLP chain with known shapes."""
     layers = []
-    for i in range(n_layers // 4 - 1):
+    for _i in range(n_layers // 4 - 1):
         layers.append(("Conv2D", {"filters": 8, "kernel_size": 3, "padding": "same"}))
         layers.append(("BatchNormalization", {}))
         layers.append(("Activation", {"activation": "relu"}))
@@ -59,14 +59,16 @@ def main(argv=None) -> int:
     models = generate(args.n, seed=args.seed)
     ours, theirs = [], []
     for m in models:
-        ours.append(_time(lambda: check(m), 3))
+        ours.append(_time(lambda m=m: check(m), 3))
         if have_keras:
             t0 = time.perf_counter()
             oracle.build(m)
             theirs.append(time.perf_counter() - t0)
     layers = sum(len(m.layers) for m in models)
     print(f"random models: {len(models)} ({layers} layers)")
-    print(f"our check: mean {1000 * statistics.mean(ours):.3f} ms/model, median {1000 * statistics.median(ours):.3f} ms")
+    print(
+        f"our check: mean {1000 * statistics.mean(ours):.3f} ms/model, median {1000 * statistics.median(ours):.3f} ms"
+    )
     if theirs:
         print(
             f"keras build: mean {1000 * statistics.mean(theirs):.3f} ms/model, "

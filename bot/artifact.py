@@ -22,7 +22,13 @@ class ArtifactError(ValueError):
 
 
 def build(repository: str, pr_number: int, head_sha: str, report: dict) -> dict:
-    return {"nnrepair_results": 1, "repository": repository, "pull_request": pr_number, "head_sha": head_sha, "report": report}
+    return {
+        "nnrepair_results": 1,
+        "repository": repository,
+        "pull_request": pr_number,
+        "head_sha": head_sha,
+        "report": report,
+    }
 
 
 def _safe_path(p) -> bool:
@@ -48,13 +54,19 @@ def validate_report(report) -> dict:
         where = f"report.models[{i}]"
         if not isinstance(m, dict) or not _safe_path(m.get("file")):
             raise ArtifactError(f"{where}: missing or unsafe file path")
-        if m.get("status") not in ("valid", "invalid", "unsupported") or not _opt_str(m.get("name")) or not _opt_int(m.get("line")):
+        if (
+            m.get("status") not in ("valid", "invalid", "unsupported")
+            or not _opt_str(m.get("name"))
+            or not _opt_int(m.get("line"))
+        ):
             raise ArtifactError(f"{where}: bad status, name or line")
         diags = m.get("diagnostics", [])
         if not isinstance(diags, list):
             raise ArtifactError(f"{where}.diagnostics: not a list")
         for j, d in enumerate(diags):
-            if not isinstance(d, dict) or not all(_opt_str(d.get(k)) for k in ("code", "kind", "severity", "message", "layer", "expected", "actual")):
+            if not isinstance(d, dict) or not all(
+                _opt_str(d.get(k)) for k in ("code", "kind", "severity", "message", "layer", "expected", "actual")
+            ):
                 raise ArtifactError(f"{where}.diagnostics[{j}]: bad fields")
             if d.get("file") is not None and not _safe_path(d.get("file")):
                 raise ArtifactError(f"{where}.diagnostics[{j}]: unsafe file path")
@@ -106,7 +118,9 @@ def load(path: str) -> dict:
     return data
 
 
-def check_against(data: dict, *, repository: str, event_head_sha: str | None, api_head_sha: str, api_state: str) -> None:
+def check_against(
+    data: dict, *, repository: str, event_head_sha: str | None, api_head_sha: str, api_state: str
+) -> None:
     """The identity checks: the artifact must describe this repository's open PR at its current head."""
     if data["repository"].lower() != repository.lower():
         raise ArtifactError(f"artifact is for {data['repository']}, not {repository}")

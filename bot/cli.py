@@ -143,8 +143,14 @@ def load_config(run: Run, explicit: str | None, repo=None, ref: str | None = Non
             if not os.path.isabs(path) and run.env.workspace:
                 path = os.path.join(run.env.workspace, path)
             run.config = engine.load_config(path)
-        elif repo is None and run.env.workspace and any(os.path.isfile(os.path.join(run.env.workspace, n)) for n in (".nnrepair.yml", ".nnrepair.yaml")):
-            name = next(n for n in (".nnrepair.yml", ".nnrepair.yaml") if os.path.isfile(os.path.join(run.env.workspace, n)))
+        elif (
+            repo is None
+            and run.env.workspace
+            and any(os.path.isfile(os.path.join(run.env.workspace, n)) for n in (".nnrepair.yml", ".nnrepair.yaml"))
+        ):
+            name = next(
+                n for n in (".nnrepair.yml", ".nnrepair.yaml") if os.path.isfile(os.path.join(run.env.workspace, n))
+            )
             run.config = engine.load_config(os.path.join(run.env.workspace, name))
         elif repo is not None and ref:
             # the base branch's config: a PR cannot loosen its own checks
@@ -198,7 +204,9 @@ def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
         return
     changed = c.pull_files(pull)
     if len(changed) >= GITHUB_MAX_PR_FILES:
-        run.note(f"GitHub lists at most {GITHUB_MAX_PR_FILES} files of a pull request; files beyond them were not checked.")
+        run.note(
+            f"GitHub lists at most {GITHUB_MAX_PR_FILES} files of a pull request; files beyond them were not checked."
+        )
     sources = pr_sources(run, repo, pull, head_sha, changed)
     analyse(run, sources)
     changed_map = {cf.path: cf for cf in changed}
@@ -211,7 +219,9 @@ def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
     # the head moved (new push / force-push) while we analysed: the next run owns it
     fresh = c.pull(repo, number)
     if fresh.head.sha != head_sha:
-        run.note(f"The PR head moved from {head_sha[:7]} to {fresh.head.sha[:7]} during the run; nothing was posted (the next run covers it).")
+        run.note(
+            f"The PR head moved from {head_sha[:7]} to {fresh.head.sha[:7]} during the run; nothing was posted (the next run covers it)."
+        )
         return
 
     if fresh.state != "open":
@@ -325,10 +335,19 @@ def flow_workflow_run(run: Run) -> None:
     run.report = engine.apply_config(data["report"], run.config)
     run.findings = build_findings(run.report, sources)
     res = publish_pull(
-        c, repo, pull, head_sha, run.report, run.findings, changed_map,
-        filter_mode=run.settings.filter_mode, max_comments=run.settings.max_comments,
-        inline_allowed=run.settings.mode != "comment", summary_policy=run.settings.summary,
-        dry_run=run.settings.dry_run, echo=run.echo,
+        c,
+        repo,
+        pull,
+        head_sha,
+        run.report,
+        run.findings,
+        changed_map,
+        filter_mode=run.settings.filter_mode,
+        max_comments=run.settings.max_comments,
+        inline_allowed=run.settings.mode != "comment",
+        summary_policy=run.settings.summary,
+        dry_run=run.settings.dry_run,
+        echo=run.echo,
     )
     for n in res.notes:
         run.note(n)
@@ -358,8 +377,16 @@ def flow_comment_command(run: Run) -> None:
             return
         try:
             thread = c.call(repo.get_issue, int(issue["number"]))
+
             def answered():
-                return next((x for x in thread.get_comments() if REPLY_MARKER in (x.body or "") and f"@{login}" in (x.body or "") and c.is_ours(x)), None)
+                return next(
+                    (
+                        x
+                        for x in thread.get_comments()
+                        if REPLY_MARKER in (x.body or "") and f"@{login}" in (x.body or "") and c.is_ours(x)
+                    ),
+                    None,
+                )
 
             if c.call(answered) is not None:
                 return  # answered once already; don't repeat ourselves
@@ -382,8 +409,16 @@ def flow_scan(run: Run) -> None:
     sources = workspace_sources(run, run.env.workspace) if use_workspace else tree_sources(run, repo, sha)
     analyse(run, sources)
     res = publish_scan(
-        c, repo, run.report, run.fixed_texts, sources,
-        branch=branch, sha=sha, open_pr=run.settings.scan_open_pr, dry_run=run.settings.dry_run, echo=run.echo,
+        c,
+        repo,
+        run.report,
+        run.fixed_texts,
+        sources,
+        branch=branch,
+        sha=sha,
+        open_pr=run.settings.scan_open_pr,
+        dry_run=run.settings.dry_run,
+        echo=run.echo,
     )
     run.log(f"nnrepair: scan issue {res.issue_action} (#{res.issue_number}), PR {res.pr_action}")
 
@@ -463,7 +498,9 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
             dispatch(run)
     except ApiError as e:
         if e.status in (401, 403):
-            run.note(f"The token lacks permission for this step ({e.status}); results are in the annotations and the job summary.")
+            run.note(
+                f"The token lacks permission for this step ({e.status}); results are in the annotations and the job summary."
+            )
         elif e.status == 404:
             run.note(f"Something vanished during the run (404: {e.message}); a branch may have been deleted.")
         else:
@@ -484,10 +521,19 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
         sarif_path = os.path.join(env.workspace or os.getcwd(), sarif_path)
     try:
         values = outputs.write_all(
-            run.report, run.findings, mode=run.settings.mode, notes=run.notes, stdout=out,
-            step_summary=env.step_summary, github_output=env.output, sarif_path=sarif_path, fixed=run.fixed,
+            run.report,
+            run.findings,
+            mode=run.settings.mode,
+            notes=run.notes,
+            stdout=out,
+            step_summary=env.step_summary,
+            github_output=env.output,
+            sarif_path=sarif_path,
+            fixed=run.fixed,
             # a Docker action sees /github/workspace, the next step the runner's path: output it relative
-            sarif_output=os.path.relpath(sarif_path, env.workspace) if env.workspace and sarif_path.startswith(env.workspace.rstrip("/") + "/") else sarif_path,
+            sarif_output=os.path.relpath(sarif_path, env.workspace)
+            if env.workspace and sarif_path.startswith(env.workspace.rstrip("/") + "/")
+            else sarif_path,
         )
         del values
     except OSError as e:

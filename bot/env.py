@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 FAIL_ON = ("none", "error", "warning")
 MODES = ("review", "comment", "commit", "scan", "check")

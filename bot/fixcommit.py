@@ -70,7 +70,9 @@ def can_push(pull, base_full_name: str) -> tuple[bool, str | None]:
     )
 
 
-def commit_fix(client, base_repo, pull, head_sha: str, files: dict[str, str], message: str, *, dry_run: bool = False, echo=print) -> FixResult:
+def commit_fix(
+    client, base_repo, pull, head_sha: str, files: dict[str, str], message: str, *, dry_run: bool = False, echo=print
+) -> FixResult:
     if not files:
         return FixResult(note="Nothing to commit: no repaired file differs from the branch.")
     ok, why = can_push(pull, base_repo.full_name)
@@ -97,6 +99,8 @@ def commit_fix(client, base_repo, pull, head_sha: str, files: dict[str, str], me
         if e.status in (401, 403):
             return FixResult(note="The token cannot push to the PR branch; nothing was committed.")
         if e.status == 0 or e.status >= 500:  # retried, and the branch checked: not moved
-            return FixResult(note=f"GitHub kept failing ({e.status or 'network error'}); nothing was committed. Ask again with `/nnrepair fix`.")
+            return FixResult(
+                note=f"GitHub kept failing ({e.status or 'network error'}); nothing was committed. Ask again with `/nnrepair fix`."
+            )
         raise
     return FixResult(committed=True, sha=sha, files=sorted(files))

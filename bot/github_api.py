@@ -12,7 +12,8 @@ from __future__ import annotations
 import base64
 import random
 import time
-from typing import Any, Callable, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import requests
 from github import Auth, Github, GithubException, InputGitTreeElement
@@ -54,7 +55,9 @@ def is_rate_limited(status: int, headers: dict | None, message: str) -> bool:
     return "rate limit" in (message or "").lower()
 
 
-def retry_delay(status: int, headers: dict | None, attempt: int, *, base: float, now: float, rng: random.Random) -> float:
+def retry_delay(
+    status: int, headers: dict | None, attempt: int, *, base: float, now: float, rng: random.Random
+) -> float:
     """Seconds to wait before retry number `attempt` (0-based)."""
     if status in (403, 429):
         ra = _header(headers, "retry-after")
@@ -91,7 +94,10 @@ def _maybe_sent(exc: BaseException) -> bool:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return False
     text = str(exc)
-    return not any(s in text for s in ("NewConnectionError", "Connection refused", "Name or service not known", "nodename nor servname"))
+    return not any(
+        s in text
+        for s in ("NewConnectionError", "Connection refused", "Name or service not known", "nodename nor servname")
+    )
 
 
 class GitHubClient:
@@ -141,7 +147,9 @@ class GitHubClient:
 
     # --- the retry loop ------------------------------------------------------------------
 
-    def call(self, fn: Callable[..., T], *args: Any, already_done: Callable[[], bool] | None = None, **kwargs: Any) -> T:
+    def call(
+        self, fn: Callable[..., T], *args: Any, already_done: Callable[[], bool] | None = None, **kwargs: Any
+    ) -> T:
         """Run one API call with retries. `already_done`, for non-idempotent writes, is asked
         before each retry whether the failed attempt took effect after all (a 502 after the write)."""
         waited = 0.0
@@ -307,11 +315,15 @@ class GitHubClient:
         def posted():  # a 5xx may hide a review that was in fact created: its first comment is there
             # (made on this commit: an outdated comment re-posted here carries the same marker)
             return marker is not None and any(
-                marker in (c.body or "") and getattr(c, "original_commit_id", commit_sha) == commit_sha and self.is_ours(c)
+                marker in (c.body or "")
+                and getattr(c, "original_commit_id", commit_sha) == commit_sha
+                and self.is_ours(c)
                 for c in pull.get_review_comments()
             )
 
-        out = self.write_once(pull.requester.requestJsonAndCheck, "POST", f"{pull.url}/reviews", input=params, find=posted)
+        out = self.write_once(
+            pull.requester.requestJsonAndCheck, "POST", f"{pull.url}/reviews", input=params, find=posted
+        )
         return out[1] if isinstance(out, tuple) else {}
 
     def edit(self, obj, body: str | None = None, **fields: Any) -> None:
@@ -331,11 +343,23 @@ class GitHubClient:
         """Post a comment; `find` (re-listing the thread for the bot's marker) guards the retries.
         Without one, the exact body by the bot counts as the earlier attempt."""
         if find is None:
+
             def find():
                 return next((c for c in issue.get_comments() if (c.body or "") == body and self.is_ours(c)), None)
+
         return self.write_once(issue.create_comment, body, find=find)
 
-    def commit_files(self, repo, branch: str, parent_sha: str, files: dict[str, str | bytes], message: str, *, force: bool = False, create: bool = False) -> str:
+    def commit_files(
+        self,
+        repo,
+        branch: str,
+        parent_sha: str,
+        files: dict[str, str | bytes],
+        message: str,
+        *,
+        force: bool = False,
+        create: bool = False,
+    ) -> str:
         """Blobs -> tree (on the parent's tree) -> commit -> ref update. Returns the new commit sha.
 
         Blobs and trees are content-addressed, so a retried POST makes nothing new; a retried

@@ -91,7 +91,12 @@ def sarif(report: dict) -> dict:
                 },
             )
             region = {}
-            for key, name in (("line", "startLine"), ("col", "startColumn"), ("end_line", "endLine"), ("end_col", "endColumn")):
+            for key, name in (
+                ("line", "startLine"),
+                ("col", "startColumn"),
+                ("end_line", "endLine"),
+                ("end_col", "endColumn"),
+            ):
                 if isinstance(d.get(key), int) and d[key] > 0:
                     region[name] = d[key]
             loc = {"physicalLocation": {"artifactLocation": {"uri": d.get("file") or m.get("file", "")}}}
@@ -107,7 +112,8 @@ def sarif(report: dict) -> dict:
                 res["fixes"] = [
                     {
                         "description": {
-                            "text": "; ".join(e.get("description", "") for e in repair.get("edits", []) or []) or "nnrepair repair"
+                            "text": "; ".join(e.get("description", "") for e in repair.get("edits", []) or [])
+                            or "nnrepair repair"
                         },
                         "artifactChanges": [
                             {
@@ -190,7 +196,9 @@ class RunOutputs:
 
 def job_summary(report: dict, findings: list[Finding], mode: str, notes: list[str]) -> str:
     ordered = sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.severity, 3), f.file, f.line or 0))
-    return templates.render("job_summary.md.j2", report=report, models=model_rows(report), findings=ordered, mode=mode, notes=notes)
+    return templates.render(
+        "job_summary.md.j2", report=report, models=model_rows(report), findings=ordered, mode=mode, notes=notes
+    )
 
 
 def write_github_output(path: str | None, values: dict[str, object]) -> None:

@@ -11,8 +11,8 @@ Idempotent by hidden markers:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 from . import RESOLVED_MARKER, SUMMARY_MARKER, finding_marker, templates
 from .github_api import ApiError
@@ -57,13 +57,23 @@ def resolved_body(fingerprint: str, old_body: str, sha: str, reason: str = "reso
 MAX_BODY = 60000
 
 
-def summary_body(report: dict, sha: str, inline: list[Finding], outside: list[Finding], notes: list[str], committed: str | None = None, inline_mode: bool = True) -> str:
+def summary_body(
+    report: dict,
+    sha: str,
+    inline: list[Finding],
+    outside: list[Finding],
+    notes: list[str],
+    committed: str | None = None,
+    inline_mode: bool = True,
+) -> str:
     """The sticky summary; shrunk (diffs dropped, then lists cut) to fit GitHub's size limit."""
     body = _summary_body(report, sha, inline, outside, notes, committed, inline_mode)
     if len(body) <= MAX_BODY:
         return body
     bare = [replace(f, diff=None, alternatives=[]) for f in outside]
-    notes = notes + ["Diffs are omitted here to fit GitHub's comment size limit; the job summary and the SARIF file have them."]
+    notes = notes + [
+        "Diffs are omitted here to fit GitHub's comment size limit; the job summary and the SARIF file have them."
+    ]
     body = _summary_body(report, sha, inline, bare, notes, committed, inline_mode)
     keep = len(bare)
     while len(body) > MAX_BODY and keep > 0:
@@ -73,7 +83,15 @@ def summary_body(report: dict, sha: str, inline: list[Finding], outside: list[Fi
     return body
 
 
-def _summary_body(report: dict, sha: str, inline: list[Finding], outside: list[Finding], notes: list[str], committed: str | None, inline_mode: bool) -> str:
+def _summary_body(
+    report: dict,
+    sha: str,
+    inline: list[Finding],
+    outside: list[Finding],
+    notes: list[str],
+    committed: str | None,
+    inline_mode: bool,
+) -> str:
     models = model_rows(report)
     if len(models) > 500:  # the table alone could exceed the limit
         notes = notes + [f"The table lists 500 of {len(models)} checked models."]
@@ -134,7 +152,9 @@ def publish_pull(
     res.plan = plan
     notes = list(extra_notes or [])
     if plan.capped:
-        notes.append(f"{plan.capped} more suggestion(s) were moved here: at most {max_comments} inline comments per run.")
+        notes.append(
+            f"{plan.capped} more suggestion(s) were moved here: at most {max_comments} inline comments per run."
+        )
 
     review_comments = client.review_comments(pull)
     current = {f.fingerprint for f in findings}
@@ -173,7 +193,9 @@ def publish_pull(
                 )
                 return False
             if e.status in (404, 409, 422):
-                res.notes.append(f"Could not {action} ({e.status}: {e.message}); the PR may have changed during the run.")
+                res.notes.append(
+                    f"Could not {action} ({e.status}: {e.message}); the PR may have changed during the run."
+                )
                 return False
             if e.status == 0 or e.status >= 500:  # retried and looked for: it did not happen
                 res.notes.append(f"Could not {action}: {e}; the next run tries again.")

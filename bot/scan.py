@@ -50,7 +50,14 @@ def issue_body(report: dict, branch: str, sha: str, pr_url: str | None) -> str:
 
     def render(models, bad):
         return templates.render(
-            "scan_issue.md.j2", marker=SCAN_MARKER, branch=branch, sha=sha, models=models, invalid=bad, pr_url=pr_url, total_invalid=len(invalid)
+            "scan_issue.md.j2",
+            marker=SCAN_MARKER,
+            branch=branch,
+            sha=sha,
+            models=models,
+            invalid=bad,
+            pr_url=pr_url,
+            total_invalid=len(invalid),
         )
 
     body = render(rows, invalid)
@@ -112,7 +119,19 @@ def update_fix_branch(client, repo, base_sha: str, files: dict[str, str], messag
     return "updated" if exists else "created"
 
 
-def publish_scan(client, repo, report: dict, fixed_texts: dict[str, str], sources: dict, *, branch: str, sha: str, open_pr: bool, dry_run: bool = False, echo=print) -> ScanResult:
+def publish_scan(
+    client,
+    repo,
+    report: dict,
+    fixed_texts: dict[str, str],
+    sources: dict,
+    *,
+    branch: str,
+    sha: str,
+    open_pr: bool,
+    dry_run: bool = False,
+    echo=print,
+) -> ScanResult:
     res = ScanResult()
     issue = find_scan_issue(client, repo)
     bad = invalid_models(report)
@@ -146,12 +165,15 @@ def publish_scan(client, repo, report: dict, fixed_texts: dict[str, str], source
             echo(f"=== branch {FIX_BRANCH} ===\n{msg}")
         else:
             action = update_fix_branch(client, repo, sha, files, msg)
-            body = templates.render(
-                "scan_pr_body.md.j2", marker=SCAN_MARKER, branch=branch, sha=sha, fixed=models
-            )
+            body = templates.render("scan_pr_body.md.j2", marker=SCAN_MARKER, branch=branch, sha=sha, fixed=models)
             if pull is None:
                 pull = client.write_once(
-                    repo.create_pull, title=PR_TITLE, body=body, head=FIX_BRANCH, base=branch, find=lambda: find_fix_pull(client, repo, retry=False)
+                    repo.create_pull,
+                    title=PR_TITLE,
+                    body=body,
+                    head=FIX_BRANCH,
+                    base=branch,
+                    find=lambda: find_fix_pull(client, repo, retry=False),
                 )
                 res.pr_action = "created"
             elif (pull.body or "").strip() != body.strip():
@@ -165,10 +187,12 @@ def publish_scan(client, repo, report: dict, fixed_texts: dict[str, str], source
     body = issue_body(report, branch, sha, pr_url)
     title = ISSUE_TITLE.format(branch=branch)
     if dry_run:
-        echo(f"=== scan issue ({'update #%d' % issue.number if issue else 'new'}) ===\n{body}")
+        echo(f"=== scan issue ({f'update #{issue.number}' if issue else 'new'}) ===\n{body}")
         res.issue_action = "updated" if issue else "created"
     elif issue is None:
-        issue = client.write_once(repo.create_issue, title=title, body=body, find=lambda: find_scan_issue(client, repo, retry=False))
+        issue = client.write_once(
+            repo.create_issue, title=title, body=body, find=lambda: find_scan_issue(client, repo, retry=False)
+        )
         res.issue_action = "created"
     elif (issue.body or "").strip() != body.strip():
         client.edit(issue, body=body)

@@ -16,7 +16,7 @@ import inspect
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Optional
+from typing import Any
 
 from .config import Config
 from .diagnostics import Diagnostic
@@ -28,7 +28,7 @@ TOOL_NAME = "nnrepair"
 _SUPPRESS_RE = re.compile(r"#\s*nnrepair\s*:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 
 
-_VERSION: Optional[str] = None
+_VERSION: str | None = None
 
 
 def tool_version() -> str:
@@ -60,16 +60,16 @@ def _find_version() -> str:
 class ModelReport:
     file: str
     name: str
-    line: Optional[int]
+    line: int | None
     status: str  # valid | invalid | unsupported
     input_shapes: list = field(default_factory=list)
     output_shapes: list = field(default_factory=list)
     diagnostics: list = field(default_factory=list)  # Diagnostic, after suppressions/config
-    repair: Optional[dict] = None
+    repair: dict | None = None
     # not serialized: for the bot and renderers
     model: Any = None
     check: Any = None
-    format: Optional[str] = None
+    format: str | None = None
     suppressed: int = 0
 
     def to_json(self) -> dict:
@@ -141,13 +141,13 @@ class Report:
         return 1 if self.failing() else 0
 
 
-def _shape_json(shape) -> Optional[list]:
+def _shape_json(shape) -> list | None:
     if shape is None:
         return None
     return [d if isinstance(d, int) else None for d in shape]
 
 
-def _repair_json(repair: Optional[dict]) -> Optional[dict]:
+def _repair_json(repair: dict | None) -> dict | None:
     if repair is None:
         return None
     return {k: v for k, v in repair.items() if k != "line_edits"}
@@ -157,7 +157,7 @@ def _repair_json(repair: Optional[dict]) -> Optional[dict]:
 # entry points
 
 
-def analyze_paths(paths: list, *, fix: bool = False, config: Optional[Config] = None, verify: bool = True) -> Report:
+def analyze_paths(paths: list, *, fix: bool = False, config: Config | None = None, verify: bool = True) -> Report:
     config = config or Config()
     files, errors = collect(list(paths), config)
     report = Report(fix=fix, config=config, errors=list(errors))
@@ -166,9 +166,7 @@ def analyze_paths(paths: list, *, fix: bool = False, config: Optional[Config] = 
     return report
 
 
-def analyze(
-    sources: dict, *, fix: bool = False, config: Optional[Config] = None, verify: bool = True
-) -> Report:
+def analyze(sources: dict, *, fix: bool = False, config: Config | None = None, verify: bool = True) -> Report:
     """Analyze in-memory files {path: bytes}. Files that hold no model are skipped."""
     config = config or Config()
     report = Report(fix=fix, config=config)
@@ -180,9 +178,15 @@ def analyze(
             data = data.encode("utf-8")
         limit = MAX_BINARY_BYTES if data[:4] in (b"PK\x03\x04", b"\x89HDF") else MAX_TEXT_BYTES
         if len(data) > limit:
-            sf = SourceFile(path=path, diagnostic=Diagnostic(
-                kind="limit_exceeded", severity="warning",
-                message=f"the file is larger than {limit // (1024 * 1024)} MB; not checked", span=Span(path, 1, 1)))
+            sf = SourceFile(
+                path=path,
+                diagnostic=Diagnostic(
+                    kind="limit_exceeded",
+                    severity="warning",
+                    message=f"the file is larger than {limit // (1024 * 1024)} MB; not checked",
+                    span=Span(path, 1, 1),
+                ),
+            )
         else:
             mod = detect(path, data)
             if mod is None:
@@ -287,7 +291,7 @@ def _model_entry(path: str, model, result, config: Config, text, fmt) -> ModelRe
     )
 
 
-def suppressed_codes(text, span: Optional[Span]) -> Optional[set]:
+def suppressed_codes(text, span: Span | None) -> set | None:
     """Codes suppressed by `# nnrepair: ignore[...]` comments on the span's lines;
     {"*"} for a bare `# nnrepair: ignore`; None when there is none.
     `text` is the file's text or its list of lines."""
@@ -295,7 +299,7 @@ def suppressed_codes(text, span: Optional[Span]) -> Optional[set]:
         return None
     lines = text.splitlines() if isinstance(text, str) else text
     last = span.end_line if span.end_line and span.end_line >= span.line else span.line
-    found: Optional[set] = None
+    found: set | None = None
     for ln in range(span.line, min(last, span.line + 50) + 1):
         if ln - 1 >= len(lines):
             break
@@ -308,7 +312,7 @@ def suppressed_codes(text, span: Optional[Span]) -> Optional[set]:
     return found
 
 
-def filter_diagnostics(diags: list, config: Config, text: Optional[str], fmt: Optional[str]) -> tuple[list, int]:
+def filter_diagnostics(diags: list, config: Config, text: str | None, fmt: str | None) -> tuple[list, int]:
     """Apply config `ignore`/`severity` and inline suppressions (Python sources)."""
     kept = []
     dropped = 0
@@ -352,9 +356,14 @@ def _repair(report: Report, fr, checks: list, entries: list, config: Config, ver
     if fix_file is None:
         for e in entries:
             if e.invalid:
-                e.diagnostics.append(Diagnostic(kind="repair_not_found", severity="warning",
-                                                message="the repair engine is not available in this installation",
-                                                span=e.model.span if e.model is not None else None))
+                e.diagnostics.append(
+                    Diagnostic(
+                        kind="repair_not_found",
+                        severity="warning",
+                        message="the repair engine is not available in this installation",
+                        span=e.model.span if e.model is not None else None,
+                    )
+                )
         return
     # models whose check failed internally are not repaired
     usable = [c for c in checks]
@@ -388,12 +397,19 @@ def _repair(report: Report, fr, checks: list, entries: list, config: Config, ver
         if target is not None:
             target.diagnostics.extend(kept)
         elif kept:
-            report.models.append(ModelReport(file=fr.path, name=os.path.basename(fr.path),
-                                             line=d.span.line if d.span else None, status="unsupported",
-                                             diagnostics=kept, format=fr.format))
+            report.models.append(
+                ModelReport(
+                    file=fr.path,
+                    name=os.path.basename(fr.path),
+                    line=d.span.line if d.span else None,
+                    status="unsupported",
+                    diagnostics=kept,
+                    format=fr.format,
+                )
+            )
 
 
-def _entry_for(entries: list, d: Diagnostic) -> Optional[ModelReport]:
+def _entry_for(entries: list, d: Diagnostic) -> ModelReport | None:
     """The model a repair diagnostic belongs to: the one holding its layer, else
     the first invalid model left unrepaired."""
     if d.layer:

@@ -9,10 +9,9 @@ independent branches are still checked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from .diagnostics import Diagnostic, Related, fmt_shape
-from .ir import Edge, InputNode, Layer, Model, Shape, Span
+from .ir import InputNode, Layer, Model, Shape
 from .semantics import REGISTRY
 from .semantics.base import Ctx, Unknown, Violation
 
@@ -65,7 +64,7 @@ def input_shapes_of(layer: Layer, shapes: dict) -> list:
     return out
 
 
-def run_layer(layer: Layer, inputs: list, warnings: Optional[list] = None) -> tuple[list, Optional[Violation], bool]:
+def run_layer(layer: Layer, inputs: list, warnings: list | None = None) -> tuple[list, Violation | None, bool]:
     """Evaluate one layer. Returns (output shapes, violation, evaluated).
 
     `evaluated` is False when the kind is unknown or a needed value is unknown.
@@ -88,7 +87,7 @@ def run_layer(layer: Layer, inputs: list, warnings: Optional[list] = None) -> tu
     return [tuple(out) if out is not None else None], None, True
 
 
-def expected_weights(layer: Layer, inputs: list) -> Optional[list]:
+def expected_weights(layer: Layer, inputs: list) -> list | None:
     unit = REGISTRY.get(layer.kind)
     if unit is None or unit.weights is None:
         return None
@@ -269,7 +268,7 @@ def check(model: Model) -> CheckResult:
     return result
 
 
-def _input_spec(layer: Layer, inputs: list) -> Optional[dict]:
+def _input_spec(layer: Layer, inputs: list) -> dict | None:
     """The input spec a layer keeps after its first call (None: accepts anything)."""
     spec_fn = getattr(REGISTRY.get(layer.kind), "input_spec", None)
     if spec_fn is None or len(inputs) != 1 or inputs[0] is None:
@@ -280,7 +279,7 @@ def _input_spec(layer: Layer, inputs: list) -> Optional[dict]:
         return None
 
 
-def _shared_spec_diag(layer: Layer, first_call: tuple, inputs: list) -> Optional[Diagnostic]:
+def _shared_spec_diag(layer: Layer, first_call: tuple, inputs: list) -> Diagnostic | None:
     from .semantics.core import input_spec_violation
 
     if len(inputs) != 1 or inputs[0] is None:
@@ -301,7 +300,7 @@ def _shared_spec_diag(layer: Layer, first_call: tuple, inputs: list) -> Optional
     )
 
 
-def _too_large(outs: list) -> Optional[Shape]:
+def _too_large(outs: list) -> Shape | None:
     for s in outs:
         if s is None:
             continue
@@ -314,7 +313,7 @@ def _too_large(outs: list) -> Optional[Shape]:
     return None
 
 
-def _weight_diag(layer: Layer, expected: list, first_call: Optional[tuple]) -> Optional[Diagnostic]:
+def _weight_diag(layer: Layer, expected: list, first_call: tuple | None) -> Diagnostic | None:
     if layer.weights is not None:
         # a None entry is a weight whose shape was not given (e.g. a spec that
         # supplies the bias only): it is compared as what the layer builds
@@ -337,12 +336,7 @@ def _weight_diag(layer: Layer, expected: list, first_call: Optional[tuple]) -> O
                 actual=", ".join(map(fmt_shape, given)),
                 hint={"expected_weights": expected, "given_weights": given},
             )
-    if (
-        first_call is not None
-        and first_call[0] != layer.id
-        and first_call[1] is not None
-        and first_call[1] != expected
-    ):
+    if first_call is not None and first_call[0] != layer.id and first_call[1] is not None and first_call[1] != expected:
         # Keras builds this call (its input spec holds) but the weights of the
         # first call do not fit this input: it fails when the model runs
         return Diagnostic(

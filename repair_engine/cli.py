@@ -16,7 +16,7 @@ import argparse
 import os
 import sys
 import tempfile
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from .render import unified_diff  # noqa: F401  (re-exported: `nnrepair fix --diff`)
 
@@ -33,8 +33,11 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     from .api import tool_version
 
-    p = _Parser(prog="nnrepair", description="Check Keras model definitions against the semantics of Keras 3 "
-                "layers and repair invalid ones with a minimal edit.")
+    p = _Parser(
+        prog="nnrepair",
+        description="Check Keras model definitions against the semantics of Keras 3 "
+        "layers and repair invalid ones with a minimal edit.",
+    )
     p.add_argument("--version", action="version", version=f"nnrepair {tool_version()}")
     sub = p.add_subparsers(dest="command", metavar="{check,fix,github}", parser_class=_Parser)
     c = sub.add_parser("check", help="report invalid models (never modifies anything)")
@@ -55,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):  # odd file names must not break printing
         try:
@@ -96,7 +99,7 @@ def _github(rest: list) -> int:
     return bot_main(rest)
 
 
-def _load_config(path: Optional[str]):
+def _load_config(path: str | None):
     from .config import ConfigError, find_config, load_config
 
     try:

@@ -21,7 +21,7 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Optional
+from typing import Any
 
 CONFIG_NAMES = (".nnrepair.yml", ".nnrepair.yaml")
 FAIL_ON = ("error", "warning", "none")
@@ -67,7 +67,7 @@ class Config:
     scan: ScanConfig = field(default_factory=ScanConfig)
     repair: RepairConfig = field(default_factory=RepairConfig)
     # the file this came from (None = defaults)
-    source: Optional[str] = None
+    source: str | None = None
 
     # ---- queries ----------------------------------------------------------
     def is_ignored(self, code: str) -> bool:
@@ -146,7 +146,7 @@ def _glob_re(pattern: str) -> re.Pattern:
 # loading and validation
 
 
-def find_config(start: str) -> Optional[str]:
+def find_config(start: str) -> str | None:
     """The nearest .nnrepair.yml in `start` or its parents (stops at a .git root)."""
     d = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
     while True:
@@ -162,7 +162,7 @@ def find_config(start: str) -> Optional[str]:
         d = parent
 
 
-def load_config(path: Optional[str] = None) -> Config:
+def load_config(path: str | None = None) -> Config:
     """Read and validate a config file; None -> defaults. Raises ConfigError."""
     if path is None:
         return Config()
@@ -195,8 +195,19 @@ def parse_config(text: str, where: str = ".nnrepair.yml") -> Config:
 
 
 _TOP_KEYS = {
-    "include", "exclude", "ignore", "severity", "fail_on", "fail-on", "filter_mode", "filter-mode",
-    "max_comments", "max-comments", "commit", "scan", "repair",
+    "include",
+    "exclude",
+    "ignore",
+    "severity",
+    "fail_on",
+    "fail-on",
+    "filter_mode",
+    "filter-mode",
+    "max_comments",
+    "max-comments",
+    "commit",
+    "scan",
+    "repair",
 }
 
 
@@ -258,10 +269,12 @@ def config_from_dict(data: Any, where: str = "config") -> Config:
         scan=ScanConfig(open_pr=_bool(scan.get("open_pr", scan.get("open-pr", False)), f"{where}: scan.open_pr")),
         repair=RepairConfig(
             max_nodes=_int(repair.get("max_nodes", RepairConfig.max_nodes), f"{where}: repair.max_nodes", minimum=1),
-            time_budget_ms=_int(repair.get("time_budget_ms", RepairConfig.time_budget_ms),
-                                f"{where}: repair.time_budget_ms", minimum=1),
-            alternatives=_int(repair.get("alternatives", RepairConfig.alternatives),
-                              f"{where}: repair.alternatives", minimum=0),
+            time_budget_ms=_int(
+                repair.get("time_budget_ms", RepairConfig.time_budget_ms), f"{where}: repair.time_budget_ms", minimum=1
+            ),
+            alternatives=_int(
+                repair.get("alternatives", RepairConfig.alternatives), f"{where}: repair.alternatives", minimum=0
+            ),
             costs=dict(costs),
         ),
     )

@@ -7,8 +7,8 @@ NNR5xx data). Never renumber or rename; add new ones at the end of a group.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any, Optional, Tuple
+from dataclasses import dataclass, replace
+from typing import Any
 
 from .ir import Span
 
@@ -48,13 +48,13 @@ class Diagnostic:
     kind: str
     message: str
     severity: str = "error"
-    span: Optional[Span] = None
-    layer: Optional[str] = None  # layer id
-    layer_kind: Optional[str] = None
-    argument: Optional[str] = None  # the argument to blame, if any
-    expected: Optional[str] = None
-    actual: Optional[str] = None
-    related: Tuple[Related, ...] = ()
+    span: Span | None = None
+    layer: str | None = None  # layer id
+    layer_kind: str | None = None
+    argument: str | None = None  # the argument to blame, if any
+    expected: str | None = None
+    actual: str | None = None
+    related: tuple[Related, ...] = ()
     # machine-readable hints for the repair search, e.g.
     # {"arg": "pool_size", "max": 3} or {"need_rank": 4, "got_rank": 3}
     hint: Any = None
@@ -63,10 +63,10 @@ class Diagnostic:
     def code(self) -> str:
         return CODES.get(self.kind, "NNR999")
 
-    def at(self, span: Optional[Span]) -> "Diagnostic":
+    def at(self, span: Span | None) -> Diagnostic:
         return replace(self, span=span) if span is not None else self
 
-    def to_json(self, file: Optional[str] = None) -> dict:
+    def to_json(self, file: str | None = None) -> dict:
         out: dict[str, Any] = {
             "code": self.code,
             "kind": self.kind,

@@ -15,9 +15,9 @@ from __future__ import annotations
 import importlib
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Iterable, Optional
 
 from .diagnostics import Diagnostic
 from .ir import Span
@@ -28,8 +28,21 @@ MAX_BINARY_BYTES = 200 * 1024 * 1024
 MAX_FILES = 100_000
 
 SKIP_DIRS = {
-    ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "node_modules", "__pycache__",
-    "site-packages", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ipynb_checkpoints",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "env",
+    ".env",
+    "node_modules",
+    "__pycache__",
+    "site-packages",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ipynb_checkpoints",
 }
 # Extensions worth a diagnostic when unreadable or unrecognised when named explicitly.
 MODEL_EXTENSIONS = (".py", ".json", ".keras", ".h5", ".hdf5")
@@ -40,21 +53,21 @@ _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 @dataclass
 class SourceFile:
     path: str  # as displayed and reported (relative to the cwd when inside it)
-    data: Optional[bytes] = None
-    frontend: Optional[ModuleType] = None
-    diagnostic: Optional[Diagnostic] = None
+    data: bytes | None = None
+    frontend: ModuleType | None = None
+    diagnostic: Diagnostic | None = None
     # True when the file could not be read at all (the contract's exit code 2)
     unreadable: bool = False
 
 
-def _frontend(name: str) -> Optional[ModuleType]:
+def _frontend(name: str) -> ModuleType | None:
     try:
         return importlib.import_module(f"repair_engine.frontends.{name}")
     except ImportError:
         return None
 
 
-def python_frontend() -> Optional[ModuleType]:
+def python_frontend() -> ModuleType | None:
     """The Python-source frontend (written separately); None when absent."""
     for name in ("python_source", "python"):
         mod = _frontend(name)
@@ -63,7 +76,7 @@ def python_frontend() -> Optional[ModuleType]:
     return None
 
 
-def _safe_sniff(mod: Optional[ModuleType], path: str, data: bytes) -> bool:
+def _safe_sniff(mod: ModuleType | None, path: str, data: bytes) -> bool:
     if mod is None:
         return False
     try:
@@ -72,7 +85,7 @@ def _safe_sniff(mod: Optional[ModuleType], path: str, data: bytes) -> bool:
         return False
 
 
-def detect(path: str, data: bytes, explicit: bool = False) -> Optional[ModuleType]:
+def detect(path: str, data: bytes, explicit: bool = False) -> ModuleType | None:
     """The frontend for these contents, or None. With `explicit` (a file the
     user named), fall back on the extension so a broken file still gets a
     parse diagnostic instead of being skipped."""
@@ -168,8 +181,13 @@ def read_file(path: str, shown: str, explicit: bool = True):
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):  # FIFOs and devices would block or never end
-            return None, Diagnostic(kind="parse_error", severity="error", message="not a regular file; not read",
-                                    span=Span(shown, 1, 1)), True
+            return (
+                None,
+                Diagnostic(
+                    kind="parse_error", severity="error", message="not a regular file; not read", span=Span(shown, 1, 1)
+                ),
+                True,
+            )
         with open(path, "rb") as f:
             head = f.read(HEAD_BYTES)
             if not explicit and not _could_be_model(shown, head):
@@ -179,15 +197,24 @@ def read_file(path: str, shown: str, explicit: bool = True):
             data = b"" if too_big else head + f.read(limit + 1 - len(head))
     except OSError as e:
         why = e.strerror or type(e).__name__
-        return None, Diagnostic(kind="parse_error", severity="error", message=f"cannot read the file: {why}",
-                                span=Span(shown, 1, 1)), True
+        return (
+            None,
+            Diagnostic(
+                kind="parse_error", severity="error", message=f"cannot read the file: {why}", span=Span(shown, 1, 1)
+            ),
+            True,
+        )
     if too_big or len(data) > limit:  # (a file growing while read is caught too)
-        return None, Diagnostic(
-            kind="limit_exceeded",
-            severity="warning",
-            message=f"the file is larger than {limit // (1024 * 1024)} MB; not checked",
-            span=Span(shown, 1, 1),
-        ), False
+        return (
+            None,
+            Diagnostic(
+                kind="limit_exceeded",
+                severity="warning",
+                message=f"the file is larger than {limit // (1024 * 1024)} MB; not checked",
+                span=Span(shown, 1, 1),
+            ),
+            False,
+        )
     return data, None, False
 
 
@@ -234,7 +261,7 @@ def _selected(path: str, config) -> bool:
     return config.selects(rel)
 
 
-def _inspect(full: str, shown: str, explicit: bool) -> Optional[SourceFile]:
+def _inspect(full: str, shown: str, explicit: bool) -> SourceFile | None:
     candidate = explicit or shown.lower().endswith(MODEL_EXTENSIONS)
     data, diag, unreadable = read_file(full, shown, explicit)
     if data is _SKIP:

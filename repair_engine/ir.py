@@ -17,19 +17,20 @@ Conventions
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Optional, Tuple, Union
+from typing import Any
 
-Dim = Optional[int]
-Shape = Tuple[Dim, ...]
+Dim = int | None
+Shape = tuple[Dim, ...]
 
 
 class _Unknown:
     """Marker for a value the frontend could not determine statically."""
 
-    _instance: "_Unknown | None" = None
+    _instance: _Unknown | None = None
 
-    def __new__(cls) -> "_Unknown":
+    def __new__(cls) -> _Unknown:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -60,8 +61,8 @@ class Span:
     file: str
     line: int
     col: int = 1
-    end_line: Optional[int] = None
-    end_col: Optional[int] = None
+    end_line: int | None = None
+    end_col: int | None = None
 
     def to_json(self) -> dict:
         return {
@@ -85,11 +86,11 @@ class ArgSource:
               (e.g. `num_classes = 10`), when it came through a name
     """
 
-    span: Optional[Span] = None
-    keyword: Optional[str] = None
-    position: Optional[int] = None
-    origin: Optional[Span] = None
-    origin_name: Optional[str] = None
+    span: Span | None = None
+    keyword: str | None = None
+    position: int | None = None
+    origin: Span | None = None
+    origin_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,16 +113,16 @@ class InputNode:
     """
 
     id: str
-    shape: Optional[Shape]
-    span: Optional[Span] = None
+    shape: Shape | None
+    span: Span | None = None
     # span of the shape expression itself (what a repair edits)
-    shape_span: Optional[Span] = None
-    shape_source: Optional[ArgSource] = None
+    shape_span: Span | None = None
+    shape_source: ArgSource | None = None
     # how the shape was declared: "Input", "input_shape", "batch_input_shape",
     # "input_dim", "build", "json", "spec"
     declared_as: str = "Input"
-    dtype: Optional[str] = None
-    name: Optional[str] = None
+    dtype: str | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,35 +148,35 @@ class Layer:
     id: str
     kind: str
     args: Mapping[str, Any] = field(default_factory=dict)
-    inputs: Tuple[Edge, ...] = ()
-    span: Optional[Span] = None
+    inputs: tuple[Edge, ...] = ()
+    span: Span | None = None
     arg_sources: Mapping[str, ArgSource] = field(default_factory=dict)
     call_args: Mapping[str, Any] = field(default_factory=dict)
-    instance: Optional[str] = None
-    inner: Optional["Layer"] = None
-    weights: Optional[Tuple[Shape, ...]] = None
+    instance: str | None = None
+    inner: Layer | None = None
+    weights: tuple[Shape, ...] | None = None
     list_input: bool = False
     # legacy spellings seen: normalized arg name -> original spelling
     legacy: Mapping[str, str] = field(default_factory=dict)
     # the original class name as written, when it differs from `kind`
-    written_kind: Optional[str] = None
+    written_kind: str | None = None
 
     @property
     def instance_id(self) -> str:
         return self.instance or self.id
 
-    def with_args(self, **changes: Any) -> "Layer":
+    def with_args(self, **changes: Any) -> Layer:
         args = dict(self.args)
         args.update(changes)
         return replace(self, args=args)
 
-    def without_arg(self, name: str) -> "Layer":
+    def without_arg(self, name: str) -> Layer:
         args = dict(self.args)
         args.pop(name, None)
         return replace(self, args=args)
 
 
-Node = Union[InputNode, Layer]
+Node = InputNode | Layer
 
 
 @dataclass(frozen=True)
@@ -189,12 +190,12 @@ class Model:
     """
 
     name: str
-    inputs: Tuple[InputNode, ...]
-    layers: Tuple[Layer, ...]
-    outputs: Tuple[Edge, ...]
+    inputs: tuple[InputNode, ...]
+    layers: tuple[Layer, ...]
+    outputs: tuple[Edge, ...]
     file: str = "<memory>"
-    span: Optional[Span] = None
-    notes: Tuple[Any, ...] = ()
+    span: Span | None = None
+    notes: tuple[Any, ...] = ()
     # "sequential" | "functional" | "subclassed" | "spec" | "json"
     style: str = "functional"
 
@@ -213,13 +214,13 @@ class Model:
                 return i
         raise KeyError(layer_id)
 
-    def replace_layer(self, layer_id: str, new_layer: Layer) -> "Model":
+    def replace_layer(self, layer_id: str, new_layer: Layer) -> Model:
         layers = tuple(new_layer if l.id == layer_id else l for l in self.layers)
         return replace(self, layers=layers)
 
 
 def sequential(
-    input_shape: Optional[Shape],
+    input_shape: Shape | None,
     layers: list[tuple[str, dict]],
     name: str = "model",
     file: str = "<memory>",
@@ -235,6 +236,4 @@ def sequential(
         lid = f"{kind.lower()}_{i}"
         built.append(Layer(id=lid, kind=kind, args=dict(args), inputs=(Edge(prev),)))
         prev = lid
-    return Model(
-        name=name, inputs=(inp,), layers=tuple(built), outputs=(Edge(prev),), file=file, style="sequential"
-    )
+    return Model(name=name, inputs=(inp,), layers=tuple(built), outputs=(Edge(prev),), file=file, style="sequential")

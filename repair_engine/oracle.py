@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from .ir import Layer, Model, is_unknown
 
@@ -38,8 +38,8 @@ def _load():
 @dataclass
 class OracleResult:
     ok: bool
-    output_shapes: Optional[list] = None
-    error: Optional[str] = None  # exception type and first line
+    output_shapes: list | None = None
+    error: str | None = None  # exception type and first line
     unsupported: bool = False  # the IR holds something the oracle cannot build
 
 
@@ -148,7 +148,11 @@ def _build(model: Model):
     for e in model.outputs:
         outs = tensors.get(e.node, [])
         if e.index >= len(outs):
-            return OracleResult(ok=False, error=f"IndexError: {e.node} has {len(outs)} outputs, not {e.index + 1}"), None, None
+            return (
+                OracleResult(ok=False, error=f"IndexError: {e.node} has {len(outs)} outputs, not {e.index + 1}"),
+                None,
+                None,
+            )
         shapes.append(tuple(outs[e.index].shape))
         out_tensors.append(outs[e.index])
     return OracleResult(ok=True, output_shapes=shapes), [tensors[i.id][0] for i in model.inputs], out_tensors

@@ -12,14 +12,11 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from typing import Optional
 
 from .diagnostics import CODES
 
 # Where docs/diagnostics.md is published; overridable for forks and GHES.
-DOCS_URL = os.environ.get(
-    "NNREPAIR_DOCS_URL", "https://github.com/nnrepair/nnrepair/blob/main/docs/diagnostics.md"
-)
+DOCS_URL = os.environ.get("NNREPAIR_DOCS_URL", "https://github.com/nnrepair/nnrepair/blob/main/docs/diagnostics.md")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 # One-line help per code (the full entries are in docs/diagnostics.md).
@@ -65,7 +62,7 @@ def help_uri(code: str) -> str:
     return f"{DOCS_URL}#{code.lower()}"
 
 
-def render(report, fmt: str, command: str = "check", diff: Optional[str] = None) -> str:
+def render(report, fmt: str, command: str = "check", diff: str | None = None) -> str:
     if fmt == "json":
         return json.dumps(report.to_json(), indent=2) + "\n"
     if fmt == "sarif":

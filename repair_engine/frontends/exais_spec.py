@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional
+from typing import Any
 
 from ..diagnostics import Diagnostic
 from ..ir import ArgSource, Edge, InputNode, Layer, Model, Span
@@ -140,7 +140,7 @@ def parse_value(text: Any) -> Any:
         return s
 
 
-def literal_shape(value: Any) -> Optional[tuple]:
+def literal_shape(value: Any) -> tuple | None:
     """Shape of a nested-list literal: [[1, 2], [3, 4]] -> (2, 2); ragged -> None."""
     if not isinstance(value, (list, tuple)):
         return ()
@@ -208,7 +208,7 @@ def _layer_args(kind: str, raw: dict) -> tuple[dict, dict]:
     return args, legacy
 
 
-def _bias_shape(kind: str, args: dict) -> Optional[tuple]:
+def _bias_shape(kind: str, args: dict) -> tuple | None:
     if kind == "Dense" and isinstance(args.get("units"), int):
         return (args["units"],)
     if kind.startswith("Conv") and isinstance(args.get("filters"), int):
@@ -216,7 +216,7 @@ def _bias_shape(kind: str, args: dict) -> Optional[tuple]:
     return None
 
 
-def _weights(kind: str, args: dict, raw: dict) -> tuple[Optional[tuple], Optional[str]]:
+def _weights(kind: str, args: dict, raw: dict) -> tuple[tuple | None, str | None]:
     """Supplied weight shapes in get_weights() order, and the key to blame."""
     kernel = None
     key = None
@@ -269,19 +269,23 @@ def _load(path: str, data: bytes) -> FileResult:
         return result
     model_node = root.get("model")
     if model_node is None or model_node.kind != "object":
-        result.diagnostics.append(_parse_error(path, "no \"model\" object in the spec", root.line, root.col))
+        result.diagnostics.append(_parse_error(path, 'no "model" object in the spec', root.line, root.col))
         return result
     layers_node = model_node.get("layers")
     if layers_node is None or layers_node.kind != "array":
         result.diagnostics.append(
-            _parse_error(path, "the spec's model has no \"layers\" list", model_node.line, model_node.col)
+            _parse_error(path, 'the spec\'s model has no "layers" list', model_node.line, model_node.col)
         )
         return result
     notes: list[Diagnostic] = []
     for msg, line, col in warnings[:20]:
         notes.append(
-            Diagnostic(kind="parse_error", severity="info", message=f"not strict JSON: {msg} (tolerated)",
-                       span=Span(path, line, col))
+            Diagnostic(
+                kind="parse_error",
+                severity="info",
+                message=f"not strict JSON: {msg} (tolerated)",
+                span=Span(path, line, col),
+            )
         )
     shape_node = model_node.get("shape")
     if shape_node is None and layers_node.value and layers_node.value[0].kind == "object":
@@ -294,9 +298,12 @@ def _load(path: str, data: bytes) -> FileResult:
             shape = (None,) + tuple(value[1:])
         else:
             notes.append(
-                Diagnostic(kind="parse_error", severity="warning",
-                           message=f"cannot read model.shape {shape_node.value!r}",
-                           span=_span(path, shape_node))
+                Diagnostic(
+                    kind="parse_error",
+                    severity="warning",
+                    message=f"cannot read model.shape {shape_node.value!r}",
+                    span=_span(path, shape_node),
+                )
             )
     inp_span = _span(path, shape_node) if shape_node is not None else _span(path, model_node)
     inp = InputNode(
@@ -312,8 +319,14 @@ def _load(path: str, data: bytes) -> FileResult:
     prev = inp.id
     for i, lnode in enumerate(layers_node.value):
         if lnode.kind != "object":
-            notes.append(Diagnostic(kind="parse_error", severity="warning", message="a layer entry is not an object",
-                                    span=_span(path, lnode)))
+            notes.append(
+                Diagnostic(
+                    kind="parse_error",
+                    severity="warning",
+                    message="a layer entry is not an object",
+                    span=_span(path, lnode),
+                )
+            )
             continue
         layer = _layer(path, lnode, i, prev, ids, notes)
         if layer is None:
@@ -323,8 +336,12 @@ def _load(path: str, data: bytes) -> FileResult:
         prev = layer.id
     if not layers:
         result.diagnostics.append(
-            Diagnostic(kind="unsupported_construct", severity="warning", message="the spec has no layers",
-                       span=_span(path, layers_node))
+            Diagnostic(
+                kind="unsupported_construct",
+                severity="warning",
+                message="the spec has no layers",
+                span=_span(path, layers_node),
+            )
         )
     name = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     result.models.append(
@@ -342,11 +359,11 @@ def _load(path: str, data: bytes) -> FileResult:
     return result
 
 
-def _layer(path: str, lnode: JNode, i: int, prev: str, ids: set, notes: list) -> Optional[Layer]:
+def _layer(path: str, lnode: JNode, i: int, prev: str, ids: set, notes: list) -> Layer | None:
     tnode = lnode.get("type")
     span = _span(path, lnode)
     if tnode is None or not isinstance(tnode.value, str):
-        notes.append(Diagnostic(kind="parse_error", severity="warning", message="a layer has no \"type\"", span=span))
+        notes.append(Diagnostic(kind="parse_error", severity="warning", message='a layer has no "type"', span=span))
         return None
     written = tnode.value
     kind = _TYPES.get(written.lower().replace("_", ""), written)
@@ -366,18 +383,26 @@ def _layer(path: str, lnode: JNode, i: int, prev: str, ids: set, notes: list) ->
         sources[target] = ArgSource(span=_span(path, vnode), keyword=key)
     if kind == "Embedding" and not ("input_dim" in raw and "output_dim" in raw):
         notes.append(
-            Diagnostic(kind="unsupported_construct", severity="info", span=span, layer=None,
-                       message=f"{written} gives no input_dim/output_dim; assumed input_dim={args['input_dim']}, "
-                       f"output_dim={args['output_dim']} (neither changes a rank)")
+            Diagnostic(
+                kind="unsupported_construct",
+                severity="info",
+                span=span,
+                layer=None,
+                message=f"{written} gives no input_dim/output_dim; assumed input_dim={args['input_dim']}, "
+                f"output_dim={args['output_dim']} (neither changes a rank)",
+            )
         )
     weights, wkey = _weights(kind, args, raw)
     if weights is not None and wkey is not None:
         sources["weights"] = ArgSource(span=_span(path, lnode.value[wkey]), keyword=wkey)
     if any(w is None for w in (weights or ())):
         notes.append(
-            Diagnostic(kind="unsupported_construct", severity="info",
-                       message=f"{written} gives some weights but not the kernel; only the given ones are checked",
-                       span=span)
+            Diagnostic(
+                kind="unsupported_construct",
+                severity="info",
+                message=f"{written} gives some weights but not the kernel; only the given ones are checked",
+                span=span,
+            )
         )
     lid = raw.get("name") if isinstance(raw.get("name"), str) and raw.get("name") else f"{kind.lower()}_{i}"
     if lid in ids:
@@ -412,8 +437,14 @@ def _parse_error(path: str, message: str, line: int, col: int) -> Diagnostic:
 # ---------------------------------------------------------------------------
 # Patching: write a repaired model back in the spec's own conventions
 
-_SPEC_KEY = {"units": "nodes", "filters": "nodes", "activation": "func", "pool_size": "size",
-             "target_shape": "size", "negative_slope": "alpha"}
+_SPEC_KEY = {
+    "units": "nodes",
+    "filters": "nodes",
+    "activation": "func",
+    "pool_size": "size",
+    "target_shape": "size",
+    "negative_slope": "alpha",
+}
 _SPEC_TYPE = {"Dense": "linear"}
 
 
@@ -481,7 +512,7 @@ class SpecStyle(keras_json.KerasJsonStyle):
         return json.dumps(spec_literal((batch,) + tuple(shape[1:])))
 
 
-def patch_text(text: str, original: Model, repaired: Model) -> Optional[str]:
+def patch_text(text: str, original: Model, repaired: Model) -> str | None:
     """The spec text with the repaired model's argument/shape/type changes written
     in the spec's conventions; None when the repair adds, removes or rewires layers."""
     return keras_json.patch_text(text, original, repaired, SpecStyle())

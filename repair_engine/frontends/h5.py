@@ -60,13 +60,15 @@ def load(path: str, data: bytes) -> FileResult:
             raw = str(attr).encode("utf-8")
     if len(raw) > MAX_CONFIG_BYTES:
         result.diagnostics.append(
-            Diagnostic(kind="limit_exceeded", severity="error",
-                       message=f"model_config is larger than {MAX_CONFIG_BYTES} bytes", span=Span(path, 1, 1))
+            Diagnostic(
+                kind="limit_exceeded",
+                severity="error",
+                message=f"model_config is larger than {MAX_CONFIG_BYTES} bytes",
+                span=Span(path, 1, 1),
+            )
         )
         return result
     inner = keras_json.load(path, raw, positions=False)
     result.models = inner.models
     result.diagnostics = inner.diagnostics
     return result
-
-

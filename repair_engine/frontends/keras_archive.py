@@ -49,8 +49,7 @@ def read_config(path: str, data: bytes) -> tuple[bytes | None, Diagnostic | None
         if info.file_size > MAX_CONFIG_BYTES:
             return None, _limit(
                 path,
-                f"config.json declares {info.file_size} bytes uncompressed, "
-                f"more than the limit of {MAX_CONFIG_BYTES}",
+                f"config.json declares {info.file_size} bytes uncompressed, more than the limit of {MAX_CONFIG_BYTES}",
             )
         try:
             with zf.open(info) as f:

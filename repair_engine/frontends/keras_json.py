@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from ..diagnostics import Diagnostic
 from ..ir import ArgSource, Edge, InputNode, Layer, Model, Span
@@ -140,7 +140,7 @@ def load(path: str, data: bytes, positions: bool = True) -> FileResult:
         result.diagnostics.append(parse_error(path, f"the file is not UTF-8 text ({e.reason} at byte {e.start})"))
         return result
     result.text = text
-    root: Optional[JNode] = None
+    root: JNode | None = None
     try:
         obj = json.loads(text)
     except (ValueError, RecursionError) as e:
@@ -161,7 +161,7 @@ def load(path: str, data: bytes, positions: bool = True) -> FileResult:
     return from_config(obj, path, result, root)
 
 
-def from_config(obj: Any, path: str, result: FileResult, root: Optional[JNode] = None) -> FileResult:
+def from_config(obj: Any, path: str, result: FileResult, root: JNode | None = None) -> FileResult:
     """Add the model(s) described by a Keras config object to `result`."""
     try:
         model = read_model(obj, path, root)
@@ -187,7 +187,7 @@ def parse_error(path: str, message: str, line: int = 1, col: int = 1) -> Diagnos
 # helpers over the parallel (value, JNode) trees
 
 
-def _child(node: Optional[JNode], key: Any) -> Optional[JNode]:
+def _child(node: JNode | None, key: Any) -> JNode | None:
     if node is None:
         return None
     if node.kind == "object" and isinstance(key, str):
@@ -203,7 +203,7 @@ def _tuples(value: Any) -> Any:
     return value
 
 
-def _shape(value: Any) -> Optional[tuple]:
+def _shape(value: Any) -> tuple | None:
     def dim(d: Any) -> bool:
         return d is None or (isinstance(d, int) and not isinstance(d, bool))
 
@@ -223,7 +223,7 @@ class _Builder:
     # nested model get distinct ids ("enc/", "enc_1/") but share layer instances
     inst_prefix: dict = field(default_factory=dict)
 
-    def span(self, node: Optional[JNode]) -> Optional[Span]:
+    def span(self, node: JNode | None) -> Span | None:
         if node is None:
             return Span(self.path, 1, 1)
         return Span(self.path, node.line, node.col, node.end_line, node.end_col)
@@ -236,11 +236,11 @@ class _Builder:
         self.ids.add(lid)
         return lid
 
-    def note(self, message: str, node: Optional[JNode], kind: str = "unsupported_construct", severity: str = "warning"):
+    def note(self, message: str, node: JNode | None, kind: str = "unsupported_construct", severity: str = "warning"):
         self.notes.append(Diagnostic(kind=kind, severity=severity, message=message, span=self.span(node)))
 
 
-def read_model(obj: Any, path: str, root: Optional[JNode] = None) -> Model:
+def read_model(obj: Any, path: str, root: JNode | None = None) -> Model:
     """A Keras model config object (the parsed to_json() output) -> Model."""
     if isinstance(obj, list):  # Keras 2.0: a Sequential's bare layer list
         obj = {"class_name": "Sequential", "config": {"layers": obj}}
@@ -284,15 +284,13 @@ def read_model(obj: Any, path: str, root: Optional[JNode] = None) -> Model:
 # Sequential
 
 
-def _sequential(
-    b: _Builder, obj: dict, cfg: dict, node, cfg_node, prefix: str, entry: Optional[list], depth: int
-) -> list:
+def _sequential(b: _Builder, obj: dict, cfg: dict, node, cfg_node, prefix: str, entry: list | None, depth: int) -> list:
     """Append a Sequential's layers; `entry` is the incoming edge list (None at top level)."""
     layers = cfg.get("layers")
     layers_node = _child(cfg_node, "layers")
     if not isinstance(layers, list):
         raise ConfigError("a Sequential config without a 'layers' list")
-    prev: Optional[list] = entry
+    prev: list | None = entry
     for i, entry_obj in enumerate(layers):
         lnode = _child(layers_node, i)
         if not isinstance(entry_obj, dict):
@@ -353,12 +351,19 @@ def _implicit_input(b: _Builder, prefix: str, obj: dict, cfg: dict, first_cfg: d
         if _shape(first_cfg.get(k)) is not None:
             return _input_node(b, prefix, {k: first_cfg[k], "name": "input"}, lnode, cfg_node, "batch_input_shape")
     if isinstance(first_cfg.get("input_dim"), int) and first_cfg.get("input_dim") and "output_dim" not in first_cfg:
-        inp = InputNode(id=b.unique(prefix + "input"), shape=(None, first_cfg["input_dim"]), span=b.span(lnode),
-                        shape_span=b.span(_child(cfg_node, "input_dim")), declared_as="input_dim")
+        inp = InputNode(
+            id=b.unique(prefix + "input"),
+            shape=(None, first_cfg["input_dim"]),
+            span=b.span(lnode),
+            shape_span=b.span(_child(cfg_node, "input_dim")),
+            declared_as="input_dim",
+        )
         b.inputs.append(inp)
         return inp
-    for build in (cfg.get("build_input_shape"), (obj.get("build_config") or {}).get("input_shape")
-                  if isinstance(obj.get("build_config"), dict) else None):
+    for build in (
+        cfg.get("build_input_shape"),
+        (obj.get("build_config") or {}).get("input_shape") if isinstance(obj.get("build_config"), dict) else None,
+    ):
         if _shape(build) is not None:
             inp = InputNode(id=b.unique(prefix + "input"), shape=_shape(build), span=b.span(lnode), declared_as="build")
             b.inputs.append(inp)
@@ -368,7 +373,7 @@ def _implicit_input(b: _Builder, prefix: str, obj: dict, cfg: dict, first_cfg: d
     return inp
 
 
-def _nested(b: _Builder, entry_obj: dict, lnode, prefix: str, incoming: Optional[list], depth: int) -> list:
+def _nested(b: _Builder, entry_obj: dict, lnode, prefix: str, incoming: list | None, depth: int) -> list:
     if depth >= MAX_NESTING:
         raise ConfigError(f"models nested more than {MAX_NESTING} deep")
     cfg = entry_obj.get("config")
@@ -470,7 +475,7 @@ def _io_list(value: Any) -> list:
     return out
 
 
-def _functional(b: _Builder, cfg: dict, cfg_node, prefix: str, entry: Optional[list], depth: int) -> list:
+def _functional(b: _Builder, cfg: dict, cfg_node, prefix: str, entry: list | None, depth: int) -> list:
     layers = cfg.get("layers")
     layers_node = _child(cfg_node, "layers")
     if not isinstance(layers, list):
@@ -592,7 +597,7 @@ def _make_layer(
     lnode,
     prefix: str,
     inputs: tuple,
-    instance: Optional[str],
+    instance: str | None,
     call_index: int = 0,
     list_input: bool = False,
 ) -> Layer:
@@ -610,8 +615,9 @@ def _make_layer(
         inner = _make_layer(b, cfg["layer"], _child(cfg_node, "layer"), prefix + f"{name}/", (), None)
         b.ids.discard(inner.id)
     if isinstance(cfg.get("backward_layer"), dict):
-        args["backward_layer"] = _make_layer(b, cfg["backward_layer"], _child(cfg_node, "backward_layer"),
-                                             prefix + f"{name}/", (), None)
+        args["backward_layer"] = _make_layer(
+            b, cfg["backward_layer"], _child(cfg_node, "backward_layer"), prefix + f"{name}/", (), None
+        )
     return Layer(
         id=lid,
         kind=kind,
@@ -637,7 +643,7 @@ def _activation(value: Any) -> Any:
     return value
 
 
-def convert_layer(written: str, cfg: dict, cfg_node=None, b: Optional[_Builder] = None) -> tuple:
+def convert_layer(written: str, cfg: dict, cfg_node=None, b: _Builder | None = None) -> tuple:
     """(kind, args, legacy, arg_sources) for one serialized layer."""
     kind = LEGACY_CLASSES.get(written, written)
     args: dict[str, Any] = {}
@@ -714,7 +720,7 @@ class KerasJsonStyle:
 
     kind_key = "class_name"
 
-    def layers_array(self, root: JNode) -> Optional[JNode]:
+    def layers_array(self, root: JNode) -> JNode | None:
         cfg = _child(root, "config")
         if cfg is not None and cfg.kind == "array":
             return cfg
@@ -723,20 +729,20 @@ class KerasJsonStyle:
     def is_chain_file(self, original: Model, arr: JNode) -> bool:
         return original.style == "sequential"
 
-    def new_layer(self, layer: Layer, sample: Optional[JNode]) -> dict:
+    def new_layer(self, layer: Layer, sample: JNode | None) -> dict:
         cfg = {"name": layer.id}
         cfg.update({k: _json_value(v) for k, v in layer.args.items()})
         if sample is not None and sample.get("module") is not None:
             return {"module": "keras.layers", "class_name": layer.kind, "config": cfg, "registered_name": None}
         return {"class_name": layer.kind, "config": cfg}
 
-    def args_object(self, layer_node: JNode) -> Optional[JNode]:
+    def args_object(self, layer_node: JNode) -> JNode | None:
         return _child(layer_node, "config")
 
-    def weight_edits(self, starts: list, layer_node: JNode, old: Layer, new: Layer) -> Optional[list]:
+    def weight_edits(self, starts: list, layer_node: JNode, old: Layer, new: Layer) -> list | None:
         return None  # Keras configs hold no weights
 
-    def key_of(self, layer: Layer, arg: str) -> Optional[str]:
+    def key_of(self, layer: Layer, arg: str) -> str | None:
         return arg
 
     def value_text(self, layer: Layer, arg: str, value: Any) -> str:
@@ -753,7 +759,7 @@ class KerasJsonStyle:
         return json.dumps(dims)
 
 
-def patch_text(text: str, original: Model, repaired: Model, style: Optional[KerasJsonStyle] = None) -> Optional[str]:
+def patch_text(text: str, original: Model, repaired: Model, style: KerasJsonStyle | None = None) -> str | None:
     """`text` with the repaired model's changes written in, or None when the
     changes cannot be expressed as edits of existing values (added or removed
     layers, rewired edges, weights). Only the changed values are rewritten."""
@@ -777,7 +783,7 @@ def patch_text(text: str, original: Model, repaired: Model, style: Optional[Kera
             a, z = node_span(starts, node)
             edits.append((a, z, _same_layout(text[a:z], style.shape_text(old, text[a:z], tuple(new.shape)))))
         old_layers = {l.id: l for l in original.layers}
-        new_ids = {l.id for l in repaired.layers}
+        {l.id for l in repaired.layers}
         structural = [l.id for l in repaired.layers] != [l.id for l in original.layers]
         if structural:
             more = _chain_edits(text, starts, root, original, repaired, style)
@@ -861,7 +867,7 @@ def _is_chain(model: Model) -> bool:
     return tuple(model.outputs) == (Edge(prev),)
 
 
-def _chain_edits(text: str, starts: list, root: JNode, original: Model, repaired: Model, style) -> Optional[list]:
+def _chain_edits(text: str, starts: list, root: JNode, original: Model, repaired: Model, style) -> list | None:
     """Edits inserting/removing layer objects of a Sequential-style chain."""
     if not (_is_chain(original) and _is_chain(repaired)):
         return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 MAX_DEPTH = 200
 MAX_NODES = 2_000_000
@@ -42,7 +42,7 @@ class JNode:
     end_col: int
     keys: dict = field(default_factory=dict)  # key -> (line, col)
 
-    def get(self, key: str, default: Any = None) -> Optional["JNode"]:
+    def get(self, key: str, default: Any = None) -> JNode | None:
         if self.kind != "object":
             return default
         return self.value.get(key, default)
@@ -319,7 +319,7 @@ def offset(starts: list, line: int, col: int) -> int:
     return starts[line - 1] + col - 1
 
 
-def node_at(root: JNode, line: int, col: int) -> Optional[JNode]:
+def node_at(root: JNode, line: int, col: int) -> JNode | None:
     """The outermost node starting at (line, col)."""
     stack = [root]
     while stack:
@@ -353,7 +353,7 @@ def member_insertion(text: str, starts: list, obj: JNode, key: str, value_text: 
     return first_at, first_at, f"{member}, "
 
 
-def member_removal(text: str, starts: list, obj: JNode, key: str) -> Optional[tuple]:
+def member_removal(text: str, starts: list, obj: JNode, key: str) -> tuple | None:
     """An edit deleting member `key` of `obj` (with its comma)."""
     if key not in obj.keys:
         return None

@@ -62,30 +62,43 @@ def sniff(path: str, data: bytes) -> bool:
 def load(path: str, data: bytes, max_steps: int = MAX_STEPS) -> FileResult:
     result = FileResult(path=path, format="python")
     if len(data) > MAX_BYTES:
-        result.diagnostics.append(Diagnostic(kind="limit_exceeded", severity="warning", span=Span(path, 1),
-                                             message=f"{path} is {len(data)} bytes, more than the {MAX_BYTES} "
-                                                     "bytes nnrepair reads; not analysed"))
+        result.diagnostics.append(
+            Diagnostic(
+                kind="limit_exceeded",
+                severity="warning",
+                span=Span(path, 1),
+                message=f"{path} is {len(data)} bytes, more than the {MAX_BYTES} bytes nnrepair reads; not analysed",
+            )
+        )
         return result
     text, problem = decode(data)
     result.text = text
     if problem:
-        result.diagnostics.append(Diagnostic(kind="parse_error", severity="info", span=Span(path, 1),
-                                             message=problem))
+        result.diagnostics.append(Diagnostic(kind="parse_error", severity="info", span=Span(path, 1), message=problem))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text, filename=path)
     except SyntaxError as e:
         line = e.lineno or 1
-        result.diagnostics.append(Diagnostic(kind="parse_error", severity="error",
-                                             span=Span(path, line, (e.offset or 1)),
-                                             message=f"{path} is not valid Python (line {line}): {e.msg}; "
-                                                     "no model read from it"))
+        result.diagnostics.append(
+            Diagnostic(
+                kind="parse_error",
+                severity="error",
+                span=Span(path, line, (e.offset or 1)),
+                message=f"{path} is not valid Python (line {line}): {e.msg}; no model read from it",
+            )
+        )
         return result
     except (RecursionError, MemoryError, ValueError) as e:
-        result.diagnostics.append(Diagnostic(kind="parse_error", severity="error", span=Span(path, 1),
-                                             message=f"{path} could not be parsed ({type(e).__name__}: "
-                                                     f"{str(e)[:100]}); no model read from it"))
+        result.diagnostics.append(
+            Diagnostic(
+                kind="parse_error",
+                severity="error",
+                span=Span(path, 1),
+                message=f"{path} could not be parsed ({type(e).__name__}: {str(e)[:100]}); no model read from it",
+            )
+        )
         return result
     spans = Spans(path, text)
     ev = Evaluator(tree, spans, path, max_steps=max_steps)
@@ -107,13 +120,22 @@ def load(path: str, data: bytes, max_steps: int = MAX_STEPS) -> FileResult:
         models = []
         stopped = stopped or f"internal error {type(e).__name__}: {str(e)[:80]}"
     if stopped:
-        result.diagnostics.append(Diagnostic(kind="limit_exceeded", severity="warning", span=Span(path, 1),
-                                             message=f"analysis of {path} stopped early ({stopped}); models "
-                                                     "built after that point are not read"))
+        result.diagnostics.append(
+            Diagnostic(
+                kind="limit_exceeded",
+                severity="warning",
+                span=Span(path, 1),
+                message=f"analysis of {path} stopped early ({stopped}); models built after that point are not read",
+            )
+        )
     if ev.fallback_used:
         names = ", ".join(sorted(ev.fallback_used)[:8])
-        note = Diagnostic(kind="unsupported_construct", severity="info", span=Span(path, 1),
-                          message=f"{names} used without an import; read as Keras names (code fragment)")
+        note = Diagnostic(
+            kind="unsupported_construct",
+            severity="info",
+            span=Span(path, 1),
+            message=f"{names} used without an import; read as Keras names (code fragment)",
+        )
         result.diagnostics.append(note)
     result.diagnostics.extend(ev.file_notes)
     result.models = models

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from ..checker import CheckResult, check
 from ..ir import Model
@@ -44,7 +44,7 @@ class RepairResult:
     elapsed_ms: float = 0.0
 
 
-def repair_model(model: Model, config: Any = None, original: Optional[CheckResult] = None) -> Optional[RepairResult]:
+def repair_model(model: Model, config: Any = None, original: CheckResult | None = None) -> RepairResult | None:
     """Search the cheapest repair of `model`. None when the model is already valid."""
     original = original or check(model)
     if not model_errors(original):
@@ -57,9 +57,17 @@ def repair_model(model: Model, config: Any = None, original: Optional[CheckResul
 def result_from(model: Model, outcome: SearchOutcome) -> RepairResult:
     if outcome.best is not None:
         b = outcome.best
-        return RepairResult(found=True, model=b.model, edits=b.edits, cost=b.cost, check=b.result,
-                            keeps_output=b.keeps_output, alternatives=list(outcome.alternatives),
-                            expanded=outcome.expanded, elapsed_ms=outcome.elapsed_ms)
+        return RepairResult(
+            found=True,
+            model=b.model,
+            edits=b.edits,
+            cost=b.cost,
+            check=b.result,
+            keeps_output=b.keeps_output,
+            alternatives=list(outcome.alternatives),
+            expanded=outcome.expanded,
+            elapsed_ms=outcome.elapsed_ms,
+        )
     p = outcome.partial
     return RepairResult(
         found=False,
@@ -75,6 +83,7 @@ def result_from(model: Model, outcome: SearchOutcome) -> RepairResult:
 
 # ---- files ----------------------------------------------------------------------
 
+
 @dataclass
 class FileFix:
     """All repairs of one file.
@@ -88,7 +97,7 @@ class FileFix:
     """
 
     path: str
-    new_text: Optional[str] = None
+    new_text: str | None = None
     repairs: dict = field(default_factory=dict)
     diagnostics: list = field(default_factory=list)
 
@@ -98,7 +107,7 @@ PATCHABLE_FORMATS = ("python",)
 TEXT_FRONTENDS = ("keras_json", "exais_spec")
 
 
-def json_text(fmt: str, text: str, original: Model, repaired: Model) -> Optional[str]:
+def json_text(fmt: str, text: str, original: Model, repaired: Model) -> str | None:
     """The Keras JSON / ExAIS spec text with `repaired` written in (None when it
     cannot be written): the frontend's `patch_text` (values, inserted/removed/
     replaced layers of a chain, weights), then our value-only JSON patch."""
@@ -121,11 +130,11 @@ def json_text(fmt: str, text: str, original: Model, repaired: Model) -> Optional
     return None
 
 
-def fix_file(file_result: Any, check_results: list, config: Any = None, verify: Optional[bool] = None) -> FileFix:
+def fix_file(file_result: Any, check_results: list, config: Any = None, verify: bool | None = None) -> FileFix:
     """Repair every invalid model of one file (see FileFix). `verify=False` skips
     the real-Keras build (the patched source is still re-read and re-checked)."""
-    from .diffs import line_edits, unified_diff
-    from .patch_python import PatchError, Patcher, patch_model
+    from .diffs import unified_diff
+    from .patch_python import Patcher, PatchError, patch_model
     from .verify import keras_enabled
     from .verify import verify as run_verify
 
@@ -135,14 +144,24 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     use_oracle = keras_enabled(config) if verify is None else bool(verify)
     limits, costs = limits_from(config)
     fix = FileFix(path=path)
-    combined = Patcher(text, file_result.models[0]) if (text is not None and fmt in PATCHABLE_FORMATS and file_result.models) else None
+    combined = (
+        Patcher(text, file_result.models[0])
+        if (text is not None and fmt in PATCHABLE_FORMATS and file_result.models)
+        else None
+    )
     combined_ok = combined is not None
     any_applied = False
     for idx, (model, res) in enumerate(zip(file_result.models, check_results)):
         if res is None or not model_errors(res):
             continue
-        outcome = search(model, limits, costs, original=res, batch_inputs=batch_inputs(model, text),
-                         successors=writable_moves(text) if fmt in PATCHABLE_FORMATS else propose)
+        outcome = search(
+            model,
+            limits,
+            costs,
+            original=res,
+            batch_inputs=batch_inputs(model, text),
+            successors=writable_moves(text) if fmt in PATCHABLE_FORMATS else propose,
+        )
         candidates = ([outcome.best] if outcome.best else []) + list(outcome.alternatives)
         if not candidates:
             fix.repairs[idx] = None
@@ -175,9 +194,12 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
         ver = run_verify(best.model, fmt if best_text is not None else None, path, best_text, idx, use_oracle)
         repair = _repair_json(path, model, res, best, text, best_text, ver.verified)
         repair["alternatives"] = [
-            {"cost": round(c.cost, 3), "edits": _edits_json(path, model, c.edits, text),
-             "diff": unified_diff(text, t, path) if (t is not None and text is not None) else ""}
-            for c, t in written[1:1 + limits.alternatives]
+            {
+                "cost": round(c.cost, 3),
+                "edits": _edits_json(path, model, c.edits, text),
+                "diff": unified_diff(text, t, path) if (t is not None and text is not None) else "",
+            }
+            for c, t in written[1 : 1 + limits.alternatives]
         ]
         fix.repairs[idx] = repair
         if combined_ok and best_text is not None:
@@ -203,7 +225,7 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     return fix
 
 
-def writable_moves(text: Optional[str]):
+def writable_moves(text: str | None):
     """The proposals, less weight changes the Python patch cannot write: supplied
     arrays are data; only a `set_weights([...])` call building them from literal
     shapes (np.zeros((64, 3, 3, 3))) can be rewritten."""
@@ -223,7 +245,7 @@ def writable_moves(text: Optional[str]):
     return moves
 
 
-def batch_inputs(model: Model, text: Optional[str]) -> frozenset:
+def batch_inputs(model: Model, text: str | None) -> frozenset:
     """Inputs declared as `input_shape=X.shape`: the data's sample axis is in the shape."""
     from .patch_python import PatchError, Source, declares_batch
 
@@ -247,16 +269,27 @@ def _unpatchable(model: Model, problems: list):
     from ..diagnostics import Diagnostic
 
     why = problems[0] if problems else "the repair cannot be written back"
-    return Diagnostic(kind="repair_not_found", severity="warning", span=model.span,
-                      message=f"a repair of model {model.name} was found but cannot be written into the source: {why}")
+    return Diagnostic(
+        kind="repair_not_found",
+        severity="warning",
+        span=model.span,
+        message=f"a repair of model {model.name} was found but cannot be written into the source: {why}",
+    )
 
 
 def _shapes_json(shapes: list) -> list:
     return [list(s) if s is not None else None for s in shapes]
 
 
-def _repair_json(path: str, model: Model, before: CheckResult, cand: Candidate, text: Optional[str],
-                 new_text: Optional[str], verified: Optional[bool]) -> dict:
+def _repair_json(
+    path: str,
+    model: Model,
+    before: CheckResult,
+    cand: Candidate,
+    text: str | None,
+    new_text: str | None,
+    verified: bool | None,
+) -> dict:
     from .diffs import line_edits, unified_diff
 
     diff = unified_diff(text, new_text, path) if (text is not None and new_text is not None) else ""
@@ -274,7 +307,7 @@ def _repair_json(path: str, model: Model, before: CheckResult, cand: Candidate, 
     }
 
 
-def edit_line(model: Model, edit: Edit, text: Optional[str] = None) -> Optional[int]:
+def edit_line(model: Model, edit: Edit, text: str | None = None) -> int | None:
     """The source line an edit points at: the argument (or the constant it is
     changed at), the input shape, or the layer call."""
     from .patch_python import count_name_uses
@@ -290,9 +323,15 @@ def edit_line(model: Model, edit: Edit, text: Optional[str] = None) -> Optional[
     elif edit.op == "set_input_shape":
         src = getattr(node, "shape_source", None)
     if src is not None:
-        if src.origin is not None and (src.span is None or (
-                text is not None and src.origin_name and _written_as(text, src.span, src.origin_name)
-                and count_name_uses(text, src.origin_name) == 2)):
+        if src.origin is not None and (
+            src.span is None
+            or (
+                text is not None
+                and src.origin_name
+                and _written_as(text, src.span, src.origin_name)
+                and count_name_uses(text, src.origin_name) == 2
+            )
+        ):
             return src.origin.line
         if src.span is not None:
             return src.span.line
@@ -312,7 +351,7 @@ def _written_as(text: str, span, name: str) -> bool:
     return text[a:b].strip() == name
 
 
-def _edits_json(path: str, model: Model, edits: tuple, text: Optional[str] = None) -> list:
+def _edits_json(path: str, model: Model, edits: tuple, text: str | None = None) -> list:
     out = []
     m = model
     for e in edits:

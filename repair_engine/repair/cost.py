@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     # base cost of each edit kind: an argument change is the smallest edit a
@@ -53,8 +54,18 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "alternative_margin": 3.0,
 }
 
-EDIT_OPS = ("set_arg", "remove_arg", "rename_arg", "flagged_fix", "set_input_shape", "set_weights", "replace_layer", "insert_layer",
-            "insert_weighted_layer", "remove_layer")
+EDIT_OPS = (
+    "set_arg",
+    "remove_arg",
+    "rename_arg",
+    "flagged_fix",
+    "set_input_shape",
+    "set_weights",
+    "replace_layer",
+    "insert_layer",
+    "insert_weighted_layer",
+    "remove_layer",
+)
 WEIGHTED_KINDS = {"Dense", "Conv1D", "Conv2D", "Conv3D", "Embedding", "LSTM", "GRU", "SimpleRNN"}
 
 
@@ -63,7 +74,7 @@ class CostModel:
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     @classmethod
-    def from_overrides(cls, overrides: Optional[Mapping[str, Any]]) -> "CostModel":
+    def from_overrides(cls, overrides: Mapping[str, Any] | None) -> CostModel:
         w = dict(DEFAULT_WEIGHTS)
         for k, v in (overrides or {}).items():
             try:
@@ -168,7 +179,7 @@ def value_distance(old: Any, new: Any) -> float:
         # an added/dropped axis: align the shorter sequence where it matches best
         # (dropping a leading batch size and adding a trailing channel axis are free of
         # element changes); ties go to the earliest offset
-        best = min(_elementwise(long[k:k + len(short)], short) for k in range(len(long) - len(short) + 1))
+        best = min(_elementwise(long[k : k + len(short)], short) for k in range(len(long) - len(short) + 1))
         return min((abs(len(old) - len(new)) + best) / n, 1.0)
     if isinstance(old, str) and isinstance(new, str):
         # a misspelling is close to the intended word ('sam' -> 'same')
@@ -176,7 +187,7 @@ def value_distance(old: Any, new: Any) -> float:
     return 0.0 if old == new else 0.5
 
 
-def _size(shape) -> Optional[int]:
+def _size(shape) -> int | None:
     n = 1
     for d in shape:
         if not isinstance(d, int):

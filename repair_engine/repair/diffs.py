@@ -62,7 +62,9 @@ def _merge_adjacent(edits: list[dict]) -> list[dict]:
             prev = merged[-1]
             # the anchor line of an insertion repeats the previous edit's last line
             overlap = prev["end_line"] - e["start_line"] + 1
-            prev["new_lines"] = prev["new_lines"] + e["new_lines"][overlap:] if overlap > 0 else prev["new_lines"] + e["new_lines"]
+            prev["new_lines"] = (
+                prev["new_lines"] + e["new_lines"][overlap:] if overlap > 0 else prev["new_lines"] + e["new_lines"]
+            )
             prev["end_line"] = max(prev["end_line"], e["end_line"])
         else:
             merged.append(dict(e))

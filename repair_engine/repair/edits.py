@@ -16,7 +16,7 @@ ops
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Optional
+from typing import Any
 
 from ..diagnostics import fmt_shape
 from ..ir import Edge, InputNode, Layer, Model
@@ -152,8 +152,9 @@ class InsertLayer(Edit):
         return replace(model, layers=tuple(layers))
 
     def describe(self, model: Model) -> str:
-        args = ", ".join(fmt_value(v) if k in ("target_shape", "units", "n", "dims") else f"{k}={fmt_value(v)}"
-                         for k, v in self.args)
+        args = ", ".join(
+            fmt_value(v) if k in ("target_shape", "units", "n", "dims") else f"{k}={fmt_value(v)}" for k, v in self.args
+        )
         return f"insert {self.kind}({args}) before {self.target}"
 
 
@@ -311,7 +312,7 @@ def consumers(model: Model, node_id: str) -> list[Layer]:
     return [l for l in model.layers if any(e.node == node_id for e in l.inputs)]
 
 
-def input_node(model: Model, node_id: str) -> Optional[InputNode]:
+def input_node(model: Model, node_id: str) -> InputNode | None:
     for i in model.inputs:
         if i.id == node_id:
             return i

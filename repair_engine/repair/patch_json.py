@@ -70,7 +70,7 @@ def patch_json(text: str, original: Model, repaired: Model) -> Patch:
             raise PatchError("two changes overlap")
     new_text = text
     for e in reversed(edits):
-        new_text = new_text[:e.start] + e.text + new_text[e.end:]
+        new_text = new_text[: e.start] + e.text + new_text[e.end :]
     try:
         json.loads(new_text)
     except ValueError as exc:

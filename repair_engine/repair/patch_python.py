@@ -21,7 +21,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import libcst as cst
 
@@ -92,7 +92,8 @@ class Source:
 
 # ---- value formatting ---------------------------------------------------------
 
-def format_value(new: Any, old_text: Optional[str] = None, old: Any = None) -> str:
+
+def format_value(new: Any, old_text: str | None = None, old: Any = None) -> str:
     """Write `new` the way `old_text` was written (int vs tuple, list vs tuple, quotes)."""
     t = (old_text or "").strip()
     if isinstance(new, (tuple, list)) and not isinstance(new, str):
@@ -125,6 +126,7 @@ def count_name_uses(text: str, name: str) -> int:
 
 # ---- how the file spells layer classes ---------------------------------------
 
+
 def imported_layer_names(text: str) -> set[str]:
     """Names bound by `from <...>layers import A, B as C` statements."""
     names: set[str] = set()
@@ -146,7 +148,7 @@ def imported_layer_names(text: str) -> set[str]:
     return names
 
 
-def layers_import_edit(src: Source, kinds: list[str]) -> Optional[TextEdit]:
+def layers_import_edit(src: Source, kinds: list[str]) -> TextEdit | None:
     """Add classes to the file's `from ...layers import ...` line (single-line form)."""
     pattern = re.compile(r"^([ \t]*from[ \t]+[\w.]*layers[ \t]+import[ \t]+)([^\n\r#(]*?)([ \t]*(#.*)?)$", re.M)
     m = pattern.search(src.text)
@@ -175,6 +177,7 @@ def callee_prefix(src: Source, layer: Layer) -> tuple[str, int, int]:
 
 
 # ---- the patch ------------------------------------------------------------------
+
 
 @dataclass
 class Patch:
@@ -211,8 +214,12 @@ class Patcher:
             origin = src_info.origin
             # the constant is changed only when the argument is written as that name
             # alone (`kernel_size=k`), not as a tuple that merely contains it
-            if origin is not None and src_info.origin_name and old_text.strip() == src_info.origin_name and \
-                    count_name_uses(self.src.text, src_info.origin_name) == 2:
+            if (
+                origin is not None
+                and src_info.origin_name
+                and old_text.strip() == src_info.origin_name
+                and count_name_uses(self.src.text, src_info.origin_name) == 2
+            ):
                 o_start, o_end = self.constant_value(origin, src_info.origin_name)
                 self.add(o_start, o_end, format_value(new, self.src.text[o_start:o_end], old))
                 return
@@ -248,7 +255,7 @@ class Patcher:
 
     def add_keyword(self, layer: Layer, name: str, value_text: str) -> None:
         open_at, close_at = self.call_parens(layer)
-        inner = self.src.text[open_at + 1:close_at]
+        inner = self.src.text[open_at + 1 : close_at]
         stripped = inner.rstrip()
         if not stripped.strip():
             self.add(open_at + 1, open_at + 1, f"{name}={value_text}")
@@ -267,7 +274,7 @@ class Patcher:
             return False
         v_start, _ = self.src.span(info.span)
         open_at, _ = self.call_parens(layer)
-        before = self.src.text[open_at + 1:v_start]
+        before = self.src.text[open_at + 1 : v_start]
         m = re.search(r"([A-Za-z_]\w*)(\s*=\s*)$", before)
         if m is None or m.group(1) != name:
             return False
@@ -275,7 +282,7 @@ class Patcher:
         self.add(start, start + len(name), new_name)
         return True
 
-    def remove_keyword(self, layer: Layer, name: str, value_span: Optional[Span] = None) -> str:
+    def remove_keyword(self, layer: Layer, name: str, value_span: Span | None = None) -> str:
         """Delete `kw=value` from the call; returns the deleted `kw=value` text."""
         info = layer.arg_sources.get(name)
         span = value_span or (info.span if info is not None else None)
@@ -283,7 +290,7 @@ class Patcher:
             raise PatchError(f"no position for argument {name} of {layer.id}")
         v_start, v_end = self.src.span(span)
         open_at, close_at = self.call_parens(layer)
-        before = self.src.text[open_at + 1:v_start]
+        before = self.src.text[open_at + 1 : v_start]
         m = re.search(r"([A-Za-z_]\w*)\s*=\s*$", before)
         kw_start = open_at + 1 + m.start() if m else v_start
         piece = self.src.text[kw_start:v_end]
@@ -292,7 +299,7 @@ class Patcher:
         if m_after:
             self.add(kw_start, v_end + m_after.end(), "")
         else:
-            m_before = re.search(r",\s*$", self.src.text[open_at + 1:kw_start])
+            m_before = re.search(r",\s*$", self.src.text[open_at + 1 : kw_start])
             start = open_at + 1 + m_before.start() if m_before else kw_start
             self.add(start, v_end, "")
         return piece
@@ -339,15 +346,15 @@ class Patcher:
     # -- layers
     def context(self, layer: Layer) -> str:
         start, end = self.src.span(layer.span)
-        before = self.src.text[self.src.line_start(start):start]
-        after = self.src.text[end:end + 200]
+        before = self.src.text[self.src.line_start(start) : start]
+        after = self.src.text[end : end + 200]
         if re.search(r"\.add\(\s*$", before):
             return "add"
         if re.match(r"\s*\(", after):
             return "functional"
         return "list"
 
-    def insert_before(self, consumer: Layer, new: Layer, edge: int, first_input_kw: Optional[str]) -> None:
+    def insert_before(self, consumer: Layer, new: Layer, edge: int, first_input_kw: str | None) -> None:
         ctor = self.class_ref(consumer, new.kind) + "(" + self.ctor_args(new, first_input_kw) + ")"
         start, end = self.src.span(consumer.span)
         nl = self.src.newline()
@@ -393,7 +400,7 @@ class Patcher:
         return name
 
     @staticmethod
-    def ctor_args(new: Layer, first_input_kw: Optional[str]) -> str:
+    def ctor_args(new: Layer, first_input_kw: str | None) -> str:
         parts = []
         positional = {"Reshape": "target_shape", "Dense": "units", "RepeatVector": "n", "Permute": "dims"}
         for k, v in new.args.items():
@@ -412,9 +419,9 @@ class Patcher:
         if ctx == "add":
             m = re.search(r"[A-Za-z_][\w.]*\s*\.add\(\s*$", self.src.text[ls:start])
             close = re.match(r"\s*\)[ \t]*", self.src.text[end:])
-            if not m or not close or self.src.text[ls:ls + m.start()].strip():
+            if not m or not close or self.src.text[ls : ls + m.start()].strip():
                 raise PatchError(f"cannot remove {layer.id}")
-            rest = self.src.text[end + close.end():self.src.line_end(end)]
+            rest = self.src.text[end + close.end() : self.src.line_end(end)]
             if rest.strip() and not rest.strip().startswith("#"):
                 raise PatchError(f"cannot remove {layer.id}")
             self.add(ls, self.src.line_end(end), "")
@@ -426,7 +433,7 @@ class Patcher:
         else:
             tail = re.match(r"[ \t]*,?[ \t]*", self.src.text[end:])
             t_end = end + (tail.end() if tail else 0)
-            if not self.src.text[ls:start].strip() and self.src.text[t_end:self.src.line_end(end)].strip() == "":
+            if not self.src.text[ls:start].strip() and self.src.text[t_end : self.src.line_end(end)].strip() == "":
                 self.add(ls, self.src.line_end(end), "")
             else:
                 self.add(start, t_end, "")
@@ -448,7 +455,7 @@ class Patcher:
             if len(value) == 1:
                 self.add(start, end, format_value(value[0]))
                 return
-            before = self.src.text[self.src.line_start(start):start]
+            before = self.src.text[self.src.line_start(start) : start]
             m = re.search(r"input_dim\s*=\s*$", before)
             if not m:
                 raise PatchError("cannot rewrite input_dim")
@@ -457,13 +464,21 @@ class Patcher:
             return
         if self.named_elements(start, old_text, value):
             return
-        if info is not None and info.origin is not None and info.origin_name and \
-                old_text.strip() == info.origin_name and count_name_uses(self.src.text, info.origin_name) == 2:
+        if (
+            info is not None
+            and info.origin is not None
+            and info.origin_name
+            and old_text.strip() == info.origin_name
+            and count_name_uses(self.src.text, info.origin_name) == 2
+        ):
             o_start, o_end = self.constant_value(info.origin, info.origin_name)
             self.add(o_start, o_end, format_value(value, self.src.text[o_start:o_end]))
             return
-        if re.search(r"\.shape\s*$", old_text) and inp.shape is not None and \
-                tuple(new_shape) == tuple(inp.shape[:1]) + tuple(inp.shape[2:]):
+        if (
+            re.search(r"\.shape\s*$", old_text)
+            and inp.shape is not None
+            and tuple(new_shape) == tuple(inp.shape[:1]) + tuple(inp.shape[2:])
+        ):
             self.add(end, end, "[1:]")  # `X.shape` -> `X.shape[1:]`: drop the sample axis
             return
         if not old_text.lstrip().startswith(("(", "[")) and len(value) == 1 and re.fullmatch(r"\s*\d+\s*", old_text):
@@ -480,8 +495,11 @@ class Patcher:
             node = ast.parse(old_text.strip(), mode="eval").body
         except SyntaxError:
             return False
-        if not isinstance(node, (ast.Tuple, ast.List)) or len(node.elts) != len(value) or \
-                not any(isinstance(e, ast.Name) for e in node.elts):
+        if (
+            not isinstance(node, (ast.Tuple, ast.List))
+            or len(node.elts) != len(value)
+            or not any(isinstance(e, ast.Name) for e in node.elts)
+        ):
             return False
         lead = len(old_text) - len(old_text.lstrip())
         edits = []
@@ -509,7 +527,7 @@ class Patcher:
             self.add(a, b, t)
         return True
 
-    def definition_of(self, name: str) -> Optional[tuple]:
+    def definition_of(self, name: str) -> tuple | None:
         """(start, end) of the value of the single top-level `name = <literal>`."""
         hits = [m for m in re.finditer(rf"(?m)^{re.escape(name)}\s*=(?!=)[ \t]*", self.src.text)]
         if len(hits) != 1:
@@ -530,7 +548,7 @@ class Patcher:
         site = self.definition_of(name)
         if site is None:
             return _MISSING
-        return ast.literal_eval(self.src.text[site[0]:site[1]])
+        return ast.literal_eval(self.src.text[site[0] : site[1]])
 
     # -- result
     def result(self) -> Patch:
@@ -549,7 +567,7 @@ class Patcher:
                 raise PatchError("two changes overlap")
         text = self.src.text
         for e in reversed(edits):
-            text = text[:e.start] + e.text + text[e.end:]
+            text = text[: e.start] + e.text + text[e.end :]
         try:
             cst.parse_module(text)
         except Exception as exc:  # never hand out a patch that does not parse
@@ -563,7 +581,7 @@ def snake(kind: str) -> str:
     return s.lower()
 
 
-def patch_model(text: str, original: Model, repaired: Model, patcher: Optional[Patcher] = None) -> Patcher:
+def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | None = None) -> Patcher:
     """Record the text edits that turn `original` into `repaired` (both IR; ids of
     surviving layers are unchanged). Raises PatchError when a change cannot be written."""
     p = patcher or Patcher(text, original)
@@ -607,7 +625,8 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Optional[P
         if nl.weights != ol.weights:
             p.set_weights(ol, nl.weights)
         if (ol.inner is None) != (nl.inner is None) or (
-                ol.inner is not None and nl.inner is not None and ol.inner.kind != nl.inner.kind):
+            ol.inner is not None and nl.inner is not None and ol.inner.kind != nl.inner.kind
+        ):
             p.rewrap(ol, nl)
             continue
         if nl.kind != ol.kind:
@@ -635,16 +654,17 @@ SHAPE_FIRST = {"zeros", "ones", "empty", "full"}
 SHAPE_SPREAD = {"rand", "randn"}
 
 
-def _literal_shape(node: ast.AST) -> Optional[tuple]:
+def _literal_shape(node: ast.AST) -> tuple | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
         return (node.value,)
     if isinstance(node, (ast.Tuple, ast.List)) and all(
-            isinstance(e, ast.Constant) and isinstance(e.value, int) and not isinstance(e.value, bool) for e in node.elts):
+        isinstance(e, ast.Constant) and isinstance(e.value, int) and not isinstance(e.value, bool) for e in node.elts
+    ):
         return tuple(e.value for e in node.elts)
     return None
 
 
-def _array_shape_site(node: ast.AST) -> Optional[tuple]:
+def _array_shape_site(node: ast.AST) -> tuple | None:
     """(shape, first node, last node) of `np.zeros(shape)` / `np.random.rand(a, b)`; None otherwise."""
     if not isinstance(node, ast.Call) or not node.args:
         return None
@@ -670,12 +690,19 @@ def weight_shape_edits(text: str, old: Any, new: Any) -> list:
         raise PatchError("the source does not parse") from exc
     calls = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "set_weights" \
-                and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)) and len(node.args[0].elts) == len(old):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "set_weights"
+            and node.args
+            and isinstance(node.args[0], (ast.List, ast.Tuple))
+            and len(node.args[0].elts) == len(old)
+        ):
             sites = [_array_shape_site(e) for e in node.args[0].elts]
             # every readable array agrees with the supplied shapes, and the changed ones are readable
-            if all(s is None or s[0] == tuple(o) for s, o in zip(sites, old)) and \
-                    all(s is not None for s, o, n in zip(sites, old, new) if tuple(o) != tuple(n)):
+            if all(s is None or s[0] == tuple(o) for s, o in zip(sites, old)) and all(
+                s is not None for s, o, n in zip(sites, old, new) if tuple(o) != tuple(n)
+            ):
                 calls.append(sites)
     if len(calls) != 1:
         raise PatchError("supplied weights cannot be rewritten in Python source")
@@ -691,8 +718,13 @@ def weight_shape_edits(text: str, old: Any, new: Any) -> list:
                 value = str(n[0])
         else:
             value = ", ".join(str(d) for d in n)
-        out.append((_char_pos(text, first.lineno, first.col_offset), _char_pos(text, last.end_lineno, last.end_col_offset),
-                    value))
+        out.append(
+            (
+                _char_pos(text, first.lineno, first.col_offset),
+                _char_pos(text, last.end_lineno, last.end_col_offset),
+                value,
+            )
+        )
     return out
 
 
@@ -702,7 +734,7 @@ def _char_pos(text: str, line: int, byte_col: int) -> tuple:
     return line, len(src_line.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore")) + 1
 
 
-def weights_writable(text: Optional[str], old: Any, new: Any) -> bool:
+def weights_writable(text: str | None, old: Any, new: Any) -> bool:
     if text is None:
         return False
     try:
@@ -738,7 +770,7 @@ def _same(a: Any, b: Any) -> bool:
     return False
 
 
-def _consumer_of(model: Model, node_id: str, originals: dict) -> tuple[Optional[Layer], int]:
+def _consumer_of(model: Model, node_id: str, originals: dict) -> tuple[Layer | None, int]:
     """Follow inserted layers forward to the first original layer that reads them."""
     seen = set()
     cur = node_id
@@ -759,7 +791,7 @@ def _consumer_of(model: Model, node_id: str, originals: dict) -> tuple[Optional[
     return None, 0
 
 
-def _input_declared_on(model: Model, layer: Layer) -> Optional[InputNode]:
+def _input_declared_on(model: Model, layer: Layer) -> InputNode | None:
     """The model input whose declaration sits inside this layer's call (input_shape=...)."""
     if layer.span is None:
         return None
@@ -768,7 +800,10 @@ def _input_declared_on(model: Model, layer: Layer) -> Optional[InputNode]:
         if s is None or inp.declared_as not in ("input_shape", "batch_input_shape", "input_dim", "batch_shape"):
             continue
         ls = layer.span
-        if (ls.line, ls.col) <= (s.line, s.col) and (s.end_line or s.line, s.end_col or 0) <= (ls.end_line or ls.line, ls.end_col or 10**9):
+        if (ls.line, ls.col) <= (s.line, s.col) and (s.end_line or s.line, s.end_col or 0) <= (
+            ls.end_line or ls.line,
+            ls.end_col or 10**9,
+        ):
             return inp
     return None
 

@@ -9,7 +9,8 @@ checker, not this module, decides which ones actually work.
 from __future__ import annotations
 
 import ast
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from ..checker import CheckResult, check, input_shapes_of, root_inputs
 from ..ir import InputNode, Layer, Model, is_unknown
@@ -22,11 +23,11 @@ from .edits import (
     RemoveLayer,
     RenameArg,
     ReplaceLayer,
-    Unwrap,
-    Wrap,
     SetArg,
     SetInputShape,
     SetWeights,
+    Unwrap,
+    Wrap,
     consumers,
 )
 
@@ -54,14 +55,31 @@ SAME_RANK_SIBLINGS = {
 RECURRENT = {"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"}
 # Layers that only move data around: removing one is a plausible repair.
 PLUMBING = {
-    "Flatten", "Reshape", "Permute", "RepeatVector",
-    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
-    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
-    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
-    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
-    "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
-    "Cropping1D", "Cropping2D", "Cropping3D",
-    "UpSampling1D", "UpSampling2D", "UpSampling3D",
+    "Flatten",
+    "Reshape",
+    "Permute",
+    "RepeatVector",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "GlobalMaxPooling3D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "MaxPooling3D",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "AveragePooling3D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "ZeroPadding3D",
+    "Cropping1D",
+    "Cropping2D",
+    "Cropping3D",
+    "UpSampling1D",
+    "UpSampling2D",
+    "UpSampling3D",
 }
 DOWNSAMPLING_ARGS = ("strides", "pool_size")
 UNIT_ARGS = ("units", "filters")
@@ -73,7 +91,7 @@ def _pairs(d: dict) -> tuple:
     return tuple(sorted(d.items()))
 
 
-def rank_of_kind(kind: str) -> Optional[int]:
+def rank_of_kind(kind: str) -> int | None:
     for fam in RANK_FAMILIES:
         for r, k in fam.items():
             if k == kind:
@@ -81,7 +99,7 @@ def rank_of_kind(kind: str) -> Optional[int]:
     return None
 
 
-def sibling_for_rank(kind: str, rank: int) -> Optional[str]:
+def sibling_for_rank(kind: str, rank: int) -> str | None:
     for fam in RANK_FAMILIES:
         if kind in fam.values():
             return fam.get(rank)
@@ -127,7 +145,7 @@ def first_error(result: CheckResult):
     return min(errors, key=lambda d: order.get(d.layer, len(order)))
 
 
-def data_shape(diag) -> Optional[tuple]:
+def data_shape(diag) -> tuple | None:
     """The data's shape (batch axis None) that a data_shape_mismatch note reports."""
     if getattr(diag, "kind", None) != "data_shape_mismatch" or not isinstance(diag.actual, str):
         return None
@@ -236,6 +254,7 @@ def _dedupe(edits: Iterable[Edit]) -> list[Edit]:
 
 # ---- hints ---------------------------------------------------------------
 
+
 def _from_hint(layer: Layer, diag) -> list[Edit]:
     hint = diag.hint if isinstance(diag.hint, dict) else {}
     arg = hint.get("arg") or diag.argument
@@ -255,9 +274,11 @@ def _from_hint(layer: Layer, diag) -> list[Edit]:
         alts.append(RenameArg(target=layer.id, arg=arg, new_arg=rename, value=layer.args[arg]))
     if isinstance(hint.get("or"), dict):
         # None is a value too (`activation=None`); only an unchanged argument is skipped
-        alts.extend(SetArg(target=layer.id, arg=k, old=layer.args.get(k), new=v)
-                    for k, v in hint["or"].items()
-                    if isinstance(k, str) and (k not in layer.args or layer.args[k] != v))
+        alts.extend(
+            SetArg(target=layer.id, arg=k, old=layer.args.get(k), new=v)
+            for k, v in hint["or"].items()
+            if isinstance(k, str) and (k not in layer.args or layer.args[k] != v)
+        )
     if hint.get("remove") and arg in layer.args:
         alts.append(RemoveArg(target=layer.id, arg=arg, old=old))
     # a per-axis bound is applied by the size moves, which know every axis
@@ -287,8 +308,14 @@ def _clamp(old: Any, lo: Any = None, hi: Any = None) -> Any:
         return tuple(one(v, l, h) for v, l, h in zip(old, los, his))
     if isinstance(hi, (tuple, list)) or isinstance(lo, (tuple, list)):
         bounds = hi if isinstance(hi, (tuple, list)) else lo
-        return tuple(one(old, lo if not isinstance(lo, (tuple, list)) else lo[i],
-                         hi if not isinstance(hi, (tuple, list)) else hi[i]) for i in range(len(bounds)))
+        return tuple(
+            one(
+                old,
+                lo if not isinstance(lo, (tuple, list)) else lo[i],
+                hi if not isinstance(hi, (tuple, list)) else hi[i],
+            )
+            for i in range(len(bounds))
+        )
     return one(old, lo, hi)
 
 
@@ -302,6 +329,7 @@ def _conform_len(old: Any, n: int) -> Any:
 
 
 # ---- rank ----------------------------------------------------------------
+
 
 def _need_ranks(diag, layer: Layer) -> tuple:
     hint = diag.hint if isinstance(diag.hint, dict) else {}
@@ -336,7 +364,7 @@ def _rank(model: Model, layer: Layer, ins: list, diag) -> list[Edit]:
     for need in needs[:2]:
         out.extend(_adapters(layer.id, idx, s, need))
     # 3. upstream: return_sequences, a rank-reducing layer to remove
-    for anc, hops in ancestors(model, layer):
+    for anc, _hops in ancestors(model, layer):
         if anc.kind in RECURRENT and any(n > got for n in needs) and not anc.args.get("return_sequences"):
             out.append(SetArg(target=anc.id, arg="return_sequences", old=anc.args.get("return_sequences"), new=True))
         if anc.kind in PLUMBING and len(consumers(model, anc.id)) == 1:
@@ -386,21 +414,23 @@ def _adapters(target: str, edge: int, s: tuple, need: int) -> list[Edit]:
             if gap:
                 out.append(InsertLayer(target=target, edge=edge, kind=gap))
         elif need >= 3 and None not in s[1:]:
-            keep = s[1:need - 1]
+            keep = s[1 : need - 1]
             rest = 1
-            for d in s[need - 1:]:
+            for d in s[need - 1 :]:
                 rest *= d
-            out.append(InsertLayer(target=target, edge=edge, kind="Reshape",
-                                   args=(("target_shape", keep + (rest,)),)))
+            out.append(InsertLayer(target=target, edge=edge, kind="Reshape", args=(("target_shape", keep + (rest,)),)))
             lead = 1
-            for d in s[1:got - need + 2]:
+            for d in s[1 : got - need + 2]:
                 lead *= d
-            alt = (lead,) + s[got - need + 2:]
+            alt = (lead,) + s[got - need + 2 :]
             if alt != keep + (rest,):
                 out.append(InsertLayer(target=target, edge=edge, kind="Reshape", args=(("target_shape", alt),)))
     elif got < need and None not in s[1:]:
-        out.append(InsertLayer(target=target, edge=edge, kind="Reshape",
-                               args=(("target_shape", tuple(s[1:]) + (1,) * (need - got)),)))
+        out.append(
+            InsertLayer(
+                target=target, edge=edge, kind="Reshape", args=(("target_shape", tuple(s[1:]) + (1,) * (need - got)),)
+            )
+        )
     return out
 
 
@@ -410,9 +440,9 @@ def _reshape_to_rank(layer: Layer, tgt: tuple, n: int) -> list[Edit]:
         return []
     if len(tgt) > n:
         rest = 1
-        for d in tgt[n - 1:]:
+        for d in tgt[n - 1 :]:
             rest *= d
-        new = tgt[:n - 1] + (rest,)
+        new = tgt[: n - 1] + (rest,)
     else:
         new = tgt + (1,) * (n - len(tgt))
     return [SetArg(target=layer.id, arg="target_shape", old=layer.args.get("target_shape"), new=new)]
@@ -435,10 +465,13 @@ def _input_rank_moves(inp: InputNode, delta: int) -> list[Edit]:
             if len(ones) >= k:
                 out.append(s[:1] + tuple(d for i, d in enumerate(body) if i not in ones[-k:]))
             out.append(s[:1] + body[:-k])
-    return [SetInputShape(target=inp.id, old=s, new=n) for n in out if n != s and all(d is None or d > 0 for d in n[1:])]
+    return [
+        SetInputShape(target=inp.id, old=s, new=n) for n in out if n != s and all(d is None or d > 0 for d in n[1:])
+    ]
 
 
 # ---- sizes -----------------------------------------------------------------
+
 
 def _spatial(shape: tuple, data_format: Any) -> tuple:
     if data_format == "channels_first":
@@ -480,22 +513,30 @@ def _too_small(model: Model, layer: Layer, ins: list, diag, result: CheckResult)
                     out.append(SetArg(target=layer.id, arg=arg, old=layer.args.get(arg), new=new))
                     # the largest fitting window can starve later layers: also the usual small ones
                     for small in (3, 2):
-                        v = _fit_values(small if isinstance(old, int) else (small,) * len(limits), limits,
-                                        layer.args.get("dilation_rate", 1))
+                        v = _fit_values(
+                            small if isinstance(old, int) else (small,) * len(limits),
+                            limits,
+                            layer.args.get("dilation_rate", 1),
+                        )
                         if v is not None and v != old and v != new:
                             out.append(SetArg(target=layer.id, arg=arg, old=layer.args.get(arg), new=v))
     if layer.args.get("padding", "valid") == "valid" and ("kernel_size" in layer.args or "Pooling" in layer.kind):
         out.append(SetArg(target=layer.id, arg="padding", old=layer.args.get("padding"), new="same"))
     out.extend(_zero_padding(layer, s, fmt))
     if "strides" in layer.args and layer.args.get("strides") not in (1, (1, 1), (1,), (1, 1, 1)):
-        out.append(SetArg(target=layer.id, arg="strides", old=layer.args.get("strides"), new=_ones(layer.args["strides"])))
-    for anc, hops in ancestors(model, layer):
+        out.append(
+            SetArg(target=layer.id, arg="strides", old=layer.args.get("strides"), new=_ones(layer.args["strides"]))
+        )
+    for anc, _hops in ancestors(model, layer):
         for arg in DOWNSAMPLING_ARGS:
             v = anc.args.get(arg)
             if arg == "strides" and v is not None and v != _ones(v) and not is_unknown(v):
                 out.append(SetArg(target=anc.id, arg="strides", old=v, new=_ones(v)))
-        if anc.args.get("padding", "valid") == "valid" and ("kernel_size" in anc.args or "Pooling" in anc.kind) \
-                and "Global" not in anc.kind:
+        if (
+            anc.args.get("padding", "valid") == "valid"
+            and ("kernel_size" in anc.args or "Pooling" in anc.kind)
+            and "Global" not in anc.kind
+        ):
             out.append(SetArg(target=anc.id, arg="padding", old=anc.args.get("padding"), new="same"))
         if "Pooling" in anc.kind and "Global" not in anc.kind and len(consumers(model, anc.id)) == 1:
             out.append(RemoveLayer(target=anc.id, kind=anc.kind))
@@ -508,7 +549,7 @@ def _windowed(layer: Layer) -> bool:
     return "kernel_size" in layer.args or ("Pooling" in layer.kind and "Global" not in layer.kind)
 
 
-def _same_fix(first: SetArg, layer: Layer, ins: list) -> Optional[Edit]:
+def _same_fix(first: SetArg, layer: Layer, ins: list) -> Edit | None:
     """The fix `first` made, repeated at `layer` (values re-fitted to its input)."""
     arg = first.arg
     if arg == "padding":
@@ -560,7 +601,7 @@ def _cascades(model: Model, fixes: list, kind: str) -> list[Edit]:
     return out
 
 
-def _zero_padding(layer: Layer, s: Optional[tuple], fmt: Any) -> list[Edit]:
+def _zero_padding(layer: Layer, s: tuple | None, fmt: Any) -> list[Edit]:
     """Pad the input just enough for the window to fit (ZeroPadding1D/2D/3D before the layer)."""
     if s is None or fmt == "channels_first":
         return []
@@ -599,6 +640,7 @@ def _channel_order_moves(inp: InputNode) -> list[Edit]:
 
 # ---- arguments -------------------------------------------------------------
 
+
 def _invalid_argument(layer: Layer, diag, ins: list) -> list[Edit]:
     arg = diag.argument
     if not arg:
@@ -630,13 +672,14 @@ def _reshape_size(layer: Layer, ins: list) -> list[Edit]:
             if j != i and isinstance(d, int) and d > 0:
                 rest *= d
         if rest and total % rest == 0:
-            fixed = tgt[:i] + (total // rest,) + tgt[i + 1:]
+            fixed = tgt[:i] + (total // rest,) + tgt[i + 1 :]
             out.append(fixed)
     out.append(tuple(s[1:]))
     return [SetArg(target=layer.id, arg="target_shape", old=tgt, new=n) for n in out if n != tgt]
 
 
 # ---- merges ----------------------------------------------------------------
+
 
 def _merge(model: Model, layer: Layer, ins: list, result: CheckResult) -> list[Edit]:
     known = [s for s in ins if s is not None]
@@ -659,7 +702,9 @@ def _merge(model: Model, layer: Layer, ins: list, result: CheckResult) -> list[E
             if len(s) == len(ref) and s[:-1] == ref[:-1] and ref[-1] is not None:
                 out.append(InsertLayer(target=layer.id, edge=i, kind="Dense", args=(("units", ref[-1]),)))
             if None not in s[1:] and None not in ref[1:] and _prod(s[1:]) == _prod(ref[1:]):
-                out.append(InsertLayer(target=layer.id, edge=i, kind="Reshape", args=(("target_shape", tuple(ref[1:])),)))
+                out.append(
+                    InsertLayer(target=layer.id, edge=i, kind="Reshape", args=(("target_shape", tuple(ref[1:])),))
+                )
             src = model.node(layer.inputs[i].node) if i < len(layer.inputs) else None
             chain = [(src, 0)] if isinstance(src, Layer) else []
             if isinstance(src, Layer):
@@ -694,6 +739,7 @@ def _prod(dims) -> int:
 
 # ---- weights ---------------------------------------------------------------
 
+
 def _weights(layer: Layer, diag) -> list[Edit]:
     hint = diag.hint if isinstance(diag.hint, dict) else {}
     expected = hint.get("expected_weights")
@@ -710,8 +756,11 @@ def _weights(layer: Layer, diag) -> list[Edit]:
             if a in layer.args and layer.args[a] != given[0][-1]:
                 out.append(SetArg(target=layer.id, arg=a, old=layer.args[a], new=given[0][-1]))
     if expected:
-        out.append(SetWeights(target=layer.id, old=tuple(tuple(w) for w in (given or ())),
-                              new=tuple(tuple(w) for w in expected)))
+        out.append(
+            SetWeights(
+                target=layer.id, old=tuple(tuple(w) for w in (given or ())), new=tuple(tuple(w) for w in expected)
+            )
+        )
     return out
 
 
@@ -739,17 +788,20 @@ def _weights_input(model: Model, layer: Layer, diag) -> list[Edit]:
 
 def _undefined(model: Model, layer: Layer, ins: list, result: CheckResult) -> list[Edit]:
     out: list[Edit] = []
-    for anc, hops in ancestors(model, layer):
+    for anc, _hops in ancestors(model, layer):
         if anc.kind == "Flatten":
             s = input_shapes_of(anc, result.shapes)[0] if anc.inputs else None
             if s is not None:
-                gap = {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"}.get(len(s))
+                gap = {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"}.get(
+                    len(s)
+                )
                 if gap:
                     out.append(ReplaceLayer(target=anc.id, new_kind=gap, new_args=(), old_kind="Flatten"))
     return out
 
 
 # ---- generic local moves ---------------------------------------------------
+
 
 def _local_moves(model: Model, layer: Layer, ins: list, diag) -> list[Edit]:
     out: list[Edit] = []
@@ -786,9 +838,16 @@ def _wrapper_moves(src: Any, have: Any, want: Any) -> list[Edit]:
     if src.kind in BIDIRECTIONAL_INNER and want == 2 * have and src.args.get("units") == have:
         return [Wrap(target=src.id, kind="Bidirectional", old_kind=src.kind)]
     inner = src.inner
-    if src.kind == "Bidirectional" and isinstance(inner, Layer) and inner.kind in BIDIRECTIONAL_INNER \
-            and src.args.get("merge_mode", "concat") == "concat" and have == 2 * want \
-            and inner.args.get("units") == want:
-        return [SetArg(target=src.id, arg="merge_mode", old=src.args.get("merge_mode"), new="sum"),
-                Unwrap(target=src.id, old_kind=src.kind, new_kind=inner.kind)]
+    if (
+        src.kind == "Bidirectional"
+        and isinstance(inner, Layer)
+        and inner.kind in BIDIRECTIONAL_INNER
+        and src.args.get("merge_mode", "concat") == "concat"
+        and have == 2 * want
+        and inner.args.get("units") == want
+    ):
+        return [
+            SetArg(target=src.id, arg="merge_mode", old=src.args.get("merge_mode"), new="sum"),
+            Unwrap(target=src.id, old_kind=src.kind, new_kind=inner.kind),
+        ]
     return []

@@ -17,7 +17,7 @@ import heapq
 import itertools
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from ..checker import CheckResult, check
 from ..diagnostics import Diagnostic
@@ -48,12 +48,12 @@ class Candidate:
 
 @dataclass
 class SearchOutcome:
-    best: Optional[Candidate]
+    best: Candidate | None
     alternatives: list = field(default_factory=list)
-    partial: Optional[Candidate] = None  # fewest errors, when no repair was found
+    partial: Candidate | None = None  # fewest errors, when no repair was found
     expanded: int = 0
     elapsed_ms: float = 0.0
-    reason: Optional[str] = None  # why the search stopped without a repair
+    reason: str | None = None  # why the search stopped without a repair
     exhausted: bool = False  # every reachable state within the bounds was explored
 
 
@@ -98,7 +98,7 @@ def _freeze(v: Any) -> Any:
     return repr(v) if not isinstance(v, (int, float, str, bool, type(None))) else v
 
 
-def _layer_body(l: Layer, cache: Optional[dict]) -> tuple:
+def _layer_body(l: Layer, cache: dict | None) -> tuple:
     """The id-free part of a layer's key; layers are immutable and shared between
     search states, so it is computed once per layer object."""
     if cache is not None:
@@ -117,7 +117,7 @@ def _layer_body(l: Layer, cache: Optional[dict]) -> tuple:
     return body
 
 
-def state_key(model: Model, cache: Optional[dict] = None) -> tuple:
+def state_key(model: Model, cache: dict | None = None) -> tuple:
     """Canonical form: layer ids replaced by positions, so two edit orders that
     reach the same graph (even with different fresh ids) collide."""
     pos = {i.id: ("i", n) for n, i in enumerate(model.inputs)}
@@ -125,8 +125,7 @@ def state_key(model: Model, cache: Optional[dict] = None) -> tuple:
         pos[l.id] = ("l", n)
     inputs = tuple(i.shape for i in model.inputs)
     layers = tuple(
-        (_layer_body(l, cache), tuple((pos.get(e.node, e.node), e.index) for e in l.inputs))
-        for l in model.layers
+        (_layer_body(l, cache), tuple((pos.get(e.node, e.node), e.index) for e in l.inputs)) for l in model.layers
     )
     outputs = tuple((pos.get(e.node, e.node), e.index) for e in model.outputs)
     return (inputs, layers, outputs)
@@ -169,7 +168,7 @@ def keeps_output(intended: list, result: CheckResult) -> bool:
     return len(intended) == len(result.output_shapes)
 
 
-def hops(model: Model, target: str, failing: Optional[str]) -> int:
+def hops(model: Model, target: str, failing: str | None) -> int:
     """Layers between an edit's target and the failing layer, counted in `model`
     (the original); the model input and layers the repair inserted count as 0."""
     if failing is None or isinstance(_node(model, target), InputNode):
@@ -205,7 +204,7 @@ def slot(edit: Edit) -> tuple:
     return (edit.target, edit.op, id(edit))  # structural edits never merge
 
 
-def extend(edits: tuple, edit: Edit) -> Optional[tuple]:
+def extend(edits: tuple, edit: Edit) -> tuple | None:
     """Append `edit`; None when an earlier edit already changed the same slot.
     A slot is changed once, straight to its final value: re-editing it would make
     a plateau of equally cheap models (every input shape one edit away) that the
@@ -216,12 +215,18 @@ def extend(edits: tuple, edit: Edit) -> Optional[tuple]:
     return edits + (edit,)
 
 
-def path_cost(original: Model, edits: tuple, costs: CostModel, failing_id: Optional[str],
-              batch_inputs: frozenset = frozenset()) -> float:
+def path_cost(
+    original: Model, edits: tuple, costs: CostModel, failing_id: str | None, batch_inputs: frozenset = frozenset()
+) -> float:
     """The cost of an edit sequence: independent of the order of its edits."""
     legacy = legacy_slots(original)
-    return round(sum(costs.edit_cost(e, hops(original, e.target, failing_id),
-                                     flagged=flagged(e, legacy, batch_inputs)) for e in edits), 6)
+    return round(
+        sum(
+            costs.edit_cost(e, hops(original, e.target, failing_id), flagged=flagged(e, legacy, batch_inputs))
+            for e in edits
+        ),
+        6,
+    )
 
 
 def flagged(edit: Edit, legacy: frozenset, batch_inputs: frozenset) -> bool:
@@ -252,7 +257,7 @@ def legacy_slots(model: Model) -> frozenset:
     return frozenset(out)
 
 
-def safe_check(model: Model) -> Optional[CheckResult]:
+def safe_check(model: Model) -> CheckResult | None:
     """The checker on a candidate; an internal error makes the candidate unusable
     instead of ending the whole search."""
     try:
@@ -267,9 +272,15 @@ def is_goal(result: CheckResult, original: CheckResult) -> bool:
     return not model_errors(result) and len(result.unchecked) <= len(original.unchecked)
 
 
-def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel(), original: Optional[CheckResult] = None,
-           successors=propose, batch_inputs: frozenset = frozenset(),
-           exclude_ops: frozenset = frozenset()) -> SearchOutcome:
+def search(
+    model: Model,
+    limits: Limits = Limits(),
+    costs: CostModel = CostModel(),
+    original: CheckResult | None = None,
+    successors=propose,
+    batch_inputs: frozenset = frozenset(),
+    exclude_ops: frozenset = frozenset(),
+) -> SearchOutcome:
     """`batch_inputs`: ids of inputs whose shape was written from a data array's
     full `.shape` (sample axis included), known from the source text.
     `exclude_ops`: edit kinds the caller cannot write back (set_weights in Python)."""
@@ -285,9 +296,9 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
     key_cache: dict = {}
     best_seen: dict = {state_key(model, key_cache): 0.0}
     goals: list[Candidate] = []
-    partial: Optional[Candidate] = None
+    partial: Candidate | None = None
     expanded = 0
-    reason: Optional[str] = None
+    reason: str | None = None
     want = 1 + limits.alternatives
     alt_nodes = limits.max_nodes
     first = first_error(original)
@@ -297,8 +308,11 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
         if goals:
             # alternatives are a courtesy: a bounded extra effort after the best
             spent = (time.perf_counter() - start) * 1000
-            if f > goals[0].cost + costs.w("alternative_margin") or expanded > alt_nodes \
-                    or spent > limits.time_budget_ms:
+            if (
+                f > goals[0].cost + costs.w("alternative_margin")
+                or expanded > alt_nodes
+                or spent > limits.time_budget_ms
+            ):
                 break
         if stage == FINAL:
             flat = flatten(edits)  # reports and patches read plain edits
@@ -348,8 +362,13 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
                 continue
             # edits only append, so the path cost grows by this edit's cost
             # (path_cost() gives the same sum for the whole sequence)
-            c2 = round(cost + costs.edit_cost(edit, hops(model, edit.target, failing_id),
-                                              flagged=flagged(edit, legacy, batch_inputs)), 6)
+            c2 = round(
+                cost
+                + costs.edit_cost(
+                    edit, hops(model, edit.target, failing_id), flagged=flagged(edit, legacy, batch_inputs)
+                ),
+                6,
+            )
             if c2 > limits.max_cost:
                 continue
             try:
@@ -364,8 +383,11 @@ def search(model: Model, limits: Limits = Limits(), costs: CostModel = CostModel
     elapsed = (time.perf_counter() - start) * 1000
     exhausted = not frontier and reason is None
     if not goals and reason is None:
-        reason = (f"no combination of edits up to cost {limits.max_cost:g} makes the model valid"
-                  if exhausted else "the search stopped")
+        reason = (
+            f"no combination of edits up to cost {limits.max_cost:g} makes the model valid"
+            if exhausted
+            else "the search stopped"
+        )
     return SearchOutcome(
         best=goals[0] if goals else None,
         alternatives=goals[1:],
@@ -381,8 +403,10 @@ def not_found_diagnostic(model: Model, outcome: SearchOutcome) -> Diagnostic:
     why = outcome.reason or "no repair found"
     left = ""
     if outcome.partial is not None and outcome.partial.edits:
-        left = (f"; the closest candidate ({len(outcome.partial.edits)} edits) still has "
-                f"{len(model_errors(outcome.partial.result))} error(s)")
+        left = (
+            f"; the closest candidate ({len(outcome.partial.edits)} edits) still has "
+            f"{len(model_errors(outcome.partial.result))} error(s)"
+        )
     return Diagnostic(
         kind="repair_not_found",
         severity="warning",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from ..checker import check
 from ..ir import Model
@@ -24,9 +24,9 @@ FRONTEND_MODULES = {
 
 @dataclass
 class Verification:
-    verified: Optional[bool]
+    verified: bool | None
     reason: str = ""
-    model: Optional[Model] = None  # the re-extracted model, when re-extraction ran
+    model: Model | None = None  # the re-extracted model, when re-extraction ran
 
 
 def frontend_for(fmt: str):
@@ -40,7 +40,7 @@ def frontend_for(fmt: str):
     return None
 
 
-def reextract(fmt: str, path: str, text: str, index: int, name: Optional[str]) -> tuple[Optional[Model], str]:
+def reextract(fmt: str, path: str, text: str, index: int, name: str | None) -> tuple[Model | None, str]:
     mod = frontend_for(fmt)
     if mod is None:
         return None, f"no {fmt} frontend to re-read the patched file"
@@ -58,7 +58,7 @@ def reextract(fmt: str, path: str, text: str, index: int, name: Optional[str]) -
     return None, "the patched file no longer defines this model"
 
 
-def keras_build(model: Model, use_oracle: bool = True) -> tuple[Optional[bool], str]:
+def keras_build(model: Model, use_oracle: bool = True) -> tuple[bool | None, str]:
     if not use_oracle:
         return None, "Keras check disabled"
     from .. import oracle
@@ -74,8 +74,14 @@ def keras_build(model: Model, use_oracle: bool = True) -> tuple[Optional[bool], 
     return res.ok, res.error or ""
 
 
-def verify(repaired: Model, fmt: Optional[str] = None, path: Optional[str] = None, new_text: Optional[str] = None,
-           index: int = 0, use_oracle: bool = True) -> Verification:
+def verify(
+    repaired: Model,
+    fmt: str | None = None,
+    path: str | None = None,
+    new_text: str | None = None,
+    index: int = 0,
+    use_oracle: bool = True,
+) -> Verification:
     """Re-check the repair. With a patched text, the model is re-extracted from it first."""
     model = repaired
     reextracted = None

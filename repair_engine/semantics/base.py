@@ -32,13 +32,14 @@ through these semantics AND through real Keras and requires both to match.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any
 
 from ..diagnostics import fmt_shape
-from ..ir import UNKNOWN, Layer, Shape, is_unknown
+from ..ir import Layer, Shape, is_unknown
 
-Output = Union[Shape, list]
+Output = Shape | list
 
 _MISSING = object()
 
@@ -50,9 +51,9 @@ class Violation(Exception):
         self,
         kind: str,
         message: str,
-        expected: Optional[str] = None,
-        actual: Optional[str] = None,
-        argument: Optional[str] = None,
+        expected: str | None = None,
+        actual: str | None = None,
+        argument: str | None = None,
         hint: Any = None,
     ) -> None:
         super().__init__(message)
@@ -75,19 +76,19 @@ class Unknown(Exception):
 @dataclass
 class LayerUnit:
     kinds: tuple[str, ...]
-    output: Callable[["Ctx"], Output]
-    weights: Optional[Callable[["Ctx"], list]] = None
+    output: Callable[[Ctx], Output]
+    weights: Callable[[Ctx], list] | None = None
     # number of input tensors accepted: (min, max); max None = unbounded
-    arity: tuple[int, Optional[int]] = (1, 1)
+    arity: tuple[int, int | None] = (1, 1)
 
 
 REGISTRY: dict[str, LayerUnit] = {}
 
 
-def register(*kinds: str, arity: tuple[int, Optional[int]] = (1, 1)):
+def register(*kinds: str, arity: tuple[int, int | None] = (1, 1)):
     """Decorator registering a unit's output function for Keras class names."""
 
-    def deco(fn: Callable[["Ctx"], Output]):
+    def deco(fn: Callable[[Ctx], Output]):
         unit = LayerUnit(kinds=kinds, output=fn, arity=arity)
         for k in kinds:
             if k in REGISTRY:
@@ -102,7 +103,7 @@ def register(*kinds: str, arity: tuple[int, Optional[int]] = (1, 1)):
 def weights_of(*kinds: str):
     """Decorator registering the weight-shape function of already registered kinds."""
 
-    def deco(fn: Callable[["Ctx"], list]):
+    def deco(fn: Callable[[Ctx], list]):
         for k in kinds:
             REGISTRY[k].weights = fn
         return fn
@@ -123,8 +124,15 @@ class Ctx:
     # would fail when run): (kind, message, expected, actual, argument, hint)
     warnings: list = field(default_factory=list)
 
-    def warn(self, kind: str, message: str, expected: Optional[str] = None, actual: Optional[str] = None,
-             argument: Optional[str] = None, hint: Any = None) -> None:
+    def warn(
+        self,
+        kind: str,
+        message: str,
+        expected: str | None = None,
+        actual: str | None = None,
+        argument: str | None = None,
+        hint: Any = None,
+    ) -> None:
         self.warnings.append(Violation(kind, message, expected=expected, actual=actual, argument=argument, hint=hint))
 
     # ---- arguments -------------------------------------------------------
@@ -222,7 +230,7 @@ class Ctx:
     def input_shape(self) -> Shape:
         return self.shape(0)
 
-    def input_rank(self, ndim: Union[int, Sequence[int]], layout: str = "", index: int = 0) -> Shape:
+    def input_rank(self, ndim: int | Sequence[int], layout: str = "", index: int = 0) -> Shape:
         """Require the input rank (batch axis included) to be `ndim` (or one of them)."""
         s = self.shape(index)
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
@@ -291,7 +299,7 @@ def standardize_tuple(ctx: Ctx, value: Any, n: int, name: str, allow_zero: bool 
     return t
 
 
-def conv_output_length(length: Optional[int], kernel: int, padding: str, stride: int, dilation: int = 1) -> Optional[int]:
+def conv_output_length(length: int | None, kernel: int, padding: str, stride: int, dilation: int = 1) -> int | None:
     """Keras 3's conv/pool output length (floor division), None stays None."""
     if length is None:
         return None
@@ -302,13 +310,13 @@ def conv_output_length(length: Optional[int], kernel: int, padding: str, stride:
 
 
 def deconv_output_length(
-    length: Optional[int],
+    length: int | None,
     kernel: int,
     padding: str,
     stride: int,
-    output_padding: Optional[int] = None,
+    output_padding: int | None = None,
     dilation: int = 1,
-) -> Optional[int]:
+) -> int | None:
     """Keras 3's transposed-conv output length."""
     if length is None:
         return None
@@ -323,7 +331,7 @@ def deconv_output_length(
     return (length - 1) * stride + kernel - 2 * pad + output_padding
 
 
-def product(dims: Sequence[Optional[int]]) -> Optional[int]:
+def product(dims: Sequence[int | None]) -> int | None:
     """Product of dims, None when any is None."""
     out = 1
     for d in dims:
@@ -356,10 +364,10 @@ class Example:
     args: dict
     inputs: Any
     out: Any = None
-    error: Optional[str] = None
-    list_call: Optional[bool] = None
-    inner: Optional[tuple] = None
-    weights: Optional[tuple] = None
+    error: str | None = None
+    list_call: bool | None = None
+    inner: tuple | None = None
+    weights: tuple | None = None
     note: str = ""
 
     @property

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Any, Callable, Iterable, NoReturn, Optional
+from collections.abc import Callable, Iterable
+from typing import Any, NoReturn
 
 from ..diagnostics import fmt_shape
 from ..ir import is_unknown
@@ -43,7 +44,9 @@ INITIALIZERS = frozenset(
     "he_uniform identity initializer lecun_normal lecun_uniform normal one ones orthogonal random_normal "
     "random_uniform stft truncated_normal uniform variance_scaling zero zeros".split()
 )
-REGULARIZERS = frozenset("L1 L1L2 L2 OrthogonalRegularizer Regularizer l1 l1l2 l2 orthogonal_regularizer regularizer".split())
+REGULARIZERS = frozenset(
+    "L1 L1L2 L2 OrthogonalRegularizer Regularizer l1 l1l2 l2 orthogonal_regularizer regularizer".split()
+)
 CONSTRAINTS = frozenset(
     "Constraint MaxNorm MinMaxNorm NonNeg UnitNorm constraint max_norm min_max_norm non_neg unit_norm".split()
 )
@@ -57,7 +60,7 @@ def raw_arg(ctx: Ctx, name: str, default: Any = None) -> Any:
     return _SKIP if is_unknown(value) else value
 
 
-def run_time_warning(ctx: Ctx, kind: str, message: str, argument: Optional[str] = None, hint: Any = None) -> None:
+def run_time_warning(ctx: Ctx, kind: str, message: str, argument: str | None = None, hint: Any = None) -> None:
     """A finding Keras does not reject when building the model but that fails
     (or misbehaves) when it runs. Reported as a warning where Ctx supports it."""
     warn = getattr(ctx, "warn", None)
@@ -65,8 +68,9 @@ def run_time_warning(ctx: Ctx, kind: str, message: str, argument: Optional[str] 
         warn(kind, message, argument=argument, hint=hint)
 
 
-def bad_arg(ctx: Ctx, name: str, value: Any, requirement: str, todo: str, hint: Any = None,
-            expected: str = "") -> NoReturn:
+def bad_arg(
+    ctx: Ctx, name: str, value: Any, requirement: str, todo: str, hint: Any = None, expected: str = ""
+) -> NoReturn:
     """Raise the invalid_argument violation every constructor check uses."""
     ctx.fail(
         "invalid_argument",
@@ -78,7 +82,7 @@ def bad_arg(ctx: Ctx, name: str, value: Any, requirement: str, todo: str, hint: 
     )
 
 
-def _identifier_table(name: str) -> Optional[frozenset]:
+def _identifier_table(name: str) -> frozenset | None:
     if name == "activation":
         return ACTIVATIONS
     if name.endswith("_initializer"):
@@ -114,8 +118,14 @@ def check_layer_args(ctx: Ctx, own: Iterable[str]) -> None:
             )
     trainable = raw_arg(ctx, "trainable", True)
     if trainable is not _SKIP and not isinstance(trainable, bool):
-        bad_arg(ctx, "trainable", trainable, "must be a boolean", "use trainable=True or trainable=False",
-                {"arg": "trainable", "choices": [True, False]})
+        bad_arg(
+            ctx,
+            "trainable",
+            trainable,
+            "must be a boolean",
+            "use trainable=True or trainable=False",
+            {"arg": "trainable", "choices": [True, False]},
+        )
     name = raw_arg(ctx, "name", None)
     if name is not _SKIP and name is not None and (not isinstance(name, str) or "/" in name):
         bad_arg(ctx, "name", name, "must be a string without '/'", "rename the layer without '/'")
@@ -125,12 +135,14 @@ def check_layer_args(ctx: Ctx, own: Iterable[str]) -> None:
         # Dotted names are references to code (tf.nn.relu), not Keras identifiers.
         if table is None or not isinstance(value, str) or "." in value or value in table:
             continue
-        close = [t for t in sorted(table) if value and t.startswith(value)][:3] or \
-            [t for t in sorted(table) if value and t.lower().startswith(value.lower())][:3]
+        close = [t for t in sorted(table) if value and t.startswith(value)][:3] or [
+            t for t in sorted(table) if value and t.lower().startswith(value.lower())
+        ][:3]
         close = close or difflib.get_close_matches(value.lower(), sorted(table), n=3, cutoff=0.5)
         todo = f"did you mean {close[0]!r}?" if close else f"use a Keras name such as {sorted(table)[-1]!r}"
-        bad_arg(ctx, arg, value, "is not a known Keras identifier", todo,
-                {"arg": arg, "choices": close or sorted(table)})
+        bad_arg(
+            ctx, arg, value, "is not a known Keras identifier", todo, {"arg": arg, "choices": close or sorted(table)}
+        )
 
 
 def required_arg(ctx: Ctx, name: str, suggestion: Any) -> Any:
@@ -147,8 +159,9 @@ def required_arg(ctx: Ctx, name: str, suggestion: Any) -> Any:
     return ctx.arg(name)
 
 
-def keras_tuple(ctx: Ctx, name: str, n: int, default: Any = None, allow_zero: bool = False,
-                label: Optional[str] = None) -> tuple:
+def keras_tuple(
+    ctx: Ctx, name: str, n: int, default: Any = None, allow_zero: bool = False, label: str | None = None
+) -> tuple:
     """keras.src.utils.argument_validation.standardize_tuple: an int, or n ints, > 0 (>= 0)."""
     value = ctx.arg(name, default)
     return tuple_value(ctx, name, value, n, allow_zero, label)
@@ -158,14 +171,16 @@ def integral(value: Any) -> Any:
     """3.0 -> 3, (3.0, 2) -> (3, 2); None when the value is not integral numbers."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, (tuple, list)) and value and all(
-            isinstance(v, int) or (isinstance(v, float) and v.is_integer()) for v in value):
+    if (
+        isinstance(value, (tuple, list))
+        and value
+        and all(isinstance(v, int) or (isinstance(v, float) and v.is_integer()) for v in value)
+    ):
         return tuple(int(v) for v in value)
     return None
 
 
-def tuple_value(ctx: Ctx, name: str, value: Any, n: int, allow_zero: bool = False,
-                label: Optional[str] = None) -> tuple:
+def tuple_value(ctx: Ctx, name: str, value: Any, n: int, allow_zero: bool = False, label: str | None = None) -> tuple:
     label = label or name
     req = ">= 0" if allow_zero else "> 0"
     if isinstance(value, int):
@@ -189,8 +204,7 @@ def tuple_value(ctx: Ctx, name: str, value: Any, n: int, allow_zero: bool = Fals
     if any((v < 0) if allow_zero else (v <= 0) for v in t):
         ctx.fail(
             "invalid_argument",
-            f"{ctx.kind}: every value of `{label}` must be {req}, received {label}={value!r}; "
-            f"use values {req}",
+            f"{ctx.kind}: every value of `{label}` must be {req}, received {label}={value!r}; use values {req}",
             expected=f"{label} {req}",
             actual=f"{label}={value!r}",
             argument=name,
@@ -206,10 +220,15 @@ def data_format_arg(ctx: Ctx, lower: bool = True) -> str:
         return "channels_last"
     v = str(value).lower() if lower else value
     if v not in ("channels_last", "channels_first"):
-        bad_arg(ctx, "data_format", value, "must be 'channels_last' or 'channels_first'",
-                "use data_format='channels_last' (channels at the end) or 'channels_first'",
-                {"arg": "data_format", "choices": ["channels_last", "channels_first"]},
-                expected="channels_last | channels_first")
+        bad_arg(
+            ctx,
+            "data_format",
+            value,
+            "must be 'channels_last' or 'channels_first'",
+            "use data_format='channels_last' (channels at the end) or 'channels_first'",
+            {"arg": "data_format", "choices": ["channels_last", "channels_first"]},
+            expected="channels_last | channels_first",
+        )
     return v
 
 
@@ -224,8 +243,9 @@ def _rank_todo(ctx: Ctx, s: tuple, rank: int, data_format: str) -> tuple:
     got = len(s)
     if got == rank + 1 and got >= 2:
         fixed = (s[0], 1, *s[1:]) if data_format == "channels_first" else (*s, 1)
-        return (f"add a channels axis, e.g. feed {fmt_shape(fixed)} "
-                f"(Input(shape={fixed[1:]}) or Reshape({fixed[1:]}))"), fixed
+        return (
+            f"add a channels axis, e.g. feed {fmt_shape(fixed)} (Input(shape={fixed[1:]}) or Reshape({fixed[1:]}))"
+        ), fixed
     other = ctx.kind.replace(f"{rank}D", f"{got - 2}D")
     if 1 <= got - 2 <= 3 and other != ctx.kind and other in REGISTRY:
         return f"use {other} for this {got}-D input, or reshape the input to {rank + 2}-D", None
@@ -283,12 +303,19 @@ def padding_arg(ctx: Ctx, allowed: tuple, lower: bool = True) -> str:
             todo = "'causal' padding exists only for Conv1D; use padding='valid' or 'same'"
         elif isinstance(value, str) and not lower and value.lower() in allowed:
             todo = f"{ctx.kind} compares padding case-sensitively: write padding={value.lower()!r}"
-        bad_arg(ctx, "padding", value, "must be one of " + ", ".join(map(repr, allowed)), todo,
-                {"arg": "padding", "choices": list(allowed)}, expected=" | ".join(allowed))
+        bad_arg(
+            ctx,
+            "padding",
+            value,
+            "must be one of " + ", ".join(map(repr, allowed)),
+            todo,
+            {"arg": "padding", "choices": list(allowed)},
+            expected=" | ".join(allowed),
+        )
     return v
 
 
-def conv_length(length: Optional[int], kernel: int, padding: str, stride: int, dilation: int = 1) -> Optional[int]:
+def conv_length(length: int | None, kernel: int, padding: str, stride: int, dilation: int = 1) -> int | None:
     if length is None:
         return None
     if padding == "valid":
@@ -296,8 +323,18 @@ def conv_length(length: Optional[int], kernel: int, padding: str, stride: int, d
     return (length - 1) // stride + 1
 
 
-def too_small(ctx: Ctx, shape: tuple, arg: str, value: Any, axis: int, length: int, max_value: int,
-              detail: str, out_size: int, alternatives: Optional[dict] = None) -> None:
+def too_small(
+    ctx: Ctx,
+    shape: tuple,
+    arg: str,
+    value: Any,
+    axis: int,
+    length: int,
+    max_value: int,
+    detail: str,
+    out_size: int,
+    alternatives: dict | None = None,
+) -> None:
     """A window (kernel/pool) does not fit in its input: non_positive_dim.
 
     `alternatives` are other single edits that fix it (e.g. {"padding": "same"}).
@@ -340,16 +377,41 @@ def _truthy(ctx: Ctx, name: str, default: Any) -> bool:
 # Convolution units
 # --------------------------------------------------------------------------
 
-_COMMON = {"kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation", "use_bias",
-           "bias_initializer", "bias_regularizer", "bias_constraint"}
-CONV_ARGS = _COMMON | {"filters", "groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint",
-                       "lora_rank", "lora_alpha"}
-TRANSPOSE_ARGS = _COMMON | {"filters", "output_padding", "kernel_initializer", "kernel_regularizer",
-                            "kernel_constraint"}
-DEPTHWISE_ARGS = _COMMON | {"depth_multiplier", "depthwise_initializer", "depthwise_regularizer",
-                            "depthwise_constraint"}
-SEPARABLE_ARGS = DEPTHWISE_ARGS | {"filters", "pointwise_initializer", "pointwise_regularizer",
-                                   "pointwise_constraint"}
+_COMMON = {
+    "kernel_size",
+    "strides",
+    "padding",
+    "data_format",
+    "dilation_rate",
+    "activation",
+    "use_bias",
+    "bias_initializer",
+    "bias_regularizer",
+    "bias_constraint",
+}
+CONV_ARGS = _COMMON | {
+    "filters",
+    "groups",
+    "kernel_initializer",
+    "kernel_regularizer",
+    "kernel_constraint",
+    "lora_rank",
+    "lora_alpha",
+}
+TRANSPOSE_ARGS = _COMMON | {
+    "filters",
+    "output_padding",
+    "kernel_initializer",
+    "kernel_regularizer",
+    "kernel_constraint",
+}
+DEPTHWISE_ARGS = _COMMON | {
+    "depth_multiplier",
+    "depthwise_initializer",
+    "depthwise_regularizer",
+    "depthwise_constraint",
+}
+SEPARABLE_ARGS = DEPTHWISE_ARGS | {"filters", "pointwise_initializer", "pointwise_regularizer", "pointwise_constraint"}
 
 
 def _positive(ctx: Ctx, name: str, default: Any = None, required: bool = False) -> int:
@@ -363,9 +425,15 @@ def _positive(ctx: Ctx, name: str, default: Any = None, required: bool = False) 
         hint = {"arg": name, "min": 1}
         if isinstance(fixed, int) and fixed > 0:
             hint["value"] = fixed
-        bad_arg(ctx, name, value, "must be a strictly positive integer",
-                f"use {name}={fixed}" if "value" in hint else f"use an integer {name} >= 1", hint,
-                expected=f"{name} > 0")
+        bad_arg(
+            ctx,
+            name,
+            value,
+            "must be a strictly positive integer",
+            f"use {name}={fixed}" if "value" in hint else f"use an integer {name} >= 1",
+            hint,
+            expected=f"{name} > 0",
+        )
     return int(value)
 
 
@@ -403,8 +471,9 @@ def _window_args(ctx: Ctx, rank: int, padding_choices: tuple, sequence_padding: 
 
 def _conv_spatial(ctx: Ctx, shape: tuple, spatial: list, w: dict) -> list:
     def lengths(dims: list) -> list:
-        return [conv_length(n, w["kernel"][i], w["padding"], w["strides"][i], w["dilation"][i])
-                for i, n in enumerate(dims)]
+        return [
+            conv_length(n, w["kernel"][i], w["padding"], w["strides"][i], w["dilation"][i]) for i, n in enumerate(dims)
+        ]
 
     out = lengths(spatial)
     for i, (length, n) in enumerate(zip(spatial, out)):
@@ -418,8 +487,9 @@ def _conv_spatial(ctx: Ctx, shape: tuple, spatial: list, w: dict) -> list:
         rank = len(spatial)
         if flipped_layout_fits(shape, rank, w["df"], lambda dims: all(x is None or x > 0 for x in lengths(dims))):
             alternatives["data_format"] = "channels_last"
-        too_small(ctx, shape, "kernel_size", w["kernel"] if rank > 1 else k, axis, length, kmax, detail, n,
-                  alternatives)
+        too_small(
+            ctx, shape, "kernel_size", w["kernel"] if rank > 1 else k, axis, length, kmax, detail, n, alternatives
+        )
     return out
 
 
@@ -431,13 +501,25 @@ def conv(ctx: Ctx):
     w = _window_args(ctx, rank, ("valid", "same", "causal") if rank == 1 else ("valid", "same"))
     groups = ctx.arg("groups", 1)
     if not isinstance(groups, int) or groups <= 0:
-        bad_arg(ctx, "groups", groups, "must be a positive integer", "use groups=1 (an ordinary convolution)",
-                {"arg": "groups", "min": 1, "value": 1}, expected="groups > 0")
+        bad_arg(
+            ctx,
+            "groups",
+            groups,
+            "must be a positive integer",
+            "use groups=1 (an ordinary convolution)",
+            {"arg": "groups", "min": 1, "value": 1},
+            expected="groups > 0",
+        )
     if filters % groups:
-        bad_arg(ctx, "groups", groups, f"must divide filters={filters}",
-                f"use a groups value that divides {filters}, e.g. groups=1",
-                {"arg": "groups", "choices": small_divisors(filters)},
-                expected=f"filters % groups == 0")
+        bad_arg(
+            ctx,
+            "groups",
+            groups,
+            f"must divide filters={filters}",
+            f"use a groups value that divides {filters}, e.g. groups=1",
+            {"arg": "groups", "choices": small_divisors(filters)},
+            expected="filters % groups == 0",
+        )
     _strides_dilation(ctx, w["strides"], w["dilation"])
     shape, spatial, axis = spatial_input(ctx, rank, w["df"])
     c = channels_defined(ctx, shape, axis, w["df"])
@@ -447,7 +529,7 @@ def conv(ctx: Ctx):
             "invalid_argument",
             f"{ctx.kind}: groups={groups} must divide the {c} input channels of {fmt_shape(shape)}; "
             f"use a groups value that divides both {c} and filters={filters} (e.g. {common[-1]})",
-            expected=f"channels % groups == 0",
+            expected="channels % groups == 0",
             actual=f"groups={groups}, channels={c}",
             argument="groups",
             hint={"arg": "groups", "choices": common},
@@ -468,12 +550,19 @@ def conv_weights(ctx: Ctx) -> list:
     return out
 
 
-_TRANSPOSE = ("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
-              "Convolution1DTranspose", "Convolution2DTranspose", "Convolution3DTranspose")
+_TRANSPOSE = (
+    "Conv1DTranspose",
+    "Conv2DTranspose",
+    "Conv3DTranspose",
+    "Convolution1DTranspose",
+    "Convolution2DTranspose",
+    "Convolution3DTranspose",
+)
 
 
-def transpose_length(length: Optional[int], kernel: int, padding: str, stride: int,
-                     output_padding: Optional[int], dilation: int) -> Optional[int]:
+def transpose_length(
+    length: int | None, kernel: int, padding: str, stride: int, output_padding: int | None, dilation: int
+) -> int | None:
     """backend_utils._get_output_shape_given_tf_padding."""
     if length is None:
         return None
@@ -514,20 +603,29 @@ def conv_transpose(ctx: Ctx):
         if any(n is not None for n in spatial):
             # Keras reads the padding string only for axes of known size.
             padding_arg(ctx, ("valid", "same"))
-        run_time_warning(ctx, "invalid_argument",
-                         f"{ctx.kind}: padding={w['padding']!r} is accepted while building because no axis size is "
-                         "known, but the layer fails when it runs; use padding='valid' or 'same'",
-                         argument="padding", hint={"arg": "padding", "choices": ["valid", "same"]})
+        run_time_warning(
+            ctx,
+            "invalid_argument",
+            f"{ctx.kind}: padding={w['padding']!r} is accepted while building because no axis size is "
+            "known, but the layer fails when it runs; use padding='valid' or 'same'",
+            argument="padding",
+            hint={"arg": "padding", "choices": ["valid", "same"]},
+        )
     if max(w["dilation"]) > 1:
-        run_time_warning(ctx, "invalid_argument",
-                         f"{ctx.kind}: dilation_rate={w['dilation']} builds, but TensorFlow's CPU kernels for "
-                         "transposed convolutions do not support dilation rates larger than 1 (it fails when run "
-                         "on CPU); use dilation_rate=1 unless the model only runs on GPU",
-                         argument="dilation_rate", hint={"arg": "dilation_rate", "value": 1})
+        run_time_warning(
+            ctx,
+            "invalid_argument",
+            f"{ctx.kind}: dilation_rate={w['dilation']} builds, but TensorFlow's CPU kernels for "
+            "transposed convolutions do not support dilation rates larger than 1 (it fails when run "
+            "on CPU); use dilation_rate=1 unless the model only runs on GPU",
+            argument="dilation_rate",
+            hint={"arg": "dilation_rate", "value": 1},
+        )
     out = []
     for i, length in enumerate(spatial):
-        n = transpose_length(length, w["kernel"][i], w["padding"], w["strides"][i],
-                             None if op is None else op[i], w["dilation"][i])
+        n = transpose_length(
+            length, w["kernel"][i], w["padding"], w["strides"][i], None if op is None else op[i], w["dilation"][i]
+        )
         if n is not None and n < 0:  # Keras accepts a 0-sized axis, not a negative one
             too_small(ctx, shape, "kernel_size", w["kernel"], i + 1, length, 0, "", n)
         out.append(n)
@@ -627,35 +725,79 @@ EXAMPLES = [
     # ---- Conv1D ----
     E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 10, 2), out=(None, 8, 4)),
     E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "same", "strides": 2}, (None, 9, 2), out=(None, 5, 4)),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "causal", "dilation_rate": 2}, (None, 9, 3),
-      out=(None, 9, 4), note="causal keeps the length"),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "Causal", "strides": 2}, (None, 9, 3),
-      out=(None, 5, 4), note="padding is case-insensitive for convolutions"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "padding": "causal", "dilation_rate": 2},
+        (None, 9, 3),
+        out=(None, 9, 4),
+        note="causal keeps the length",
+    ),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "padding": "Causal", "strides": 2},
+        (None, 9, 3),
+        out=(None, 5, 4),
+        note="padding is case-insensitive for convolutions",
+    ),
     E("Conv1D", {"filters": 4, "kernel_size": 3, "dilation_rate": 2}, (None, 10, 2), out=(None, 6, 4)),
     E("Conv1D", {"filters": 4, "kernel_size": 3, **CF}, (None, 2, 10), out=(None, 4, 8)),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "data_format": "CHANNELS_FIRST"}, (None, 2, None),
-      out=(None, 4, None), note="data_format is lower-cased; None length stays None"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "data_format": "CHANNELS_FIRST"},
+        (None, 2, None),
+        out=(None, 4, None),
+        note="data_format is lower-cased; None length stays None",
+    ),
     E("Conv1D", {"filters": 4, "kernel_size": 9}, (None, 9, 2), out=(None, 1, 4)),
     E("Conv1D", {"filters": 4, "kernel_size": 10}, (None, 9, 2), error="non_positive_dim"),
-    E("Conv1D", {"filters": 4, "kernel_size": 4, "dilation_rate": 3}, (None, 9, 2), error="non_positive_dim",
-      note="the dilated kernel spans 10 steps"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 4, "dilation_rate": 3},
+        (None, 9, 2),
+        error="non_positive_dim",
+        note="the dilated kernel spans 10 steps",
+    ),
     E("Conv1D", {"filters": 4, "kernel_size": 10, "padding": "same"}, (None, 9, 2), out=(None, 9, 4)),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "causal"}, (None, 0, 2), out=(None, 0, 4),
-      note="Keras checks output sizes only for 'valid'"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "padding": "causal"},
+        (None, 0, 2),
+        out=(None, 0, 4),
+        note="Keras checks output sizes only for 'valid'",
+    ),
     E("Conv1D", {"filters": 6, "kernel_size": 3, "groups": 3}, (None, 9, 3), out=(None, 7, 6)),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "groups": 3}, (None, 9, 3), error="invalid_argument",
-      note="filters not divisible by groups"),
-    E("Conv1D", {"filters": 6, "kernel_size": 3, "groups": 3}, (None, 9, 4), error="invalid_argument",
-      note="input channels not divisible by groups"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "groups": 3},
+        (None, 9, 3),
+        error="invalid_argument",
+        note="filters not divisible by groups",
+    ),
+    E(
+        "Conv1D",
+        {"filters": 6, "kernel_size": 3, "groups": 3},
+        (None, 9, 4),
+        error="invalid_argument",
+        note="input channels not divisible by groups",
+    ),
     E("Conv1D", {"filters": 6, "kernel_size": 3, "groups": 0}, (None, 9, 4), error="invalid_argument"),
     E("Conv1D", {"filters": 0, "kernel_size": 3}, (None, 9, 4), error="invalid_argument"),
     E("Conv1D", {"filters": 4.0, "kernel_size": 3}, (None, 9, 4), error="invalid_argument"),
     E("Conv1D", {"filters": 4, "kernel_size": 3.0}, (None, 9, 4), error="invalid_argument"),
-    E("Conv1D", {"filters": 4, "kernel_size": (3, 3)}, (None, 9, 4), error="invalid_argument",
-      note="a 2-tuple for a 1-D kernel"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": (3, 3)},
+        (None, 9, 4),
+        error="invalid_argument",
+        note="a 2-tuple for a 1-D kernel",
+    ),
     E("Conv1D", {"filters": 4, "kernel_size": [3]}, (None, 9, 4), out=(None, 7, 4)),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, (None, 9, 4),
-      error="invalid_argument"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2},
+        (None, 9, 4),
+        error="invalid_argument",
+    ),
     E("Conv1D", {"filters": 4, "kernel_size": 3, "dilation_rate": 0}, (None, 9, 4), error="invalid_argument"),
     E("Conv1D", {"filters": 4, "kernel_size": 3, "strides": 0}, (None, 9, 4), error="invalid_argument"),
     E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "full"}, (None, 9, 4), error="invalid_argument"),
@@ -665,10 +807,19 @@ EXAMPLES = [
     E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, 9, 4), error="rank_mismatch"),
     E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, None), error="undefined_dim"),
     E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, None, 5), out=(None, None, 4)),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "border_mode": "same"}, (None, 9, 4), error="invalid_argument",
-      note="unknown keyword (Keras 1 spelling)"),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "activation": "relu", "use_bias": False}, (None, 9, 4),
-      out=(None, 7, 4)),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "border_mode": "same"},
+        (None, 9, 4),
+        error="invalid_argument",
+        note="unknown keyword (Keras 1 spelling)",
+    ),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "activation": "relu", "use_bias": False},
+        (None, 9, 4),
+        out=(None, 7, 4),
+    ),
     E("Conv1D", {"filters": 4, "kernel_size": 3, "activation": "rlu"}, (None, 9, 4), error="invalid_argument"),
     E("Conv1D", {"filters": 4, "kernel_size": 3, "kernel_initializer": "he_normal"}, (None, 9, 4), out=(None, 7, 4)),
     E("Conv1D", {"filters": 4, "kernel_size": 3, "kernel_initializer": "he"}, (None, 9, 4), error="invalid_argument"),
@@ -679,12 +830,20 @@ EXAMPLES = [
     # ---- Conv2D ----
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 28, 28, 1), out=(None, 26, 26, 8)),
     E("Conv2D", {"filters": 8, "kernel_size": (3, 5), "strides": (2, 1)}, (None, 28, 28, 1), out=(None, 13, 24, 8)),
-    E("Conv2D", {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same"}, (None, 7, 8, 3),
-      out=(None, 4, 4, 8)),
+    E(
+        "Conv2D",
+        {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same"},
+        (None, 7, 8, 3),
+        out=(None, 4, 4, 8),
+    ),
     E("Conv2D", {"filters": 8, "kernel_size": 3, "padding": "SAME"}, (None, 7, 8, 3), out=(None, 7, 8, 8)),
     E("Conv2D", {"filters": 8, "kernel_size": 3, **CF}, (None, 3, 32, 30), out=(None, 8, 30, 28)),
-    E("Conv2D", {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same", **CF}, (None, 3, None, 9),
-      out=(None, 8, None, 5)),
+    E(
+        "Conv2D",
+        {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same", **CF},
+        (None, 3, None, 9),
+        out=(None, 8, None, 5),
+    ),
     E("Conv2D", {"filters": 8, "kernel_size": 3, "dilation_rate": (2, 1)}, (None, 9, 9, 3), out=(None, 5, 7, 8)),
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, None, None, 3), out=(None, None, None, 8)),
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (4, 10, 10, 3), out=(4, 8, 8, 8), note="a fixed batch is kept"),
@@ -692,127 +851,285 @@ EXAMPLES = [
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 28, 28), error="rank_mismatch"),
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, 3, 2), error="rank_mismatch"),
     E("Conv2D", {"filters": 8, "kernel_size": 5}, (None, 28, 4, 1), error="non_positive_dim"),
-    E("Conv2D", {"filters": 8, "kernel_size": 3, **CF}, (None, 28, 28, 1), error="non_positive_dim",
-      note="a channels_last input read as channels_first"),
+    E(
+        "Conv2D",
+        {"filters": 8, "kernel_size": 3, **CF},
+        (None, 28, 28, 1),
+        error="non_positive_dim",
+        note="a channels_last input read as channels_first",
+    ),
     E("Conv2D", {"filters": 8, "kernel_size": 3, **CF}, (None, None, 28, 28), error="undefined_dim"),
-    E("Conv2D", {"filters": 8, "kernel_size": 3, "padding": "causal"}, (None, 8, 8, 3), error="invalid_argument",
-      note="causal is 1-D only"),
+    E(
+        "Conv2D",
+        {"filters": 8, "kernel_size": 3, "padding": "causal"},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        note="causal is 1-D only",
+    ),
     E("Conv2D", {"filters": 8, "kernel_size": (3, 3, 3)}, (None, 8, 8, 3), error="invalid_argument"),
     E("Conv2D", {"filters": 8, "kernel_size": (3, 0)}, (None, 8, 8, 3), error="invalid_argument"),
-    E("Conv2D", {"filters": 8, "kernel_size": 3, "strides": (1, 2), "dilation_rate": (2, 1)}, (None, 8, 8, 3),
-      error="invalid_argument"),
+    E(
+        "Conv2D",
+        {"filters": 8, "kernel_size": 3, "strides": (1, 2), "dilation_rate": (2, 1)},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+    ),
     E("Conv2D", {"filters": -8, "kernel_size": 3}, (None, 8, 8, 3), error="invalid_argument"),
     E("Conv2D", {"kernel_size": 3}, (None, 8, 8, 3), error="invalid_argument", note="filters is required"),
-    E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, 3), weights=((3, 3, 3, 8), (8,)),
-      out=(None, 6, 6, 8)),
-    E("Conv2D", {"filters": 6, "kernel_size": 3, "groups": 3}, (None, 8, 8, 3),
-      weights=((3, 3, 1, 6), (6,)), out=(None, 6, 6, 6), note="grouped kernel has channels // groups"),
-    E("Conv2D", {"filters": 8, "kernel_size": 3, "use_bias": False}, (None, 8, 8, 3),
-      weights=((3, 3, 3, 8), (8,)), error="weight_shape"),
+    E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, 3), weights=((3, 3, 3, 8), (8,)), out=(None, 6, 6, 8)),
+    E(
+        "Conv2D",
+        {"filters": 6, "kernel_size": 3, "groups": 3},
+        (None, 8, 8, 3),
+        weights=((3, 3, 1, 6), (6,)),
+        out=(None, 6, 6, 6),
+        note="grouped kernel has channels // groups",
+    ),
+    E(
+        "Conv2D",
+        {"filters": 8, "kernel_size": 3, "use_bias": False},
+        (None, 8, 8, 3),
+        weights=((3, 3, 3, 8), (8,)),
+        error="weight_shape",
+    ),
     E("Convolution2D", {"filters": 2, "kernel_size": 2}, (None, 4, 4, 1), out=(None, 3, 3, 2)),
     # ---- Conv3D ----
     E("Conv3D", {"filters": 4, "kernel_size": 3}, (None, 8, 8, 8, 1), out=(None, 6, 6, 6, 4)),
-    E("Conv3D", {"filters": 4, "kernel_size": (1, 3, 3), "padding": "same", "strides": (1, 2, 2), **CF},
-      (None, 2, 5, 9, 9), out=(None, 4, 5, 5, 5)),
+    E(
+        "Conv3D",
+        {"filters": 4, "kernel_size": (1, 3, 3), "padding": "same", "strides": (1, 2, 2), **CF},
+        (None, 2, 5, 9, 9),
+        out=(None, 4, 5, 5, 5),
+    ),
     E("Conv3D", {"filters": 4, "kernel_size": 3}, (None, 8, 8, 1), error="rank_mismatch"),
     E("Conv3D", {"filters": 4, "kernel_size": 3}, (None, 8, 2, 8, 1), error="non_positive_dim"),
     E("Conv3D", {"filters": 4, "kernel_size": 3, "padding": "causal"}, (None, 8, 8, 8, 1), error="invalid_argument"),
-    E("Conv3D", {"filters": 4, "kernel_size": 3}, (None, 8, 8, 8, 2), weights=((3, 3, 3, 2, 4), (4,)),
-      out=(None, 6, 6, 6, 4)),
+    E(
+        "Conv3D",
+        {"filters": 4, "kernel_size": 3},
+        (None, 8, 8, 8, 2),
+        weights=((3, 3, 3, 2, 4), (4,)),
+        out=(None, 6, 6, 6, 4),
+    ),
     E("Convolution3D", {"filters": 4, "kernel_size": 2}, (None, None, 3, 3, 1), out=(None, None, 2, 2, 4)),
     # ---- transposed ----
     E("Conv1DTranspose", {"filters": 4, "kernel_size": 3}, (None, 10, 2), out=(None, 12, 4)),
     E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2}, (None, 10, 2), out=(None, 21, 4)),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 2, "strides": 3}, (None, 10, 2), out=(None, 30, 4),
-      note="stride larger than the kernel"),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2, "padding": "same"}, (None, 10, 2),
-      out=(None, 20, 4)),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2, "output_padding": 1}, (None, 10, 2),
-      out=(None, 22, 4)),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 4, "strides": 2, "output_padding": 0, "padding": "same"},
-      (None, 1, 2), out=(None, 0, 4), note="Keras accepts a zero-sized output axis"),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 2, "strides": 3},
+        (None, 10, 2),
+        out=(None, 30, 4),
+        note="stride larger than the kernel",
+    ),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3, "strides": 2, "padding": "same"},
+        (None, 10, 2),
+        out=(None, 20, 4),
+    ),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3, "strides": 2, "output_padding": 1},
+        (None, 10, 2),
+        out=(None, 22, 4),
+    ),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 4, "strides": 2, "output_padding": 0, "padding": "same"},
+        (None, 1, 2),
+        out=(None, 0, 4),
+        note="Keras accepts a zero-sized output axis",
+    ),
     E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "dilation_rate": 2}, (None, 10, 2), out=(None, 14, 4)),
     E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, **CF}, (None, 2, None), out=(None, 4, None)),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2, "output_padding": 2}, (None, 10, 2),
-      error="invalid_argument", note="output_padding must be < strides"),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "output_padding": -1, "strides": 2}, (None, 10, 2),
-      error="invalid_argument"),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "padding": "causal"}, (None, 10, 2),
-      error="invalid_argument"),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3, "strides": 2, "output_padding": 2},
+        (None, 10, 2),
+        error="invalid_argument",
+        note="output_padding must be < strides",
+    ),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3, "output_padding": -1, "strides": 2},
+        (None, 10, 2),
+        error="invalid_argument",
+    ),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3, "padding": "causal"},
+        (None, 10, 2),
+        error="invalid_argument",
+    ),
     E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "padding": (1,)}, (None, 10, 2), error="invalid_argument"),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "padding": (1,)}, (None, None, 2), out=(None, None, 4),
-      note="Keras only reads padding for axes of known size"),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "groups": 2}, (None, 10, 2), error="invalid_argument",
-      note="transposed convolutions take no groups"),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, (None, 10, 2),
-      error="invalid_argument"),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3, "padding": (1,)},
+        (None, None, 2),
+        out=(None, None, 4),
+        note="Keras only reads padding for axes of known size",
+    ),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3, "groups": 2},
+        (None, 10, 2),
+        error="invalid_argument",
+        note="transposed convolutions take no groups",
+    ),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2},
+        (None, 10, 2),
+        error="invalid_argument",
+    ),
     E("Conv1DTranspose", {"filters": 4, "kernel_size": 3}, (None, 10, None), error="undefined_dim"),
     E("Conv1DTranspose", {"filters": 4, "kernel_size": 3}, (None, 10), error="rank_mismatch"),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3}, (None, 10, 2), weights=((3, 4, 2), (4,)),
-      out=(None, 12, 4), note="the transposed kernel is (k, filters, channels)"),
-    E("Conv2DTranspose", {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same"}, (None, 7, 7, 16),
-      out=(None, 14, 14, 8)),
-    E("Conv2DTranspose", {"filters": 8, "kernel_size": (3, 4), "strides": (2, 3), "output_padding": (1, 2)},
-      (None, 5, 6, 3), out=(None, 12, 21, 8)),
-    E("Conv2DTranspose", {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same", "output_padding": 1},
-      (None, 5, 6, 3), out=(None, 10, 12, 8)),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3},
+        (None, 10, 2),
+        weights=((3, 4, 2), (4,)),
+        out=(None, 12, 4),
+        note="the transposed kernel is (k, filters, channels)",
+    ),
+    E(
+        "Conv2DTranspose",
+        {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same"},
+        (None, 7, 7, 16),
+        out=(None, 14, 14, 8),
+    ),
+    E(
+        "Conv2DTranspose",
+        {"filters": 8, "kernel_size": (3, 4), "strides": (2, 3), "output_padding": (1, 2)},
+        (None, 5, 6, 3),
+        out=(None, 12, 21, 8),
+    ),
+    E(
+        "Conv2DTranspose",
+        {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same", "output_padding": 1},
+        (None, 5, 6, 3),
+        out=(None, 10, 12, 8),
+    ),
     E("Conv2DTranspose", {"filters": 8, "kernel_size": 3, **CF}, (None, 3, 5, None), out=(None, 8, 7, None)),
     E("Conv2DTranspose", {"filters": 8, "kernel_size": 3}, (None, 5, 5, 3, 1), error="rank_mismatch"),
-    E("Conv2DTranspose", {"filters": 8, "kernel_size": 3, "output_padding": (0, 1)}, (None, 5, 5, 3),
-      error="invalid_argument", note="strides default to 1"),
-    E("Conv2DTranspose", {"filters": 8, "kernel_size": 3}, (None, 5, 5, 3), weights=((3, 3, 8, 3), (8,)),
-      out=(None, 7, 7, 8)),
+    E(
+        "Conv2DTranspose",
+        {"filters": 8, "kernel_size": 3, "output_padding": (0, 1)},
+        (None, 5, 5, 3),
+        error="invalid_argument",
+        note="strides default to 1",
+    ),
+    E(
+        "Conv2DTranspose",
+        {"filters": 8, "kernel_size": 3},
+        (None, 5, 5, 3),
+        weights=((3, 3, 8, 3), (8,)),
+        out=(None, 7, 7, 8),
+    ),
     E("Convolution2DTranspose", {"filters": 2, "kernel_size": 2, "strides": 2}, (None, 4, 4, 1), out=(None, 8, 8, 2)),
-    E("Conv3DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same"}, (None, 4, 4, 4, 1),
-      out=(None, 8, 8, 8, 2)),
+    E(
+        "Conv3DTranspose",
+        {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same"},
+        (None, 4, 4, 4, 1),
+        out=(None, 8, 8, 8, 2),
+    ),
     E("Conv3DTranspose", {"filters": 2, "kernel_size": 3, **CF}, (None, 1, 4, 4, 4), out=(None, 2, 6, 6, 6)),
     E("Conv3DTranspose", {"filters": 2, "kernel_size": 3}, (None, 4, 4, 1), error="rank_mismatch"),
-    E("Convolution1DTranspose", {"filters": 2, "kernel_size": 2, "strides": 2, "padding": "same"}, (None, 5, 1),
-      out=(None, 10, 2)),
-    E("Convolution1DTranspose", {"filters": 2, "kernel_size": 2, "output_padding": 1}, (None, 5, 1),
-      error="invalid_argument"),
+    E(
+        "Convolution1DTranspose",
+        {"filters": 2, "kernel_size": 2, "strides": 2, "padding": "same"},
+        (None, 5, 1),
+        out=(None, 10, 2),
+    ),
+    E(
+        "Convolution1DTranspose",
+        {"filters": 2, "kernel_size": 2, "output_padding": 1},
+        (None, 5, 1),
+        error="invalid_argument",
+    ),
     E("Convolution1D", {"filters": 2, "kernel_size": 6}, (None, 5, 1), error="non_positive_dim"),
     E("Convolution2D", {"filters": 2, "kernel_size": 2}, (None, 5, 1), error="rank_mismatch"),
     E("Convolution2DTranspose", {"filters": 2, "kernel_size": 2}, (None, 5, 5, None), error="undefined_dim"),
     E("Convolution3D", {"filters": 2, "kernel_size": 2, "groups": 2}, (None, 5, 5, 5, 3), error="invalid_argument"),
     E("SeparableConvolution2D", {"filters": 2, "kernel_size": 4}, (None, 3, 5, 1), error="non_positive_dim"),
-    E("Convolution3DTranspose", {"filters": 2, "kernel_size": 1, "strides": 2, "dilation_rate": 2},
-      (None, 2, 2, 2, 1), error="invalid_argument"),
+    E(
+        "Convolution3DTranspose",
+        {"filters": 2, "kernel_size": 1, "strides": 2, "dilation_rate": 2},
+        (None, 2, 2, 2, 1),
+        error="invalid_argument",
+    ),
     E("Convolution3DTranspose", {"filters": 2, "kernel_size": 1}, (None, 2, 2, 2, 1), out=(None, 2, 2, 2, 2)),
     # ---- depthwise ----
     E("DepthwiseConv2D", {"kernel_size": 3}, (None, 8, 8, 3), out=(None, 6, 6, 3)),
-    E("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2, "padding": "same", "strides": 2},
-      (None, 8, 7, 3), out=(None, 4, 4, 6)),
+    E(
+        "DepthwiseConv2D",
+        {"kernel_size": 3, "depth_multiplier": 2, "padding": "same", "strides": 2},
+        (None, 8, 7, 3),
+        out=(None, 4, 4, 6),
+    ),
     E("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2, **CF}, (None, 3, 8, 8), out=(None, 6, 6, 6)),
-    E("DepthwiseConv2D", {"kernel_size": 3, "strides": 2, "dilation_rate": 2}, (None, 9, 9, 3), out=(None, 3, 3, 3),
-      note="Keras does not reject strides with dilation for depthwise convolutions"),
+    E(
+        "DepthwiseConv2D",
+        {"kernel_size": 3, "strides": 2, "dilation_rate": 2},
+        (None, 9, 9, 3),
+        out=(None, 3, 3, 3),
+        note="Keras does not reject strides with dilation for depthwise convolutions",
+    ),
     E("DepthwiseConv2D", {"kernel_size": 3}, (None, 8, 8, None), error="undefined_dim"),
     E("DepthwiseConv2D", {"kernel_size": 9}, (None, 8, 8, 3), error="non_positive_dim"),
     E("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 0}, (None, 8, 8, 3), error="invalid_argument"),
-    E("DepthwiseConv2D", {"kernel_size": 3, "filters": 4}, (None, 8, 8, 3), error="invalid_argument",
-      note="depthwise convolutions take depth_multiplier, not filters"),
+    E(
+        "DepthwiseConv2D",
+        {"kernel_size": 3, "filters": 4},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        note="depthwise convolutions take depth_multiplier, not filters",
+    ),
     E("DepthwiseConv2D", {"kernel_size": 3}, (None, 8, 3), error="rank_mismatch"),
-    E("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2}, (None, 8, 8, 3), weights=((3, 3, 3, 2), (6,)),
-      out=(None, 6, 6, 6)),
+    E(
+        "DepthwiseConv2D",
+        {"kernel_size": 3, "depth_multiplier": 2},
+        (None, 8, 8, 3),
+        weights=((3, 3, 3, 2), (6,)),
+        out=(None, 6, 6, 6),
+    ),
     E("DepthwiseConv1D", {"kernel_size": 3}, (None, 8, 4), out=(None, 6, 4)),
     E("DepthwiseConv1D", {"kernel_size": 3, "padding": "causal"}, (None, 8, 4), error="invalid_argument"),
     E("DepthwiseConv1D", {"kernel_size": 3, "depth_multiplier": 3, **CF}, (None, 4, None), out=(None, 12, None)),
     E("DepthwiseConv1D", {"kernel_size": 3, "strides": 0}, (None, 8, 4), error="invalid_argument"),
     # ---- separable ----
     E("SeparableConv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, 3), out=(None, 6, 6, 8)),
-    E("SeparableConv2D", {"filters": 8, "kernel_size": 3, "padding": "same", "strides": 2, "depth_multiplier": 2},
-      (None, 9, 8, 3), out=(None, 5, 4, 8)),
+    E(
+        "SeparableConv2D",
+        {"filters": 8, "kernel_size": 3, "padding": "same", "strides": 2, "depth_multiplier": 2},
+        (None, 9, 8, 3),
+        out=(None, 5, 4, 8),
+    ),
     E("SeparableConv2D", {"filters": 8, "kernel_size": 3, **CF}, (None, 3, 8, 8), out=(None, 8, 6, 6)),
     E("SeparableConv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, None), error="undefined_dim"),
     E("SeparableConv2D", {"filters": 8, "kernel_size": 3, "groups": 2}, (None, 8, 8, 4), error="invalid_argument"),
     E("SeparableConv2D", {"filters": 0, "kernel_size": 3}, (None, 8, 8, 4), error="invalid_argument"),
-    E("SeparableConv2D", {"filters": 8, "kernel_size": 3, "depth_multiplier": -1}, (None, 8, 8, 4),
-      error="invalid_argument"),
+    E(
+        "SeparableConv2D",
+        {"filters": 8, "kernel_size": 3, "depth_multiplier": -1},
+        (None, 8, 8, 4),
+        error="invalid_argument",
+    ),
     E("SeparableConv2D", {"filters": 8, "kernel_size": 5}, (None, 4, 8, 4), error="non_positive_dim"),
-    E("SeparableConv2D", {"filters": 8, "kernel_size": 3, "depth_multiplier": 2}, (None, 8, 8, 3),
-      weights=((3, 3, 3, 2), (1, 1, 6, 8), (8,)), out=(None, 6, 6, 8)),
-    E("SeparableConv1D", {"filters": 8, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, (None, 9, 3),
-      out=(None, 3, 8)),
+    E(
+        "SeparableConv2D",
+        {"filters": 8, "kernel_size": 3, "depth_multiplier": 2},
+        (None, 8, 8, 3),
+        weights=((3, 3, 3, 2), (1, 1, 6, 8), (8,)),
+        out=(None, 6, 6, 8),
+    ),
+    E(
+        "SeparableConv1D",
+        {"filters": 8, "kernel_size": 3, "strides": 2, "dilation_rate": 2},
+        (None, 9, 3),
+        out=(None, 3, 8),
+    ),
     E("SeparableConv1D", {"filters": 8, "kernel_size": 3, "padding": "causal"}, (None, 9, 3), error="invalid_argument"),
     E("SeparableConv1D", {"filters": 8, "kernel_size": 3}, (None, 9, 9, 3), error="rank_mismatch"),
     E("SeparableConvolution1D", {"filters": 2, "kernel_size": 3}, (None, None, 3), out=(None, None, 2)),

@@ -13,7 +13,8 @@ registered: an unknown kind must stay unknown.
 from __future__ import annotations
 
 import re
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..diagnostics import fmt_shape
 from ..ir import is_unknown
@@ -48,8 +49,11 @@ CONSTRAINT_NAMES = (
     "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "constraint", "max_norm", "min_max_norm",
     "non_neg", "unit_norm",
 )  # fmt: skip
-_OBJECT_KINDS = (("_initializer", "initializer", INITIALIZER_NAMES), ("_regularizer", "regularizer",
-                 REGULARIZER_NAMES), ("_constraint", "constraint", CONSTRAINT_NAMES))
+_OBJECT_KINDS = (
+    ("_initializer", "initializer", INITIALIZER_NAMES),
+    ("_regularizer", "regularizer", REGULARIZER_NAMES),
+    ("_constraint", "constraint", CONSTRAINT_NAMES),
+)
 
 
 # Constructor keywords per class (inspect.signature of Keras 3.15), without the
@@ -57,69 +61,144 @@ _OBJECT_KINDS = (("_initializer", "initializer", INITIALIZER_NAMES), ("_regulari
 # keywords a constructor pops itself: Embedding's deprecated `input_length`,
 # LeakyReLU's deprecated `alpha`, LayerNormalization's `rms_scaling`.
 KNOWN_ARGS = {
-    'Dense': (
-        'units', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer',
-        'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank',
-        'lora_alpha', 'quantization_config'
+    "Dense": (
+        "units",
+        "activation",
+        "use_bias",
+        "kernel_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "bias_regularizer",
+        "activity_regularizer",
+        "kernel_constraint",
+        "bias_constraint",
+        "lora_rank",
+        "lora_alpha",
+        "quantization_config",
     ),
-    'EinsumDense': (
-        'equation', 'output_shape', 'activation', 'bias_axes', 'kernel_initializer', 'bias_initializer',
-        'kernel_regularizer', 'bias_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank',
-        'lora_alpha', 'gptq_unpacked_column_size', 'quantization_config'
+    "EinsumDense": (
+        "equation",
+        "output_shape",
+        "activation",
+        "bias_axes",
+        "kernel_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "bias_regularizer",
+        "kernel_constraint",
+        "bias_constraint",
+        "lora_rank",
+        "lora_alpha",
+        "gptq_unpacked_column_size",
+        "quantization_config",
     ),
-    'Embedding': (
-        'input_length', 'input_dim', 'output_dim', 'embeddings_initializer', 'embeddings_regularizer',
-        'embeddings_constraint', 'mask_zero', 'weights', 'lora_rank', 'lora_alpha', 'quantization_config'
+    "Embedding": (
+        "input_length",
+        "input_dim",
+        "output_dim",
+        "embeddings_initializer",
+        "embeddings_regularizer",
+        "embeddings_constraint",
+        "mask_zero",
+        "weights",
+        "lora_rank",
+        "lora_alpha",
+        "quantization_config",
     ),
-    'ReversibleEmbedding': (
-        'input_length', 'weights', 'lora_rank', 'lora_alpha', 'quantization_config', 'input_dim', 'output_dim',
-        'tie_weights', 'embeddings_initializer', 'embeddings_regularizer', 'embeddings_constraint', 'mask_zero',
-        'reverse_dtype', 'logit_soft_cap'
+    "ReversibleEmbedding": (
+        "input_length",
+        "weights",
+        "lora_rank",
+        "lora_alpha",
+        "quantization_config",
+        "input_dim",
+        "output_dim",
+        "tie_weights",
+        "embeddings_initializer",
+        "embeddings_regularizer",
+        "embeddings_constraint",
+        "mask_zero",
+        "reverse_dtype",
+        "logit_soft_cap",
     ),
-    'Identity': (),
-    'Masking': ('mask_value',),
-    'Activation': ('activation',),
-    'ReLU': ('max_value', 'negative_slope', 'threshold'),
-    'LeakyReLU': ('negative_slope', 'alpha'),
-    'PReLU': ('alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'shared_axes'),
-    'ELU': ('alpha',),
-    'Softmax': ('axis',),
-    'Dropout': ('rate', 'noise_shape', 'seed'),
-    'AlphaDropout': ('rate', 'noise_shape', 'seed'),
-    'GaussianDropout': ('rate', 'seed'),
-    'GaussianNoise': ('stddev', 'seed'),
-    'ActivityRegularization': ('l1', 'l2'),
-    'Add': (),
-    'Subtract': (),
-    'Multiply': (),
-    'Average': (),
-    'Maximum': (),
-    'Minimum': (),
-    'Concatenate': ('axis',),
-    'Dot': ('axes', 'normalize'),
-    'BatchNormalization': (
-        'axis', 'momentum', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer',
-        'moving_mean_initializer', 'moving_variance_initializer', 'beta_regularizer', 'gamma_regularizer',
-        'beta_constraint', 'gamma_constraint', 'renorm', 'renorm_clipping', 'renorm_momentum', 'synchronized'
+    "Identity": (),
+    "Masking": ("mask_value",),
+    "Activation": ("activation",),
+    "ReLU": ("max_value", "negative_slope", "threshold"),
+    "LeakyReLU": ("negative_slope", "alpha"),
+    "PReLU": ("alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"),
+    "ELU": ("alpha",),
+    "Softmax": ("axis",),
+    "Dropout": ("rate", "noise_shape", "seed"),
+    "AlphaDropout": ("rate", "noise_shape", "seed"),
+    "GaussianDropout": ("rate", "seed"),
+    "GaussianNoise": ("stddev", "seed"),
+    "ActivityRegularization": ("l1", "l2"),
+    "Add": (),
+    "Subtract": (),
+    "Multiply": (),
+    "Average": (),
+    "Maximum": (),
+    "Minimum": (),
+    "Concatenate": ("axis",),
+    "Dot": ("axes", "normalize"),
+    "BatchNormalization": (
+        "axis",
+        "momentum",
+        "epsilon",
+        "center",
+        "scale",
+        "beta_initializer",
+        "gamma_initializer",
+        "moving_mean_initializer",
+        "moving_variance_initializer",
+        "beta_regularizer",
+        "gamma_regularizer",
+        "beta_constraint",
+        "gamma_constraint",
+        "renorm",
+        "renorm_clipping",
+        "renorm_momentum",
+        "synchronized",
     ),
-    'LayerNormalization': (
-        'rms_scaling', 'axis', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer',
-        'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'
+    "LayerNormalization": (
+        "rms_scaling",
+        "axis",
+        "epsilon",
+        "center",
+        "scale",
+        "beta_initializer",
+        "gamma_initializer",
+        "beta_regularizer",
+        "gamma_regularizer",
+        "beta_constraint",
+        "gamma_constraint",
     ),
-    'GroupNormalization': (
-        'groups', 'axis', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer',
-        'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'
+    "GroupNormalization": (
+        "groups",
+        "axis",
+        "epsilon",
+        "center",
+        "scale",
+        "beta_initializer",
+        "gamma_initializer",
+        "beta_regularizer",
+        "gamma_regularizer",
+        "beta_constraint",
+        "gamma_constraint",
     ),
-    'UnitNormalization': ('axis',),
-    'RMSNormalization': ('axis', 'epsilon'),
-    'SpectralNormalization': ('layer', 'power_iterations'),
+    "UnitNormalization": ("axis",),
+    "RMSNormalization": ("axis", "epsilon"),
+    "SpectralNormalization": ("layer", "power_iterations"),
 }
 # SpatialDropout has no **kwargs: only these.
-KNOWN_ARGS.update({
-    "SpatialDropout1D": ("rate", "seed", "name", "dtype"),
-    "SpatialDropout2D": ("rate", "data_format", "seed", "name", "dtype"),
-    "SpatialDropout3D": ("rate", "data_format", "seed", "name", "dtype"),
-})
+KNOWN_ARGS.update(
+    {
+        "SpatialDropout1D": ("rate", "seed", "name", "dtype"),
+        "SpatialDropout2D": ("rate", "data_format", "seed", "name", "dtype"),
+        "SpatialDropout3D": ("rate", "data_format", "seed", "name", "dtype"),
+    }
+)
 NO_KWARGS = frozenset({"SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"})
 BASE_LAYER_ARGS = ("activity_regularizer", "trainable", "dtype", "autocast", "name", "input_dim", "input_shape")
 # Input declarations and supplied weights are taken out by the frontends (the
@@ -165,14 +244,16 @@ def unknown_keyword(ctx: Ctx, name: str, known: Sequence[str], allowed: set) -> 
     fix = f"did you mean `{guess}`?" if guess else "remove it"
     ctx.fail(
         "invalid_argument",
-        f"{ctx.kind} does not take the argument `{name}` (Keras raises an unrecognized keyword argument "
-        f"error); {fix}",
+        f"{ctx.kind} does not take the argument `{name}` (Keras raises an unrecognized keyword argument error); {fix}",
         expected=f"one of {', '.join(sorted(set(known)))}" if known else "no arguments",
         actual=f"{name}={ctx.layer.args[name]!r}",
         argument=name,
-        hint={"arg": name, "remove": True,
-              **({"rename": guess} if guess else {}),
-              **({"or": {guess: ctx.layer.args[name]}} if guess and guess not in ctx.layer.args else {})},
+        hint={
+            "arg": name,
+            "remove": True,
+            **({"rename": guess} if guess else {}),
+            **({"or": {guess: ctx.layer.args[name]}} if guess and guess not in ctx.layer.args else {}),
+        },
     )
 
 
@@ -232,13 +313,25 @@ def is_number(value: Any) -> bool:
 
 
 # Never suggested: they need extra setup (scipy, a value) or are aliases of a better name.
-_NO_SUGGEST = frozenset({"STFT", "STFTInitializer", "stft", "IdentityInitializer", "OrthogonalInitializer",
-                         "Initializer", "Regularizer", "regularizer", "Constraint", "constraint"})
+_NO_SUGGEST = frozenset(
+    {
+        "STFT",
+        "STFTInitializer",
+        "stft",
+        "IdentityInitializer",
+        "OrthogonalInitializer",
+        "Initializer",
+        "Regularizer",
+        "regularizer",
+        "Constraint",
+        "constraint",
+    }
+)
 # The Keras default among several names sharing a prefix (e.g. 'glorot' -> 'glorot_uniform').
 _PREFERRED = ("glorot_uniform", "he_normal", "lecun_normal", "random_normal", "relu", "l2", "max_norm")
 
 
-def closest_name(name: Any, names: Sequence[str]) -> Optional[str]:
+def closest_name(name: Any, names: Sequence[str]) -> str | None:
     """The valid name the user most likely meant, or None."""
     if not isinstance(name, str) or not name:
         return None
@@ -275,7 +368,7 @@ def check_activation(ctx: Ctx, name: str = "activation", required: bool = False)
     if isinstance(value, str) and (value in ACTIVATION_NAMES or "." in value):
         return
     guess = closest_name(value, ACTIVATION_NAMES) if isinstance(value, str) else None
-    fix = f"use `{name}={guess!r}`" if guess else f"use one of the Keras activation names (e.g. 'relu', 'softmax')"
+    fix = f"use `{name}={guess!r}`" if guess else "use one of the Keras activation names (e.g. 'relu', 'softmax')"
     ctx.fail(
         "invalid_argument",
         f"`{name}` of {ctx.kind} is not a known activation: received {name}={value!r}; {fix}",
@@ -345,7 +438,7 @@ def last_dim_defined(ctx: Ctx, shape, what: str = "the last axis") -> int:
     return dim_defined(ctx, shape, -1, what)
 
 
-def as_positive_int(value: Any) -> Optional[int]:
+def as_positive_int(value: Any) -> int | None:
     """The integer a user most likely meant by 3.0 or '3' (None when there is none)."""
     try:
         if isinstance(value, float) and value.is_integer() and value > 0:
@@ -396,7 +489,7 @@ def input_spec_of(*kinds: str):
     return deco
 
 
-def input_spec_violation(spec: dict, shape: tuple) -> Optional[str]:
+def input_spec_violation(spec: dict, shape: tuple) -> str | None:
     """keras.layers.input_spec.assert_input_compatibility for one input; the
     reason it fails, or None."""
     ndim = len(shape)
@@ -458,9 +551,7 @@ def _einsum_fail(ctx: Ctx, message: str, arg: str = "equation", **hint: Any):
     )
 
 
-def einsum_analysis(
-    ctx: Ctx, input_shape: tuple, notes: Optional[list] = None
-) -> tuple[list, Optional[list], tuple]:
+def einsum_analysis(ctx: Ctx, input_shape: tuple, notes: list | None = None) -> tuple[list, list | None, tuple]:
     """(kernel shape, bias shape or None, full output shape), as EinsumDense builds them.
 
     Mirrors keras' _analyze_einsum_string, including its quirks (prefix match of
@@ -483,8 +574,9 @@ def einsum_analysis(
             arg="output_shape",
         )
     if bias_axes is not None and not isinstance(bias_axes, str):
-        _einsum_fail(ctx, f"`bias_axes` must be a string of output axis letters, received {bias_axes!r}",
-                     arg="bias_axes")
+        _einsum_fail(
+            ctx, f"`bias_axes` must be a string of output axis letters, received {bias_axes!r}", arg="bias_axes"
+        )
     dotted = equation.replace("...", "0")
     left = False
     m = re.match("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", dotted)
@@ -504,20 +596,25 @@ def einsum_analysis(
     elided = rank - len(in_spec)
     if notes is not None and elided > 0 and "..." not in equation:
         # Keras appends the extra input axes to the output shape, but einsum fails when the model runs.
-        notes.append((
-            "rank_mismatch",
-            f"EinsumDense(equation={equation!r}) names {len(in_spec)} input axes but receives a {rank}-D input "
-            f"{fmt_shape(input_shape)}; Keras builds it, but the einsum fails when the model runs: use an "
-            "ellipsis ('...') in the equation or reshape the input",
-            {"expected": f"ndim={len(in_spec)}", "actual": f"ndim={rank}",
-             "hint": {"need_rank": (len(in_spec),), "got_rank": rank}},
-        ))
+        notes.append(
+            (
+                "rank_mismatch",
+                f"EinsumDense(equation={equation!r}) names {len(in_spec)} input axes but receives a {rank}-D input "
+                f"{fmt_shape(input_shape)}; Keras builds it, but the einsum fails when the model runs: use an "
+                "ellipsis ('...') in the equation or reshape the input",
+                {
+                    "expected": f"ndim={len(in_spec)}",
+                    "actual": f"ndim={rank}",
+                    "hint": {"need_rank": (len(in_spec),), "got_rank": rank},
+                },
+            )
+        )
     out = [input_shape[0]] + out_tail
     if elided > 0 and left:
         for i in range(1, elided):
             out.insert(1, input_shape[i])
     elif elided > 0:
-        out.extend(input_shape[rank - elided:])
+        out.extend(input_shape[rank - elided :])
     if left:
         in_map = {d: i + elided - rank for i, d in enumerate(in_spec)}
         out_map = {d: i + elided for i, d in enumerate(out_spec)}
@@ -579,9 +676,7 @@ def einsum_analysis(
         elif d in in_map:
             kernel.append(in_dim(d))
         else:
-            _einsum_fail(
-                ctx, f"kernel axis '{d}' appears in neither the input '{in_spec}' nor the output '{out_spec}'"
-            )
+            _einsum_fail(ctx, f"kernel axis '{d}' appears in neither the input '{in_spec}' nor the output '{out_spec}'")
     bias = None
     if bias_axes is not None:
         shift = elided if left else 0
@@ -589,8 +684,7 @@ def einsum_analysis(
             if c not in out_spec:
                 _einsum_fail(
                     ctx,
-                    f"bias axis '{c}' is not an axis of the output '{out_spec}'; choose bias_axes among "
-                    f"'{out_spec}'",
+                    f"bias axis '{c}' is not an axis of the output '{out_spec}'; choose bias_axes among '{out_spec}'",
                     arg="bias_axes",
                     choices=list(out_spec),
                 )
@@ -679,19 +773,44 @@ EXAMPLES = [
     Example("Dense", {"units": -2}, (None, 5), error="invalid_argument"),
     Example("Dense", {"units": 3.0}, (None, 5), error="invalid_argument", note="Keras 3 wants an int"),
     Example("Dense", {"units": "3"}, (None, 5), error="invalid_argument"),
-    Example("Dense", {"units": 3, "activation": "Relu"}, (None, 5), error="invalid_argument",
-            note="activation names are case-sensitive"),
+    Example(
+        "Dense",
+        {"units": 3, "activation": "Relu"},
+        (None, 5),
+        error="invalid_argument",
+        note="activation names are case-sensitive",
+    ),
     Example("Dense", {"units": 3, "activation": "leakyrelu"}, (None, 5), error="invalid_argument"),
-    Example("Dense", {"units": 3, "kernel_initializer": "he_normal", "bias_initializer": "Zeros",
-                      "kernel_regularizer": "l2", "kernel_constraint": "max_norm"}, (None, 5), out=(None, 3)),
+    Example(
+        "Dense",
+        {
+            "units": 3,
+            "kernel_initializer": "he_normal",
+            "bias_initializer": "Zeros",
+            "kernel_regularizer": "l2",
+            "kernel_constraint": "max_norm",
+        },
+        (None, 5),
+        out=(None, 3),
+    ),
     Example("Dense", {"units": 3, "kernel_initializer": "glorot"}, (None, 5), error="invalid_argument"),
-    Example("Dense", {"units": 3, "kernel_initializer": "Initializer"}, (None, 5), error="invalid_argument",
-            note="the abstract base class fails when called"),
+    Example(
+        "Dense",
+        {"units": 3, "kernel_initializer": "Initializer"},
+        (None, 5),
+        error="invalid_argument",
+        note="the abstract base class fails when called",
+    ),
     Example("Dense", {"units": 3, "kernel_regularizer": "l3"}, (None, 5), error="invalid_argument"),
     Example("Dense", {"units": 3, "bias_constraint": "nonneg"}, (None, 5), error="invalid_argument"),
     Example("Dense", {"units": 3, "activity_regularizer": "L1"}, (None, 5), out=(None, 3)),
-    Example("Dense", {"units": 3, "activaton": "relu"}, (None, 5), error="invalid_argument",
-            note="a typo in a keyword is an unrecognized keyword argument"),
+    Example(
+        "Dense",
+        {"units": 3, "activaton": "relu"},
+        (None, 5),
+        error="invalid_argument",
+        note="a typo in a keyword is an unrecognized keyword argument",
+    ),
     Example("Dense", {"units": 3, "input_length": 5}, (None, 5), error="invalid_argument"),
     Example("Dense", {"units": 3, "trainable": 1}, (None, 5), error="invalid_argument"),
     Example("Dense", {"units": 3, "name": "a/b"}, (None, 5), error="invalid_argument"),
@@ -704,61 +823,141 @@ EXAMPLES = [
     Example("Dense", {"units": 3}, (None, 5), weights=((5, 3),), error="weight_shape", note="bias missing"),
     # EinsumDense
     Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4}, (None, 5), out=(None, 4)),
-    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": "c"}, (None, 5),
-            out=(None, 4), weights=((5, 4), (4,))),
+    Example(
+        "EinsumDense",
+        {"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": "c"},
+        (None, 5),
+        out=(None, 4),
+        weights=((5, 4), (4,)),
+    ),
     Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 0}, (None, 5), out=(None, 0)),
-    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (None, 4)}, (None, 7, 5),
-            out=(None, None, 4), note="None in output_shape stays None"),
+    Example(
+        "EinsumDense",
+        {"equation": "abc,cd->abd", "output_shape": (None, 4)},
+        (None, 7, 5),
+        out=(None, None, 4),
+        note="None in output_shape stays None",
+    ),
     Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (7, 4)}, (None, 7, 5), out=(None, 7, 4)),
-    Example("EinsumDense", {"equation": "...b,bc->...c", "output_shape": 4, "bias_axes": "c"}, (None, 7, 5),
-            out=(None, 7, 4)),
-    Example("EinsumDense", {"equation": "...c,cd->...d", "output_shape": (4,)}, (None, 6, 7, 8, 5),
-            out=(None, 8, 7, 6, 4), note="Keras inserts left-elided dims in reverse order"),
-    Example("EinsumDense", {"equation": "ab...,bc->ac...", "output_shape": 4, "bias_axes": "c"}, (None, 7, 5),
-            out=(None, 4, 5), weights=((7, 4), (4, 1))),
-    Example("EinsumDense", {"equation": "abc,cde->abde", "output_shape": (None, 2, 4), "bias_axes": "de"},
-            (None, 7, 5), out=(None, None, 2, 4), weights=((5, 2, 4), (2, 4))),
-    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": (4,)}, (None, 5, 6), out=(None, 4, 6),
-            note="extra input axes are appended to the output (prefix match)"),
-    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (8, 4)}, (None, 7, 5),
-            error="invalid_argument", note="shared axis b: 7 vs 8"),
-    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (4,)}, (None, 7, 5),
-            error="invalid_argument", note="output_shape too short: b is compared with 4"),
+    Example(
+        "EinsumDense",
+        {"equation": "...b,bc->...c", "output_shape": 4, "bias_axes": "c"},
+        (None, 7, 5),
+        out=(None, 7, 4),
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "...c,cd->...d", "output_shape": (4,)},
+        (None, 6, 7, 8, 5),
+        out=(None, 8, 7, 6, 4),
+        note="Keras inserts left-elided dims in reverse order",
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "ab...,bc->ac...", "output_shape": 4, "bias_axes": "c"},
+        (None, 7, 5),
+        out=(None, 4, 5),
+        weights=((7, 4), (4, 1)),
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "abc,cde->abde", "output_shape": (None, 2, 4), "bias_axes": "de"},
+        (None, 7, 5),
+        out=(None, None, 2, 4),
+        weights=((5, 2, 4), (2, 4)),
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "ab,bc->ac", "output_shape": (4,)},
+        (None, 5, 6),
+        out=(None, 4, 6),
+        note="extra input axes are appended to the output (prefix match)",
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "abc,cd->abd", "output_shape": (8, 4)},
+        (None, 7, 5),
+        error="invalid_argument",
+        note="shared axis b: 7 vs 8",
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "abc,cd->abd", "output_shape": (4,)},
+        (None, 7, 5),
+        error="invalid_argument",
+        note="output_shape too short: b is compared with 4",
+    ),
     Example("EinsumDense", {"equation": "ab,bc->ad", "output_shape": 4}, (None, 5), error="invalid_argument"),
     Example("EinsumDense", {"equation": "ab,bcz->ac", "output_shape": 4}, (None, 5), error="invalid_argument"),
     Example("EinsumDense", {"equation": "ab->ac", "output_shape": 4}, (None, 5), error="invalid_argument"),
     Example("EinsumDense", {"equation": 5, "output_shape": 4}, (None, 5), error="invalid_argument"),
     Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": -2}, (None, 5), error="invalid_argument"),
     Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 2.0}, (None, 5), error="invalid_argument"),
-    Example("EinsumDense", {"equation": "abc,cde->abde", "output_shape": (None, 2, 4), "bias_axes": "x"},
-            (None, 7, 5), error="invalid_argument"),
-    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4, "activation": "nope"}, (None, 5),
-            error="invalid_argument"),
-    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (None, 4)}, (None, 7),
-            error="rank_mismatch"),
+    Example(
+        "EinsumDense",
+        {"equation": "abc,cde->abde", "output_shape": (None, 2, 4), "bias_axes": "x"},
+        (None, 7, 5),
+        error="invalid_argument",
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "ab,bc->ac", "output_shape": 4, "activation": "nope"},
+        (None, 5),
+        error="invalid_argument",
+    ),
+    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (None, 4)}, (None, 7), error="rank_mismatch"),
     Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": (4,)}, (None, None), error="undefined_dim"),
-    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (None, 4), "bias_axes": "b"},
-            (None, 7, 5), error="undefined_dim", note="bias over an axis left None in output_shape"),
-    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": "c"}, (None, 5),
-            weights=((5, 4),), error="weight_shape"),
+    Example(
+        "EinsumDense",
+        {"equation": "abc,cd->abd", "output_shape": (None, 4), "bias_axes": "b"},
+        (None, 7, 5),
+        error="undefined_dim",
+        note="bias over an axis left None in output_shape",
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": "c"},
+        (None, 5),
+        weights=((5, 4),),
+        error="weight_shape",
+    ),
     # Embedding
     Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None, 5), out=(None, 5, 4)),
     Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None,), out=(None, 4)),
     Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None, None), out=(None, None, 4)),
-    Example("Embedding", {"input_dim": 10, "output_dim": 4, "input_length": 7}, (None, 5), out=(None, 5, 4),
-            note="input_length is deprecated and ignored by Keras 3"),
+    Example(
+        "Embedding",
+        {"input_dim": 10, "output_dim": 4, "input_length": 7},
+        (None, 5),
+        out=(None, 5, 4),
+        note="input_length is deprecated and ignored by Keras 3",
+    ),
     Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None, 5), weights=((10, 4),), out=(None, 5, 4)),
     Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None, 5), weights=((11, 4),), error="weight_shape"),
     Example("Embedding", {"input_dim": 0, "output_dim": 4}, (None, 5), error="invalid_argument"),
     Example("Embedding", {"input_dim": 10, "output_dim": -1}, (None, 5), error="invalid_argument"),
-    Example("Embedding", {"input_dim": True, "output_dim": 4}, (None, 5), error="invalid_argument",
-            note="Embedding refuses bool explicitly"),
+    Example(
+        "Embedding",
+        {"input_dim": True, "output_dim": 4},
+        (None, 5),
+        error="invalid_argument",
+        note="Embedding refuses bool explicitly",
+    ),
     Example("Embedding", {"input_dim": 10.0, "output_dim": 4}, (None, 5), error="invalid_argument"),
-    Example("Embedding", {"input_dim": 10, "output_dim": 4, "embeddings_initializer": "uniformm"}, (None, 5),
-            error="invalid_argument"),
+    Example(
+        "Embedding",
+        {"input_dim": 10, "output_dim": 4, "embeddings_initializer": "uniformm"},
+        (None, 5),
+        error="invalid_argument",
+    ),
     Example("ReversibleEmbedding", {"input_dim": 10, "output_dim": 4}, (None, 5), out=(None, 5, 4)),
-    Example("ReversibleEmbedding", {"input_dim": 10, "output_dim": 4, "tie_weights": False}, (None, 5),
-            weights=((10, 4), (4, 10)), out=(None, 5, 4)),
+    Example(
+        "ReversibleEmbedding",
+        {"input_dim": 10, "output_dim": 4, "tie_weights": False},
+        (None, 5),
+        weights=((10, 4), (4, 10)),
+        out=(None, 5, 4),
+    ),
     Example("ReversibleEmbedding", {"input_dim": 0, "output_dim": 4}, (None, 5), error="invalid_argument"),
     # Identity, Masking
     Example("Identity", {}, (None, 5), out=(None, 5)),

@@ -17,7 +17,7 @@ exactly, quirks included:
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register
@@ -28,7 +28,7 @@ def _fmt_list(shapes: list) -> str:
     return "[" + ", ".join(fmt_shape(s) for s in shapes) + "]"
 
 
-def merge_inputs(ctx: Ctx, exactly: Optional[int] = None) -> list:
+def merge_inputs(ctx: Ctx, exactly: int | None = None) -> list:
     """The input shapes of a merge call, after the list-call and count checks."""
     n = len(ctx.inputs)
     if not ctx.layer.list_input:
@@ -92,7 +92,7 @@ def broadcast_pair(ctx: Ctx, shapes: list, acc: tuple, new: tuple, index: int) -
     if not b:
         return a
     out = list(a[: len(a) - len(b)])
-    for k, (i, j) in enumerate(zip(a[len(a) - len(b):], b)):
+    for k, (i, j) in enumerate(zip(a[len(a) - len(b) :], b)):
         if i is None or j is None:
             out.append(None)
         elif i == 1:
@@ -105,8 +105,11 @@ def broadcast_pair(ctx: Ctx, shapes: list, acc: tuple, new: tuple, index: int) -
             mismatch(
                 ctx,
                 shapes,
-                (f"axis {axis} is {before} in input 0 but {this} in input 1" if index == 1 else
-                 f"axis {axis} is {before} in the inputs before input {index} but {this} in input {index}")
+                (
+                    f"axis {axis} is {before} in input 0 but {this} in input 1"
+                    if index == 1
+                    else f"axis {axis} is {before} in the inputs before input {index} but {this} in input {index}"
+                )
                 + " (shapes are aligned from the last axis; a dim must be equal, 1 or None); make those dims "
                 "equal, e.g. with a Dense or Reshape before the merge",
                 axis,
@@ -119,15 +122,21 @@ def broadcast_pair(ctx: Ctx, shapes: list, acc: tuple, new: tuple, index: int) -
     return tuple(out)
 
 
-def batch_size(ctx: Ctx, shapes: list) -> Optional[int]:
+def batch_size(ctx: Ctx, shapes: list) -> int | None:
     sizes = sorted({s[0] for s in shapes if s} - {None})
     if len(sizes) > 1:
-        mismatch(ctx, shapes, f"the batch sizes differ ({', '.join(map(str, sizes))}); use one batch size",
-                 0, sizes, expected="one batch size")
+        mismatch(
+            ctx,
+            shapes,
+            f"the batch sizes differ ({', '.join(map(str, sizes))}); use one batch size",
+            0,
+            sizes,
+            expected="one batch size",
+        )
     return sizes[0] if sizes else None
 
 
-def elementwise_shape(ctx: Ctx, exactly: Optional[int] = None) -> tuple:
+def elementwise_shape(ctx: Ctx, exactly: int | None = None) -> tuple:
     """Merge.build + compute_output_shape: batch sizes, then pairwise broadcasting."""
     if exactly is not None and any(s is None for s in ctx.inputs):
         merge_inputs(ctx, exactly=exactly)  # shapes unknown: the input count alone can still be judged
@@ -361,8 +370,9 @@ EXAMPLES = [
     _ex("Add", {}, [(None, 0, 3), (None, 4, 3)], error="merge_shape_mismatch"),
     _ex("Add", {}, [(4, 3), (5, 3)], error="merge_shape_mismatch", note="batch sizes differ"),
     _ex("Add", {}, (None, 3), error="invalid_argument", note="called on a tensor, not a list"),
-    _ex("Add", {}, [(None, 3), (None, 3)], list_call=False, error="invalid_argument",
-        note="tensors passed positionally"),
+    _ex(
+        "Add", {}, [(None, 3), (None, 3)], list_call=False, error="invalid_argument", note="tensors passed positionally"
+    ),
     _ex("Subtract", {}, [(None, 3), (None, 3)], out=(None, 3)),
     _ex("Subtract", {}, [(None, 4, 3), (None, 1, 3)], out=(None, 4, 3)),
     _ex("Subtract", {}, [(None, 3)], error="invalid_argument", note="exactly 2 inputs"),
@@ -383,17 +393,32 @@ EXAMPLES = [
     _ex("Concatenate", {}, [(None, 3)], out=(None, 3)),
     _ex("Concatenate", {"axis": 1}, [(None, 2, 3), (None, 5, 3)], out=(None, 7, 3)),
     _ex("Concatenate", {"axis": -2}, [(None, 2, 3), (None, 5, 3), (None, 1, 3)], out=(None, 8, 3)),
-    _ex("Concatenate", {"axis": -1}, [(None, 2, 3), (None, None, 4)], out=(None, 2, 7),
-        note="None matches any dim; the first input's dims are kept"),
+    _ex(
+        "Concatenate",
+        {"axis": -1},
+        [(None, 2, 3), (None, None, 4)],
+        out=(None, 2, 7),
+        note="None matches any dim; the first input's dims are kept",
+    ),
     _ex("Concatenate", {"axis": 1}, [(None, 3), (None, None)], out=(None, None)),
     _ex("Concatenate", {"axis": 0}, [(4, 3), (5, 3)], out=(9, 3), note="the batch axis can be concatenated"),
-    _ex("Concatenate", {"axis": 2}, [(None, 3, None), (None, 3)], out=(None, 3, None),
-        note="Keras quirk: the None sum stops before the shorter input is indexed"),
+    _ex(
+        "Concatenate",
+        {"axis": 2},
+        [(None, 3, None), (None, 3)],
+        out=(None, 3, None),
+        note="Keras quirk: the None sum stops before the shorter input is indexed",
+    ),
     _ex("Concatenate", {"axis": 5}, [(None, 3)], out=(None, 3), note="one input: axis is never used"),
     _ex("Concatenate", {"axis": True}, [(None, 3), (None, 3)], out=(None, 6)),
     _ex("Concatenate", {"axis": 1}, [(None, 2, 3), (None, 2, 4)], error="merge_shape_mismatch"),
-    _ex("Concatenate", {"axis": 1}, [(None, 2, 1), (None, 2, 4)], error="merge_shape_mismatch",
-        note="a 1 is not squeezed"),
+    _ex(
+        "Concatenate",
+        {"axis": 1},
+        [(None, 2, 1), (None, 2, 4)],
+        error="merge_shape_mismatch",
+        note="a 1 is not squeezed",
+    ),
     _ex("Concatenate", {}, [(None, 3), (None, 4, 3)], error="merge_shape_mismatch", note="ranks differ"),
     _ex("Concatenate", {"axis": 1}, [(4, 2, 3), (5, 2, 3)], error="merge_shape_mismatch"),
     _ex("Concatenate", {"axis": 3}, [(None, 2, 3), (None, 2, 3)], error="invalid_argument"),

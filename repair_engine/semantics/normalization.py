@@ -236,8 +236,12 @@ def group_normalization(ctx: Ctx):
             expected=f"groups divides {dim}",
             actual=f"groups={groups}",
             argument="groups",
-            hint={"arg": "groups", "channels": dim, "values": _divisors(dim) if dim > 0 else [],
-                  **({"value": best, "suggest": best} if best else {})},
+            hint={
+                "arg": "groups",
+                "channels": dim,
+                "values": _divisors(dim) if dim > 0 else [],
+                **({"value": best, "suggest": best} if best else {}),
+            },
         )
     return s
 
@@ -272,8 +276,20 @@ def unit_normalization(ctx: Ctx):
 # Layers that have a `kernel` (or `embeddings`) attribute, which SpectralNormalization
 # normalizes; every other modelled layer is refused by its build().
 KERNEL_KINDS = frozenset(
-    {"Dense", "EinsumDense", "Embedding", "ReversibleEmbedding", "Conv1D", "Conv2D", "Conv3D",
-     "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D"}
+    {
+        "Dense",
+        "EinsumDense",
+        "Embedding",
+        "ReversibleEmbedding",
+        "Conv1D",
+        "Conv2D",
+        "Conv3D",
+        "Conv1DTranspose",
+        "Conv2DTranspose",
+        "Conv3DTranspose",
+        "DepthwiseConv1D",
+        "DepthwiseConv2D",
+    }
 )
 
 
@@ -320,8 +336,14 @@ EXAMPLES = [
     # BatchNormalization
     Example("BatchNormalization", {}, (None, 5), out=(None, 5), weights=((5,),) * 4),
     Example("BatchNormalization", {}, (None, 8, 8, 3), out=(None, 8, 8, 3)),
-    Example("BatchNormalization", {"axis": 1}, (None, 3, 8, 8), out=(None, 3, 8, 8), weights=((3,),) * 4,
-            note="channels_first"),
+    Example(
+        "BatchNormalization",
+        {"axis": 1},
+        (None, 3, 8, 8),
+        out=(None, 3, 8, 8),
+        weights=((3,),) * 4,
+        note="channels_first",
+    ),
     Example("BatchNormalization", {"axis": -3}, (None, 3, 8, 8), out=(None, 3, 8, 8)),
     Example("BatchNormalization", {"axis": 0}, (4, 3), out=(4, 3), note="a known batch size can be normalized"),
     Example("BatchNormalization", {"axis": 1.7}, (None, 3, 8, 8), out=(None, 3, 8, 8), note="int(axis)"),
@@ -331,8 +353,7 @@ EXAMPLES = [
     Example("BatchNormalization", {}, (None,), error="undefined_dim"),
     Example("BatchNormalization", {}, (None, 8, None), error="undefined_dim"),
     Example("BatchNormalization", {"axis": 0}, (None, 3), error="undefined_dim"),
-    Example("BatchNormalization", {"axis": -4}, (None, 3, 8, 8), error="undefined_dim",
-            note="-4 is the batch axis"),
+    Example("BatchNormalization", {"axis": -4}, (None, 3, 8, 8), error="undefined_dim", note="-4 is the batch axis"),
     Example("BatchNormalization", {"axis": 4}, (None, 3, 8, 8), error="invalid_argument"),
     Example("BatchNormalization", {"axis": -5}, (None, 3, 8, 8), error="invalid_argument"),
     Example("BatchNormalization", {"axis": [1]}, (None, 3, 8, 8), error="invalid_argument"),
@@ -343,19 +364,34 @@ EXAMPLES = [
     Example("LayerNormalization", {"beta_regularizer": "l1l2"}, (None, 3), out=(None, 3)),
     Example("LayerNormalization", {"gamma_constraint": "unitnorm"}, (None, 3), error="invalid_argument"),
     Example("GroupNormalization", {"groups": 2, "gamma_initializer": "Ones"}, (None, 4), out=(None, 4)),
-    Example("BatchNormalization", {"renorm": True, "renorm_clipping": {"foo": 1}}, (None, 3),
-            error="invalid_argument"),
-    Example("BatchNormalization", {"renorm": True, "renorm_clipping": {"rmax": 1, "rmin": 2}}, (None, 3),
-            error="invalid_argument"),
+    Example("BatchNormalization", {"renorm": True, "renorm_clipping": {"foo": 1}}, (None, 3), error="invalid_argument"),
+    Example(
+        "BatchNormalization",
+        {"renorm": True, "renorm_clipping": {"rmax": 1, "rmin": 2}},
+        (None, 3),
+        error="invalid_argument",
+    ),
     Example("BatchNormalization", {}, (None, 5), weights=((4,),) * 4, error="weight_shape"),
     Example("BatchNormalization", {"axis": 1}, (None, 3, 8, 8), weights=((8,),) * 4, error="weight_shape"),
     # LayerNormalization
     Example("LayerNormalization", {}, (None, 5), out=(None, 5), weights=((5,), (5,))),
     Example("LayerNormalization", {"axis": [1, 2]}, (None, 3, 4), out=(None, 3, 4), weights=((3, 4), (3, 4))),
-    Example("LayerNormalization", {"axis": [2, 1]}, (None, 3, 4), out=(None, 3, 4), weights=((3, 4), (3, 4)),
-            note="axes are sorted"),
-    Example("LayerNormalization", {"axis": [1, -1]}, (None, 3, 4), out=(None, 3, 4), weights=((4, 3), (4, 3)),
-            note="sorted([1, -1]) == [-1, 1]"),
+    Example(
+        "LayerNormalization",
+        {"axis": [2, 1]},
+        (None, 3, 4),
+        out=(None, 3, 4),
+        weights=((3, 4), (3, 4)),
+        note="axes are sorted",
+    ),
+    Example(
+        "LayerNormalization",
+        {"axis": [1, -1]},
+        (None, 3, 4),
+        out=(None, 3, 4),
+        weights=((4, 3), (4, 3)),
+        note="sorted([1, -1]) == [-1, 1]",
+    ),
     Example("LayerNormalization", {"axis": 0}, (2, 3, 4), out=(2, 3, 4)),
     Example("LayerNormalization", {"axis": []}, (None, 3, 4), out=(None, 3, 4), weights=((), ())),
     Example("LayerNormalization", {"axis": -1}, (None, None, 4), out=(None, None, 4)),
@@ -374,10 +410,10 @@ EXAMPLES = [
     # GroupNormalization
     Example("GroupNormalization", {}, (None, 64), out=(None, 64), weights=((64,), (64,))),
     Example("GroupNormalization", {"groups": 4}, (None, 8, 8, 12), out=(None, 8, 8, 12)),
-    Example("GroupNormalization", {"groups": -1}, (None, 8, 8, 12), out=(None, 8, 8, 12),
-            note="-1: one group per channel"),
-    Example("GroupNormalization", {"groups": 3, "axis": 1}, (None, 6, 8, 5), out=(None, 6, 8, 5),
-            weights=((6,), (6,))),
+    Example(
+        "GroupNormalization", {"groups": -1}, (None, 8, 8, 12), out=(None, 8, 8, 12), note="-1: one group per channel"
+    ),
+    Example("GroupNormalization", {"groups": 3, "axis": 1}, (None, 6, 8, 5), out=(None, 6, 8, 5), weights=((6,), (6,))),
     Example("GroupNormalization", {"groups": 2, "axis": 0}, (4, 2), out=(4, 2)),
     Example("GroupNormalization", {"groups": True}, (None, 5), out=(None, 5), note="bool passes isinstance(int)"),
     Example("GroupNormalization", {}, (None, 30), error="invalid_argument", note="32 groups > 30 channels"),
@@ -403,10 +439,20 @@ EXAMPLES = [
     Example("LayerNormalization", {"rms_scaling": False}, (None, 5), out=(None, 5)),
     # SpectralNormalization (a wrapper: the output is the wrapped layer's)
     Example("SpectralNormalization", {}, (None, 5), inner=("Dense", {"units": 3}), out=(None, 3)),
-    Example("SpectralNormalization", {"power_iterations": 2}, (None, 5), inner=("Embedding",
-            {"input_dim": 10, "output_dim": 4}), out=(None, 5, 4)),
-    Example("SpectralNormalization", {"power_iterations": 0}, (None, 5), inner=("Dense", {"units": 3}),
-            error="invalid_argument"),
+    Example(
+        "SpectralNormalization",
+        {"power_iterations": 2},
+        (None, 5),
+        inner=("Embedding", {"input_dim": 10, "output_dim": 4}),
+        out=(None, 5, 4),
+    ),
+    Example(
+        "SpectralNormalization",
+        {"power_iterations": 0},
+        (None, 5),
+        inner=("Dense", {"units": 3}),
+        error="invalid_argument",
+    ),
     Example("SpectralNormalization", {}, (None, 5), inner=("Dropout", {"rate": 0.5}), error="invalid_argument"),
     Example("SpectralNormalization", {}, (None, 5), inner=("BatchNormalization", {}), error="invalid_argument"),
     Example("SpectralNormalization", {}, (None, None), inner=("Dense", {"units": 3}), error="undefined_dim"),

@@ -30,9 +30,7 @@ _POOL = {
     2: ("MaxPooling2D", "AveragePooling2D", "MaxPool2D", "AvgPool2D"),
     3: ("MaxPooling3D", "AveragePooling3D", "MaxPool3D", "AvgPool3D"),
 }
-_GLOBAL = tuple(
-    f"Global{op}{d}D" for op in ("AveragePooling", "MaxPooling", "AvgPool", "MaxPool") for d in (1, 2, 3)
-)
+_GLOBAL = tuple(f"Global{op}{d}D" for op in ("AveragePooling", "MaxPooling", "AvgPool", "MaxPool") for d in (1, 2, 3))
 _ADAPTIVE = tuple(f"Adaptive{op}Pooling{d}D" for op in ("Average", "Max") for d in (1, 2, 3))
 
 
@@ -64,8 +62,7 @@ def pooling(ctx: Ctx):
             alternatives: dict = {"padding": "same"}
             if flipped_layout_fits(shape, rank, df, lambda dims: all(x is None or x > 0 for x in lengths(dims))):
                 alternatives["data_format"] = "channels_last"
-            too_small(ctx, shape, "pool_size", pool if rank > 1 else pool[0], axis, length, length, "", n,
-                      alternatives)
+            too_small(ctx, shape, "pool_size", pool if rank > 1 else pool[0], axis, length, length, "", n, alternatives)
     channels = shape[1] if df == "channels_first" else shape[-1]
     return rebuild(shape, out, channels, df)
 
@@ -122,11 +119,14 @@ def adaptive_pooling(ctx: Ctx):
     if value == "channels_first" and len(shape) < 2:
         ctx.input_rank(rank + 2)
     if len(shape) != rank + 2:
-        run_time_warning(ctx, "rank_mismatch",
-                         f"{ctx.kind} expects a {rank + 2}-D input but receives {len(shape)}-D {fmt_shape(shape)}; "
-                         "Keras does not check the rank, so the shape it reports while building differs from the "
-                         "one the layer produces when it runs",
-                         hint={"need_rank": (rank + 2,), "got_rank": len(shape), "input": 0})
+        run_time_warning(
+            ctx,
+            "rank_mismatch",
+            f"{ctx.kind} expects a {rank + 2}-D input but receives {len(shape)}-D {fmt_shape(shape)}; "
+            "Keras does not check the rank, so the shape it reports while building differs from the "
+            "one the layer produces when it runs",
+            hint={"need_rank": (rank + 2,), "got_rank": len(shape), "input": 0},
+        )
     channels = shape[1] if value == "channels_first" else shape[-1]
     return rebuild(shape, list(size), channels, value)
 
@@ -145,13 +145,24 @@ EXAMPLES = [
     E("MaxPooling1D", {"pool_size": 4}, (None, 3, 8), error="non_positive_dim"),
     E("MaxPooling1D", {"pool_size": 4, "padding": "same"}, (None, 3, 8), out=(None, 1, 8)),
     E("MaxPooling1D", {"pool_size": 2}, (None, None, 8), out=(None, None, 8)),
-    E("MaxPooling1D", {"pool_size": 2, "padding": "same"}, (None, 0, 8), out=(None, 0, 8), note="an empty axis stays empty"),
+    E(
+        "MaxPooling1D",
+        {"pool_size": 2, "padding": "same"},
+        (None, 0, 8),
+        out=(None, 0, 8),
+        note="an empty axis stays empty",
+    ),
     E("MaxPooling1D", {"pool_size": 2}, (None, 0, 8), error="non_positive_dim"),
     E("MaxPooling1D", {"pool_size": 2}, (None, 8), error="rank_mismatch"),
     E("MaxPooling1D", {"pool_size": 2}, (None, 8, 8, 3), error="rank_mismatch"),
     E("MaxPooling1D", {"pool_size": 0}, (None, 8, 3), error="invalid_argument"),
-    E("MaxPooling1D", {"pool_size": 2, "strides": 0}, (None, 8, 3), error="invalid_argument",
-      note="Keras divides by the stride"),
+    E(
+        "MaxPooling1D",
+        {"pool_size": 2, "strides": 0},
+        (None, 8, 3),
+        error="invalid_argument",
+        note="Keras divides by the stride",
+    ),
     E("MaxPooling1D", {"pool_size": 2, "padding": "causal"}, (None, 8, 3), error="invalid_argument"),
     E("MaxPooling1D", {"pool_size": 2, "padding": ["valid"]}, (None, 8, 3), error="invalid_argument"),
     E("MaxPooling1D", {"pool_size": (2, 2)}, (None, 8, 3), error="invalid_argument"),
@@ -170,10 +181,20 @@ EXAMPLES = [
     E("MaxPooling2D", {"pool_size": 2, **CF}, (None, 8, 28, 27), out=(None, 8, 14, 13)),
     E("MaxPooling2D", {"pool_size": 3}, (None, 8, None, 3), out=(None, 2, None, 3)),
     E("MaxPooling2D", {"pool_size": 3}, (None, 8, 2, 3), error="non_positive_dim"),
-    E("MaxPooling2D", {"pool_size": 2, **CF}, (None, 28, 28, 1), error="non_positive_dim",
-      note="a channels_last image read as channels_first"),
-    E("MaxPooling2D", {"padding": "SAME"}, (None, 8, 8, 3), error="invalid_argument",
-      note="pooling compares padding case-sensitively"),
+    E(
+        "MaxPooling2D",
+        {"pool_size": 2, **CF},
+        (None, 28, 28, 1),
+        error="non_positive_dim",
+        note="a channels_last image read as channels_first",
+    ),
+    E(
+        "MaxPooling2D",
+        {"padding": "SAME"},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        note="pooling compares padding case-sensitively",
+    ),
     E("MaxPooling2D", {"strides": (1, 0)}, (None, 8, None, 3), error="invalid_argument"),
     E("MaxPooling2D", {"pool_size": 2}, (None, 28, 28), error="rank_mismatch"),
     E("MaxPooling2D", {"pool_size": 2, "data_format": "channels_middle"}, (None, 8, 8, 3), error="invalid_argument"),
@@ -236,12 +257,22 @@ EXAMPLES = [
     E("AdaptiveMaxPooling1D", {"output_size": (2, 2)}, (None, 8, 3), error="invalid_argument"),
     E("AdaptiveAveragePooling2D", {"output_size": (2, 3)}, (None, 8, 8, 5), out=(None, 2, 3, 5)),
     E("AdaptiveAveragePooling2D", {"output_size": 4, **CF}, (None, 5, 8, 8), out=(None, 5, 4, 4)),
-    E("AdaptiveAveragePooling2D", {"output_size": 16}, (None, 8, 8, 3), out=(None, 16, 16, 3),
-      note="the output may be larger than the input"),
+    E(
+        "AdaptiveAveragePooling2D",
+        {"output_size": 16},
+        (None, 8, 8, 3),
+        out=(None, 16, 16, 3),
+        note="the output may be larger than the input",
+    ),
     E("AdaptiveAveragePooling2D", {"output_size": -1}, (None, 8, 8, 3), error="invalid_argument"),
     E("AdaptiveAveragePooling2D", {"output_size": (2.0, 3)}, (None, 8, 8, 3), error="invalid_argument"),
-    E("AdaptiveAveragePooling2D", {"output_size": (2, 3), "data_format": "CHANNELS_LAST"}, (None, 8, 8, 3),
-      error="invalid_argument", note="adaptive pooling does not lower-case data_format"),
+    E(
+        "AdaptiveAveragePooling2D",
+        {"output_size": (2, 3), "data_format": "CHANNELS_LAST"},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        note="adaptive pooling does not lower-case data_format",
+    ),
     E("AdaptiveAveragePooling2D", {}, (None, 8, 8, 3), error="invalid_argument", note="output_size is required"),
     E("AdaptiveMaxPooling2D", {"output_size": (1, 1)}, (None, None, None, 4), out=(None, 1, 1, 4)),
     E("AdaptiveMaxPooling2D", {"output_size": "2"}, (None, 8, 8, 4), error="invalid_argument"),

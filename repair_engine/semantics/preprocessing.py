@@ -581,8 +581,11 @@ def text_vectorization(ctx: Ctx):
     s = ctx.min_rank(1)
     if mode == "int":
         return (s[0], length)
-    shape = tuple(s) + (None,) if ctx.arg("split", "whitespace") is not None else (
-        tuple(s) + (1,) if len(s) <= 1 else tuple(s))
+    shape = (
+        tuple(s) + (None,)
+        if ctx.arg("split", "whitespace") is not None
+        else (tuple(s) + (1,) if len(s) <= 1 else tuple(s))
+    )
     return _encode_axis(shape, mode, _lookup_depth(ctx, max_tokens, 1))
 
 
@@ -718,8 +721,13 @@ EXAMPLES = [
     Example("Resizing", {"height": 4, "width": 5, "data_format": "channels_first"}, IMG_CF, out=(None, 3, 4, 5)),
     Example("Resizing", {"height": 4, "width": 5, "data_format": "channels_first"}, (3, 8, 10), out=(3, 4, 5)),
     Example("Resizing", {"height": 4, "width": 5}, (None, None, None, 3), out=(None, 4, 5, 3)),
-    Example("Resizing", {"height": 4, "width": 5}, (None, 28, 28), out=(4, 5, 28),
-            note="a (None, 28, 28) batch without channel axis is read as one image"),
+    Example(
+        "Resizing",
+        {"height": 4, "width": 5},
+        (None, 28, 28),
+        out=(4, 5, 28),
+        note="a (None, 28, 28) batch without channel axis is read as one image",
+    ),
     Example("Resizing", {"height": 0, "width": 5}, IMG, out=(None, 0, 5, 3)),
     Example("Resizing", {"height": -1, "width": 5}, IMG, error="invalid_argument"),
     Example("Resizing", {"height": 4.0, "width": 5}, IMG, error="invalid_argument"),
@@ -760,8 +768,12 @@ EXAMPLES = [
     Example("RandomTranslation", {"height_factor": -1.0, "width_factor": (0.1, 0.2)}, IMG, out=IMG),
     Example("RandomTranslation", {"height_factor": 0.1, "width_factor": 1.5}, IMG, error="invalid_argument"),
     Example("RandomTranslation", {"height_factor": 0.1}, IMG, error="invalid_argument", note="width_factor required"),
-    Example("RandomTranslation", {"height_factor": 0.1, "width_factor": 0.1, "fill_mode": "foo"}, IMG,
-            error="invalid_argument"),
+    Example(
+        "RandomTranslation",
+        {"height_factor": 0.1, "width_factor": 0.1, "fill_mode": "foo"},
+        IMG,
+        error="invalid_argument",
+    ),
     Example("RandomContrast", {"factor": 0.2}, IMG, out=IMG),
     Example("RandomContrast", {"factor": (0.1, 0.3), "value_range": (0, 1)}, (8, 10, 3), out=(8, 10, 3)),
     Example("RandomContrast", {"factor": 1.5}, IMG, error="invalid_argument"),
@@ -818,8 +830,7 @@ EXAMPLES = [
     Example("Hashing", {"num_bins": 5, "salt": [1, 2, 3]}, (None, 4), error="invalid_argument"),
     Example("Hashing", {"num_bins": 5, "dtype": "float32"}, (None, 4), error="invalid_argument"),
     Example("Discretization", {"bin_boundaries": [0.0, 1.0]}, (None, 4), out=(None, 4)),
-    Example("Discretization", {"bin_boundaries": [0.0, 1.0], "output_mode": "one_hot"}, (None, 4),
-            out=(None, 4, 3)),
+    Example("Discretization", {"bin_boundaries": [0.0, 1.0], "output_mode": "one_hot"}, (None, 4), out=(None, 4, 3)),
     Example("Discretization", {"num_bins": 4, "output_mode": "count"}, (None, 3, 4), out=(None, 4, 4)),
     Example("Discretization", {}, (None, 4), error="invalid_argument"),
     Example("Discretization", {"num_bins": 3, "bin_boundaries": [1.0]}, (None, 4), error="invalid_argument"),
@@ -829,10 +840,15 @@ EXAMPLES = [
     Example("StringLookup", {}, (None, 3), out=(None, 3)),
     Example("StringLookup", {"vocabulary": ["a", "b", "c"], "output_mode": "one_hot"}, (None, 1), out=(None, 4)),
     Example("StringLookup", {"vocabulary": ["a", "b", "c"], "output_mode": "one_hot"}, (None, 3), out=(None, 3, 4)),
-    Example("StringLookup", {"vocabulary": ["a", "b"], "num_oov_indices": 0, "output_mode": "count"}, (None, 3),
-            out=(None, 2)),
-    Example("StringLookup", {"max_tokens": 10, "pad_to_max_tokens": True, "output_mode": "multi_hot"}, (None,),
-            out=(10,)),
+    Example(
+        "StringLookup",
+        {"vocabulary": ["a", "b"], "num_oov_indices": 0, "output_mode": "count"},
+        (None, 3),
+        out=(None, 2),
+    ),
+    Example(
+        "StringLookup", {"max_tokens": 10, "pad_to_max_tokens": True, "output_mode": "multi_hot"}, (None,), out=(10,)
+    ),
     Example("StringLookup", {"max_tokens": 1}, (None, 3), error="invalid_argument"),
     Example("StringLookup", {"pad_to_max_tokens": True}, (None, 3), error="invalid_argument"),
     Example("StringLookup", {"invert": True, "output_mode": "count"}, (None, 3), error="invalid_argument"),
@@ -846,10 +862,15 @@ EXAMPLES = [
     Example("TextVectorization", {"max_tokens": 100, "output_sequence_length": 10}, (None,), out=(None, 10)),
     Example("TextVectorization", {"max_tokens": 100}, (None, 1), out=(None, None)),
     Example("TextVectorization", {"output_mode": "count", "vocabulary": ["a", "b"]}, (None, 1), out=(None, 1, 3)),
-    Example("TextVectorization", {"output_mode": "multi_hot", "vocabulary": ["a", "b"], "split": None}, (None,),
-            out=(None, 3)),
-    Example("TextVectorization", {"output_mode": "count", "output_sequence_length": 3}, (None, 1),
-            error="invalid_argument"),
+    Example(
+        "TextVectorization",
+        {"output_mode": "multi_hot", "vocabulary": ["a", "b"], "split": None},
+        (None,),
+        out=(None, 3),
+    ),
+    Example(
+        "TextVectorization", {"output_mode": "count", "output_sequence_length": 3}, (None, 1), error="invalid_argument"
+    ),
     Example("TextVectorization", {"max_tokens": 1}, (None, 1), error="invalid_argument"),
     Example("TextVectorization", {"output_mode": "foo"}, (None, 1), error="invalid_argument"),
     # Normalization
@@ -864,7 +885,12 @@ EXAMPLES = [
     Example("Normalization", {"mean": 1.0}, IMG, error="invalid_argument", note="variance missing"),
     Example("Normalization", {"mean": [1.0, 2.0, 3.0], "variance": [1.0, 2.0]}, IMG, error="invalid_argument"),
     Example("Normalization", {"mean": [[1.0, 2.0, 3.0]], "variance": [[1.0, 2.0, 3.0]]}, IMG, error="invalid_argument"),
-    Example("Normalization", {"mean": [1.0, 2.0], "variance": [1.0, 2.0]}, IMG, error="incompatible_shape",
-            note="2 means for 3 channels"),
+    Example(
+        "Normalization",
+        {"mean": [1.0, 2.0], "variance": [1.0, 2.0]},
+        IMG,
+        error="incompatible_shape",
+        note="2 means for 3 channels",
+    ),
     Example("Normalization", {"axis": (-1, 3)}, IMG, error="invalid_argument", note="the same axis twice"),
 ]

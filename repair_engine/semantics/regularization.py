@@ -36,9 +36,13 @@ def unit_interval(ctx: Ctx, name: str) -> float:
             expected=f"0 <= {name} <= 1",
             actual=f"{name}={value!r}",
             argument=name,
-            hint={"arg": name, "min": 0, "max": 1,
-                  # 50 most likely means 50 %
-                  **({"value": value / 100} if is_number(value) and 1 < value <= 100 else {})},
+            hint={
+                "arg": name,
+                "min": 0,
+                "max": 1,
+                # 50 most likely means 50 %
+                **({"value": value / 100} if is_number(value) and 1 < value <= 100 else {}),
+            },
         )
     return value
 
@@ -148,8 +152,13 @@ EXAMPLES = [
     _ex("Dropout", {"rate": 0.2}, (None,), out=(None,), note="any rank"),
     _ex("Dropout", {"rate": 0}, (None, 2, 3, 4), out=(None, 2, 3, 4)),
     _ex("Dropout", {"rate": 1}, (None, 5), out=(None, 5), note="1 is inside the closed range"),
-    _ex("Dropout", {"rate": 0.5, "noise_shape": (None, 1, 3)}, (None, 5), out=(None, 5),
-        note="noise_shape is only used in training"),
+    _ex(
+        "Dropout",
+        {"rate": 0.5, "noise_shape": (None, 1, 3)},
+        (None, 5),
+        out=(None, 5),
+        note="noise_shape is only used in training",
+    ),
     _ex("Dropout", {"rate": 1.5}, (None, 5), error="invalid_argument"),
     _ex("Dropout", {"rate": -0.1}, (None, 5), error="invalid_argument"),
     _ex("Dropout", {"rate": "0.5"}, (None, 5), error="invalid_argument"),
@@ -158,8 +167,13 @@ EXAMPLES = [
     _ex("Dropout", {"rate": 0.5, "noise_shape": "ab"}, (None, 5), error="invalid_argument"),
     _ex("Dropout", {"rate": 0.5, "noise_shape": (None, 2.0)}, (None, 5), error="invalid_argument"),
     _ex("AlphaDropout", {"rate": 0.1}, (None, 5), out=(None, 5)),
-    _ex("AlphaDropout", {"rate": 0.1, "noise_shape": (None, 0)}, (None, 5), out=(None, 5),
-        note="AlphaDropout does not validate noise_shape"),
+    _ex(
+        "AlphaDropout",
+        {"rate": 0.1, "noise_shape": (None, 0)},
+        (None, 5),
+        out=(None, 5),
+        note="AlphaDropout does not validate noise_shape",
+    ),
     _ex("AlphaDropout", {"rate": -0.1}, (None, 5), error="invalid_argument"),
     _ex("GaussianDropout", {"rate": 0.3}, (None, 4, 5), out=(None, 4, 5)),
     _ex("GaussianDropout", {"rate": 1.1}, (None, 5), error="invalid_argument"),
@@ -170,8 +184,13 @@ EXAMPLES = [
     _ex("SpatialDropout1D", {"rate": 0.1}, (None, 5, 3), out=(None, 5, 3)),
     _ex("SpatialDropout1D", {"rate": 0.1}, (None, 5), error="rank_mismatch"),
     _ex("SpatialDropout1D", {"rate": 1.1}, (None, 5, 3), error="invalid_argument"),
-    _ex("SpatialDropout1D", {"rate": 0.1, "noise_shape": None}, (None, 5, 3), error="invalid_argument",
-        note="no **kwargs: noise_shape is a TypeError"),
+    _ex(
+        "SpatialDropout1D",
+        {"rate": 0.1, "noise_shape": None},
+        (None, 5, 3),
+        error="invalid_argument",
+        note="no **kwargs: noise_shape is a TypeError",
+    ),
     _ex("SpatialDropout1D", {"rate": 0.1, "data_format": "channels_last"}, (None, 5, 3), error="invalid_argument"),
     _ex("SpatialDropout2D", {"rate": 0.1}, (None, 8, 8, 3), out=(None, 8, 8, 3)),
     _ex("SpatialDropout2D", {"rate": 0.1, "data_format": "channels_first"}, (None, 5, 3, 3), out=(None, 5, 3, 3)),

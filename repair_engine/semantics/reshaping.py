@@ -7,7 +7,7 @@ allocated.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from ..diagnostics import fmt_shape
 from .base import Ctx, Example, product, register
@@ -47,17 +47,34 @@ def _target_dims(ctx: Ctx) -> tuple:
     """tuple(target_shape) as Keras reads it: non-integer entries become None."""
     target = required_arg(ctx, "target_shape", (-1,))
     if not isinstance(target, (tuple, list, str)):
-        bad_arg(ctx, "target_shape", target, "must be a tuple of integers (batch axis excluded)",
-                f"write target_shape=({target!r},)" if isinstance(target, int) else "write e.g. target_shape=(-1,)",
-                {"arg": "target_shape", "value": (target,) if isinstance(target, int) and target >= -1 else (-1,)},
-                expected="tuple of ints")
+        bad_arg(
+            ctx,
+            "target_shape",
+            target,
+            "must be a tuple of integers (batch axis excluded)",
+            f"write target_shape=({target!r},)" if isinstance(target, int) else "write e.g. target_shape=(-1,)",
+            {"arg": "target_shape", "value": (target,) if isinstance(target, int) and target >= -1 else (-1,)},
+            expected="tuple of ints",
+        )
     dims = tuple(int(d) if isinstance(d, int) else None for d in target)
     if any(d is not None and d < -1 for d in dims):
-        bad_arg(ctx, "target_shape", target, "must hold non-negative integers or a single -1",
-                "use positive sizes and at most one -1", {"arg": "target_shape", "min": -1})
+        bad_arg(
+            ctx,
+            "target_shape",
+            target,
+            "must hold non-negative integers or a single -1",
+            "use positive sizes and at most one -1",
+            {"arg": "target_shape", "min": -1},
+        )
     if dims.count(-1) > 1:
-        bad_arg(ctx, "target_shape", target, "may hold at most one unknown dimension (-1)",
-                "replace all but one -1 with explicit sizes", {"arg": "target_shape", "max_unknown": 1})
+        bad_arg(
+            ctx,
+            "target_shape",
+            target,
+            "may hold at most one unknown dimension (-1)",
+            "replace all but one -1 with explicit sizes",
+            {"arg": "target_shape", "max_unknown": 1},
+        )
     return dims
 
 
@@ -129,8 +146,10 @@ def reshape(ctx: Ctx):
     else:
         if known != 0 and size % known == 0:
             return (s[0], *(size // known if d == -1 else d for d in target))
-        why = (f"{fmt_shape(s)} holds {size} elements per sample, which the known dimensions of "
-               f"target_shape={target} (product {known}) do not divide")
+        why = (
+            f"{fmt_shape(s)} holds {size} elements per sample, which the known dimensions of "
+            f"target_shape={target} (product {known}) do not divide"
+        )
     sugg = _reshape_suggestions(size, target, tuple(dims))
     ctx.fail(
         "reshape_size",
@@ -139,8 +158,7 @@ def reshape(ctx: Ctx):
         expected=f"{size} elements",
         actual=f"target_shape={target}",
         argument="target_shape",
-        hint={"arg": "target_shape", "input_elements": size, "target_elements": known, "suggest": sugg,
-              "values": sugg},
+        hint={"arg": "target_shape", "input_elements": size, "target_elements": known, "suggest": sugg, "values": sugg},
     )
 
 
@@ -157,8 +175,14 @@ def permute(ctx: Ctx):
         fix = tuple(range(n, 0, -1))
         if ok and sorted(dims) == list(range(n)):  # 0-based: shift by one
             fix = tuple(int(d) + 1 for d in dims)
-        bad_arg(ctx, "dims", dims, f"must be a permutation of 1..{n} (the batch axis 0 stays in place)",
-                f"use e.g. dims={fix}", {"arg": "dims", "permutation_of": list(range(1, n + 1)), "value": fix})
+        bad_arg(
+            ctx,
+            "dims",
+            dims,
+            f"must be a permutation of 1..{n} (the batch axis 0 stays in place)",
+            f"use e.g. dims={fix}",
+            {"arg": "dims", "permutation_of": list(range(1, n + 1)), "value": fix},
+        )
     s = ctx.input_rank(len(dims) + 1, f"(batch + {len(dims)} axes permuted by dims={tuple(dims)})")
     return (s[0], *(s[int(d)] for d in dims))
 
@@ -193,12 +217,26 @@ def _pairs(ctx: Ctx, name: str, value: Any, rank: int, int_may_be_negative: bool
         return ((value, value),) * rank
     if isinstance(value, (tuple, list, str)):
         if len(value) != rank:
-            bad_arg(ctx, name, value, f"must have {rank} elements (one per spatial axis)",
-                    f"write {name}={((1, 1),) * rank}", {"arg": name, "len": rank})
-        return tuple(tuple_value(ctx, name, v, 2, allow_zero=True, label=f"{_ORDINAL[i]} entry of {name}")
-                     for i, v in enumerate(value))
-    bad_arg(ctx, name, value, f"must be an int, a tuple of {rank} ints or a tuple of {rank} pairs of ints",
-            f"write e.g. {name}={((1, 1),) * rank}", {"arg": name, "len": rank})
+            bad_arg(
+                ctx,
+                name,
+                value,
+                f"must have {rank} elements (one per spatial axis)",
+                f"write {name}={((1, 1),) * rank}",
+                {"arg": name, "len": rank},
+            )
+        return tuple(
+            tuple_value(ctx, name, v, 2, allow_zero=True, label=f"{_ORDINAL[i]} entry of {name}")
+            for i, v in enumerate(value)
+        )
+    bad_arg(
+        ctx,
+        name,
+        value,
+        f"must be an int, a tuple of {rank} ints or a tuple of {rank} pairs of ints",
+        f"write e.g. {name}={((1, 1),) * rank}",
+        {"arg": name, "len": rank},
+    )
 
 
 def _crop_or_pad(ctx: Ctx, name: str, pairs: tuple, df: str, sign: int) -> tuple:
@@ -212,8 +250,9 @@ def _crop_or_pad(ctx: Ctx, name: str, pairs: tuple, df: str, sign: int) -> tuple
         n = length + sign * (a + b)
         # Cropping must leave >= 1; padding (negative ints) may reach 0.
         if n <= 0 if sign < 0 else n < 0:
-            _crop_too_large(ctx, name, shape, pairs, i, df, sign) if sign < 0 else \
-                _padding_too_negative(ctx, name, shape, pairs, i, df)
+            _crop_too_large(ctx, name, shape, pairs, i, df, sign) if sign < 0 else _padding_too_negative(
+                ctx, name, shape, pairs, i, df
+            )
         out.append(n)
     channels = shape[1] if df == "channels_first" else shape[-1]
     return rebuild(shape, out, channels, df)
@@ -237,8 +276,13 @@ def _crop_too_large(ctx: Ctx, name: str, shape: tuple, pairs: tuple, i: int, df:
         expected=f"{name} total <= {limit} on axis {axis}",
         actual=f"{name}={pairs[i]}, input size {length}",
         argument=name,
-        hint={"arg": name, "axis": axis, "max_total": limit, "input_dim": length,
-              "value": _fixed_value(pairs, i, (first, min(b, limit - first)))},
+        hint={
+            "arg": name,
+            "axis": axis,
+            "max_total": limit,
+            "input_dim": length,
+            "value": _fixed_value(pairs, i, (first, min(b, limit - first))),
+        },
     )
 
 
@@ -291,17 +335,21 @@ def zero_padding(ctx: Ctx):
     # Keras does not reject a negative int here; only a negative size.
     pairs = _pairs(ctx, "padding", ctx.arg("padding", default), rank, int_may_be_negative=True)
     if pairs[0][0] < 0:
-        run_time_warning(ctx, "invalid_argument",
-                         f"{ctx.kind}: padding={pairs[0][0]} is negative; Keras builds the layer but it fails "
-                         "when it runs (TensorFlow cannot pad by a negative amount); use Cropping to shrink",
-                         argument="padding", hint={"arg": "padding", "min": 0})
+        run_time_warning(
+            ctx,
+            "invalid_argument",
+            f"{ctx.kind}: padding={pairs[0][0]} is negative; Keras builds the layer but it fails "
+            "when it runs (TensorFlow cannot pad by a negative amount); use Cropping to shrink",
+            argument="padding",
+            hint={"arg": "padding", "min": 0},
+        )
     return _crop_or_pad(ctx, "padding", pairs, df, +1)
 
 
 # ---- UpSampling -----------------------------------------------------------
 
 
-def _scale(length: Optional[int], factor: int) -> Optional[int]:
+def _scale(length: int | None, factor: int) -> int | None:
     return None if length is None else length * factor
 
 
@@ -310,8 +358,7 @@ def upsampling1d(ctx: Ctx):
     check_layer_args(ctx, ("size",))
     size = ctx.arg("size", 2)
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-        bad_arg(ctx, "size", size, "must be a positive integer", "use an integer size >= 1",
-                {"arg": "size", "min": 1})
+        bad_arg(ctx, "size", size, "must be a positive integer", "use an integer size >= 1", {"arg": "size", "min": 1})
     s, _, _ = spatial_input(ctx, 1, "channels_last")
     return (s[0], _scale(s[1], size), s[2])
 
@@ -326,13 +373,23 @@ def upsampling(ctx: Ctx):
     if rank == 2:
         interp = ctx.arg("interpolation", "nearest")
         if not isinstance(interp, str):  # Keras calls .lower() on it
-            bad_arg(ctx, "interpolation", interp, "must be a string", "use interpolation='nearest' or 'bilinear'",
-                    {"arg": "interpolation", "choices": ["nearest", "bilinear"]})
+            bad_arg(
+                ctx,
+                "interpolation",
+                interp,
+                "must be a string",
+                "use interpolation='nearest' or 'bilinear'",
+                {"arg": "interpolation", "choices": ["nearest", "bilinear"]},
+            )
         if interp.lower() not in _INTERPOLATIONS:
-            run_time_warning(ctx, "invalid_argument",
-                             f"{ctx.kind}: interpolation={interp!r} is not one of {', '.join(_INTERPOLATIONS)}; "
-                             "Keras builds the layer but it fails when it runs",
-                             argument="interpolation", hint={"arg": "interpolation", "choices": list(_INTERPOLATIONS)})
+            run_time_warning(
+                ctx,
+                "invalid_argument",
+                f"{ctx.kind}: interpolation={interp!r} is not one of {', '.join(_INTERPOLATIONS)}; "
+                "Keras builds the layer but it fails when it runs",
+                argument="interpolation",
+                hint={"arg": "interpolation", "choices": list(_INTERPOLATIONS)},
+            )
     shape, spatial, axis = spatial_input(ctx, rank, df)
     return rebuild(shape, [_scale(n, f) for n, f in zip(spatial, size)], shape[axis], df)
 
@@ -351,8 +408,13 @@ EXAMPLES = [
     E("Flatten", {}, (None, 10**6, 10**6, 10), out=(None, 10**13), note="sizes are never allocated"),
     E("Flatten", {"data_format": "x"}, (None, 3, 4, 5), error="invalid_argument"),
     E("Flatten", {"input_shape": (3, 4)}, (None, 3, 4), out=(None, 12), note="legacy input_shape is accepted"),
-    E("Flatten", {"batch_input_shape": (None, 3, 4)}, (None, 3, 4), error="invalid_argument",
-      note="Keras 3 no longer accepts batch_input_shape on a layer"),
+    E(
+        "Flatten",
+        {"batch_input_shape": (None, 3, 4)},
+        (None, 3, 4),
+        error="invalid_argument",
+        note="Keras 3 no longer accepts batch_input_shape on a layer",
+    ),
     # ---- Reshape ----
     E("Reshape", {"target_shape": (4, 6)}, (None, 8, 3), out=(None, 4, 6)),
     E("Reshape", {"target_shape": (4, -1)}, (2, 8, 3), out=(2, 4, 6), note="the batch axis is not reshaped"),
@@ -364,8 +426,13 @@ EXAMPLES = [
     E("Reshape", {"target_shape": (5, -1)}, (None, 8, 3), error="reshape_size"),
     E("Reshape", {"target_shape": (0, -1)}, (None, 8, 3), error="reshape_size"),
     E("Reshape", {"target_shape": (0, 5)}, (None, 0, 3), out=(None, 0, 5)),
-    E("Reshape", {"target_shape": (5, 5)}, (None, None, 3), out=(None, 5, 5),
-      note="Keras cannot check sizes when an input axis is None"),
+    E(
+        "Reshape",
+        {"target_shape": (5, 5)},
+        (None, None, 3),
+        out=(None, 5, 5),
+        note="Keras cannot check sizes when an input axis is None",
+    ),
     E("Reshape", {"target_shape": (-1, 3)}, (None, None, 3), out=(None, None, 3)),
     E("Reshape", {"target_shape": (None, 12)}, (None, 8, 3), out=(None, None, 12)),
     E("Reshape", {"target_shape": (-1, -1)}, (None, 8, 3), error="invalid_argument"),
@@ -375,8 +442,13 @@ EXAMPLES = [
     E("Reshape", {}, (None, 8, 3), error="invalid_argument"),
     E("Reshape", {"target_shape": ()}, (None, 1), out=(None,)),
     E("Reshape", {"target_shape": (-1,)}, (None,), out=(None, 1)),
-    E("Reshape", {"target_shape": (10**6, 10**6, -1)}, (None, 10**6, 10**6), out=(None, 10**6, 10**6, 1),
-      note="10**12 elements: arithmetic only"),
+    E(
+        "Reshape",
+        {"target_shape": (10**6, 10**6, -1)},
+        (None, 10**6, 10**6),
+        out=(None, 10**6, 10**6, 1),
+        note="10**12 elements: arithmetic only",
+    ),
     E("Reshape", {"target_shape": (10**6, 10**6 + 1)}, (None, 10**6, 10**6), error="reshape_size"),
     # ---- Permute ----
     E("Permute", {"dims": (2, 1)}, (None, 8, 3), out=(None, 3, 8)),
@@ -399,8 +471,13 @@ EXAMPLES = [
     E("Cropping1D", {"cropping": 4}, (None, 8, 3), error="non_positive_dim"),
     E("Cropping1D", {"cropping": (0, 2)}, (None, None, 3), out=(None, None, 3)),
     E("Cropping1D", {"cropping": -1}, (None, 8, 3), error="invalid_argument"),
-    E("Cropping1D", {"cropping": 1, **CF}, (None, 3, 8), error="invalid_argument",
-      note="Cropping1D takes no data_format"),
+    E(
+        "Cropping1D",
+        {"cropping": 1, **CF},
+        (None, 3, 8),
+        error="invalid_argument",
+        note="Cropping1D takes no data_format",
+    ),
     E("Cropping1D", {}, (None, 8), error="rank_mismatch"),
     E("Cropping2D", {}, (None, 8, 8, 3), out=(None, 8, 8, 3)),
     E("Cropping2D", {"cropping": 3}, (None, 8, 8, 3), out=(None, 2, 2, 3)),
@@ -427,8 +504,13 @@ EXAMPLES = [
     E("ZeroPadding2D", {}, (None, 8, 8, 3), out=(None, 10, 10, 3)),
     E("ZeroPadding2D", {"padding": (1, 2)}, (None, 8, 8, 3), out=(None, 10, 12, 3)),
     E("ZeroPadding2D", {"padding": ((1, 0), (0, 2)), **CF}, (None, 3, None, 8), out=(None, 3, None, 10)),
-    E("ZeroPadding2D", {"padding": -1}, (None, 8, 8, 3), out=(None, 6, 6, 3),
-      note="Keras lets a negative int through and shrinks the image"),
+    E(
+        "ZeroPadding2D",
+        {"padding": -1},
+        (None, 8, 8, 3),
+        out=(None, 6, 6, 3),
+        note="Keras lets a negative int through and shrinks the image",
+    ),
     E("ZeroPadding2D", {"padding": -4}, (None, 8, 8, 3), out=(None, 0, 0, 3)),
     E("ZeroPadding2D", {"padding": -5}, (None, 8, 8, 3), error="non_positive_dim"),
     E("ZeroPadding2D", {"padding": ((1, 2), (3, -1))}, (None, 8, 8, 3), error="invalid_argument"),
@@ -445,8 +527,13 @@ EXAMPLES = [
     E("UpSampling1D", {"size": 3}, (None, None, 3), out=(None, None, 3)),
     E("UpSampling1D", {"size": (2,)}, (None, 8, 3), error="invalid_argument"),
     E("UpSampling1D", {"size": 0}, (None, 8, 3), error="invalid_argument"),
-    E("UpSampling1D", {"size": 2, "data_format": "channels_last"}, (None, 8, 3), error="invalid_argument",
-      note="UpSampling1D takes no data_format"),
+    E(
+        "UpSampling1D",
+        {"size": 2, "data_format": "channels_last"},
+        (None, 8, 3),
+        error="invalid_argument",
+        note="UpSampling1D takes no data_format",
+    ),
     E("UpSampling1D", {}, (None, 8), error="rank_mismatch"),
     E("UpSampling2D", {}, (None, 8, 8, 3), out=(None, 16, 16, 3)),
     E("UpSampling2D", {"size": (2, 3), **CF}, (None, 3, 8, None), out=(None, 3, 16, None)),
@@ -457,7 +544,12 @@ EXAMPLES = [
     E("UpSampling3D", {}, (None, 2, 3, 4, 1), out=(None, 4, 6, 8, 1)),
     E("UpSampling3D", {"size": (1, 2, 3), **CF}, (None, 1, 2, 3, 4), out=(None, 1, 2, 6, 12)),
     E("UpSampling3D", {"size": (2, 2)}, (None, 2, 3, 4, 1), error="invalid_argument"),
-    E("UpSampling3D", {"interpolation": "nearest"}, (None, 2, 3, 4, 1), error="invalid_argument",
-      note="only UpSampling2D has interpolation"),
+    E(
+        "UpSampling3D",
+        {"interpolation": "nearest"},
+        (None, 2, 3, 4, 1),
+        error="invalid_argument",
+        note="only UpSampling2D has interpolation",
+    ),
     E("UpSampling3D", {}, (None, 8, 8, 3), error="rank_mismatch"),
 ]

@@ -16,11 +16,11 @@ import ast
 import math
 import operator
 import time
-from typing import Any, Optional
+from typing import Any
 
 from ...diagnostics import Diagnostic
-from ...semantics import attention, recurrent
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
+from ...semantics import attention, recurrent
 from . import legacy
 from .imports import canonical, is_keras, is_layer_class_name, star_names
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
@@ -52,21 +52,56 @@ _MAX_INT = 10**30
 
 # arguments whose value decides shapes: an unknown one is worth a note
 SHAPE_ARGS = {
-    "units", "filters", "kernel_size", "strides", "pool_size", "padding", "target_shape", "dims", "axis",
-    "output_dim", "input_dim", "size", "cropping", "return_sequences", "data_format", "dilation_rate", "n",
-    "num_heads", "key_dim", "depth_multiplier", "output_size", "axes", "return_state",
+    "units",
+    "filters",
+    "kernel_size",
+    "strides",
+    "pool_size",
+    "padding",
+    "target_shape",
+    "dims",
+    "axis",
+    "output_dim",
+    "input_dim",
+    "size",
+    "cropping",
+    "return_sequences",
+    "data_format",
+    "dilation_rate",
+    "n",
+    "num_heads",
+    "key_dim",
+    "depth_multiplier",
+    "output_size",
+    "axes",
+    "return_state",
 }
 
 _BINOPS = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
-    ast.LShift: operator.lshift, ast.RShift: operator.rshift, ast.BitOr: operator.or_,
-    ast.BitAnd: operator.and_, ast.BitXor: operator.xor,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+    ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
+    ast.BitOr: operator.or_,
+    ast.BitAnd: operator.and_,
+    ast.BitXor: operator.xor,
 }
 _CMPOPS = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
-    ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: lambda a, b: a is b,
+    ast.IsNot: lambda a, b: a is not b,
 }
 _PLAIN = (int, float, str, bool, type(None), complex, bytes)
 
@@ -88,16 +123,16 @@ class Env:
     """One scope. Module scope has parent None; function scopes chain to the
     defining scope (closures)."""
 
-    def __init__(self, parent: Optional["Env"] = None) -> None:
+    def __init__(self, parent: Env | None = None) -> None:
         self.vars: dict[str, Binding] = {}
         self.parent = parent
         self.stars: list[str] = []
-        self.redirect: dict[str, "Env"] = {}  # `global`/`nonlocal` names -> the scope they live in
+        self.redirect: dict[str, Env] = {}  # `global`/`nonlocal` names -> the scope they live in
 
-    def target(self, name: str) -> "Env":
+    def target(self, name: str) -> Env:
         return self.redirect.get(name, self)
 
-    def lookup(self, name: str) -> Optional[Binding]:
+    def lookup(self, name: str) -> Binding | None:
         env = self
         while env is not None:
             b = env.vars.get(name)
@@ -106,7 +141,7 @@ class Env:
             env = env.parent
         return None
 
-    def module(self) -> "Env":
+    def module(self) -> Env:
         env = self
         while env.parent is not None:
             env = env.parent
@@ -194,8 +229,9 @@ def _const_equal(a, b) -> bool:
 
 
 class Evaluator:
-    def __init__(self, tree: ast.Module, spans: Spans, file: str, max_steps: int = MAX_STEPS,
-                 max_seconds: float = MAX_SECONDS) -> None:
+    def __init__(
+        self, tree: ast.Module, spans: Spans, file: str, max_steps: int = MAX_STEPS, max_seconds: float = MAX_SECONDS
+    ) -> None:
         self.tree = tree
         self.spans = spans
         self.file = file
@@ -249,8 +285,14 @@ class Evaluator:
         cls = b.value if b is not None else None
         if not isinstance(cls, ClassVal) or cls.kind != "other":
             return
-        methods = [m for m in stmt.body if isinstance(m, ast.FunctionDef) and id(m) not in self.called
-                   and m.name != "__init__" and _mentions_model(m)]
+        methods = [
+            m
+            for m in stmt.body
+            if isinstance(m, ast.FunctionDef)
+            and id(m) not in self.called
+            and m.name != "__init__"
+            and _mentions_model(m)
+        ]
         if not methods:
             return
         inst = InstanceVal(cls)
@@ -274,8 +316,12 @@ class Evaluator:
         self.serial += 1
         m = ModelObj(style="sequential", span=orphans[start].span, bound_name="model", serial=self.serial)
         m.entries = [o for o in orphans[start:] if o.kind != "InputLayer"]
-        m.notes.append(self.note("layers written outside any model (a code fragment); read as a Sequential "
-                                 "model in source order", span=orphans[start].span))
+        m.notes.append(
+            self.note(
+                "layers written outside any model (a code fragment); read as a Sequential model in source order",
+                span=orphans[start].span,
+            )
+        )
         self.models.append(m)
 
     def tick(self, n: int = 1) -> None:
@@ -289,8 +335,12 @@ class Evaluator:
         return self.spans.of(node)
 
     def note(self, message: str, node=None, span=None) -> Diagnostic:
-        return Diagnostic(kind="unsupported_construct", severity="info", message=message,
-                          span=span if span is not None else (self.span(node) if node is not None else None))
+        return Diagnostic(
+            kind="unsupported_construct",
+            severity="info",
+            message=message,
+            span=span if span is not None else (self.span(node) if node is not None else None),
+        )
 
     # -------------------------------------------------------------- statements
     def exec_block(self, stmts, env: Env) -> None:
@@ -393,10 +443,15 @@ class Evaluator:
         )
         if legacy_path and not mod.startswith(("keras.src", "tensorflow")):
             target = "keras" if parts[1] == "engine" else "keras.layers"
-            self.file_notes.append(Diagnostic(
-                kind="legacy_api", severity="warning", span=self.span(stmt),
-                message=f"`{mod}` is a Keras 1/2 module path that Keras 3 does not have "
-                        f"(ModuleNotFoundError); import from `{target}` instead"))
+            self.file_notes.append(
+                Diagnostic(
+                    kind="legacy_api",
+                    severity="warning",
+                    span=self.span(stmt),
+                    message=f"`{mod}` is a Keras 1/2 module path that Keras 3 does not have "
+                    f"(ModuleNotFoundError); import from `{target}` instead",
+                )
+            )
 
     def exec_if(self, stmt: ast.If, env: Env) -> None:
         test = self.truth(self.ev(stmt.test, env))
@@ -660,8 +715,11 @@ class Evaluator:
             return UNKNOWN
         if isinstance(base, ModelObj):
             if attr in ("output", "outputs") and base.style == "functional":
-                return base.outputs if attr == "outputs" or not isinstance(base.outputs, list) or len(
-                    base.outputs) != 1 else base.outputs[0]
+                return (
+                    base.outputs
+                    if attr == "outputs" or not isinstance(base.outputs, list) or len(base.outputs) != 1
+                    else base.outputs[0]
+                )
             if attr in ("input", "inputs") and base.style == "functional":
                 return base.inputs
             if attr == "layers":
@@ -953,8 +1011,13 @@ class Evaluator:
                 kws.append((k.arg, self.ev(k.value, env), None))
                 continue
             v, origin, oname = self.ev_src(k.value, env)
-            kws.append((k.arg, v, ArgSource(span=self.span(k.value), keyword=k.arg, origin=self.as_span(origin),
-                                            origin_name=oname)))
+            kws.append(
+                (
+                    k.arg,
+                    v,
+                    ArgSource(span=self.span(k.value), keyword=k.arg, origin=self.as_span(origin), origin_name=oname),
+                )
+            )
         return self.call(func, pos, kws, node, env)
 
     def as_span(self, origin):
@@ -1015,7 +1078,7 @@ class Evaluator:
             else:
                 scope.vars[p.arg] = Binding(UNKNOWN)
         if args.vararg is not None:
-            scope.vars[args.vararg.arg] = Binding(tuple(v for v, _ in values[len(params):]))
+            scope.vars[args.vararg.arg] = Binding(tuple(v for v, _ in values[len(params) :]))
         for p, d in zip(args.kwonlyargs, args.kw_defaults):
             if p.arg in kwmap:
                 v, s = kwmap.pop(p.arg)
@@ -1052,7 +1115,7 @@ class Evaluator:
             origin, oname = default, name
         scope.vars[name] = Binding(value, origin, oname)
 
-    def bind_param(self, scope: Env, name: str, value, src: Optional[ArgSource], node) -> None:
+    def bind_param(self, scope: Env, name: str, value, src: ArgSource | None, node) -> None:
         origin, oname = None, name
         if src is not None:
             if src.origin is not None:
@@ -1077,8 +1140,9 @@ class Evaluator:
             ws = pos[0][0]
             if isinstance(ws, (list, tuple)) and ws and all(isinstance(w, ArrayVal) for w in ws):
                 obj.args["weights"] = list(ws)
-                obj.arg_sources["weights"] = ArgSource(span=self.span(node.args[0]) if getattr(node, "args", None)
-                                                       else self.span(node), position=0)
+                obj.arg_sources["weights"] = ArgSource(
+                    span=self.span(node.args[0]) if getattr(node, "args", None) else self.span(node), position=0
+                )
             return None
         if isinstance(obj, list) and not self.uncertain:
             if name == "append" and len(vals) == 1:
@@ -1156,7 +1220,7 @@ class Evaluator:
         if path == "keras.backend.image_dim_ordering":
             return "tf"
         if path.startswith("keras.layers."):
-            name = path[len("keras.layers."):]
+            name = path[len("keras.layers.") :]
             if name in MERGE_FUNCTIONS or name == "merge":
                 return self.merge_function(name, pos, kws, node)
             if name == "Merge":
@@ -1184,36 +1248,61 @@ class Evaluator:
         if norm.input_decl is not None:
             d = norm.input_decl
             src = d["source"]
-            decl = InputDecl(shape=d["shape"], span=span, shape_span=src.span if src else None,
-                             shape_source=src, declared_as=d["declared_as"])
+            decl = InputDecl(
+                shape=d["shape"],
+                span=span,
+                shape_span=src.span if src else None,
+                shape_source=src,
+                declared_as=d["declared_as"],
+            )
         if norm.kind == "InputLayer":
             decl = self.input_layer_decl(norm, span)
-        obj = LayerObj(kind=norm.kind, written_kind=norm.written_kind, args=norm.args,
-                       arg_sources=norm.arg_sources, legacy=norm.legacy, span=span, name=name, inner=inner,
-                       input_decl=decl, custom=custom)
+        obj = LayerObj(
+            kind=norm.kind,
+            written_kind=norm.written_kind,
+            args=norm.args,
+            arg_sources=norm.arg_sources,
+            legacy=norm.legacy,
+            span=span,
+            name=name,
+            inner=inner,
+            input_decl=decl,
+            custom=custom,
+        )
         self.layer_objs[name] = obj
         if norm.warnings:
             self.layer_warnings[name] = [
-                Diagnostic(kind="legacy_api", severity="warning", message=m, span=s or span, layer=name,
-                           layer_kind=norm.kind)
+                Diagnostic(
+                    kind="legacy_api", severity="warning", message=m, span=s or span, layer=name, layer_kind=norm.kind
+                )
                 for m, s in norm.warnings
             ]
         return obj
 
     def input_layer_decl(self, norm, span) -> InputDecl:
         args = norm.args
-        for key, batch in (("batch_shape", False), ("batch_input_shape", False), ("shape", True),
-                           ("input_shape", True)):
+        for key, batch in (
+            ("batch_shape", False),
+            ("batch_input_shape", False),
+            ("shape", True),
+            ("input_shape", True),
+        ):
             if key in args:
                 value = args[key]
                 shape = legacy._as_shape(value, with_batch=batch)
                 src = norm.arg_sources.get(key)
-                return InputDecl(shape=shape, span=span, shape_span=src.span if src else None, shape_source=src,
-                                 declared_as="Input")
+                return InputDecl(
+                    shape=shape, span=span, shape_span=src.span if src else None, shape_source=src, declared_as="Input"
+                )
         if norm.input_decl is not None:
             d = norm.input_decl
-            return InputDecl(shape=d["shape"], span=span, shape_span=d["source"].span, shape_source=d["source"],
-                             declared_as=d["declared_as"])
+            return InputDecl(
+                shape=d["shape"],
+                span=span,
+                shape_span=d["source"].span,
+                shape_source=d["source"],
+                declared_as=d["declared_as"],
+            )
         return InputDecl(shape=UNKNOWN, span=span, shape_span=None, shape_source=None, declared_as="Input")
 
     def unique_name(self, base: str) -> str:
@@ -1252,12 +1341,22 @@ class Evaluator:
         span = self.span(node)
         note = None
         if shape is UNKNOWN or shape is None:
-            note = self.note(f"the shape of this Input could not be determined statically "
-                             f"({self.spans.text(node, 60)}); layers fed by it are not checked", node)
+            note = self.note(
+                f"the shape of this Input could not be determined statically "
+                f"({self.spans.text(node, 60)}); layers fed by it are not checked",
+                node,
+            )
             shape = None
-        inp = InputNode(id=iid, shape=shape, span=span, shape_span=src.span if src else None, shape_source=src,
-                        declared_as="Input", dtype=dtype if isinstance(dtype, str) else None,
-                        name=name if isinstance(name, str) else None)
+        inp = InputNode(
+            id=iid,
+            shape=shape,
+            span=span,
+            shape_span=src.span if src else None,
+            shape_source=src,
+            declared_as="Input",
+            dtype=dtype if isinstance(dtype, str) else None,
+            name=name if isinstance(name, str) else None,
+        )
         self.graph.nodes[iid] = inp
         if note is not None:
             self.layer_notes[iid] = [note]
@@ -1281,9 +1380,16 @@ class Evaluator:
             layer = self.make_layer(cls, [], rest, node)
             layer.written_kind = "merge"
             self.layer_warnings.setdefault(layer.name, []).append(
-                Diagnostic(kind="legacy_api", severity="warning", layer=layer.name, layer_kind=cls,
-                           message=f"`merge(..., mode={mode!r})` is Keras 1; Keras 3 has no `merge`. "
-                                   f"Write `keras.layers.{cls}()([...])`", span=self.span(node)))
+                Diagnostic(
+                    kind="legacy_api",
+                    severity="warning",
+                    layer=layer.name,
+                    layer_kind=cls,
+                    message=f"`merge(..., mode={mode!r})` is Keras 1; Keras 3 has no `merge`. "
+                    f"Write `keras.layers.{cls}()([...])`",
+                    span=self.span(node),
+                )
+            )
             return self.apply_layer(layer, pos[:1], [], node)
         cls = MERGE_FUNCTIONS[name]
         tensors = pos[:1]
@@ -1304,9 +1410,16 @@ class Evaluator:
         obj = self.make_layer(cls or "Merge", [], rest, node, custom=cls is None)
         obj.written_kind = "Merge"
         self.layer_warnings.setdefault(obj.name, []).append(
-            Diagnostic(kind="legacy_api", severity="warning", layer=obj.name, layer_kind=obj.kind, span=self.span(node),
-                       message="`Merge` is a Keras 1 layer that Keras 3 does not have; build the branches with the "
-                               f"functional API and merge them with `keras.layers.{cls or 'Concatenate'}()([...])`"))
+            Diagnostic(
+                kind="legacy_api",
+                severity="warning",
+                layer=obj.name,
+                layer_kind=obj.kind,
+                span=self.span(node),
+                message="`Merge` is a Keras 1 layer that Keras 3 does not have; build the branches with the "
+                f"functional API and merge them with `keras.layers.{cls or 'Concatenate'}()([...])`",
+            )
+        )
         items = self.iterate(branches)
         if cls is not None and items and all(isinstance(b, ModelObj) for b in items):
             obj.branches = list(items)
@@ -1357,8 +1470,9 @@ class Evaluator:
     def ir_layer(self, obj: LayerObj, lid: str, edges: tuple, list_input: bool, call_args: dict) -> Layer:
         args = {k: _plain(v) for k, v in obj.args.items()}
         if isinstance(obj.args.get("backward_layer"), LayerObj):
-            args["backward_layer"] = self.ir_layer(obj.args["backward_layer"], obj.args["backward_layer"].name,
-                                                   (), False, {})
+            args["backward_layer"] = self.ir_layer(
+                obj.args["backward_layer"], obj.args["backward_layer"].name, (), False, {}
+            )
         inner = self.ir_layer(obj.inner, obj.inner.name, (), False, {}) if obj.inner is not None else None
         weights = None
         w = obj.args.get("weights")
@@ -1367,9 +1481,21 @@ class Evaluator:
             args.pop("weights", None)
         elif "weights" in args:
             args.pop("weights", None)
-        return Layer(id=lid, kind=obj.kind, args=args, inputs=edges, span=obj.span, arg_sources=dict(obj.arg_sources),
-                     call_args=call_args, instance=obj.name, inner=inner, weights=weights, list_input=list_input,
-                     legacy=dict(obj.legacy), written_kind=obj.written_kind)
+        return Layer(
+            id=lid,
+            kind=obj.kind,
+            args=args,
+            inputs=edges,
+            span=obj.span,
+            arg_sources=dict(obj.arg_sources),
+            call_args=call_args,
+            instance=obj.name,
+            inner=inner,
+            weights=weights,
+            list_input=list_input,
+            legacy=dict(obj.legacy),
+            written_kind=obj.written_kind,
+        )
 
     def edge_of(self, value, node) -> Edge:
         if isinstance(value, Tensor) and value.graph == id(self.graph):
@@ -1412,15 +1538,26 @@ class Evaluator:
     def note_built_by_call(self, m: ModelObj, x, node=None) -> None:
         """Calling an unbuilt model on an Input (or on an array) builds it with that shape."""
         if m.input_decl is None and isinstance(x, ArrayVal) and x.shape and m.style != "functional":
-            m.input_decl = InputDecl(shape=(None,) + tuple(x.shape[1:]), span=self.span(node),
-                                     shape_span=self.span(node), shape_source=None, declared_as="data")
+            m.input_decl = InputDecl(
+                shape=(None,) + tuple(x.shape[1:]),
+                span=self.span(node),
+                shape_span=self.span(node),
+                shape_source=None,
+                declared_as="data",
+            )
             return
         if m.input_decl is None and isinstance(x, Tensor) and x.graph == id(self.graph):
             n = self.graph.nodes.get(x.node)
             if isinstance(n, InputNode):
-                m.input_decl = InputDecl(shape=n.shape, span=n.span, shape_span=n.shape_span,
-                                         shape_source=n.shape_source, declared_as="Input", dtype=n.dtype,
-                                         name=n.name)
+                m.input_decl = InputDecl(
+                    shape=n.shape,
+                    span=n.span,
+                    shape_span=n.shape_span,
+                    shape_source=n.shape_source,
+                    declared_as="Input",
+                    dtype=n.dtype,
+                    name=n.name,
+                )
 
     def replay(self, m: ModelObj, x, node):
         """Call a functional model on new tensors: copy its layer calls (same instances)."""
@@ -1464,8 +1601,9 @@ class Evaluator:
     def new_model(self, style: str, node, kws) -> ModelObj:
         name = {k: v for k, v, _ in kws}.get("name")
         self.serial += 1
-        m = ModelObj(style=style, span=self.span(node), keras_name=name if isinstance(name, str) else None,
-                     serial=self.serial)
+        m = ModelObj(
+            style=style, span=self.span(node), keras_name=name if isinstance(name, str) else None, serial=self.serial
+        )
         self.models.append(m)
         return m
 
@@ -1484,17 +1622,34 @@ class Evaluator:
 
     def seq_add(self, m: ModelObj, item, node) -> None:
         if self.uncertain:
-            m.entries.append(Opaque(f"{self.spans.text(node, 50)} (inside a condition or loop that could not be "
-                                    "followed)", self.span(node)))
-            m.notes.append(self.note("a layer is added under a condition or loop nnrepair could not follow; "
-                                     "shapes after it are not checked", node))
+            m.entries.append(
+                Opaque(
+                    f"{self.spans.text(node, 50)} (inside a condition or loop that could not be followed)",
+                    self.span(node),
+                )
+            )
+            m.notes.append(
+                self.note(
+                    "a layer is added under a condition or loop nnrepair could not follow; "
+                    "shapes after it are not checked",
+                    node,
+                )
+            )
             return
         if isinstance(item, Tensor):
             n = self.graph.nodes.get(item.node)
             if isinstance(n, InputNode) and not m.entries:
-                m.entries.append(InputDecl(shape=n.shape, span=n.span, shape_span=n.shape_span,
-                                           shape_source=n.shape_source, declared_as="Input", dtype=n.dtype,
-                                           name=n.name))
+                m.entries.append(
+                    InputDecl(
+                        shape=n.shape,
+                        span=n.span,
+                        shape_span=n.shape_span,
+                        shape_source=n.shape_source,
+                        declared_as="Input",
+                        dtype=n.dtype,
+                        name=n.name,
+                    )
+                )
                 return
         if isinstance(item, (LayerObj, ModelObj)):
             if isinstance(item, ModelObj):
@@ -1510,12 +1665,14 @@ class Evaluator:
             elif item.layer is not None:
                 m.entries.append(item.layer)
             return
-        m.entries.append(Opaque(self.spans.text(node, 50) if node is not None else "unknown layer",
-                                self.span(node)))
+        m.entries.append(Opaque(self.spans.text(node, 50) if node is not None else "unknown layer", self.span(node)))
 
     def model_method(self, m: ModelObj, name: str, pos, kws, node):
-        if name in ("fit", "predict", "evaluate", "train_on_batch", "fit_generator", "predict_on_batch",
-                    "test_on_batch") and not self.uncertain:
+        if (
+            name
+            in ("fit", "predict", "evaluate", "train_on_batch", "fit_generator", "predict_on_batch", "test_on_batch")
+            and not self.uncertain
+        ):
             x = pos[0] if pos else next(((v, s) for k, v, s in kws if k == "x"), (None, None))
             y = pos[1] if len(pos) > 1 else next(((v, s) for k, v, s in kws if k == "y"), (None, None))
             if isinstance(x[0], ArrayVal):
@@ -1535,15 +1692,20 @@ class Evaluator:
             m.entries.pop()
             return None
         if name == "build":
-            value, src = (pos[0] if pos else next(((v, s) for k, v, s in kws if k == "input_shape"), (None, None)))
+            value, src = pos[0] if pos else next(((v, s) for k, v, s in kws if k == "input_shape"), (None, None))
             if value is None:
                 return None
             shape = legacy._as_shape(value, with_batch=False)
             if shape is UNKNOWN:
                 shape = None
                 m.notes.append(self.note("the shape given to build() could not be determined statically", node))
-            m.input_decl = InputDecl(shape=shape, span=self.span(node), shape_span=src.span if src else None,
-                                     shape_source=src, declared_as="build")
+            m.input_decl = InputDecl(
+                shape=shape,
+                span=self.span(node),
+                shape_span=src.span if src else None,
+                shape_source=src,
+                declared_as="build",
+            )
             return None
         if name == "__call__" or name == "call":
             return self.apply_model(m, pos, kws, node)
@@ -1572,8 +1734,11 @@ class Evaluator:
             if nid not in needed:
                 continue
             if isinstance(n, InputNode):
-                out.append(LayerObj(kind="InputLayer", written_kind=None, args={}, arg_sources={}, legacy={},
-                                    span=n.span, name=n.id))
+                out.append(
+                    LayerObj(
+                        kind="InputLayer", written_kind=None, args={}, arg_sources={}, legacy={}, span=n.span, name=n.id
+                    )
+                )
                 continue
             obj = self.layer_objs.get(n.instance_id)
             if obj is None:
@@ -1604,9 +1769,15 @@ class Evaluator:
         m = self.new_model("functional", node, kws)
         m.inputs, m.outputs, m.graph = inputs, outputs, self.graph
         if "input" in kw or "output" in kw:
-            m.notes.append(Diagnostic(kind="legacy_api", severity="warning", span=self.span(node),
-                                      message="`Model(input=..., output=...)` is Keras 1; Keras 3 rejects it. "
-                                              "Write `Model(inputs=..., outputs=...)`"))
+            m.notes.append(
+                Diagnostic(
+                    kind="legacy_api",
+                    severity="warning",
+                    span=self.span(node),
+                    message="`Model(input=..., output=...)` is Keras 1; Keras 3 rejects it. "
+                    "Write `Model(inputs=..., outputs=...)`",
+                )
+            )
         return m
 
     # ---------------------------------------------------------------- classes
@@ -1680,7 +1851,9 @@ class Evaluator:
         ok = (
             self.uncertain == uncertain_before
             and outs
-            and (isinstance(out, Tensor) or (isinstance(out, (tuple, list)) and all(isinstance(t, Tensor) for t in out)))
+            and (
+                isinstance(out, Tensor) or (isinstance(out, (tuple, list)) and all(isinstance(t, Tensor) for t in out))
+            )
             and all(isinstance(n, Layer) and (n.kind in SIGNATURES) for n in new)
             and all(t.graph == id(self.graph) for t in outs)
         )
@@ -1715,8 +1888,11 @@ class Evaluator:
                 items = self.iterate(vals[0]) if vals else None
                 return len(items) if items is not None else UNKNOWN
             if name in ("int", "float", "str", "bool", "abs", "round") and all(isinstance(v, _PLAIN) for v in vals):
-                return getattr(__builtins__, name)(*vals) if not isinstance(__builtins__, dict) else \
-                    __builtins__[name](*vals)
+                return (
+                    getattr(__builtins__, name)(*vals)
+                    if not isinstance(__builtins__, dict)
+                    else __builtins__[name](*vals)
+                )
             if name in ("tuple", "list", "sorted", "reversed", "sum", "min", "max", "enumerate", "zip"):
                 seqs = [self.iterate(v) for v in vals]
                 if any(s is None for s in seqs):
@@ -1777,8 +1953,11 @@ class Evaluator:
         kw = {k: v for k, v, _ in kws}
         last = path.rsplit(".", 1)[-1]
         if path.startswith("math."):
-            if last in ("ceil", "floor", "sqrt", "log2", "prod") and vals and all(
-                    isinstance(v, (int, float)) for v in vals):
+            if (
+                last in ("ceil", "floor", "sqrt", "log2", "prod")
+                and vals
+                and all(isinstance(v, (int, float)) for v in vals)
+            ):
                 try:
                     return getattr(math, last)(*vals)
                 except Exception:
@@ -1810,18 +1989,23 @@ class Evaluator:
             return UNKNOWN
         elif last == "reshape" and len(vals) >= 2 and isinstance(vals[0], ArrayVal):
             return _np_reshape(vals[0], vals[1])
-        elif last in ("prod",) and vals and isinstance(vals[0], (list, tuple)) and all(
-                isinstance(v, int) for v in vals[0]):
+        elif (
+            last in ("prod",)
+            and vals
+            and isinstance(vals[0], (list, tuple))
+            and all(isinstance(v, int) for v in vals[0])
+        ):
             return math.prod(vals[0])
         if isinstance(shape, int) and not isinstance(shape, bool):
             shape = (shape,)
-        if isinstance(shape, (tuple, list)) and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
-                                                    for d in shape):
+        if isinstance(shape, (tuple, list)) and all(
+            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
+        ):
             return ArrayVal(tuple(shape))
         return self.unknown_call(None, pos, kws, node)
 
     # ---------------------------------------------------------------- helpers
-    def iterate(self, v) -> Optional[list]:
+    def iterate(self, v) -> list | None:
         if isinstance(v, range):
             return list(v) if len(v) <= MAX_SEQ else None
         if isinstance(v, (list, tuple)):
@@ -1832,7 +2016,7 @@ class Evaluator:
             return list(v.keys())
         return None
 
-    def truth(self, v) -> Optional[bool]:
+    def truth(self, v) -> bool | None:
         if v is UNKNOWN:
             return None
         if isinstance(v, Ref):
@@ -1857,13 +2041,50 @@ _DATASETS = {
     "keras.datasets.cifar100.load_data": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
     "keras.datasets.boston_housing.load_data": (((404, 13), (404,)), ((102, 13), (102,))),
 }
-_KERAS1_MODES = {"sum": "Add", "concat": "Concatenate", "mul": "Multiply", "ave": "Average", "max": "Maximum",
-                 "dot": "Dot", "cos": "Dot"}
-_LIST_KINDS = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot", "Attention",
-               "AdditiveAttention"}
+_KERAS1_MODES = {
+    "sum": "Add",
+    "concat": "Concatenate",
+    "mul": "Multiply",
+    "ave": "Average",
+    "max": "Maximum",
+    "dot": "Dot",
+    "cos": "Dot",
+}
+_LIST_KINDS = {
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+    "Dot",
+    "Attention",
+    "AdditiveAttention",
+}
 _OPNAMES = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.MatMult: "@", ast.Pow: "**"}
-_BUILTINS = {"range", "len", "int", "float", "str", "bool", "abs", "round", "tuple", "list", "sorted", "reversed",
-             "sum", "min", "max", "enumerate", "zip", "dict", "print", "super"}
+_BUILTINS = {
+    "range",
+    "len",
+    "int",
+    "float",
+    "str",
+    "bool",
+    "abs",
+    "round",
+    "tuple",
+    "list",
+    "sorted",
+    "reversed",
+    "sum",
+    "min",
+    "max",
+    "enumerate",
+    "zip",
+    "dict",
+    "print",
+    "super",
+}
 
 
 def _ev_unknown(node, env):
@@ -1887,11 +2108,12 @@ def output_count(layer: Layer) -> int:
     """How many tensors one call returns (the semantics decide: return_state,
     Bidirectional merge_mode=None, return_attention_scores). An unknown flag
     counts as 1: unpacking still works (see assign)."""
-    return max(recurrent.output_count(layer.kind, layer.args, layer.inner),
-               attention.output_count(layer.kind, layer.call_args))
+    return max(
+        recurrent.output_count(layer.kind, layer.args, layer.inner), attention.output_count(layer.kind, layer.call_args)
+    )
 
 
-def _shape_of_name(node) -> Optional[ast.Name]:
+def _shape_of_name(node) -> ast.Name | None:
     """`X.shape`, `X[0].shape`, `X.shape[1:]`: the name X whose shape is read, else None."""
     seen_shape = False
     while isinstance(node, (ast.Subscript, ast.Attribute)):
@@ -1929,7 +2151,7 @@ def _plain(v):
     return UNKNOWN
 
 
-def _nested_shape(v) -> Optional[tuple]:
+def _nested_shape(v) -> tuple | None:
     """Shape of a regular nested list/tuple of numbers, or None."""
     if isinstance(v, (int, float, bool)) and not is_unknown(v):
         return ()
@@ -1947,22 +2169,64 @@ def _nested_shape(v) -> Optional[tuple]:
 # activation functions whose name Keras 3 also accepts as a string
 # keras.activations.ALL_OBJECTS_DICT (Keras 3.15) plus its aliases: names `activation=` accepts
 KERAS_ACTIVATIONS = (
-    "relu", "leaky_relu", "relu6", "softmax", "celu", "elu", "selu", "softplus", "softsign", "squareplus",
-    "soft_shrink", "sparse_plus", "silu", "gelu", "glu", "tanh", "tanh_shrink", "threshold", "sigmoid",
-    "sparse_sigmoid", "exponential", "hard_sigmoid", "hard_silu", "hard_tanh", "hard_shrink", "linear", "mish",
-    "log_softmax", "log_sigmoid", "sparsemax", "swish", "hard_swish",
+    "relu",
+    "leaky_relu",
+    "relu6",
+    "softmax",
+    "celu",
+    "elu",
+    "selu",
+    "softplus",
+    "softsign",
+    "squareplus",
+    "soft_shrink",
+    "sparse_plus",
+    "silu",
+    "gelu",
+    "glu",
+    "tanh",
+    "tanh_shrink",
+    "threshold",
+    "sigmoid",
+    "sparse_sigmoid",
+    "exponential",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_tanh",
+    "hard_shrink",
+    "linear",
+    "mish",
+    "log_softmax",
+    "log_sigmoid",
+    "sparsemax",
+    "swish",
+    "hard_swish",
 )
 # TensorFlow functions that compute the same thing as a Keras activation -> its name.
 # Not listed (tf.nn.crelu doubles the last axis, tf.math.exp, ...): UNKNOWN, never a guess.
 TF_ACTIVATIONS = {
-    "tensorflow.nn.relu": "relu", "tensorflow.nn.relu6": "relu6", "tensorflow.nn.leaky_relu": "leaky_relu",
-    "tensorflow.nn.elu": "elu", "tensorflow.nn.selu": "selu", "tensorflow.nn.gelu": "gelu",
-    "tensorflow.nn.silu": "silu", "tensorflow.nn.swish": "swish", "tensorflow.nn.softmax": "softmax",
-    "tensorflow.nn.log_softmax": "log_softmax", "tensorflow.nn.sigmoid": "sigmoid", "tensorflow.nn.tanh": "tanh",
-    "tensorflow.nn.softplus": "softplus", "tensorflow.nn.softsign": "softsign",
-    "tensorflow.math.sigmoid": "sigmoid", "tensorflow.math.tanh": "tanh", "tensorflow.math.softplus": "softplus",
-    "tensorflow.math.softsign": "softsign", "tensorflow.math.log_sigmoid": "log_sigmoid",
-    "tensorflow.sigmoid": "sigmoid", "tensorflow.tanh": "tanh", "tensorflow.math.exp": "exponential",
+    "tensorflow.nn.relu": "relu",
+    "tensorflow.nn.relu6": "relu6",
+    "tensorflow.nn.leaky_relu": "leaky_relu",
+    "tensorflow.nn.elu": "elu",
+    "tensorflow.nn.selu": "selu",
+    "tensorflow.nn.gelu": "gelu",
+    "tensorflow.nn.silu": "silu",
+    "tensorflow.nn.swish": "swish",
+    "tensorflow.nn.softmax": "softmax",
+    "tensorflow.nn.log_softmax": "log_softmax",
+    "tensorflow.nn.sigmoid": "sigmoid",
+    "tensorflow.nn.tanh": "tanh",
+    "tensorflow.nn.softplus": "softplus",
+    "tensorflow.nn.softsign": "softsign",
+    "tensorflow.math.sigmoid": "sigmoid",
+    "tensorflow.math.tanh": "tanh",
+    "tensorflow.math.softplus": "softplus",
+    "tensorflow.math.softsign": "softsign",
+    "tensorflow.math.log_sigmoid": "log_sigmoid",
+    "tensorflow.sigmoid": "sigmoid",
+    "tensorflow.tanh": "tanh",
+    "tensorflow.math.exp": "exponential",
     "tensorflow.exp": "exponential",
 }
 _ACTIVATION_FUNCTIONS = {**{f"keras.activations.{n}": n for n in KERAS_ACTIVATIONS}, **TF_ACTIVATIONS}
@@ -1990,7 +2254,7 @@ def _custom_kind(name: str) -> str:
     return f"{name} (custom layer)" if is_layer_class_name(name) else name
 
 
-def _fragment_guess(name: str) -> Optional[str]:
+def _fragment_guess(name: str) -> str | None:
     """A name never bound in a code fragment: read it as the Keras object it names."""
     if name in ("Sequential", "Model", "Input"):
         return canonical("keras." + name)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from ...diagnostics import Diagnostic, Related, fmt_shape
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, Model, is_unknown
 from .evaluator import SHAPE_ARGS, Evaluator, Graph, _flat_tensors, _reachable
@@ -72,8 +70,14 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
         changed = False
         for l in model.layers:
             first = first_call.get(l.instance_id)
-            if (l.instance_id not in seen and l.weights is None and first is not None and first not in ids
-                    and owner.get(first, mi) != mi and model.style == "functional"):
+            if (
+                l.instance_id not in seen
+                and l.weights is None
+                and first is not None
+                and first not in ids
+                and owner.get(first, mi) != mi
+                and model.style == "functional"
+            ):
                 src_i = owner[first]
                 if src_i not in checked:
                     checked[src_i] = check(models[src_i])
@@ -136,13 +140,19 @@ def _label_checks(ev: Evaluator, models: list) -> list:
             related = ()
             if out_layer is not None and out_layer.span is not None:
                 related = (Related(out_layer.span, f"the model output {fmt_shape(pred)} comes from here"),)
-            notes.append(Diagnostic(
-                kind="data_shape_mismatch", severity="error", span=(src.span if src and src.span else call),
-                message=f"{method}() targets have shape {fmt_shape(tuple(arr.shape))} but the model output is "
-                        f"{fmt_shape(pred)}; with loss '{mo.loss}' they must have the same {problem} "
-                        "(change the output layer, e.g. its units or a missing Flatten, or the targets)",
-                expected=fmt_shape(pred), actual=fmt_shape(true), related=related,
-            ))
+            notes.append(
+                Diagnostic(
+                    kind="data_shape_mismatch",
+                    severity="error",
+                    span=(src.span if src and src.span else call),
+                    message=f"{method}() targets have shape {fmt_shape(tuple(arr.shape))} but the model output is "
+                    f"{fmt_shape(pred)}; with loss '{mo.loss}' they must have the same {problem} "
+                    "(change the output layer, e.g. its units or a missing Flatten, or the targets)",
+                    expected=fmt_shape(pred),
+                    actual=fmt_shape(true),
+                    related=related,
+                )
+            )
         out.append(replace(model, notes=tuple(notes)) if len(notes) != len(model.notes) else model)
     return out
 
@@ -169,7 +179,7 @@ def _signature(model: Model):
     )
 
 
-def _input_decl(m: ModelObj) -> Optional[InputDecl]:
+def _input_decl(m: ModelObj) -> InputDecl | None:
     """The input a model is built with: its first entry's declaration
     (Input / InputLayer / input_shape), else build() or its first call on an Input."""
     if m.style == "sequential" and m.entries:
@@ -186,12 +196,17 @@ def _input_decl(m: ModelObj) -> Optional[InputDecl]:
         # an unbuilt model is built by fit()/predict() from the data's shape
         method, arr, src, call = m.data_calls[0]
         if arr.shape:
-            return InputDecl(shape=(None,) + tuple(arr.shape[1:]), span=call, shape_span=src.span if src else call,
-                             shape_source=src, declared_as="data")
+            return InputDecl(
+                shape=(None,) + tuple(arr.shape[1:]),
+                span=call,
+                shape_span=src.span if src else call,
+                shape_source=src,
+                declared_as="data",
+            )
     return None
 
 
-def materialize(ev: Evaluator, m: ModelObj) -> Optional[Model]:
+def materialize(ev: Evaluator, m: ModelObj) -> Model | None:
     name = m.bound_name or m.keras_name or f"model_at_line_{m.span.line if m.span else 0}"
     notes: list = list(m.notes)
     if m.style == "functional":
@@ -221,20 +236,33 @@ def materialize(ev: Evaluator, m: ModelObj) -> Optional[Model]:
         if decl is None or decl.shape is UNKNOWN or decl.shape is None:
             shape = None
             if decl is None:
-                notes.append(ev.note(
-                    f"model `{name}` declares no input shape (no Input, input_shape or build() call), "
-                    "so its layers cannot be checked", span=m.span))
+                notes.append(
+                    ev.note(
+                        f"model `{name}` declares no input shape (no Input, input_shape or build() call), "
+                        "so its layers cannot be checked",
+                        span=m.span,
+                    )
+                )
             else:
-                notes.append(ev.note(f"the input shape of model `{name}` could not be determined statically",
-                                     span=decl.shape_span or decl.span))
+                notes.append(
+                    ev.note(
+                        f"the input shape of model `{name}` could not be determined statically",
+                        span=decl.shape_span or decl.span,
+                    )
+                )
         else:
             shape = tuple(decl.shape)
         iid = ev.graph.fresh_id("input_layer")
-        inp = InputNode(id=iid, shape=shape, span=decl.span if decl else None,
-                        shape_span=decl.shape_span if decl else None,
-                        shape_source=decl.shape_source if decl else None,
-                        declared_as=decl.declared_as if decl else "Input",
-                        dtype=decl.dtype if decl else None, name=decl.name if decl else None)
+        inp = InputNode(
+            id=iid,
+            shape=shape,
+            span=decl.span if decl else None,
+            shape_span=decl.shape_span if decl else None,
+            shape_source=decl.shape_source if decl else None,
+            declared_as=decl.declared_as if decl else "Input",
+            dtype=decl.dtype if decl else None,
+            name=decl.name if decl else None,
+        )
         ev.graph.nodes[iid] = inp
         x = Tensor(iid, id(ev.graph))
         if m.style == "sequential":
@@ -250,9 +278,10 @@ def materialize(ev: Evaluator, m: ModelObj) -> Optional[Model]:
     if m.style == "subclassed":
         layers = [l for l in layers if l.id in needed]
     # inputs made inside the forward pass itself (odd, but possible) are inputs too
-    inputs = [inp] + [n for nid, n in graph.nodes.items() if nid in needed and isinstance(n, InputNode) and n is not inp]
-    return _finish(ev, m, name, inputs, layers, tuple(Edge(t.node, t.index) for t in outs), notes,
-                   m.style)
+    inputs = [inp] + [
+        n for nid, n in graph.nodes.items() if nid in needed and isinstance(n, InputNode) and n is not inp
+    ]
+    return _finish(ev, m, name, inputs, layers, tuple(Edge(t.node, t.index) for t in outs), notes, m.style)
 
 
 def _materialize_keras1_merge(ev, m: ModelObj, name: str, notes: list) -> Model:
@@ -266,10 +295,14 @@ def _materialize_keras1_merge(ev, m: ModelObj, name: str, notes: list) -> Model:
             decl = _input_decl(b)
             shape = tuple(decl.shape) if decl is not None and isinstance(decl.shape, tuple) else None
             iid = ev.graph.fresh_id(ev.unique_name("input_layer"))
-            inp = InputNode(id=iid, shape=shape, span=decl.span if decl else None,
-                            shape_span=decl.shape_span if decl else None,
-                            shape_source=decl.shape_source if decl else None,
-                            declared_as=decl.declared_as if decl else "Input")
+            inp = InputNode(
+                id=iid,
+                shape=shape,
+                span=decl.span if decl else None,
+                shape_span=decl.shape_span if decl else None,
+                shape_source=decl.shape_source if decl else None,
+                declared_as=decl.declared_as if decl else "Input",
+            )
             ev.graph.nodes[iid] = inp
             inputs.append(inp)
             tensors.append(ev.apply_model(_Unconsumed(b), [(Tensor(iid, id(ev.graph)), None)], [], None))
@@ -307,14 +340,19 @@ def _data_diagnostics(m: ModelObj, inputs: list) -> list:
         if not bad:
             continue
         where = inputs[0].shape_span or inputs[0].span
-        out.append(Diagnostic(
-            kind="data_shape_mismatch", severity="error", span=(src.span if src and src.span else call),
-            message=f"{method}() receives data of shape {fmt_shape(tuple(arr.shape))}, but the model's input is "
-                    f"{fmt_shape(want)}; make the data's per-sample shape {fmt_shape(want[1:])} or change the "
-                    "declared input shape",
-            expected=fmt_shape(want), actual=fmt_shape((None,) + tuple(arr.shape[1:])),
-            related=(Related(where, f"the input shape {fmt_shape(want)} is declared here"),) if where else (),
-        ))
+        out.append(
+            Diagnostic(
+                kind="data_shape_mismatch",
+                severity="error",
+                span=(src.span if src and src.span else call),
+                message=f"{method}() receives data of shape {fmt_shape(tuple(arr.shape))}, but the model's input is "
+                f"{fmt_shape(want)}; make the data's per-sample shape {fmt_shape(want[1:])} or change the "
+                "declared input shape",
+                expected=fmt_shape(want),
+                actual=fmt_shape((None,) + tuple(arr.shape[1:])),
+                related=(Related(where, f"the input shape {fmt_shape(want)} is declared here"),) if where else (),
+            )
+        )
     return out
 
 
@@ -339,14 +377,23 @@ def _own_tensors(ev, outs: list, graph: Graph, notes: list, name: str, m: ModelO
     """Outputs not computed in the model's own graph cannot be followed."""
     own = [t for t in outs if t.graph == id(graph) and t.node in graph.nodes]
     if len(own) != len(outs):
-        notes.append(ev.note(f"an output of model `{name}` is not computed from its inputs; it is left out",
-                             span=m.span))
+        notes.append(
+            ev.note(f"an output of model `{name}` is not computed from its inputs; it is left out", span=m.span)
+        )
     return own
 
 
 _KERAS1_CONV = {"Convolution1D", "Convolution2D", "Convolution3D", "AtrousConvolution2D", "Deconvolution2D"}
-_SPATIAL = ("Conv2D", "MaxPooling2D", "AveragePooling2D", "ZeroPadding2D", "SeparableConv2D", "Conv2DTranspose",
-            "UpSampling2D", "Cropping2D")
+_SPATIAL = (
+    "Conv2D",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "ZeroPadding2D",
+    "SeparableConv2D",
+    "Conv2DTranspose",
+    "UpSampling2D",
+    "Cropping2D",
+)
 
 
 def _keras1_channels_first(ev, inputs, layers) -> list:
@@ -357,8 +404,11 @@ def _keras1_channels_first(ev, inputs, layers) -> list:
         return []
     keras1 = any(
         l.legacy
-        or (l.written_kind in _KERAS1_CONV and l.arg_sources.get("strides") is not None
-            and l.arg_sources["strides"].position == 2)  # Convolution2D(n, r, c): Keras 1 signature
+        or (
+            l.written_kind in _KERAS1_CONV
+            and l.arg_sources.get("strides") is not None
+            and l.arg_sources["strides"].position == 2
+        )  # Convolution2D(n, r, c): Keras 1 signature
         for l in layers
     )
     first = next((l for l in layers if l.kind in _SPATIAL), None)
@@ -368,11 +418,16 @@ def _keras1_channels_first(ev, inputs, layers) -> list:
     if shape[1] in (1, 3) and isinstance(shape[3], int) and shape[3] > 4:
         where = inputs[0].shape_span or inputs[0].span
         fixed = (shape[2], shape[3], shape[1])
-        return [Diagnostic(
-            kind="legacy_api", severity="warning", span=where,
-            message=f"input shape {fmt_shape(shape[1:])} looks channels-first, the Keras 1 (Theano 'th') default "
-                    f"of this code; Keras 3 reads it as channels-last. Write {fmt_shape(fixed)} (and give the data "
-                    "that layout) or set data_format='channels_first'")]
+        return [
+            Diagnostic(
+                kind="legacy_api",
+                severity="warning",
+                span=where,
+                message=f"input shape {fmt_shape(shape[1:])} looks channels-first, the Keras 1 (Theano 'th') default "
+                f"of this code; Keras 3 reads it as channels-last. Write {fmt_shape(fixed)} (and give the data "
+                "that layout) or set data_format='channels_first'",
+            )
+        ]
     return []
 
 
@@ -389,11 +444,17 @@ def _finish(ev, m, name, inputs, layers, outputs, notes, style) -> Model:
         for k, v in layer.args.items():
             if k in SHAPE_ARGS and is_unknown(v):
                 src = layer.arg_sources.get(k)
-                notes.append(Diagnostic(
-                    kind="unsupported_construct", severity="info",
-                    message=f"the value of `{k}` of {layer.kind} {layer.id} could not be determined statically; "
-                            f"shapes from {layer.id} on are not checked",
-                    span=(src.span if src and src.span else layer.span), layer=layer.id, layer_kind=layer.kind))
+                notes.append(
+                    Diagnostic(
+                        kind="unsupported_construct",
+                        severity="info",
+                        message=f"the value of `{k}` of {layer.kind} {layer.id} could not be determined statically; "
+                        f"shapes from {layer.id} on are not checked",
+                        span=(src.span if src and src.span else layer.span),
+                        layer=layer.id,
+                        layer_kind=layer.kind,
+                    )
+                )
     uniq = []
     for d in notes:
         key = (d.kind, d.message, d.span)
@@ -401,8 +462,16 @@ def _finish(ev, m, name, inputs, layers, outputs, notes, style) -> Model:
             continue
         seen_msgs.add(key)
         uniq.append(d)
-    return Model(name=name, inputs=tuple(inputs), layers=tuple(layers), outputs=tuple(outputs), file=ev.file,
-                 span=m.span, notes=tuple(uniq), style=style)
+    return Model(
+        name=name,
+        inputs=tuple(inputs),
+        layers=tuple(layers),
+        outputs=tuple(outputs),
+        file=ev.file,
+        span=m.span,
+        notes=tuple(uniq),
+        style=style,
+    )
 
 
 class _Unconsumed:

@@ -59,7 +59,7 @@ def canonical(path: str) -> str:
     """A dotted path as imported/written -> canonical path (or unchanged when not Keras)."""
     for p in _PREFIXES:
         if path == p or path.startswith(p + "."):
-            path = "keras" + path[len(p):]
+            path = "keras" + path[len(p) :]
             break
     if path == "tf" or path.startswith("tf."):  # only reached through canonical() of written text
         path = "tensorflow" + path[2:]

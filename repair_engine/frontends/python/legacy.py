@@ -22,7 +22,7 @@ Which reading the IR holds (the checker must agree with real Keras 3):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from ...ir import UNKNOWN, ArgSource, Span
 from .signatures import ALIASES, SIGNATURES
@@ -39,15 +39,41 @@ GONE_CLASSES: dict[str, str] = {
 }
 
 _CONV = {
-    "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
-    "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D", "ConvLSTM1D",
-    "ConvLSTM2D", "ConvLSTM3D", "LocallyConnected1D", "LocallyConnected2D",
+    "Conv1D",
+    "Conv2D",
+    "Conv3D",
+    "Conv1DTranspose",
+    "Conv2DTranspose",
+    "Conv3DTranspose",
+    "SeparableConv1D",
+    "SeparableConv2D",
+    "DepthwiseConv1D",
+    "DepthwiseConv2D",
+    "ConvLSTM1D",
+    "ConvLSTM2D",
+    "ConvLSTM3D",
+    "LocallyConnected1D",
+    "LocallyConnected2D",
 }
 _POOL = {
-    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
-    "AveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
-    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "UpSampling2D",
-    "UpSampling3D", "ZeroPadding2D", "ZeroPadding3D", "Cropping2D", "Cropping3D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "MaxPooling3D",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "AveragePooling3D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "GlobalMaxPooling3D",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D",
+    "UpSampling2D",
+    "UpSampling3D",
+    "ZeroPadding2D",
+    "ZeroPadding3D",
+    "Cropping2D",
+    "Cropping3D",
 }
 _RNN = {"LSTM", "GRU", "SimpleRNN", "ConvLSTM2D"}
 
@@ -85,8 +111,11 @@ _KIND_RENAMES: dict[str, dict[str, str]] = {
     "SpatialDropout1D": {"p": "rate"},
     "SpatialDropout2D": {"p": "rate"},
     "GaussianDropout": {"p": "rate"},
-    "Embedding": {"init": "embeddings_initializer", "W_regularizer": "embeddings_regularizer",
-                  "W_constraint": "embeddings_constraint"},
+    "Embedding": {
+        "init": "embeddings_initializer",
+        "W_regularizer": "embeddings_regularizer",
+        "W_constraint": "embeddings_constraint",
+    },
     "LeakyReLU": {"alpha": "negative_slope"},
     "Reshape": {"dims": "target_shape"},
 }
@@ -103,14 +132,14 @@ INPUT_KEYS = ("input_shape", "batch_input_shape", "input_dim", "input_length", "
 @dataclass
 class Normalized:
     kind: str
-    written_kind: Optional[str]
+    written_kind: str | None
     args: dict
     arg_sources: dict
     legacy: dict
     # (message, span) pairs for legacy_api warnings
     warnings: list = field(default_factory=list)
     # input declaration: dict(shape, source, declared_as) or None
-    input_decl: Optional[dict] = None
+    input_decl: dict | None = None
 
 
 def family(kind: str) -> str:
@@ -123,7 +152,7 @@ def family(kind: str) -> str:
     return kind
 
 
-def normalize(written: str, positional: list, keywords: list, call_span: Optional[Span]) -> Normalized:
+def normalize(written: str, positional: list, keywords: list, call_span: Span | None) -> Normalized:
     """positional: [(value, ArgSource)], keywords: [(name, value, ArgSource)]."""
     warnings: list = []
     kind = ALIASES.get(written, written)
@@ -144,8 +173,11 @@ def normalize(written: str, positional: list, keywords: list, call_span: Optiona
             sources[params[i]] = src
         else:
             warnings.append(
-                (f"{written} takes at most {len(params)} positional arguments in Keras 3; "
-                 f"argument {i + 1} is rejected (TypeError)", src.span or call_span)
+                (
+                    f"{written} takes at most {len(params)} positional arguments in Keras 3; "
+                    f"argument {i + 1} is rejected (TypeError)",
+                    src.span or call_span,
+                )
             )
     if kind in ("Conv2D", "Conv3D", "Conv2DTranspose", "Conv3DTranspose", "SeparableConv2D") and len(positional) >= 3:
         _keras1_kernel_warning(written, kind, positional, warnings, call_span)
@@ -159,15 +191,16 @@ def normalize(written: str, positional: list, keywords: list, call_span: Optiona
     rows_cols: dict[str, tuple] = {}
     decl_items: dict[str, tuple] = {}
     for name, value, src in keywords:
-        if name in INPUT_KEYS and not (name in params):
+        if name in INPUT_KEYS and name not in params:
             decl_items[name] = (value, src)
             continue
         if name in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") and family(kind) == "conv":
             rows_cols[name] = (value, src)
             continue
         if name in _DROPPED:
-            warnings.append((f"`{name}` is a Keras 1 argument of {written} that Keras 3 rejects; remove it",
-                             src.span or call_span))
+            warnings.append(
+                (f"`{name}` is a Keras 1 argument of {written} that Keras 3 rejects; remove it", src.span or call_span)
+            )
             continue
         new = renames.get(name)
         if new is not None and name not in params:
@@ -178,8 +211,11 @@ def normalize(written: str, positional: list, keywords: list, call_span: Optiona
             legacy[new] = name
             if (kind, name) not in _ACCEPTED_BY_KERAS3:
                 warnings.append(
-                    (f"`{name}` is a Keras 1/2 argument of {written}; Keras 3 rejects it "
-                     f"(Unrecognized keyword argument). Write `{new}={_show(value)}`", src.span or call_span)
+                    (
+                        f"`{name}` is a Keras 1/2 argument of {written}; Keras 3 rejects it "
+                        f"(Unrecognized keyword argument). Write `{new}={_show(value)}`",
+                        src.span or call_span,
+                    )
                 )
             continue
         args[name] = value
@@ -191,14 +227,24 @@ def normalize(written: str, positional: list, keywords: list, call_span: Optiona
         sources["kernel_size"] = rows_cols[keys[0]][1]
         legacy["kernel_size"] = "/".join(keys)
         warnings.append(
-            (f"`{'`, `'.join(keys)}` are Keras 1 arguments of {written}; Keras 3 rejects them. "
-             f"Write `kernel_size={_show(ks)}`", rows_cols[keys[0]][1].span or call_span)
+            (
+                f"`{'`, `'.join(keys)}` are Keras 1 arguments of {written}; Keras 3 rejects them. "
+                f"Write `kernel_size={_show(ks)}`",
+                rows_cols[keys[0]][1].span or call_span,
+            )
         )
     if kind == "Dot" and "dot_axes" in args:
         args["axes"] = args.pop("dot_axes")
     decl = _input_decl(written, kind, decl_items, warnings, call_span)
-    return Normalized(kind=kind, written_kind=written if written != kind else None, args=args,
-                      arg_sources=sources, legacy=legacy, warnings=warnings, input_decl=decl)
+    return Normalized(
+        kind=kind,
+        written_kind=written if written != kind else None,
+        args=args,
+        arg_sources=sources,
+        legacy=legacy,
+        warnings=warnings,
+        input_decl=decl,
+    )
 
 
 def _keras1_kernel_warning(written, kind, positional, warnings, call_span):
@@ -217,14 +263,14 @@ def _keras1_kernel_warning(written, kind, positional, warnings, call_span):
     )
 
 
-def _input_decl(written, kind, items, warnings, call_span) -> Optional[dict]:
+def _input_decl(written, kind, items, warnings, call_span) -> dict | None:
     decl = _input_decl_raw(written, kind, items, warnings, call_span)
     if decl is not None and isinstance(decl["shape"], tuple) and any(d is UNKNOWN for d in decl["shape"]):
         decl["shape"] = UNKNOWN  # a partly known shape is not a shape: None would mean an undefined dim
     return decl
 
 
-def _input_decl_raw(written, kind, items, warnings, call_span) -> Optional[dict]:
+def _input_decl_raw(written, kind, items, warnings, call_span) -> dict | None:
     """The input shape a first layer declares (batch axis included), or None."""
     if not items:
         return None
@@ -232,16 +278,28 @@ def _input_decl_raw(written, kind, items, warnings, call_span) -> Optional[dict]
     if "batch_size" in items:
         b, src = items["batch_size"]
         batch = b if isinstance(b, int) or b is None else UNKNOWN
-        warnings.append(("`batch_size` on a layer is Keras 2; Keras 3 rejects it. Declare "
-                         "`keras.Input(shape=..., batch_size=...)` instead", src.span or call_span))
+        warnings.append(
+            (
+                "`batch_size` on a layer is Keras 2; Keras 3 rejects it. Declare "
+                "`keras.Input(shape=..., batch_size=...)` instead",
+                src.span or call_span,
+            )
+        )
     if "batch_input_shape" in items:
         value, src = items["batch_input_shape"]
         warnings.append(
-            (f"`batch_input_shape` is Keras 1/2; Keras 3 rejects it. Use `keras.Input(batch_shape={_show(value)})`"
-             " as the first layer", src.span or call_span)
+            (
+                f"`batch_input_shape` is Keras 1/2; Keras 3 rejects it. Use `keras.Input(batch_shape={_show(value)})`"
+                " as the first layer",
+                src.span or call_span,
+            )
         )
-        return {"shape": _as_shape(value, with_batch=False), "source": src, "declared_as": "batch_input_shape",
-                "key": "batch_input_shape"}
+        return {
+            "shape": _as_shape(value, with_batch=False),
+            "source": src,
+            "declared_as": "batch_input_shape",
+            "key": "batch_input_shape",
+        }
     if "input_shape" in items:
         value, src = items["input_shape"]
         shape = _as_shape(value, with_batch=True, batch=batch)
@@ -252,18 +310,28 @@ def _input_decl_raw(written, kind, items, warnings, call_span) -> Optional[dict]
         if length is not None:
             lv, lsrc = length
             warnings.append(
-                (f"`input_length` is Keras 1/2; Keras 3 rejects it on {written}. Write "
-                 f"`keras.Input(shape=({_show(lv)}, {_show(value)}))`", lsrc.span or call_span)
+                (
+                    f"`input_length` is Keras 1/2; Keras 3 rejects it on {written}. Write "
+                    f"`keras.Input(shape=({_show(lv)}, {_show(value)}))`",
+                    lsrc.span or call_span,
+                )
             )
-            return {"shape": (batch, _dim(lv), _dim(value)), "source": src, "declared_as": "input_dim",
-                    "key": "input_dim"}
+            return {
+                "shape": (batch, _dim(lv), _dim(value)),
+                "source": src,
+                "declared_as": "input_dim",
+                "key": "input_dim",
+            }
         return {"shape": (batch, _dim(value)), "source": src, "declared_as": "input_dim", "key": "input_dim"}
     if length is not None:
         lv, lsrc = length
         if kind == "Embedding":
             warnings.append(
-                (f"`input_length` is deprecated and ignored by Keras 3's Embedding; declare the input with "
-                 f"`keras.Input(shape=({_show(lv)},))`", lsrc.span or call_span)
+                (
+                    f"`input_length` is deprecated and ignored by Keras 3's Embedding; declare the input with "
+                    f"`keras.Input(shape=({_show(lv)},))`",
+                    lsrc.span or call_span,
+                )
             )
             return {"shape": (batch, _dim(lv)), "source": lsrc, "declared_as": "input_length", "key": "input_length"}
         warnings.append((f"`input_length` is Keras 1/2; Keras 3 rejects it on {written}", lsrc.span or call_span))

@@ -9,12 +9,11 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from typing import Optional
 
 from ...ir import Span
 
 
-def decode(data: bytes) -> tuple[str, Optional[str]]:
+def decode(data: bytes) -> tuple[str, str | None]:
     """Decode Python source bytes. Returns (text, problem) where problem says
     why a fallback decoding was used (None when the declared/default one worked)."""
     try:
@@ -50,7 +49,7 @@ class Spans:
                 return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore")) + 1
         return byte_col + 1
 
-    def of(self, node: ast.AST) -> Optional[Span]:
+    def of(self, node: ast.AST) -> Span | None:
         lineno = getattr(node, "lineno", None)
         if lineno is None:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from ...ir import Span
 
@@ -19,8 +19,8 @@ class Binding:
     """A name's value plus where a constant value was defined."""
 
     value: Any
-    origin: Optional[Span] = None
-    name: Optional[str] = None
+    origin: Span | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,28 +51,28 @@ class LayerObj:
     """A constructed Keras layer (not yet called)."""
 
     kind: str
-    written_kind: Optional[str]
+    written_kind: str | None
     args: dict
     arg_sources: dict
     legacy: dict
-    span: Optional[Span]
+    span: Span | None
     name: str
-    inner: Optional["LayerObj"] = None
-    input_decl: Optional[dict] = None
+    inner: LayerObj | None = None
+    input_decl: dict | None = None
     custom: bool = False
     # Keras 1 `Merge([model_a, model_b], mode=...)`: the branch models it merges
-    branches: Optional[list] = None
+    branches: list | None = None
 
 
 @dataclass
 class InputDecl:
     shape: Any  # IR shape with batch, UNKNOWN, or None
-    span: Optional[Span]
-    shape_span: Optional[Span]
+    span: Span | None
+    shape_span: Span | None
     shape_source: Any
     declared_as: str
-    dtype: Optional[str] = None
-    name: Optional[str] = None
+    dtype: str | None = None
+    name: str | None = None
 
 
 @dataclass
@@ -80,12 +80,12 @@ class ModelObj:
     """A model under construction. style: sequential | functional | subclassed."""
 
     style: str
-    span: Optional[Span]
-    keras_name: Optional[str] = None
-    bound_name: Optional[str] = None
+    span: Span | None
+    keras_name: str | None = None
+    bound_name: str | None = None
     # sequential: entries are LayerObj | ModelObj | InputDecl | Opaque
     entries: list = field(default_factory=list)
-    input_decl: Optional[InputDecl] = None
+    input_decl: InputDecl | None = None
     # functional: inputs/outputs as evaluated (Tensor structures), graph they live in
     inputs: Any = None
     outputs: Any = None
@@ -99,7 +99,7 @@ class ModelObj:
     data_calls: list = field(default_factory=list)
     # fit/evaluate calls with statically known targets, and the compile() loss when a string
     label_calls: list = field(default_factory=list)
-    loss: Optional[str] = None
+    loss: str | None = None
 
 
 @dataclass
@@ -107,7 +107,7 @@ class Opaque:
     """Something the evaluator could not follow, standing where a layer/tensor is."""
 
     what: str
-    span: Optional[Span]
+    span: Span | None
 
 
 @dataclass
@@ -125,7 +125,7 @@ class ClassVal:
     kind: str  # "model" | "layer" | "other"
     attrs: dict = field(default_factory=dict)  # class-body constants: name -> Binding
 
-    def attr(self, name: str) -> Optional["Binding"]:
+    def attr(self, name: str) -> Binding | None:
         if name in self.attrs:
             return self.attrs[name]
         for base in self.bases:
@@ -135,7 +135,7 @@ class ClassVal:
                     return b
         return None
 
-    def method(self, name: str) -> Optional[ast.FunctionDef]:
+    def method(self, name: str) -> ast.FunctionDef | None:
         for stmt in self.node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
                 return stmt
@@ -151,8 +151,8 @@ class ClassVal:
 class InstanceVal:
     cls: ClassVal
     attrs: dict = field(default_factory=dict)  # name -> Binding
-    model: Optional[ModelObj] = None  # for keras.Model subclasses
-    layer: Optional[LayerObj] = None  # for custom keras Layer subclasses
+    model: ModelObj | None = None  # for keras.Model subclasses
+    layer: LayerObj | None = None  # for custom keras Layer subclasses
 
 
 @dataclass
