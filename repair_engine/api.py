@@ -52,7 +52,7 @@ def _find_version() -> str:
         from importlib.metadata import version
 
         return version("nnrepair")
-    except Exception:
+    except ImportError:  # PackageNotFoundError: not installed, run from a checkout
         return "0.0.0"
 
 
@@ -200,6 +200,11 @@ def analyze(sources: dict, *, fix: bool = False, config: Config | None = None, v
 # one file
 
 
+# The boundary (docs/architecture.md): the engine catches no broad exception
+# inside; here, per file (reading it, repairing it) and per model (checking it),
+# an unexpected exception is a bug, recorded as an internal error: exit code 2, a
+# message on stderr, and an error diagnostic whose message starts "internal error"
+# (kind unsupported_construct, a contract kind). Other files and models go on.
 def _internal(report: Report, path: str, what: str, e: BaseException) -> Diagnostic:
     report.internal_errors += 1
     msg = f"internal error while {what}: {type(e).__name__}: {str(e)[:300]}"
@@ -216,7 +221,7 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
     assert sf.frontend is not None  # discover gives a frontend or a diagnostic
     try:
         fr = sf.frontend.load(sf.path, sf.data)
-    except (MemoryError, RecursionError, Exception) as e:  # a frontend bug must not stop the run
+    except Exception as e:  # the boundary, per file: a frontend bug must not stop the run
         _file_entry(report, sf.path, [_internal(report, sf.path, "reading the file", e)], config, None, None)
         return
     report.file_results[sf.path] = fr
@@ -228,7 +233,7 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
     for model in fr.models:
         try:
             result = check(model)
-        except (MemoryError, RecursionError, Exception) as e:
+        except Exception as e:  # the boundary, per model
             result = None
             diag = _internal(report, sf.path, f"checking model {model.name}", e)
         entry = _model_entry(sf.path, model, result, config, text, fr.format)
@@ -376,7 +381,7 @@ def _repair(report: Report, fr, checks: list, entries: list, config: Config, ver
         pass
     try:
         ff = fix_file(fr, usable, config, **kwargs)
-    except (MemoryError, RecursionError, Exception) as e:
+    except Exception as e:  # the boundary, per file: a crash while repairing or writing a patch
         d = _internal(report, fr.path, "searching a repair", e)
         for e2 in entries:
             if e2.invalid:

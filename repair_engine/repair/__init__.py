@@ -113,19 +113,19 @@ def json_text(fmt: str, text: str, original: Model, repaired: Model) -> str | No
     replaced layers of a chain, weights), then our value-only JSON patch."""
     import importlib
 
-    try:
-        mod = importlib.import_module(f"repair_engine.frontends.{fmt}")
-        new_text = mod.patch_text(text, original, repaired)
-    except Exception:  # a frontend failure only means no text for this candidate
-        new_text = None
+    # patch_text returns None when it cannot express the repair; anything it raises
+    # is a bug and reaches api's boundary as an internal error (not as "no diff")
+    mod = importlib.import_module(f"repair_engine.frontends.{fmt}")
+    new_text = mod.patch_text(text, original, repaired)
     if new_text is not None and new_text != text:
         return new_text
     if fmt == "keras_json":
         from .patch_json import patch_json
+        from .patch_python import PatchError
 
         try:
             return patch_json(text, original, repaired).new_text
-        except Exception:
+        except PatchError:  # not expressible as value edits of this file
             return None
     return None
 
@@ -173,11 +173,8 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
             if text is not None and fmt in PATCHABLE_FORMATS:
                 try:
                     patch = patch_model(text, model, cand.model).result()
-                except PatchError as exc:
+                except PatchError as exc:  # a refusal; any other exception is a bug (internal error)
                     problems.append(str(exc))
-                    continue
-                except Exception as exc:  # unexpected source layout: this candidate is not writable
-                    problems.append(f"{type(exc).__name__} while writing the patch")
                     continue
                 written.append((cand, patch.new_text))
             elif text is not None and fmt in TEXT_FRONTENDS:
@@ -206,12 +203,12 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
             try:
                 patch_model(text, model, best.model, patcher=combined)
                 any_applied = True
-            except Exception:  # collisions between models' patches: fall back below
+            except PatchError:  # collisions between models' patches: fall back below
                 combined_ok = False
     if combined is not None and combined_ok and any_applied:
         try:
             fix.new_text = combined.result().new_text
-        except Exception:
+        except PatchError:
             fix.new_text = None
     if fix.new_text is None:
         # repairs of different models collide (or a JSON file): the first one alone
@@ -358,7 +355,7 @@ def _edits_json(path: str, model: Model, edits: tuple, text: str | None = None) 
         out.append({"op": e.op, "file": path, "line": edit_line(model, e, text), "description": e.describe(m)})
         try:
             m = e.apply(m)
-        except Exception:
+        except (KeyError, IndexError, TypeError, ValueError):  # as search.py: an edit that no longer applies
             pass
     return out
 

@@ -134,7 +134,7 @@ def imported_layer_names(text: str) -> set[str]:
     names: set[str] = set()
     try:
         mod = cst.parse_module(text)
-    except Exception:
+    except (cst.ParserSyntaxError, RecursionError):  # unparsable or too deep: no names known
         return names
     for stmt in mod.body:
         if not isinstance(stmt, cst.SimpleStatementLine):
@@ -572,7 +572,7 @@ class Patcher:
             text = text[: e.start] + e.text + text[e.end :]
         try:
             cst.parse_module(text)
-        except Exception as exc:  # never hand out a patch that does not parse
+        except (cst.ParserSyntaxError, RecursionError) as exc:  # never hand out a patch that does not parse
             raise PatchError(f"the patched source does not parse: {type(exc).__name__}") from exc
         return Patch(new_text=text, edits=edits, notes=[])
 
