@@ -143,7 +143,9 @@ def component_of(module: str) -> str | None:
     best, best_len = None, -1
     for component, prefixes in COMPONENTS.items():
         for prefix in prefixes:
-            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best_len:
+            # the bare package holds only itself: a new top-level module must be placed
+            covers = module == prefix or (module.startswith(prefix + ".") and prefix != "repair_engine")
+            if covers and len(prefix) > best_len:
                 best, best_len = component, len(prefix)
     return best
 
