@@ -194,11 +194,18 @@ def pr_number(event: dict) -> int | None:
     return int(n) if n else None
 
 
-def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
+def flow_pull_request(
+    run: Run, number: int, mode: str, repo=None, *, expected_head: str | None = None, may_commit: bool = True
+) -> None:
+    """Check a PR's changed files at its head (through the API) and publish. `expected_head`:
+    the head the caller vouched for (workflow_run); any other head means a newer push owns it."""
     c = run.client
     repo = repo or c.repo(run.env.repository)
     pull = c.pull(repo, number)
     head_sha = pull.head.sha
+    if expected_head is not None and head_sha != expected_head:
+        run.note(f"PR #{number} moved past {expected_head[:7]}; nothing was posted (the next run covers it).")
+        return
     load_config(run, run.config_arg, repo, pull.base.sha)
     if run.status is not None:
         return
@@ -229,7 +236,7 @@ def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
         return
 
     extra, committed, findings = [], None, run.findings
-    if mode == "commit" or (mode == "review" and run.settings.commit_enabled):
+    if may_commit and (mode == "commit" or (mode == "review" and run.settings.commit_enabled)):
         extra, committed = do_fix_commit(run, repo, pull, head_sha)
         if committed:  # repaired findings are fixed on the branch now: withdraw their suggestions
             findings = [f for f in findings if not f.repaired]
@@ -285,7 +292,10 @@ def write_results(run: Run, number: int, head_sha: str) -> None:
 
 
 def flow_workflow_run(run: Run) -> None:
-    """Publishing phase: the artifact is data; check it, then post as for a PR."""
+    """Publishing phase. The artifact comes from a job the PR's author controls: it is only a
+    pointer (which PR, which head). The PR and head are checked against the event (written by
+    GitHub) and the API, the files are fetched at that head through the API, the static engine
+    runs again here, and only what this run computed is posted."""
     path = run.settings.results
     if not path:
         run.note("workflow_run needs the `results` input (path of the downloaded results artifact).")
@@ -295,10 +305,21 @@ def flow_workflow_run(run: Run) -> None:
     wr = run.env.event.get("workflow_run") or {}
     try:
         data = artifact.load(path)
-        listed = [p.get("number") for p in wr.get("pull_requests") or [] if isinstance(p, dict)]
-        if listed and data["pull_request"] not in listed:  # empty for fork PRs; checked when present
-            raise artifact.ArtifactError(f"artifact PR #{data['pull_request']} is not among the run's PRs {listed}")
+        if data["summary"]:
+            run.log(f"nnrepair: phase 1 said (untrusted, not posted): {data['summary']}")
+        event_head = wr.get("head_sha") if isinstance(wr.get("head_sha"), str) else None
+        if not event_head:
+            raise artifact.ArtifactError("the workflow_run event has no head_sha")
         repo = c.repo(run.env.repository)
+        candidates = _run_pull_numbers(run, repo, wr, event_head)
+        if not candidates:
+            raise artifact.ArtifactError(
+                f"no open PR has head {event_head[:7]} (a newer push exists, or the PR was closed)"
+            )
+        if data["pull_request"] not in candidates:
+            raise artifact.ArtifactError(
+                f"artifact PR #{data['pull_request']} is not among the run's PRs {sorted(candidates)}"
+            )
         try:
             pull = c.pull(repo, data["pull_request"])
         except ApiError as e:
@@ -308,7 +329,7 @@ def flow_workflow_run(run: Run) -> None:
         artifact.check_against(
             data,
             repository=run.env.repository,
-            event_head_sha=wr.get("head_sha"),
+            event_head_sha=event_head,
             api_head_sha=pull.head.sha,
             api_state=pull.state,
         )
@@ -316,41 +337,28 @@ def flow_workflow_run(run: Run) -> None:
         run.note(f"results artifact rejected: {e}")
         run.status = 1
         return
-    changed = c.pull_files(pull)
-    changed_map = {cf.path: cf for cf in changed}
-    # the report may only talk about files this PR changes; their text comes from the API
-    files = {m["file"] for m in data["report"]["models"]}
-    stray = sorted(f for f in files if f not in changed_map)
-    if stray:
-        run.note(f"results artifact rejected: it reports files the PR does not change ({', '.join(stray[:3])})")
-        run.status = 1
-        return
-    head_sha = pull.head.sha
-    load_config(run, run.config_arg, repo, pull.base.sha)
-    if run.status is not None:  # a broken base config: say so, post nothing
-        return
-    sources = {p: c.file_bytes(repo, p, head_sha) for p in sorted(files) if changed_map[p].status != "removed"}
-    run.sources = sources
-    # phase 1 ran the PR's own workflow, with whatever config it liked: the base branch's rules
-    run.report = engine.apply_config(data["report"], run.config)
-    run.findings = build_findings(run.report, sources)
-    res = publish_pull(
-        c,
-        repo,
-        pull,
-        head_sha,
-        run.report,
-        run.findings,
-        changed_map,
-        filter_mode=run.settings.filter_mode,
-        max_comments=run.settings.max_comments,
-        inline_allowed=run.settings.mode != "comment",
-        summary_policy=run.settings.summary,
-        dry_run=run.settings.dry_run,
-        echo=run.echo,
+    mode = "comment" if run.settings.mode == "comment" else "review"
+    flow_pull_request(run, pull.number, mode, repo, expected_head=data["head_sha"], may_commit=False)
+
+
+def _run_pull_numbers(run: Run, repo, wr: dict, head_sha: str) -> set[int]:
+    """The PRs the triggering run was for. GitHub lists them in workflow_run.pull_requests,
+    except for fork PRs (an empty list): then the open PRs whose head is that commit."""
+    listed = {p.get("number") for p in wr.get("pull_requests") or [] if isinstance(p, dict)}
+    listed = {n for n in listed if isinstance(n, int)}
+    if listed:
+        return listed
+    head_repo = (
+        (wr.get("head_repository") or {}).get("full_name") if isinstance(wr.get("head_repository"), dict) else None
     )
-    for n in res.notes:
-        run.note(n)
+    found = set()
+    for p in run.client.all(repo.get_pulls(state="open")):
+        if p.head.sha != head_sha:
+            continue
+        if head_repo and p.head.repo is not None and p.head.repo.full_name.lower() != str(head_repo).lower():
+            continue
+        found.add(p.number)
+    return found
 
 
 def flow_comment_command(run: Run) -> None:
