@@ -428,6 +428,8 @@ def flow_scan(run: Run) -> None:
         dry_run=run.settings.dry_run,
         echo=run.echo,
     )
+    for n in res.notes:
+        run.note(n)
     run.log(f"nnrepair: scan issue {res.issue_action} (#{res.issue_number}), PR {res.pr_action}")
 
 

@@ -243,9 +243,30 @@ class GitHubClient:
         return blob.content.encode("utf-8")
 
     def tree_files(self, repo, sha: str) -> list[tuple[str, str, int]]:
-        """(path, blob sha, size) of every file in the tree of commit/tree `sha`."""
+        """(path, blob sha, size) of every file in the tree of commit/tree `sha`. A recursive
+        listing GitHub cut (`truncated: true`, past 100,000 entries or 7 MB) is redone by walking
+        the subtrees one request at a time, so no file silently drops out of a scan."""
         tree = self.call(repo.get_git_tree, sha, recursive=True)
-        return [(e.path, e.sha, e.size or 0) for e in tree.tree if e.type == "blob"]
+        if not tree.raw_data.get("truncated"):
+            return [(e.path, e.sha, e.size or 0) for e in tree.tree if e.type == "blob"]
+        self.log("GitHub API: the recursive tree was truncated; walking its subtrees")
+        return self._walk_tree(repo, sha, "")
+
+    def _walk_tree(self, repo, sha: str, prefix: str) -> list[tuple[str, str, int]]:
+        out: list[tuple[str, str, int]] = []
+        pending = [(sha, prefix)]
+        while pending:  # breadth-first, serial: one tree per request
+            tree_sha, base = pending.pop(0)
+            tree = self.call(repo.get_git_tree, tree_sha)
+            if tree.raw_data.get("truncated"):
+                self.log(f"GitHub API: the tree of {base or '/'} is truncated even unrecursed; some files are skipped")
+            for e in tree.tree:
+                path = f"{base}{e.path}"
+                if e.type == "blob":
+                    out.append((path, e.sha, e.size or 0))
+                elif e.type == "tree":
+                    pending.append((e.sha, path + "/"))
+        return out
 
     def permission(self, repo, user: str) -> str:
         try:

@@ -155,6 +155,31 @@ class FakeGitHub:
             self._world.user(user)
             return self._world.create_issue(repo, title, body, user, list(labels)).number
 
+    def configure_repo(
+        self,
+        full_name: str,
+        *,
+        actions_can_create_pulls: bool | None = None,
+        has_issues: bool | None = None,
+        protected_branches=None,
+    ) -> None:
+        """Repository settings: "Allow GitHub Actions to create and approve pull requests" (off:
+        POST /pulls by github-actions[bot] is 403), issues enabled (off: POST /issues is 410),
+        protected branches (a ref update on one is 422 "Protected branch update failed")."""
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            if actions_can_create_pulls is not None:
+                repo.actions_can_create_pulls = actions_can_create_pulls
+            if has_issues is not None:
+                repo.has_issues = has_issues
+            if protected_branches is not None:
+                repo.protected_branches = set(protected_branches)
+
+    def set_tree_limit(self, max_entries: int | None) -> None:
+        """Recursive trees longer than `max_entries` come back cut, with truncated: true."""
+        with self._world.lock:
+            self._world.tree_max_entries = max_entries
+
     def set_permission(self, full_name: str, login: str, permission: str) -> None:
         if permission not in ("admin", "write", "read", "none"):
             raise ValueError("permission must be admin, write, read or none")

@@ -30,6 +30,10 @@ from .state import (
 )
 
 MAX_BODY = 65536  # characters in an issue/review comment body
+ACTIONS_LOGIN = "github-actions[bot]"  # the identity behind GITHUB_TOKEN
+CREATE_PULL_DOCS = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
+CREATE_ISSUE_DOCS = "https://docs.github.com/rest/issues/issues#create-an-issue"
+PROTECTED_DOCS = "https://docs.github.com/articles/about-protected-branches"
 
 # --- users and repositories ---------------------------------------------------------
 # Each takes a Ctx and returns (status, json-able body).
@@ -238,7 +242,12 @@ def get_tree(ctx: Ctx):
     if tree is None:
         raise not_found()
     recursive = "recursive" in ctx.query
-    return 200, ctx.render.tree(repo, tree, repo.git.ls_tree(tree, recursive=recursive))
+    entries = repo.git.ls_tree(tree, recursive=recursive)
+    limit = ctx.world.tree_max_entries
+    if recursive and limit is not None and len(entries) > limit:
+        # GitHub's limit (100,000 entries / 7 MB) cuts the listing and says so
+        return 200, dict(ctx.render.tree(repo, tree, entries[:limit]), truncated=True)
+    return 200, ctx.render.tree(repo, tree, entries)
 
 
 def get_blob(ctx: Ctx):
@@ -417,6 +426,8 @@ def patch_ref(ctx: Ctx):
         raise rejected("Object does not exist")
     if not body.get("force") and old != sha and not repo.git.is_ancestor(old, sha):
         raise rejected("Update is not a fast forward")
+    if _branch_of(refname) in repo.protected_branches:
+        raise ApiError(422, f"Protected branch update failed for {refname}.", documentation_url=PROTECTED_DOCS)
     try:
         repo.git.update_ref(refname, sha, old)
     except GitError:
@@ -471,6 +482,8 @@ def get_pull(ctx: Ctx):
 def post_pull(ctx: Ctx):
     repo = ctx.repo
     ctx.world.require_write(ctx.token, repo)
+    if ctx.token.login == ACTIONS_LOGIN and not repo.actions_can_create_pulls:
+        raise ApiError(403, "GitHub Actions is not permitted to create or approve pull requests.", documentation_url=CREATE_PULL_DOCS)
     body = ctx.json_body()
     if not isinstance(body.get("head"), str):
         raise validation_failed("PullRequest", "head", "missing_field")
@@ -832,6 +845,8 @@ def list_issues(ctx: Ctx):
 def post_issue(ctx: Ctx):
     repo = ctx.repo
     ctx.world.require_write(ctx.token, repo)
+    if not repo.has_issues:
+        raise ApiError(410, "Issues are disabled for this repo", documentation_url=CREATE_ISSUE_DOCS)
     body = ctx.json_body()
     if not isinstance(body.get("title"), str) or not body["title"]:
         raise validation_failed("Issue", "title", "missing_field")

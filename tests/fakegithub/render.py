@@ -143,7 +143,7 @@ class Renderer:
             "default_branch": repo.default_branch,
             "archived": False,
             "disabled": False,
-            "has_issues": True,
+            "has_issues": repo.has_issues,
             "allow_forking": True,
             "open_issues_count": sum(1 for i in repo.issues.values() if i.state == "open"),
         }

@@ -194,6 +194,10 @@ class Repo:
     pulls: dict[int, Pull] = field(default_factory=dict)
     created_at: str = field(default_factory=now_iso)
     next_number: itertools.count = field(default_factory=lambda: itertools.count(1))
+    # Settings > Actions > "Allow GitHub Actions to create and approve pull requests" (off by default on GitHub)
+    actions_can_create_pulls: bool = True
+    has_issues: bool = True
+    protected_branches: set[str] = field(default_factory=set)
 
     @property
     def owner(self) -> str:
@@ -303,6 +307,7 @@ class World:
         close_pulls_on_branch_delete: bool = False,
     ):
         self.lock = threading.RLock()
+        self.tree_max_entries: int | None = None  # a recursive tree longer than this comes back truncated
         self.content_per_minute = content_per_minute
         self.close_pulls_on_branch_delete = close_pulls_on_branch_delete
         self.root = tempfile.mkdtemp(prefix="fakegithub-", dir=root_dir or _fast_temp_dir())
