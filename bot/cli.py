@@ -13,14 +13,13 @@ import json
 import os
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
 
 from . import FIX_TRAILER, MARKER_PREFIX, REPLY_MARKER, artifact, engine, outputs, templates
 from .env import MODES, ActionEnv, Settings, from_environ, settings_from
 from .fixcommit import changed_texts, commit_fix, commit_message, fixed_models
-from .github_api import WRITE_PERMISSIONS, ApiError, GitHubClient
+from .github_api import DEFAULT_REQUEST_BUDGET, WRITE_PERMISSIONS, ApiError, BudgetSpent, GitHubClient
 from .publish import publish_pull
 from .review import ChangedFile, build_findings
 from .scan import publish_scan
@@ -28,7 +27,7 @@ from .scan import publish_scan
 PR_EVENTS = ("pull_request", "pull_request_target")
 FIX_COMMAND = "/nnrepair fix"
 FIX_COMMAND_RE = re.compile(r"^/nnrepair\s+fix\b(?!-)", re.I)
-FETCH_THREADS = 4
+CONFIG_NAMES = (".nnrepair.yml", ".nnrepair.yaml")
 GITHUB_MAX_PR_FILES = 3000
 
 
@@ -106,11 +105,9 @@ def tree_sources(run: Run, repo, sha: str) -> dict[str, bytes]:
 
 
 def _fetch_all(jobs: list, fetch) -> dict[str, bytes]:
-    """Fetch files with a few threads: one request per file is the slow part of a big PR."""
-    if len(jobs) <= 4:
-        return {job[0]: fetch(job) for job in jobs}
-    with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
-        return dict(zip((j[0] for j in jobs), pool.map(fetch, jobs)))
+    """One file after the other: GitHub asks integrators for serial requests (concurrent ones
+    are what trips its secondary rate limits)."""
+    return {job[0]: fetch(job) for job in jobs}
 
 
 def pr_sources(run: Run, repo, pull, head_sha: str, changed: list[ChangedFile]) -> dict[str, bytes]:
@@ -136,30 +133,22 @@ def pr_sources(run: Run, repo, pull, head_sha: str, changed: list[ChangedFile]) 
 
 def load_config(run: Run, explicit: str | None, repo=None, ref: str | None = None) -> None:
     """--config / `config` input; else, given (repo, ref), the file on that ref through the API
-    (for PRs the base branch: a PR cannot loosen its own checks); else the workspace's."""
+    (for PRs the base branch: a PR cannot loosen its own checks); else the workspace's. Both
+    lookups try the same names, in the same order (CONFIG_NAMES)."""
     path = explicit or run.env.input("config")
     try:
         if path:
             if not os.path.isabs(path) and run.env.workspace:
                 path = os.path.join(run.env.workspace, path)
             run.config = engine.load_config(path)
-        elif (
-            repo is None
-            and run.env.workspace
-            and any(os.path.isfile(os.path.join(run.env.workspace, n)) for n in (".nnrepair.yml", ".nnrepair.yaml"))
-        ):
-            name = next(
-                n for n in (".nnrepair.yml", ".nnrepair.yaml") if os.path.isfile(os.path.join(run.env.workspace, n))
-            )
-            run.config = engine.load_config(os.path.join(run.env.workspace, name))
+        elif repo is None and run.env.workspace:
+            found = next((n for n in CONFIG_NAMES if os.path.isfile(os.path.join(run.env.workspace, n))), None)
+            if found:
+                run.config = engine.load_config(os.path.join(run.env.workspace, found))
         elif repo is not None and ref:
-            # the base branch's config: a PR cannot loosen its own checks
-            try:
-                text = run.client.file_bytes(repo, ".nnrepair.yml", ref).decode("utf-8", "replace")
+            text = _api_config_text(run, repo, ref)
+            if text is not None:
                 run.config = engine.load_config(text=text)
-            except ApiError as e:
-                if e.status != 404:
-                    raise
     except ValueError as e:  # ConfigError
         run.note(f"configuration error: {e}")
         run.status = 2
@@ -170,6 +159,16 @@ def load_config(run: Run, explicit: str | None, repo=None, ref: str | None = Non
     results = run.settings.results
     run.settings = settings_from(run.config, run.env, mode, dry)
     run.settings.results = results or run.settings.results
+
+
+def _api_config_text(run: Run, repo, ref: str) -> str | None:
+    for name in CONFIG_NAMES:
+        try:
+            return run.client.file_bytes(repo, name, ref).decode("utf-8", "replace")
+        except ApiError as e:
+            if e.status != 404:
+                raise
+    return None
 
 
 # --- analysis -----------------------------------------------------------------------------
@@ -288,6 +287,7 @@ def write_results(run: Run, number: int, head_sha: str) -> None:
     data = artifact.build(run.env.repository, number, head_sha, run.report)
     with open(run.settings.results, "w", encoding="utf-8") as fh:
         json.dump(data, fh)
+    outputs.give_to_workspace_owner(run.settings.results, run.env.workspace)
     run.log(f"nnrepair: results artifact written to {run.settings.results}")
 
 
@@ -476,6 +476,23 @@ def _env_float(env, name: str, default: float) -> float:
     return value if value >= 0 else default
 
 
+def _request_budget(env) -> int:
+    try:
+        value = int(env.input("request-budget") or DEFAULT_REQUEST_BUDGET)
+    except ValueError:
+        return DEFAULT_REQUEST_BUDGET
+    return value if value > 0 else DEFAULT_REQUEST_BUDGET
+
+
+def budget_note(client: GitHubClient) -> str:
+    """The run's API use, for the job summary."""
+    text = f"GitHub API requests this run: {client.requests_made} (budget {client.request_budget})"
+    rate = client.rate_remaining()
+    if rate is not None:
+        text += f"; GitHub reports {rate[0]} of {rate[1]} left this hour"
+    return text + "."
+
+
 def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
@@ -496,7 +513,11 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
         env.api_url,
         seconds_between_writes=_env_float(env, "NNREPAIR_SECONDS_BETWEEN_WRITES", 1.0),
         backoff_base=_env_float(env, "NNREPAIR_BACKOFF_BASE", 1.0),
+        rate_limit_wait=_env_float(env, "NNREPAIR_RATE_LIMIT_WAIT", 60.0),
+        max_total_wait=_env_float(env, "NNREPAIR_MAX_TOTAL_WAIT", 300.0),
         timeout=_env_float(env, "NNREPAIR_HTTP_TIMEOUT", 30.0),
+        request_budget=_request_budget(env),
+        bot_login=env.input("bot-login"),
         log=lambda s: print(s, file=err),
     )
     if not env.token:
@@ -507,7 +528,9 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
         else:
             dispatch(run)
     except ApiError as e:
-        if e.status in (401, 403):
+        if isinstance(e, BudgetSpent):
+            run.note(f"Stopped: {e.message} (input `request-budget`); the next run goes on.")
+        elif e.status in (401, 403):
             run.note(
                 f"The token lacks permission for this step ({e.status}); results are in the annotations and the job summary."
             )
@@ -523,31 +546,32 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
     except Exception as e:  # internal error: still write what we have, exit 2
         run.note(f"internal error: {type(e).__name__}: {run.client.redact(str(e))}")
         run.status = 2
+    if env.token:
+        run.notes.append(budget_note(run.client))
     # the job summary, annotations and SARIF say what the run reports: never a code the config ignores
     run.report = engine.apply_config(run.report, run.config)
     run.findings = [f for f in run.findings if not _ignored(run.config, f.code)]
     sarif_path = run.settings.sarif_file
     if not os.path.isabs(sarif_path):
         sarif_path = os.path.join(env.workspace or os.getcwd(), sarif_path)
-    try:
-        values = outputs.write_all(
-            run.report,
-            run.findings,
-            mode=run.settings.mode,
-            notes=run.notes,
-            stdout=out,
-            step_summary=env.step_summary,
-            github_output=env.output,
-            sarif_path=sarif_path,
-            fixed=run.fixed,
-            # a Docker action sees /github/workspace, the next step the runner's path: output it relative
-            sarif_output=os.path.relpath(sarif_path, env.workspace)
-            if env.workspace and sarif_path.startswith(env.workspace.rstrip("/") + "/")
-            else sarif_path,
-        )
-        del values
-    except OSError as e:
-        print(f"nnrepair: could not write outputs: {e}", file=err)
+    _values, failed = outputs.write_all(
+        run.report,
+        run.findings,
+        mode=run.settings.mode,
+        notes=run.notes,
+        stdout=out,
+        step_summary=env.step_summary,
+        github_output=env.output,
+        sarif_path=sarif_path,
+        fixed=run.fixed,
+        # a Docker action sees /github/workspace, the next step the runner's path: output it relative
+        sarif_output=os.path.relpath(sarif_path, env.workspace)
+        if env.workspace and sarif_path.startswith(env.workspace.rstrip("/") + "/")
+        else sarif_path,
+        workspace=env.workspace,
+    )
+    if failed and run.status is None:
+        run.status = 1  # a lost output fails the step: the next steps would read nothing
     if run.status is not None:
         return run.status
     return outputs.exit_code(run.report, run.settings.fail_on)

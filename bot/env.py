@@ -61,7 +61,8 @@ def load_event(path: str | None) -> dict:
 
 def from_environ(environ: Mapping[str, str] | None = None) -> ActionEnv:
     e = dict(os.environ if environ is None else environ)
-    token = e.get("GITHUB_TOKEN") or input_value(e, "github-token") or None
+    # an explicit `github-token` input (e.g. a PAT or an app token) wins over the job's GITHUB_TOKEN
+    token = input_value(e, "github-token") or e.get("GITHUB_TOKEN") or None
     return ActionEnv(
         event_name=e.get("GITHUB_EVENT_NAME", ""),
         event_path=e.get("GITHUB_EVENT_PATH"),

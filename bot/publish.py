@@ -26,6 +26,7 @@ _FINDING_RE = re.compile(r"<!-- nnrepair:finding ([0-9a-f]+) -->")
 class PublishResult:
     new_comments: int = 0
     resolved: int = 0
+    threads_resolved: int = 0
     review_posted: bool = False
     summary: str = "none"  # none | created | updated | unchanged
     can_write: bool = True
@@ -123,6 +124,13 @@ def find_summary(comments, ours=lambda c: True):
 def _post_summary(client, issue, body: str):
     """The first summary comment; a 5xx that hid its creation must not give a second one."""
     return client.create_issue_comment(issue, body, find=lambda: find_summary(issue.get_comments(), client.is_ours))
+
+
+def _resolve_threads(client, repo, pull, comment_ids: set[int], res: PublishResult) -> None:
+    try:
+        res.threads_resolved = client.resolve_threads(repo.full_name, pull.number, comment_ids)
+    except ApiError as e:  # a token without GraphQL access, an old GHES: the edit already says resolved
+        res.notes.append(f"Could not resolve the old suggestions' review threads ({e.status}: {e.message}).")
 
 
 def publish_pull(
@@ -227,7 +235,9 @@ def publish_pull(
                 plan.summary = new_inline + plan.summary
                 new_inline = []
 
-    # 2. withdraw suggestions whose finding is gone (or that GitHub outdated and we re-posted)
+    # 2. withdraw suggestions whose finding is gone (or that GitHub outdated and we re-posted),
+    # and resolve their review threads
+    withdrawn: set[int] = set()
     for fp, c, reason in [(fp, c, "resolved") for fp, c in stale.items()] + [(fp, c, "moved") for fp, c in moved]:
         if reason == "moved" and not any(f.fingerprint == fp for f in new_inline):
             continue  # not re-posted (e.g. now outside the diff): leave the old one alone
@@ -237,6 +247,9 @@ def publish_pull(
             res.resolved += 1
         elif write("mark an old suggestion resolved", client.edit, c, body):
             res.resolved += 1
+            withdrawn.add(c.id)
+    if withdrawn and writable:
+        _resolve_threads(client, repo, pull, withdrawn, res)
 
     # 3. the sticky summary
     issue = client.call(pull.as_issue)

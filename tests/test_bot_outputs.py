@@ -46,12 +46,13 @@ def test_write_all(tmp_path):
     out = io.StringIO()
     summary, gh_out, sarif = tmp_path / "summary.md", tmp_path / "out.txt", tmp_path / "sub" / "r.sarif"
     findings = build_findings(cnn_report(), {CNN_PATH: CNN_SOURCE})
-    values = outputs.write_all(
+    values, failed = outputs.write_all(
         cnn_report(), findings, mode="review", notes=["read-only token"], stdout=out,
         step_summary=str(summary), github_output=str(gh_out), sarif_path=str(sarif),
     )
     assert out.getvalue().startswith("::error file=models/cnn.py,line=6,")
     assert gh_out.read_text() == f"findings=1\nfixed=1\nsarif-file={sarif}\n"
+    assert failed == []
     assert values["findings"] == 1
     md = summary.read_text()
     assert "## nnrepair (review): 1 finding" in md and "- read-only token" in md

@@ -105,10 +105,11 @@ class FakeGitHub:
 
     # --- setup ----------------------------------------------------------------------------
 
-    def add_token(self, token: str, login: str, permissions: str = "write", repos=None, rate_limit: int = 5000) -> None:
+    def add_token(self, token: str, login: str, permissions: str = "write", repos=None, rate_limit: int | None = None) -> None:
         """A token acting as `login`. "write" tokens write to every non-fork repository (like an
         installation token of the base repo) unless `repos` names the only ones; "read" never writes.
-        After `rate_limit` requests within the hour the token gets GitHub's primary-limit 403."""
+        After `rate_limit` requests within the hour the token gets GitHub's primary-limit 403
+        (default: 1,000 for github-actions[bot], GITHUB_TOKEN's budget; 5,000 otherwise)."""
         with self._world.lock:
             self._world.add_token(token, login, permissions, repos, rate_limit)
 
@@ -117,11 +118,28 @@ class FakeGitHub:
             repo = self._world.create_repo(full_name, files, default_branch)
             return self._world_render().repo(repo)
 
-    def commit(self, full_name: str, branch: str, files: dict, message: str = "Update files") -> str:
-        """Commit `files` (path -> str | bytes | None to delete) on `branch`, created from the default branch if missing."""
+    def commit(self, full_name: str, branch: str, files: dict, message: str = "Update files", modes=None) -> str:
+        """Commit `files` (path -> str | bytes | None to delete) on `branch`, created from the default
+        branch if missing; `modes` (path -> "100755") marks files executable."""
         with self._world.lock:
             repo = self._world.get_repo(full_name)
-            return self._world.commit_files(repo, branch, files, message)
+            return self._world.commit_files(repo, branch, files, message, modes=modes)
+
+    def mode_at(self, full_name: str, ref: str, path: str) -> str | None:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            entry = repo.git.flat_files(self._world.resolve_ref(repo, ref)).get(path)
+            return entry[0] if entry else None
+
+    def review_threads(self, full_name: str, number: int) -> list[dict]:
+        """{"id", "isResolved", "comment_id"} of each review thread, as GraphQL reports them."""
+        from .graphql import execute
+
+        owner, name = full_name.split("/")
+        with self._world.lock:
+            _, data = execute(self._world, None, {"query": "reviewThreads", "variables": {"owner": owner, "name": name, "number": number}})
+        nodes = data["data"]["repository"]["pullRequest"]["reviewThreads"]["nodes"]
+        return [{"id": t["id"], "isResolved": t["isResolved"], "comment_id": t["comments"]["nodes"][0]["databaseId"]} for t in nodes]
 
     def create_fork(self, full_name: str, owner: str) -> dict:
         with self._world.lock:

@@ -977,6 +977,12 @@ def rate_limit(ctx: Ctx):
 # --- routing -----------------------------------------------------------------------------------
 
 R = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
+def graphql(ctx: Ctx):
+    from .graphql import execute
+
+    return execute(ctx.world, ctx.token, ctx.json_body())
+
+
 ROUTES = [
     ("GET", r"/user", get_user),
     ("GET", r"/users/(?P<login>[^/]+)", get_named_user),
@@ -1021,6 +1027,7 @@ ROUTES = [
     ("POST", R + r"/pulls/(?P<number>\d+)/comments", post_pull_review_comment),
     ("POST", R + r"/pulls/(?P<number>\d+)/comments/(?P<comment_id>\d+)/replies", post_reply),
     ("GET", r"/rate_limit", rate_limit),
+    ("POST", r"/graphql", graphql),
     ("GET", R + r"/labels", list_labels),
     ("POST", R + r"/labels", post_label),
     ("GET", R + r"/issues/(?P<number>\d+)/labels", list_issue_labels),

@@ -87,7 +87,8 @@ class Handler(BaseHTTPRequestHandler):
                 body_for_log = json.loads(raw_body) if raw_body else None
             except ValueError:
                 body_for_log = raw_body[:200]
-            world.log(method, raw_path, status, split.query, body_for_log, started)
+            sent = {k: v for k, v in self.headers.items() if k.lower() != "authorization"}  # never keep tokens
+            world.log(method, raw_path, status, split.query, body_for_log, started, sent)
         self._send(status, payload, headers)
 
     def _read_chunked(self) -> bytes | None:
