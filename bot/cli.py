@@ -39,7 +39,7 @@ class Run:
     settings: Settings
     out: IO[str]
     err: IO[str]
-    client: GitHubClient | None = None
+    client: GitHubClient
     config: object = None
     report: dict = field(default_factory=engine.empty_report)
     sources: dict = field(default_factory=dict)
@@ -51,7 +51,7 @@ class Run:
     status: int | None = None  # forced exit status (usage/validation errors)
 
     def log(self, text: str) -> None:
-        print(self.client.redact(text) if self.client else text, file=self.err)
+        print(self.client.redact(text), file=self.err)
 
     def note(self, text: str) -> None:
         if text and text not in self.notes:
@@ -234,7 +234,9 @@ def flow_pull_request(
         run.note(f"PR #{number} is {fresh.state}; nothing was posted.")
         return
 
-    extra, committed, findings = [], None, run.findings
+    extra: list[str] = []
+    committed: str | None = None
+    findings = run.findings
     if may_commit and (mode == "commit" or (mode == "review" and run.settings.commit_enabled)):
         extra, committed = do_fix_commit(run, repo, pull, head_sha)
         if committed:  # repaired findings are fixed on the branch now: withdraw their suggestions
@@ -272,7 +274,7 @@ def do_fix_commit(run: Run, repo, pull, head_sha: str) -> tuple[list[str], str |
         return [], None
     msg = commit_message(run.settings.commit_message, models)
     res = commit_fix(run.client, repo, pull, head_sha, files, msg, dry_run=run.settings.dry_run, echo=run.echo)
-    if res.committed:
+    if res.committed and res.sha:
         run.fixed = len(models)
         done = f"nnrepair committed the repair of {len(models)} model(s) as {res.sha[:7]}; the next run re-checks the branch."
         run.note(done)  # the job summary says so too, next to the findings the commit repaired
@@ -284,11 +286,14 @@ def do_fix_commit(run: Run, repo, pull, head_sha: str) -> tuple[list[str], str |
 
 
 def write_results(run: Run, number: int, head_sha: str) -> None:
+    path = run.settings.results
+    if not path:
+        return
     data = artifact.build(run.env.repository, number, head_sha, run.report)
-    with open(run.settings.results, "w", encoding="utf-8") as fh:
+    with open(path, "w", encoding="utf-8") as fh:
         json.dump(data, fh)
-    outputs.give_to_workspace_owner(run.settings.results, run.env.workspace)
-    run.log(f"nnrepair: results artifact written to {run.settings.results}")
+    outputs.give_to_workspace_owner(path, run.env.workspace)
+    run.log(f"nnrepair: results artifact written to {path}")
 
 
 def flow_workflow_run(run: Run) -> None:
@@ -344,8 +349,8 @@ def flow_workflow_run(run: Run) -> None:
 def _run_pull_numbers(run: Run, repo, wr: dict, head_sha: str) -> set[int]:
     """The PRs the triggering run was for. GitHub lists them in workflow_run.pull_requests,
     except for fork PRs (an empty list): then the open PRs whose head is that commit."""
-    listed = {p.get("number") for p in wr.get("pull_requests") or [] if isinstance(p, dict)}
-    listed = {n for n in listed if isinstance(n, int)}
+    numbers = [p.get("number") for p in wr.get("pull_requests") or [] if isinstance(p, dict)]
+    listed = {n for n in numbers if isinstance(n, int)}
     if listed:
         return listed
     head_repo = (
@@ -413,8 +418,8 @@ def flow_scan(run: Run) -> None:
     load_config(run, run.config_arg, repo, sha)
     if run.status is not None:
         return
-    use_workspace = (run.env.input("source") or "api") == "workspace" and run.env.workspace
-    sources = workspace_sources(run, run.env.workspace) if use_workspace else tree_sources(run, repo, sha)
+    workspace = run.env.workspace if (run.env.input("source") or "api") == "workspace" else None
+    sources = workspace_sources(run, workspace) if workspace else tree_sources(run, repo, sha)
     analyse(run, sources)
     res = publish_scan(
         c,
@@ -506,9 +511,7 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
     if settings.mode not in MODES:
         print(f"nnrepair github: unknown mode {settings.mode!r} (one of {', '.join(MODES)})", file=err)
         return 2
-    run = Run(env=env, settings=settings, out=out, err=err)
-    run.config_arg = args.config
-    run.client = GitHubClient(
+    client = GitHubClient(
         env.token,
         env.api_url,
         seconds_between_writes=_env_float(env, "NNREPAIR_SECONDS_BETWEEN_WRITES", 1.0),
@@ -520,6 +523,8 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
         bot_login=env.input("bot-login"),
         log=lambda s: print(s, file=err),
     )
+    run = Run(env=env, settings=settings, out=out, err=err, client=client)
+    run.config_arg = args.config
     if not env.token:
         run.note("No GitHub token: nothing is posted; see the annotations and the job summary.")
     try:

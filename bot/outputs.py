@@ -65,7 +65,7 @@ def annotation(d: dict) -> str:
     return f"::{level} {','.join(props)}::{_escape_data(str(d.get('message', '')))}"
 
 
-def annotations(report: dict) -> list[str]:
+def annotation_lines(report: dict) -> list[str]:
     """One workflow command per diagnostic. Rendered from the JSON (not repair_engine.render,
     which needs a live Report) because the workflow_run phase only has the artifact's JSON."""
     return [annotation(d) for m in report.get("models", []) or [] for d in m.get("diagnostics", []) or []]
@@ -262,7 +262,7 @@ def write_all(
     """Annotations, job summary, SARIF and step outputs, each written on its own: one that fails
     (an unwritable path, another uid's file) does not cost the others. Returns the outputs and
     the failures, each already printed as an ::error:: line."""
-    for line in annotations(report):
+    for line in annotation_lines(report):
         print(line, file=stdout)
     failures: list[str] = []
 

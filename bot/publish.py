@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from . import RESOLVED_MARKER, SUMMARY_MARKER, finding_marker, templates
 from .github_api import ApiError
@@ -166,8 +167,8 @@ def publish_pull(
 
     review_comments = client.review_comments(pull)
     current = {f.fingerprint for f in findings}
-    active: dict[str, object] = {}
-    moved: list[tuple[str, object]] = []  # GitHub outdated them (their file changed): re-post at the new place
+    active: dict[str, Any] = {}
+    moved: list[tuple[str, Any]] = []  # GitHub outdated them (their file changed): re-post at the new place
     for c in review_comments:
         m = _FINDING_RE.search(c.body or "")
         if not m or RESOLVED_MARKER in (c.body or "") or not client.is_ours(c):

@@ -17,6 +17,7 @@ import difflib
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 FILTER_MODES = ("added", "diff_context", "file", "nofilter")
@@ -139,7 +140,7 @@ def edit_diff(path: str, old: list[str], new: list[str], start: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def build_findings(report: dict, sources: dict[str, str | bytes] | None = None) -> list[Finding]:
+def build_findings(report: dict, sources: Mapping[str, str | bytes] | None = None) -> list[Finding]:
     """One finding per suggested line edit of a repair, or per diagnostic when there is no repair."""
     sources = sources or {}
     findings: list[Finding] = []
@@ -150,7 +151,7 @@ def build_findings(report: dict, sources: dict[str, str | bytes] | None = None) 
         file = model.get("file") or ""
         name = model.get("name") or "model"
         repair = model.get("repair") if isinstance(model.get("repair"), dict) else None
-        primary = _primary(diags)
+        primary = _primary(diags) or {}  # never empty: models without diagnostics were skipped
         base = dict(
             file=file,
             model=name,
@@ -271,7 +272,9 @@ def plan_review(findings: list[Finding], changed: dict[str, ChangedFile], mode: 
     """
     if mode not in FILTER_MODES:
         raise ValueError(f"filter mode must be one of {', '.join(FILTER_MODES)}, got {mode!r}")
-    inline, summary, dropped = [], [], []
+    inline: list[Finding] = []
+    summary: list[Finding] = []
+    dropped: list[Finding] = []
     ordered = sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.severity, 3), f.file, f.line or 0))
     capped = 0
     for f in ordered:
