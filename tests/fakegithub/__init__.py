@@ -57,6 +57,10 @@ __all__ = ["FakeGitHub", "ApiError"]
 
 
 class FakeGitHub:
+    # Leaving the `with` block fails the test when any exchange broke GitHub's OpenAPI
+    # description (openapi_check.py). test_fakegithub.py, which sends malformed requests on
+    # purpose to test the fake's own answers, turns this off.
+    fail_on_openapi_violations = True
     def __init__(
         self,
         patch_max_bytes: int = 1_000_000,
@@ -98,6 +102,21 @@ class FakeGitHub:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+        if exc[0] is None and self.fail_on_openapi_violations and self._world.openapi_violations:
+            raise AssertionError(
+                f"{len(self._world.openapi_violations)} exchange(s) break GitHub's OpenAPI description:\n"
+                + "\n".join(dict.fromkeys(self._world.openapi_violations))
+            )
+
+    @property
+    def openapi_violations(self) -> list[str]:
+        """Requests and responses that break GitHub's published description (openapi_check.py)."""
+        with self._world.lock:
+            return list(self._world.openapi_violations)
+
+    def clear_openapi_violations(self) -> None:
+        with self._world.lock:
+            self._world.openapi_violations.clear()
 
     @property
     def api_url(self) -> str:

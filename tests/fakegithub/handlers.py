@@ -43,7 +43,7 @@ def get_user(ctx: Ctx):
     if ctx.token.login.endswith("[bot]"):
         # Installation tokens have no user behind them.
         raise ApiError(403, NOT_ACCESSIBLE)
-    return 200, ctx.render.user(ctx.token.login)
+    return 200, ctx.render.full_user(ctx.token.login)  # the public-user shape
 
 
 def get_named_user(ctx: Ctx):
@@ -64,6 +64,7 @@ def get_collaborator_permission(ctx: Ctx):
         raise not_found()
     permission = ctx.world.collaborator_permission(repo, login)
     user = ctx.render.user(login)
+    user["role_name"] = permission
     user["permissions"] = {
         "admin": permission == "admin",
         "maintain": permission == "admin",
@@ -87,8 +88,11 @@ def get_branch(ctx: Ctx):
     return 200, {
         "name": name,
         "commit": ctx.render.commit(repo, sha),
-        "protected": False,
+        "protected": name in repo.protected_branches,
         "_links": {"self": f"{url}/branches/{name}", "html": f"{ctx.render.html}/{repo.full_name}/tree/{name}"},
+        "protection": {"enabled": name in repo.protected_branches, "required_status_checks": {
+            "enforcement_level": "off", "contexts": [], "checks": []}},
+        "protection_url": f"{url}/branches/{name}/protection",
     }
 
 

@@ -308,7 +308,9 @@ class World:
     ):
         self.lock = threading.RLock()
         self.tree_max_entries: int | None = None
-        self.resolved_threads: set[str] = set()  # GraphQL review-thread ids  # a recursive tree longer than this comes back truncated
+        self.resolved_threads: set[str] = set()  # GraphQL review-thread ids
+        self.validate_openapi = True
+        self.openapi_violations: list[str] = []  # see openapi_check.py  # a recursive tree longer than this comes back truncated
         self.content_per_minute = content_per_minute
         self.close_pulls_on_branch_delete = close_pulls_on_branch_delete
         self.root = tempfile.mkdtemp(prefix="fakegithub-", dir=root_dir or _fast_temp_dir())
