@@ -99,6 +99,7 @@ class Finding:
     why: list[str] = field(default_factory=list)  # edit descriptions
     cost: float | None = None
     verified: bool | None = None
+    verified_by: str | None = None  # "keras" (real Keras built the repaired model) | "semantics" (static only)
     shapes_before: list | None = None
     shapes_after: list | None = None
     alternatives: list[dict] = field(default_factory=list)
@@ -116,6 +117,19 @@ class Finding:
     @property
     def suggestion_text(self) -> str:
         return "".join(line + "\n" for line in (self.new_lines or []))
+
+
+def verified_by(repair: dict | None) -> str | None:
+    """Which judge confirmed a repair. Engines that predate the `verified_by` field said only
+    `verified`: true meant real Keras had built the model (it was the only verifier)."""
+    if not repair:
+        return None
+    judge = repair.get("verified_by")
+    if judge in ("keras", "semantics"):
+        return judge
+    if repair.get("verified") is True:
+        return "keras"
+    return "semantics" if repair.get("verified") is False else None
 
 
 def _fingerprint(*parts) -> str:
@@ -189,6 +203,7 @@ def build_findings(report: dict, sources: Mapping[str, str | bytes] | None = Non
                         why=why,
                         cost=repair.get("cost"),
                         verified=repair.get("verified"),
+                        verified_by=verified_by(repair),
                         alternatives=[a for a in repair.get("alternatives", []) or [] if isinstance(a, dict)],
                         doc_anchor=(primary.get("code") or "").lower(),
                         **{**base, "file": path},
@@ -216,6 +231,7 @@ def build_findings(report: dict, sources: Mapping[str, str | bytes] | None = Non
                     why=why if d is primary else [],
                     cost=(repair or {}).get("cost"),
                     verified=(repair or {}).get("verified"),
+                    verified_by=verified_by(repair),
                     doc_anchor=(d.get("code") or "").lower(),
                     **{**base, "file": d.get("file") or file, "diagnostics": [d]},
                 )

@@ -101,7 +101,7 @@ def slim(schema, depth: int = 0):
         return schema
     if depth > MAX_DEPTH:
         return {}
-    out = {}
+    out: dict = {}
     for key, value in schema.items():
         if key in DROP:
             continue
@@ -124,7 +124,7 @@ def json_schema(content: dict | None):
 
 
 def extract(spec: dict) -> dict:
-    ops = {}
+    ops: dict[str, dict] = {}
     for method, path in OPERATIONS:
         op = spec["paths"][path][method]
         params = [
@@ -132,7 +132,7 @@ def extract(spec: dict) -> dict:
             for p in op.get("parameters", [])
             if p.get("in") in ("path", "query")
         ]
-        responses = {}
+        responses: dict[str, object] = {}
         for status, resp in op.get("responses", {}).items():
             responses[status] = json_schema(resp.get("content"))
         body = op.get("requestBody") or {}
