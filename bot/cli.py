@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from . import FIX_TRAILER, MARKER_PREFIX, REPLY_MARKER, artifact, engine, outputs, templates
+from . import org as org_mod
 from .env import MODES, ActionEnv, Settings, from_environ, settings_from
 from .fixcommit import changed_texts, commit_fix, commit_message, fixed_models
 from .github_api import DEFAULT_REQUEST_BUDGET, WRITE_PERMISSIONS, ApiError, BudgetSpent, GitHubClient
@@ -48,6 +49,8 @@ class Run:
     fixed: int | None = None
     fixed_texts: dict = field(default_factory=dict)
     config_arg: str | None = None
+    extra_outputs: dict = field(default_factory=dict)  # step outputs beyond findings/fixed/sarif-file
+    extra_summary: str = ""  # markdown appended to the job summary
     status: int | None = None  # forced exit status (usage/validation errors)
 
     def log(self, text: str) -> None:
@@ -438,6 +441,43 @@ def flow_scan(run: Run) -> None:
     run.log(f"nnrepair: scan issue {res.issue_action} (#{res.issue_number}), PR {res.pr_action}")
 
 
+def _org(run: Run) -> str | None:
+    org = run.env.input("org") or run.env.repository.split("/")[0]
+    if not org:
+        run.note("org scans need the `org` input.")
+        run.status = 2
+    return org or None
+
+
+def flow_org_list(run: Run) -> None:
+    org = _org(run)
+    if org is None:
+        return
+    names = org_mod.org_repositories(run.client, org, include_forks=_flag(run, "include-forks"))
+    run.extra_outputs["repositories"] = json.dumps(names)
+    run.extra_summary = f"### Repositories of `{org}` to scan ({len(names)})\n\n" + "".join(f"- `{n}`\n" for n in names)
+    run.log(f"nnrepair: {len(names)} repositories in {org}")
+
+
+def flow_org_summary(run: Run) -> None:
+    org = _org(run)
+    if org is None:
+        return
+    names = org_mod.org_repositories(run.client, org, include_forks=_flag(run, "include-forks"))
+    body = org_mod.summary_markdown(org, org_mod.repo_states(run.client, names))
+    run.extra_summary = body
+    if _flag(run, "summary-issue"):
+        home = run.client.repo(
+            run.env.input("summary-repository") or run.env.environ.get("GITHUB_REPOSITORY", "") or run.env.repository
+        )
+        action = org_mod.publish_summary_issue(run.client, home, org, body, run.settings.dry_run, run.echo)
+        run.log(f"nnrepair: org summary issue {action}")
+
+
+def _flag(run: Run, name: str) -> bool:
+    return (run.env.input(name) or "").lower() in ("1", "true", "yes", "on")
+
+
 def flow_local_check(run: Run) -> None:
     """push / check mode / no API: the checked-out workspace, else the tree at GITHUB_SHA."""
     if run.env.workspace and os.path.isdir(run.env.workspace):
@@ -459,6 +499,10 @@ def dispatch(run: Run) -> None:
         return flow_workflow_run(run)
     if mode == "scan":
         return flow_scan(run)
+    if mode == "org-list":
+        return flow_org_list(run)
+    if mode == "org-summary":
+        return flow_org_summary(run)
     n = pr_number(run.env.event)
     if ev_name in PR_EVENTS and n:
         return flow_pull_request(run, n, mode)
@@ -574,6 +618,8 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
         if env.workspace and sarif_path.startswith(env.workspace.rstrip("/") + "/")
         else sarif_path,
         workspace=env.workspace,
+        extra_outputs=run.extra_outputs,
+        extra_summary=run.extra_summary,
     )
     if failed and run.status is None:
         run.status = 1  # a lost output fails the step: the next steps would read nothing

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FAIL_ON = ("none", "error", "warning")
-MODES = ("review", "comment", "commit", "scan", "check")
+MODES = ("review", "comment", "commit", "scan", "check", "org-list", "org-summary")
 
 
 def input_value(environ: Mapping[str, str], name: str) -> str | None:
@@ -66,7 +66,8 @@ def from_environ(environ: Mapping[str, str] | None = None) -> ActionEnv:
     return ActionEnv(
         event_name=e.get("GITHUB_EVENT_NAME", ""),
         event_path=e.get("GITHUB_EVENT_PATH"),
-        repository=e.get("GITHUB_REPOSITORY", ""),
+        # `repository` input: an org scan's matrix job scans another repository than its own
+        repository=input_value(e, "repository") or e.get("GITHUB_REPOSITORY", ""),
         sha=e.get("GITHUB_SHA", ""),
         workspace=e.get("GITHUB_WORKSPACE") or None,
         api_url=(e.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),

@@ -258,6 +258,8 @@ def write_all(
     fixed: int | None = None,
     sarif_output: str | None = None,
     workspace: str | None = None,
+    extra_outputs: dict | None = None,
+    extra_summary: str = "",
 ) -> tuple[dict[str, object], list[str]]:
     """Annotations, job summary, SARIF and step outputs, each written on its own: one that fails
     (an unwritable path, another uid's file) does not cost the others. Returns the outputs and
@@ -276,7 +278,8 @@ def write_all(
     def summary() -> None:
         if step_summary:
             with open(step_summary, "a", encoding="utf-8") as fh:
-                fh.write(cap_summary(job_summary(report, findings, mode, notes)) + "\n")
+                text = job_summary(report, findings, mode, notes) + ("\n" + extra_summary if extra_summary else "")
+                fh.write(cap_summary(text) + "\n")
 
     def sarif() -> None:
         os.makedirs(os.path.dirname(os.path.abspath(sarif_path)), exist_ok=True)
@@ -289,6 +292,7 @@ def write_all(
         "findings": c["error"] + c["warning"] + c["info"],
         "fixed": count_repairs(report) if fixed is None else fixed,
         "sarif-file": sarif_output or sarif_path,
+        **(extra_outputs or {}),
     }
     attempt("job summary", summary)
     attempt("SARIF file", sarif)

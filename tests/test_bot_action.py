@@ -38,7 +38,7 @@ def test_action_metadata_is_well_formed():
             assert isinstance(spec["default"], str), name  # inputs are strings
     for name, spec in a["outputs"].items():
         assert set(spec) == {"description"}, name  # docker actions declare no `value`
-    assert set(a["outputs"]) == {"findings", "fixed", "sarif-file"}
+    assert set(a["outputs"]) == {"findings", "fixed", "sarif-file", "repositories"}
     assert {"github-token", "mode", "config", "fail-on", "filter-mode", "max-comments", "paths"} <= set(a["inputs"])
 
 

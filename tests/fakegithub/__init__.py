@@ -199,6 +199,7 @@ class FakeGitHub:
         actions_can_create_pulls: bool | None = None,
         has_issues: bool | None = None,
         protected_branches=None,
+        archived: bool | None = None,
     ) -> None:
         """Repository settings: "Allow GitHub Actions to create and approve pull requests" (off:
         POST /pulls by github-actions[bot] is 403), issues enabled (off: POST /issues is 410),
@@ -209,6 +210,8 @@ class FakeGitHub:
                 repo.actions_can_create_pulls = actions_can_create_pulls
             if has_issues is not None:
                 repo.has_issues = has_issues
+            if archived is not None:
+                repo.archived = archived
             if protected_branches is not None:
                 repo.protected_branches = set(protected_branches)
 

@@ -53,6 +53,14 @@ def get_named_user(ctx: Ctx):
     return 200, ctx.render.full_user(login)
 
 
+def list_org_repos(ctx: Ctx):
+    org = ctx.params["org"]
+    repos = sorted((r for r in ctx.world.repos.values() if r.owner == org), key=lambda r: r.full_name)
+    if not repos:
+        raise not_found()
+    return 200, [ctx.render.repo(r, ctx.token) for r in ctx.paginate(repos)]
+
+
 def get_repo(ctx: Ctx):
     return 200, ctx.render.repo(ctx.repo, ctx.token, with_parent=True)
 
@@ -990,6 +998,7 @@ def graphql(ctx: Ctx):
 ROUTES = [
     ("GET", r"/user", get_user),
     ("GET", r"/users/(?P<login>[^/]+)", get_named_user),
+    ("GET", r"/orgs/(?P<org>[^/]+)/repos", list_org_repos),
     ("GET", R, get_repo),
     ("GET", R + r"/collaborators/(?P<login>[^/]+)/permission", get_collaborator_permission),
     ("GET", R + r"/branches/(?P<branch>.+)", get_branch),

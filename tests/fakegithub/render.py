@@ -158,7 +158,7 @@ class Renderer:
             "updated_at": repo.created_at,
             "pushed_at": repo.created_at,
             "default_branch": repo.default_branch,
-            "archived": False,
+            "archived": repo.archived,
             "disabled": False,
             "has_issues": repo.has_issues,
             "allow_forking": True,

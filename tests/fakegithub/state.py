@@ -197,6 +197,7 @@ class Repo:
     # Settings > Actions > "Allow GitHub Actions to create and approve pull requests" (off by default on GitHub)
     actions_can_create_pulls: bool = True
     has_issues: bool = True
+    archived: bool = False
     protected_branches: set[str] = field(default_factory=set)
 
     @property
