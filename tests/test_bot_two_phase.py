@@ -182,3 +182,16 @@ def test_base_config_applies_to_the_artifact_and_the_job_summary(fork_pr, tmp_pa
     assert "NNR101" not in r.summary and "no findings" in r.summary and "✅ valid" in r.summary
     assert "NNR101" not in r.stdout and r.sarif["runs"][0]["results"] == []
     assert r.outputs["findings"] == "0" and r.outputs["fixed"] == "0"
+
+
+def test_fake_sends_fork_workflow_runs_without_pull_requests(fork_pr, tmp_path):
+    gh, n = fork_pr
+    event = gh.workflow_run_event(REPO, n)
+    assert event["workflow_run"]["pull_requests"] == []  # GitHub's behaviour for fork PRs
+    assert event["workflow_run"]["head_repository"] == {"full_name": "mallory/models"}
+    results = phase1(gh, n, tmp_path)
+    r = run_bot(gh, tmp_path, "workflow_run", event, inputs={"results": str(results)})
+    assert r.code == 1 and len(gh.review_comments(REPO, n)) == 1, r.stderr
+    gh.commit(REPO, "same-repo", {PATH: BROKEN}, "A branch of the repository itself")
+    m = gh.create_pull(REPO, head="same-repo", base="main")
+    assert [p["number"] for p in gh.workflow_run_event(REPO, m)["workflow_run"]["pull_requests"]] == [m]

@@ -144,6 +144,29 @@ class FakeGitHub:
             repo = self._world.get_repo(full_name)
             return self._world.commit_files(repo, branch, files, message, modes=modes)
 
+    def workflow_run_event(self, full_name: str, number: int, workflow: str = "nnrepair analyse") -> dict:
+        """The `workflow_run` payload GitHub sends when a PR's pull_request run completes. As on
+        GitHub, `pull_requests` is EMPTY when the PR comes from a fork (it lists only PRs whose
+        head is in the repository itself)."""
+        pull = self.pull(full_name, number)
+        head_repo = pull["head"]["repo"]
+        same_repo = head_repo is not None and head_repo["full_name"] == full_name
+        listed = [{
+            "id": pull["id"], "number": number, "url": pull["url"],
+            "head": {"ref": pull["head"]["ref"], "sha": pull["head"]["sha"]},
+            "base": {"ref": pull["base"]["ref"], "sha": pull["base"]["sha"]},
+        }] if same_repo else []
+        return {
+            "action": "completed",
+            "workflow_run": {
+                "name": workflow, "event": "pull_request", "status": "completed", "conclusion": "success",
+                "head_branch": pull["head"]["ref"], "head_sha": pull["head"]["sha"], "pull_requests": listed,
+                "head_repository": {"full_name": head_repo["full_name"]} if head_repo else None,
+                "repository": {"full_name": full_name},
+            },
+            "repository": pull["base"]["repo"],
+        }
+
     def mode_at(self, full_name: str, ref: str, path: str) -> str | None:
         with self._world.lock:
             repo = self._world.get_repo(full_name)
