@@ -36,7 +36,19 @@ from repair_engine.repair.cost import CostModel  # noqa: E402
 from repair_engine.repair.proposals import first_error  # noqa: E402
 from repair_engine.repair.search import hops  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "benchmarks"
+
+def shared_benchmarks() -> Path:
+    """The shared benchmark sets: $NNREPAIR_SHARED_BENCHMARKS, /work/shared/benchmarks
+    (worktrees live in /work/wt/<name>), or ../shared/benchmarks next to the repo."""
+    import os
+
+    for cand in (os.environ.get("NNREPAIR_SHARED_BENCHMARKS"), "/work/shared/benchmarks"):
+        if cand and Path(cand).is_dir():
+            return Path(cand)
+    return ROOT.parent / "shared" / "benchmarks"
+
+
+SHARED = shared_benchmarks()
 
 
 def pct(xs, q):

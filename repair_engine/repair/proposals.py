@@ -574,24 +574,33 @@ def _cascades(model: Model, fixes: list, kind: str) -> list[Edit]:
     """For each fix: when the model it makes fails the same way further down,
     the same kind of fix there too, repeated while that holds (one Cascade).
     Bounded by the number of layers; each step is one checker run."""
+    from .sites import call_groups, parts_of, to_site
+
     out: list[Edit] = []
+    groups = call_groups(model)
+
+    def at_site(e: Edit) -> Edit:
+        # each step changes its source site, i.e. every layer that call creates
+        # (a helper called N times is one step, not N)
+        return to_site(model, e, groups) or e
+
     for first in fixes:
         parts = [first]
         try:
-            m = first.apply(model)
+            m = at_site(first).apply(model)
             for _ in range(len(model.layers)):
                 res = check(m)
                 d = first_error(res)
                 if d is None or d.kind != kind or d.layer is None:
                     break
                 node = m.node(d.layer)
-                if not isinstance(node, Layer) or any(p.target == node.id for p in parts):
+                if not isinstance(node, Layer) or any(q.target == node.id for p in parts for q in parts_of(at_site(p))):
                     break
                 nxt = _same_fix(first, node, input_shapes_of(node, res.shapes))
                 if nxt is None:
                     break
                 parts.append(nxt)
-                m = nxt.apply(m)
+                m = at_site(nxt).apply(m)
         except (MemoryError, RecursionError):
             raise
         except Exception:  # an odd candidate the checker cannot read: no cascade, other moves stay

@@ -25,6 +25,7 @@ from ..ir import InputNode, Layer, Model
 from .cost import CostModel
 from .edits import Cascade, Edit, flatten
 from .proposals import first_error, model_errors, propose
+from .sites import SiteEdit, site_moves
 
 # The node budget is the limit that decides (deterministic, independent of the
 # machine's load); the time budget is only a safety net for huge models.
@@ -188,7 +189,7 @@ def _node(model: Model, nid: str):
 
 def slots(edit: Edit) -> tuple:
     """Every slot an edit changes (a cascade changes one per part)."""
-    if isinstance(edit, Cascade):
+    if isinstance(edit, (Cascade, SiteEdit)):
         return tuple(s for p in edit.parts for s in slots(p))
     if edit.op == "rename_arg":
         return ((edit.target, "arg", edit.arg), (edit.target, "arg", edit.new_arg))
@@ -277,7 +278,7 @@ def search(
     limits: Limits = Limits(),
     costs: CostModel = CostModel(),
     original: CheckResult | None = None,
-    successors=propose,
+    successors=None,
     batch_inputs: frozenset = frozenset(),
     exclude_ops: frozenset = frozenset(),
 ) -> SearchOutcome:
@@ -285,6 +286,8 @@ def search(
     full `.shape` (sample axis included), known from the source text.
     `exclude_ops`: edit kinds the caller cannot write back (set_weights in Python)."""
     start = time.perf_counter()
+    if successors is None:
+        successors = site_moves(propose)  # every edit is an edit of its source site
     original = original or check(model)
     intended = intended_output(model, original)
     counter = itertools.count()
