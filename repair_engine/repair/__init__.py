@@ -15,7 +15,7 @@ from typing import Any
 
 from ..checker import CheckResult, check
 from ..ir import Model
-from .edits import Edit
+from .edits import Edit, LegacyKeyword
 from .proposals import model_errors, propose
 from .search import Candidate, Limits, SearchOutcome, limits_from, not_found_diagnostic, search
 from .sites import site_moves
@@ -155,17 +155,20 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     combined_ok = combined is not None
     any_applied = False
     for idx, (model, res) in enumerate(zip(file_result.models, check_results)):
-        if res is None or not model_errors(res):
+        if res is None:
             continue
-        outcome = search(
-            model,
-            limits,
-            costs,
-            original=res,
-            batch_inputs=batch_inputs(model, text),
-            successors=site_moves(writable_moves(text) if fmt in PATCHABLE_FORMATS else propose, text),
-        )
+        legacy = legacy_edits(model) if fmt in PATCHABLE_FORMATS else []
+        if not model_errors(res):
+            if not legacy:
+                continue
+            # valid as read, but written with keywords Keras 3 rejects: the
+            # repair is those keywords in their Keras 3 spelling
+            outcome = SearchOutcome(best=Candidate(model=model, edits=(), cost=0.0, result=res))
+        else:
+            outcome = _search_file(model, res, limits, costs, fmt, text)
         candidates = ([outcome.best] if outcome.best else []) + list(outcome.alternatives)
+        if legacy:
+            candidates = [_with_legacy(c, legacy, costs) for c in candidates]
         if not candidates:
             fix.repairs[idx] = None
             fix.diagnostics.append(not_found_diagnostic(model, outcome))
@@ -213,6 +216,42 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
         if r:
             r.pop("_new_text", None)
     return fix
+
+
+def _search_file(
+    model: Model, res: CheckResult, limits: Limits, costs: Any, fmt: str, text: str | None
+) -> SearchOutcome:
+    return search(
+        model,
+        limits,
+        costs,
+        original=res,
+        batch_inputs=batch_inputs(model, text),
+        successors=site_moves(writable_moves(text) if fmt in PATCHABLE_FORMATS else propose, text),
+    )
+
+
+def legacy_edits(model: Model) -> list:
+    """One report entry per call site written with a Keras 1/2 keyword Keras 3 rejects."""
+    from .patch_python import rejected_legacy
+
+    out, seen = [], set()
+    for layer in model.layers:
+        for modern, old in rejected_legacy(layer):
+            key = (layer.span, old)
+            if key not in seen:
+                seen.add(key)
+                out.append(LegacyKeyword(target=layer.id, arg=old, new_arg=modern))
+    return out
+
+
+def _with_legacy(cand: Candidate, legacy: list, costs: Any) -> Candidate:
+    """The candidate with the legacy keyword rewrites reported as its edits (the
+    patch writes them for every candidate; the IR already holds the Keras 3 names)."""
+    from dataclasses import replace as dc_replace
+
+    extra = round(costs.w("flagged_fix") * len(legacy), 6)
+    return dc_replace(cand, edits=tuple(legacy) + tuple(cand.edits), cost=round(cand.cost + extra, 6))
 
 
 def _whole_text_valid(fix: FileFix, fmt: str) -> bool:

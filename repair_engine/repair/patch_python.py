@@ -669,6 +669,7 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
         if nl.kind != ol.kind:
             p.replace_kind(ol, nl)
         done = _renamed_keywords(p, ol, nl)
+        _legacy_keywords(p, ol, nl, done)
         for name in sorted(set(ol.args) | set(nl.args)):
             if name in done:
                 continue
@@ -786,6 +787,49 @@ def declares_batch(inp: InputNode) -> bool:
     whether the frontend records that in `declared_as` or in the keyword."""
     kw = getattr(inp.shape_source, "keyword", None) if inp.shape_source is not None else None
     return inp.declared_as in ("batch_input_shape", "batch_shape") or kw in ("batch_input_shape", "batch_shape")
+
+
+def rejected_legacy(layer: Layer) -> list:
+    """(modern, old) keywords of a layer call written in a Keras 1/2 spelling that
+    Keras 3 rejects (`border_mode=` for `padding=`), read from `Layer.legacy`."""
+    from ..frontends.python.legacy import _ACCEPTED_BY_KERAS3
+
+    out = []
+    for modern, old in (layer.legacy or {}).items():
+        if "/" in old or old == modern or (layer.written_kind or layer.kind, old) in _ACCEPTED_BY_KERAS3:
+            continue
+        if (layer.kind, old) in _ACCEPTED_BY_KERAS3:
+            continue
+        info = layer.arg_sources.get(modern) if layer.arg_sources else None
+        if info is not None and info.keyword == old and info.span is not None:
+            out.append((modern, old))
+    return out
+
+
+def _legacy_keywords(p: Patcher, ol: Layer, nl: Layer, done: set) -> None:
+    """Rewrite each rejected Keras 1/2 keyword in its Keras 3 spelling, the value
+    in the form the frontend normalized it to (`dim_ordering='th'` ->
+    `data_format='channels_first'`), unless the repair changes it anyway."""
+    for modern, old in rejected_legacy(ol):
+        if modern not in nl.args or modern in done:
+            continue  # removed (or renamed) by the repair itself
+        info = ol.arg_sources[modern]
+        v_start, v_end = p.src.span(info.span)
+        open_at, _ = p.call_parens(ol)
+        before = p.src.text[open_at + 1 : v_start]
+        m = re.search(r"([A-Za-z_]\w*)(\s*=\s*)$", before)
+        if m is None or m.group(1) != old:
+            continue
+        start = open_at + 1 + m.start(1)
+        p.add(start, start + len(old), modern)
+        value_text = p.src.text[v_start:v_end]
+        if nl.args[modern] == ol.args.get(modern):
+            try:
+                written = ast.literal_eval(value_text.strip())
+            except (ValueError, SyntaxError):
+                continue  # a name or an expression: its value is what the frontend read
+            if written != ol.args[modern] and not is_unknown(ol.args[modern]):
+                p.add(v_start, v_end, format_value(ol.args[modern], value_text))
 
 
 def _renamed_keywords(p: Patcher, ol: Layer, nl: Layer) -> set:

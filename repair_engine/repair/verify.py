@@ -109,6 +109,14 @@ def verify(
         differs = model_difference(repaired, reextracted)
         if differs is not None:
             return Verification(False, f"the patched source reads as another model: {differs}", reextracted)
+        if fmt == "python":
+            from .patch_python import rejected_legacy
+
+            left = [old for l in reextracted.layers for _, old in rejected_legacy(l)]
+            if left:
+                return Verification(
+                    False, f"the patched source still uses `{left[0]}`, which Keras 3 rejects", reextracted
+                )
         model = reextracted
     try:
         res = check(model)
