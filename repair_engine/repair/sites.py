@@ -174,7 +174,8 @@ def to_site(model: Model, edit: Edit, groups: dict, text: str | None = None, use
     return site_edit(tuple(parts))
 
 
-def _carry_arg(edit: Edit, rep: Layer, other: Layer, arg: str) -> Edit | None:
+def _carry_arg(edit: Any, rep: Layer, other: Layer, arg: str) -> Edit | None:
+    """`edit` (a SetArg, RemoveArg or RenameArg of `rep`) made at `other`'s argument `arg`."""
     if other.id == rep.id and arg == edit.arg:
         return edit
     if isinstance(edit, SetArg):
