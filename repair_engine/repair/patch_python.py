@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir import InputNode, Layer, Model, Span, is_unknown
+from .proposals import extra_movers
 
 
 class PatchError(Exception):
@@ -479,6 +480,17 @@ class Patcher:
         start, end = self.src.span(span)
         old_text = self.src.text[start:end]
         declared = inp.declared_as
+        if declared == "data":
+            # the shape was read from the array given to fit()/predict(): a shape
+            # tuple written there would replace the data (`model.fit((24,), y)`)
+            raise PatchError("the input shape is the data's shape; the data is not rewritten")
+        if declared == "input_length" or getattr(inp.shape_source, "keyword", None) == "input_length":
+            # Embedding(..., input_length=n) holds one int, never a tuple
+            body = tuple(new_shape)[1:]
+            if len(body) != 1 or not isinstance(body[0], int):
+                raise PatchError("input_length holds one length; this input shape cannot be written there")
+            self.add(start, end, str(body[0]))
+            return
         if declares_batch(inp):
             value = tuple(new_shape)
         else:
@@ -651,6 +663,10 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
             kw = piece
             moved.add(first_input.id)
         p.insert_before(orig_consumer, nl, edge, kw)
+    for mod in extra_movers():
+        writer = getattr(mod, "patch", None)
+        if writer is not None:
+            writer(p, original, repaired)  # e.g. data moves: the array fed to fit() reshaped at the call
     # input shapes
     for inp in original.inputs:
         shape = new_shapes.get(inp.id, inp.shape)

@@ -206,11 +206,50 @@ def _legacy_moves(model: Model) -> list[Edit]:
     return out
 
 
+# Finding kinds whose moves live in another module of this package: kind ->
+# module name. Each module has `propose(model, result) -> [Edit]` and may have
+# `patch(patcher, original, repaired)` writing its edits into Python source
+# (called by patch_python.patch_model). Absent modules are skipped.
+MOVERS: dict[str, str] = {
+    "data_shape_mismatch": "data_moves",
+    "data_target_mismatch": "data_moves",
+    "data_label_encoding": "data_moves",
+    "data_sample_count": "data_moves",
+}
+_MOVER_CACHE: dict[str, Any] = {}
+
+
+def mover(name: str) -> Any:
+    """The mover module `name` of this package, or None when it is not installed."""
+    if name not in _MOVER_CACHE:
+        import importlib
+
+        try:
+            _MOVER_CACHE[name] = importlib.import_module(f"{__package__}.{name}")
+        except ImportError:
+            _MOVER_CACHE[name] = None
+    return _MOVER_CACHE[name]
+
+
+def extra_movers() -> list:
+    return [m for m in (mover(n) for n in dict.fromkeys(MOVERS.values())) if m is not None]
+
+
+def _table_moves(model: Model, result: CheckResult) -> list[Edit]:
+    names = dict.fromkeys(MOVERS[d.kind] for d in result.errors if d.kind in MOVERS)
+    out: list[Edit] = []
+    for name in names:
+        mod = mover(name)
+        if mod is not None and hasattr(mod, "propose"):
+            out.extend(mod.propose(model, result))
+    return out
+
+
 def propose(model: Model, result: CheckResult) -> list[Edit]:
-    data = _data_moves(model, result) + _legacy_moves(model)
+    data = _data_moves(model, result) + _table_moves(model, result) + _legacy_moves(model)
     diag = first_error(result)
-    if diag is None or diag.kind == "data_shape_mismatch":
-        return data
+    if diag is None or diag.kind in MOVERS:
+        return _dedupe(data)
     layer = None
     if diag.layer is not None:
         try:
