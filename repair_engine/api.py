@@ -242,7 +242,7 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
             entry.status = "unsupported"
         checks.append(result)
         entries.append(entry)
-    if fix and any(e.invalid for e in entries):
+    if fix and any(e.invalid or _legacy_written(e) for e in entries):
         _repair(report, fr, checks, entries, config, verify)
     report.models.extend(entries)
     if fr.diagnostics and (not fr.models or any(d.severity in ("error", "warning") for d in fr.diagnostics)):
@@ -342,6 +342,16 @@ def filter_diagnostics(diags: list, config: Config, text: str | None, fmt: str |
 # repair
 
 
+def _legacy_written(entry) -> bool:
+    """The model is written with a Keras 1/2 keyword Keras 3 rejects (the repair rewrites it)."""
+    m = getattr(entry, "model", None)
+    if m is None:
+        return False
+    from .repair.patch_python import rejected_legacy
+
+    return any(rejected_legacy(l) for l in m.layers)
+
+
 def _fix_file_function():
     try:
         from .repair import fix_file  # written separately; optional until it lands
@@ -390,7 +400,7 @@ def _repair(report: Report, fr, checks: list, entries: list, config: Config, ver
         return
     repairs = getattr(ff, "repairs", None) or {}
     for i, entry in enumerate(entries):
-        if entry.invalid:
+        if entry.invalid or repairs.get(i):
             entry.repair = repairs.get(i)
     new_text = getattr(ff, "new_text", None)
     if new_text is not None and new_text != fr.text:
