@@ -145,7 +145,7 @@ def main(argv=None) -> int:
         r = run_repository(path)
         print_repository(r)
         results.append(r)
-    total = Counter()
+    total: Counter = Counter()
     reasons: Counter = Counter()
     partial_reasons: Counter = Counter()
     for r in results:
