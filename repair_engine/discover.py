@@ -45,7 +45,7 @@ SKIP_DIRS = {
     ".ipynb_checkpoints",
 }
 # Extensions worth a diagnostic when unreadable or unrecognised when named explicitly.
-MODEL_EXTENSIONS = (".py", ".json", ".keras", ".h5", ".hdf5")
+MODEL_EXTENSIONS = (".py", ".ipynb", ".json", ".keras", ".h5", ".hdf5")
 _ZIP_MAGIC = b"PK\x03\x04"
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
@@ -100,6 +100,9 @@ def detect(path: str, data: bytes, explicit: bool = False) -> ModuleType | None:
         if py is not None and (_safe_sniff(py, path, data) or explicit):
             return py
         return None
+    if low.endswith(".ipynb"):
+        nb = _frontend("notebook")
+        return nb if (_safe_sniff(nb, path, data) or explicit) else None
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"{", b"[")):
         kj, spec = _frontend("keras_json"), _frontend("exais_spec")
