@@ -22,7 +22,7 @@ from ...diagnostics import Diagnostic
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
 from ...semantics import attention, recurrent
 from . import budgets, builtin_calls, legacy
-from .imports import canonical, is_keras, is_layer_class_name, star_names
+from .imports import canonical, is_keras, is_layer_class_name, runtime_submodules, star_names
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
 from .source import Spans
 from .values import (
@@ -221,6 +221,8 @@ def _flat_tensors(v) -> list:
 def _const_equal(a, b) -> bool:
     if a is b:
         return True
+    if isinstance(a, Ref) and isinstance(b, Ref):
+        return a == b  # the same module or class imported in both branches (`if`/`try` imports)
     if isinstance(a, _PLAIN + (tuple, list)) and type(a) is type(b):
         try:
             return bool(a == b) and not is_unknown(a)
@@ -1112,6 +1114,9 @@ class Evaluator:
     def call_function(self, fn: FuncVal, pos, kws, node, unknown_missing: bool = False):
         fdef = fn.node
         self.called.add(id(fdef))
+        runtime = runtime_submodules(getattr(fdef, "name", ""))
+        if runtime is not None:  # the library's own definition reads the caller's kwargs: see imports.py
+            return tuple(Ref(m) for m in runtime)
         if self.call_depth >= MAX_CALL_DEPTH:
             return self.unknown_call(None, pos, kws, node)
         scope = Env(fn.env)
@@ -1234,6 +1239,9 @@ class Evaluator:
     def call_ref(self, path: str, pos, kws, node, env):
         if path.startswith("builtins."):
             return self.call_builtin(path[9:], pos, kws, node, env)
+        runtime = runtime_submodules(path)
+        if runtime is not None:
+            return tuple(Ref(m) for m in runtime)
         if path.startswith("numpy.") or path.startswith("math."):
             return self.call_numeric(path, pos, kws, node)
         if path in ("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split"):
