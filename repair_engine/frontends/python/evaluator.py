@@ -134,7 +134,7 @@ class Env:
         return self.redirect.get(name, self)
 
     def lookup(self, name: str) -> Binding | None:
-        env = self
+        env: Env | None = self
         while env is not None:
             b = env.vars.get(name)
             if b is not None:
@@ -530,7 +530,7 @@ class Evaluator:
         for name in names:
             vals = [r.get(name) for r in results]
             first = vals[0]
-            if all(v is not None and first is not None and _const_equal(v.value, first.value) for v in vals):
+            if first is not None and all(v is not None and _const_equal(v.value, first.value) for v in vals):
                 merged[name] = first if all(v is first for v in vals) else Binding(first.value)
             else:
                 merged[name] = Binding(UNKNOWN)
@@ -603,6 +603,7 @@ class Evaluator:
 
     def assign(self, target, value, value_node, env: Env, origin_ok: bool = True) -> None:
         if isinstance(target, ast.Name):
+            oname: str | None  # a Binding may carry no name
             origin, oname = None, target.id
             if origin_ok and value_node is not None:
                 origin = value_node
@@ -813,7 +814,7 @@ class Evaluator:
         return UNKNOWN
 
     def ev_elts(self, elts, env) -> list:
-        out = []
+        out: list = []
         for e in elts:
             if isinstance(e, ast.Starred):
                 v = self.ev(e.value, env)
@@ -1005,7 +1006,7 @@ class Evaluator:
     def ev_SetComp(self, node, env):
         return UNKNOWN
 
-    def comprehension(self, node, env, kind):
+    def comprehension(self, node, env: Env, kind: type[list] | type[tuple]) -> Any:
         scope = Env(env)
         out: list = []
         built = budgets.progress(self)
@@ -1037,7 +1038,7 @@ class Evaluator:
             return UNKNOWN
         return kind(out)
 
-    def ev_Call(self, node, env):
+    def ev_Call(self, node: ast.Call, env: Env) -> Any:
         func = self.ev(node.func, env)
         # argument provenance is only needed where it can reach the IR (Keras
         # constructors, helpers, user classes, model methods): skip it elsewhere
@@ -1178,6 +1179,7 @@ class Evaluator:
         scope.vars[name] = Binding(value, origin, oname)
 
     def bind_param(self, scope: Env, name: str, value, src: ArgSource | None, node) -> None:
+        oname: str | None  # a Binding may carry no name
         origin, oname = None, name
         if src is not None:
             if src.origin is not None:
