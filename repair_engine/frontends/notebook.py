@@ -201,7 +201,8 @@ def load(path: str, data: bytes) -> FileResult:
         )
         return result
     result = python_source.load(path, virtual.encode("utf-8"))
-    result.diagnostics.extend(notes)
+    if result.models:  # a note about a skipped cell matters only next to the models it may hide
+        result.diagnostics.extend(notes)
     result.notebook = nb  # type: ignore[attr-defined]
     return result
 

@@ -21,7 +21,7 @@ from typing import Any
 from ...diagnostics import Diagnostic
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
 from ...semantics import attention, recurrent
-from . import budgets, builtin_calls, legacy
+from . import budgets, builtin_calls, layer_order, legacy
 from .imports import canonical, is_keras, is_layer_class_name, runtime_submodules, star_names
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
 from .source import Spans
@@ -1782,11 +1782,10 @@ class Evaluator:
             return UNKNOWN
         if m.style != "functional":
             return UNKNOWN
-        needed = _reachable(m.graph, _flat_tensors(m.outputs))
+        order = layer_order.keras_order(m.graph.nodes, [t.node for t in _flat_tensors(m.outputs)])
         out, seen = [], set()
-        for nid, n in m.graph.nodes.items():
-            if nid not in needed:
-                continue
+        for nid in order:
+            n = m.graph.nodes[nid]
             if isinstance(n, InputNode):
                 out.append(
                     LayerObj(
