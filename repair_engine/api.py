@@ -225,6 +225,7 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
         _file_entry(report, sf.path, [_internal(report, sf.path, "reading the file", e)], config, None, None)
         return
     report.file_results[sf.path] = fr
+    first_entry = len(report.models)
     text = fr.text
     from .checker import check
 
@@ -247,6 +248,10 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
     report.models.extend(entries)
     if fr.diagnostics and (not fr.models or any(d.severity in ("error", "warning") for d in fr.diagnostics)):
         _file_entry(report, sf.path, fr.diagnostics, config, text, fr.format)
+    if getattr(fr, "notebook", None) is not None:  # notebook cells: locations and fixes back into the JSON
+        from .frontends import notebook
+
+        notebook.finish(report, fr, report.models[first_entry:])
 
 
 def _file_entry(report: Report, path: str, diags: list, config: Config, text, fmt) -> None:
