@@ -138,7 +138,7 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     """Repair every invalid model of one file (see FileFix). `verify=False` skips
     the real-Keras build (the patched source is still re-read and re-checked)."""
     from .diffs import unified_diff
-    from .patch_python import PatchError, Patcher, patch_model
+    from .patch_python import Patcher, PatchError, patch_model
     from .verify import keras_enabled
 
     path = file_result.path
