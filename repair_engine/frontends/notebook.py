@@ -207,9 +207,10 @@ def load(path: str, data: bytes) -> FileResult:
     return result
 
 
-def finish(report, result: FileResult, entries: list) -> None:
+def finish(report, result: FileResult, entries: list, diffs) -> None:
     """After checks and repairs (done on the virtual source): every location
-    becomes a raw notebook location, every repaired text a notebook text."""
+    becomes a raw notebook location, every repaired text a notebook text.
+    `diffs`: the module giving unified_diff and line_edits (repair/diffs.py)."""
     from . import notebook_patch
 
     nb: NotebookMap = result.notebook  # type: ignore[attr-defined]
@@ -219,7 +220,7 @@ def finish(report, result: FileResult, entries: list) -> None:
         if entry.line is not None:
             entry.line = nb.raw(entry.line)[0]
         if entry.repair:
-            notebook_patch.move_repair(entry.repair, nb, path, virtual)
+            notebook_patch.move_repair(entry.repair, nb, path, virtual, diffs)
     result.diagnostics = [_moved(d, nb, path) for d in result.diagnostics]
     new_virtual = report.fixed_texts.get(path)
     if new_virtual is not None:
