@@ -250,9 +250,8 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
         _file_entry(report, sf.path, fr.diagnostics, config, text, fr.format)
     if getattr(fr, "notebook", None) is not None:  # notebook cells: locations and fixes back into the JSON
         from .frontends import notebook
-        from .repair import diffs
 
-        notebook.finish(report, fr, report.models[first_entry:], diffs)
+        notebook.finish(report, fr, report.models[first_entry:])
 
 
 def _file_entry(report: Report, path: str, diags: list, config: Config, text, fmt) -> None:

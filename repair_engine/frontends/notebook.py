@@ -207,10 +207,9 @@ def load(path: str, data: bytes) -> FileResult:
     return result
 
 
-def finish(report, result: FileResult, entries: list, diffs) -> None:
+def finish(report, result: FileResult, entries: list) -> None:
     """After checks and repairs (done on the virtual source): every location
-    becomes a raw notebook location, every repaired text a notebook text.
-    `diffs`: the module giving unified_diff and line_edits (repair/diffs.py)."""
+    becomes a raw notebook location, every repaired text a notebook text."""
     from . import notebook_patch
 
     nb: NotebookMap = result.notebook  # type: ignore[attr-defined]
@@ -220,7 +219,7 @@ def finish(report, result: FileResult, entries: list, diffs) -> None:
         if entry.line is not None:
             entry.line = nb.raw(entry.line)[0]
         if entry.repair:
-            notebook_patch.move_repair(entry.repair, nb, path, virtual, diffs)
+            notebook_patch.move_repair(entry.repair, nb, path, virtual)
     result.diagnostics = [_moved(d, nb, path) for d in result.diagnostics]
     new_virtual = report.fixed_texts.get(path)
     if new_virtual is not None:

@@ -88,13 +88,12 @@ def _source_json(raw: str, starts: list, source, lines: list) -> str:
     return "[\n" + ",\n".join(indent + s for s in strings) + "\n" + closing + "]"
 
 
-def move_repair(repair: dict, nb, path: str, virtual: str, diffs) -> None:
+def move_repair(repair: dict, nb, path: str, virtual: str) -> None:
     """A repair computed on the virtual source, re-expressed on the notebook:
     its diff and GitHub `line_edits` address the raw JSON lines (a suggestion
-    replaces the JSON string of the source line), its edits' lines too.
-    `diffs` gives unified_diff and line_edits (the repair engine's, passed in
-    by the API: frontends do not import the repair engine)."""
-    unified_diff, line_edits = diffs.unified_diff, diffs.line_edits
+    replaces the JSON string of the source line), its edits' lines too."""
+    from ..repair.diffs import line_edits, unified_diff
+
     for e in repair.get("edits") or []:
         if isinstance(e, dict) and isinstance(e.get("line"), int):
             e["line"] = nb.raw(e["line"])[0]
