@@ -85,9 +85,12 @@ def _base_factor(ctx: Ctx, name: str, lo: float, hi: float, value: Any) -> None:
         _factor_outside(ctx, name, value, interval, lo, hi)
 
 
-def _choice_exact(ctx: Ctx, name: str, allowed: tuple, default: str) -> str:
-    """A case-sensitive string choice (fill_mode, interpolation of the affine layers)."""
+def _choice_exact(ctx: Ctx, name: str, allowed: tuple, default: str, aliases: dict | None = None) -> str:
+    """A case-sensitive string choice (fill_mode, interpolation of the affine layers);
+    `aliases` are the deprecated spellings the constructor maps itself."""
     value = ctx.arg(name, default)
+    if aliases and isinstance(value, str) and value in aliases:
+        return aliases[value]
     if value not in allowed:
         ctx.fail(
             "invalid_argument",
@@ -96,6 +99,7 @@ def _choice_exact(ctx: Ctx, name: str, allowed: tuple, default: str) -> str:
             actual=f"{name}={value!r}",
             argument=name,
             hint={"arg": name, "choices": list(allowed)},
+            code="NNR203",
         )
     return value
 
@@ -488,11 +492,12 @@ def _unique_vocabulary(ctx: Ctx) -> None:
         )
 
 
+# deprecated output_mode spellings IndexLookup and TextVectorization map themselves
+LOOKUP_MODE_ALIASES = {"binary": "multi_hot", "tf-idf": "tf_idf"}
+
+
 def _lookup_mode(ctx: Ctx, allowed: tuple) -> str:
-    mode = ctx.arg("output_mode", "int")
-    if mode == "binary":  # deprecated spelling
-        return "multi_hot"
-    return _choice_exact(ctx, "output_mode", allowed, "int")
+    return _choice_exact(ctx, "output_mode", allowed, "int", LOOKUP_MODE_ALIASES)
 
 
 def _tf_idf_weights(ctx: Ctx, mode: str) -> None:
@@ -553,7 +558,7 @@ def lookup(ctx: Ctx):
 
 @register("TextVectorization")
 def text_vectorization(ctx: Ctx):
-    mode = _choice_exact(ctx, "output_mode", LOOKUP_MODES, "int")
+    mode = _lookup_mode(ctx, LOOKUP_MODES)
     length = ctx.arg("output_sequence_length", None)
     if mode != "int" and length is not None:
         ctx.fail(
