@@ -31,6 +31,7 @@ import random
 import string
 import subprocess
 import sys
+import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -63,8 +64,15 @@ class OpenOutcome:
     ours_messages: list
 
     @property
+    def keras_is_wrong(self) -> bool:
+        """A documented divergence where Keras is the one that is wrong (docs/keras-divergences.md)."""
+        return self.case.kind == "Equalization" and "is part of a cycle" in self.keras_error and self.ours_ok
+
+    @property
     def agrees(self) -> bool:
         if self.keras_ok and not self.ours_ok and self.keras_runs is False:
+            return True
+        if self.keras_is_wrong:
             return True
         return self.keras_ok == self.ours_ok
 
@@ -318,14 +326,14 @@ def keras_label(case: Case, forward: bool = True) -> tuple[bool, bool | None, st
     try:
         exec(compile(case.source, "<open-world case>", "exec"), env)  # our generated code only
     except Exception as e:
-        return False, None, f"{type(e).__name__}: {str(e)[:160]}"
+        return False, None, f"{type(e).__name__}: {str(e)[:400]}"
     if not forward:
         return True, None, ""
     shape = tuple(2 if d is None else d for d in case.shape)
     try:
         env["model"](np.zeros(shape, dtype="float32"))
     except Exception as e:
-        return True, False, f"forward: {type(e).__name__}: {str(e)[:160]}"
+        return True, False, f"forward: {type(e).__name__}: {str(e)[:400]}"
     return True, True, ""
 
 
@@ -343,19 +351,21 @@ def keras_labels(cases: list[Case], forward: list[bool]) -> list:
     labels: list = []
     while len(labels) < len(cases):
         todo = list(zip(cases, forward))[len(labels) :]
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.open_world", "--label"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-        )
-        assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(
-            "".join(json.dumps({"source": c.source, "shape": list(c.shape), "forward": f}) + "\n" for c, f in todo)
-        )
-        proc.stdin.close()
+        # the cases go through a file: a pipe in both directions would deadlock once full
+        with tempfile.TemporaryFile("w+") as feed:
+            feed.write(
+                "".join(json.dumps({"source": c.source, "shape": list(c.shape), "forward": f}) + "\n" for c, f in todo)
+            )
+            feed.seek(0)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.open_world", "--label"],
+                stdin=feed,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+            )
+        assert proc.stdout is not None
         got = 0
         for line in proc.stdout:
             labels.append(tuple(json.loads(line)))
@@ -406,10 +416,12 @@ def report(outcomes: list, show: int) -> int:
     false_alarms = [o for o in outcomes if not o.agrees and not o.ours_ok]
     misses = [o for o in outcomes if not o.agrees and o.ours_ok]
     kinds = Counter(o.case.kind for o in outcomes)
+    documented = sum(o.keras_is_wrong for o in outcomes)
     print(f"open-world cases: {total} over {len(kinds)} layer kinds")
     print(f"verdict agreement: {agree}/{total} = {100.0 * agree / max(total, 1):.2f}%")
     print(f"misses (Keras rejects, we accept): {len(misses)}; false alarms (Keras accepts, we reject): "
           f"{len(false_alarms)}")  # fmt: skip
+    print(f"  of which Keras is the one that is wrong (documented in docs/keras-divergences.md): {documented}")
     for cat in CATEGORIES:
         os_ = by_cat.get(cat, [])
         a = sum(o.agrees for o in os_)

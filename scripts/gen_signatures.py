@@ -100,6 +100,8 @@ def accepted_keywords(cls, layer_base) -> set[str]:
             break
         fn = _init_source_tree(current)
         call = _super_call(fn) if fn is not None else None
+        if call is not None and not any(k.arg is None for k in call.keywords):
+            break  # **kwargs is not passed on (IndexLookup): only what this class pops
         if call is not None:
             parent_params = [p.name for p in _own_params(parent)]
             n_pos = len([a for a in call.args if not isinstance(a, ast.Starred)])

@@ -91,6 +91,32 @@ def check_arguments(ctx: Ctx) -> None:
     check_keywords(ctx)
     check_base_args(ctx)
     check_identifiers(ctx)
+    check_numbers(ctx)
+
+
+# Arguments a constructor compares with numbers right away (`min(1.0, max(0.0, dropout))`
+# in every recurrent cell): anything but an int/float (bool included) raises TypeError.
+_RNN_DROPOUT = ("dropout", "recurrent_dropout")
+NUMERIC_ARGS: dict[str, tuple] = {
+    kind: _RNN_DROPOUT
+    for kind in (
+        "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+    )
+}  # fmt: skip
+
+
+def check_numbers(ctx: Ctx) -> None:
+    for name in NUMERIC_ARGS.get(ctx.kind, ()):
+        value = ctx.layer.args.get(name, 0.0)
+        if not is_unknown(value) and not isinstance(value, (int, float)):
+            ctx.fail(
+                "invalid_argument",
+                f"`{name}` of {ctx.kind} must be a number in [0, 1], received {name}={value!r}",
+                expected=f"{name} in [0, 1]",
+                actual=f"{name}={value!r}",
+                argument=name,
+                hint={"arg": name, "value": 0.0},
+            )
 
 
 def check_layer_tree(layer: Layer, make_ctx) -> None:

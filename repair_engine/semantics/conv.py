@@ -1143,5 +1143,6 @@ EXAMPLES = [
     E("SeparableConv1D", {"filters": 8, "kernel_size": 3, "padding": "causal"}, (None, 9, 3), error="invalid_argument"),
     E("SeparableConv1D", {"filters": 8, "kernel_size": 3}, (None, 9, 9, 3), error="rank_mismatch"),
     E("SeparableConvolution1D", {"filters": 2, "kernel_size": 3}, (None, None, 3), out=(None, None, 2)),
+    E("SeparableConvolution1D", {"filters": 2, "kernel_size": 3}, (None, 3), error="rank_mismatch"),
     E("SeparableConvolution2D", {"filters": 2, "kernel_size": 1}, (None, 3, 3, 3), out=(None, 3, 3, 2)),
 ]
