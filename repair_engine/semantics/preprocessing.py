@@ -1011,6 +1011,7 @@ EXAMPLES = [
     Example("IntegerLookup", {"sparse": True}, (None, 3), error="invalid_argument"),
     Example("TextVectorization", {"max_tokens": 100, "output_sequence_length": 10}, (None,), out=(None, 10)),
     Example("TextVectorization", {"max_tokens": 100}, (None, 1), out=(None, None)),
+    Example("TextVectorization", {"output_mode": "binary", "vocabulary": ["a", "b"]}, (None, 1), out=(None, 1, 3)),
     Example("TextVectorization", {"output_mode": "count", "vocabulary": ["a", "b"]}, (None, 1), out=(None, 1, 3)),
     Example(
         "TextVectorization",
