@@ -291,6 +291,7 @@ IMAGE_ARG_RULES: dict[str, tuple] = {
     "RandomErasing": (("scale", (0.02, 0.33), "unit_overlap"),),
     "RandomSaturation": (("value_range", (0, 255), "pair"),),
     "RandomColorDegeneration": (("value_range", (0, 255), "pair"),),
+    "RandomPosterization": (("value_range", (0, 255), "pair"),),
     # AugMix and RandAugment build their sub-layers (RandomShear, Solarization, ...) in __init__
     "AugMix": (("value_range", (0, 255), "pair"), ("factor", 0.3, "unit_overlap")),
     "RandAugment": (("value_range", (0, 255), "pair"), ("factor", 0.5, "unit_overlap")),

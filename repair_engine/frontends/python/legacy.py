@@ -137,6 +137,8 @@ _KIND_RENAMES: dict[str, dict[str, str]] = {
 _DROPPED = {"consume_less", "forget_bias_init", "mode", "trainable_weights_", "input_dtype"}
 # Old spellings Keras 3 itself still accepts (and maps): no finding, the IR holds the new name
 _ACCEPTED_ALIASES = {("LeakyReLU", "alpha"): "negative_slope"}
+# (kind, old keyword) pairs Keras 3 accepts: the repair's patch writer leaves them as written
+_ACCEPTED_BY_KERAS3 = frozenset(_ACCEPTED_ALIASES)
 
 _DIM_ORDERING = {"th": "channels_first", "tf": "channels_last", "default": "channels_last"}
 
@@ -249,6 +251,8 @@ def normalize(written: str, positional: list, keywords: list, call_span: Span | 
             new = _ACCEPTED_ALIASES[(kind, name)]
             args[new], sources[new], legacy[new] = value, src, name
             continue
+        if legacy.get(name) and (kind, legacy[name]) in _ACCEPTED_ALIASES:
+            continue  # Keras pops the alias and lets it win (LeakyReLU(alpha=..., negative_slope=...))
         if name in keras3:
             args[name] = value  # a real Keras 3 argument is never read as legacy
             sources[name] = src
