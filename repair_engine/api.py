@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .config import Config
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, code_selected
 from .discover import MAX_BINARY_BYTES, MAX_TEXT_BYTES, SourceFile, collect, detect
 from .ir import Span
 
@@ -335,7 +335,7 @@ def filter_diagnostics(diags: list, config: Config, text: str | None, fmt: str |
             continue
         if lines is not None:
             codes = suppressed_codes(lines, d.span)
-            if codes is not None and ("*" in codes or code in codes):
+            if codes is not None and ("*" in codes or code_selected(code, codes)):
                 dropped += 1
                 continue
         sev = config.severity_of(code, d.severity)
