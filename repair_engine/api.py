@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .config import Config
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, code_selected
 from .discover import MAX_BINARY_BYTES, MAX_TEXT_BYTES, SourceFile, collect, detect
 from .ir import Span
 
@@ -225,6 +225,7 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
         _file_entry(report, sf.path, [_internal(report, sf.path, "reading the file", e)], config, None, None)
         return
     report.file_results[sf.path] = fr
+    first_entry = len(report.models)
     text = fr.text
     from .checker import check
 
@@ -242,11 +243,15 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
             entry.status = "unsupported"
         checks.append(result)
         entries.append(entry)
-    if fix and any(e.invalid for e in entries):
+    if fix and any(e.invalid or _legacy_written(e) for e in entries):
         _repair(report, fr, checks, entries, config, verify)
     report.models.extend(entries)
     if fr.diagnostics and (not fr.models or any(d.severity in ("error", "warning") for d in fr.diagnostics)):
         _file_entry(report, sf.path, fr.diagnostics, config, text, fr.format)
+    if getattr(fr, "notebook", None) is not None:  # notebook cells: locations and fixes back into the JSON
+        from .frontends import notebook_patch
+
+        notebook_patch.finish(report, fr, report.models[first_entry:])
 
 
 def _file_entry(report: Report, path: str, diags: list, config: Config, text, fmt) -> None:
@@ -330,7 +335,7 @@ def filter_diagnostics(diags: list, config: Config, text: str | None, fmt: str |
             continue
         if lines is not None:
             codes = suppressed_codes(lines, d.span)
-            if codes is not None and ("*" in codes or code in codes):
+            if codes is not None and ("*" in codes or code_selected(code, codes)):
                 dropped += 1
                 continue
         sev = config.severity_of(code, d.severity)
@@ -340,6 +345,16 @@ def filter_diagnostics(diags: list, config: Config, text: str | None, fmt: str |
 
 # ---------------------------------------------------------------------------
 # repair
+
+
+def _legacy_written(entry) -> bool:
+    """The model is written with a Keras 1/2 keyword Keras 3 rejects (the repair rewrites it)."""
+    m = getattr(entry, "model", None)
+    if m is None:
+        return False
+    from .repair.patch_python import rejected_legacy
+
+    return any(rejected_legacy(l) for l in m.layers)
 
 
 def _fix_file_function():
@@ -390,7 +405,7 @@ def _repair(report: Report, fr, checks: list, entries: list, config: Config, ver
         return
     repairs = getattr(ff, "repairs", None) or {}
     for i, entry in enumerate(entries):
-        if entry.invalid:
+        if entry.invalid or repairs.get(i):
             entry.repair = repairs.get(i)
     new_text = getattr(ff, "new_text", None)
     if new_text is not None and new_text != fr.text:
