@@ -249,9 +249,9 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
     if fr.diagnostics and (not fr.models or any(d.severity in ("error", "warning") for d in fr.diagnostics)):
         _file_entry(report, sf.path, fr.diagnostics, config, text, fr.format)
     if getattr(fr, "notebook", None) is not None:  # notebook cells: locations and fixes back into the JSON
-        from .frontends import notebook
+        from .frontends import notebook_patch
 
-        notebook.finish(report, fr, report.models[first_entry:])
+        notebook_patch.finish(report, fr, report.models[first_entry:])
 
 
 def _file_entry(report: Report, path: str, diags: list, config: Config, text, fmt) -> None:
