@@ -265,6 +265,10 @@ def check(model: Model) -> CheckResult:
     for e in model.outputs:
         outs = shapes.get(e.node)
         result.output_shapes.append(outs[e.index] if outs and e.index < len(outs) else None)
+    if model.feeds:  # the data fed to fit/predict, through the loss (frontends/python/data_feed.py)
+        from .frontends.python.data_feed import check_feeds
+
+        result.diagnostics.extend(check_feeds(model, result))
     return result
 
 

@@ -48,6 +48,12 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     # channels-last move: the same numbers now mean other things (axis 5 of a
     # (5, 8, 1) image read as channels); above any local argument fix
     "reinterpret_input": 0.5,
+    # data-side and loss edits (repair/data_moves.py): a single sample's missing
+    # batch axis is the usual fix; reshaping the data at the call costs a bit more
+    # than declaring the input the data already has
+    "data_batch_axis": 0.8,
+    "data_reshape": 1.2,
+    "set_loss": 1.0,
     # added once, at the goal, when the final output shape changes
     "output_change": 1.0,
     # alternatives are offered only up to this much above the best repair

@@ -644,6 +644,10 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
                 raise PatchError("unknown value")
             else:
                 p.set_arg(ol, name, None if a is _MISSING else a, b)
+    if original.feeds:  # data and loss edits (repair/data_moves.py)
+        from .data_moves import patch as patch_feeds
+
+        patch_feeds(p, original, repaired)
     return p
 
 

@@ -207,7 +207,9 @@ def _legacy_moves(model: Model) -> list[Edit]:
 
 
 def propose(model: Model, result: CheckResult) -> list[Edit]:
-    data = _data_moves(model, result) + _legacy_moves(model)
+    from .data_moves import propose as data_feed_moves  # data/loss-side moves (data_moves.py)
+
+    data = _data_moves(model, result) + _legacy_moves(model) + data_feed_moves(model, result)
     diag = first_error(result)
     if diag is None or diag.kind == "data_shape_mismatch":
         return data

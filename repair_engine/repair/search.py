@@ -128,6 +128,10 @@ def state_key(model: Model, cache: dict | None = None) -> tuple:
         (_layer_body(l, cache), tuple((pos.get(e.node, e.node), e.index) for e in l.inputs)) for l in model.layers
     )
     outputs = tuple((pos.get(e.node, e.node), e.index) for e in model.outputs)
+    if model.feeds:  # data and loss edits change these (data_moves.py)
+        from .data_moves import feeds_key
+
+        return (inputs, layers, outputs, feeds_key(model))
     return (inputs, layers, outputs)
 
 
