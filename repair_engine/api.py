@@ -213,6 +213,7 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
             report.unreadable += 1
         _file_entry(report, sf.path, [sf.diagnostic], config, None, None)
         return
+    assert sf.frontend is not None  # discover gives a frontend or a diagnostic
     try:
         fr = sf.frontend.load(sf.path, sf.data)
     except (MemoryError, RecursionError, Exception) as e:  # a frontend bug must not stop the run
@@ -354,14 +355,14 @@ def _repair(report: Report, fr, checks: list, entries: list, config: Config, ver
                 entry.diagnostics.append(d)
         return
     if fix_file is None:
-        for e in entries:
-            if e.invalid:
-                e.diagnostics.append(
+        for entry in entries:
+            if entry.invalid:
+                entry.diagnostics.append(
                     Diagnostic(
                         kind="repair_not_found",
                         severity="warning",
                         message="the repair engine is not available in this installation",
-                        span=e.model.span if e.model is not None else None,
+                        span=entry.model.span if entry.model is not None else None,
                     )
                 )
         return

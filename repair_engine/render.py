@@ -137,7 +137,7 @@ def to_sarif(report) -> dict:
     from .api import TOOL_NAME, tool_version
 
     used = sorted({d.code for d in report.diagnostics})
-    rules = []
+    rules: list[dict] = []
     index = {}
     for code in used:
         index[code] = len(rules)

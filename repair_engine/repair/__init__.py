@@ -167,7 +167,7 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
             fix.repairs[idx] = None
             fix.diagnostics.append(not_found_diagnostic(model, outcome))
             continue
-        written = []  # (candidate, new_text or None, diff)
+        written: list[tuple[Any, str | None]] = []  # (candidate, new_text or None)
         problems = []
         for cand in candidates:
             if text is not None and fmt in PATCHABLE_FORMATS:
@@ -208,7 +208,7 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
                 any_applied = True
             except Exception:  # collisions between models' patches: fall back below
                 combined_ok = False
-    if combined_ok and any_applied:
+    if combined is not None and combined_ok and any_applied:
         try:
             fix.new_text = combined.result().new_text
         except Exception:

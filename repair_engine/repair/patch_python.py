@@ -54,7 +54,9 @@ class Source:
             raise PatchError(f"line {line} outside the file")
         return self.starts[line - 1] + col - 1
 
-    def span(self, span: Span) -> tuple[int, int]:
+    def span(self, span: Span | None) -> tuple[int, int]:
+        if span is None:
+            raise PatchError("no source position")
         start = self.offset(span.line, span.col)
         end_line = span.end_line or span.line
         end = self.offset(end_line, span.end_col) if span.end_col is not None else start
@@ -401,7 +403,7 @@ class Patcher:
 
     @staticmethod
     def ctor_args(new: Layer, first_input_kw: str | None) -> str:
-        parts = []
+        parts: list[str] = []
         positional = {"Reshape": "target_shape", "Dense": "units", "RepeatVector": "n", "Permute": "dims"}
         for k, v in new.args.items():
             if positional.get(new.kind) == k:
@@ -590,6 +592,7 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
     new_shapes = {i.id: i.shape for i in repaired.inputs}
     moved: set[str] = set()
     # inserted layers: placed before the first surviving original consumer
+    nl: Layer | None  # a new layer here, the counterpart of an original one below
     for nl in repaired.layers:
         if nl.id in old_layers:
             continue
@@ -604,7 +607,7 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
             name = _input_kw_arg(orig_consumer, first_input)
             piece = p.remove_keyword(orig_consumer, name, first_input.shape_span)
             shape = new_shapes.get(first_input.id, first_input.shape)
-            if shape != first_input.shape:
+            if shape is not None and shape != first_input.shape:
                 value = tuple(shape) if declares_batch(first_input) else tuple(shape)[1:]
                 kw_name = "input_shape" if first_input.declared_as == "input_dim" else name
                 piece = f"{kw_name}={format_value(value, piece.split('=', 1)[-1])}"
@@ -614,7 +617,7 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
     # input shapes
     for inp in original.inputs:
         shape = new_shapes.get(inp.id, inp.shape)
-        if inp.id not in moved and shape != inp.shape:
+        if inp.id not in moved and shape is not None and shape != inp.shape:
             p.set_input(inp, tuple(shape))
     # removed / changed layers
     for ol in original.layers:
@@ -664,7 +667,7 @@ def _literal_shape(node: ast.AST) -> tuple | None:
     if isinstance(node, (ast.Tuple, ast.List)) and all(
         isinstance(e, ast.Constant) and isinstance(e.value, int) and not isinstance(e.value, bool) for e in node.elts
     ):
-        return tuple(e.value for e in node.elts)
+        return tuple(e.value for e in node.elts if isinstance(e, ast.Constant))
     return None
 
 
@@ -677,7 +680,7 @@ def _array_shape_site(node: ast.AST) -> tuple | None:
         shape = _literal_shape(node.args[0])
         return (shape, node.args[0], node.args[0]) if shape is not None else None
     if name in SHAPE_SPREAD and all(_literal_shape(a) is not None and isinstance(a, ast.Constant) for a in node.args):
-        return tuple(a.value for a in node.args), node.args[0], node.args[-1]
+        return tuple(a.value for a in node.args if isinstance(a, ast.Constant)), node.args[0], node.args[-1]
     return None
 
 
@@ -714,6 +717,7 @@ def weight_shape_edits(text: str, old: Any, new: Any) -> list:
     for site, o, n in zip(calls[0], old, new):
         if tuple(o) == tuple(n):
             continue
+        assert site is not None  # the changed arrays were checked readable above
         shape, first, last = site
         if first is last:
             seg = ast.get_source_segment(text, first) or ""

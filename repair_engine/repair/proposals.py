@@ -171,8 +171,8 @@ def _data_moves(model: Model, result: CheckResult) -> list[Edit]:
     out: list[Edit] = []
     for d in result.errors:
         want = data_shape(d)
-        if want is not None and model.inputs and model.inputs[0].shape is not None and not data_fits(model, d):
-            inp = model.inputs[0]
+        inp = model.inputs[0] if model.inputs else None
+        if want is not None and inp is not None and inp.shape is not None and not data_fits(model, d):
             out.append(SetInputShape(target=inp.id, old=tuple(inp.shape), new=(inp.shape[0],) + tuple(want[1:])))
     return out
 
@@ -198,7 +198,7 @@ def _legacy_moves(model: Model) -> list[Edit]:
     out: list[Edit] = []
     for lid, arg in sorted(legacy_slots(model)):
         try:
-            layer = model.node(lid)
+            layer = model.layer(lid)
         except KeyError:
             continue
         if arg in layer.args:
@@ -451,6 +451,7 @@ def _reshape_to_rank(layer: Layer, tgt: tuple, n: int) -> list[Edit]:
 
 
 def _input_rank_moves(inp: InputNode, delta: int) -> list[Edit]:
+    assert inp.shape is not None  # callers skip unknown shapes
     s = tuple(inp.shape)
     out: list[tuple] = []
     if delta > 0:

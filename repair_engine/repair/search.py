@@ -23,7 +23,7 @@ from ..checker import CheckResult, check
 from ..diagnostics import Diagnostic
 from ..ir import InputNode, Layer, Model
 from .cost import CostModel
-from .edits import Cascade, Edit, flatten
+from .edits import Cascade, Edit, RemoveArg, RenameArg, SetArg, SetInputShape, flatten
 from .proposals import first_error, model_errors, propose
 
 # The node budget is the limit that decides (deterministic, independent of the
@@ -138,7 +138,7 @@ def state_key(model: Model, cache: dict | None = None) -> tuple:
 def intended_output(model: Model, result: CheckResult) -> list:
     """What the original model's outputs are meant to be: the computed shapes
     when known, else the declared last axis (units/filters) of the output layer."""
-    out = []
+    out: list[tuple[str, Any] | None] = []
     for e, shape in zip(model.outputs, result.output_shapes or [None] * len(model.outputs)):
         if shape is not None:
             out.append(("shape", tuple(shape)))
@@ -194,14 +194,14 @@ def slots(edit: Edit) -> tuple:
     """Every slot an edit changes (a cascade changes one per part)."""
     if isinstance(edit, Cascade):
         return tuple(s for p in edit.parts for s in slots(p))
-    if edit.op == "rename_arg":
+    if isinstance(edit, RenameArg):
         return ((edit.target, "arg", edit.arg), (edit.target, "arg", edit.new_arg))
     return (slot(edit),)
 
 
 def slot(edit: Edit) -> tuple:
     """What an edit changes: two edits of one slot are one change of it."""
-    if edit.op in ("set_arg", "remove_arg"):
+    if isinstance(edit, (SetArg, RemoveArg)):
         return (edit.target, "arg", edit.arg)
     if edit.op in ("set_input_shape", "set_weights", "replace_layer"):
         return (edit.target, edit.op)
@@ -238,7 +238,7 @@ def flagged(edit: Edit, legacy: frozenset, batch_inputs: frozenset) -> bool:
     dropping the sample axis of an input shape written as `X.shape`."""
     if (edit.target, getattr(edit, "arg", None)) in legacy:
         return True
-    if edit.op == "set_input_shape" and edit.target in batch_inputs and edit.old is not None:
+    if isinstance(edit, SetInputShape) and edit.target in batch_inputs and edit.old is not None:
         old, new = tuple(edit.old), tuple(edit.new)
         return len(old) >= 3 and new == old[:1] + old[2:]
     return False

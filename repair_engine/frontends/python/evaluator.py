@@ -133,7 +133,7 @@ class Env:
         return self.redirect.get(name, self)
 
     def lookup(self, name: str) -> Binding | None:
-        env = self
+        env: Env | None = self
         while env is not None:
             b = env.vars.get(name)
             if b is not None:
@@ -490,7 +490,7 @@ class Evaluator:
         for name in names:
             vals = [r.get(name) for r in results]
             first = vals[0]
-            if all(v is not None and first is not None and _const_equal(v.value, first.value) for v in vals):
+            if first is not None and all(v is not None and _const_equal(v.value, first.value) for v in vals):
                 merged[name] = first if all(v is first for v in vals) else Binding(first.value)
             else:
                 merged[name] = Binding(UNKNOWN)
@@ -554,6 +554,7 @@ class Evaluator:
 
     def assign(self, target, value, value_node, env: Env, origin_ok: bool = True) -> None:
         if isinstance(target, ast.Name):
+            oname: str | None  # a Binding may carry no name
             origin, oname = None, target.id
             if origin_ok and value_node is not None:
                 origin = value_node
@@ -760,7 +761,7 @@ class Evaluator:
         return UNKNOWN
 
     def ev_elts(self, elts, env) -> list:
-        out = []
+        out: list = []
         for e in elts:
             if isinstance(e, ast.Starred):
                 v = self.ev(e.value, env)
@@ -958,7 +959,7 @@ class Evaluator:
     def ev_SetComp(self, node, env):
         return UNKNOWN
 
-    def comprehension(self, node, env, kind):
+    def comprehension(self, node, env: Env, kind: type[list] | type[tuple]) -> Any:
         scope = Env(env)
         out: list = []
 
@@ -987,7 +988,7 @@ class Evaluator:
             return UNKNOWN
         return kind(out)
 
-    def ev_Call(self, node, env):
+    def ev_Call(self, node: ast.Call, env: Env) -> Any:
         func = self.ev(node.func, env)
         # argument provenance is only needed where it can reach the IR (Keras
         # constructors, helpers, user classes, model methods): skip it elsewhere
@@ -1125,6 +1126,7 @@ class Evaluator:
         scope.vars[name] = Binding(value, origin, oname)
 
     def bind_param(self, scope: Env, name: str, value, src: ArgSource | None, node) -> None:
+        oname: str | None  # a Binding may carry no name
         origin, oname = None, name
         if src is not None:
             if src.origin is not None:
@@ -1911,8 +1913,8 @@ class Evaluator:
                     else __builtins__[name](*vals)
                 )
             if name in ("tuple", "list", "sorted", "reversed", "sum", "min", "max", "enumerate", "zip"):
-                seqs = [self.iterate(v) for v in vals]
-                if any(s is None for s in seqs):
+                seqs: list[list] = [s for s in (self.iterate(v) for v in vals) if s is not None]
+                if len(seqs) < len(vals):  # some value is not iterable here
                     return UNKNOWN
                 if name == "tuple":
                     return tuple(seqs[0]) if seqs else ()
@@ -1928,10 +1930,10 @@ class Evaluator:
                     return sorted(seqs[0])
                 if name in ("sum", "min", "max"):
                     if name != "sum" and len(vals) > 1:
-                        return {"min": min, "max": max}[name](vals)
+                        return min(vals) if name == "min" else max(vals)
                     if not all(isinstance(v, (int, float)) for v in seqs[0]):
                         return UNKNOWN
-                    return {"sum": sum, "min": min, "max": max}[name](seqs[0])
+                    return sum(seqs[0]) if name == "sum" else min(seqs[0]) if name == "min" else max(seqs[0])
             if name == "dict":
                 return {k: v for k, v, _ in kws}
         except Exception:

@@ -56,7 +56,7 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
     for nid, n in ev.graph.nodes.items():
         if isinstance(n, Layer):
             first_call.setdefault(n.instance_id, nid)
-    owner = {}
+    owner: dict[str, int] = {}
     for mi, model in enumerate(models):
         for l in model.layers:
             owner.setdefault(l.id, mi)
@@ -191,7 +191,7 @@ def materialize(ev: Evaluator, m: ModelObj) -> Model | None:
         ev.graph.nodes[iid] = inp
         x = Tensor(iid, id(ev.graph))
         if m.style == "sequential":
-            y = ev.apply_model(_Unconsumed(m), [(x, None)], [], None)
+            y = ev.apply_model(_Unconsumed(m), [(x, None)], [], None)  # type: ignore[arg-type]  # a proxy of m
         else:
             y = ev.call_instance(m.instance, [(x, None)], [], _NodeAt(m.span))
         graph = ev.graph
