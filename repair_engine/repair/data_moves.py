@@ -108,8 +108,8 @@ def _input_moves(model: Model, hint: dict) -> list[Edit]:
     feed = model.feeds[hint["feed"]]
     ref = feed.xs[hint["ref"]]
     inp = next((i for i in model.inputs if i.id == hint.get("input")), None)
-    if inp is None or inp.shape is None or ref.shape is None or ref.batched or ref.rewrite:
-        return []
+    if inp is None or inp.shape is None or ref.shape is None or ref.source != "array" or ref.rewrite:
+        return []  # only arrays passed at the call are rewritten (not generators, datasets, validation tuples)
     want = tuple(inp.shape)[1:]
     have = tuple(ref.shape)
     out: list[Edit] = []
@@ -128,7 +128,7 @@ def _input_moves(model: Model, hint: dict) -> list[Edit]:
         return out
     total = None if None in have else math.prod(d for d in have if d is not None)
     per = None if None in want else math.prod(d for d in want if d is not None)
-    if total and per and total % per == 0 and ref.source == "array":
+    if total and per and total % per == 0:
         new = (total // per,) + want
         if new != have:
             out.append(ReshapeData(target=f"{inp.id}.data", feed=hint["feed"], ref=hint["ref"], old=have, new=new))

@@ -31,6 +31,7 @@ from ...ir import Span
 # method -> (takes targets, default batch size)
 METHODS = {
     "fit": True,
+    "fit (validation_data)": True,
     "evaluate": True,
     "train_on_batch": True,
     "test_on_batch": True,
@@ -388,7 +389,7 @@ def _input_diagnostics(model, feed: Feed) -> list:
                 "data_shape_mismatch",
                 feed,
                 xs[0] if xs else None,
-                f"{feed.method}() receives {len(xs)} input arrays but the model has {len(model.inputs)} input(s)",
+                f"{_called(feed)} receives {len(xs)} input arrays but the model has {len(model.inputs)} input(s)",
                 None,
                 model.inputs[0],
                 expected=f"{len(model.inputs)} inputs",
@@ -412,7 +413,7 @@ def _input_diagnostics(model, feed: Feed) -> list:
                 "data_shape_mismatch",
                 feed,
                 x,
-                f"{feed.method}() receives{name} data of shape {fmt_shape(tuple(x.shape))}, but the model's input "
+                f"{_called(feed)} receives{name} data of shape {fmt_shape(tuple(x.shape))}, but the model's input "
                 f"is {fmt_shape(tuple(inp.shape))}: {why}; make the data's per-sample shape "
                 f"{fmt_shape(tuple(inp.shape)[1:])} or change the declared input shape",
                 where,
@@ -426,7 +427,7 @@ def _input_diagnostics(model, feed: Feed) -> list:
 
 
 def _count_diagnostics(feed: Feed) -> list:
-    arrays = [d for d in feed.xs + feed.ys if not d.batched and d.shape and d.role in ("x", "y")]
+    arrays = [d for d in feed.xs + feed.ys if not d.batched and d.shape and d.role in ("x", "y", "sample_weight")]
     counts = {d.shape[0] for d in arrays if d.shape[0] is not None}
     if len(counts) <= 1:
         return []
@@ -437,7 +438,7 @@ def _count_diagnostics(feed: Feed) -> list:
             "data_sample_count",
             feed,
             odd,
-            f"{feed.method}() receives {first.shape[0]} samples in {_label(first)} but {odd.shape[0]} in "
+            f"{_called(feed)} receives {first.shape[0]} samples in {_label(first)} but {odd.shape[0]} in "
             f"{_label(odd)}; every array must hold the same number of samples (a single sample needs a batch "
             "axis: x[None])",
             first.span,
@@ -446,6 +447,12 @@ def _count_diagnostics(feed: Feed) -> list:
             actual=str(odd.shape[0]),
         )
     ]
+
+
+def _called(feed: Feed) -> str:
+    if feed.method == "fit (validation_data)":
+        return "fit(validation_data=...)"
+    return f"{feed.method}()"
 
 
 def _label(d: DataRef) -> str:
@@ -527,7 +534,7 @@ def _target_diagnostics(model, result, feed: Feed) -> list:
                 span=_where(feed, y),
                 layer=layer.id if layer is not None else None,
                 layer_kind=layer.kind if layer is not None else None,
-                message=f"{feed.method}() targets{name} have shape {fmt_shape(tuple(y.shape))} but the model output "
+                message=f"{_called(feed)} targets{name} have shape {fmt_shape(tuple(y.shape))} but the model output "
                 f"is {fmt_shape(pred)}; {why} (loss '{spec.written or spec.name}'): change the output layer "
                 "(units, a missing Flatten, its activation), the loss, or the targets",
                 expected=fmt_shape(pred),

@@ -651,7 +651,9 @@ def record_feed(ev, m, name: str, pos, kws, node) -> None:
     x = pos[0] if pos else kw.get("x", kw.get("generator", (None, None)))
     y = pos[1] if len(pos) > 1 else kw.get("y", (None, None))
     call = ev.span(node)
-    xs, x_struct, ys, y_struct = (), "single", (), "single"
+    xs: tuple = ()
+    ys: tuple = ()
+    x_struct = y_struct = "single"
     if isinstance(x[0], Batches):
         xs, x_struct = _refs(x[0].x, "x", x[1], True, x[0].source)
         if isinstance(x[0].x, ArrayVal) and x[0].x.shape:
@@ -666,6 +668,26 @@ def record_feed(ev, m, name: str, pos, kws, node) -> None:
         return
     bs = kw.get("batch_size", (None, None))[0]
     vs = kw.get("validation_split", (None, None))[0]
+    sw = kw.get("sample_weight", (None, None))
+    if isinstance(sw[0], ArrayVal) and not isinstance(x[0], Batches):
+        ys = ys + (DataRef(tuple(sw[0].shape), "sample_weight", sw[1].span if sw[1] else None),)
+    val = kw.get("validation_data", (None, None))
+    if isinstance(val[0], tuple) and len(val[0]) >= 2 and name == "fit":
+        vx, vx_struct = _refs(val[0][0], "x", val[1], False, "validation")
+        vy, vy_struct = _refs(val[0][1], "y", val[1], False, "validation")
+        if vx or vy:
+            m.feeds.append(
+                Feed(
+                    method="fit (validation_data)",
+                    call=call,
+                    xs=vx,
+                    x_struct=vx_struct,
+                    ys=vy,
+                    y_struct=vy_struct,
+                    loss=m.loss_spec,
+                    batch_size=bs if _is_int(bs) else None,
+                )
+            )
     m.feeds.append(
         Feed(
             method=name,
