@@ -163,6 +163,8 @@ def write_fixes(report) -> int:
             try:
                 with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                     f.write(text)
+                    f.flush()
+                    os.fsync(f.fileno())  # the new text is on disk before it replaces the old one
                 os.chmod(tmp, mode)
                 os.replace(tmp, path)
             except BaseException:

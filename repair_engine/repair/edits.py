@@ -98,6 +98,24 @@ class RenameArg(Edit):
 
 
 @dataclass(frozen=True)
+class LegacyKeyword(Edit):
+    """A Keras 1/2 keyword Keras 3 rejects, written in its Keras 3 spelling
+    (`border_mode=` -> `padding=`). The frontend already reads it under the new
+    name, so the IR is unchanged: only the source text is."""
+
+    arg: str = ""  # the keyword as written
+    new_arg: str = ""
+    op: str = "rename_arg"
+
+    def apply(self, model: Model) -> Model:
+        return model
+
+    def describe(self, model: Model) -> str:
+        layer = model.layer(self.target)
+        return f"{layer.kind} {self.target}: write {self.arg}= as {self.new_arg}= (Keras 3 rejects {self.arg})"
+
+
+@dataclass(frozen=True)
 class SetInputShape(Edit):
     old: Any = None
     new: Any = None

@@ -76,7 +76,7 @@ class Spans:
             else:
                 seg = b"\n".join([parts[0][c0:]] + parts[1:-1] + [parts[-1][:c1]])
             text = seg.decode("utf-8", errors="replace")
-        except Exception:
+        except (AttributeError, TypeError, IndexError):  # a node without (full) positions
             text = ""
         text = " ".join(text.split())
         return text if len(text) <= limit else text[: limit - 3] + "..."
