@@ -198,7 +198,7 @@ class Model:
     notes: tuple[Any, ...] = ()
     # "sequential" | "functional" | "subclassed" | "spec" | "json"
     style: str = "functional"
-    # what fit/evaluate/predict feed it (frontends/python/data_feed.Feed), checked with the layers
+    # what fit/evaluate/predict feed it (semantics/feeds.Feed), checked with the layers
     feeds: tuple[Any, ...] = ()
 
     def node(self, node_id: str) -> Node:

@@ -18,7 +18,7 @@ import pytest
 
 from repair_engine.checker import check
 from repair_engine.frontends import python_source
-from repair_engine.frontends.python.data_feed import (
+from repair_engine.semantics.feeds import (
     rank_adjusted,
     spec_conflict,
     squeeze_or_expand,

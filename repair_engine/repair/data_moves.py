@@ -1,4 +1,4 @@
-"""Repair moves for data-vs-model faults (frontends/python/data_feed.py findings).
+"""Repair moves for data-vs-model faults (semantics/feeds.py findings).
 
 On the side a human changes (calibrated on SFData's fix_side and ground truths):
 - the data, at the call: a single sample gets its batch axis (`x[None]`); an
@@ -69,7 +69,7 @@ class SetLoss(Edit):
     op: str = "set_loss"
 
     def apply(self, model: Model) -> Model:
-        from ..frontends.python.data_feed import LossSpec
+        from ..semantics.feeds import LossSpec
 
         feeds = []
         for f in model.feeds:
@@ -160,7 +160,8 @@ def _target_moves(model: Model, result, d) -> list[Edit]:
         units = target[-1] if len(target) == len(pred) else None
         if isinstance(units, int) and units > 0 and units != layer.args.get("units"):
             out.append(SetArg(target=layer.id, arg="units", old=layer.args.get("units"), new=units))
-    if layer.kind == "Dense" and len(target) == len(pred) - 1 and not sparse and layer.args.get("units") != 1:
+    known = None not in target[1:]  # a target of unknown width (to_categorical(y)) proves nothing about units
+    if layer.kind == "Dense" and len(target) == len(pred) - 1 and known and not sparse and layer.args.get("units") != 1:
         out.append(SetArg(target=layer.id, arg="units", old=layer.args.get("units"), new=1))
     if len(pred) > want_rank:
         first = _first_dense_on_nd(model, result)
@@ -190,7 +191,11 @@ def patch(p, original: Model, repaired: Model) -> None:
     from .patch_python import PatchError
 
     done: set = set()
+    from ..semantics.feeds import Feed
+
     for fo, fr in zip(original.feeds, repaired.feeds):
+        if not isinstance(fo, Feed) or not isinstance(fr, Feed):
+            continue
         for ro, rr in zip(fo.xs, fr.xs):
             if rr.rewrite is None or rr.shape == ro.shape:
                 continue

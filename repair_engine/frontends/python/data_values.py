@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...ir import UNKNOWN, is_unknown
-from .data_feed import METHODS, DataRef, Feed, LossSpec, loss_name
+from ...semantics.feeds import METHODS, DataRef, Feed, LossSpec, loss_name
 from .values import ArrayVal, FuncVal
 
 NI = NotImplemented
@@ -644,7 +644,7 @@ def loss_object(path: str, pos, kws):
 
 
 def record_feed(ev, m, name: str, pos, kws, node) -> None:
-    """One fit/evaluate/predict/... call as a data_feed.Feed on the model."""
+    """One fit/evaluate/predict/... call as a semantics.feeds.Feed on the model."""
     if name not in METHODS:
         return
     kw = {k: (v, s) for k, v, s in kws}

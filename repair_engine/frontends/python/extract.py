@@ -357,7 +357,7 @@ def _finish(ev, m, name, inputs, layers, outputs, notes, style) -> Model:
         span=m.span,
         notes=tuple(uniq),
         style=style,
-        feeds=tuple(m.feeds),  # checked with the layers (data_feed.check_feeds)
+        feeds=tuple(m.feeds),  # checked with the layers (semantics.feeds.check_feeds)
     )
 
 

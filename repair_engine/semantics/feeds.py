@@ -1,5 +1,8 @@
 """What a model is fed (fit/evaluate/predict/...), and whether Keras 3 accepts it.
 
+`check_feeds(model, result, recheck)`: `recheck` is the checker's `check` (passed in,
+so that semantics do not import the checker).
+
 Pure: IR records plus checks, no evaluator, no TensorFlow. The Python frontend
 records one `Feed` per data call (Model.feeds); the checker runs `check_feeds`
 after the layers, so a repair is verified against the data and the loss too.
@@ -25,8 +28,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...diagnostics import Diagnostic, Related, fmt_shape
-from ...ir import Span
+from ..diagnostics import Diagnostic, Related, fmt_shape
+from ..ir import Span
 
 # method -> (takes targets, default batch size)
 METHODS = {
@@ -226,7 +229,7 @@ def _first_layer(model, input_id: str):
     return None
 
 
-def input_problem(model, inp, got: tuple) -> str | None:
+def input_problem(model, inp, got: tuple, recheck=None) -> str | None:
     """Why Keras 3 rejects per-sample data `got` (batch axis None) for input `inp`, or None."""
     want = tuple(inp.shape)
     if model.style == "functional":
@@ -251,7 +254,7 @@ def input_problem(model, inp, got: tuple) -> str | None:
             return f"it holds {pa} values per sample but the input {pb}"
     adjusted = (want[0],) + tuple(adjusted[1:])  # the declared batch axis stays
     if adjusted != want:
-        return _recheck(model, inp, adjusted)
+        return _recheck(model, inp, adjusted, recheck) if recheck is not None else None
     return None
 
 
@@ -261,11 +264,9 @@ def _size(shape) -> int | None:
     return math.prod(shape)
 
 
-def _recheck(model, inp, adjusted: tuple) -> str | None:
+def _recheck(model, inp, adjusted: tuple, check) -> str | None:
     """Run the layers on the data's shape: a layer that fails even when rebuilt for
     it fails in Keras too (there its weights are fixed by the declared shape)."""
-    from ...checker import check
-
     base = check(replace(model, feeds=()))
     if base.errors:
         return None
@@ -344,12 +345,14 @@ def _integer_labels(t: tuple, p: tuple) -> bool:
 # -------------------------------------------------------------------- checks
 
 
-def check_feeds(model, result) -> list:
+def check_feeds(model, result, recheck=None) -> list:
     """Diagnostics for every recorded feed of `model` (after its layers were checked)."""
     out: list = []
     seen: set = set()
     for index, feed in enumerate(getattr(model, "feeds", ())):
-        for d in _feed_diagnostics(model, result, feed):
+        if not isinstance(feed, Feed):
+            continue  # a partial record (tests, other frontends): nothing to check
+        for d in _feed_diagnostics(model, result, feed, recheck):
             if isinstance(d.hint, dict):
                 d = replace(d, hint={**d.hint, "feed": index})
             key = (d.kind, d.span, d.message)
@@ -359,8 +362,8 @@ def check_feeds(model, result) -> list:
     return out
 
 
-def _feed_diagnostics(model, result, feed: Feed) -> list:
-    out = _input_diagnostics(model, feed)
+def _feed_diagnostics(model, result, feed: Feed, recheck) -> list:
+    out = _input_diagnostics(model, feed, recheck)
     if not out:
         out = _count_diagnostics(feed)
     if not out and METHODS.get(feed.method) and not result.errors:
@@ -380,7 +383,7 @@ def pair_inputs(model, feed: Feed) -> list:
     return []
 
 
-def _input_diagnostics(model, feed: Feed) -> list:
+def _input_diagnostics(model, feed: Feed, recheck=None) -> list:
     out = []
     xs = [x for x in feed.xs if x.role == "x"]
     if feed.x_struct == "list" and len(xs) != len(model.inputs) and len(model.inputs) >= 1:
@@ -403,7 +406,7 @@ def _input_diagnostics(model, feed: Feed) -> list:
         if inp.declared_as == "data" and x.span is not None and inp.shape_span == x.span:
             continue
         got = (None,) + tuple(x.shape[1:])
-        why = input_problem(model, inp, got)
+        why = input_problem(model, inp, got, recheck)
         if why is None:
             continue
         where = inp.shape_span or inp.span
