@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .config import Config
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, code_selected
 from .discover import MAX_BINARY_BYTES, MAX_TEXT_BYTES, SourceFile, collect, detect
 from .ir import Span
 
@@ -249,9 +249,9 @@ def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, ver
     if fr.diagnostics and (not fr.models or any(d.severity in ("error", "warning") for d in fr.diagnostics)):
         _file_entry(report, sf.path, fr.diagnostics, config, text, fr.format)
     if getattr(fr, "notebook", None) is not None:  # notebook cells: locations and fixes back into the JSON
-        from .frontends import notebook
+        from .frontends import notebook_patch
 
-        notebook.finish(report, fr, report.models[first_entry:])
+        notebook_patch.finish(report, fr, report.models[first_entry:])
 
 
 def _file_entry(report: Report, path: str, diags: list, config: Config, text, fmt) -> None:
@@ -335,7 +335,7 @@ def filter_diagnostics(diags: list, config: Config, text: str | None, fmt: str |
             continue
         if lines is not None:
             codes = suppressed_codes(lines, d.span)
-            if codes is not None and ("*" in codes or code in codes):
+            if codes is not None and ("*" in codes or code_selected(code, codes)):
                 dropped += 1
                 continue
         sev = config.severity_of(code, d.severity)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .diagnostics import Diagnostic, Related, fmt_shape
 from .ir import InputNode, Layer, Model, Shape
 from .semantics import REGISTRY
+from .semantics.arguments import check_layer_tree
 from .semantics.base import Ctx, Unknown, Violation
 
 # Above these sizes a model is not checked (bounded time and memory).
@@ -77,6 +78,8 @@ def run_layer(layer: Layer, inputs: list, warnings: list | None = None) -> tuple
     if warnings is not None:
         ctx.warnings = warnings
     try:
+        # what the constructor rejects, the same way for every kind
+        check_layer_tree(layer, lambda l: ctx if l is layer else Ctx(layer=l))
         out = unit.output(ctx)
     except Violation as v:
         return [None], v, True
@@ -132,6 +135,7 @@ def _diag_from_violation(v: Violation, layer: Layer, model: Model, inputs: list)
         actual=v.actual,
         related=tuple(related),
         hint=v.hint,
+        subcode=v.code,
     )
 
 

@@ -32,10 +32,12 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
         "repair_engine.repair.patch_python",
         "repair_engine.repair.patch_json",
         "repair_engine.repair.diffs",
+        "repair_engine.frontends.notebook_patch",
     ),
     "api": ("repair_engine.api", "repair_engine.discover"),
     "render": ("repair_engine.render",),
-    "cli": ("repair_engine", "repair_engine.cli", "repair_engine.__main__"),
+    # the image's entry point dispatches the whole command line
+    "cli": ("repair_engine", "repair_engine.cli", "repair_engine.__main__", "bot.entrypoint"),
     "bot": ("bot",),
 }
 

@@ -207,27 +207,8 @@ def load(path: str, data: bytes) -> FileResult:
     return result
 
 
-def finish(report, result: FileResult, entries: list) -> None:
-    """After checks and repairs (done on the virtual source): every location
-    becomes a raw notebook location, every repaired text a notebook text."""
-    from . import notebook_patch
-
-    nb: NotebookMap = result.notebook  # type: ignore[attr-defined]
-    path, virtual = result.path, result.text or ""
-    for entry in entries:
-        entry.diagnostics = [_moved(d, nb, path) for d in entry.diagnostics]
-        if entry.line is not None:
-            entry.line = nb.raw(entry.line)[0]
-        if entry.repair:
-            notebook_patch.move_repair(entry.repair, nb, path, virtual)
-    result.diagnostics = [_moved(d, nb, path) for d in result.diagnostics]
-    new_virtual = report.fixed_texts.get(path)
-    if new_virtual is not None:
-        report.fixed_texts[path] = notebook_patch.rewrite(nb, virtual, new_virtual)
-        report.original_texts[path] = nb.raw_text
-
-
-def _moved(d: Diagnostic, nb: NotebookMap, path: str) -> Diagnostic:
+def moved(d: Diagnostic, nb: NotebookMap, path: str) -> Diagnostic:
+    """`d` with its locations moved from the virtual source to the raw notebook."""
     from dataclasses import replace
 
     from ..diagnostics import Related

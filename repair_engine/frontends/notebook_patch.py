@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import difflib
 import json
+from typing import Any
 
 from . import lenient_json
+from .notebook import moved
 
 
 def rewrite(nb, old_virtual: str, new_virtual: str) -> str:
@@ -122,3 +124,21 @@ def _apply_line_edits(text: str, edits: list) -> str | None:
     except (KeyError, TypeError, IndexError):
         return None
     return "\n".join(lines)
+
+
+def finish(report, result: Any, entries: list) -> None:
+    """After checks and repairs (done on the virtual source): every location
+    becomes a raw notebook location, every repaired text a notebook text."""
+    nb = result.notebook
+    path, virtual = result.path, result.text or ""
+    for entry in entries:
+        entry.diagnostics = [moved(d, nb, path) for d in entry.diagnostics]
+        if entry.line is not None:
+            entry.line = nb.raw(entry.line)[0]
+        if entry.repair:
+            move_repair(entry.repair, nb, path, virtual)
+    result.diagnostics = [moved(d, nb, path) for d in result.diagnostics]
+    new_virtual = report.fixed_texts.get(path)
+    if new_virtual is not None:
+        report.fixed_texts[path] = rewrite(nb, virtual, new_virtual)
+        report.original_texts[path] = nb.raw_text

@@ -20,11 +20,21 @@ import ast
 import io
 import re
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..ir import InputNode, Layer, Model, Span, is_unknown
-from .proposals import extra_movers
+
+# Writers of repair moves that write themselves (e.g. data moves reshape the array
+# fed to fit() at the call). The repair side registers them (proposals.mover), so
+# the patch layer never imports the repair search.
+EXTRA_WRITERS: list[Callable[..., None]] = []
+
+
+def register_writer(writer: Callable[..., None]) -> None:
+    if writer not in EXTRA_WRITERS:
+        EXTRA_WRITERS.append(writer)
 
 
 class PatchError(Exception):
@@ -663,10 +673,8 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
             kw = piece
             moved.add(first_input.id)
         p.insert_before(orig_consumer, nl, edge, kw)
-    for mod in extra_movers():
-        writer = getattr(mod, "patch", None)
-        if writer is not None:
-            writer(p, original, repaired)  # e.g. data moves: the array fed to fit() reshaped at the call
+    for writer in EXTRA_WRITERS:
+        writer(p, original, repaired)
     # input shapes
     for inp in original.inputs:
         shape = new_shapes.get(inp.id, inp.shape)

@@ -228,6 +228,11 @@ def mover(name: str) -> Any:
             _MOVER_CACHE[name] = importlib.import_module(f"{__package__}.{name}")
         except ImportError:
             _MOVER_CACHE[name] = None
+        writer = getattr(_MOVER_CACHE[name], "patch", None)
+        if writer is not None:
+            from .patch_python import register_writer
+
+            register_writer(writer)
     return _MOVER_CACHE[name]
 
 

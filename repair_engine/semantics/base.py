@@ -55,6 +55,7 @@ class Violation(Exception):
         actual: str | None = None,
         argument: str | None = None,
         hint: Any = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -63,6 +64,8 @@ class Violation(Exception):
         self.actual = actual
         self.argument = argument
         self.hint = hint
+        # a sub-code of the kind's code (diagnostics.SUBCODES), e.g. NNR202 for an unknown keyword
+        self.code = code
 
 
 class Unknown(Exception):
@@ -132,8 +135,11 @@ class Ctx:
         actual: str | None = None,
         argument: str | None = None,
         hint: Any = None,
+        code: str | None = None,
     ) -> None:
-        self.warnings.append(Violation(kind, message, expected=expected, actual=actual, argument=argument, hint=hint))
+        self.warnings.append(
+            Violation(kind, message, expected=expected, actual=actual, argument=argument, hint=hint, code=code)
+        )
 
     # ---- arguments -------------------------------------------------------
     @property
@@ -206,14 +212,15 @@ class Ctx:
                 actual=f"{name}={value!r}",
                 argument=name,
                 hint={"arg": name, "choices": list(allowed)},
+                code="NNR203",
             )
         return v
 
     def data_format(self, default: str = "channels_last") -> str:
-        value = self.arg("data_format", default)
-        if value is None:
-            value = "channels_last"
-        return self.choice("data_format", ("channels_last", "channels_first"), default=value)
+        # None means the backend's image_data_format(), channels_last by default
+        if self.arg("data_format", default) is None:
+            return "channels_last"
+        return self.choice("data_format", ("channels_last", "channels_first"), default=default)
 
     # ---- inputs ----------------------------------------------------------
     def shape(self, index: int = 0) -> Shape:

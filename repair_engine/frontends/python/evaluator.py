@@ -1340,12 +1340,7 @@ class Evaluator:
         )
         self.layer_objs[name] = obj
         if norm.warnings:
-            self.layer_warnings[name] = [
-                Diagnostic(
-                    kind="legacy_api", severity="warning", message=m, span=s or span, layer=name, layer_kind=norm.kind
-                )
-                for m, s in norm.warnings
-            ]
+            self.layer_warnings[name] = legacy.diagnostics(norm, name, span)
         return obj
 
     def input_layer_decl(self, norm, span) -> InputDecl:
