@@ -269,6 +269,10 @@ def check(model: Model) -> CheckResult:
     for e in model.outputs:
         node_outs = shapes.get(e.node)
         result.output_shapes.append(node_outs[e.index] if node_outs and e.index < len(node_outs) else None)
+    if model.feeds:  # the data fed to fit/predict, through the loss (semantics/feeds.py)
+        from .semantics.feeds import check_feeds
+
+        result.diagnostics.extend(check_feeds(model, result, check))
     return result
 
 

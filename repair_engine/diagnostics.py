@@ -26,7 +26,10 @@ CODES: dict[str, str] = {
     "unsupported_construct": "NNR402",
     "parse_error": "NNR403",
     "limit_exceeded": "NNR404",
-    "data_shape_mismatch": "NNR501",
+    "data_shape_mismatch": "NNR501",  # the data vs a model input
+    "data_target_mismatch": "NNR502",  # the targets vs the model output, through the loss
+    "data_label_encoding": "NNR503",  # class indices vs one-hot targets for the loss
+    "data_sample_count": "NNR504",  # arrays of one call hold different numbers of samples
     "repair_not_found": "NNR601",
 }
 

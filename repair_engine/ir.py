@@ -198,6 +198,8 @@ class Model:
     notes: tuple[Any, ...] = ()
     # "sequential" | "functional" | "subclassed" | "spec" | "json"
     style: str = "functional"
+    # what fit/evaluate/predict feed it (semantics/feeds.Feed), checked with the layers
+    feeds: tuple[Any, ...] = ()
 
     def node(self, node_id: str) -> Node:
         for inp in self.inputs:

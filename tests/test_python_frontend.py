@@ -293,7 +293,7 @@ def test_keras1_merge_of_sequential_branches():
         ("bug_prebuilt.py", "weight_shape", "last(code_in)", 1, None),
         ("bug_data_built.py", "rank_mismatch", "layers.Conv2D(4, 3)", 1, None),
         ("bug_set_weights.py", "weight_shape", "[np.zeros((4, 6)), np.zeros((4,))]", 1, None),
-        ("bug_labels.py", "data_shape_mismatch", "y", 1, "model.fit(x, "),
+        ("bug_labels.py", "data_target_mismatch", "y", 1, "model.fit(x, "),
         ("bug_data_mismatch.py", "data_shape_mismatch", "features", 1, "model.predict("),
     ],
 )

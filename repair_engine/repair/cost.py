@@ -51,6 +51,12 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     # an input shape changed away from the per-sample shape of the data the
     # program feeds the model (fit/predict): the evidence says the input is right
     "against_data": 1.0,
+    # data-side and loss edits (repair/data_moves.py): a single sample's missing
+    # batch axis is the usual fix; reshaping the data at the call costs a bit more
+    # than declaring the input the data already has
+    "data_batch_axis": 0.8,
+    "data_reshape": 1.2,
+    "set_loss": 1.0,
     # added once, at the goal, when the final output shape changes
     "output_change": 1.0,
     # alternatives are offered only up to this much above the best repair

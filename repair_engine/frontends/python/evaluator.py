@@ -21,7 +21,7 @@ from typing import Any
 from ...diagnostics import Diagnostic
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
 from ...semantics import attention, recurrent
-from . import budgets, builtin_calls, layer_order, legacy
+from . import budgets, builtin_calls, data_values, layer_order, legacy
 from .imports import canonical, is_keras, is_layer_class_name, runtime_submodules, star_names
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
 from .source import Spans
@@ -792,6 +792,9 @@ class Evaluator:
                     return UNKNOWN
                 return tuple(shape) if attr == "shape" else BoundMethod(tuple(shape), "__value__")
             return UNKNOWN
+        data = data_values.attribute(base, attr)
+        if data is not NotImplemented:
+            return data
         if isinstance(base, ArrayVal):
             if attr == "shape":
                 return base.shape
@@ -884,7 +887,10 @@ class Evaluator:
                 return UNKNOWN
         if op in (ast.LShift,) and isinstance(right, int) and right > 64:
             return UNKNOWN
-        if isinstance(left, (ArrayVal, Ref)) or isinstance(right, (ArrayVal, Ref)):
+        if isinstance(left, ArrayVal) or isinstance(right, ArrayVal):
+            data = data_values.binop(left, right)  # NumPy broadcasting
+            return UNKNOWN if data is NotImplemented else data
+        if isinstance(left, Ref) or isinstance(right, Ref):
             return UNKNOWN
         try:
             result = fn(left, right)
@@ -964,6 +970,9 @@ class Evaluator:
             if isinstance(key, _PLAIN) and key in base:
                 return base[key]
             return UNKNOWN
+        data = data_values.subscript(base, key)  # None/.../tuple indexing, df[[cols]]
+        if data is not NotImplemented:
+            return data
         if isinstance(base, ArrayVal) and isinstance(key, ArrayVal) and len(base.shape) >= 1:
             return ArrayVal(tuple(key.shape) + tuple(base.shape[1:]))  # integer-array indexing (np.eye(k)[y])
         if isinstance(base, ArrayVal) and base.shape:
@@ -1197,6 +1206,9 @@ class Evaluator:
         if name == "__super__.__init__" and isinstance(obj, InstanceVal):
             return self.functional_subclass_init(obj, pos, kws, node)
         vals = [v for v, _ in pos]
+        data = data_values.call_method(self, obj, name, pos, kws, node)  # arrays, datasets, generators
+        if data is not NotImplemented:
+            return data
         if isinstance(obj, ModelObj):
             return self.model_method(obj, name, pos, kws, node)
         if isinstance(obj, LayerObj) and name == "set_weights" and pos and not self.uncertain:
@@ -1244,6 +1256,9 @@ class Evaluator:
         runtime = runtime_submodules(path)
         if runtime is not None:
             return tuple(Ref(m) for m in runtime)
+        data = data_values.call_ref(self, path, pos, kws, node)  # data shapes (data_values.py)
+        if data is not NotImplemented:
+            return data
         if path.startswith("numpy.") or path.startswith("math."):
             return self.call_numeric(path, pos, kws, node)
         if path in ("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split"):
@@ -1724,6 +1739,7 @@ class Evaluator:
         ):
             x = pos[0] if pos else next(((v, s) for k, v, s in kws if k == "x"), (None, None))
             y = pos[1] if len(pos) > 1 else next(((v, s) for k, v, s in kws if k == "y"), (None, None))
+            data_values.record_feed(self, m, name, pos, kws, node)
             if isinstance(x[0], ArrayVal):
                 m.data_calls.append((name, x[0], x[1], self.span(node)))
             if isinstance(y[0], ArrayVal) and name in ("fit", "evaluate", "train_on_batch", "test_on_batch"):
@@ -1732,6 +1748,7 @@ class Evaluator:
         if name == "compile" and not self.uncertain:
             loss = pos[1][0] if len(pos) > 1 else {k: v for k, v, _ in kws}.get("loss")
             m.loss = loss if isinstance(loss, str) else None
+            data_values.record_compile(m, pos, kws, node, self)
             return None
         if name == "add" and pos:
             if m.style == "sequential":
@@ -1941,6 +1958,9 @@ class Evaluator:
                 out += [UNKNOWN, UNKNOWN]
                 continue
             n = a.shape[0]
+            if n is None:
+                out += [ArrayVal(a.shape), ArrayVal(a.shape)]  # rows unknown, per-sample shape kept
+                continue
             if isinstance(test, float):
                 n_test = math.ceil(test * n)
             elif isinstance(test, int) and not isinstance(test, bool):
@@ -2021,6 +2041,8 @@ class Evaluator:
     def iterate(self, v) -> list | None:
         if self.poisoned and id(v) in self.poisoned:
             return None
+        if isinstance(v, ArrayVal):
+            return data_values.iterate(v)
         if isinstance(v, range):
             return list(v) if len(v) <= MAX_SEQ else None
         if isinstance(v, (list, tuple)):

@@ -100,6 +100,10 @@ class ModelObj:
     # fit/evaluate calls with statically known targets, and the compile() loss when a string
     label_calls: list = field(default_factory=list)
     loss: str | None = None
+    # semantics.feeds.Feed records of fit/evaluate/predict calls, and the compile() loss/metrics
+    feeds: list = field(default_factory=list)
+    loss_spec: Any = None
+    metrics: Any = None
 
 
 @dataclass
