@@ -179,7 +179,8 @@ UNARY = (
 ).split()
 
 
-@op(*UNARY, params=("x",))
+# shape-preserving ops: their other parameters (dtype, alpha, approximate...) do not change the shape
+@op(*UNARY, params=("x", "_arg1", "_arg2"))
 def unary(ctx: Ctx):
     return operand(ctx, "x")
 

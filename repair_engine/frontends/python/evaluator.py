@@ -1538,7 +1538,7 @@ class Evaluator:
     def opaque_tensor(self, what: str, deps, node, what_node=None) -> Tensor:
         edges = tuple(Edge(t.node, t.index) for t in _flat_tensors(deps) if t.graph == id(self.graph))
         lid = self.graph.fresh_id(self.unique_name("opaque"))
-        self.graph.nodes[lid] = Layer(id=lid, kind=what, inputs=edges, span=self.span(node))
+        self.graph.nodes[lid] = Layer(id=lid, kind=tensors.opaque_kind(what), inputs=edges, span=self.span(node))
         return Tensor(lid, id(self.graph))
 
     def apply_model(self, m: ModelObj, pos, kws, node):

@@ -201,7 +201,9 @@ def bind(spec: tuple, pos: list, kws: list) -> dict | None:
             continue
         target = by_name.get(k, k if k in PARAMS[op] else None)
         if target is None:
-            return None
+            if _has_tensor(v):
+                return None  # a tensor we would not account for
+            continue  # dtype=, name=, approximate=...: no effect on the shape
         out[target] = v
     for k, v in defaults.items():
         out.setdefault(k, v)
@@ -294,9 +296,23 @@ def call_op(ev, path: str, pos: list, kws: list, node):
     if args is None:
         return ev.unknown_call(None, pos, kws, node)
     tensors = [v for v in args.values() if _has_tensor(v)]
+    if not tensors and spec[0] == "convert_to_tensor":
+        from .evaluator import _nested_shape
+
+        shape = _nested_shape(args.get("x"))
+        return ArrayVal(shape) if shape is not None else UNKNOWN  # a constant: its shape is known
     if not tensors and spec[0] not in ("zeros", "ones", "full", "arange", "eye"):
         return UNKNOWN
-    return make_op(ev, spec[0], args, node, what=path)
+    out = make_op(ev, spec[0], args, node, what=path)
+    note = legacy_backend_note(path)
+    first = out[0] if isinstance(out, list) else out
+    if note is not None and isinstance(first, Tensor):
+        from ...diagnostics import Diagnostic
+
+        ev.layer_warnings.setdefault(first.node, []).append(
+            Diagnostic(kind="legacy_api", severity="warning", message=note, span=ev.span(node))
+        )
+    return out
 
 
 def binary(ev, opnode: Any, left, right, node):
@@ -346,3 +362,24 @@ def shape_of(ev, t: Tensor):
 
 def is_op_kind(kind: str) -> bool:
     return kind in OPS
+
+
+def opaque_kind(what: str) -> str:
+    """The kind of an opaque node: never the name of a modelled op (written text
+    such as `ops.cast` would otherwise pick up that op's semantics)."""
+    return f"{what}(...)" if what in OPS else what
+
+
+KERAS3_BACKEND = {"backend", "clear_session", "epsilon", "floatx", "image_data_format", "is_keras_tensor"}
+
+
+def legacy_backend_note(path: str) -> str | None:
+    """keras.backend.<op> was removed in Keras 3 (AttributeError); keras.ops has it."""
+    if not path.startswith("keras.backend."):
+        return None
+    name = path.rsplit(".", 1)[-1]
+    if name in KERAS3_BACKEND:
+        return None
+    spec = resolve(path)
+    target = f"keras.ops.{spec[0]}" if spec else "the keras.ops function"
+    return f"`keras.backend.{name}` does not exist in Keras 3 (AttributeError); use `{target}`"
