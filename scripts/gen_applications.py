@@ -6,6 +6,8 @@ the feature channels, the spatial output size per input size, and whether the
 sizes follow ceil(size / 32) (then any size is computed by that rule). Run:
 
     .venv/bin/python scripts/gen_applications.py > repair_engine/semantics/applications_table.py
+
+`scripts/gen_applications.py Name...` measures only those applications (progress rows on stderr).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sys
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-SIZES = (96, 128, 160, 224, 256)
+SIZES = (128, 224)
 
 
 def applications() -> dict:
@@ -37,8 +39,16 @@ def applications() -> dict:
 
 
 def default_size(fn) -> int:
+    """The ImageNet input size: read from the function's source when it says it
+    (default_size=..., or the EfficientNet wrappers' size literal), else built."""
+    import re
+
     import keras
 
+    src = inspect.getsource(fn)
+    found = re.search(r"default_size=(\d+)", src) or re.search(r"^\s+(\d{3}),\s*$", src, re.M)
+    if found:
+        return int(found.group(1))
     m = fn(weights=None)
     shape = tuple(m.input.shape)
     keras.backend.clear_session()
@@ -49,7 +59,10 @@ def main() -> None:
     import keras
 
     rows = {}
+    wanted = set(sys.argv[1:])
     for name, fn in applications().items():
+        if wanted and name not in wanted:
+            continue
         size = default_size(fn)
         sizes = {}
         channels = None

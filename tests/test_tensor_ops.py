@@ -65,6 +65,8 @@ def keras_call(ex):
     for part in ex.op.split("."):
         fn = getattr(fn, part)
     kwargs = {**tensors, **ex.args}
+    if ex.op == "meshgrid":
+        return fn(*kwargs.pop("x"), **kwargs)
     if ex.op == "einsum":
         return fn(kwargs.pop("subscripts"), *kwargs.pop("operands"))
     return fn(**kwargs)

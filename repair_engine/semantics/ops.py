@@ -35,7 +35,7 @@ OPS: dict[str, LayerUnit] = {}
 # Keras 3 positional parameter order of each op (the frontend binds calls with it)
 PARAMS: dict[str, tuple[str, ...]] = {}
 # the parameter of an op that takes a list of tensors
-LIST_PARAMS = {"concatenate": "xs", "stack": "x", "einsum": "operands"}
+LIST_PARAMS = {"concatenate": "xs", "stack": "x", "einsum": "operands", "meshgrid": "x"}
 
 
 def op(*names: str, params: tuple[str, ...]):
@@ -706,6 +706,30 @@ def arange(ctx: Ctx):
     return (max(0, math.ceil((stop - start) / step)),)
 
 
+@op("linspace", params=("start", "stop", "num", "endpoint", "retstep", "dtype", "axis"))
+def linspace(ctx: Ctx):
+    start, stop = ctx.arg("start"), ctx.arg("stop")
+    if not isinstance(start, (int, float)) or not isinstance(stop, (int, float)):
+        raise Unknown("array bounds of linspace")
+    return (int_arg(ctx, "num", 50),)
+
+
+@op("scatter_update", params=("inputs", "indices", "updates"))
+def scatter_update(ctx: Ctx):
+    return operand(ctx, "inputs")
+
+
+@op("meshgrid", params=("x", "indexing"))
+def meshgrid(ctx: Ctx):
+    shapes = list_operands(ctx)
+    if any(len(s) != 1 for s in shapes):
+        raise Unknown("meshgrid of tensors that are not 1-D")
+    dims = [s[0] for s in shapes]
+    if ctx.arg("indexing", "xy") == "xy" and len(dims) >= 2:
+        dims[0], dims[1] = dims[1], dims[0]
+    return [tuple(dims) for _ in shapes]
+
+
 @op("eye", params=("N", "M", "k", "dtype"))
 def eye(ctx: Ctx):
     n = int_arg(ctx, "N")
@@ -933,6 +957,10 @@ OP_EXAMPLES = [
     _ex("arange", {}, (10,), start=10),
     _ex("arange", {}, (4,), start=2, stop=10, step=2),
     _ex("eye", {}, (3, 3), N=3),
+    _ex("linspace", {}, (7,), start=0.0, stop=1.0, num=7),
+    _ex("scatter_update", {"inputs": (4, 5), "indices": (2, 2), "updates": (2,)}, (4, 5)),
+    _ex("meshgrid", {"x": [(3,), (5,)]}, [(5, 3), (5, 3)]),
+    _ex("meshgrid", {"x": [(3,), (5,)]}, [(3, 5), (3, 5)], indexing="ij"),
     _ex("getitem", {"x": (None, 5, 6)}, (None, 6), key=[S, 0]),
     _ex("getitem", {"x": (None, 5, 6)}, (None, 5, 3), key=["...", ("slice", None, 3, None)]),
     _ex("getitem", {"x": (None, 5, 6)}, (None, 1, 5, 6), key=[S, None]),

@@ -115,6 +115,8 @@ _alias(_tf("nn.softmax", "math.softmax"), "softmax", "logits axis", axis=-1)
 _alias(_tf("nn.log_softmax", "math.log_softmax"), "log_softmax", "logits axis", axis=-1)
 _alias("keras.backend.softmax", "softmax", "x axis", axis=-1)
 _alias(_tf("zeros", "ones"), "zeros", "shape dtype")
+_alias("keras.backend.zeros keras.backend.ones", "zeros", "shape dtype")
+_alias("keras.ops.array keras.ops.numpy.array", "convert_to_tensor", "x dtype")
 _alias(_tf("range"), "arange", "start limit delta", "start stop step")
 for _n, _k in (
     ("add", "add"),
@@ -184,6 +186,10 @@ def bind(spec: tuple, pos: list, kws: list) -> dict | None:
     out: dict = {}
     values = [v for v, _ in pos]
     list_param = LIST_PARAMS.get(op)
+    if op == "meshgrid":
+        out["x"] = list(values)
+        out.update({k: v for k, v, _ in kws if k == "indexing"})
+        return out
     if op == "einsum":
         # einsum(equation, *operands)
         if not values:
@@ -264,6 +270,8 @@ def make_op(ev, op: str, args: dict, node, what: str | None = None):
 def _output_count(op: str, args: dict) -> int:
     if op == "top_k":
         return 2
+    if op == "meshgrid":
+        return len(args.get("_tensors", ())) or 1
     if op == "split":
         n = args.get("indices_or_sections")
         if isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 1024:
@@ -296,12 +304,12 @@ def call_op(ev, path: str, pos: list, kws: list, node):
     if args is None:
         return ev.unknown_call(None, pos, kws, node)
     tensors = [v for v in args.values() if _has_tensor(v)]
-    if not tensors and spec[0] == "convert_to_tensor":
+    if not tensors and spec[0] in ("convert_to_tensor", "array"):
         from .evaluator import _nested_shape
 
         shape = _nested_shape(args.get("x"))
         return ArrayVal(shape) if shape is not None else UNKNOWN  # a constant: its shape is known
-    if not tensors and spec[0] not in ("zeros", "ones", "full", "arange", "eye"):
+    if not tensors and spec[0] not in ("zeros", "ones", "full", "arange", "eye", "linspace"):
         return UNKNOWN
     out = make_op(ev, spec[0], args, node, what=path)
     note = legacy_backend_note(path)
