@@ -55,7 +55,7 @@ class CheckResult:
 
 
 def input_shapes_of(layer: Layer, shapes: dict) -> list:
-    out = []
+    out: list = []
     for e in layer.inputs:
         outs = shapes.get(e.node)
         if outs is None or e.index >= len(outs):
@@ -122,7 +122,7 @@ def _diag_from_violation(v: Violation, layer: Layer, model: Model, inputs: list)
                     Related(where, f"the input shape {fmt_shape(inp.shape)} declared here flows into {layer.id}")
                 )
             origin = inp.shape_source.origin if inp.shape_source is not None else None
-            if origin is not None and origin != where and origin != span:
+            if inp.shape_source is not None and origin is not None and origin != where and origin != span:
                 name = inp.shape_source.origin_name
                 what = f"`{name}`" if name else "the input shape"
                 related.append(Related(origin, f"the value of {what} is defined here"))
@@ -179,7 +179,7 @@ def check(model: Model) -> CheckResult:
     for inp in model.inputs:
         shapes[inp.id] = [inp.shape]
     # shared layers: instance -> (first layer id, expected weight shapes)
-    built: dict[str, tuple[str, list]] = {}
+    built: dict[str, tuple[str, list | None, dict | None]] = {}
     calls: dict[str, int] = {}
     for l in model.layers:
         calls[l.instance_id] = calls.get(l.instance_id, 0) + 1
@@ -269,8 +269,8 @@ def check(model: Model) -> CheckResult:
     result.shapes = shapes
     result.output_shapes = []
     for e in model.outputs:
-        outs = shapes.get(e.node)
-        result.output_shapes.append(outs[e.index] if outs and e.index < len(outs) else None)
+        node_outs = shapes.get(e.node)
+        result.output_shapes.append(node_outs[e.index] if node_outs and e.index < len(node_outs) else None)
     return result
 
 
@@ -333,8 +333,7 @@ def _weight_diag(layer: Layer, expected: list, first_call: tuple | None) -> Diag
                 message=f"{layer.kind} {layer.id} builds weights of shapes "
                 f"{', '.join(map(fmt_shape, expected))} for its input, but the supplied weights have shapes "
                 f"{', '.join(map(fmt_shape, given))}",
-                span=(layer.arg_sources.get("weights").span if layer.arg_sources.get("weights") else None)
-                or layer.span,
+                span=(weights_src.span if (weights_src := layer.arg_sources.get("weights")) else None) or layer.span,
                 layer=layer.id,
                 layer_kind=layer.kind,
                 argument="weights",

@@ -208,6 +208,13 @@ class Model:
                 return layer
         raise KeyError(node_id)
 
+    def layer(self, layer_id: str) -> Layer:
+        """The layer `layer_id` (KeyError for an input or an unknown id)."""
+        for layer in self.layers:
+            if layer.id == layer_id:
+                return layer
+        raise KeyError(layer_id)
+
     def layer_index(self, layer_id: str) -> int:
         for i, layer in enumerate(self.layers):
             if layer.id == layer_id:

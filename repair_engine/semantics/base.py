@@ -32,9 +32,9 @@ through these semantics AND through real Keras and requires both to match.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from ..diagnostics import fmt_shape
 from ..ir import Layer, Shape, is_unknown
@@ -168,7 +168,7 @@ class Ctx:
             )
         return self.arg(name)
 
-    def fail(self, kind: str, message: str, **kw: Any):
+    def fail(self, kind: str, message: str, **kw: Any) -> NoReturn:
         raise Violation(kind, message, **kw)
 
     def require(self, cond: bool, kind: str, message: str, **kw: Any) -> None:
@@ -331,7 +331,7 @@ def deconv_output_length(
     return (length - 1) * stride + kernel - 2 * pad + output_padding
 
 
-def product(dims: Sequence[int | None]) -> int | None:
+def product(dims: Iterable[int | None]) -> int | None:
     """Product of dims, None when any is None."""
     out = 1
     for d in dims:

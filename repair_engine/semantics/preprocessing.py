@@ -553,7 +553,10 @@ def lookup(ctx: Ctx):
 
 @register("TextVectorization")
 def text_vectorization(ctx: Ctx):
-    mode = _choice_exact(ctx, "output_mode", LOOKUP_MODES, "int")
+    written = ctx.arg("output_mode", "int")
+    # deprecated spellings Keras 3 still maps (text_vectorization.py)
+    mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(written) if isinstance(written, str) else None
+    mode = mode or _choice_exact(ctx, "output_mode", LOOKUP_MODES, "int")
     length = ctx.arg("output_sequence_length", None)
     if mode != "int" and length is not None:
         ctx.fail(
@@ -861,6 +864,7 @@ EXAMPLES = [
     Example("IntegerLookup", {"sparse": True}, (None, 3), error="invalid_argument"),
     Example("TextVectorization", {"max_tokens": 100, "output_sequence_length": 10}, (None,), out=(None, 10)),
     Example("TextVectorization", {"max_tokens": 100}, (None, 1), out=(None, None)),
+    Example("TextVectorization", {"output_mode": "binary", "vocabulary": ["a", "b"]}, (None, 1), out=(None, 1, 3)),
     Example("TextVectorization", {"output_mode": "count", "vocabulary": ["a", "b"]}, (None, 1), out=(None, 1, 3)),
     Example(
         "TextVectorization",

@@ -21,8 +21,8 @@ from typing import Any
 from ...diagnostics import Diagnostic
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
 from ...semantics import attention, recurrent
-from . import classes, legacy, tensors
-from .imports import canonical, is_keras, is_layer_class_name, star_names
+from . import budgets, builtin_calls, classes, layer_order, legacy, tensors
+from .imports import canonical, is_keras, is_layer_class_name, runtime_submodules, star_names
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
 from .source import Spans
 from .values import (
@@ -42,8 +42,8 @@ from .values import (
     snake,
 )
 
-MAX_STEPS = 200_000
-MAX_SECONDS = 5.0  # wall-clock backstop per file, on top of the deterministic step budget
+MAX_STEPS = budgets.MAX_STEPS
+MAX_SECONDS = budgets.MAX_SECONDS  # wall-clock safety net per file; the step budget decides
 MAX_CALL_DEPTH = 12
 MAX_EXPR_DEPTH = 150
 MAX_LOOP = 256
@@ -104,6 +104,7 @@ _CMPOPS = {
     ast.IsNot: lambda a, b: a is not b,
 }
 _PLAIN = (int, float, str, bool, type(None), complex, bytes)
+_MUTATORS = builtin_calls.MUTATORS
 
 
 class _Return(Exception):
@@ -133,7 +134,7 @@ class Env:
         return self.redirect.get(name, self)
 
     def lookup(self, name: str) -> Binding | None:
-        env = self
+        env: Env | None = self
         while env is not None:
             b = env.vars.get(name)
             if b is not None:
@@ -220,6 +221,8 @@ def _flat_tensors(v) -> list:
 def _const_equal(a, b) -> bool:
     if a is b:
         return True
+    if isinstance(a, Ref) and isinstance(b, Ref):
+        return a == b  # the same module or class imported in both branches (`if`/`try` imports)
     if isinstance(a, _PLAIN + (tuple, list)) and type(a) is type(b):
         try:
             return bool(a == b) and not is_unknown(a)
@@ -235,7 +238,8 @@ class Evaluator:
         self.tree = tree
         self.spans = spans
         self.file = file
-        self.max_steps = max_steps
+        self.base_steps = max_steps
+        self.max_steps = budgets.step_budget(max_steps, len(spans.lines))
         self.steps = 0
         self.call_depth = 0
         self.expr_depth = 0
@@ -259,13 +263,15 @@ class Evaluator:
         self.serial = 0
         self._dispatch: dict = {}
         self.deadline = time.monotonic() + max_seconds
+        # containers changed a number of times we do not know (id -> the container, kept alive)
+        self.poisoned: dict[int, Any] = {}
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
         env = self.module_env
         env.vars["__name__"] = Binding("__main__")
         self.frames.append({"owner": None})  # module frame: records uncertain break/return too
-        self.exec_block(self.tree.body, env)
+        self.exec_block(self.tree.body, env, top=True)
         # functions defined at module level but never called still build models
         # in real code (fragments, `def build_model(): ...`): run them once
         for stmt in self.tree.body:
@@ -273,9 +279,13 @@ class Evaluator:
                 if _mentions_model(stmt):
                     fn = env.vars.get(stmt.name)
                     if fn is not None and isinstance(fn.value, FuncVal):
-                        self.call_function(fn.value, [], [], stmt, unknown_missing=True)
+                        self.within_budget(
+                            stmt,
+                            env,
+                            lambda f=fn.value, s=stmt: self.call_function(f, [], [], s, unknown_missing=True),
+                        )
             elif isinstance(stmt, ast.ClassDef):
-                self.run_uncalled_methods(stmt, env)
+                self.within_budget(stmt, env, lambda s=stmt: self.run_uncalled_methods(s, env))
         self.adopt_orphans()
 
     def run_uncalled_methods(self, stmt: ast.ClassDef, env: Env) -> None:
@@ -329,7 +339,34 @@ class Evaluator:
         if self.steps > self.max_steps:
             raise Budget()
         if not self.steps & 1023 and time.monotonic() > self.deadline:
-            raise Budget()
+            raise Budget("time")
+
+    def within_budget(self, stmt, env: Env, run) -> None:
+        """Run a top-level statement; if it exhausts the step budget, abandon
+        it (its names become UNKNOWN, the models it started are dropped) and
+        give the next statement a fresh allowance (see budgets.py)."""
+        models_before = len(self.models)
+        try:
+            run()
+        except Budget as e:
+            if e.args == ("time",):
+                raise  # the safety net: stop the whole file
+            dropped = self.models[models_before:]
+            del self.models[models_before:]
+            for name in _assigned_names(stmt) if not isinstance(stmt, ast.ClassDef) else ():
+                env.vars[name] = Binding(UNKNOWN)
+            self.max_steps = self.steps + budgets.statement_allowance(self.base_steps)
+            self.file_notes.append(
+                Diagnostic(
+                    kind="limit_exceeded",
+                    severity="warning" if dropped else "info",
+                    span=self.span(stmt),
+                    message=f"the statement at line {stmt.lineno} needs more than the evaluation step budget; "
+                    "it is skipped (what it assigns is unknown"
+                    + (f", {len(dropped)} model(s) it builds are not read" if dropped else "")
+                    + ") and the rest of the file is read",
+                )
+            )
 
     def span(self, node):
         return self.spans.of(node)
@@ -343,7 +380,7 @@ class Evaluator:
         )
 
     # -------------------------------------------------------------- statements
-    def exec_block(self, stmts, env: Env) -> None:
+    def exec_block(self, stmts, env: Env, top: bool = False) -> None:
         frame = self.frames[-1] if self.frames else None
         raised = False
         try:
@@ -352,7 +389,10 @@ class Evaluator:
                     # a break/return may have happened above: the rest may not run
                     self.uncertain += 1
                     raised = True
-                self.exec_stmt(stmt, env)
+                if top:
+                    self.within_budget(stmt, env, lambda s=stmt: self.exec_stmt(s, env))
+                else:
+                    self.exec_stmt(stmt, env)
         finally:
             if raised:
                 self.uncertain -= 1
@@ -490,7 +530,7 @@ class Evaluator:
         for name in names:
             vals = [r.get(name) for r in results]
             first = vals[0]
-            if all(v is not None and first is not None and _const_equal(v.value, first.value) for v in vals):
+            if first is not None and all(v is not None and _const_equal(v.value, first.value) for v in vals):
                 merged[name] = first if all(v is first for v in vals) else Binding(first.value)
             else:
                 merged[name] = Binding(UNKNOWN)
@@ -503,7 +543,13 @@ class Evaluator:
             self.unknown_loop(stmt, env)
             return
         frame = self.frames[-1] if self.frames else {}
-        for item in items:
+        start, built = self.steps, budgets.progress(self)
+        for done, item in enumerate(items):
+            if budgets.not_worth_unrolling(
+                done, len(items) - done, self.steps - start, built == budgets.progress(self)
+            ):
+                self.unknown_loop(stmt, env)  # a loop that builds nothing: the rest is not unrolled
+                return
             self.tick()
             self.assign(stmt.target, item, None, env)
             try:
@@ -522,7 +568,10 @@ class Evaluator:
         """Iterate while the condition is known (each iteration really happens);
         past MAX_LOOP iterations or an unknown condition, the rest is uncertain."""
         frame = self.frames[-1] if self.frames else {}
-        for _ in range(MAX_LOOP):
+        start, built = self.steps, budgets.progress(self)
+        for done in range(MAX_LOOP):
+            if budgets.not_worth_unrolling(done, MAX_LOOP - done, self.steps - start, built == budgets.progress(self)):
+                break  # a loop that builds nothing: the rest is not unrolled
             self.tick()
             test = self.truth(self.ev(stmt.test, env))
             if test is False:
@@ -554,6 +603,7 @@ class Evaluator:
 
     def assign(self, target, value, value_node, env: Env, origin_ok: bool = True) -> None:
         if isinstance(target, ast.Name):
+            oname: str | None  # a Binding may carry no name
             origin, oname = None, target.id
             if origin_ok and value_node is not None:
                 origin = value_node
@@ -610,10 +660,14 @@ class Evaluator:
         elif isinstance(target, ast.Subscript):
             obj = self.ev(target.value, env)
             key = self.ev(target.slice, env)
-            if isinstance(obj, dict) and isinstance(key, _PLAIN) and not self.uncertain:
+            if isinstance(obj, (dict, list)) and self.uncertain:
+                self.poison(obj)
+            elif isinstance(obj, dict) and isinstance(key, _PLAIN):
                 obj[key] = value
-            elif isinstance(obj, list) and isinstance(key, int) and -len(obj) <= key < len(obj) and not self.uncertain:
+            elif isinstance(obj, list) and isinstance(key, int) and -len(obj) <= key < len(obj):
                 obj[key] = value
+            elif isinstance(obj, (dict, list)):
+                self.poison(obj)  # an unknown key or index: which entry changed is unknown
 
     # ------------------------------------------------------------- expressions
     def ev(self, node, env: Env):
@@ -628,7 +682,10 @@ class Evaluator:
             method = self._dispatch.get(t)
             if method is None:
                 method = self._dispatch[t] = getattr(self, "ev_" + t.__name__, None) or _ev_unknown
-            return method(node, env)
+            value = method(node, env)
+            if self.poisoned and id(value) in self.poisoned:
+                return UNKNOWN
+            return value
         finally:
             self.expr_depth -= 1
 
@@ -764,7 +821,7 @@ class Evaluator:
         return UNKNOWN
 
     def ev_elts(self, elts, env) -> list:
-        out = []
+        out: list = []
         for e in elts:
             if isinstance(e, ast.Starred):
                 v = self.ev(e.value, env)
@@ -966,13 +1023,16 @@ class Evaluator:
     def ev_SetComp(self, node, env):
         return UNKNOWN
 
-    def comprehension(self, node, env, kind):
+    def comprehension(self, node, env: Env, kind: type[list] | type[tuple]) -> Any:
         scope = Env(env)
         out: list = []
+        built = budgets.progress(self)
 
         def gen(i: int) -> bool:
             if i == len(node.generators):
                 out.append(self.ev(node.elt, scope))
+                if len(out) > budgets.MAX_DATA_ELEMENTS and built == budgets.progress(self):
+                    return False  # a big table of data, not layers: never decides a shape
                 return len(out) <= MAX_SEQ
             g = node.generators[i]
             items = self.iterate(self.ev(g.iter, scope))
@@ -995,7 +1055,7 @@ class Evaluator:
             return UNKNOWN
         return kind(out)
 
-    def ev_Call(self, node, env):
+    def ev_Call(self, node: ast.Call, env: Env) -> Any:
         func = self.ev(node.func, env)
         # argument provenance is only needed where it can reach the IR (Keras
         # constructors, helpers, user classes, model methods): skip it elsewhere
@@ -1072,6 +1132,9 @@ class Evaluator:
     def call_function(self, fn: FuncVal, pos, kws, node, unknown_missing: bool = False):
         fdef = fn.node
         self.called.add(id(fdef))
+        runtime = runtime_submodules(getattr(fdef, "name", ""))
+        if runtime is not None:  # the library's own definition reads the caller's kwargs: see imports.py
+            return tuple(Ref(m) for m in runtime)
         if self.call_depth >= MAX_CALL_DEPTH:
             return self.unknown_call(None, pos, kws, node)
         scope = Env(fn.env)
@@ -1133,6 +1196,7 @@ class Evaluator:
         scope.vars[name] = Binding(value, origin, oname)
 
     def bind_param(self, scope: Env, name: str, value, src: ArgSource | None, node) -> None:
+        oname: str | None  # a Binding may carry no name
         origin, oname = None, name
         if src is not None:
             if src.origin is not None:
@@ -1163,24 +1227,11 @@ class Evaluator:
                     span=self.span(node.args[0]) if getattr(node, "args", None) else self.span(node), position=0
                 )
             return None
-        if isinstance(obj, list) and not self.uncertain:
-            if name == "append" and len(vals) == 1:
-                obj.append(vals[0])
-                return None
-            if name == "extend" and len(vals) == 1:
-                items = self.iterate(vals[0])
-                if items is None:
-                    obj.append(UNKNOWN)
-                else:
-                    obj.extend(items)
-                return None
-            if name == "insert" and len(vals) == 2 and isinstance(vals[0], int):
-                obj.insert(vals[0], vals[1])
-                return None
-            if name == "pop" and obj:
-                return obj.pop(vals[0] if vals and isinstance(vals[0], int) else -1)
-        if isinstance(obj, list) and self.uncertain and name in ("append", "extend", "insert", "pop"):
-            obj.append(UNKNOWN) if name != "pop" else None
+        if isinstance(obj, (list, dict)) and name in _MUTATORS:
+            done, result = (False, None) if self.uncertain else builtin_calls.mutate(obj, name, vals, kws, self.iterate)
+            if done:
+                return result
+            self.poison(obj)  # changed in a way (or a number of times) we do not know: contents unknown
             return UNKNOWN
         if isinstance(obj, dict):
             if name == "get" and vals and isinstance(vals[0], _PLAIN):
@@ -1209,6 +1260,9 @@ class Evaluator:
     def call_ref(self, path: str, pos, kws, node, env):
         if path.startswith("builtins."):
             return self.call_builtin(path[9:], pos, kws, node, env)
+        runtime = runtime_submodules(path)
+        if runtime is not None:
+            return tuple(Ref(m) for m in runtime)
         if path.startswith("numpy.") or path.startswith("math."):
             return self.call_numeric(path, pos, kws, node)
         if path in ("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split"):
@@ -1760,11 +1814,10 @@ class Evaluator:
             return UNKNOWN
         if m.style != "functional":
             return UNKNOWN
-        needed = _reachable(m.graph, _flat_tensors(m.outputs))
+        order = layer_order.keras_order(m.graph.nodes, [t.node for t in _flat_tensors(m.outputs)])
         out, seen = [], set()
-        for nid, n in m.graph.nodes.items():
-            if nid not in needed:
-                continue
+        for nid in order:
+            n = m.graph.nodes[nid]
             if isinstance(n, InputNode):
                 out.append(
                     LayerObj(
@@ -1914,47 +1967,7 @@ class Evaluator:
                     return UNKNOWN
                 return r
             return UNKNOWN
-        if any(v is UNKNOWN for v in vals) or kws and name not in ("sorted", "print", "max", "min"):
-            return UNKNOWN if name != "print" else None
-        try:
-            if name == "print":
-                return None
-            if name == "len":
-                items = self.iterate(vals[0]) if vals else None
-                return len(items) if items is not None else UNKNOWN
-            if name in ("int", "float", "str", "bool", "abs", "round") and all(isinstance(v, _PLAIN) for v in vals):
-                return (
-                    getattr(__builtins__, name)(*vals)
-                    if not isinstance(__builtins__, dict)
-                    else __builtins__[name](*vals)
-                )
-            if name in ("tuple", "list", "sorted", "reversed", "sum", "min", "max", "enumerate", "zip"):
-                seqs = [self.iterate(v) for v in vals]
-                if any(s is None for s in seqs):
-                    return UNKNOWN
-                if name == "tuple":
-                    return tuple(seqs[0]) if seqs else ()
-                if name == "list":
-                    return list(seqs[0]) if seqs else []
-                if name == "reversed":
-                    return list(reversed(seqs[0]))
-                if name == "enumerate":
-                    return list(enumerate(seqs[0]))
-                if name == "zip":
-                    return list(zip(*seqs))
-                if name == "sorted":
-                    return sorted(seqs[0])
-                if name in ("sum", "min", "max"):
-                    if name != "sum" and len(vals) > 1:
-                        return {"min": min, "max": max}[name](vals)
-                    if not all(isinstance(v, (int, float)) for v in seqs[0]):
-                        return UNKNOWN
-                    return {"sum": sum, "min": min, "max": max}[name](seqs[0])
-            if name == "dict":
-                return {k: v for k, v, _ in kws}
-        except Exception:
-            return UNKNOWN
-        return UNKNOWN
+        return builtin_calls.call(name, vals, [(k, v) for k, v, _ in kws], self.iterate)
 
     def train_test_split(self, pos, kws):
         """sklearn's split keeps each array's per-sample shape; sizes follow its rounding."""
@@ -2040,7 +2053,14 @@ class Evaluator:
         return self.unknown_call(None, pos, kws, node)
 
     # ---------------------------------------------------------------- helpers
+    def poison(self, container) -> None:
+        """`container` was changed in a way we cannot follow: from now on its
+        contents are unknown (every expression that evaluates to it gives UNKNOWN)."""
+        self.poisoned[id(container)] = container
+
     def iterate(self, v) -> list | None:
+        if self.poisoned and id(v) in self.poisoned:
+            return None
         if isinstance(v, range):
             return list(v) if len(v) <= MAX_SEQ else None
         if isinstance(v, (list, tuple)):

@@ -57,7 +57,7 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
     for nid, n in ev.graph.nodes.items():
         if isinstance(n, Layer):
             first_call.setdefault(n.instance_id, nid)
-    owner = {}
+    owner: dict[str, int] = {}
     for mi, model in enumerate(models):
         for l in model.layers:
             owner.setdefault(l.id, mi)
@@ -110,10 +110,10 @@ def _label_checks(ev: Evaluator, models: list) -> list:
 
     from ...checker import check
 
-    by_span = {}
-    for mo in ev.models:
-        if mo.label_calls and mo.loss in _SAME_SHAPE_LOSSES:
-            by_span.setdefault(mo.span, mo)
+    by_span: dict = {}
+    for candidate in ev.models:
+        if candidate.label_calls and candidate.loss in _SAME_SHAPE_LOSSES:
+            by_span.setdefault(candidate.span, candidate)
     out = []
     for model in models:
         mo = by_span.get(model.span)
@@ -137,7 +137,7 @@ def _label_checks(ev: Evaluator, models: list) -> list:
                 continue
             last = model.outputs[0].node if model.outputs else None
             out_layer = next((l for l in model.layers if l.id == last), None)
-            related = ()
+            related: tuple[Related, ...] = ()
             if out_layer is not None and out_layer.span is not None:
                 related = (Related(out_layer.span, f"the model output {fmt_shape(pred)} comes from here"),)
             notes.append(
@@ -278,7 +278,7 @@ def materialize(ev: Evaluator, m: ModelObj) -> Model | None:
         ev.graph.nodes[iid] = inp
         x = Tensor(iid, id(ev.graph))
         if m.style == "sequential":
-            y = ev.apply_model(_Unconsumed(m), [(x, None)], [], None)
+            y = ev.apply_model(_Unconsumed(m), [(x, None)], [], None)  # type: ignore[arg-type]  # a proxy of m
         else:
             y = ev.call_instance(m.instance, [(x, None)], [], _NodeAt(m.span))
         graph = ev.graph
@@ -335,7 +335,7 @@ def _data_diagnostics(m: ModelObj, inputs: list) -> list:
     Only claims Keras 3 certainly rejects: a rank difference it does not
     adjust (it adds or drops a trailing axis of size 1 silently), or a
     different fixed last axis."""
-    out = []
+    out: list = []
     if len(inputs) != 1 or inputs[0].shape is None:
         return out
     want = inputs[0].shape

@@ -58,7 +58,7 @@ class LayerObj:
     span: Span | None
     name: str
     inner: LayerObj | None = None
-    input_decl: dict | None = None
+    input_decl: InputDecl | None = None
     custom: bool = False
     # Keras 1 `Merge([model_a, model_b], mode=...)`: the branch models it merges
     branches: list | None = None
@@ -135,7 +135,7 @@ class ClassVal:
                     return b
         return None
 
-    def method(self, name: str) -> ast.FunctionDef | None:
+    def method(self, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         for stmt in self.node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
                 return stmt
