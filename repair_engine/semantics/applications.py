@@ -12,7 +12,7 @@ import math
 
 from ..diagnostics import fmt_shape
 from .base import Ctx, Unknown
-from .ops import op
+from .op_registry import op
 
 try:
     from .applications_table import TABLE

@@ -53,12 +53,10 @@ def application(ev, path: str, pos, kws, node):
         inp = ev.make_input([(shape if not is_unknown(shape) else UNKNOWN, s)], [], node)
     args = {"name": name, "include_top": include_top, "pooling": kw.get("pooling"), "classes": kw.get("classes", 1000)}
     lid = ev.graph.fresh_id(ev.unique_name(name.lower()))
-    from .evaluator import _plain
-
     ev.graph.nodes[lid] = Layer(
         id=lid,
         kind="ops.application",
-        args={k: _plain(v) for k, v in args.items()} | {"_tensors": ("inputs",)},
+        args={k: ev.plain(v) for k, v in args.items()} | {"_tensors": ("inputs",)},
         inputs=(Edge(inp.node, inp.index),),
         span=ev.span(node),
     )

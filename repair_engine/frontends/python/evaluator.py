@@ -232,6 +232,10 @@ def _const_equal(a, b) -> bool:
 
 
 class Evaluator:
+    # value helpers the tensor/class modules use (kept here: they need the activation tables)
+    plain = staticmethod(lambda v: _plain(v))
+    nested_shape = staticmethod(lambda v: _nested_shape(v))
+
     def __init__(
         self, tree: ast.Module, spans: Spans, file: str, max_steps: int = MAX_STEPS, max_seconds: float = MAX_SECONDS
     ) -> None:

@@ -250,14 +250,14 @@ def make_op(ev, op: str, args: dict, node, what: str | None = None):
                 names.append(name)
         elif name in SHAPE_PARAMS and isinstance(value, (list, tuple)):
             plain[name] = tuple(
-                None if isinstance(v, Tensor) or v is UNKNOWN or v is None else _const(v) for v in value
+                None if isinstance(v, Tensor) or v is UNKNOWN or v is None else ev.plain(v) for v in value
             )
         elif isinstance(value, ArrayVal):
             plain[name] = {"array_shape": tuple(value.shape)}
         elif _has_tensor(value):
             return ev.opaque_tensor(what or op, [v for v in args.values()], node)
         else:
-            plain[name] = _const(value)
+            plain[name] = ev.plain(value)
     plain["_tensors"] = tuple(names)
     lid = ev.graph.fresh_id(ev.unique_name(op.replace(".", "_")))
     ev.graph.nodes[lid] = Layer(id=lid, kind="ops." + op, args=plain, inputs=tuple(edges), span=ev.span(node))
@@ -289,12 +289,6 @@ def _has_tensor(v) -> bool:
     return False
 
 
-def _const(v):
-    from .evaluator import _plain
-
-    return _plain(v)
-
-
 def call_op(ev, path: str, pos: list, kws: list, node):
     """A keras.ops / backend / tf call. Returns NotImplemented when `path` is no op we know."""
     spec = resolve(path)
@@ -305,9 +299,7 @@ def call_op(ev, path: str, pos: list, kws: list, node):
         return ev.unknown_call(None, pos, kws, node)
     tensors = [v for v in args.values() if _has_tensor(v)]
     if not tensors and spec[0] in ("convert_to_tensor", "array"):
-        from .evaluator import _nested_shape
-
-        shape = _nested_shape(args.get("x"))
+        shape = ev.nested_shape(args.get("x"))
         return ArrayVal(shape) if shape is not None else UNKNOWN  # a constant: its shape is known
     if not tensors and spec[0] not in ("zeros", "ones", "full", "arange", "eye", "linspace"):
         return UNKNOWN
