@@ -98,13 +98,14 @@ def _fully_extracted(model) -> bool:
     from repair_engine.frontends.python.evaluator import SHAPE_ARGS
     from repair_engine.frontends.python.signatures import SIGNATURES
     from repair_engine.ir import is_unknown
+    from repair_engine.semantics.ops import OPS  # tensor ops (x + y, keras.ops.*) are modelled too
 
     if any(i.shape is None for i in model.inputs):
         return False
     if any(d.kind == "unsupported_construct" for d in model.notes):
         return False
     for layer in model.layers:
-        if layer.kind not in SIGNATURES:
+        if layer.kind not in SIGNATURES and layer.kind not in OPS:
             return False
         if any(k in SHAPE_ARGS and is_unknown(v) for k, v in layer.args.items()):
             return False

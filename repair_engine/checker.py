@@ -15,6 +15,7 @@ from .ir import InputNode, Layer, Model, Shape
 from .semantics import REGISTRY
 from .semantics.arguments import check_layer_tree
 from .semantics.base import Ctx, Unknown, Violation
+from .semantics.ops import OPS
 
 # Above these sizes a model is not checked (bounded time and memory).
 MAX_LAYERS = 20000
@@ -65,13 +66,18 @@ def input_shapes_of(layer: Layer, shapes: dict) -> list:
     return out
 
 
+def unit_of(kind: str):
+    """The semantics of a layer kind, or of a tensor op (`ops.<name>`, semantics/ops.py)."""
+    return REGISTRY.get(kind) or OPS.get(kind)
+
+
 def run_layer(layer: Layer, inputs: list, warnings: list | None = None) -> tuple[list, Violation | None, bool]:
     """Evaluate one layer. Returns (output shapes, violation, evaluated).
 
     `evaluated` is False when the kind is unknown or a needed value is unknown.
     Non-fatal findings of the unit are appended to `warnings` when given.
     """
-    unit = REGISTRY.get(layer.kind)
+    unit = unit_of(layer.kind)
     if unit is None:
         return [None], None, False
     ctx = Ctx(layer=layer, inputs=list(inputs))
@@ -200,7 +206,7 @@ def check(model: Model) -> CheckResult:
                 )
         known_ids.add(layer.id)
         inputs = input_shapes_of(layer, shapes)
-        unit = REGISTRY.get(layer.kind)
+        unit = unit_of(layer.kind)
         if unit is None:
             shapes[layer.id] = [None]
             result.unchecked.append(layer.id)

@@ -21,7 +21,7 @@ from typing import Any
 from ...diagnostics import Diagnostic
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
 from ...semantics import attention, recurrent
-from . import budgets, builtin_calls, data_values, layer_order, legacy
+from . import budgets, builtin_calls, classes, data_values, layer_order, legacy, tensors
 from .imports import canonical, is_keras, is_layer_class_name, runtime_submodules, star_names
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
 from .source import Spans
@@ -232,6 +232,10 @@ def _const_equal(a, b) -> bool:
 
 
 class Evaluator:
+    # value helpers the tensor/class modules use (kept here: they need the activation tables)
+    plain = staticmethod(lambda v: _plain(v))
+    nested_shape = staticmethod(lambda v: _nested_shape(v))
+
     def __init__(
         self, tree: ast.Module, spans: Spans, file: str, max_steps: int = MAX_STEPS, max_seconds: float = MAX_SECONDS
     ) -> None:
@@ -769,6 +773,8 @@ class Evaluator:
                 return FuncVal(m, base.cls.env, owner=base)
             if base.model is not None and attr in ("add", "build", "summary", "compile"):
                 return BoundMethod(base.model, attr)
+            if attr in ("add_weight", "add_variable") and (base.layer is not None or base.model is not None):
+                return BoundMethod(base, "add_weight")
             return UNKNOWN
         if isinstance(base, ModelObj):
             if attr in ("output", "outputs") and base.style == "functional":
@@ -785,12 +791,15 @@ class Evaluator:
         if isinstance(base, BoundMethod) and base.name == "__super__":
             return BoundMethod(base.obj, "__super__." + attr)
         if isinstance(base, Tensor):
-            if attr in ("shape", "get_shape"):
-                graph = self.graph if base.graph == id(self.graph) else None
-                shape = graph.shape_of(base.node, base.index) if graph is not None else None
-                if shape is None:
+            if attr in ("shape", "get_shape", "ndim"):
+                shape = tensors.shape_of(self, base)
+                if shape is UNKNOWN:
                     return UNKNOWN
-                return tuple(shape) if attr == "shape" else BoundMethod(tuple(shape), "__value__")
+                if attr == "ndim":
+                    return len(shape)
+                return shape if attr == "shape" else BoundMethod(shape, "__value__")
+            if attr == "T":
+                return tensors.make_op(self, "transpose", {"x": base}, node)
             return UNKNOWN
         data = data_values.attribute(base, attr)
         if data is not NotImplemented:
@@ -803,6 +812,8 @@ class Evaluator:
             if attr == "T":
                 return ArrayVal(tuple(reversed(base.shape)))
             return BoundMethod(base, attr)
+        if isinstance(base, LayerObj) and attr in ("output", "input"):
+            return classes.layer_output(self, base, attr)
         if isinstance(base, (list, dict, str, tuple)) or isinstance(base, LayerObj):
             return BoundMethod(base, attr)
         return UNKNOWN
@@ -868,7 +879,11 @@ class Evaluator:
         if _is_tensor_like(left) or _is_tensor_like(right):
             if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)) and op is ast.Add:
                 return left + right
-            return self.opaque_tensor(f"operator {_OPNAMES.get(op, '?')}", [left, right], node)
+            if op is ast.Mult and isinstance(left, (list, tuple)) != isinstance(right, (list, tuple)):
+                n, seq = (right, left) if isinstance(left, (list, tuple)) else (left, right)
+                if isinstance(n, int) and not isinstance(n, bool) and 0 <= n * len(seq) <= MAX_SEQ:
+                    return seq * n  # `[x] * 3`: list repetition, not a tensor product
+            return tensors.binary(self, op, left, right, node)
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
         fn = _BINOPS.get(op)
@@ -906,7 +921,7 @@ class Evaluator:
             t = self.truth(v)
             return UNKNOWN if t is None else (not t)
         if _is_tensor_like(v):
-            return self.opaque_tensor("unary operator", [v], node)
+            return tensors.unary(self, type(node.op), v, node)
         if not isinstance(v, (int, float, complex)) or isinstance(v, bool) and isinstance(node.op, ast.Invert):
             return UNKNOWN
         try:
@@ -932,6 +947,12 @@ class Evaluator:
         left = self.ev(node.left, env)
         for op, comp in zip(node.ops, node.comparators):
             right = self.ev(comp, env)
+            if (
+                len(node.ops) == 1
+                and type(op) in tensors.COMPARE_OPS
+                and (isinstance(left, Tensor) or isinstance(right, Tensor))
+            ):
+                return tensors.binary(self, type(op), left, right, node)
             if not _comparable(left) or not _comparable(right):
                 return UNKNOWN
             try:
@@ -956,7 +977,7 @@ class Evaluator:
         base = self.ev(node.value, env)
         key = self.ev(node.slice, env)
         if isinstance(base, Tensor):
-            return self.opaque_tensor("tensor slicing", [base], node)
+            return tensors.subscript(self, base, key, node)
         if isinstance(base, (list, tuple, str)):
             if isinstance(key, int) and not isinstance(key, bool):
                 return base[key] if -len(base) <= key < len(base) else UNKNOWN
@@ -1205,6 +1226,8 @@ class Evaluator:
             return list(obj)
         if name == "__super__.__init__" and isinstance(obj, InstanceVal):
             return self.functional_subclass_init(obj, pos, kws, node)
+        if name == "add_weight" and isinstance(obj, InstanceVal):
+            return classes.add_weight(self, pos, kws)
         vals = [v for v, _ in pos]
         data = data_values.call_method(self, obj, name, pos, kws, node)  # arrays, datasets, generators
         if data is not NotImplemented:
@@ -1280,10 +1303,11 @@ class Evaluator:
                 base = arr.shape[:-1] if len(arr.shape) > 1 and arr.shape[-1] == 1 else arr.shape
                 return ArrayVal(tuple(base) + (n,))
             return UNKNOWN
-        if path in ("keras.backend.int_shape", "keras.ops.shape") and pos and isinstance(pos[0][0], Tensor):
-            t = pos[0][0]
-            shape = self.graph.shape_of(t.node, t.index) if t.graph == id(self.graph) else None
-            return tuple(shape) if shape is not None else UNKNOWN
+        if path in _SHAPE_FUNCTIONS and pos and isinstance(pos[0][0], Tensor):
+            shape = tensors.shape_of(self, pos[0][0])
+            if path in ("keras.ops.ndim", "keras.backend.ndim", "tensorflow.rank") and shape is not UNKNOWN:
+                return len(shape)
+            return shape
         if path in ("keras.backend.image_data_format", "keras.config.image_data_format"):
             return "channels_last"
         if path == "keras.backend.image_dim_ordering":
@@ -1296,6 +1320,14 @@ class Evaluator:
                 return self.keras1_merge_layer(pos, kws, node)
             if "." not in name and (name[:1].isupper()):
                 return self.make_layer(name, pos, kws, node)
+        if path.startswith(("keras.ops.", "keras.backend.", "keras.activations.", "tensorflow.")):
+            out = tensors.call_op(self, path, pos, kws, node)
+            if out is not NotImplemented:
+                return out
+        if path.startswith("keras.applications."):
+            out = classes.application(self, path, pos, kws, node)
+            if out is not NotImplemented:
+                return out
         return self.unknown_call(Ref(path), pos, kws, node)
 
     def make_layer(self, written: str, pos, kws, node, custom: bool = False) -> LayerObj:
@@ -1495,6 +1527,10 @@ class Evaluator:
     def apply_layer(self, obj: LayerObj, pos, kws, node):
         if obj.kind == "InputLayer":
             return UNKNOWN
+        if obj.kind == "Lambda":
+            traced = classes.call_lambda(self, obj, pos, kws, node)
+            if traced is not None:
+                return traced
         if not pos:
             inputs_kw = [(v, s) for k, v, s in kws if k in ("inputs", "x", "input", "query")]
             pos = inputs_kw[:1]
@@ -1570,7 +1606,7 @@ class Evaluator:
     def opaque_tensor(self, what: str, deps, node, what_node=None) -> Tensor:
         edges = tuple(Edge(t.node, t.index) for t in _flat_tensors(deps) if t.graph == id(self.graph))
         lid = self.graph.fresh_id(self.unique_name("opaque"))
-        self.graph.nodes[lid] = Layer(id=lid, kind=what, inputs=edges, span=self.span(node))
+        self.graph.nodes[lid] = Layer(id=lid, kind=tensors.opaque_kind(what), inputs=edges, span=self.span(node))
         return Tensor(lid, id(self.graph))
 
     def apply_model(self, m: ModelObj, pos, kws, node):
@@ -1903,12 +1939,15 @@ class Evaluator:
         """A custom Layer whose `call` only wires Keras layers (trivially
         resolvable) is inlined; otherwise None (it stays one unknown-kind node)."""
         call = inst.cls.method("call")
-        if call is None or not pos or not _is_tensor_like(pos[0][0]) or inst.cls.method("build") is not None:
+        if call is None or not pos or not _is_tensor_like(pos[0][0]):
             return None
         before = set(self.graph.nodes)
         uncertain_before = self.uncertain
         try:
-            out = self.call_function(FuncVal(call, inst.cls.env, owner=inst), pos, kws, node)
+            classes.run_build(self, inst, pos[0][0], node)
+            out = classes.declared_output(self, inst, pos, kws, node)
+            if out is None:
+                out = self.call_function(FuncVal(call, inst.cls.env, owner=inst), pos, kws, node)
         except (_Return, _Break, _Continue):
             out = UNKNOWN
         new = [n for nid, n in self.graph.nodes.items() if nid not in before]
@@ -1919,7 +1958,7 @@ class Evaluator:
             and (
                 isinstance(out, Tensor) or (isinstance(out, (tuple, list)) and all(isinstance(t, Tensor) for t in out))
             )
-            and all(isinstance(n, Layer) and (n.kind in SIGNATURES) for n in new)
+            and classes.inlinable(self, new)
             and all(t.graph == id(self.graph) for t in outs)
         )
         if ok:
@@ -2077,6 +2116,17 @@ _DATASETS = {
     "keras.datasets.cifar10.load_data": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
     "keras.datasets.cifar100.load_data": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
     "keras.datasets.boston_housing.load_data": (((404, 13), (404,)), ((102, 13), (102,))),
+}
+# functions returning a tensor's static shape (tf.shape gives a tensor, whose entries are these sizes)
+_SHAPE_FUNCTIONS = {
+    "keras.backend.int_shape",
+    "keras.ops.shape",
+    "keras.ops.core.shape",
+    "keras.backend.shape",
+    "tensorflow.shape",
+    "keras.ops.ndim",
+    "keras.backend.ndim",
+    "tensorflow.rank",
 }
 _KERAS1_MODES = {
     "sum": "Add",

@@ -115,6 +115,18 @@ def _input_decl(m: ModelObj) -> InputDecl | None:
             return first.input_decl
         if isinstance(first, ModelObj) and first.style == "sequential" and _input_decl(first) is not None:
             return _input_decl(first)
+        if isinstance(first, ModelObj) and first.style == "functional":
+            # a functional model (or a keras.applications base) first: its input is the model's
+            ins = _flat_tensors(first.inputs)
+            node = first.graph.nodes.get(ins[0].node) if len(ins) == 1 and first.graph is not None else None
+            if isinstance(node, InputNode):
+                return InputDecl(
+                    shape=node.shape,
+                    span=node.span,
+                    shape_span=node.shape_span,
+                    shape_source=node.shape_source,
+                    declared_as="Input",
+                )
     if m.input_decl is not None:
         return m.input_decl
     if m.style != "functional" and m.data_calls:
