@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest .nnrepair.yml)")
     c.add_argument("--verbose", "-v", action="store_true", help="also show info-level findings")
     _target_options(c)
+    c.add_argument(
+        "--report",
+        choices=("findings", "migration"),
+        default="findings",
+        help="migration: what in Keras 2 code breaks on Keras 3, with the fix of each (docs/targets.md)",
+    )
     f = sub.add_parser("fix", help="repair invalid models (prints the repair; --diff / --write)")
     f.add_argument("paths", nargs="+", metavar="PATH")
     g = f.add_mutually_exclusive_group()
@@ -131,6 +137,10 @@ def _run(args) -> int:
         from dataclasses import replace
 
         config = replace(config, target=args.target)
+    if getattr(args, "report", "findings") == "migration":
+        from .migration import run_migration
+
+        return run_migration(args, config)
     fix = args.command == "fix"
     verify = not getattr(args, "no_verify", False)
     report = analyze_paths(args.paths, fix=fix, config=config, verify=verify)
