@@ -15,13 +15,24 @@ static frontend + checker, and prints:
   data-vs-model programs that Keras 3 runs without error
 - keras-io coverage and false alarms
 
-Usage: python benchmarks/extraction.py [--verbose] [--keras-sources]
+With --mutate: a mutation run over the keras-io extracts. Each mutant
+changes one argument of one layer call (a width set to 0, the channels axis of
+an Input dropped, a Reshape target grown by one, a kernel made larger than any
+input); real Keras 3 builds every mutant (in a subprocess, model construction
+only: the extracts are model code with data loading and training removed) and
+labels it; the figure is how many of the mutants Keras rejects nnrepair
+reports, and how many of those Keras accepts it flags (false alarms).
+
+Usage: python benchmarks/extraction.py [--verbose] [--keras-sources] [--mutate [--per-file N]]
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
 import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,7 +43,11 @@ sys.path.insert(0, str(ROOT))
 from repair_engine.checker import check  # noqa: E402
 from repair_engine.frontends import python_source  # noqa: E402
 
-BENCH = ROOT.parent / "shared" / "benchmarks"
+# ../shared/benchmarks from a checkout; ../../shared/benchmarks from a worktree under wt/
+BENCH = next(
+    (p for p in (ROOT.parent / "shared" / "benchmarks", ROOT.parent.parent / "shared" / "benchmarks") if p.is_dir()),
+    ROOT.parent / "shared" / "benchmarks",
+)
 
 
 def analyse(path: Path) -> dict:
@@ -83,13 +98,14 @@ def _fully_extracted(model) -> bool:
     from repair_engine.frontends.python.evaluator import SHAPE_ARGS
     from repair_engine.frontends.python.signatures import SIGNATURES
     from repair_engine.ir import is_unknown
+    from repair_engine.semantics.ops import OPS  # tensor ops (x + y, keras.ops.*) are modelled too
 
     if any(i.shape is None for i in model.inputs):
         return False
     if any(d.kind == "unsupported_construct" for d in model.notes):
         return False
     for layer in model.layers:
-        if layer.kind not in SIGNATURES:
+        if layer.kind not in SIGNATURES and layer.kind not in OPS:
             return False
         if any(k in SHAPE_ARGS and is_unknown(v) for k, v in layer.args.items()):
             return False
@@ -262,6 +278,155 @@ def keras_sources() -> dict | None:
     return {"files": len(files), "sniffed": sniffed, "models": models, "alarms": alarms}
 
 
+# ---------------------------------------------------------------- mutations
+
+_WIDTH_LAYERS = {
+    "Dense",
+    "Conv1D",
+    "Conv2D",
+    "Conv3D",
+    "LSTM",
+    "GRU",
+    "SimpleRNN",
+    "Conv2DTranspose",
+    "SeparableConv2D",
+}
+_KERNEL_LAYERS = {"Conv1D", "Conv2D", "Conv3D", "MaxPooling1D", "MaxPooling2D", "AveragePooling2D"}
+
+
+def _callee(node: ast.Call) -> str:
+    f = node.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+
+def _mutation_sites(tree: ast.AST) -> list:
+    """(operator, node to replace, replacement text) in source order, one kind of fault each."""
+    sites = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _callee(node)
+        first = node.args[0] if node.args else None
+        if name in _WIDTH_LAYERS and isinstance(first, ast.Constant) and isinstance(first.value, int):
+            sites.append(("width_0", first, "0"))
+        if name in _KERNEL_LAYERS and len(node.args) >= (2 if name.startswith("Conv") else 1):
+            k = node.args[1] if name.startswith("Conv") else node.args[0]
+            sites.append(("kernel_9999", k, "9999"))
+        for kw in node.keywords:
+            if name == "Input" and kw.arg == "shape" and isinstance(kw.value, ast.Tuple) and len(kw.value.elts) >= 2:
+                elts = kw.value.elts[:-1]
+                sites.append(("input_drop_axis", kw.value, "(" + ", ".join(ast.unparse(e) for e in elts) + ",)"))
+            if name == "Dense" and kw.arg == "units" and isinstance(kw.value, ast.Constant):
+                sites.append(("width_0", kw.value, "0"))
+        if name == "Reshape" and isinstance(first, ast.Tuple) and first.elts:
+            e0 = first.elts[0]
+            if isinstance(e0, ast.Constant) and isinstance(e0.value, int) and e0.value > 0:
+                sites.append(("reshape_grow", e0, str(e0.value + 1)))
+    sites.sort(key=lambda s: (s[1].lineno, s[1].col_offset))
+    return sites
+
+
+def _pick(sites: list, n: int) -> list:
+    """Up to n sites, one of each operator first (spread over the file)."""
+    chosen, kinds = [], set()
+    for s in sites:
+        if s[0] not in kinds:
+            kinds.add(s[0])
+            chosen.append(s)
+    rest = [s for s in sites if s not in chosen]
+    step = max(len(rest) // max(n - len(chosen), 1), 1) if rest else 1
+    chosen += rest[::step][: max(n - len(chosen), 0)]
+    return chosen[:n]
+
+
+def _apply(text: str, node: ast.AST, new: str) -> str:
+    lines = text.split("\n")
+    i, j = node.lineno - 1, node.end_lineno - 1
+    # columns are UTF-8 byte offsets in ast
+    head = lines[i].encode()[: node.col_offset].decode(errors="replace")
+    tail = lines[j].encode()[node.end_col_offset :].decode(errors="replace")
+    return "\n".join(lines[:i] + [head + new + tail] + lines[j + 1 :])
+
+
+_KERAS_LABELS = r"""
+import json, os, sys, warnings
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+warnings.simplefilter("ignore")
+import keras
+out = []
+for path in json.loads(sys.stdin.read()):
+    try:
+        exec(compile(open(path, encoding="utf-8").read(), path, "exec"), {"__name__": "__main__"})
+        out.append(None)
+    except BaseException as e:
+        out.append(type(e).__name__ + ": " + str(e)[:100])
+    keras.backend.clear_session()
+print("RESULT" + json.dumps(out))
+"""
+
+
+def mutate(per_file: int, verbose: bool) -> dict:
+    import tempfile
+
+    root = BENCH / "keras-io-models"
+    work = Path(tempfile.mkdtemp(prefix="nnrepair-mutants-"))
+    mutants = []  # (file, operator, line, path)
+    for f in sorted(root.glob("*.py")):
+        text = f.read_text(encoding="utf-8")
+        for k, (op, node, new) in enumerate(_pick(_mutation_sites(ast.parse(text)), per_file)):
+            p = work / f"{f.stem}__{k}_{op}.py"
+            p.write_text(_apply(text, node, new), encoding="utf-8")
+            mutants.append((f.name, op, node.lineno, p))
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run(
+        [sys.executable, "-c", _KERAS_LABELS],
+        input=json.dumps([str(m[3]) for m in mutants]),
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        env=env,
+        cwd=str(work),
+    )
+    line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT")), None)
+    if line is None:
+        return {"error": proc.stderr[-500:]}
+    labels = json.loads(line[len("RESULT") :])
+    rejected = detected = accepted = alarms = 0
+    missed = []
+    by_op: dict = {}
+    unlabelled = 0
+    for (name, op, lineno, path), label in zip(mutants, labels):
+        if label is not None and label.startswith(("ResourceExhaustedError", "MemoryError")):
+            unlabelled += 1  # Keras ran out of memory allocating the weights: says nothing about the shapes
+            continue
+        found = bool(analyse(path)["errors"])
+        stats = by_op.setdefault(op, [0, 0])
+        if label is not None:
+            rejected += 1
+            detected += found
+            stats[0] += 1
+            stats[1] += found
+            if not found:
+                missed.append(f"{name}:{lineno} {op} (Keras: {label[:80]})")
+        else:
+            accepted += 1
+            alarms += found
+        if verbose:
+            print(
+                f"  {path.name:<70} keras={'rejects' if label else 'builds':<8} nnrepair={'error' if found else 'ok'}"
+            )
+    return {
+        "mutants": len(mutants),
+        "rejected": rejected,
+        "detected": detected,
+        "accepted": accepted,
+        "unlabelled": unlabelled,
+        "alarms": alarms,
+        "missed": missed,
+        "by_op": by_op,
+    }
+
+
 def main() -> int:
     verbose = "--verbose" in sys.argv
     if not BENCH.is_dir():
@@ -316,6 +481,23 @@ def main() -> int:
             print(f"  files {ks['files']}, sniffed {ks['sniffed']}, models {ks['models']}, errors {len(ks['alarms'])}")
             for a in ks["alarms"][:20]:
                 print("    " + a)
+    if "--mutate" in sys.argv and (BENCH / "keras-io-models").is_dir():
+        per_file = int(sys.argv[sys.argv.index("--per-file") + 1]) if "--per-file" in sys.argv else 4
+        mres = mutate(per_file, verbose)
+        print(f"keras-io mutants (--mutate, up to {per_file} per file, labelled by Keras 3)")
+        if "error" in mres:
+            print("  Keras labelling failed: " + mres["error"])
+        else:
+            share = 100 * mres["detected"] / mres["rejected"] if mres["rejected"] else 0.0
+            print(f"  mutants                          {mres['mutants']}")
+            print(f"  not labelled (Keras out of memory allocating weights) {mres['unlabelled']}")
+            print(f"  rejected by Keras                {mres['rejected']}")
+            print(f"  detected by nnrepair             {mres['detected']} ({share:.1f}%)")
+            print(f"  built by Keras, flagged (false alarms) {mres['alarms']} of {mres['accepted']}")
+            for op, (n, d) in sorted(mres["by_op"].items()):
+                print(f"    {op:<18} {d} of {n} rejected mutants detected")
+            for m in mres["missed"]:
+                print("    missed " + m)
     print(f"time {time.monotonic() - t0:.1f}s")
     return 0
 

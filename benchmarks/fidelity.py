@@ -1,11 +1,14 @@
 """Fidelity: agreement of our semantics with real Keras on random models.
 
     python benchmarks/fidelity.py --n 3000 --seed 0 [--show 20]
+    python benchmarks/fidelity.py --open-world --n 3000 --seed 0 [--show 20]
 
 Generates random Sequential and functional models over every layer kind that has
 semantics examples (benchmarks/modelgen.py), labels each with real Keras
 (repair_engine.oracle.build), checks it with our checker, and prints the
 agreement of the verdict (builds / fails) and of the output shapes.
+`--open-world` draws the layer calls' arguments from the Keras signatures
+instead (benchmarks/open_world.py) and prints the agreement per category.
 """
 
 from __future__ import annotations
@@ -110,10 +113,19 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-layers", type=int, default=6)
     ap.add_argument("--show", type=int, default=10, help="print up to this many disagreements")
+    ap.add_argument("--open-world", action="store_true", help="arguments drawn from the Keras signatures")
     args = ap.parse_args(argv)
     if not oracle.available():
         print("real Keras is not installed: install the tensorflow extra", file=sys.stderr)
         return 2
+    if args.open_world:
+        from benchmarks.open_world import report, run_open
+
+        t0 = time.perf_counter()
+        open_outcomes = run_open(args.n, args.seed)
+        status = report(open_outcomes, args.show)
+        print(f"time: {time.perf_counter() - t0:.1f}s")
+        return status
     outcomes, t_keras, t_ours = run(args.n, args.seed, args.max_layers)
     total = len(outcomes)
     valid = sum(1 for o in outcomes if o.keras_ok)

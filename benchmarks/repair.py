@@ -36,7 +36,19 @@ from repair_engine.repair.cost import CostModel  # noqa: E402
 from repair_engine.repair.proposals import first_error  # noqa: E402
 from repair_engine.repair.search import hops  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "benchmarks"
+
+def shared_benchmarks() -> Path:
+    """The shared benchmark sets: $NNREPAIR_SHARED_BENCHMARKS, /work/shared/benchmarks
+    (worktrees live in /work/wt/<name>), or ../shared/benchmarks next to the repo."""
+    import os
+
+    for cand in (os.environ.get("NNREPAIR_SHARED_BENCHMARKS"), "/work/shared/benchmarks"):
+        if cand and Path(cand).is_dir():
+            return Path(cand)
+    return ROOT.parent / "shared" / "benchmarks"
+
+
+SHARED = shared_benchmarks()
 
 
 def pct(xs, q):
@@ -319,12 +331,113 @@ def run_sfdata(use_keras: bool) -> dict:
     return {"rows": rows}
 
 
+def fix_text(text: str, use_keras: bool, path: str = "model.py"):
+    """(file result, checks, FileFix, ms) of `nnrepair fix` on one text, in process."""
+    from repair_engine.frontends import python_source
+
+    t0 = time.perf_counter()
+    fr = python_source.load(path, text.encode("utf-8"))
+    checks = [check(m) for m in fr.models]
+    ff = fix_file(fr, checks, None, verify=use_keras)
+    return fr, checks, ff, (time.perf_counter() - t0) * 1000
+
+
+def compiles(text: str) -> bool:
+    try:
+        compile(text, "<fixed>", "exec", dont_inherit=True)  # never executed
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def needs_repair(fr, checks) -> bool:
+    try:
+        from repair_engine.repair.patch_python import rejected_legacy
+    except ImportError:  # an older engine (the baseline run)
+
+        def rejected_legacy(layer):
+            return [k for k, v in (layer.legacy or {}).items() if v == "border_mode"]
+
+    return any(not c.valid for c in checks if c is not None) or any(
+        rejected_legacy(l) for m in fr.models for l in m.layers
+    )
+
+
+def style_row(case, use_keras: bool) -> dict:
+    row = {"style": case.style, "fault": case.fault, "name": case.name}
+    try:
+        fr, checks, ff, ms = fix_text(case.text, use_keras)
+    except Exception as exc:  # a benchmark never stops on one file
+        row["error"] = f"{type(exc).__name__}: {exc}"
+        return row
+    row["ms"] = ms
+    row["flagged"] = needs_repair(fr, checks)
+    reps = [v for v in ff.repairs.values()]
+    row["repaired"] = bool(reps) and all(v is not None for v in reps) and ff.new_text is not None
+    row["keras"] = row["repaired"] and all(v.get("verified_by") == "keras" for v in reps)
+    row["verified"] = row["repaired"] and all(v.get("verified") for v in reps)
+    if ff.new_text is not None:
+        row["compiles"] = compiles(ff.new_text)
+        lines = {e["line"] for v in reps if v for e in v["edits"]}
+        lines |= {n for v in reps if v for le in v["line_edits"] for n in range(le["start_line"], le["end_line"] + 1)}
+        row["at_line"] = case.line in lines
+    if not row["repaired"]:
+        row["why"] = ([d.message for d in ff.diagnostics] or [""])[0][:160]
+    return row
+
+
+def run_styles(n: int, seed: int, use_keras: bool, real: bool = True) -> dict:
+    """(c) the source mutation suite (benchmarks/source_mutations.py): whole files
+    in eight styles, plus mutants of real public code (the keras-io examples)."""
+    from benchmarks.source_mutations import generate_files, real_code_mutants
+
+    cases = generate_files(n, seed)
+    if real:
+        kio = SHARED / "keras-io-models"
+        cases += real_code_mutants(sorted(kio.glob("*.py"))) if kio.is_dir() else []
+    rows = [style_row(c, use_keras) for c in cases]
+    flagged = [r for r in rows if r.get("flagged")]
+    print(
+        f"(c) source mutation suite: {len(rows)} files ({n} generated, seed {seed}; "
+        f"{len(rows) - n} mutants of real keras-io code); flagged {len(flagged)}"
+    )
+    groups: dict = {}
+    for r in flagged:
+        key = r["style"] if not r["style"].startswith("real:") else "real keras-io code"
+        groups.setdefault(key, []).append(r)
+    groups["ALL"] = flagged
+    print(
+        f"    {'style':<20} {'n':>5} {'repaired':>9} {'by Keras':>9} {'at line':>8} {'no-compile':>10} {'median':>8} {'p95':>8}"
+    )
+    for key, rs in groups.items():
+        k = len(rs)
+        rep = sum(bool(r.get("repaired")) for r in rs)
+        ker = sum(bool(r.get("keras")) for r in rs)
+        at = sum(bool(r.get("at_line")) for r in rs)
+        bad = sum(r.get("compiles") is False for r in rs)
+        ts = [r["ms"] for r in rs if "ms" in r]
+        print(
+            f"    {key:<20} {k:>5} {100 * rep / max(k, 1):>8.1f}% {100 * ker / max(k, 1):>8.1f}% "
+            f"{100 * at / max(k, 1):>7.1f}% {bad:>10} {statistics.median(ts) if ts else 0:>6.0f}ms {pct(ts, 0.95):>6.0f}ms"
+        )
+    fails = [r for r in flagged if not r.get("repaired") or not r.get("at_line")]
+    by_fault: dict = {}
+    for r in fails:
+        by_fault.setdefault(
+            (r["style"], r["fault"], "not repaired" if not r.get("repaired") else "other line"), []
+        ).append(r)
+    for (style, fault, what), rs in sorted(by_fault.items(), key=lambda kv: -len(kv[1]))[:12]:
+        print(f"    - {len(rs):>3} {style}/{fault}: {what} {rs[0].get('why', '') or ''}")
+    return {"rows": rows}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-keras", action="store_true", help="skip the real-Keras verification")
-    ap.add_argument("--only", choices=["random", "exais", "sfdata"])
+    ap.add_argument("--only", choices=["random", "exais", "sfdata", "styles"])
+    ap.add_argument("--files", type=int, default=1000, help="size of the source mutation suite")
     args = ap.parse_args(argv)
     use_keras = not args.no_keras
     if args.only in (None, "random"):
@@ -333,6 +446,8 @@ def main(argv=None) -> int:
         run_exais(use_keras)
     if args.only in (None, "sfdata"):
         run_sfdata(use_keras)
+    if args.only in (None, "styles"):
+        run_styles(args.files, args.seed, use_keras)
     return 0
 
 

@@ -5,6 +5,13 @@ Data flow: env (event) -> sources (API or workspace) -> engine -> review (findin
 diff filter) -> templates -> publish / fixcommit / scan -> outputs.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("nnrepair")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0.0.0+source"
+
 MARKER_PREFIX = "<!-- nnrepair:"
 SUMMARY_MARKER = "<!-- nnrepair:summary -->"
 SCAN_MARKER = "<!-- nnrepair:scan -->"

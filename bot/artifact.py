@@ -1,20 +1,25 @@
-"""The results artifact of the fork-safe two-phase setup.
+"""The results artifact of the fork-safe two-phase setup: a POINTER, never content.
 
 Phase 1 (`pull_request`, read-only token, untrusted code never executed) writes
-{"nnrepair_results": 1, "repository", "pull_request", "head_sha", "report"}.
-Phase 2 (`workflow_run`, write token) reads it as DATA ONLY: it checks the schema and
-that repository, PR number and head SHA match the event and the API before posting.
+{"nnrepair_results": 2, "repository", "pull_request", "head_sha", "summary"}.
+Phase 2 (`workflow_run`, write token) trusts none of it: the artifact comes from a job
+the PR's author controls. It only says which PR to look at; phase 2 checks that PR and
+head SHA against the event and the API, fetches the files at that SHA itself, reruns
+the (static) engine and posts what it computed. `summary` is for the logs only, cut
+and stripped of anything but printable text. Older artifacts that still carry a
+`report` are accepted as pointers; their report is ignored.
 """
 
 from __future__ import annotations
 
 import json
-import posixpath
 import re
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_TEXT = 4000
+MAX_SUMMARY = 500
 _SHA = re.compile(r"^[0-9a-f]{40}$")
+_REPO = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
+_UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
 
 
 class ArtifactError(ValueError):
@@ -22,78 +27,28 @@ class ArtifactError(ValueError):
 
 
 def build(repository: str, pr_number: int, head_sha: str, report: dict) -> dict:
+    """The pointer phase 1 uploads; the summary line is for phase 2's log only."""
+    models = report.get("models", []) or []
+    invalid = sum(1 for m in models if m.get("status") == "invalid")
     return {
-        "nnrepair_results": 1,
+        "nnrepair_results": 2,
         "repository": repository,
         "pull_request": pr_number,
         "head_sha": head_sha,
-        "report": report,
+        "summary": f"{len(models)} model(s) checked, {invalid} invalid",
     }
 
 
-def _safe_path(p) -> bool:
-    if not isinstance(p, str) or not p or len(p) > 1000 or "\0" in p or p.startswith("/") or "\\" in p:
-        return False
-    return not any(part == ".." for part in posixpath.normpath(p).split("/"))
-
-
-def _opt_int(v) -> bool:
-    return v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10_000_000)
-
-
-def _opt_str(v) -> bool:
-    return v is None or (isinstance(v, str) and len(v) <= MAX_TEXT)
-
-
-def validate_report(report) -> dict:
-    if not isinstance(report, dict) or report.get("version") != 1 or not isinstance(report.get("models"), list):
-        raise ArtifactError("report: not a version-1 nnrepair report")
-    if len(report["models"]) > 10_000:
-        raise ArtifactError("report: too many models")
-    for i, m in enumerate(report["models"]):
-        where = f"report.models[{i}]"
-        if not isinstance(m, dict) or not _safe_path(m.get("file")):
-            raise ArtifactError(f"{where}: missing or unsafe file path")
-        if (
-            m.get("status") not in ("valid", "invalid", "unsupported")
-            or not _opt_str(m.get("name"))
-            or not _opt_int(m.get("line"))
-        ):
-            raise ArtifactError(f"{where}: bad status, name or line")
-        diags = m.get("diagnostics", [])
-        if not isinstance(diags, list):
-            raise ArtifactError(f"{where}.diagnostics: not a list")
-        for j, d in enumerate(diags):
-            if not isinstance(d, dict) or not all(
-                _opt_str(d.get(k)) for k in ("code", "kind", "severity", "message", "layer", "expected", "actual")
-            ):
-                raise ArtifactError(f"{where}.diagnostics[{j}]: bad fields")
-            if d.get("file") is not None and not _safe_path(d.get("file")):
-                raise ArtifactError(f"{where}.diagnostics[{j}]: unsafe file path")
-            if not all(_opt_int(d.get(k)) for k in ("line", "col", "end_line", "end_col")):
-                raise ArtifactError(f"{where}.diagnostics[{j}]: bad position")
-        r = m.get("repair")
-        if r is None:
-            continue
-        if not isinstance(r, dict) or not isinstance(r.get("line_edits", []) or [], list):
-            raise ArtifactError(f"{where}.repair: malformed")
-        if r.get("diff") is not None and (not isinstance(r["diff"], str) or len(r["diff"]) > 200_000):
-            raise ArtifactError(f"{where}.repair.diff: malformed")
-        for k, le in enumerate(r.get("line_edits", []) or []):
-            ok = (
-                isinstance(le, dict)
-                and _safe_path(le.get("file") or m["file"])
-                and isinstance(le.get("start_line"), int)
-                and isinstance(le.get("end_line"), int)
-                and isinstance(le.get("new_lines"), list)
-                and all(isinstance(s, str) and len(s) <= MAX_TEXT for s in le["new_lines"])
-            )
-            if not ok:
-                raise ArtifactError(f"{where}.repair.line_edits[{k}]: malformed")
-    return report
+def log_summary(data: dict) -> str:
+    """The artifact's summary as it may appear in a log: printable ASCII, short."""
+    text = data.get("summary")
+    if not isinstance(text, str):
+        return ""
+    return _UNPRINTABLE.sub("?", text)[:MAX_SUMMARY]
 
 
 def load(path: str) -> dict:
+    """The pointer fields, checked for shape; everything else in the file is dropped."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
@@ -105,23 +60,27 @@ def load(path: str) -> dict:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise ArtifactError("the results artifact is not JSON") from None
-    if not isinstance(data, dict) or data.get("nnrepair_results") != 1:
+    if not isinstance(data, dict) or data.get("nnrepair_results") not in (1, 2):
         raise ArtifactError("not an nnrepair results artifact")
-    if not isinstance(data.get("repository"), str):
-        raise ArtifactError("artifact: repository missing")
+    if not isinstance(data.get("repository"), str) or not _REPO.match(data["repository"]):
+        raise ArtifactError("artifact: repository missing or malformed")
     n = data.get("pull_request")
-    if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+    if not isinstance(n, int) or isinstance(n, bool) or not 0 < n < 10**9:
         raise ArtifactError("artifact: pull_request must be a positive integer")
     if not isinstance(data.get("head_sha"), str) or not _SHA.match(data["head_sha"]):
         raise ArtifactError("artifact: head_sha must be a 40-hex commit id")
-    validate_report(data.get("report"))
-    return data
+    return {
+        "repository": data["repository"],
+        "pull_request": n,
+        "head_sha": data["head_sha"],
+        "summary": log_summary(data),
+    }
 
 
 def check_against(
     data: dict, *, repository: str, event_head_sha: str | None, api_head_sha: str, api_state: str
 ) -> None:
-    """The identity checks: the artifact must describe this repository's open PR at its current head."""
+    """The identity checks: the artifact must point at this repository's open PR at its current head."""
     if data["repository"].lower() != repository.lower():
         raise ArtifactError(f"artifact is for {data['repository']}, not {repository}")
     if event_head_sha and data["head_sha"] != event_head_sha:

@@ -13,14 +13,14 @@ import json
 import os
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
 
 from . import FIX_TRAILER, MARKER_PREFIX, REPLY_MARKER, artifact, engine, outputs, templates
+from . import org as org_mod
 from .env import MODES, ActionEnv, Settings, from_environ, settings_from
 from .fixcommit import changed_texts, commit_fix, commit_message, fixed_models
-from .github_api import WRITE_PERMISSIONS, ApiError, GitHubClient
+from .github_api import DEFAULT_REQUEST_BUDGET, WRITE_PERMISSIONS, ApiError, BudgetSpent, GitHubClient
 from .publish import publish_pull
 from .review import ChangedFile, build_findings
 from .scan import publish_scan
@@ -28,7 +28,7 @@ from .scan import publish_scan
 PR_EVENTS = ("pull_request", "pull_request_target")
 FIX_COMMAND = "/nnrepair fix"
 FIX_COMMAND_RE = re.compile(r"^/nnrepair\s+fix\b(?!-)", re.I)
-FETCH_THREADS = 4
+CONFIG_NAMES = (".nnrepair.yml", ".nnrepair.yaml")
 GITHUB_MAX_PR_FILES = 3000
 
 
@@ -40,7 +40,7 @@ class Run:
     settings: Settings
     out: IO[str]
     err: IO[str]
-    client: GitHubClient | None = None
+    client: GitHubClient
     config: object = None
     report: dict = field(default_factory=engine.empty_report)
     sources: dict = field(default_factory=dict)
@@ -49,10 +49,12 @@ class Run:
     fixed: int | None = None
     fixed_texts: dict = field(default_factory=dict)
     config_arg: str | None = None
+    extra_outputs: dict = field(default_factory=dict)  # step outputs beyond findings/fixed/sarif-file
+    extra_summary: str = ""  # markdown appended to the job summary
     status: int | None = None  # forced exit status (usage/validation errors)
 
     def log(self, text: str) -> None:
-        print(self.client.redact(text) if self.client else text, file=self.err)
+        print(self.client.redact(text), file=self.err)
 
     def note(self, text: str) -> None:
         if text and text not in self.notes:
@@ -106,11 +108,9 @@ def tree_sources(run: Run, repo, sha: str) -> dict[str, bytes]:
 
 
 def _fetch_all(jobs: list, fetch) -> dict[str, bytes]:
-    """Fetch files with a few threads: one request per file is the slow part of a big PR."""
-    if len(jobs) <= 4:
-        return {job[0]: fetch(job) for job in jobs}
-    with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
-        return dict(zip((j[0] for j in jobs), pool.map(fetch, jobs)))
+    """One file after the other: GitHub asks integrators for serial requests (concurrent ones
+    are what trips its secondary rate limits)."""
+    return {job[0]: fetch(job) for job in jobs}
 
 
 def pr_sources(run: Run, repo, pull, head_sha: str, changed: list[ChangedFile]) -> dict[str, bytes]:
@@ -136,30 +136,22 @@ def pr_sources(run: Run, repo, pull, head_sha: str, changed: list[ChangedFile]) 
 
 def load_config(run: Run, explicit: str | None, repo=None, ref: str | None = None) -> None:
     """--config / `config` input; else, given (repo, ref), the file on that ref through the API
-    (for PRs the base branch: a PR cannot loosen its own checks); else the workspace's."""
+    (for PRs the base branch: a PR cannot loosen its own checks); else the workspace's. Both
+    lookups try the same names, in the same order (CONFIG_NAMES)."""
     path = explicit or run.env.input("config")
     try:
         if path:
             if not os.path.isabs(path) and run.env.workspace:
                 path = os.path.join(run.env.workspace, path)
             run.config = engine.load_config(path)
-        elif (
-            repo is None
-            and run.env.workspace
-            and any(os.path.isfile(os.path.join(run.env.workspace, n)) for n in (".nnrepair.yml", ".nnrepair.yaml"))
-        ):
-            name = next(
-                n for n in (".nnrepair.yml", ".nnrepair.yaml") if os.path.isfile(os.path.join(run.env.workspace, n))
-            )
-            run.config = engine.load_config(os.path.join(run.env.workspace, name))
+        elif repo is None and run.env.workspace:
+            found = next((n for n in CONFIG_NAMES if os.path.isfile(os.path.join(run.env.workspace, n))), None)
+            if found:
+                run.config = engine.load_config(os.path.join(run.env.workspace, found))
         elif repo is not None and ref:
-            # the base branch's config: a PR cannot loosen its own checks
-            try:
-                text = run.client.file_bytes(repo, ".nnrepair.yml", ref).decode("utf-8", "replace")
+            text = _api_config_text(run, repo, ref)
+            if text is not None:
                 run.config = engine.load_config(text=text)
-            except ApiError as e:
-                if e.status != 404:
-                    raise
     except ValueError as e:  # ConfigError
         run.note(f"configuration error: {e}")
         run.status = 2
@@ -170,6 +162,16 @@ def load_config(run: Run, explicit: str | None, repo=None, ref: str | None = Non
     results = run.settings.results
     run.settings = settings_from(run.config, run.env, mode, dry)
     run.settings.results = results or run.settings.results
+
+
+def _api_config_text(run: Run, repo, ref: str) -> str | None:
+    for name in CONFIG_NAMES:
+        try:
+            return run.client.file_bytes(repo, name, ref).decode("utf-8", "replace")
+        except ApiError as e:
+            if e.status != 404:
+                raise
+    return None
 
 
 # --- analysis -----------------------------------------------------------------------------
@@ -194,11 +196,18 @@ def pr_number(event: dict) -> int | None:
     return int(n) if n else None
 
 
-def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
+def flow_pull_request(
+    run: Run, number: int, mode: str, repo=None, *, expected_head: str | None = None, may_commit: bool = True
+) -> None:
+    """Check a PR's changed files at its head (through the API) and publish. `expected_head`:
+    the head the caller vouched for (workflow_run); any other head means a newer push owns it."""
     c = run.client
     repo = repo or c.repo(run.env.repository)
     pull = c.pull(repo, number)
     head_sha = pull.head.sha
+    if expected_head is not None and head_sha != expected_head:
+        run.note(f"PR #{number} moved past {expected_head[:7]}; nothing was posted (the next run covers it).")
+        return
     load_config(run, run.config_arg, repo, pull.base.sha)
     if run.status is not None:
         return
@@ -228,8 +237,10 @@ def flow_pull_request(run: Run, number: int, mode: str, repo=None) -> None:
         run.note(f"PR #{number} is {fresh.state}; nothing was posted.")
         return
 
-    extra, committed, findings = [], None, run.findings
-    if mode == "commit" or (mode == "review" and run.settings.commit_enabled):
+    extra: list[str] = []
+    committed: str | None = None
+    findings = run.findings
+    if may_commit and (mode == "commit" or (mode == "review" and run.settings.commit_enabled)):
         extra, committed = do_fix_commit(run, repo, pull, head_sha)
         if committed:  # repaired findings are fixed on the branch now: withdraw their suggestions
             findings = [f for f in findings if not f.repaired]
@@ -266,7 +277,7 @@ def do_fix_commit(run: Run, repo, pull, head_sha: str) -> tuple[list[str], str |
         return [], None
     msg = commit_message(run.settings.commit_message, models)
     res = commit_fix(run.client, repo, pull, head_sha, files, msg, dry_run=run.settings.dry_run, echo=run.echo)
-    if res.committed:
+    if res.committed and res.sha:
         run.fixed = len(models)
         done = f"nnrepair committed the repair of {len(models)} model(s) as {res.sha[:7]}; the next run re-checks the branch."
         run.note(done)  # the job summary says so too, next to the findings the commit repaired
@@ -278,14 +289,21 @@ def do_fix_commit(run: Run, repo, pull, head_sha: str) -> tuple[list[str], str |
 
 
 def write_results(run: Run, number: int, head_sha: str) -> None:
+    path = run.settings.results
+    if not path:
+        return
     data = artifact.build(run.env.repository, number, head_sha, run.report)
-    with open(run.settings.results, "w", encoding="utf-8") as fh:
+    with open(path, "w", encoding="utf-8") as fh:
         json.dump(data, fh)
-    run.log(f"nnrepair: results artifact written to {run.settings.results}")
+    outputs.give_to_workspace_owner(path, run.env.workspace)
+    run.log(f"nnrepair: results artifact written to {path}")
 
 
 def flow_workflow_run(run: Run) -> None:
-    """Publishing phase: the artifact is data; check it, then post as for a PR."""
+    """Publishing phase. The artifact comes from a job the PR's author controls: it is only a
+    pointer (which PR, which head). The PR and head are checked against the event (written by
+    GitHub) and the API, the files are fetched at that head through the API, the static engine
+    runs again here, and only what this run computed is posted."""
     path = run.settings.results
     if not path:
         run.note("workflow_run needs the `results` input (path of the downloaded results artifact).")
@@ -295,10 +313,21 @@ def flow_workflow_run(run: Run) -> None:
     wr = run.env.event.get("workflow_run") or {}
     try:
         data = artifact.load(path)
-        listed = [p.get("number") for p in wr.get("pull_requests") or [] if isinstance(p, dict)]
-        if listed and data["pull_request"] not in listed:  # empty for fork PRs; checked when present
-            raise artifact.ArtifactError(f"artifact PR #{data['pull_request']} is not among the run's PRs {listed}")
+        if data["summary"]:
+            run.log(f"nnrepair: phase 1 said (untrusted, not posted): {data['summary']}")
+        event_head = wr.get("head_sha") if isinstance(wr.get("head_sha"), str) else None
+        if not event_head:
+            raise artifact.ArtifactError("the workflow_run event has no head_sha")
         repo = c.repo(run.env.repository)
+        candidates = _run_pull_numbers(run, repo, wr, event_head)
+        if not candidates:
+            raise artifact.ArtifactError(
+                f"no open PR has head {event_head[:7]} (a newer push exists, or the PR was closed)"
+            )
+        if data["pull_request"] not in candidates:
+            raise artifact.ArtifactError(
+                f"artifact PR #{data['pull_request']} is not among the run's PRs {sorted(candidates)}"
+            )
         try:
             pull = c.pull(repo, data["pull_request"])
         except ApiError as e:
@@ -308,7 +337,7 @@ def flow_workflow_run(run: Run) -> None:
         artifact.check_against(
             data,
             repository=run.env.repository,
-            event_head_sha=wr.get("head_sha"),
+            event_head_sha=event_head,
             api_head_sha=pull.head.sha,
             api_state=pull.state,
         )
@@ -316,41 +345,28 @@ def flow_workflow_run(run: Run) -> None:
         run.note(f"results artifact rejected: {e}")
         run.status = 1
         return
-    changed = c.pull_files(pull)
-    changed_map = {cf.path: cf for cf in changed}
-    # the report may only talk about files this PR changes; their text comes from the API
-    files = {m["file"] for m in data["report"]["models"]}
-    stray = sorted(f for f in files if f not in changed_map)
-    if stray:
-        run.note(f"results artifact rejected: it reports files the PR does not change ({', '.join(stray[:3])})")
-        run.status = 1
-        return
-    head_sha = pull.head.sha
-    load_config(run, run.config_arg, repo, pull.base.sha)
-    if run.status is not None:  # a broken base config: say so, post nothing
-        return
-    sources = {p: c.file_bytes(repo, p, head_sha) for p in sorted(files) if changed_map[p].status != "removed"}
-    run.sources = sources
-    # phase 1 ran the PR's own workflow, with whatever config it liked: the base branch's rules
-    run.report = engine.apply_config(data["report"], run.config)
-    run.findings = build_findings(run.report, sources)
-    res = publish_pull(
-        c,
-        repo,
-        pull,
-        head_sha,
-        run.report,
-        run.findings,
-        changed_map,
-        filter_mode=run.settings.filter_mode,
-        max_comments=run.settings.max_comments,
-        inline_allowed=run.settings.mode != "comment",
-        summary_policy=run.settings.summary,
-        dry_run=run.settings.dry_run,
-        echo=run.echo,
+    mode = "comment" if run.settings.mode == "comment" else "review"
+    flow_pull_request(run, pull.number, mode, repo, expected_head=data["head_sha"], may_commit=False)
+
+
+def _run_pull_numbers(run: Run, repo, wr: dict, head_sha: str) -> set[int]:
+    """The PRs the triggering run was for. GitHub lists them in workflow_run.pull_requests,
+    except for fork PRs (an empty list): then the open PRs whose head is that commit."""
+    numbers = [p.get("number") for p in wr.get("pull_requests") or [] if isinstance(p, dict)]
+    listed = {n for n in numbers if isinstance(n, int)}
+    if listed:
+        return listed
+    head_repo = (
+        (wr.get("head_repository") or {}).get("full_name") if isinstance(wr.get("head_repository"), dict) else None
     )
-    for n in res.notes:
-        run.note(n)
+    found = set()
+    for p in run.client.all(repo.get_pulls(state="open")):
+        if p.head.sha != head_sha:
+            continue
+        if head_repo and p.head.repo is not None and p.head.repo.full_name.lower() != str(head_repo).lower():
+            continue
+        found.add(p.number)
+    return found
 
 
 def flow_comment_command(run: Run) -> None:
@@ -405,8 +421,8 @@ def flow_scan(run: Run) -> None:
     load_config(run, run.config_arg, repo, sha)
     if run.status is not None:
         return
-    use_workspace = (run.env.input("source") or "api") == "workspace" and run.env.workspace
-    sources = workspace_sources(run, run.env.workspace) if use_workspace else tree_sources(run, repo, sha)
+    workspace = run.env.workspace if (run.env.input("source") or "api") == "workspace" else None
+    sources = workspace_sources(run, workspace) if workspace else tree_sources(run, repo, sha)
     analyse(run, sources)
     res = publish_scan(
         c,
@@ -420,7 +436,46 @@ def flow_scan(run: Run) -> None:
         dry_run=run.settings.dry_run,
         echo=run.echo,
     )
+    for n in res.notes:
+        run.note(n)
     run.log(f"nnrepair: scan issue {res.issue_action} (#{res.issue_number}), PR {res.pr_action}")
+
+
+def _org(run: Run) -> str | None:
+    org = run.env.input("org") or run.env.repository.split("/")[0]
+    if not org:
+        run.note("org scans need the `org` input.")
+        run.status = 2
+    return org or None
+
+
+def flow_org_list(run: Run) -> None:
+    org = _org(run)
+    if org is None:
+        return
+    names = org_mod.org_repositories(run.client, org, include_forks=_flag(run, "include-forks"))
+    run.extra_outputs["repositories"] = json.dumps(names)
+    run.extra_summary = f"### Repositories of `{org}` to scan ({len(names)})\n\n" + "".join(f"- `{n}`\n" for n in names)
+    run.log(f"nnrepair: {len(names)} repositories in {org}")
+
+
+def flow_org_summary(run: Run) -> None:
+    org = _org(run)
+    if org is None:
+        return
+    names = org_mod.org_repositories(run.client, org, include_forks=_flag(run, "include-forks"))
+    body = org_mod.summary_markdown(org, org_mod.repo_states(run.client, names))
+    run.extra_summary = body
+    if _flag(run, "summary-issue"):
+        home = run.client.repo(
+            run.env.input("summary-repository") or run.env.environ.get("GITHUB_REPOSITORY", "") or run.env.repository
+        )
+        action = org_mod.publish_summary_issue(run.client, home, org, body, run.settings.dry_run, run.echo)
+        run.log(f"nnrepair: org summary issue {action}")
+
+
+def _flag(run: Run, name: str) -> bool:
+    return (run.env.input(name) or "").lower() in ("1", "true", "yes", "on")
 
 
 def flow_local_check(run: Run) -> None:
@@ -444,6 +499,10 @@ def dispatch(run: Run) -> None:
         return flow_workflow_run(run)
     if mode == "scan":
         return flow_scan(run)
+    if mode == "org-list":
+        return flow_org_list(run)
+    if mode == "org-summary":
+        return flow_org_summary(run)
     n = pr_number(run.env.event)
     if ev_name in PR_EVENTS and n:
         return flow_pull_request(run, n, mode)
@@ -466,6 +525,23 @@ def _env_float(env, name: str, default: float) -> float:
     return value if value >= 0 else default
 
 
+def _request_budget(env) -> int:
+    try:
+        value = int(env.input("request-budget") or DEFAULT_REQUEST_BUDGET)
+    except ValueError:
+        return DEFAULT_REQUEST_BUDGET
+    return value if value > 0 else DEFAULT_REQUEST_BUDGET
+
+
+def budget_note(client: GitHubClient) -> str:
+    """The run's API use, for the job summary."""
+    text = f"GitHub API requests this run: {client.requests_made} (budget {client.request_budget})"
+    rate = client.rate_remaining()
+    if rate is not None:
+        text += f"; GitHub reports {rate[0]} of {rate[1]} left this hour"
+    return text + "."
+
+
 def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
@@ -479,16 +555,20 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
     if settings.mode not in MODES:
         print(f"nnrepair github: unknown mode {settings.mode!r} (one of {', '.join(MODES)})", file=err)
         return 2
-    run = Run(env=env, settings=settings, out=out, err=err)
-    run.config_arg = args.config
-    run.client = GitHubClient(
+    client = GitHubClient(
         env.token,
         env.api_url,
         seconds_between_writes=_env_float(env, "NNREPAIR_SECONDS_BETWEEN_WRITES", 1.0),
         backoff_base=_env_float(env, "NNREPAIR_BACKOFF_BASE", 1.0),
+        rate_limit_wait=_env_float(env, "NNREPAIR_RATE_LIMIT_WAIT", 60.0),
+        max_total_wait=_env_float(env, "NNREPAIR_MAX_TOTAL_WAIT", 300.0),
         timeout=_env_float(env, "NNREPAIR_HTTP_TIMEOUT", 30.0),
+        request_budget=_request_budget(env),
+        bot_login=env.input("bot-login"),
         log=lambda s: print(s, file=err),
     )
+    run = Run(env=env, settings=settings, out=out, err=err, client=client)
+    run.config_arg = args.config
     if not env.token:
         run.note("No GitHub token: nothing is posted; see the annotations and the job summary.")
     try:
@@ -497,7 +577,9 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
         else:
             dispatch(run)
     except ApiError as e:
-        if e.status in (401, 403):
+        if isinstance(e, BudgetSpent):
+            run.note(f"Stopped: {e.message} (input `request-budget`); the next run goes on.")
+        elif e.status in (401, 403):
             run.note(
                 f"The token lacks permission for this step ({e.status}); results are in the annotations and the job summary."
             )
@@ -513,31 +595,34 @@ def main(argv=None, *, environ=None, stdout: IO[str] | None = None, stderr: IO[s
     except Exception as e:  # internal error: still write what we have, exit 2
         run.note(f"internal error: {type(e).__name__}: {run.client.redact(str(e))}")
         run.status = 2
+    if env.token:
+        run.notes.append(budget_note(run.client))
     # the job summary, annotations and SARIF say what the run reports: never a code the config ignores
     run.report = engine.apply_config(run.report, run.config)
     run.findings = [f for f in run.findings if not _ignored(run.config, f.code)]
     sarif_path = run.settings.sarif_file
     if not os.path.isabs(sarif_path):
         sarif_path = os.path.join(env.workspace or os.getcwd(), sarif_path)
-    try:
-        values = outputs.write_all(
-            run.report,
-            run.findings,
-            mode=run.settings.mode,
-            notes=run.notes,
-            stdout=out,
-            step_summary=env.step_summary,
-            github_output=env.output,
-            sarif_path=sarif_path,
-            fixed=run.fixed,
-            # a Docker action sees /github/workspace, the next step the runner's path: output it relative
-            sarif_output=os.path.relpath(sarif_path, env.workspace)
-            if env.workspace and sarif_path.startswith(env.workspace.rstrip("/") + "/")
-            else sarif_path,
-        )
-        del values
-    except OSError as e:
-        print(f"nnrepair: could not write outputs: {e}", file=err)
+    _values, failed = outputs.write_all(
+        run.report,
+        run.findings,
+        mode=run.settings.mode,
+        notes=run.notes,
+        stdout=out,
+        step_summary=env.step_summary,
+        github_output=env.output,
+        sarif_path=sarif_path,
+        fixed=run.fixed,
+        # a Docker action sees /github/workspace, the next step the runner's path: output it relative
+        sarif_output=os.path.relpath(sarif_path, env.workspace)
+        if env.workspace and sarif_path.startswith(env.workspace.rstrip("/") + "/")
+        else sarif_path,
+        workspace=env.workspace,
+        extra_outputs=run.extra_outputs,
+        extra_summary=run.extra_summary,
+    )
+    if failed and run.status is None:
+        run.status = 1  # a lost output fails the step: the next steps would read nothing
     if run.status is not None:
         return run.status
     return outputs.exit_code(run.report, run.settings.fail_on)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FAIL_ON = ("none", "error", "warning")
-MODES = ("review", "comment", "commit", "scan", "check")
+MODES = ("review", "comment", "commit", "scan", "check", "org-list", "org-summary")
 
 
 def input_value(environ: Mapping[str, str], name: str) -> str | None:
@@ -61,11 +61,13 @@ def load_event(path: str | None) -> dict:
 
 def from_environ(environ: Mapping[str, str] | None = None) -> ActionEnv:
     e = dict(os.environ if environ is None else environ)
-    token = e.get("GITHUB_TOKEN") or input_value(e, "github-token") or None
+    # an explicit `github-token` input (e.g. a PAT or an app token) wins over the job's GITHUB_TOKEN
+    token = input_value(e, "github-token") or e.get("GITHUB_TOKEN") or None
     return ActionEnv(
         event_name=e.get("GITHUB_EVENT_NAME", ""),
         event_path=e.get("GITHUB_EVENT_PATH"),
-        repository=e.get("GITHUB_REPOSITORY", ""),
+        # `repository` input: an org scan's matrix job scans another repository than its own
+        repository=input_value(e, "repository") or e.get("GITHUB_REPOSITORY", ""),
         sha=e.get("GITHUB_SHA", ""),
         workspace=e.get("GITHUB_WORKSPACE") or None,
         api_url=(e.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
@@ -136,25 +138,26 @@ def settings_from(config: Any, env: ActionEnv, mode: str | None, dry_run: bool) 
     if _get(scan, "open_pr") is not None:
         s.scan_open_pr = bool(_get(scan, "open_pr"))
     # action inputs override
-    if env.input("fail-on"):
-        s.fail_on = env.input("fail-on").lower()
-    if env.input("filter-mode"):
-        s.filter_mode = env.input("filter-mode").lower().replace("-", "_")
-    if env.input("max-comments"):
+    value = env.input  # each returns the stripped input, or None when unset
+    if (v := value("fail-on")) is not None:
+        s.fail_on = v.lower()
+    if (v := value("filter-mode")) is not None:
+        s.filter_mode = v.lower().replace("-", "_")
+    if (v := value("max-comments")) is not None:
         try:
-            s.max_comments = int(env.input("max-comments"))
+            s.max_comments = int(v)
         except ValueError:
             pass
-    if env.input("summary"):
-        s.summary = env.input("summary").lower()
-    if env.input("commit") is not None:
-        s.commit_enabled = _bool(env.input("commit"), s.commit_enabled)
-    if env.input("open-pr") is not None:
-        s.scan_open_pr = _bool(env.input("open-pr"), s.scan_open_pr)
-    if env.input("paths"):
-        s.paths = [p.strip().strip("/") for p in env.input("paths").replace(",", "\n").splitlines() if p.strip()]
-    if env.input("sarif-file"):
-        s.sarif_file = env.input("sarif-file")
+    if (v := value("summary")) is not None:
+        s.summary = v.lower()
+    if (v := value("commit")) is not None:
+        s.commit_enabled = _bool(v, s.commit_enabled)
+    if (v := value("open-pr")) is not None:
+        s.scan_open_pr = _bool(v, s.scan_open_pr)
+    if (v := value("paths")) is not None:
+        s.paths = [p.strip().strip("/") for p in v.replace(",", "\n").splitlines() if p.strip()]
+    if (v := value("sarif-file")) is not None:
+        s.sarif_file = v
     s.results = env.input("results")
     s.verify = _bool(env.input("verify"), True)
     s.mode = (mode or env.input("mode") or default_mode(env.event_name, env.event)).lower()

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from . import FIX_TRAILER, templates
-from .github_api import ApiError
+from .github_api import ApiError, is_protected_branch_refusal
 
 
 @dataclass
@@ -92,6 +92,11 @@ def commit_fix(
     try:
         sha = client.commit_files(target, branch, head_sha, files, message)
     except ApiError as e:
+        if is_protected_branch_refusal(e.status, e.message):
+            return FixResult(
+                note=f"The branch `{branch}` is protected ({e.status}: {e.message.strip()}); nnrepair cannot push "
+                "to it, so nothing was committed. Apply the suggestions, or allow the bot in the branch's rules."
+            )
         if e.status == 404:
             return FixResult(note=f"The branch `{branch}` vanished during the run; nothing was committed.")
         if e.status in (409, 422):

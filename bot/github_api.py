@@ -1,10 +1,17 @@
-"""A thin PyGithub wrapper: one place for retries, rate limits and token hygiene.
+"""A thin PyGithub wrapper: one place for retries, rate limits, headers and token hygiene.
 
-- 5xx and connection errors: exponential backoff with full jitter, bounded attempts.
-- 403/429 secondary (or primary) rate limits: wait `Retry-After` seconds (or until
-  `x-ratelimit-reset`, or one minute as GitHub advises), bounded total wait.
-- Other 4xx are raised at once (callers decide: 403 => read-only, 404 => vanished, 422 => refused).
-- The token lives only inside the PyGithub Auth object; `redact()` scrubs it from any text we print.
+As GitHub's REST best practices ask:
+- every request says `Accept: application/vnd.github+json`, `X-GitHub-Api-Version` and a
+  User-Agent naming nnrepair and its version;
+- requests are serial (one thread; writes at least `seconds_between_writes` apart);
+- 5xx and connection errors: exponential backoff with full jitter, bounded attempts;
+- 403/429 rate limits: `Retry-After` seconds if given; else, with x-ratelimit-remaining 0,
+  until `x-ratelimit-reset`; else (a secondary limit without a header) at least one minute,
+  doubling on each further hit; a little jitter on top; the total wait is bounded;
+- every request is counted against a per-run budget (GITHUB_TOKEN allows 1,000 an hour per
+  repository), reported in the job summary;
+- other 4xx are raised at once (callers decide: 403 => read-only, 404 => vanished, 422 => refused).
+The token lives only inside the Auth object; `redact()` scrubs it from any text we print.
 """
 
 from __future__ import annotations
@@ -18,12 +25,42 @@ from typing import Any, TypeVar
 import requests
 from github import Auth, Github, GithubException, InputGitTreeElement
 
+from . import __version__
 from .review import ChangedFile
 
 T = TypeVar("T")
 
 DEFAULT_API_URL = "https://api.github.com"
 WRITE_PERMISSIONS = ("admin", "maintain", "write")
+API_VERSION = "2022-11-28"
+ACCEPT = "application/vnd.github+json"
+USER_AGENT = f"nnrepair/{__version__}"
+ACTIONS_LOGIN = "github-actions[bot]"  # who GITHUB_TOKEN posts as
+DEFAULT_REQUEST_BUDGET = 1000  # GITHUB_TOKEN's hourly allowance per repository
+
+
+class RequestHeaders(Auth.Auth):
+    """PyGithub calls `authentication(headers)` once per request, just before sending it: the
+    one hook where every request gets GitHub's Accept header (and the token, if any), and where
+    requests can be counted against the run's budget."""
+
+    def __init__(self, token: str | None, on_request: Callable[[], None]):
+        self._token = token or ""
+        self._on_request = on_request
+
+    @property
+    def token_type(self) -> str:
+        return "token"
+
+    @property
+    def token(self) -> str:
+        return self._token
+
+    def authentication(self, headers: dict) -> None:
+        self._on_request()
+        if self._token:
+            headers["Authorization"] = f"token {self._token}"
+        headers.setdefault("Accept", ACCEPT)  # a call that asks for another media type keeps it
 
 
 class ApiError(Exception):
@@ -34,6 +71,19 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.in_flight = False  # a network error after the request may have been sent
+
+
+class BudgetSpent(ApiError):
+    """The run's request budget is spent: nothing more is asked of GitHub."""
+
+    def __init__(self, budget: int):
+        super().__init__(429, f"this run's budget of {budget} API requests is spent")
+
+
+def is_protected_branch_refusal(status: int, message: str) -> bool:
+    """GitHub's answers to a push onto a protected branch or one a ruleset guards."""
+    text = (message or "").lower()
+    return status in (403, 409, 422) and ("protected branch" in text or "rule violation" in text)
 
 
 def _header(headers: dict | None, name: str) -> str | None:
@@ -56,23 +106,32 @@ def is_rate_limited(status: int, headers: dict | None, message: str) -> bool:
 
 
 def retry_delay(
-    status: int, headers: dict | None, attempt: int, *, base: float, now: float, rng: random.Random
+    status: int,
+    headers: dict | None,
+    attempt: int,
+    *,
+    base: float,
+    now: float,
+    rng: random.Random,
+    rate_limit_wait: float = 60.0,
 ) -> float:
-    """Seconds to wait before retry number `attempt` (0-based)."""
+    """Seconds to wait before retry number `attempt` (0-based). `rate_limit_wait` is GitHub's
+    "at least one minute" for a secondary limit that names no wait (smaller in tests)."""
     if status in (403, 429):
+        jitter = 1.0 + 0.1 * rng.random()  # many clients told the same instant should not return together
         ra = _header(headers, "retry-after")
         if ra is not None:
             try:
-                return max(0.0, float(ra))
+                return max(0.0, float(ra)) * jitter
             except ValueError:
                 pass
         reset = _header(headers, "x-ratelimit-reset")
         if reset is not None and _header(headers, "x-ratelimit-remaining") == "0":
             try:
-                return max(0.0, float(reset) - now) + 1.0
+                return max(0.0, float(reset) - now) * jitter + min(1.0, rate_limit_wait)
             except ValueError:
                 pass
-        return 60.0 * (attempt + 1)
+        return rate_limit_wait * (2**attempt) * jitter
     # full jitter: uniform in [0, base * 2**attempt], at least a tenth of the step
     step = base * (2**attempt)
     return step * (0.1 + 0.9 * rng.random())
@@ -114,8 +173,15 @@ class GitHubClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         log: Callable[[str], None] | None = None,
+        rate_limit_wait: float = 60.0,
+        request_budget: int = DEFAULT_REQUEST_BUDGET,
+        bot_login: str | None = None,
     ):
         self._token = token or ""
+        self.rate_limit_wait = rate_limit_wait
+        self.request_budget = request_budget
+        self.requests_made = 0
+        self.bot_login = bot_login  # the identity the bot posts as, when GET /user cannot say
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
@@ -126,14 +192,26 @@ class GitHubClient:
         self.waits: list[float] = []  # every wait we did, for tests and the summary
         self.timeout = max(1, int(round(timeout)))  # PyGithub takes whole seconds
         self.gh = Github(
-            auth=Auth.Token(token) if token else None,
+            auth=RequestHeaders(token, self._count_request),
             base_url=self.api_url,
             per_page=100,
             retry=None,  # retries are ours (see call)
             timeout=self.timeout,
+            user_agent=USER_AGENT,
+            api_version=API_VERSION,
             seconds_between_requests=None,
             seconds_between_writes=seconds_between_writes or None,
         )
+
+    def _count_request(self) -> None:
+        if self.requests_made >= self.request_budget:
+            raise BudgetSpent(self.request_budget)
+        self.requests_made += 1
+
+    def rate_remaining(self) -> tuple[int, int] | None:
+        """(remaining, limit) of the hourly budget as GitHub's last answer reported it."""
+        remaining, limit = getattr(self.gh, "rate_limiting", (-1, -1))
+        return (remaining, limit) if limit and limit > 0 else None
 
     def __repr__(self) -> str:  # never show the token
         return f"GitHubClient(api_url={self.api_url!r})"
@@ -164,6 +242,8 @@ class GitHubClient:
                     pass
             try:
                 return fn(*args, **kwargs)
+            except BudgetSpent:
+                raise
             except GithubException as exc:
                 status, headers, msg = exc.status, exc.headers or {}, _message(exc)
                 retryable = status >= 500 or is_rate_limited(status, headers, msg)
@@ -176,14 +256,22 @@ class GitHubClient:
                     err = ApiError(0, self.redact(msg))
                     err.in_flight = in_flight
                     raise err from None
-            delay = retry_delay(status, headers, attempt, base=self.backoff_base, now=time.time(), rng=self.rng)
+            delay = retry_delay(
+                status,
+                headers,
+                attempt,
+                base=self.backoff_base,
+                now=time.time(),
+                rng=self.rng,
+                rate_limit_wait=self.rate_limit_wait,
+            )
             if status == 0 and in_flight and already_done is not None:
                 # a write that timed out may still be under way: give it as long again to land
                 # before looking for it, or the look-up could miss it and the retry duplicate it
                 delay = max(delay, self.timeout)
             if waited + delay > self.max_total_wait:
                 raise ApiError(status, self.redact(f"giving up after waiting {waited:.0f}s: {msg}"))
-            self.log(f"GitHub API {status or 'network error'}; retrying in {delay:.1f}s")
+            self.log(f"GitHub API {status or 'network error'}; retrying in {delay:.3g}s")
             self.waits.append(delay)
             self.sleep(delay)
             waited += delay
@@ -205,15 +293,19 @@ class GitHubClient:
                 self._login = None
         return self._login  # type: ignore[return-value]
 
+    def identity(self) -> str:
+        """The login the bot posts as: the token's user; for installation tokens (GET /user is
+        403) the configured `bot-login`, by default github-actions[bot], GITHUB_TOKEN's identity."""
+        return self.self_login() or self.bot_login or ACTIONS_LOGIN
+
     def is_ours(self, obj) -> bool:
-        """Was this comment/issue written by the bot? Markers alone could be pasted by anyone."""
+        """Was this comment/issue written by the bot? Markers alone could be pasted by anyone, so
+        only the bot's own identity counts (not any Bot account). Residual risk: every workflow of
+        the repository that uses GITHUB_TOKEN posts as the same github-actions[bot]."""
         user = getattr(obj, "user", None)
         if user is None:
             return False
-        login = self.self_login()
-        if login:
-            return user.login == login
-        return user.type == "Bot"
+        return (user.login or "").lower() == self.identity().lower()
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -243,9 +335,34 @@ class GitHubClient:
         return blob.content.encode("utf-8")
 
     def tree_files(self, repo, sha: str) -> list[tuple[str, str, int]]:
-        """(path, blob sha, size) of every file in the tree of commit/tree `sha`."""
+        """(path, blob sha, size) of every file in the tree of commit/tree `sha`. A recursive
+        listing GitHub cut (`truncated: true`, past 100,000 entries or 7 MB) is redone by walking
+        the subtrees one request at a time, so no file silently drops out of a scan."""
+        return [(path, blob, size) for path, blob, size, _mode in self.tree_entries(repo, sha)]
+
+    def tree_entries(self, repo, sha: str) -> list[tuple[str, str, int, str]]:
+        """(path, blob sha, size, mode) of every file: the recursive listing, or the walk."""
         tree = self.call(repo.get_git_tree, sha, recursive=True)
-        return [(e.path, e.sha, e.size or 0) for e in tree.tree if e.type == "blob"]
+        if not tree.raw_data.get("truncated"):
+            return [(e.path, e.sha, e.size or 0, e.mode) for e in tree.tree if e.type == "blob"]
+        self.log("GitHub API: the recursive tree was truncated; walking its subtrees")
+        return self._walk_tree(repo, sha, "")
+
+    def _walk_tree(self, repo, sha: str, prefix: str) -> list[tuple[str, str, int, str]]:
+        out: list[tuple[str, str, int, str]] = []
+        pending = [(sha, prefix)]
+        while pending:  # breadth-first, serial: one tree per request
+            tree_sha, base = pending.pop(0)
+            tree = self.call(repo.get_git_tree, tree_sha)
+            if tree.raw_data.get("truncated"):
+                self.log(f"GitHub API: the tree of {base or '/'} is truncated even unrecursed; some files are skipped")
+            for e in tree.tree:
+                path = f"{base}{e.path}"
+                if e.type == "blob":
+                    out.append((path, e.sha, e.size or 0, e.mode))
+                elif e.type == "tree":
+                    pending.append((e.sha, path + "/"))
+        return out
 
     def permission(self, repo, user: str) -> str:
         try:
@@ -339,6 +456,46 @@ class GitHubClient:
 
         self.write_once(obj.edit, find=applied, **wanted)
 
+    THREADS_QUERY = """
+query($owner: String!, $name: String!, $number: Int!, $cursor: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100, after: $cursor) {
+        nodes { id isResolved comments(first: 1) { nodes { databaseId } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}"""
+    RESOLVE_MUTATION = """
+mutation($threadId: ID!) {
+  resolveReviewThread(input: {threadId: $threadId}) { thread { id isResolved } }
+}"""
+
+    def resolve_threads(self, repo_full_name: str, number: int, comment_ids: set[int]) -> int:
+        """Resolve the review threads that start with these comments (GraphQL: REST cannot).
+        With "require conversation resolution" on, an open thread of a fixed finding blocks the
+        merge. Returns how many threads were resolved."""
+        if not comment_ids:
+            return 0
+        owner, name = repo_full_name.split("/", 1)
+        requester = self.gh.requester
+        open_threads, cursor = [], None
+        for _page in range(20):  # 2,000 threads: far beyond any PR the bot comments on
+            variables = {"owner": owner, "name": name, "number": number, "cursor": cursor}
+            _, data = self.call(requester.graphql_query, self.THREADS_QUERY, variables)
+            page = data["data"]["repository"]["pullRequest"]["reviewThreads"]
+            for t in page["nodes"]:
+                first = (t.get("comments") or {}).get("nodes") or [{}]
+                if not t.get("isResolved") and first[0].get("databaseId") in comment_ids:
+                    open_threads.append(t["id"])
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            cursor = page["pageInfo"]["endCursor"]
+        for tid in open_threads:  # resolving twice is harmless: a plain retry is safe
+            self.call(requester.graphql_query, self.RESOLVE_MUTATION, {"threadId": tid})
+        return len(open_threads)
+
     def create_issue_comment(self, issue, body: str, *, find: Callable[[], Any] | None = None):
         """Post a comment; `find` (re-listing the thread for the bot's marker) guards the retries.
         Without one, the exact body by the bot counts as the earlier attempt."""
@@ -366,11 +523,14 @@ class GitHubClient:
         commit POST at worst leaves an unreferenced commit object. The ref write is what counts:
         it is checked (ref already at the new commit) before any retry."""
         parent = self.call(repo.get_git_commit, parent_sha)
+        modes = {path: mode for path, _sha, _size, mode in self.tree_entries(repo, parent.tree.sha)}
         elements = []
         for path, content in sorted(files.items()):
             data = content.encode("utf-8") if isinstance(content, str) else content
             blob = self.call(repo.create_git_blob, base64.b64encode(data).decode("ascii"), "base64")
-            elements.append(InputGitTreeElement(path=path, mode="100644", type="blob", sha=blob.sha))
+            # an executable model script stays executable; a new file is a plain one
+            mode = modes.get(path, "100644") if modes.get(path, "100644") in ("100644", "100755") else "100644"
+            elements.append(InputGitTreeElement(path=path, mode=mode, type="blob", sha=blob.sha))
         tree = self.call(repo.create_git_tree, elements, parent.tree)
         commit = self.call(repo.create_git_commit, message, tree, [parent])
 

@@ -65,7 +65,7 @@ def annotation(d: dict) -> str:
     return f"::{level} {','.join(props)}::{_escape_data(str(d.get('message', '')))}"
 
 
-def annotations(report: dict) -> list[str]:
+def annotation_lines(report: dict) -> list[str]:
     """One workflow command per diagnostic. Rendered from the JSON (not repair_engine.render,
     which needs a live Report) because the workflow_run phase only has the artifact's JSON."""
     return [annotation(d) for m in report.get("models", []) or [] for d in m.get("diagnostics", []) or []]
@@ -214,6 +214,37 @@ def write_github_output(path: str | None, values: dict[str, object]) -> None:
                 fh.write(f"{k}={v}\n")
 
 
+SUMMARY_MAX_BYTES = 1024 * 1024  # GitHub refuses a step summary over 1 MiB (and shows none of it)
+SUMMARY_CUT_NOTE = (
+    "\n\n> **Note:** this summary was cut at GitHub's 1 MiB limit for a job summary; "
+    "the SARIF file and the annotations hold every finding.\n"
+)
+
+
+def cap_summary(text: str, limit: int = SUMMARY_MAX_BYTES) -> str:
+    """`text` if it fits GitHub's job-summary limit, else its first lines and a note saying so."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    room = limit - len(SUMMARY_CUT_NOTE.encode("utf-8"))
+    head = data[:room].decode("utf-8", "ignore")
+    head = head[: head.rfind("\n")] if "\n" in head else head
+    return head + SUMMARY_CUT_NOTE
+
+
+def give_to_workspace_owner(path: str, workspace: str | None) -> None:
+    """A Docker action runs as root (GitHub's rule); what it creates in the mounted workspace
+    must belong to the workspace's owner, or the runner's later steps cannot touch it."""
+    if not workspace or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    try:
+        owner = os.stat(workspace)
+        if os.stat(path).st_uid != owner.st_uid:
+            os.chown(path, owner.st_uid, owner.st_gid)
+    except OSError:
+        pass  # not ours to give (e.g. a read-only mount): the file itself was written
+
+
 def write_all(
     report: dict,
     findings: list[Finding],
@@ -226,21 +257,44 @@ def write_all(
     sarif_path: str,
     fixed: int | None = None,
     sarif_output: str | None = None,
-) -> dict[str, object]:
-    for line in annotations(report):
+    workspace: str | None = None,
+    extra_outputs: dict | None = None,
+    extra_summary: str = "",
+) -> tuple[dict[str, object], list[str]]:
+    """Annotations, job summary, SARIF and step outputs, each written on its own: one that fails
+    (an unwritable path, another uid's file) does not cost the others. Returns the outputs and
+    the failures, each already printed as an ::error:: line."""
+    for line in annotation_lines(report):
         print(line, file=stdout)
-    summary_md = job_summary(report, findings, mode, notes)
-    if step_summary:
-        with open(step_summary, "a", encoding="utf-8") as fh:
-            fh.write(summary_md + "\n")
-    os.makedirs(os.path.dirname(os.path.abspath(sarif_path)), exist_ok=True)
-    with open(sarif_path, "w", encoding="utf-8") as fh:
-        fh.write(sarif_text(report))
+    failures: list[str] = []
+
+    def attempt(what: str, write) -> None:
+        try:
+            write()
+        except OSError as e:
+            failures.append(what)
+            print(f"::error title=nnrepair::could not write the {what}: {e}", file=stdout)
+
+    def summary() -> None:
+        if step_summary:
+            with open(step_summary, "a", encoding="utf-8") as fh:
+                text = job_summary(report, findings, mode, notes) + ("\n" + extra_summary if extra_summary else "")
+                fh.write(cap_summary(text) + "\n")
+
+    def sarif() -> None:
+        os.makedirs(os.path.dirname(os.path.abspath(sarif_path)), exist_ok=True)
+        with open(sarif_path, "w", encoding="utf-8") as fh:
+            fh.write(sarif_text(report))
+        give_to_workspace_owner(sarif_path, workspace)
+
     c = count_findings(report)
     values = {
         "findings": c["error"] + c["warning"] + c["info"],
         "fixed": count_repairs(report) if fixed is None else fixed,
         "sarif-file": sarif_output or sarif_path,
+        **(extra_outputs or {}),
     }
-    write_github_output(github_output, values)
-    return values
+    attempt("job summary", summary)
+    attempt("SARIF file", sarif)
+    attempt("step outputs", lambda: write_github_output(github_output, values))
+    return values, failures

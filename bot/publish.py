@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from . import RESOLVED_MARKER, SUMMARY_MARKER, finding_marker, templates
 from .github_api import ApiError
@@ -26,6 +27,7 @@ _FINDING_RE = re.compile(r"<!-- nnrepair:finding ([0-9a-f]+) -->")
 class PublishResult:
     new_comments: int = 0
     resolved: int = 0
+    threads_resolved: int = 0
     review_posted: bool = False
     summary: str = "none"  # none | created | updated | unchanged
     can_write: bool = True
@@ -125,6 +127,13 @@ def _post_summary(client, issue, body: str):
     return client.create_issue_comment(issue, body, find=lambda: find_summary(issue.get_comments(), client.is_ours))
 
 
+def _resolve_threads(client, repo, pull, comment_ids: set[int], res: PublishResult) -> None:
+    try:
+        res.threads_resolved = client.resolve_threads(repo.full_name, pull.number, comment_ids)
+    except ApiError as e:  # a token without GraphQL access, an old GHES: the edit already says resolved
+        res.notes.append(f"Could not resolve the old suggestions' review threads ({e.status}: {e.message}).")
+
+
 def publish_pull(
     client,
     repo,
@@ -158,8 +167,8 @@ def publish_pull(
 
     review_comments = client.review_comments(pull)
     current = {f.fingerprint for f in findings}
-    active: dict[str, object] = {}
-    moved: list[tuple[str, object]] = []  # GitHub outdated them (their file changed): re-post at the new place
+    active: dict[str, Any] = {}
+    moved: list[tuple[str, Any]] = []  # GitHub outdated them (their file changed): re-post at the new place
     for c in review_comments:
         m = _FINDING_RE.search(c.body or "")
         if not m or RESOLVED_MARKER in (c.body or "") or not client.is_ours(c):
@@ -227,7 +236,9 @@ def publish_pull(
                 plan.summary = new_inline + plan.summary
                 new_inline = []
 
-    # 2. withdraw suggestions whose finding is gone (or that GitHub outdated and we re-posted)
+    # 2. withdraw suggestions whose finding is gone (or that GitHub outdated and we re-posted),
+    # and resolve their review threads
+    withdrawn: set[int] = set()
     for fp, c, reason in [(fp, c, "resolved") for fp, c in stale.items()] + [(fp, c, "moved") for fp, c in moved]:
         if reason == "moved" and not any(f.fingerprint == fp for f in new_inline):
             continue  # not re-posted (e.g. now outside the diff): leave the old one alone
@@ -237,6 +248,9 @@ def publish_pull(
             res.resolved += 1
         elif write("mark an old suggestion resolved", client.edit, c, body):
             res.resolved += 1
+            withdrawn.add(c.id)
+    if withdrawn and writable:
+        _resolve_threads(client, repo, pull, withdrawn, res)
 
     # 3. the sticky summary
     issue = client.call(pull.as_issue)

@@ -17,6 +17,7 @@ import difflib
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 FILTER_MODES = ("added", "diff_context", "file", "nofilter")
@@ -98,6 +99,7 @@ class Finding:
     why: list[str] = field(default_factory=list)  # edit descriptions
     cost: float | None = None
     verified: bool | None = None
+    verified_by: str | None = None  # "keras" (real Keras built the repaired model) | "semantics" (static only)
     shapes_before: list | None = None
     shapes_after: list | None = None
     alternatives: list[dict] = field(default_factory=list)
@@ -115,6 +117,19 @@ class Finding:
     @property
     def suggestion_text(self) -> str:
         return "".join(line + "\n" for line in (self.new_lines or []))
+
+
+def verified_by(repair: dict | None) -> str | None:
+    """Which judge confirmed a repair. Engines that predate the `verified_by` field said only
+    `verified`: true meant real Keras had built the model (it was the only verifier)."""
+    if not repair:
+        return None
+    judge = repair.get("verified_by")
+    if judge in ("keras", "semantics"):
+        return judge
+    if repair.get("verified") is True:
+        return "keras"
+    return "semantics" if repair.get("verified") is False else None
 
 
 def _fingerprint(*parts) -> str:
@@ -139,7 +154,7 @@ def edit_diff(path: str, old: list[str], new: list[str], start: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def build_findings(report: dict, sources: dict[str, str | bytes] | None = None) -> list[Finding]:
+def build_findings(report: dict, sources: Mapping[str, str | bytes] | None = None) -> list[Finding]:
     """One finding per suggested line edit of a repair, or per diagnostic when there is no repair."""
     sources = sources or {}
     findings: list[Finding] = []
@@ -150,7 +165,7 @@ def build_findings(report: dict, sources: dict[str, str | bytes] | None = None) 
         file = model.get("file") or ""
         name = model.get("name") or "model"
         repair = model.get("repair") if isinstance(model.get("repair"), dict) else None
-        primary = _primary(diags)
+        primary = _primary(diags) or {}  # never empty: models without diagnostics were skipped
         base = dict(
             file=file,
             model=name,
@@ -188,6 +203,7 @@ def build_findings(report: dict, sources: dict[str, str | bytes] | None = None) 
                         why=why,
                         cost=repair.get("cost"),
                         verified=repair.get("verified"),
+                        verified_by=verified_by(repair),
                         alternatives=[a for a in repair.get("alternatives", []) or [] if isinstance(a, dict)],
                         doc_anchor=(primary.get("code") or "").lower(),
                         **{**base, "file": path},
@@ -215,6 +231,7 @@ def build_findings(report: dict, sources: dict[str, str | bytes] | None = None) 
                     why=why if d is primary else [],
                     cost=(repair or {}).get("cost"),
                     verified=(repair or {}).get("verified"),
+                    verified_by=verified_by(repair),
                     doc_anchor=(d.get("code") or "").lower(),
                     **{**base, "file": d.get("file") or file, "diagnostics": [d]},
                 )
@@ -271,7 +288,9 @@ def plan_review(findings: list[Finding], changed: dict[str, ChangedFile], mode: 
     """
     if mode not in FILTER_MODES:
         raise ValueError(f"filter mode must be one of {', '.join(FILTER_MODES)}, got {mode!r}")
-    inline, summary, dropped = [], [], []
+    inline: list[Finding] = []
+    summary: list[Finding] = []
+    dropped: list[Finding] = []
     ordered = sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.severity, 3), f.file, f.line or 0))
     capped = 0
     for f in ordered:

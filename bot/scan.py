@@ -18,9 +18,9 @@ PR_TITLE = "nnrepair: repair invalid model definitions"
 @dataclass
 class ScanResult:
     issue_number: int | None = None
-    issue_action: str = "none"  # none | created | updated | unchanged | closed
+    issue_action: str = "none"  # none | created | updated | unchanged | closed | disabled
     pr_number: int | None = None
-    pr_action: str = "none"  # none | created | updated | unchanged | closed
+    pr_action: str = "none"  # none | created | updated | unchanged | closed | refused
     notes: list[str] = field(default_factory=list)
 
 
@@ -45,7 +45,18 @@ def invalid_models(report: dict) -> list[dict]:
 MAX_BODY = 60000  # GitHub's issue body limit is 65536 characters
 
 
-def issue_body(report: dict, branch: str, sha: str, pr_url: str | None) -> str:
+PR_REFUSED = "not permitted to create or approve pull requests"
+
+
+def issue_body(
+    report: dict,
+    branch: str,
+    sha: str,
+    pr_url: str | None,
+    *,
+    branch_url: str | None = None,
+    pr_refused: str | None = None,
+) -> str:
     rows, invalid = model_rows(report), invalid_models(report)
 
     def render(models, bad):
@@ -57,6 +68,9 @@ def issue_body(report: dict, branch: str, sha: str, pr_url: str | None) -> str:
             models=models,
             invalid=bad,
             pr_url=pr_url,
+            branch_url=branch_url,
+            pr_refused=pr_refused,
+            fix_branch=FIX_BRANCH,
             total_invalid=len(invalid),
         )
 
@@ -151,53 +165,105 @@ def publish_scan(
             res.pr_number, res.pr_action = pull.number, "closed"
         return res
 
-    pr_url = None
     files = {}
     for p, t in fixed_texts.items():
         before = sources.get(p)
         before = before.decode("utf-8", "replace") if isinstance(before, bytes) else before
         if before != t:
             files[p] = t
-    if open_pr and files:
-        models = fixed_models(report, set(files))
-        msg = commit_message(PR_TITLE, models)
-        if dry_run:
-            echo(f"=== branch {FIX_BRANCH} ===\n{msg}")
-        else:
-            action = update_fix_branch(client, repo, sha, files, msg)
-            body = templates.render("scan_pr_body.md.j2", marker=SCAN_MARKER, branch=branch, sha=sha, fixed=models)
-            if pull is None:
-                pull = client.write_once(
-                    repo.create_pull,
-                    title=PR_TITLE,
-                    body=body,
-                    head=FIX_BRANCH,
-                    base=branch,
-                    find=lambda: find_fix_pull(client, repo, retry=False),
-                )
-                res.pr_action = "created"
-            elif (pull.body or "").strip() != body.strip():
-                client.edit(pull, body=body)
-                res.pr_action = "updated"
-            else:
-                res.pr_action = "unchanged" if action == "unchanged" else "updated"
-            res.pr_number = pull.number
-            pr_url = pull.html_url or f"#{pull.number}"
+    pr_url = (pull.html_url or f"#{pull.number}") if pull is not None else None
+    with_pr = open_pr and bool(files)
+    # 1. the issue, first and on its own: whatever happens to the branch or the PR, the findings are
+    # there. (An existing issue is updated once, below, with the PR's fate: no edit back and forth.)
+    if issue is None or not with_pr or dry_run:
+        issue = _write_issue(client, repo, res, issue, issue_body(report, branch, sha, pr_url), branch, dry_run, echo)
+    if not with_pr:
+        return res
+    # 2. the branch and the PR; the issue then points at them (or says why there is no PR)
+    models = fixed_models(report, set(files))
+    msg = commit_message(PR_TITLE, models)
+    if dry_run:
+        echo(f"=== branch {FIX_BRANCH} ===\n{msg}")
+        return res
+    refused = None
+    try:
+        action = update_fix_branch(client, repo, sha, files, msg)
+        body = templates.render("scan_pr_body.md.j2", marker=SCAN_MARKER, branch=branch, sha=sha, fixed=models)
+        pull = _write_pull(client, repo, res, pull, body, branch, action)
+    except ApiError as e:
+        if e.status != 403 or PR_REFUSED not in e.message:
+            # the findings still reach the issue; the failure is the run's to report
+            _write_issue(client, repo, res, issue, issue_body(report, branch, sha, None), branch, dry_run, echo)
+            raise
+        refused = e.message.strip()
+        res.pr_action = "refused"
+        res.notes.append(
+            f"GitHub refused to open the fix PR ({refused}); the issue links the branch `{FIX_BRANCH}` "
+            'and says how to allow it (Settings > Actions > General > "Allow GitHub Actions to create and approve pull requests").'
+        )
+    pr_url = (pull.html_url or f"#{pull.number}") if pull is not None and refused is None else None
+    branch_url = f"{repo.html_url}/compare/{branch}...{FIX_BRANCH}?expand=1"
+    final = issue_body(report, branch, sha, pr_url, branch_url=branch_url, pr_refused=refused)
+    _write_issue(client, repo, res, issue, final, branch, dry_run, echo, first=False)
+    return res
 
-    body = issue_body(report, branch, sha, pr_url)
+
+def _write_pull(client, repo, res: ScanResult, pull, body: str, branch: str, branch_action: str):
+    if pull is None:
+        pull = client.write_once(
+            repo.create_pull,
+            title=PR_TITLE,
+            body=body,
+            head=FIX_BRANCH,
+            base=branch,
+            find=lambda: find_fix_pull(client, repo, retry=False),
+        )
+        res.pr_action = "created"
+    elif (pull.body or "").strip() != body.strip():
+        client.edit(pull, body=body)
+        res.pr_action = "updated"
+    else:
+        res.pr_action = "unchanged" if branch_action == "unchanged" else "updated"
+    res.pr_number = pull.number
+    return pull
+
+
+def _write_issue(client, repo, res: ScanResult, issue, body: str, branch: str, dry_run: bool, echo, first=True):
+    """Create or update the scan issue; a repository without issues (410) is reported, not fatal."""
     title = ISSUE_TITLE.format(branch=branch)
     if dry_run:
         echo(f"=== scan issue ({f'update #{issue.number}' if issue else 'new'}) ===\n{body}")
         res.issue_action = "updated" if issue else "created"
-    elif issue is None:
-        issue = client.write_once(
-            repo.create_issue, title=title, body=body, find=lambda: find_scan_issue(client, repo, retry=False)
-        )
-        res.issue_action = "created"
-    elif (issue.body or "").strip() != body.strip():
-        client.edit(issue, body=body)
-        res.issue_action = "updated"
-    else:
-        res.issue_action = "unchanged"
+        return issue
+    if getattr(repo, "has_issues", True) is False:
+        _issues_disabled(res, repo)
+        return None
+    try:
+        if issue is None:
+            issue = client.write_once(
+                repo.create_issue, title=title, body=body, find=lambda: find_scan_issue(client, repo, retry=False)
+            )
+            res.issue_action = "created"
+        elif (issue.body or "").strip() != body.strip():
+            client.edit(issue, body=body)
+            if first or res.issue_action in ("none", "unchanged"):
+                res.issue_action = "updated"
+        elif first:
+            res.issue_action = "unchanged"
+    except ApiError as e:
+        if e.status != 410:
+            raise
+        _issues_disabled(res, repo)
+        return None
     res.issue_number = issue.number if issue else None
-    return res
+    return issue
+
+
+def _issues_disabled(res: ScanResult, repo) -> None:
+    res.issue_action = "disabled"
+    note = (
+        f"Issues are disabled in {repo.full_name}: the scan's findings are only in this job summary, "
+        "the annotations and the SARIF file (enable Issues in the repository settings to get the scan issue)."
+    )
+    if note not in res.notes:
+        res.notes.append(note)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .config import Config
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, code_selected
 from .discover import MAX_BINARY_BYTES, MAX_TEXT_BYTES, SourceFile, collect, detect
 from .ir import Span
 
@@ -52,7 +52,7 @@ def _find_version() -> str:
         from importlib.metadata import version
 
         return version("nnrepair")
-    except Exception:
+    except ImportError:  # PackageNotFoundError: not installed, run from a checkout
         return "0.0.0"
 
 
@@ -207,6 +207,11 @@ def analyze(sources: dict, *, fix: bool = False, config: Config | None = None, v
 # one file
 
 
+# The boundary (docs/architecture.md): the engine catches no broad exception
+# inside; here, per file (reading it, repairing it) and per model (checking it),
+# an unexpected exception is a bug, recorded as an internal error: exit code 2, a
+# message on stderr, and an error diagnostic whose message starts "internal error"
+# (kind unsupported_construct, a contract kind). Other files and models go on.
 def _internal(report: Report, path: str, what: str, e: BaseException) -> Diagnostic:
     report.internal_errors += 1
     msg = f"internal error while {what}: {type(e).__name__}: {str(e)[:300]}"
@@ -249,12 +254,14 @@ def _analyze_file_as(sf: SourceFile, report: Report, fix: bool, config: Config, 
             report.unreadable += 1
         _file_entry(report, sf.path, [sf.diagnostic], config, None, None)
         return
+    assert sf.frontend is not None  # discover gives a frontend or a diagnostic
     try:
         fr = sf.frontend.load(sf.path, sf.data)
-    except (MemoryError, RecursionError, Exception) as e:  # a frontend bug must not stop the run
+    except Exception as e:  # the boundary, per file: a frontend bug must not stop the run
         _file_entry(report, sf.path, [_internal(report, sf.path, "reading the file", e)], config, None, None)
         return
     report.file_results[sf.path] = fr
+    first_entry = len(report.models)
     text = fr.text
     from .checker import check
 
@@ -263,7 +270,7 @@ def _analyze_file_as(sf: SourceFile, report: Report, fix: bool, config: Config, 
     for model in fr.models:
         try:
             result = check(model)
-        except (MemoryError, RecursionError, Exception) as e:
+        except Exception as e:  # the boundary, per model
             result = None
             diag = _internal(report, sf.path, f"checking model {model.name}", e)
         entry = _model_entry(sf.path, model, result, config, text, fr.format)
@@ -272,11 +279,15 @@ def _analyze_file_as(sf: SourceFile, report: Report, fix: bool, config: Config, 
             entry.status = "unsupported"
         checks.append(result)
         entries.append(entry)
-    if fix and any(e.invalid for e in entries):
+    if fix and any(e.invalid or _legacy_written(e) for e in entries):
         _repair(report, fr, checks, entries, config, verify)
     report.models.extend(entries)
     if fr.diagnostics and (not fr.models or any(d.severity in ("error", "warning") for d in fr.diagnostics)):
         _file_entry(report, sf.path, fr.diagnostics, config, text, fr.format)
+    if getattr(fr, "notebook", None) is not None:  # notebook cells: locations and fixes back into the JSON
+        from .frontends import notebook_patch
+
+        notebook_patch.finish(report, fr, report.models[first_entry:])
 
 
 def _file_entry(report: Report, path: str, diags: list, config: Config, text, fmt) -> None:
@@ -360,7 +371,7 @@ def filter_diagnostics(diags: list, config: Config, text: str | None, fmt: str |
             continue
         if lines is not None:
             codes = suppressed_codes(lines, d.span)
-            if codes is not None and ("*" in codes or code in codes):
+            if codes is not None and ("*" in codes or code_selected(code, codes)):
                 dropped += 1
                 continue
         sev = config.severity_of(code, d.severity)
@@ -370,6 +381,16 @@ def filter_diagnostics(diags: list, config: Config, text: str | None, fmt: str |
 
 # ---------------------------------------------------------------------------
 # repair
+
+
+def _legacy_written(entry) -> bool:
+    """The model is written with a Keras 1/2 keyword Keras 3 rejects (the repair rewrites it)."""
+    m = getattr(entry, "model", None)
+    if m is None:
+        return False
+    from .repair.patch_python import rejected_legacy
+
+    return any(rejected_legacy(l) for l in m.layers)
 
 
 def _fix_file_function():
@@ -390,14 +411,14 @@ def _repair(report: Report, fr, checks: list, entries: list, config: Config, ver
                 entry.diagnostics.append(d)
         return
     if fix_file is None:
-        for e in entries:
-            if e.invalid:
-                e.diagnostics.append(
+        for entry in entries:
+            if entry.invalid:
+                entry.diagnostics.append(
                     Diagnostic(
                         kind="repair_not_found",
                         severity="warning",
                         message="the repair engine is not available in this installation",
-                        span=e.model.span if e.model is not None else None,
+                        span=entry.model.span if entry.model is not None else None,
                     )
                 )
         return
@@ -411,7 +432,7 @@ def _repair(report: Report, fr, checks: list, entries: list, config: Config, ver
         pass
     try:
         ff = fix_file(fr, usable, config, **kwargs)
-    except (MemoryError, RecursionError, Exception) as e:
+    except Exception as e:  # the boundary, per file: a crash while repairing or writing a patch
         d = _internal(report, fr.path, "searching a repair", e)
         for e2 in entries:
             if e2.invalid:
@@ -420,7 +441,7 @@ def _repair(report: Report, fr, checks: list, entries: list, config: Config, ver
         return
     repairs = getattr(ff, "repairs", None) or {}
     for i, entry in enumerate(entries):
-        if entry.invalid:
+        if entry.invalid or repairs.get(i):
             entry.repair = repairs.get(i)
     new_text = getattr(ff, "new_text", None)
     if new_text is not None and new_text != fr.text:

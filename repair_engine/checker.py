@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from .diagnostics import Diagnostic, Related, fmt_shape
 from .ir import InputNode, Layer, Model, Shape
 from .semantics import REGISTRY, keras2
+from .semantics.arguments import check_layer_tree
 from .semantics.base import Ctx, Unknown, Violation
+from .semantics.ops import OPS
 from .target import active as active_target
 
 # Above these sizes a model is not checked (bounded time and memory).
@@ -55,7 +57,7 @@ class CheckResult:
 
 
 def input_shapes_of(layer: Layer, shapes: dict) -> list:
-    out = []
+    out: list = []
     for e in layer.inputs:
         outs = shapes.get(e.node)
         if outs is None or e.index >= len(outs):
@@ -65,13 +67,18 @@ def input_shapes_of(layer: Layer, shapes: dict) -> list:
     return out
 
 
+def unit_of(kind: str):
+    """The semantics of a layer kind, or of a tensor op (`ops.<name>`, semantics/ops.py)."""
+    return REGISTRY.get(kind) or OPS.get(kind)
+
+
 def run_layer(layer: Layer, inputs: list, warnings: list | None = None) -> tuple[list, Violation | None, bool]:
     """Evaluate one layer. Returns (output shapes, violation, evaluated).
 
     `evaluated` is False when the kind is unknown or a needed value is unknown.
     Non-fatal findings of the unit are appended to `warnings` when given.
     """
-    unit = REGISTRY.get(layer.kind)
+    unit = unit_of(layer.kind)
     if unit is None:
         return [None], None, False
     if active_target() == "keras2":  # the per-target layer (semantics/keras2.py, docs/targets.md)
@@ -84,6 +91,8 @@ def _run_unit(unit, layer: Layer, inputs: list, warnings: list | None) -> tuple[
     if warnings is not None:
         ctx.warnings = warnings
     try:
+        # what the constructor rejects, the same way for every kind
+        check_layer_tree(layer, lambda l: ctx if l is layer else Ctx(layer=l))
         out = unit.output(ctx)
     except Violation as v:
         return [None], v, True
@@ -123,7 +132,7 @@ def _diag_from_violation(v: Violation, layer: Layer, model: Model, inputs: list)
                     Related(where, f"the input shape {fmt_shape(inp.shape)} declared here flows into {layer.id}")
                 )
             origin = inp.shape_source.origin if inp.shape_source is not None else None
-            if origin is not None and origin != where and origin != span:
+            if inp.shape_source is not None and origin is not None and origin != where and origin != span:
                 name = inp.shape_source.origin_name
                 what = f"`{name}`" if name else "the input shape"
                 related.append(Related(origin, f"the value of {what} is defined here"))
@@ -139,6 +148,7 @@ def _diag_from_violation(v: Violation, layer: Layer, model: Model, inputs: list)
         actual=v.actual,
         related=tuple(related),
         hint=v.hint,
+        subcode=v.code,
     )
 
 
@@ -180,7 +190,7 @@ def check(model: Model) -> CheckResult:
     for inp in model.inputs:
         shapes[inp.id] = [inp.shape]
     # shared layers: instance -> (first layer id, expected weight shapes)
-    built: dict[str, tuple[str, list]] = {}
+    built: dict[str, tuple[str, list | None, dict | None]] = {}
     calls: dict[str, int] = {}
     for l in model.layers:
         calls[l.instance_id] = calls.get(l.instance_id, 0) + 1
@@ -203,7 +213,7 @@ def check(model: Model) -> CheckResult:
                 )
         known_ids.add(layer.id)
         inputs = input_shapes_of(layer, shapes)
-        unit = REGISTRY.get(layer.kind)
+        unit = unit_of(layer.kind)
         if unit is None:
             shapes[layer.id] = [None]
             result.unchecked.append(layer.id)
@@ -270,8 +280,12 @@ def check(model: Model) -> CheckResult:
     result.shapes = shapes
     result.output_shapes = []
     for e in model.outputs:
-        outs = shapes.get(e.node)
-        result.output_shapes.append(outs[e.index] if outs and e.index < len(outs) else None)
+        node_outs = shapes.get(e.node)
+        result.output_shapes.append(node_outs[e.index] if node_outs and e.index < len(node_outs) else None)
+    if model.feeds:  # the data fed to fit/predict, through the loss (semantics/feeds.py)
+        from .semantics.feeds import check_feeds
+
+        result.diagnostics.extend(check_feeds(model, result, check))
     return result
 
 
@@ -334,8 +348,7 @@ def _weight_diag(layer: Layer, expected: list, first_call: tuple | None) -> Diag
                 message=f"{layer.kind} {layer.id} builds weights of shapes "
                 f"{', '.join(map(fmt_shape, expected))} for its input, but the supplied weights have shapes "
                 f"{', '.join(map(fmt_shape, given))}",
-                span=(layer.arg_sources.get("weights").span if layer.arg_sources.get("weights") else None)
-                or layer.span,
+                span=(weights_src.span if (weights_src := layer.arg_sources.get("weights")) else None) or layer.span,
                 layer=layer.id,
                 layer_kind=layer.kind,
                 argument="weights",

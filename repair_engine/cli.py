@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):  # odd file names must not break printing
         try:
-            stream.reconfigure(errors="replace")
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]  # duck-typed: AttributeError below
         except (AttributeError, ValueError):
             pass
     try:
@@ -197,6 +197,8 @@ def write_fixes(report) -> int:
             try:
                 with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                     f.write(text)
+                    f.flush()
+                    os.fsync(f.fileno())  # the new text is on disk before it replaces the old one
                 os.chmod(tmp, mode)
                 os.replace(tmp, path)
             except BaseException:

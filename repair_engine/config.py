@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .diagnostics import code_selected, family_of
+
 CONFIG_NAMES = (".nnrepair.yml", ".nnrepair.yaml")
 FAIL_ON = ("error", "warning", "none")
 FILTER_MODES = ("added", "diff_context", "file", "nofilter")
@@ -74,10 +76,13 @@ class Config:
 
     # ---- queries ----------------------------------------------------------
     def is_ignored(self, code: str) -> bool:
-        return code in self.ignore
+        # a family code (NNR201) also selects its sub-codes (NNR202...)
+        return code_selected(code, self.ignore)
 
     def severity_of(self, code: str, default: str) -> str:
-        return self.severity.get(code, default)
+        if code in self.severity:
+            return self.severity[code]
+        return self.severity.get(family_of(code), default)
 
     def selects(self, relpath: str) -> bool:
         """True when `relpath` (a repo-relative path with '/') passes include/exclude."""

@@ -26,9 +26,37 @@ CODES: dict[str, str] = {
     "unsupported_construct": "NNR402",
     "parse_error": "NNR403",
     "limit_exceeded": "NNR404",
-    "data_shape_mismatch": "NNR501",
+    "data_shape_mismatch": "NNR501",  # the data vs a model input
+    "data_target_mismatch": "NNR502",  # the targets vs the model output, through the loss
+    "data_label_encoding": "NNR503",  # class indices vs one-hot targets for the loss
+    "data_sample_count": "NNR504",  # arrays of one call hold different numbers of samples
     "repair_not_found": "NNR601",
 }
+
+# Sub-codes: a finer code inside one kind, so that a user can suppress
+# "unknown keyword" apart from "value out of range". The family code (the
+# kind's code) stays accepted wherever codes are selected: `ignore:` and
+# `severity:` in .nnrepair.yml and `# nnrepair: ignore[...]` comments, so
+# `ignore[NNR201]` still silences every NNR20x.
+SUBCODES: dict[str, tuple[str, str]] = {
+    # code: (kind, what it flags)
+    "NNR202": ("invalid_argument", "a keyword argument the constructor does not accept"),
+    "NNR203": ("invalid_argument", "a value outside the argument's choices"),
+    "NNR204": ("invalid_argument", "an identifier (activation, initializer, regularizer, constraint) Keras cannot use"),
+    "NNR205": ("invalid_argument", "too many positional arguments, or one given again by keyword"),
+}
+
+
+def family_of(code: str) -> str:
+    """The family code a sub-code belongs to (NNR202 -> NNR201); a code is its own family."""
+    sub = SUBCODES.get(code)
+    return CODES[sub[0]] if sub is not None else code
+
+
+def code_selected(code: str, selected) -> bool:
+    """True when `code` or its family is among the `selected` codes."""
+    return code in selected or family_of(code) in selected
+
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -58,9 +86,13 @@ class Diagnostic:
     # machine-readable hints for the repair search, e.g.
     # {"arg": "pool_size", "max": 3} or {"need_rank": 4, "got_rank": 3}
     hint: Any = None
+    # a sub-code of the kind's code (SUBCODES), None for the kind's own code
+    subcode: str | None = None
 
     @property
     def code(self) -> str:
+        if self.subcode is not None:
+            return self.subcode
         return CODES.get(self.kind, "NNR999")
 
     def at(self, span: Span | None) -> Diagnostic:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ SKIP_DIRS = {
     ".ipynb_checkpoints",
 }
 # Extensions worth a diagnostic when unreadable or unrecognised when named explicitly.
-MODEL_EXTENSIONS = (".py", ".json", ".keras", ".h5", ".hdf5")
+MODEL_EXTENSIONS = (".py", ".ipynb", ".json", ".keras", ".h5", ".hdf5")
 _ZIP_MAGIC = b"PK\x03\x04"
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
@@ -97,9 +98,12 @@ def detect(path: str, data: bytes, explicit: bool = False) -> ModuleType | None:
     low = path.lower()
     if low.endswith((".py", ".pyw")):
         py = python_frontend()
-        if py is not None and (_safe_sniff(py, path, data) or explicit):
+        if py is not None and (_safe_sniff(py, path, data) or explicit or _indirect_keras(data)):
             return py
         return None
+    if low.endswith(".ipynb"):
+        nb = _frontend("notebook")
+        return nb if (_safe_sniff(nb, path, data) or explicit) else None
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"{", b"[")):
         kj, spec = _frontend("keras_json"), _frontend("exais_spec")
@@ -115,6 +119,23 @@ def detect(path: str, data: bytes, explicit: bool = False) -> ModuleType | None:
         if low.endswith((".h5", ".hdf5")):
             return _frontend("h5")
     return None
+
+
+# Keras reached without a direct `import keras`: Keras Core, submodules handed
+# over at run time (keras-applications, segmentation_models), or a module of the
+# same repository that re-exports Keras (`from .backend import layers`).
+_INDIRECT_IMPORT_RE = re.compile(
+    rb"^[ \t]*(?:from[ \t]+keras_core\b|import[ \t]+keras_core\b|from[ \t]+\.+[\w.]*[ \t]+import\b|from[ \t]+\w[\w.]*[ \t]+import[ \t]+\(?[^\n]*\b(?:layers|models|Model|Sequential|get_submodules_from_kwargs)\b)",
+    re.M,
+)
+_INDIRECT_BUILD_RE = re.compile(rb"\b(?:layers\.[A-Z]\w*|models\.Model|Model|Sequential|Input)\s*\(")
+
+
+def _indirect_keras(data: bytes) -> bool:
+    """A Python file that builds Keras layers although it imports Keras only indirectly."""
+    if b"get_submodules_from_kwargs" in data and _INDIRECT_BUILD_RE.search(data):
+        return True
+    return bool(_INDIRECT_IMPORT_RE.search(data)) and bool(_INDIRECT_BUILD_RE.search(data))
 
 
 def display_path(path: str) -> str:

@@ -198,6 +198,8 @@ class Model:
     notes: tuple[Any, ...] = ()
     # "sequential" | "functional" | "subclassed" | "spec" | "json"
     style: str = "functional"
+    # what fit/evaluate/predict feed it (semantics/feeds.Feed), checked with the layers
+    feeds: tuple[Any, ...] = ()
 
     def node(self, node_id: str) -> Node:
         for inp in self.inputs:
@@ -207,6 +209,13 @@ class Model:
             if layer.id == node_id:
                 return layer
         raise KeyError(node_id)
+
+    def layer(self, layer_id: str) -> Layer:
+        """The layer `layer_id` (KeyError for an input or an unknown id)."""
+        for layer in self.layers:
+            if layer.id == layer_id:
+                return layer
+        raise KeyError(layer_id)
 
     def layer_index(self, layer_id: str) -> int:
         for i, layer in enumerate(self.layers):

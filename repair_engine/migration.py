@@ -38,7 +38,7 @@ class Item:
 
 def _place(file: str, d) -> tuple:
     s = d.span
-    return (file, s.line, s.col) if s is not None else (file, None, d.message)
+    return (file, s.line, d.layer) if s is not None else (file, None, d.message)
 
 
 def migration_items(paths: list, config: Config, fix: bool = True):

@@ -79,7 +79,7 @@ def run_forward(model: Model, max_elements: int = 10**7) -> OracleResult:
     keras = _load()
     data = []
     for inp in model.inputs:
-        shape = tuple(2 if d is None else d for d in inp.shape)
+        shape = tuple(2 if d is None else d for d in inp.shape or ())  # _build refused unknown shapes
         n = 1
         for d in shape:
             n *= d
@@ -105,7 +105,7 @@ def _build(model: Model):
         for inp in model.inputs:
             if inp.shape is None:
                 return OracleResult(ok=False, unsupported=True, error="unknown input shape"), None, None
-            kw = {"batch_shape": tuple(inp.shape)}
+            kw: dict[str, Any] = {"batch_shape": tuple(inp.shape)}
             if inp.dtype:
                 kw["dtype"] = inp.dtype
             tensors[inp.id] = [keras.Input(**kw)]
@@ -136,7 +136,7 @@ def _build(model: Model):
                     tuple(w) if w is not None else (built[i] if i < len(built) else ())
                     for i, w in enumerate(layer.weights)
                 ]
-                obj.set_weights([np.zeros(w, dtype="float32") for w in given])
+                obj.set_weights([np.zeros(w, dtype="float32") for w in given])  # type: ignore[type-var]  # a None dim raises, reported like a Keras error
         except Exception as e:
             if _resource_exhausted(e):
                 # too large to allocate here: says nothing about validity
@@ -145,16 +145,16 @@ def _build(model: Model):
         tensors[layer.id] = list(out) if isinstance(out, (list, tuple)) else [out]
     shapes = []
     out_tensors = []
-    for e in model.outputs:
-        outs = tensors.get(e.node, [])
-        if e.index >= len(outs):
+    for edge in model.outputs:
+        outs = tensors.get(edge.node, [])
+        if edge.index >= len(outs):
             return (
-                OracleResult(ok=False, error=f"IndexError: {e.node} has {len(outs)} outputs, not {e.index + 1}"),
+                OracleResult(ok=False, error=f"IndexError: {edge.node} has {len(outs)} outputs, not {edge.index + 1}"),
                 None,
                 None,
             )
-        shapes.append(tuple(outs[e.index].shape))
-        out_tensors.append(outs[e.index])
+        shapes.append(tuple(outs[edge.index].shape))
+        out_tensors.append(outs[edge.index])
     return OracleResult(ok=True, output_shapes=shapes), [tensors[i.id][0] for i in model.inputs], out_tensors
 
 

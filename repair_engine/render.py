@@ -76,10 +76,20 @@ def render(report, fmt: str, command: str = "check", diff: str | None = None) ->
 # text
 
 
-def _loc(d, file: str) -> str:
+def _loc(d, file: str, report=None) -> str:
     if d.span is None:
         return file
-    return f"{d.span.file}:{d.span.line}:{d.span.col}"
+    return _span_loc(d.span, report)
+
+
+def _span_loc(span, report=None) -> str:
+    """FILE:LINE:COL; in a notebook FILE:cell C:line L:COL (SARIF and annotations keep the raw JSON line)."""
+    fr = report.file_results.get(span.file) if report is not None else None
+    nb = getattr(fr, "notebook", None)
+    label = nb.cell_label(span.line, span.col) if nb is not None else None
+    if label is not None:
+        return f"{span.file}:{label}"
+    return f"{span.file}:{span.line}:{span.col}"
 
 
 def to_text(report, command: str = "check", verbose: bool = False) -> str:
@@ -89,9 +99,9 @@ def to_text(report, command: str = "check", verbose: bool = False) -> str:
         shown.setdefault(id(m), []).append(d)
     for m in report.models:
         for d in shown.get(id(m), []):
-            lines.append(f"{_loc(d, m.file)}: {d.code} {d.severity}: {d.message}")
+            lines.append(f"{_loc(d, m.file, report)}: {d.code} {d.severity}: {d.message}")
             for r in d.related:
-                lines.append(f"{r.span.file}:{r.span.line}:{r.span.col}: note: {r.message}")
+                lines.append(f"{_span_loc(r.span, report)}: note: {r.message}")
         if command == "fix" and m.invalid:
             if m.repair is not None:
                 rep = m.repair
@@ -137,7 +147,7 @@ def to_sarif(report) -> dict:
     from .api import TOOL_NAME, tool_version
 
     used = sorted({d.code for d in report.diagnostics})
-    rules = []
+    rules: list[dict] = []
     index = {}
     for code in used:
         index[code] = len(rules)

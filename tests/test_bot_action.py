@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 
 import yaml
 
@@ -29,7 +28,8 @@ def test_action_metadata_is_well_formed():
     a = load_action()
     assert set(a) <= TOP_KEYS
     assert isinstance(a["name"], str) and a["name"] and isinstance(a["description"], str) and a["description"]
-    assert a["runs"]["using"] == "docker" and a["runs"]["image"] == "Dockerfile"
+    assert a["runs"]["using"] == "docker"
+    assert re.fullmatch(r"docker://ghcr\.io/[\w.-]+/[\w.-]+@sha256:[0-9a-f]{64}", a["runs"]["image"])
     assert set(a["runs"]) <= DOCKER_RUNS_KEYS
     for name, spec in a["inputs"].items():
         assert INPUT_ID.match(name), name
@@ -38,7 +38,7 @@ def test_action_metadata_is_well_formed():
             assert isinstance(spec["default"], str), name  # inputs are strings
     for name, spec in a["outputs"].items():
         assert set(spec) == {"description"}, name  # docker actions declare no `value`
-    assert set(a["outputs"]) == {"findings", "fixed", "sarif-file"}
+    assert set(a["outputs"]) == {"findings", "fixed", "sarif-file", "repositories"}
     assert {"github-token", "mode", "config", "fail-on", "filter-mode", "max-comments", "paths"} <= set(a["inputs"])
 
 
@@ -52,16 +52,31 @@ def dockerfile():
     return open(os.path.join(ROOT, "Dockerfile")).read()
 
 
-def test_dockerfile_shape():
+def test_dockerfile_follows_githubs_rules_for_docker_actions():
     d = dockerfile()
-    assert re.search(r"^FROM python:3\.11-slim\s*$", d, re.M)
-    assert re.search(r'pip install "\.\[tensorflow\]"', d)
-    users = re.findall(r"^USER\s+(\S+)", d, re.M)
-    assert users and users[-1] not in ("root", "0")
+    assert re.search(r"^FROM python:3\.11-slim\S*@sha256:[0-9a-f]{64}\s*$", d, re.M)  # pinned by digest
+    assert not re.search(r"^USER\b", d, re.M)  # GitHub: run as root; outputs are chowned to the workspace owner
+    assert not re.search(r"^WORKDIR\b", d, re.M)  # GitHub: the runner sets the working directory
+    assert re.search(r"TF_ENABLE_ONEDNN_OPTS=0", d)
+    lines = d.splitlines()
+    install_deps = next(i for i, line in enumerate(lines) if "--require-hashes" in line)
+    copy_sources = next(i for i, line in enumerate(lines) if line.startswith("COPY repair_engine/"))
+    assert install_deps < copy_sources  # a source change does not reinstall TensorFlow
+    for variant in ("full", "slim"):
+        lock = open(os.path.join(ROOT, "docker", f"requirements-{variant}.lock")).read()
+        pins = re.findall(r"^([a-z0-9_.-]+)==\S+ \\$", lock, re.M)
+        assert pins and len(re.findall(r"^    --hash=sha256:[0-9a-f]{64}", lock, re.M)) >= len(pins)
+        assert ("tensorflow-cpu" in pins) == (variant == "full")
     # every path the Dockerfile copies exists
     for src in re.findall(r"^COPY\s+(.+?)\s+\S+\s*$", d, re.M):
         for p in src.split():
+            p = p.replace("${VARIANT}", "full")
             assert os.path.exists(os.path.join(ROOT, p)), p
+
+
+def test_build_script_is_valid_bash():
+    proc = subprocess.run(["bash", "-n", os.path.join(ROOT, "scripts", "build-image.sh")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_pre_commit_hook_runs_check():
@@ -84,11 +99,12 @@ model = keras.Sequential([
 
 
 def docker_layout(dest):
-    """Replay the Dockerfile's COPY steps into `dest` (its WORKDIR), as the image build would."""
+    """Replay the Dockerfile's COPY steps of directories into `dest`, as the image build would."""
     for src, dst in re.findall(r"^COPY\s+(\S+)\s+(\S+)\s*$", dockerfile(), re.M):
         s = os.path.join(ROOT, src)
         if os.path.isdir(s):
-            shutil.copytree(s, os.path.join(dest, dst), ignore=shutil.ignore_patterns("__pycache__"))
+            target = os.path.join(dest, os.path.relpath(dst.rstrip("/"), "/opt/nnrepair"))
+            shutil.copytree(s, target, ignore=shutil.ignore_patterns("__pycache__"))
     return dest
 
 
@@ -96,10 +112,7 @@ def test_docker_entrypoint_runs_the_bot(tmp_path):
     entry = json.loads(re.search(r"^ENTRYPOINT\s+(\[.*\])\s*$", dockerfile(), re.M).group(1))
     image = docker_layout(str(tmp_path / "opt"))
     assert os.path.isfile(os.path.join(image, "templates", "summary_comment.md.j2"))
-    assert entry[:2] == ["nnrepair", "github"]
-    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as fh:
-        target = tomllib.load(fh)["project"]["scripts"][entry[0]]
-    module, func = target.split(":")
+    assert entry == ["python", "-m", "bot.entrypoint"]
     ws = tmp_path / "workspace"
     (ws / "models").mkdir(parents=True)
     (ws / "models" / "cnn.py").write_text(BROKEN)
@@ -122,8 +135,7 @@ def test_docker_entrypoint_runs_the_bot(tmp_path):
         "INPUT_FAIL-ON": "error",
         "INPUT_VERIFY": "false",  # keep the subprocess free of a TensorFlow import
     }
-    code = f"import sys; from {module} import {func} as m; sys.exit(m(sys.argv[1:]))"
-    proc = subprocess.run([sys.executable, "-c", code, *entry[1:]], cwd=ws, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, *entry[1:]], cwd=ws, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr  # fail-on error with an invalid model
     assert "::error file=models/cnn.py,line=6" in proc.stdout
     values = dict(line.split("=", 1) for line in out.read_text().splitlines())
@@ -133,3 +145,13 @@ def test_docker_entrypoint_runs_the_bot(tmp_path):
     assert "## nnrepair (check): 1 finding" in summary.read_text()
     assert "No GitHub token" in proc.stderr
     assert "bot/templates" not in proc.stderr
+
+
+def test_image_entrypoint_passes_nnrepair_commands_through(tmp_path):
+    image = docker_layout(str(tmp_path / "opt"))
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": image, "HOME": str(tmp_path)}
+    top = subprocess.run([sys.executable, "-m", "bot.entrypoint", "nnrepair", "--help"], env=env, capture_output=True, text=True, timeout=120)
+    sub = subprocess.run([sys.executable, "-m", "bot.entrypoint", "--help"], env=env, capture_output=True, text=True, timeout=120)
+    assert top.returncode == 0 and sub.returncode == 0, top.stderr + sub.stderr
+    assert "nnrepair github" in sub.stdout and top.stdout != sub.stdout
+    assert all(cmd in top.stdout for cmd in ("check", "fix", "github"))

@@ -48,7 +48,7 @@ def test_secondary_rate_limit_honours_retry_after(world, status):
     issue = c.call(repo.get_issue, n)
     gh.inject(status=status, count=1, retry_after=7, path_regex=r"/issues/\d+/comments", method="POST")
     c.create_issue_comment(issue, "hello")
-    assert sleeps == [7.0]
+    assert len(sleeps) == 1 and 7.0 <= sleeps[0] <= 7.7  # Retry-After, plus at most 10% jitter
     assert [x["body"] for x in gh.issue_comments(REPO, n)] == ["hello"]
 
 
@@ -75,11 +75,15 @@ def test_gives_up_after_bounded_attempts(world):
     assert e.value.status == 503 and len(sleeps) == c.max_attempts - 1
 
 
-def test_total_wait_is_capped():
+def test_rate_limit_waits_honour_the_headers_and_grow_exponentially():
     rng = random.Random(1)
-    assert retry_delay(429, {"Retry-After": "3"}, 0, base=1, now=0, rng=rng) == 3.0
-    assert retry_delay(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "100"}, 0, base=1, now=40, rng=rng) == 61.0
-    assert retry_delay(403, {}, 0, base=1, now=0, rng=rng) == 60.0  # GitHub: wait at least a minute
+    assert 3.0 <= retry_delay(429, {"Retry-After": "3"}, 0, base=1, now=0, rng=rng) <= 3.3
+    reset = retry_delay(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "100"}, 0, base=1, now=40, rng=rng)
+    assert 61.0 <= reset <= 67.0  # until the reset, and a second more
+    waits = [retry_delay(403, {}, k, base=1, now=0, rng=rng) for k in range(4)]
+    assert 60.0 <= waits[0] <= 66.0  # GitHub: wait at least a minute...
+    assert all(2 * a * 0.9 < b < 2 * a * 1.2 for a, b in zip(waits, waits[1:]))  # ...then exponentially longer
+    assert 0.01 <= retry_delay(403, {}, 0, base=1, now=0, rng=rng, rate_limit_wait=0.01) <= 0.011
     assert is_rate_limited(403, {}, "You have exceeded a secondary rate limit")
     assert not is_rate_limited(403, {}, "Resource not accessible by integration")
 

@@ -168,7 +168,7 @@ def test_three_hundred_file_pr(gh, tmp_path):
     assert r.code == 1, r.stderr
     [c] = gh.review_comments(REPO, n)
     assert c["path"] == PATH
-    pages = [p for m, p, s in gh.requests if m == "GET" and "/pulls/%d/files" % n in p]
+    pages = [p for m, p, s in gh.requests if m == "GET" and f"/pulls/{n}/files" in p]
     assert len(pages) >= 3  # 300 files, 100 per page
 
 

@@ -15,7 +15,8 @@ def test_environment_and_token_sources(tmp_path):
     e = from_environ({**base, "INPUT_GITHUB-TOKEN": "t1"})
     assert e.token == "t1" and e.api_url == "https://ghe.example/api/v3" and pr_number(e.event) == 7
     assert from_environ({**base, "INPUT_GITHUB_TOKEN": "t2"}).token == "t2"
-    assert from_environ({**base, "GITHUB_TOKEN": "t3", "INPUT_GITHUB-TOKEN": "t1"}).token == "t3"
+    assert from_environ({**base, "GITHUB_TOKEN": "t3", "INPUT_GITHUB-TOKEN": "t1"}).token == "t1"  # explicit input wins
+    assert from_environ({**base, "GITHUB_TOKEN": "t3"}).token == "t3"
     assert "t1" not in repr(from_environ({**base, "INPUT_GITHUB-TOKEN": "t1"}))
     assert from_environ({**base, "GITHUB_EVENT_PATH": str(tmp_path / "missing.json")}).event == {}
 

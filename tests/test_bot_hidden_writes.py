@@ -11,7 +11,18 @@ import time
 import pytest
 
 from bot import RESOLVED_MARKER, SCAN_MARKER, SUMMARY_MARKER
-from tests.bot_harness import BROKEN, FIXED, FIXED_LINE, REPO, WRITE_TOKEN, comment_event, hide_success, pr_event, run_bot, writes
+from tests.bot_harness import (
+    BROKEN,
+    FIXED,
+    FIXED_LINE,
+    REPO,
+    WRITE_TOKEN,
+    comment_event,
+    hide_success,
+    pr_event,
+    run_bot,
+    writes,
+)
 from tests.fakegithub import FakeGitHub
 
 PATH = "models/cnn.py"

@@ -46,12 +46,13 @@ def test_write_all(tmp_path):
     out = io.StringIO()
     summary, gh_out, sarif = tmp_path / "summary.md", tmp_path / "out.txt", tmp_path / "sub" / "r.sarif"
     findings = build_findings(cnn_report(), {CNN_PATH: CNN_SOURCE})
-    values = outputs.write_all(
+    values, failed = outputs.write_all(
         cnn_report(), findings, mode="review", notes=["read-only token"], stdout=out,
         step_summary=str(summary), github_output=str(gh_out), sarif_path=str(sarif),
     )
     assert out.getvalue().startswith("::error file=models/cnn.py,line=6,")
     assert gh_out.read_text() == f"findings=1\nfixed=1\nsarif-file={sarif}\n"
+    assert failed == []
     assert values["findings"] == 1
     md = summary.read_text()
     assert "## nnrepair (review): 1 finding" in md and "- read-only token" in md
@@ -82,3 +83,20 @@ def test_apply_config_drops_ignored_codes_and_overrides_severity():
     [m] = downgraded["models"]
     assert m["diagnostics"][0]["severity"] == "warning" and m["status"] == "valid"
     assert outputs.exit_code(downgraded, "error") == 0 and outputs.exit_code(downgraded, "warning") == 1
+
+
+def test_a_failed_output_write_is_an_error_that_fails_the_step_and_spares_the_others(tmp_path):
+    from bot import cli
+
+    ws = tmp_path / "ws"
+    (ws / "models").mkdir(parents=True)
+    (ws / "models" / "ok.py").write_text("x = 1\n")
+    (ws / "blocker").write_text("a file where the SARIF directory should be\n")
+    summary, out = tmp_path / "summary.md", tmp_path / "out"
+    env = {"GITHUB_EVENT_NAME": "push", "GITHUB_WORKSPACE": str(ws), "GITHUB_STEP_SUMMARY": str(summary),
+           "GITHUB_OUTPUT": str(out), "INPUT_SARIF-FILE": "blocker/nnrepair.sarif", "INPUT_VERIFY": "false"}
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = cli.main([], environ=env, stdout=stdout, stderr=stderr)
+    assert code == 1  # nothing is wrong with the models: the lost SARIF file alone fails the step
+    assert "::error title=nnrepair::could not write the SARIF file" in stdout.getvalue()
+    assert "nnrepair" in summary.read_text() and "findings=0" in out.read_text()

@@ -24,7 +24,7 @@ def fixed_docs(monkeypatch):
 EXPECTED_INLINE = """<!-- nnrepair:finding {fp} -->
 **[NNR101](https://docs.example/diagnostics.md#nnr101) rank_mismatch** (error) in `model`: Conv2D expects a 4-D input (batch, rows, cols, channels) but receives 3-D (None, 28, 28)
 
-**Why this change:** change input shape (28, 28) -> (28, 28, 1) (repair cost 1.0, verified).
+**Why this change:** change input shape (28, 28) -> (28, 28, 1) (repair cost 1.0, verified with real Keras).
 
 ```suggestion
     keras.Input(shape=(28, 28, 1)),
@@ -174,3 +174,13 @@ def test_huge_summary_and_issue_fit_githubs_size_limit():
     assert md.render(body).count("<table>") == 1
     issue = issue_body(r, "main", "b" * 40, None)
     assert len(issue) <= 60000 and "found 400 invalid models. The first" in issue
+
+
+def test_verified_by_reads_the_engine_field_with_a_fallback():
+    from bot.review import verified_by
+
+    assert verified_by({"verified": True, "verified_by": "semantics"}) == "semantics"  # the engine's word wins
+    assert verified_by({"verified": True}) == "keras"  # older engines: only Keras verified
+    assert verified_by({"verified": False}) == "semantics"
+    assert verified_by({}) is None and verified_by(None) is None
+    assert verified_by({"verified_by": "<script>"}) is None  # an unknown judge is not shown

@@ -1,6 +1,8 @@
 """The documented divergences (docs/keras-divergences.md): Keras builds these models,
 they fail on their first forward pass, and nnrepair says so."""
 
+import pytest
+
 from repair_engine.checker import check
 from repair_engine.ir import Edge, InputNode, Layer, Model
 
@@ -42,3 +44,23 @@ def test_attention_dims_warn(keras_oracle):
     r = check(m)
     assert r.valid
     assert [d.severity for d in r.diagnostics] == ["warning"]
+
+
+def test_equalization_model_is_a_keras_defect(keras_oracle):
+    """Keras cannot build a model ending in Equalization (its symbolic call returns
+    the input tensor), although the layer runs on data; nnrepair says valid."""
+    import numpy as np
+
+    from repair_engine.api import analyze
+
+    keras = keras_oracle._load()
+    x = keras.Input(shape=(8, 10, 3))
+    with pytest.raises(ValueError, match="cycle"):
+        keras.Model(x, keras.layers.Equalization()(x))
+    images = np.random.uniform(0, 255, (2, 8, 10, 3)).astype("float32")
+    assert tuple(keras.layers.Equalization()(images).shape) == (2, 8, 10, 3)
+    src = (
+        "import keras\nx = keras.Input(shape=(8, 10, 3))\n"
+        "model = keras.Model(x, keras.layers.Equalization()(x))\n"
+    )
+    assert [m.status for m in analyze({"m.py": src}).models] == ["valid"]

@@ -28,6 +28,32 @@ MODEL_V2 = MODEL_V1.replace("line 3\n", "line three\n").replace("line 4\n", "lin
 )
 
 
+@pytest.fixture(autouse=True)
+def _malformed_requests_allowed(monkeypatch):
+    """These tests send malformed requests on purpose (the fake must answer them as GitHub does);
+    the OpenAPI check would flag them. The bot's tests keep it on."""
+    monkeypatch.setattr(FakeGitHub, "fail_on_openapi_violations", False)
+
+
+def test_openapi_check_catches_a_violating_request_and_response():
+    from tests.fakegithub import openapi_check
+
+    with FakeGitHub() as gh:
+        gh.add_token("ghs_t", login="github-actions[bot]")
+        gh.create_repo("octo/models", files={"README.md": "x\n"})
+        ok = requests.post(f"{gh.api_url}/repos/octo/models/issues", json={"title": "fine"},
+                           headers={"Authorization": "token ghs_t"}, timeout=10)
+        assert ok.status_code == 201 and gh.openapi_violations == []
+        requests.post(f"{gh.api_url}/repos/octo/models/issues", json={"title": "x", "labels": "bug", "milestone": []},
+                      headers={"Authorization": "token ghs_t"}, timeout=10)
+        [violation, *_] = gh.openapi_violations
+        assert "POST /repos/{owner}/{repo}/issues body.labels" in violation
+    _, errors = openapi_check.check_request("GET", "/repos/o/r/pulls", {"state": "opened", "per_page": "x"}, None)
+    assert any("state" in e for e in errors) and any("per_page" in e for e in errors)
+    assert openapi_check.check_response("GET", "/repos/o/r", openapi_check.find_operation("GET", "/repos/o/r")[1], 200,
+                                        {"id": "1"}) != []
+
+
 def client(gh: FakeGitHub, token: str = WRITE, **kwargs) -> github.Github:
     kwargs.setdefault("retry", None)
     return github.Github(

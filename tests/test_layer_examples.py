@@ -53,3 +53,6 @@ def test_every_registered_kind_has_valid_and_invalid_examples():
     by_kind_valid = {ex.kind for _, ex in EXAMPLES if ex.error is None}
     missing = sorted(k for k in REGISTRY if k not in by_kind_valid)
     assert not missing, f"kinds without a valid example: {missing}"
+    by_kind_invalid = {ex.kind for _, ex in EXAMPLES if ex.error is not None}
+    missing = sorted(k for k in REGISTRY if k not in by_kind_invalid)
+    assert not missing, f"kinds without an invalid example: {missing}"

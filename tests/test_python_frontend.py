@@ -245,7 +245,9 @@ def test_legacy_keras1_keywords_normalized_and_warned():
     assert conv2.args["kernel_initializer"] == "he_normal"
     assert m.layers[4].args == {"units": 10} and m.layers[5].args == {"rate": 0.5}
     warns = [d for d in m.notes if d.kind == "legacy_api"]
-    assert all(d.severity == "warning" and d.code == "NNR401" for d in warns)
+    # Keras 3 rejects these keywords: errors (issue 10 item 8), still NNR401
+    assert all(d.code == "NNR401" for d in warns)
+    assert all(d.severity == "error" for d in warns if "rejects" in d.message)
     text = " ".join(d.message for d in warns)
     for word in ("nb_filter", "border_mode", "subsample", "init", "output_dim", "kernel_size=(3, 3)", "strides=3"):
         assert word in text
@@ -291,7 +293,7 @@ def test_keras1_merge_of_sequential_branches():
         ("bug_prebuilt.py", "weight_shape", "last(code_in)", 1, None),
         ("bug_data_built.py", "rank_mismatch", "layers.Conv2D(4, 3)", 1, None),
         ("bug_set_weights.py", "weight_shape", "[np.zeros((4, 6)), np.zeros((4,))]", 1, None),
-        ("bug_labels.py", "data_shape_mismatch", "y", 1, "model.fit(x, "),
+        ("bug_labels.py", "data_target_mismatch", "y", 1, "model.fit(x, "),
         ("bug_data_mismatch.py", "data_shape_mismatch", "features", 1, "model.predict("),
     ],
 )

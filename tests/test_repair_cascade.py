@@ -1,7 +1,6 @@
 """Cascades (one fix repeated downstream where the model then fails the same
 way) and the deterministic, node-bounded search."""
 
-import pytest
 
 from repair_engine.checker import check
 from repair_engine.ir import sequential

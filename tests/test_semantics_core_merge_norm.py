@@ -431,10 +431,20 @@ def test_unknown_keyword_hint_offers_the_rename():
     assert d.hint == {"arg": "activaton", "remove": True, "rename": "activation", "or": {"activation": "relu"}}
 
 
-def test_dotted_references_are_not_judged_as_names():
-    res = check(example_model(Example("Dense", {"units": 3, "activation": "tf.nn.crelu",
-                                                "kernel_initializer": "tf.keras.initializers.he_normal"}, (None, 5))))
-    assert res.valid and res.shapes["layer"] == [(None, 3)]
+DOTTED = [{"activation": "tf.nn.crelu"}, {"kernel_initializer": "tf.keras.initializers.he_normal"}]
+
+
+@pytest.mark.parametrize("args", DOTTED)
+def test_dotted_strings_are_not_keras_names(args):
+    """keras.*.get does not import module paths: a dotted string is rejected (the Python
+    frontend turns a code reference such as tf.nn.relu into its name or UNKNOWN)."""
+    res = check(example_model(Example("Dense", {"units": 3, **args}, (None, 5))))
+    assert [d.code for d in res.errors] == ["NNR204"]
+
+
+@pytest.mark.parametrize("args", DOTTED)
+def test_dotted_strings_are_rejected_by_keras(args, keras_oracle):
+    assert not keras_oracle.build(example_model(Example("Dense", {"units": 3, **args}, (None, 5)))).ok
 
 
 @pytest.mark.parametrize("shape", [(None, 7, 4), (None, 7, 9)])

@@ -166,12 +166,12 @@ def test_migration_report(tmp_path):
     assert p.returncode == 1, p.stderr
     items = json.loads(p.stdout)["migration"]["items"]
     # border_mode fails on Keras 2 as well: a fault today, not a migration item; alpha is read by both
-    assert [(i["line"], i["col"], i["severity"]) for i in items] == [(4, 40, "warning"), (4, 60, "error")]
+    assert [(i["line"], i["col"], i["severity"]) for i in items] == [(4, 40, "error"), (4, 60, "error")]
     assert items[1]["repair"] == ["Dense dense: remove the argument dynamic=False"]
     assert "keras.Input(batch_shape=(None, 10))" in items[0]["message"]
     p = cli("check", "--report", "migration", ".", cwd=tmp_path)
     assert p.stdout.splitlines()[-1] == (
-        "migration keras2 -> keras3: 2 findings (1 that Keras 3 rejects, 1 read differently or deprecated)"
+        "migration keras2 -> keras3: 2 findings (2 that Keras 3 rejects, 0 read differently or deprecated)"
     )
     p = cli("check", "--target", "keras2", "--report", "migration", ".", cwd=tmp_path)
     assert p.returncode == 2 and "--target keras3" in p.stderr

@@ -147,9 +147,10 @@ def literal_shape(value: Any) -> tuple | None:
     if not value:
         return (0,)
     subs = [literal_shape(v) for v in value]
-    if any(s is None for s in subs) or any(s != subs[0] for s in subs):
+    first = subs[0]
+    if first is None or any(s != first for s in subs):
         return None
-    return (len(value),) + subs[0]
+    return (len(value),) + first
 
 
 def _span(path: str, node: JNode) -> Span:
@@ -404,7 +405,7 @@ def _layer(path: str, lnode: JNode, i: int, prev: str, ids: set, notes: list) ->
                 span=span,
             )
         )
-    lid = raw.get("name") if isinstance(raw.get("name"), str) and raw.get("name") else f"{kind.lower()}_{i}"
+    lid = raw_name if isinstance(raw_name := raw.get("name"), str) and raw_name else f"{kind.lower()}_{i}"
     if lid in ids:
         lid = f"{lid}_{i}"
     inputs_val = lnode.get("inputs")

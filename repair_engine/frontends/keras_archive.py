@@ -67,6 +67,7 @@ def load(path: str, data: bytes) -> FileResult:
     if diag is not None:
         result.diagnostics.append(diag)
         return result
+    assert raw is not None  # read_config gives the bytes or a diagnostic
     inner = keras_json.load(path, raw, positions=False)
     result.models = inner.models
     result.diagnostics = inner.diagnostics

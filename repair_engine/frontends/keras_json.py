@@ -261,7 +261,7 @@ def read_model(obj: Any, path: str, root: JNode | None = None) -> Model:
     if not isinstance(cfg, dict):
         raise ConfigError("the model config has no 'config' object")
     b = _Builder(path)
-    name = cfg.get("name") if isinstance(cfg.get("name"), str) else "model"
+    name = raw_name if isinstance(raw_name := cfg.get("name"), str) else "model"
     if cls == "Sequential":
         outs = _sequential(b, obj, cfg, root, root_cfg, prefix="", entry=None, depth=0)
         style = "sequential"
@@ -297,7 +297,7 @@ def _sequential(b: _Builder, obj: dict, cfg: dict, node, cfg_node, prefix: str, 
             b.note("a layer entry is not an object", lnode, kind="parse_error")
             continue
         cls = entry_obj.get("class_name")
-        lcfg = entry_obj.get("config") if isinstance(entry_obj.get("config"), dict) else {}
+        lcfg = raw_config if isinstance(raw_config := entry_obj.get("config"), dict) else {}
         if cls == "InputLayer":
             if prev is None:
                 prev = [Edge(_input_node(b, prefix, lcfg, lnode, _child(lnode, "config")).id)]
@@ -324,9 +324,9 @@ def _input_node(b: _Builder, prefix: str, lcfg: dict, lnode, cfg_node, declared:
         if k in lcfg:
             shape, key = _shape(lcfg[k]), k
             break
-    if shape is None and "shape" in lcfg and _shape(lcfg["shape"]) is not None:
-        shape, key = (None,) + _shape(lcfg["shape"]), "shape"
-    name = lcfg.get("name") if isinstance(lcfg.get("name"), str) else "input"
+    if shape is None and "shape" in lcfg and (per_sample := _shape(lcfg["shape"])) is not None:
+        shape, key = (None,) + per_sample, "shape"
+    name = raw_name if isinstance(raw_name := lcfg.get("name"), str) else "input"
     iid = b.unique(prefix + name)
     sspan = b.span(_child(cfg_node, key)) if key else b.span(lnode)
     inp = InputNode(
@@ -336,7 +336,7 @@ def _input_node(b: _Builder, prefix: str, lcfg: dict, lnode, cfg_node, declared:
         shape_span=sspan,
         shape_source=ArgSource(span=sspan, keyword=key),
         declared_as=declared if key != "batch_input_shape" else "batch_input_shape",
-        dtype=lcfg.get("dtype") if isinstance(lcfg.get("dtype"), str) else None,
+        dtype=raw_dtype if isinstance(raw_dtype := lcfg.get("dtype"), str) else None,
         name=name,
     )
     b.inputs.append(inp)
@@ -381,7 +381,7 @@ def _nested(b: _Builder, entry_obj: dict, lnode, prefix: str, incoming: list | N
         cfg = {"layers": cfg}
     if not isinstance(cfg, dict):
         raise ConfigError("a nested model without a config")
-    name = cfg.get("name") if isinstance(cfg.get("name"), str) else "model"
+    name = raw_name if isinstance(raw_name := cfg.get("name"), str) else "model"
     sub = b.unique(prefix + name) + "/"
     b.inst_prefix[sub] = b.inst_prefix.get(prefix, prefix) + name + "/"
     cfg_node = _child(lnode, "config")
@@ -427,7 +427,7 @@ def _parse_call(node: Any) -> tuple[list, bool, dict]:
             if isinstance(a, list) and any(_is_tensor(x) for x in a):
                 list_input = True
             refs.extend(_refs(a))
-        call_args = {}
+        call_args: dict = {}
         kwargs = kwargs if isinstance(kwargs, dict) else {}
         # tensors passed by keyword (attention's value=/key=) follow the positional
         # ones as extra input edges, as the Python frontend orders them
@@ -444,7 +444,7 @@ def _parse_call(node: Any) -> tuple[list, bool, dict]:
         if len(node) >= 3 and isinstance(node[0], str):  # tf.keras' flat form for one tensor
             node = [node]
         refs = []
-        call_args: dict = {}
+        call_args = {}
         for t in node:
             if isinstance(t, list) and len(t) >= 3 and isinstance(t[0], str):
                 refs.append((t[0], t[1], t[2]))
@@ -466,7 +466,7 @@ def _io_list(value: Any) -> list:
         return [tuple(value[:3])]
     if isinstance(value, dict):  # Keras 3 may write a dict of named inputs
         return [tuple(v[:3]) for v in value.values() if isinstance(v, list) and len(v) >= 3]
-    out = []
+    out: list = []
     if not isinstance(value, list):
         return out
     for v in value:
@@ -496,7 +496,7 @@ def _functional(b: _Builder, cfg: dict, cfg_node, prefix: str, entry: list | Non
                 produced[(lname, 0)] = [entry[k]]
             continue
         e, lnode = by_name.get(lname, ({}, None))
-        lcfg = e.get("config") if isinstance(e.get("config"), dict) else {}
+        lcfg = raw_config if isinstance(raw_config := e.get("config"), dict) else {}
         inp = _input_node(b, prefix, lcfg, lnode, _child(lnode, "config"))
         produced[(lname, 0)] = [Edge(inp.id)]
     # every call of every layer, resolved in dependency order (Kahn)
@@ -504,7 +504,7 @@ def _functional(b: _Builder, cfg: dict, cfg_node, prefix: str, entry: list | Non
     for lname, (e, lnode) in by_name.items():
         if e.get("class_name") == "InputLayer":
             if (lname, 0) not in produced:  # an input not listed in input_layers
-                lcfg = e.get("config") if isinstance(e.get("config"), dict) else {}
+                lcfg = raw_config if isinstance(raw_config := e.get("config"), dict) else {}
                 inp = _input_node(b, prefix, lcfg, lnode, _child(lnode, "config"))
                 produced[(lname, 0)] = [Edge(inp.id)]
             continue
@@ -583,7 +583,7 @@ def _edge(produced: dict, ref: tuple) -> Edge:
 def _n_outputs(e: dict) -> int:
     cfg = e.get("config") or {}
     if e.get("class_name") in ("LSTM", "GRU", "SimpleRNN", "CuDNNLSTM", "CuDNNGRU") and cfg.get("return_state"):
-        return 3 if "LSTM" in e.get("class_name") else 2
+        return 3 if "LSTM" in e["class_name"] else 2
     return 1
 
 
@@ -601,8 +601,8 @@ def _make_layer(
     call_index: int = 0,
     list_input: bool = False,
 ) -> Layer:
-    written = e.get("class_name") if isinstance(e.get("class_name"), str) else "Unknown"
-    cfg = e.get("config") if isinstance(e.get("config"), dict) else {}
+    written = raw_class_name if isinstance(raw_class_name := e.get("class_name"), str) else "Unknown"
+    cfg = raw_config if isinstance(raw_config := e.get("config"), dict) else {}
     cfg_node = _child(lnode, "config")
     kind, args, legacy, sources = convert_layer(written, cfg, cfg_node, b)
     name = cfg.get("name") or e.get("name") or kind.lower()
@@ -773,15 +773,17 @@ def patch_text(text: str, original: Model, repaired: Model, style: KerasJsonStyl
     try:
         if [i.id for i in original.inputs] != [i.id for i in repaired.inputs]:
             return None
-        for old, new in zip(original.inputs, repaired.inputs):
-            if old.shape == new.shape:
+        for old_input, new_input in zip(original.inputs, repaired.inputs):
+            if old_input.shape == new_input.shape:
                 continue
-            span = old.shape_span or (old.shape_source.span if old.shape_source else None)
+            span = old_input.shape_span or (old_input.shape_source.span if old_input.shape_source else None)
             node = node_at(root, span.line, span.col) if span is not None else None
-            if node is None or new.shape is None:
+            if node is None or new_input.shape is None:
                 return None
             a, z = node_span(starts, node)
-            edits.append((a, z, _same_layout(text[a:z], style.shape_text(old, text[a:z], tuple(new.shape)))))
+            edits.append(
+                (a, z, _same_layout(text[a:z], style.shape_text(old_input, text[a:z], tuple(new_input.shape))))
+            )
         old_layers = {l.id: l for l in original.layers}
         {l.id for l in repaired.layers}
         structural = [l.id for l in repaired.layers] != [l.id for l in original.layers]

@@ -89,6 +89,7 @@ class _Parser:
     def skip_ws(self) -> None:
         s, n = self.s, self.n
         m = _BLANKS.match(s, self.i)  # the common case: spaces/tabs only
+        assert m is not None  # the pattern matches the empty string
         self.i = m.end()
         while self.i < n:
             c = s[self.i]
@@ -165,6 +166,7 @@ class _Parser:
         plain = _PLAIN_DQ if quote == '"' else _PLAIN_SQ
         while True:
             m = plain.match(s, self.i)  # a run of ordinary characters at once
+            assert m is not None  # the pattern matches the empty string
             if m.end() > self.i:
                 out.append(m.group())
                 self.i = m.end()

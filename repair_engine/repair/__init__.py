@@ -15,9 +15,10 @@ from typing import Any
 
 from ..checker import CheckResult, check
 from ..ir import Model
-from .edits import Edit
+from .edits import Edit, LegacyKeyword
 from .proposals import model_errors, propose
 from .search import Candidate, Limits, SearchOutcome, limits_from, not_found_diagnostic, search
+from .sites import site_moves
 
 
 @dataclass
@@ -103,6 +104,9 @@ class FileFix:
 
 
 PATCHABLE_FORMATS = ("python",)
+# time spent verifying alternatives once the best repair is verified (they are
+# dropped, never shown unverified, when it runs out)
+ALTERNATIVES_VERIFY_MS = 400
 # formats whose frontend writes a repaired model back as text (`patch_text`)
 TEXT_FRONTENDS = ("keras_json", "exais_spec")
 
@@ -113,19 +117,19 @@ def json_text(fmt: str, text: str, original: Model, repaired: Model) -> str | No
     replaced layers of a chain, weights), then our value-only JSON patch."""
     import importlib
 
-    try:
-        mod = importlib.import_module(f"repair_engine.frontends.{fmt}")
-        new_text = mod.patch_text(text, original, repaired)
-    except Exception:  # a frontend failure only means no text for this candidate
-        new_text = None
+    # patch_text returns None when it cannot express the repair; anything it raises
+    # is a bug and reaches api's boundary as an internal error (not as "no diff")
+    mod = importlib.import_module(f"repair_engine.frontends.{fmt}")
+    new_text = mod.patch_text(text, original, repaired)
     if new_text is not None and new_text != text:
         return new_text
     if fmt == "keras_json":
         from .patch_json import patch_json
+        from .patch_python import PatchError
 
         try:
             return patch_json(text, original, repaired).new_text
-        except Exception:
+        except PatchError:  # not expressible as value edits of this file
             return None
     return None
 
@@ -136,7 +140,6 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     from .diffs import unified_diff
     from .patch_python import Patcher, PatchError, patch_model
     from .verify import keras_enabled
-    from .verify import verify as run_verify
 
     path = file_result.path
     text = file_result.text
@@ -152,66 +155,56 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     combined_ok = combined is not None
     any_applied = False
     for idx, (model, res) in enumerate(zip(file_result.models, check_results)):
-        if res is None or not model_errors(res):
+        if res is None:
             continue
-        outcome = search(
-            model,
-            limits,
-            costs,
-            original=res,
-            batch_inputs=batch_inputs(model, text),
-            successors=writable_moves(text) if fmt in PATCHABLE_FORMATS else propose,
-        )
+        legacy = legacy_edits(model) if fmt in PATCHABLE_FORMATS else []
+        if not model_errors(res):
+            if not legacy:
+                continue
+            # valid as read, but written with keywords Keras 3 rejects: the
+            # repair is those keywords in their Keras 3 spelling
+            outcome = SearchOutcome(best=Candidate(model=model, edits=(), cost=0.0, result=res))
+        else:
+            outcome = _search_file(model, res, limits, costs, fmt, text)
         candidates = ([outcome.best] if outcome.best else []) + list(outcome.alternatives)
+        if legacy:
+            candidates = [_with_legacy(c, legacy, costs) for c in candidates]
         if not candidates:
             fix.repairs[idx] = None
             fix.diagnostics.append(not_found_diagnostic(model, outcome))
             continue
-        written = []  # (candidate, new_text or None, diff)
-        problems = []
-        for cand in candidates:
-            if text is not None and fmt in PATCHABLE_FORMATS:
-                try:
-                    patch = patch_model(text, model, cand.model).result()
-                except PatchError as exc:
-                    problems.append(str(exc))
-                    continue
-                except Exception as exc:  # unexpected source layout: this candidate is not writable
-                    problems.append(f"{type(exc).__name__} while writing the patch")
-                    continue
-                written.append((cand, patch.new_text))
-            elif text is not None and fmt in TEXT_FRONTENDS:
-                # the frontend writes value and chain-structural edits in the file's
-                # own conventions; a repair it cannot express stays IR-only
-                written.append((cand, json_text(fmt, text, model, cand.model)))
-            else:
-                written.append((cand, None))
-        if not written:
+        accepted, problems = verified_candidates(
+            candidates, model, fmt, path, text, idx, use_oracle, want=1 + limits.alternatives
+        )
+        if not accepted:
             fix.repairs[idx] = None
             fix.diagnostics.append(_unpatchable(model, problems))
             continue
-        best, best_text = written[0]
-        ver = run_verify(best.model, fmt if best_text is not None else None, path, best_text, idx, use_oracle)
-        repair = _repair_json(path, model, res, best, text, best_text, ver.verified)
+        best, best_text, ver = accepted[0]
+        repair = _repair_json(path, model, res, best, text, best_text, ver)
         repair["alternatives"] = [
             {
                 "cost": round(c.cost, 3),
                 "edits": _edits_json(path, model, c.edits, text),
                 "diff": unified_diff(text, t, path) if (t is not None and text is not None) else "",
+                "verified_by": v.by,
             }
-            for c, t in written[1 : 1 + limits.alternatives]
+            for c, t, v in accepted[1:]
         ]
         fix.repairs[idx] = repair
         if combined_ok and best_text is not None:
             try:
                 patch_model(text, model, best.model, patcher=combined)
                 any_applied = True
-            except Exception:  # collisions between models' patches: fall back below
+            except PatchError:  # collisions between models' patches: fall back below
                 combined_ok = False
-    if combined_ok and any_applied:
+    if combined is not None and combined_ok and any_applied:
         try:
             fix.new_text = combined.result().new_text
-        except Exception:
+        except PatchError:
+            fix.new_text = None
+        verified_texts = {r.get("_new_text") for r in fix.repairs.values() if r}
+        if fix.new_text is not None and fix.new_text not in verified_texts and not _whole_text_valid(fix, fmt):
             fix.new_text = None
     if fix.new_text is None:
         # repairs of different models collide (or a JSON file): the first one alone
@@ -223,6 +216,105 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
         if r:
             r.pop("_new_text", None)
     return fix
+
+
+def _search_file(
+    model: Model, res: CheckResult, limits: Limits, costs: Any, fmt: str, text: str | None
+) -> SearchOutcome:
+    return search(
+        model,
+        limits,
+        costs,
+        original=res,
+        batch_inputs=batch_inputs(model, text),
+        successors=site_moves(writable_moves(text) if fmt in PATCHABLE_FORMATS else propose, text),
+    )
+
+
+def legacy_edits(model: Model) -> list:
+    """One report entry per call site written with a Keras 1/2 keyword Keras 3 rejects."""
+    from .patch_python import rejected_legacy
+
+    out, seen = [], set()
+    for layer in model.layers:
+        for modern, old in rejected_legacy(layer):
+            key = (layer.span, old)
+            if key not in seen:
+                seen.add(key)
+                out.append(LegacyKeyword(target=layer.id, arg=old, new_arg=modern))
+    return out
+
+
+def _with_legacy(cand: Candidate, legacy: list, costs: Any) -> Candidate:
+    """The candidate with the legacy keyword rewrites reported as its edits (the
+    patch writes them for every candidate; the IR already holds the Keras 3 names)."""
+    from dataclasses import replace as dc_replace
+
+    extra = round(costs.w("flagged_fix") * len(legacy), 6)
+    return dc_replace(cand, edits=tuple(legacy) + tuple(cand.edits), cost=round(cand.cost + extra, 6))
+
+
+def _whole_text_valid(fix: FileFix, fmt: str) -> bool:
+    """Every model's repair written together still compiles and re-checks clean."""
+    from .verify import compiles, reextract
+
+    if fix.new_text is None or compiles(fix.new_text, fix.path) is not None:
+        return False
+    for idx, rep in fix.repairs.items():
+        if not rep:
+            continue
+        m, _ = reextract(fmt, fix.path, fix.new_text, idx, None)
+        if m is None or model_errors(check(m)):
+            return False
+    return True
+
+
+def candidate_text(cand: Candidate, model: Model, fmt: str, text: str | None) -> tuple[str | None, str | None]:
+    """(the file's text with this repair written in, or None; why it could not be written)."""
+    from .patch_python import PatchError, patch_model
+
+    if text is None:
+        return None, None
+    if fmt in PATCHABLE_FORMATS:
+        try:
+            return patch_model(text, model, cand.model).result().new_text, None
+        except PatchError as exc:  # a refusal; any other exception is a bug (internal error at api's boundary)
+            return None, str(exc)
+    if fmt in TEXT_FRONTENDS:
+        # the frontend writes value and chain-structural edits in the file's own
+        # conventions; a repair it cannot express stays IR-only
+        return json_text(fmt, text, model, cand.model), None
+    return None, None
+
+
+def verified_candidates(
+    candidates: list, model: Model, fmt: str, path: str, text: str | None, idx: int, use_oracle: bool, want: int
+) -> tuple[list, list]:
+    """The candidates, cheapest first, whose exact text passes the end-to-end
+    verification (see verify.verify), up to `want` of them; and why the others
+    were refused. A candidate that fails is never suggested: the next one is tried."""
+    import time
+
+    from .verify import verify as run_verify
+
+    accepted: list = []
+    problems: list = []
+    start = time.perf_counter()
+    for cand in candidates:
+        if accepted and (time.perf_counter() - start) * 1000 > ALTERNATIVES_VERIFY_MS:
+            break  # alternatives are a courtesy; an unverified one is never shown
+        new_text, problem = candidate_text(cand, model, fmt, text)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        ver = run_verify(cand.model, fmt if new_text is not None else None, path, new_text, idx, use_oracle)
+        if not ver.verified:
+            problems.append(ver.reason or "the repair could not be verified")
+            continue
+        accepted.append((cand, new_text, ver))
+        if len(accepted) >= want:
+            break
+    return accepted, problems
 
 
 def writable_moves(text: str | None):
@@ -269,11 +361,12 @@ def _unpatchable(model: Model, problems: list):
     from ..diagnostics import Diagnostic
 
     why = problems[0] if problems else "the repair cannot be written back"
+    more = f" ({len(problems)} candidates refused)" if len(problems) > 1 else ""
     return Diagnostic(
         kind="repair_not_found",
         severity="warning",
         span=model.span,
-        message=f"a repair of model {model.name} was found but cannot be written into the source: {why}",
+        message=f"no verified repair of model {model.name}: the best candidate was refused because {why}{more}; the file is left unchanged",
     )
 
 
@@ -288,14 +381,15 @@ def _repair_json(
     cand: Candidate,
     text: str | None,
     new_text: str | None,
-    verified: bool | None,
+    ver: Any,
 ) -> dict:
     from .diffs import line_edits, unified_diff
 
     diff = unified_diff(text, new_text, path) if (text is not None and new_text is not None) else ""
     return {
         "cost": round(cand.cost, 3),
-        "verified": verified,
+        "verified": ver.verified,
+        "verified_by": ver.by if ver.verified else None,
         "edits": _edits_json(path, model, cand.edits, text),
         "diff": diff,
         "alternatives": [],
@@ -310,7 +404,7 @@ def _repair_json(
 def edit_line(model: Model, edit: Edit, text: str | None = None) -> int | None:
     """The source line an edit points at: the argument (or the constant it is
     changed at), the input shape, or the layer call."""
-    from .patch_python import count_name_uses
+    from .patch_python import Source, origin_is_site
 
     try:
         node = model.node(edit.target)
@@ -329,7 +423,7 @@ def edit_line(model: Model, edit: Edit, text: str | None = None) -> int | None:
                 text is not None
                 and src.origin_name
                 and _written_as(text, src.span, src.origin_name)
-                and count_name_uses(text, src.origin_name) == 2
+                and origin_is_site(Source(text), model, src, _new_values(model, edit))
             )
         ):
             return src.origin.line
@@ -337,6 +431,20 @@ def edit_line(model: Model, edit: Edit, text: str | None = None) -> int | None:
             return src.span.line
     span = getattr(node, "shape_span", None) or getattr(node, "span", None)
     return span.line if span is not None else (model.span.line if model.span else None)
+
+
+def _new_values(model: Model, edit: Edit):
+    """layer id, argument -> the value after `edit` (for the line a report points at)."""
+    try:
+        after = {l.id: l for l in edit.apply(model).layers}
+    except Exception:
+        after = {l.id: l for l in model.layers}
+
+    def value(lid: str, arg: str) -> Any:
+        layer = after.get(lid)
+        return layer.args.get(arg, None) if layer is not None else None
+
+    return value
 
 
 def _written_as(text: str, span, name: str) -> bool:
@@ -358,7 +466,7 @@ def _edits_json(path: str, model: Model, edits: tuple, text: str | None = None) 
         out.append({"op": e.op, "file": path, "line": edit_line(model, e, text), "description": e.describe(m)})
         try:
             m = e.apply(m)
-        except Exception:
+        except (KeyError, IndexError, TypeError, ValueError):  # as search.py: an edit that no longer applies
             pass
     return out
 

@@ -48,6 +48,15 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     # channels-last move: the same numbers now mean other things (axis 5 of a
     # (5, 8, 1) image read as channels); above any local argument fix
     "reinterpret_input": 0.5,
+    # an input shape changed away from the per-sample shape of the data the
+    # program feeds the model (fit/predict): the evidence says the input is right
+    "against_data": 1.0,
+    # data-side and loss edits (repair/data_moves.py): a single sample's missing
+    # batch axis is the usual fix; reshaping the data at the call costs a bit more
+    # than declaring the input the data already has
+    "data_batch_axis": 0.8,
+    "data_reshape": 1.2,
+    "set_loss": 1.0,
     # added once, at the goal, when the final output shape changes
     "output_change": 1.0,
     # alternatives are offered only up to this much above the best repair
@@ -95,7 +104,7 @@ class CostModel:
         ops = EDIT_OPS if flagged_possible else tuple(o for o in EDIT_OPS if o != "flagged_fix")
         return min(self.w(op) for op in ops)
 
-    def edit_cost(self, edit, hops: int, flagged: bool = False) -> float:
+    def edit_cost(self, edit, hops: int, flagged: bool = False, against_data: bool = False) -> float:
         op = edit.op
         if op == "cascade":
             # the first part is priced as an edit of its own; each further part
@@ -121,6 +130,8 @@ class CostModel:
                 dist *= 0.5
             if is_reinterpretation(old_body, new_body):
                 base += self.w("reinterpret_input")
+            if against_data:
+                base += self.w("against_data")
         elif op in ("set_arg", "set_weights"):
             dist = value_distance(getattr(edit, "old", None), getattr(edit, "new", None))
         loc = min(self.w("locality") * max(hops, 0), self.w("locality_cap"))

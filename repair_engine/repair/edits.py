@@ -51,11 +51,11 @@ class SetArg(Edit):
     op: str = "set_arg"
 
     def apply(self, model: Model) -> Model:
-        layer = model.node(self.target)
+        layer = model.layer(self.target)
         return model.replace_layer(self.target, layer.with_args(**{self.arg: self.new}))
 
     def describe(self, model: Model) -> str:
-        layer = model.node(self.target)
+        layer = model.layer(self.target)
         if self.arg not in getattr(layer, "args", {}) and self.old is None:
             return f"{layer.kind} {self.target}: add {self.arg}={fmt_value(self.new)}"
         return f"{layer.kind} {self.target}: change {self.arg} {fmt_value(self.old)} -> {fmt_value(self.new)}"
@@ -70,11 +70,11 @@ class RemoveArg(Edit):
     op: str = "remove_arg"
 
     def apply(self, model: Model) -> Model:
-        layer = model.node(self.target)
+        layer = model.layer(self.target)
         return model.replace_layer(self.target, layer.without_arg(self.arg))
 
     def describe(self, model: Model) -> str:
-        layer = model.node(self.target)
+        layer = model.layer(self.target)
         return f"{layer.kind} {self.target}: remove the argument {self.arg}={fmt_value(self.old)}"
 
 
@@ -89,12 +89,30 @@ class RenameArg(Edit):
     op: str = "rename_arg"
 
     def apply(self, model: Model) -> Model:
-        layer = model.node(self.target)
+        layer = model.layer(self.target)
         return model.replace_layer(self.target, layer.without_arg(self.arg).with_args(**{self.new_arg: self.value}))
 
     def describe(self, model: Model) -> str:
-        layer = model.node(self.target)
+        layer = model.layer(self.target)
         return f"{layer.kind} {self.target}: rename the argument {self.arg} -> {self.new_arg}"
+
+
+@dataclass(frozen=True)
+class LegacyKeyword(Edit):
+    """A Keras 1/2 keyword Keras 3 rejects, written in its Keras 3 spelling
+    (`border_mode=` -> `padding=`). The frontend already reads it under the new
+    name, so the IR is unchanged: only the source text is."""
+
+    arg: str = ""  # the keyword as written
+    new_arg: str = ""
+    op: str = "rename_arg"
+
+    def apply(self, model: Model) -> Model:
+        return model
+
+    def describe(self, model: Model) -> str:
+        layer = model.layer(self.target)
+        return f"{layer.kind} {self.target}: write {self.arg}= as {self.new_arg}= (Keras 3 rejects {self.arg})"
 
 
 @dataclass(frozen=True)
@@ -135,7 +153,7 @@ class InsertLayer(Edit):
         return f"{base}{n}"
 
     def apply(self, model: Model) -> Model:
-        target = model.node(self.target)
+        target = model.layer(self.target)
         nid = self.new_id(model)
         src = target.inputs[self.edge]
         new = Layer(id=nid, kind=self.kind, args=self.arg_dict, inputs=(src,))
@@ -188,7 +206,7 @@ class ReplaceLayer(Edit):
     op: str = "replace_layer"
 
     def apply(self, model: Model) -> Model:
-        layer = model.node(self.target)
+        layer = model.layer(self.target)
         new = replace(layer, kind=self.new_kind, args=dict(self.new_args), written_kind=None)
         return model.replace_layer(self.target, new)
 
@@ -206,7 +224,7 @@ class Unwrap(Edit):
     op: str = "replace_layer"
 
     def apply(self, model: Model) -> Model:
-        layer = model.node(self.target)
+        layer = model.layer(self.target)
         inner = layer.inner
         if not isinstance(inner, Layer):
             raise ValueError("nothing wrapped")
@@ -226,7 +244,7 @@ class Wrap(Edit):
     op: str = "replace_layer"
 
     def apply(self, model: Model) -> Model:
-        layer = model.node(self.target)
+        layer = model.layer(self.target)
         inner = replace(layer, id=f"{layer.id}_forward", inputs=(), span=None, written_kind=None)
         new = replace(layer, kind=self.kind, args={}, inner=inner, written_kind=None)
         return model.replace_layer(self.target, new)
@@ -241,7 +259,7 @@ class RemoveLayer(Edit):
     op: str = "remove_layer"
 
     def apply(self, model: Model) -> Model:
-        layer = model.node(self.target)
+        layer = model.layer(self.target)
         src = layer.inputs[0]
 
         def reroute(e: Edge) -> Edge:
@@ -263,7 +281,7 @@ class SetWeights(Edit):
     op: str = "set_weights"
 
     def apply(self, model: Model) -> Model:
-        layer = model.node(self.target)
+        layer = model.layer(self.target)
         return model.replace_layer(self.target, replace(layer, weights=tuple(tuple(w) for w in self.new)))
 
     def describe(self, model: Model) -> str:

@@ -11,7 +11,6 @@ repair and reports it without a diff.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from ..ir import Model, is_unknown
@@ -20,14 +19,18 @@ from .patch_python import Patch, PatchError, Source, TextEdit
 FORMATS = ("keras_json",)
 
 
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
 def json_value(value: Any, old_text: str) -> str:
     """`value` as JSON, laid out like the value it replaces."""
     if isinstance(value, tuple):
         value = list(value)
     if isinstance(value, list) and "\n" in old_text:
         lines = old_text.split("\n")
-        inner = re.match(r"[ \t]*", lines[1]).group(0) if len(lines) > 1 else "  "
-        closing = re.match(r"[ \t]*", lines[-1]).group(0)
+        inner = _indent(lines[1]) if len(lines) > 1 else "  "
+        closing = _indent(lines[-1])
         items = [json.dumps(v) for v in value]
         if not items:
             return "[]"
@@ -44,7 +47,7 @@ def patch_json(text: str, original: Model, repaired: Model) -> Patch:
         raise PatchError("layers were added or removed: not written into JSON")
     for inp in original.inputs:
         new = next((i for i in repaired.inputs if i.id == inp.id), None)
-        if new is None or new.shape == inp.shape:
+        if new is None or new.shape is None or new.shape == inp.shape:
             continue
         if inp.shape_span is None:
             raise PatchError("the input shape has no position in the file")

@@ -20,12 +20,21 @@ import ast
 import io
 import re
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import libcst as cst
-
 from ..ir import InputNode, Layer, Model, Span, is_unknown
+
+# Writers of repair moves that write themselves (e.g. data moves reshape the array
+# fed to fit() at the call). The repair side registers them (proposals.mover), so
+# the patch layer never imports the repair search.
+EXTRA_WRITERS: list[Callable[..., None]] = []
+
+
+def register_writer(writer: Callable[..., None]) -> None:
+    if writer not in EXTRA_WRITERS:
+        EXTRA_WRITERS.append(writer)
 
 
 class PatchError(Exception):
@@ -54,7 +63,9 @@ class Source:
             raise PatchError(f"line {line} outside the file")
         return self.starts[line - 1] + col - 1
 
-    def span(self, span: Span) -> tuple[int, int]:
+    def span(self, span: Span | None) -> tuple[int, int]:
+        if span is None:
+            raise PatchError("no source position")
         start = self.offset(span.line, span.col)
         end_line = span.end_line or span.line
         end = self.offset(end_line, span.end_col) if span.end_col is not None else start
@@ -113,6 +124,39 @@ def format_value(new: Any, old_text: str | None = None, old: Any = None) -> str:
     return repr(new)
 
 
+def bare_uses(src: Source, model: Model, origin: Span, name: str) -> int:
+    """Distinct argument texts of the model written as `name` alone and read
+    from `origin`: when they are all the name's uses besides its definition, the
+    definition is the site (a constant shared by several layers, a helper's parameter)."""
+    return len({info.span for _, _, info in bare_readers(src, model, origin, name)})
+
+
+def bare_readers(src: Source, model: Model, origin: Span, name: str) -> list:
+    """(layer id, argument, ArgSource) of every argument written as `name` alone and read from `origin`."""
+    out = []
+    for l in model.layers:
+        for arg, info in (l.arg_sources or {}).items():
+            if info.origin == origin and info.span is not None and info.origin_name == name:
+                try:
+                    a, b = src.span(info.span)
+                except PatchError:
+                    continue
+                if src.text[a:b].strip() == name:
+                    out.append((l.id, arg, info))
+    return out
+
+
+def origin_is_site(src: Source, model: Model, info, new_value_of) -> bool:
+    """Change the definition of the name an argument is written as (not the use):
+    every use of the name is an argument of the model read from that definition,
+    and each of them gets the same new value (`new_value_of(layer_id, arg)`)."""
+    readers = bare_readers(src, model, info.origin, info.origin_name)
+    if count_name_uses(src.text, info.origin_name) != 1 + len({r[2].span for r in readers}):
+        return False
+    values = [new_value_of(lid, arg) for lid, arg, _ in readers]
+    return all(v == values[0] for v in values)
+
+
 def count_name_uses(text: str, name: str) -> int:
     n = 0
     try:
@@ -128,23 +172,16 @@ def count_name_uses(text: str, name: str) -> int:
 
 
 def imported_layer_names(text: str) -> set[str]:
-    """Names bound by `from <...>layers import A, B as C` statements."""
+    """Names bound by top-level `from <...>layers import A, B as C` statements."""
     names: set[str] = set()
     try:
-        mod = cst.parse_module(text)
-    except Exception:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
         return names
-    for stmt in mod.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                mod_name = cst.Module([]).code_for_node(small.module) if small.module else ""
-                if mod_name.split(".")[-1] == "layers" or mod_name.endswith(".layers") or mod_name == "keras.layers":
-                    for alias in small.names:
-                        bound = alias.asname.name.value if alias.asname else alias.name.value  # type: ignore[union-attr]
-                        if isinstance(bound, str):
-                            names.add(bound)
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module:
+            if stmt.module.split(".")[-1] == "layers":
+                names.update(a.asname or a.name for a in stmt.names if a.name != "*")
     return names
 
 
@@ -193,6 +230,8 @@ class Patcher:
         self.edits: list[TextEdit] = []
         self.need_imports: list[str] = []
         self.bare_names = imported_layer_names(text)
+        # the repaired model's layers, while patch_model records its edits
+        self.repaired_layers: dict | None = None
 
     # -- helpers
     def add(self, start: int, end: int, text: str) -> None:
@@ -218,7 +257,7 @@ class Patcher:
                 origin is not None
                 and src_info.origin_name
                 and old_text.strip() == src_info.origin_name
-                and count_name_uses(self.src.text, src_info.origin_name) == 2
+                and origin_is_site(self.src, self.model, src_info, self.new_value_of)
             ):
                 o_start, o_end = self.constant_value(origin, src_info.origin_name)
                 self.add(o_start, o_end, format_value(new, self.src.text[o_start:o_end], old))
@@ -226,6 +265,11 @@ class Patcher:
             self.add(start, end, format_value(new, old_text, old))
             return
         self.add_keyword(layer, name, format_value(new))
+
+    def new_value_of(self, layer_id: str, arg: str) -> Any:
+        layers = self.repaired_layers if self.repaired_layers is not None else {l.id: l for l in self.model.layers}
+        layer = layers.get(layer_id)
+        return layer.args.get(arg, _MISSING) if layer is not None else _MISSING
 
     def constant_value(self, origin: Span, name: str) -> tuple[int, int]:
         start, end = self.src.span(origin)
@@ -401,7 +445,7 @@ class Patcher:
 
     @staticmethod
     def ctor_args(new: Layer, first_input_kw: str | None) -> str:
-        parts = []
+        parts: list[str] = []
         positional = {"Reshape": "target_shape", "Dense": "units", "RepeatVector": "n", "Permute": "dims"}
         for k, v in new.args.items():
             if positional.get(new.kind) == k:
@@ -446,6 +490,17 @@ class Patcher:
         start, end = self.src.span(span)
         old_text = self.src.text[start:end]
         declared = inp.declared_as
+        if declared == "data":
+            # the shape was read from the array given to fit()/predict(): a shape
+            # tuple written there would replace the data (`model.fit((24,), y)`)
+            raise PatchError("the input shape is the data's shape; the data is not rewritten")
+        if declared == "input_length" or getattr(inp.shape_source, "keyword", None) == "input_length":
+            # Embedding(..., input_length=n) holds one int, never a tuple
+            body = tuple(new_shape)[1:]
+            if len(body) != 1 or not isinstance(body[0], int):
+                raise PatchError("input_length holds one length; this input shape cannot be written there")
+            self.add(start, end, str(body[0]))
+            return
         if declares_batch(inp):
             value = tuple(new_shape)
         else:
@@ -561,17 +616,22 @@ class Patcher:
             if imp is None:
                 raise PatchError(f"{', '.join(seen)} would need an import the file does not have")
             self.edits.append(imp)
-        edits = sorted(self.edits, key=lambda e: (e.start, e.end))
+        # one site edited for several layers it creates (a helper called N times)
+        # records the same text edit N times: it is written once
+        edits = sorted(set(self.edits), key=lambda e: (e.start, e.end, e.text))
         for a, b in zip(edits, edits[1:]):
+            if a.start == a.end == b.start == b.end and a.text == b.text:
+                continue
             if b.start < a.end or (a.start == a.end == b.start == b.end and False):
                 raise PatchError("two changes overlap")
         text = self.src.text
         for e in reversed(edits):
             text = text[: e.start] + e.text + text[e.end :]
         try:
-            cst.parse_module(text)
-        except Exception as exc:  # never hand out a patch that does not parse
-            raise PatchError(f"the patched source does not parse: {type(exc).__name__}") from exc
+            # compile(), never executed: the parser alone accepts a repeated keyword
+            compile(text, "<patched>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError) as exc:  # never hand out a patch that does not compile
+            raise PatchError(f"the patched source does not compile: {type(exc).__name__}") from exc
         return Patch(new_text=text, edits=edits, notes=[])
 
 
@@ -585,11 +645,13 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
     """Record the text edits that turn `original` into `repaired` (both IR; ids of
     surviving layers are unchanged). Raises PatchError when a change cannot be written."""
     p = patcher or Patcher(text, original)
+    p.repaired_layers = {l.id: l for l in repaired.layers}
     old_layers = {l.id: l for l in original.layers}
     new_layers = {l.id: l for l in repaired.layers}
     new_shapes = {i.id: i.shape for i in repaired.inputs}
     moved: set[str] = set()
     # inserted layers: placed before the first surviving original consumer
+    nl: Layer | None  # a new layer here, the counterpart of an original one below
     for nl in repaired.layers:
         if nl.id in old_layers:
             continue
@@ -604,17 +666,19 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
             name = _input_kw_arg(orig_consumer, first_input)
             piece = p.remove_keyword(orig_consumer, name, first_input.shape_span)
             shape = new_shapes.get(first_input.id, first_input.shape)
-            if shape != first_input.shape:
+            if shape is not None and shape != first_input.shape:
                 value = tuple(shape) if declares_batch(first_input) else tuple(shape)[1:]
                 kw_name = "input_shape" if first_input.declared_as == "input_dim" else name
                 piece = f"{kw_name}={format_value(value, piece.split('=', 1)[-1])}"
             kw = piece
             moved.add(first_input.id)
         p.insert_before(orig_consumer, nl, edge, kw)
+    for writer in EXTRA_WRITERS:
+        writer(p, original, repaired)
     # input shapes
     for inp in original.inputs:
         shape = new_shapes.get(inp.id, inp.shape)
-        if inp.id not in moved and shape != inp.shape:
+        if inp.id not in moved and shape is not None and shape != inp.shape:
             p.set_input(inp, tuple(shape))
     # removed / changed layers
     for ol in original.layers:
@@ -632,6 +696,7 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
         if nl.kind != ol.kind:
             p.replace_kind(ol, nl)
         done = _renamed_keywords(p, ol, nl)
+        _legacy_keywords(p, ol, nl, done)
         for name in sorted(set(ol.args) | set(nl.args)):
             if name in done:
                 continue
@@ -660,7 +725,7 @@ def _literal_shape(node: ast.AST) -> tuple | None:
     if isinstance(node, (ast.Tuple, ast.List)) and all(
         isinstance(e, ast.Constant) and isinstance(e.value, int) and not isinstance(e.value, bool) for e in node.elts
     ):
-        return tuple(e.value for e in node.elts)
+        return tuple(e.value for e in node.elts if isinstance(e, ast.Constant))
     return None
 
 
@@ -673,7 +738,7 @@ def _array_shape_site(node: ast.AST) -> tuple | None:
         shape = _literal_shape(node.args[0])
         return (shape, node.args[0], node.args[0]) if shape is not None else None
     if name in SHAPE_SPREAD and all(_literal_shape(a) is not None and isinstance(a, ast.Constant) for a in node.args):
-        return tuple(a.value for a in node.args), node.args[0], node.args[-1]
+        return tuple(a.value for a in node.args if isinstance(a, ast.Constant)), node.args[0], node.args[-1]
     return None
 
 
@@ -710,6 +775,7 @@ def weight_shape_edits(text: str, old: Any, new: Any) -> list:
     for site, o, n in zip(calls[0], old, new):
         if tuple(o) == tuple(n):
             continue
+        assert site is not None  # the changed arrays were checked readable above
         shape, first, last = site
         if first is last:
             seg = ast.get_source_segment(text, first) or ""
@@ -749,6 +815,49 @@ def declares_batch(inp: InputNode) -> bool:
     whether the frontend records that in `declared_as` or in the keyword."""
     kw = getattr(inp.shape_source, "keyword", None) if inp.shape_source is not None else None
     return inp.declared_as in ("batch_input_shape", "batch_shape") or kw in ("batch_input_shape", "batch_shape")
+
+
+def rejected_legacy(layer: Layer) -> list:
+    """(modern, old) keywords of a layer call written in a Keras 1/2 spelling that
+    Keras 3 rejects (`border_mode=` for `padding=`), read from `Layer.legacy`."""
+    from ..frontends.python.legacy import _ACCEPTED_BY_KERAS3
+
+    out = []
+    for modern, old in (layer.legacy or {}).items():
+        if "/" in old or old == modern or (layer.written_kind or layer.kind, old) in _ACCEPTED_BY_KERAS3:
+            continue
+        if (layer.kind, old) in _ACCEPTED_BY_KERAS3:
+            continue
+        info = layer.arg_sources.get(modern) if layer.arg_sources else None
+        if info is not None and info.keyword == old and info.span is not None:
+            out.append((modern, old))
+    return out
+
+
+def _legacy_keywords(p: Patcher, ol: Layer, nl: Layer, done: set) -> None:
+    """Rewrite each rejected Keras 1/2 keyword in its Keras 3 spelling, the value
+    in the form the frontend normalized it to (`dim_ordering='th'` ->
+    `data_format='channels_first'`), unless the repair changes it anyway."""
+    for modern, old in rejected_legacy(ol):
+        if modern not in nl.args or modern in done:
+            continue  # removed (or renamed) by the repair itself
+        info = ol.arg_sources[modern]
+        v_start, v_end = p.src.span(info.span)
+        open_at, _ = p.call_parens(ol)
+        before = p.src.text[open_at + 1 : v_start]
+        m = re.search(r"([A-Za-z_]\w*)(\s*=\s*)$", before)
+        if m is None or m.group(1) != old:
+            continue
+        start = open_at + 1 + m.start(1)
+        p.add(start, start + len(old), modern)
+        value_text = p.src.text[v_start:v_end]
+        if nl.args[modern] == ol.args.get(modern):
+            try:
+                written = ast.literal_eval(value_text.strip())
+            except (ValueError, SyntaxError):
+                continue  # a name or an expression: its value is what the frontend read
+            if written != ol.args[modern] and not is_unknown(ol.args[modern]):
+                p.add(v_start, v_end, format_value(ol.args[modern], value_text))
 
 
 def _renamed_keywords(p: Patcher, ol: Layer, nl: Layer) -> set:

@@ -171,8 +171,8 @@ def _data_moves(model: Model, result: CheckResult) -> list[Edit]:
     out: list[Edit] = []
     for d in result.errors:
         want = data_shape(d)
-        if want is not None and model.inputs and model.inputs[0].shape is not None and not data_fits(model, d):
-            inp = model.inputs[0]
+        inp = model.inputs[0] if model.inputs else None
+        if want is not None and inp is not None and inp.shape is not None and not data_fits(model, d):
             out.append(SetInputShape(target=inp.id, old=tuple(inp.shape), new=(inp.shape[0],) + tuple(want[1:])))
     return out
 
@@ -198,7 +198,7 @@ def _legacy_moves(model: Model) -> list[Edit]:
     out: list[Edit] = []
     for lid, arg in sorted(legacy_slots(model)):
         try:
-            layer = model.node(lid)
+            layer = model.layer(lid)
         except KeyError:
             continue
         if arg in layer.args:
@@ -206,11 +206,55 @@ def _legacy_moves(model: Model) -> list[Edit]:
     return out
 
 
+# Finding kinds whose moves live in another module of this package: kind ->
+# module name. Each module has `propose(model, result) -> [Edit]` and may have
+# `patch(patcher, original, repaired)` writing its edits into Python source
+# (called by patch_python.patch_model). Absent modules are skipped.
+MOVERS: dict[str, str] = {
+    "data_shape_mismatch": "data_moves",
+    "data_target_mismatch": "data_moves",
+    "data_label_encoding": "data_moves",
+    "data_sample_count": "data_moves",
+}
+_MOVER_CACHE: dict[str, Any] = {}
+
+
+def mover(name: str) -> Any:
+    """The mover module `name` of this package, or None when it is not installed."""
+    if name not in _MOVER_CACHE:
+        import importlib
+
+        try:
+            _MOVER_CACHE[name] = importlib.import_module(f"{__package__}.{name}")
+        except ImportError:
+            _MOVER_CACHE[name] = None
+        writer = getattr(_MOVER_CACHE[name], "patch", None)
+        if writer is not None:
+            from .patch_python import register_writer
+
+            register_writer(writer)
+    return _MOVER_CACHE[name]
+
+
+def extra_movers() -> list:
+    return [m for m in (mover(n) for n in dict.fromkeys(MOVERS.values())) if m is not None]
+
+
+def _table_moves(model: Model, result: CheckResult) -> list[Edit]:
+    names = dict.fromkeys(MOVERS[d.kind] for d in result.errors if d.kind in MOVERS)
+    out: list[Edit] = []
+    for name in names:
+        mod = mover(name)
+        if mod is not None and hasattr(mod, "propose"):
+            out.extend(mod.propose(model, result))
+    return out
+
+
 def propose(model: Model, result: CheckResult) -> list[Edit]:
-    data = _data_moves(model, result) + _legacy_moves(model)
+    data = _data_moves(model, result) + _table_moves(model, result) + _legacy_moves(model)
     diag = first_error(result)
-    if diag is None or diag.kind == "data_shape_mismatch":
-        return data
+    if diag is None or diag.kind in MOVERS:
+        return _dedupe(data)
     layer = None
     if diag.layer is not None:
         try:
@@ -449,6 +493,7 @@ def _reshape_to_rank(layer: Layer, tgt: tuple, n: int) -> list[Edit]:
 
 
 def _input_rank_moves(inp: InputNode, delta: int) -> list[Edit]:
+    assert inp.shape is not None  # callers skip unknown shapes
     s = tuple(inp.shape)
     out: list[tuple] = []
     if delta > 0:
@@ -574,24 +619,33 @@ def _cascades(model: Model, fixes: list, kind: str) -> list[Edit]:
     """For each fix: when the model it makes fails the same way further down,
     the same kind of fix there too, repeated while that holds (one Cascade).
     Bounded by the number of layers; each step is one checker run."""
+    from .sites import call_groups, parts_of, to_site
+
     out: list[Edit] = []
+    groups = call_groups(model)
+
+    def at_site(e: Edit) -> Edit:
+        # each step changes its source site, i.e. every layer that call creates
+        # (a helper called N times is one step, not N)
+        return to_site(model, e, groups) or e
+
     for first in fixes:
         parts = [first]
         try:
-            m = first.apply(model)
+            m = at_site(first).apply(model)
             for _ in range(len(model.layers)):
                 res = check(m)
                 d = first_error(res)
                 if d is None or d.kind != kind or d.layer is None:
                     break
                 node = m.node(d.layer)
-                if not isinstance(node, Layer) or any(p.target == node.id for p in parts):
+                if not isinstance(node, Layer) or any(q.target == node.id for p in parts for q in parts_of(at_site(p))):
                     break
                 nxt = _same_fix(first, node, input_shapes_of(node, res.shapes))
                 if nxt is None:
                     break
                 parts.append(nxt)
-                m = nxt.apply(m)
+                m = at_site(nxt).apply(m)
         except (MemoryError, RecursionError):
             raise
         except Exception:  # an odd candidate the checker cannot read: no cascade, other moves stay

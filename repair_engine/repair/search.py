@@ -23,8 +23,9 @@ from ..checker import CheckResult, check
 from ..diagnostics import Diagnostic
 from ..ir import InputNode, Layer, Model
 from .cost import CostModel
-from .edits import Cascade, Edit, flatten
+from .edits import Cascade, Edit, RemoveArg, RenameArg, SetArg, SetInputShape, flatten
 from .proposals import first_error, model_errors, propose
+from .sites import SiteEdit, site_moves
 
 # The node budget is the limit that decides (deterministic, independent of the
 # machine's load); the time budget is only a safety net for huge models.
@@ -128,13 +129,15 @@ def state_key(model: Model, cache: dict | None = None) -> tuple:
         (_layer_body(l, cache), tuple((pos.get(e.node, e.node), e.index) for e in l.inputs)) for l in model.layers
     )
     outputs = tuple((pos.get(e.node, e.node), e.index) for e in model.outputs)
-    return (inputs, layers, outputs)
+    # what the program feeds the model (data moves change it), when the IR records it
+    feeds = tuple(repr(f) for f in getattr(model, "feeds", ()) or ())
+    return (inputs, layers, outputs, feeds)
 
 
 def intended_output(model: Model, result: CheckResult) -> list:
     """What the original model's outputs are meant to be: the computed shapes
     when known, else the declared last axis (units/filters) of the output layer."""
-    out = []
+    out: list[tuple[str, Any] | None] = []
     for e, shape in zip(model.outputs, result.output_shapes or [None] * len(model.outputs)):
         if shape is not None:
             out.append(("shape", tuple(shape)))
@@ -188,16 +191,16 @@ def _node(model: Model, nid: str):
 
 def slots(edit: Edit) -> tuple:
     """Every slot an edit changes (a cascade changes one per part)."""
-    if isinstance(edit, Cascade):
+    if isinstance(edit, (Cascade, SiteEdit)):
         return tuple(s for p in edit.parts for s in slots(p))
-    if edit.op == "rename_arg":
+    if isinstance(edit, RenameArg):
         return ((edit.target, "arg", edit.arg), (edit.target, "arg", edit.new_arg))
     return (slot(edit),)
 
 
 def slot(edit: Edit) -> tuple:
     """What an edit changes: two edits of one slot are one change of it."""
-    if edit.op in ("set_arg", "remove_arg"):
+    if isinstance(edit, (SetArg, RemoveArg)):
         return (edit.target, "arg", edit.arg)
     if edit.op in ("set_input_shape", "set_weights", "replace_layer"):
         return (edit.target, edit.op)
@@ -220,13 +223,38 @@ def path_cost(
 ) -> float:
     """The cost of an edit sequence: independent of the order of its edits."""
     legacy = legacy_slots(original)
+    fed = fed_inputs(original)
     return round(
         sum(
-            costs.edit_cost(e, hops(original, e.target, failing_id), flagged=flagged(e, legacy, batch_inputs))
+            costs.edit_cost(
+                e,
+                hops(original, e.target, failing_id),
+                flagged=flagged(e, legacy, batch_inputs),
+                against_data=e.op == "set_input_shape" and e.target in fed,
+            )
             for e in edits
         ),
         6,
     )
+
+
+def fed_inputs(model: Model) -> frozenset:
+    """Ids of inputs whose declared per-sample shape is exactly that of the array
+    the program feeds them (Model.feeds, recorded by the Python frontend for
+    fit/predict/evaluate calls): evidence that the input shape is right."""
+    out = set()
+    for feed in getattr(model, "feeds", ()) or ():
+        xs = [r for r in getattr(feed, "xs", ()) or () if getattr(r, "role", "x") == "x"]
+        if len(xs) != len(model.inputs) or getattr(feed, "x_struct", "single") == "dict":
+            continue
+        for inp, ref in zip(model.inputs, xs):
+            shape = getattr(ref, "shape", None)
+            if inp.shape is None or shape is None:
+                continue
+            body = tuple(shape)[1:]
+            if len(body) == len(inp.shape) - 1 and all(d is not None for d in body) and body == tuple(inp.shape[1:]):
+                out.add(inp.id)
+    return frozenset(out)
 
 
 def flagged(edit: Edit, legacy: frozenset, batch_inputs: frozenset) -> bool:
@@ -234,7 +262,7 @@ def flagged(edit: Edit, legacy: frozenset, batch_inputs: frozenset) -> bool:
     dropping the sample axis of an input shape written as `X.shape`."""
     if (edit.target, getattr(edit, "arg", None)) in legacy:
         return True
-    if edit.op == "set_input_shape" and edit.target in batch_inputs and edit.old is not None:
+    if isinstance(edit, SetInputShape) and edit.target in batch_inputs and edit.old is not None:
         old, new = tuple(edit.old), tuple(edit.new)
         return len(old) >= 3 and new == old[:1] + old[2:]
     return False
@@ -277,7 +305,7 @@ def search(
     limits: Limits = Limits(),
     costs: CostModel = CostModel(),
     original: CheckResult | None = None,
-    successors=propose,
+    successors=None,
     batch_inputs: frozenset = frozenset(),
     exclude_ops: frozenset = frozenset(),
 ) -> SearchOutcome:
@@ -285,12 +313,15 @@ def search(
     full `.shape` (sample axis included), known from the source text.
     `exclude_ops`: edit kinds the caller cannot write back (set_weights in Python)."""
     start = time.perf_counter()
+    if successors is None:
+        successors = site_moves(propose)  # every edit is an edit of its source site
     original = original or check(model)
     intended = intended_output(model, original)
     counter = itertools.count()
     # (priority f = g + h, n_edits, order, stage, model, edits, result or None, cost g)
     frontier: list = [(0.0, 0, next(counter), NEW, model, (), original, 0.0)]
     legacy = legacy_slots(model)
+    fed = fed_inputs(model)
     # no source finding flags an edit here: no edit is cheaper than a plain one
     min_edit = costs.min_edit_cost(flagged_possible=bool(legacy or batch_inputs))
     key_cache: dict = {}
@@ -365,7 +396,10 @@ def search(
             c2 = round(
                 cost
                 + costs.edit_cost(
-                    edit, hops(model, edit.target, failing_id), flagged=flagged(edit, legacy, batch_inputs)
+                    edit,
+                    hops(model, edit.target, failing_id),
+                    flagged=flagged(edit, legacy, batch_inputs),
+                    against_data=edit.op == "set_input_shape" and edit.target in fed,
                 ),
                 6,
             )

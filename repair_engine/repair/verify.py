@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..checker import check
-from ..ir import Model
+from ..ir import Model, is_unknown
 from .proposals import model_errors
 
 FRONTEND_MODULES = {
@@ -27,6 +27,7 @@ class Verification:
     verified: bool | None
     reason: str = ""
     model: Model | None = None  # the re-extracted model, when re-extraction ran
+    by: str | None = None  # "keras" (real Keras built it) or "semantics" (the checker alone); None unless verified
 
 
 def frontend_for(fmt: str):
@@ -74,6 +75,16 @@ def keras_build(model: Model, use_oracle: bool = True) -> tuple[bool | None, str
     return res.ok, res.error or ""
 
 
+def compiles(text: str, path: str | None) -> str | None:
+    """None when the text compiles to bytecode (never executed), else why not.
+    `ast.parse` alone accepts `f(padding="same", padding="same")`; compile() does not."""
+    try:
+        compile(text, path or "<patched>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return f"the patched source does not compile: {getattr(exc, 'msg', None) or exc}"
+    return None
+
+
 def verify(
     repaired: Model,
     fmt: str | None = None,
@@ -82,13 +93,30 @@ def verify(
     index: int = 0,
     use_oracle: bool = True,
 ) -> Verification:
-    """Re-check the repair. With a patched text, the model is re-extracted from it first."""
+    """Check the repair end to end. With a patched text: it compiles (Python), it
+    re-extracts to the repaired model the search found, the checker passes on the
+    re-extracted model, and real Keras builds it (when installed)."""
     model = repaired
     reextracted = None
     if new_text is not None and fmt is not None and path is not None:
+        if fmt == "python":
+            why_not = compiles(new_text, path)
+            if why_not is not None:
+                return Verification(False, why_not)
         reextracted, why = reextract(fmt, path, new_text, index, repaired.name)
         if reextracted is None:
             return Verification(False, why)
+        differs = model_difference(repaired, reextracted)
+        if differs is not None:
+            return Verification(False, f"the patched source reads as another model: {differs}", reextracted)
+        if fmt == "python":
+            from .patch_python import rejected_legacy
+
+            left = [old for l in reextracted.layers for _, old in rejected_legacy(l)]
+            if left:
+                return Verification(
+                    False, f"the patched source still uses `{left[0]}`, which Keras 3 rejects", reextracted
+                )
         model = reextracted
     try:
         res = check(model)
@@ -101,10 +129,64 @@ def verify(
     ok, why = keras_build(model, use_oracle)
     if ok is False:
         return Verification(False, f"Keras rejects the repaired model: {why}", reextracted)
-    if ok is None and reextracted is None and new_text is None:
-        # only the in-memory semantics ran
-        return Verification(True, "checked by the semantics only", reextracted)
-    return Verification(True, why, reextracted)
+    if ok is None:
+        return Verification(True, f"checked by the semantics only ({why})", reextracted, by="semantics")
+    return Verification(True, why, reextracted, by="keras")
+
+
+def model_difference(want: Model, got: Model) -> str | None:
+    """None when `got` (re-read from the patched text) is the model the search
+    found, else the first difference. Layers are compared by position (ids of
+    inserted layers are fresh), arguments by value (an int stands for the same
+    int on every axis)."""
+    if len(want.inputs) != len(got.inputs):
+        return "another number of inputs"
+    for a, b in zip(want.inputs, got.inputs):
+        if (tuple(a.shape) if a.shape is not None else None) != (tuple(b.shape) if b.shape is not None else None):
+            return f"input shape {b.shape} instead of {a.shape}"
+    if len(want.layers) != len(got.layers):
+        return f"{len(got.layers)} layers instead of {len(want.layers)}"
+    pos_a = _positions(want)
+    pos_b = _positions(got)
+    for la, lb in zip(want.layers, got.layers):
+        if la.kind != lb.kind:
+            return f"{lb.kind} instead of {la.kind}"
+        if _norm_args(la) != _norm_args(lb):
+            return f"{la.kind} arguments {dict(lb.args)} instead of {dict(la.args)}"
+        if [(pos_a.get(e.node), e.index) for e in la.inputs] != [(pos_b.get(e.node), e.index) for e in lb.inputs]:
+            return f"{la.kind} reads other inputs"
+    if [(pos_a.get(e.node), e.index) for e in want.outputs] != [(pos_b.get(e.node), e.index) for e in got.outputs]:
+        return "other outputs"
+    return None
+
+
+def _positions(model: Model) -> dict:
+    pos = {i.id: ("i", n) for n, i in enumerate(model.inputs)}
+    pos.update({l.id: ("l", n) for n, l in enumerate(model.layers)})
+    return pos
+
+
+def _norm_args(layer) -> tuple:
+    out = []
+    for k, v in sorted(layer.args.items()):
+        if is_unknown(v):
+            v = "<unknown>"
+        out.append((k, _norm_value(v)))
+    inner = _norm_args(layer.inner) if getattr(layer, "inner", None) is not None else None
+    return (layer.kind, tuple(out), inner)
+
+
+def _norm_value(v: Any) -> Any:
+    if isinstance(v, (list, tuple)):
+        vs = tuple(_norm_value(x) for x in v)
+        if vs and all(x == vs[0] for x in vs) and all(isinstance(x, int) and not isinstance(x, bool) for x in vs):
+            return vs[0]
+        return vs
+    if isinstance(v, dict):
+        return tuple(sorted((str(k), _norm_value(x)) for k, x in v.items()))
+    if hasattr(v, "kind") and hasattr(v, "args"):
+        return _norm_args(v)
+    return v
 
 
 def keras_enabled(config: Any) -> bool:

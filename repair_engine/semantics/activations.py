@@ -214,5 +214,6 @@ EXAMPLES = [
     Example("Softmax", {"axis": 5}, (None, 5), out=(None, 5), note="axis is not checked when building"),
     Example("Softmax", {"dim": 1}, (None, 5), error="invalid_argument", note="Keras 3 has no `dim`"),
     Example("ELU", {"alpha": 1.0, "name": "elu1"}, (None, 5), out=(None, 5)),
+    Example("ELU", {"alpah": 1.0}, (None, 5), error="invalid_argument", note="misspelled keyword"),
     Example("LeakyReLU", {"slope": 0.1}, (None, 5), error="invalid_argument"),
 ]

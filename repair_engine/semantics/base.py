@@ -32,9 +32,9 @@ through these semantics AND through real Keras and requires both to match.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from ..diagnostics import fmt_shape
 from ..ir import Layer, Shape, is_unknown
@@ -55,6 +55,7 @@ class Violation(Exception):
         actual: str | None = None,
         argument: str | None = None,
         hint: Any = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -63,6 +64,8 @@ class Violation(Exception):
         self.actual = actual
         self.argument = argument
         self.hint = hint
+        # a sub-code of the kind's code (diagnostics.SUBCODES), e.g. NNR202 for an unknown keyword
+        self.code = code
 
 
 class Unknown(Exception):
@@ -132,8 +135,11 @@ class Ctx:
         actual: str | None = None,
         argument: str | None = None,
         hint: Any = None,
+        code: str | None = None,
     ) -> None:
-        self.warnings.append(Violation(kind, message, expected=expected, actual=actual, argument=argument, hint=hint))
+        self.warnings.append(
+            Violation(kind, message, expected=expected, actual=actual, argument=argument, hint=hint, code=code)
+        )
 
     # ---- arguments -------------------------------------------------------
     @property
@@ -168,7 +174,7 @@ class Ctx:
             )
         return self.arg(name)
 
-    def fail(self, kind: str, message: str, **kw: Any):
+    def fail(self, kind: str, message: str, **kw: Any) -> NoReturn:
         raise Violation(kind, message, **kw)
 
     def require(self, cond: bool, kind: str, message: str, **kw: Any) -> None:
@@ -206,14 +212,15 @@ class Ctx:
                 actual=f"{name}={value!r}",
                 argument=name,
                 hint={"arg": name, "choices": list(allowed)},
+                code="NNR203",
             )
         return v
 
     def data_format(self, default: str = "channels_last") -> str:
-        value = self.arg("data_format", default)
-        if value is None:
-            value = "channels_last"
-        return self.choice("data_format", ("channels_last", "channels_first"), default=value)
+        # None means the backend's image_data_format(), channels_last by default
+        if self.arg("data_format", default) is None:
+            return "channels_last"
+        return self.choice("data_format", ("channels_last", "channels_first"), default=default)
 
     # ---- inputs ----------------------------------------------------------
     def shape(self, index: int = 0) -> Shape:
@@ -331,7 +338,7 @@ def deconv_output_length(
     return (length - 1) * stride + kernel - 2 * pad + output_padding
 
 
-def product(dims: Sequence[int | None]) -> int | None:
+def product(dims: Iterable[int | None]) -> int | None:
     """Product of dims, None when any is None."""
     out = 1
     for d in dims:

@@ -69,7 +69,14 @@ def run_time_warning(ctx: Ctx, kind: str, message: str, argument: str | None = N
 
 
 def bad_arg(
-    ctx: Ctx, name: str, value: Any, requirement: str, todo: str, hint: Any = None, expected: str = ""
+    ctx: Ctx,
+    name: str,
+    value: Any,
+    requirement: str,
+    todo: str,
+    hint: Any = None,
+    expected: str = "",
+    code: str | None = None,
 ) -> NoReturn:
     """Raise the invalid_argument violation every constructor check uses."""
     ctx.fail(
@@ -79,6 +86,7 @@ def bad_arg(
         actual=f"{name}={value!r}",
         argument=name,
         hint=hint if hint is not None else {"arg": name},
+        code=code,
     )
 
 
@@ -228,6 +236,7 @@ def data_format_arg(ctx: Ctx, lower: bool = True) -> str:
             "use data_format='channels_last' (channels at the end) or 'channels_first'",
             {"arg": "data_format", "choices": ["channels_last", "channels_first"]},
             expected="channels_last | channels_first",
+            code="NNR203",
         )
     return v
 
@@ -311,6 +320,7 @@ def padding_arg(ctx: Ctx, allowed: tuple, lower: bool = True) -> str:
             todo,
             {"arg": "padding", "choices": list(allowed)},
             expected=" | ".join(allowed),
+            code="NNR203",
         )
     return v
 
@@ -1133,5 +1143,6 @@ EXAMPLES = [
     E("SeparableConv1D", {"filters": 8, "kernel_size": 3, "padding": "causal"}, (None, 9, 3), error="invalid_argument"),
     E("SeparableConv1D", {"filters": 8, "kernel_size": 3}, (None, 9, 9, 3), error="rank_mismatch"),
     E("SeparableConvolution1D", {"filters": 2, "kernel_size": 3}, (None, None, 3), out=(None, None, 2)),
+    E("SeparableConvolution1D", {"filters": 2, "kernel_size": 3}, (None, 3), error="rank_mismatch"),
     E("SeparableConvolution2D", {"filters": 2, "kernel_size": 1}, (None, 3, 3, 3), out=(None, 3, 3, 2)),
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from ..diagnostics import fmt_shape
 from ..ir import is_unknown
@@ -379,7 +379,7 @@ def check_activation(ctx: Ctx, name: str = "activation", required: bool = False)
     )
 
 
-def defined_weights(ctx: Ctx, weights: Sequence[tuple], names: Sequence[str], axis_hint: Any = -1) -> list:
+def defined_weights(ctx: Ctx, weights: Sequence[Sequence], names: Sequence[str], axis_hint: Any = -1) -> list:
     """Keras refuses to create a variable whose shape holds None (or a bad dim)."""
     for shape, wname in zip(weights, names):
         for d in shape:
@@ -483,7 +483,7 @@ def input_spec_of(*kinds: str):
 
     def deco(fn):
         for k in kinds:
-            REGISTRY[k].input_spec = fn  # type: ignore[attr-defined]
+            REGISTRY[k].input_spec = fn
         return fn
 
     return deco
@@ -525,7 +525,7 @@ def dense(ctx: Ctx):
 def dense_weights(ctx: Ctx) -> list:
     s = ctx.input_shape
     units = int(ctx.arg("units"))
-    w = [(s[-1], units)]
+    w: list[tuple] = [(s[-1], units)]
     if ctx.arg("use_bias", True):
         w.append((units,))
     return w
@@ -539,7 +539,7 @@ def dense_input_spec(ctx: Ctx) -> dict:
 # ---- EinsumDense ----------------------------------------------------------
 
 
-def _einsum_fail(ctx: Ctx, message: str, arg: str = "equation", **hint: Any):
+def _einsum_fail(ctx: Ctx, message: str, arg: str = "equation", **hint: Any) -> NoReturn:
     eq = ctx.arg("equation", None)
     ctx.fail(
         "invalid_argument",
@@ -690,9 +690,9 @@ def einsum_analysis(ctx: Ctx, input_shape: tuple, notes: list | None = None) -> 
                 )
         if not bias_axes:
             _einsum_fail(ctx, "`bias_axes` is empty; pass None for no bias", arg="bias_axes")
-        idx = {c: out[i + shift] for i, c in enumerate(out_spec) if -len(out) <= i + shift < len(out)}
+        dims_by_axis = {c: out[i + shift] for i, c in enumerate(out_spec) if -len(out) <= i + shift < len(out)}
         first = min(out_spec.find(c) for c in bias_axes)
-        bias = [idx.get(c) if c in bias_axes else 1 for c in out_spec[first:]]
+        bias = [dims_by_axis.get(c) if c in bias_axes else 1 for c in out_spec[first:]]
         if not left:
             bias.extend([1] * max(elided, 0))
     return kernel, bias, tuple(out)

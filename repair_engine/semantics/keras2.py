@@ -77,16 +77,26 @@ def normalize(written: str, pos: list, kws: list, span, keras3_normalize: Callab
     ok = accepted(written)
     # a legacy note sits on the keyword it is about: those Keras 2 accepts are no fault here
     spans_ok = {s.span for name, _, s in kws if name in ok and s is not None and s.span is not None}
-    norm.warnings = [(m, sp) for m, sp in norm.warnings if sp is None or sp not in spans_ok]
+    norm.warnings = [f for f in norm.warnings if _span_of(f) is None or _span_of(f) not in spans_ok]
     for _, src in overflow:
         norm.warnings.append(
-            (
+            _finding(
                 f"{written} takes at most {len(names)} positional arguments in {KERAS2}; "
                 "this one is rejected (TypeError)",
                 src.span or span,
             )
         )
     return norm
+
+
+def _span_of(finding):
+    return finding[1] if isinstance(finding, tuple) else getattr(finding, "span", None)
+
+
+def _finding(message: str, span):
+    from ..frontends.python.legacy import Finding  # the frontend's record of a source-level finding
+
+    return Finding(message, span, severity="error", kind="invalid_argument")
 
 
 # ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ GroupNormalization's groups (must divide the channels).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from ..diagnostics import fmt_shape
 from .base import REGISTRY, Ctx, Example, Unknown, register, weights_of
@@ -25,7 +25,7 @@ from .core import (
 )
 
 
-def _axis_type_error(ctx: Ctx, axis: Any, expected: str):
+def _axis_type_error(ctx: Ctx, axis: Any, expected: str) -> NoReturn:
     ctx.fail(
         "invalid_argument",
         f"`axis` of {ctx.kind} must be {expected}, received axis={axis!r}",

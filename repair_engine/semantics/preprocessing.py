@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import fmt_shape
+from ..ir import is_unknown
 from .base import Ctx, Example, Unknown, register
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
@@ -85,9 +86,12 @@ def _base_factor(ctx: Ctx, name: str, lo: float, hi: float, value: Any) -> None:
         _factor_outside(ctx, name, value, interval, lo, hi)
 
 
-def _choice_exact(ctx: Ctx, name: str, allowed: tuple, default: str) -> str:
-    """A case-sensitive string choice (fill_mode, interpolation of the affine layers)."""
+def _choice_exact(ctx: Ctx, name: str, allowed: tuple, default: str, aliases: dict | None = None) -> str:
+    """A case-sensitive string choice (fill_mode, interpolation of the affine layers);
+    `aliases` are the deprecated spellings the constructor maps itself."""
     value = ctx.arg(name, default)
+    if aliases and isinstance(value, str) and value in aliases:
+        return aliases[value]
     if value not in allowed:
         ctx.fail(
             "invalid_argument",
@@ -96,6 +100,7 @@ def _choice_exact(ctx: Ctx, name: str, allowed: tuple, default: str) -> str:
             actual=f"{name}={value!r}",
             argument=name,
             hint={"arg": name, "choices": list(allowed)},
+            code="NNR203",
         )
     return value
 
@@ -266,9 +271,99 @@ PLAIN_IMAGE_LAYERS = (
 )  # fmt: skip
 
 
+# Constructor checks of the other arguments, as Keras 3.15 writes them:
+# kind -> ((argument, default, rule), ...). Rules: "pair" a tuple/list of 2
+# (value_range), "unit_each" a number or a pair, each in [0, 1] (the
+# per-name _set_factor helpers), "unit_overlap" the base rule on [0, 1],
+# "unit_number" a number in [0, 1], "odd" an odd number or a pair of them.
+IMAGE_ARG_RULES: dict[str, tuple] = {
+    "Solarization": (
+        ("addition_factor", 0.0, "unit_each"),
+        ("threshold_factor", 0.0, "unit_each"),
+        ("value_range", (0, 255), "pair"),
+    ),
+    "Equalization": (("value_range", (0, 255), "pair"),),
+    "AutoContrast": (("value_range", (0, 255), "pair"),),
+    "RandomShear": (("x_factor", 0.0, "unit_each"), ("y_factor", 0.0, "unit_each")),
+    "RandomPerspective": (("scale", 1.0, "unit_number"),),
+    "RandomGaussianBlur": (("kernel_size", 3, "odd"), ("sigma", 1.0, "unit_overlap")),
+    "RandomElasticTransform": (("scale", 1.0, "unit_overlap"),),
+    "RandomErasing": (("scale", (0.02, 0.33), "unit_overlap"),),
+    "RandomSaturation": (("value_range", (0, 255), "pair"),),
+    "RandomColorDegeneration": (("value_range", (0, 255), "pair"),),
+    "RandomPosterization": (("value_range", (0, 255), "pair"),),
+    # AugMix and RandAugment build their sub-layers (RandomShear, Solarization, ...) in __init__
+    "AugMix": (("value_range", (0, 255), "pair"), ("factor", 0.3, "unit_overlap")),
+    "RandAugment": (("value_range", (0, 255), "pair"), ("factor", 0.5, "unit_overlap")),
+}
+# exact string choices of those layers (NotImplementedError otherwise)
+IMAGE_CHOICES: dict[str, tuple] = {
+    "RandomShear": (
+        ("interpolation", ("nearest", "bilinear"), "bilinear"),
+        ("fill_mode", ("reflect", "wrap", "constant", "nearest"), "reflect"),
+    ),
+    "RandomPerspective": (("interpolation", ("nearest", "bilinear"), "bilinear"),),
+    "RandomElasticTransform": (("interpolation", ("nearest", "bilinear"), "bilinear"),),
+    "AugMix": (("interpolation", ("nearest", "bilinear"), "bilinear"),),
+    "RandAugment": (("interpolation", ("nearest", "bilinear"), "bilinear"),),
+}
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float))  # bool included, as Keras's isinstance sees it
+
+
+def _image_rule_holds(rule: str, value: Any) -> bool:
+    pair = isinstance(value, (tuple, list))
+    if rule == "pair":
+        return pair and len(value) == 2
+    if rule == "unit_number":
+        return _number(value) and 0 <= value <= 1
+    if rule == "unit_each":
+        items = list(value) if pair else [value]
+        return (not pair or len(value) == 2) and all(_number(x) and 0 <= x <= 1 for x in items)
+    if rule == "unit_overlap":
+        if pair:
+            return len(value) == 2 and all(_number(x) for x in value) and not (value[0] > 1 or value[1] < 0)
+        return _number(value) and 0 <= value <= 1
+    if rule == "odd":
+        items = list(value) if pair else [value]
+        return (not pair or len(value) == 2) and all(_number(x) and x % 2 == 1 for x in items)
+    raise ValueError(rule)
+
+
+_RULE_TEXT = {
+    "pair": "must be a pair of numbers (low, high)",
+    "unit_number": "must be a number in [0, 1]",
+    "unit_each": "must be a number or a pair of numbers in [0, 1]",
+    "unit_overlap": "must be a number or a pair of numbers in [0, 1]",
+    "odd": "must be an odd integer or a pair of odd integers",
+}
+
+
+def _image_args(ctx: Ctx) -> None:
+    for name, default, rule in IMAGE_ARG_RULES.get(ctx.kind, ()):
+        if ctx.has(name) and is_unknown(ctx.layer.args[name]):
+            continue
+        value = ctx.arg(name, default)
+        if not _image_rule_holds(rule, value):
+            ctx.fail(
+                "invalid_argument",
+                f"`{name}` of {ctx.kind} {_RULE_TEXT[rule]}, received {name}={value!r}",
+                expected=f"{name}: {_RULE_TEXT[rule][5:]}",
+                actual=f"{name}={value!r}",
+                argument=name,
+                hint={"arg": name, "value": default},
+            )
+    for name, allowed, default in IMAGE_CHOICES.get(ctx.kind, ()):
+        if not (ctx.has(name) and is_unknown(ctx.layer.args[name])):
+            _choice_exact(ctx, name, allowed, default)
+
+
 @register(*FACTOR_RANGES, "RandomGrayscale", *PLAIN_IMAGE_LAYERS)
 def image_identity(ctx: Ctx):
     ctx.data_format()
+    _image_args(ctx)
     if ctx.kind in FACTOR_RANGES:
         default, lo, hi = FACTOR_RANGES[ctx.kind]
         factor = ctx.required("factor") if default is _REQUIRED else ctx.arg("factor", default)
@@ -488,11 +583,12 @@ def _unique_vocabulary(ctx: Ctx) -> None:
         )
 
 
+# deprecated output_mode spellings IndexLookup and TextVectorization map themselves
+LOOKUP_MODE_ALIASES = {"binary": "multi_hot", "tf-idf": "tf_idf"}
+
+
 def _lookup_mode(ctx: Ctx, allowed: tuple) -> str:
-    mode = ctx.arg("output_mode", "int")
-    if mode == "binary":  # deprecated spelling
-        return "multi_hot"
-    return _choice_exact(ctx, "output_mode", allowed, "int")
+    return _choice_exact(ctx, "output_mode", allowed, "int", LOOKUP_MODE_ALIASES)
 
 
 def _tf_idf_weights(ctx: Ctx, mode: str) -> None:
@@ -551,9 +647,35 @@ def lookup(ctx: Ctx):
     return _encode_axis(s, mode, _lookup_depth(ctx, max_tokens, int(oov)))
 
 
+# argument_validation.validate_string_arg: exact strings, None, or a callable
+TEXT_CHOICES = (
+    ("standardize", ("lower_and_strip_punctuation", "lower", "strip_punctuation"), "lower_and_strip_punctuation"),
+    ("split", ("whitespace", "character"), "whitespace"),
+)
+
+
+def _text_choices(ctx: Ctx) -> None:
+    for name, allowed, default in TEXT_CHOICES:
+        value = ctx.layer.args.get(name, default)
+        if value is not None and not is_unknown(value):
+            _choice_exact(ctx, name, allowed, default)
+
+
 @register("TextVectorization")
 def text_vectorization(ctx: Ctx):
-    mode = _choice_exact(ctx, "output_mode", LOOKUP_MODES, "int")
+    _text_choices(ctx)
+    mode = _lookup_mode(ctx, LOOKUP_MODES)
+    _sparse_with_int(ctx, mode)
+    if ctx.arg("ragged", False) and mode != "int":
+        ctx.fail(
+            "invalid_argument",
+            f"`ragged` of TextVectorization must not be true when output_mode is not 'int', received "
+            f"output_mode={mode!r}; drop ragged=True",
+            expected="ragged=False",
+            actual="ragged=True",
+            argument="ragged",
+            hint={"arg": "ragged", "value": False},
+        )
     length = ctx.arg("output_sequence_length", None)
     if mode != "int" and length is not None:
         ctx.fail(
@@ -809,10 +931,39 @@ EXAMPLES = [
     Example("Solarization", {}, IMG, out=IMG),
     Example("AutoContrast", {}, (None, 10), out=(None, 10)),
     Example("Equalization", {}, IMG, out=IMG),
+    # constructor checks of the image layers' other arguments (open-world fidelity)
+    Example("Solarization", {"value_range": 2}, IMG, error="invalid_argument"),
+    Example("Solarization", {"addition_factor": (0.1, 0.5), "value_range": [0, 1]}, IMG, out=IMG),
+    Example("Solarization", {"threshold_factor": 1.5}, IMG, error="invalid_argument"),
+    Example("Equalization", {"value_range": (0, 1, 2)}, IMG, error="invalid_argument"),
+    Example("AutoContrast", {"value_range": "0-255"}, IMG, error="invalid_argument"),
+    Example("RandomShear", {"x_factor": "0.5"}, IMG, error="invalid_argument"),
+    Example("RandomShear", {"y_factor": (0.1, 0.3), "fill_mode": "nearest"}, IMG, out=IMG),
+    Example("RandomShear", {"interpolation": "bicubic"}, IMG, error="invalid_argument"),
+    Example("RandomPerspective", {"scale": 1.5}, IMG, error="invalid_argument"),
+    Example("RandomPerspective", {"scale": 0.5, "interpolation": "nearest"}, IMG, out=IMG),
+    Example("RandomGaussianBlur", {"kernel_size": 4}, IMG, error="invalid_argument"),
+    Example("RandomGaussianBlur", {"kernel_size": (3, 5), "sigma": (0.2, 0.8)}, IMG, out=IMG),
+    Example("RandomGaussianBlur", {"sigma": "0.5"}, IMG, error="invalid_argument"),
     Example("AugMix", {}, IMG, out=IMG),
     Example("RandAugment", {}, IMG, out=IMG),
     Example("MixUp", {}, IMG, out=IMG),
     Example("ContrastLimitedAdaptiveHistogramEqualization", {}, IMG, out=IMG),
+    # one invalid call per kind: out-of-range factors, misspelled keywords
+    Example("RandomSharpness", {"factor": 1.5}, IMG, error="invalid_argument"),
+    Example("RandomInvert", {"factor": -0.5}, IMG, error="invalid_argument"),
+    Example("RandomElasticTransform", {"factor": 2.0}, IMG, error="invalid_argument"),
+    Example("CutMix", {"factor": "0.5"}, IMG, error="invalid_argument"),
+    Example("RandomColorJitter", {"brightnes_factor": 0.2}, IMG, error="invalid_argument"),
+    Example("AugMix", {"num_chain": 2}, IMG, error="invalid_argument"),
+    Example("RandAugment", {"num_op": 2}, IMG, error="invalid_argument"),
+    Example("MixUp", {"alpah": 0.2}, IMG, error="invalid_argument"),
+    Example("ContrastLimitedAdaptiveHistogramEqualization", {"clip_limt": 4}, IMG, error="invalid_argument"),
+    Example("RandAugment", {"interpolation": "bicubic"}, IMG, error="invalid_argument"),
+    Example("RandomSaturation", {"factor": 0.5, "value_range": 2}, IMG, error="invalid_argument"),
+    Example("RandomErasing", {"scale": "0.5"}, IMG, error="invalid_argument"),
+    Example("TextVectorization", {"split": "space"}, (None, 1), error="invalid_argument"),
+    Example("TextVectorization", {"max_tokens": 10, "sparse": True}, (None, 1), error="invalid_argument"),
     # categorical encoders
     Example("CategoryEncoding", {"num_tokens": 5}, (None, 4), out=(None, 5)),
     Example("CategoryEncoding", {"num_tokens": 5, "output_mode": "one_hot"}, (None, 1), out=(None, 5)),
@@ -861,6 +1012,7 @@ EXAMPLES = [
     Example("IntegerLookup", {"sparse": True}, (None, 3), error="invalid_argument"),
     Example("TextVectorization", {"max_tokens": 100, "output_sequence_length": 10}, (None,), out=(None, 10)),
     Example("TextVectorization", {"max_tokens": 100}, (None, 1), out=(None, None)),
+    Example("TextVectorization", {"output_mode": "binary", "vocabulary": ["a", "b"]}, (None, 1), out=(None, 1, 3)),
     Example("TextVectorization", {"output_mode": "count", "vocabulary": ["a", "b"]}, (None, 1), out=(None, 1, 3)),
     Example(
         "TextVectorization",

@@ -156,7 +156,7 @@ def rnn_weights(ctx: Ctx) -> list:
     features = ctx.input_shape[-1]
     units = int(ctx.arg("units"))
     cols = units * GATES[ctx.kind]
-    w = [(features, cols), (units, cols)]
+    w: list[tuple] = [(features, cols), (units, cols)]
     if ctx.arg("use_bias", True):
         if ctx.kind == "GRU" and ctx.arg("reset_after", True):
             w.append((2, cols))  # separate input and recurrent biases
@@ -216,7 +216,7 @@ def _conv_lstm_step(ctx: Ctx, s, rank, filters, kernel, strides, padding, data_f
     out = []
     for i, length in enumerate(spatial):
         n = conv_output_length(length, kernel[i], padding, strides[i], dilation[i])
-        if padding == "valid" and n <= 0:
+        if padding == "valid" and n is not None and n <= 0:
             ctx.fail(
                 "non_positive_dim",
                 f"{ctx.kind} with kernel_size={kernel}, strides={strides}, dilation_rate={dilation} and "

@@ -139,6 +139,7 @@ def reshape(ctx: Ctx):
         return (s[0], *(None if d == -1 else d for d in target))
     size = product(dims)
     known = product(d for d in target if d != -1)
+    assert size is not None and known is not None  # no None left in dims or target
     if -1 not in target:
         if size == known:
             return (s[0], *target)
@@ -242,7 +243,7 @@ def _pairs(ctx: Ctx, name: str, value: Any, rank: int, int_may_be_negative: bool
 def _crop_or_pad(ctx: Ctx, name: str, pairs: tuple, df: str, sign: int) -> tuple:
     rank = len(pairs)
     shape, spatial, _ = spatial_input(ctx, rank, df)
-    out = []
+    out: list = []
     for i, (length, (a, b)) in enumerate(zip(spatial, pairs)):
         if length is None:
             out.append(None)

@@ -57,6 +57,10 @@ __all__ = ["FakeGitHub", "ApiError"]
 
 
 class FakeGitHub:
+    # Leaving the `with` block fails the test when any exchange broke GitHub's OpenAPI
+    # description (openapi_check.py). test_fakegithub.py, which sends malformed requests on
+    # purpose to test the fake's own answers, turns this off.
+    fail_on_openapi_violations = True
     def __init__(
         self,
         patch_max_bytes: int = 1_000_000,
@@ -98,6 +102,21 @@ class FakeGitHub:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+        if exc[0] is None and self.fail_on_openapi_violations and self._world.openapi_violations:
+            raise AssertionError(
+                f"{len(self._world.openapi_violations)} exchange(s) break GitHub's OpenAPI description:\n"
+                + "\n".join(dict.fromkeys(self._world.openapi_violations))
+            )
+
+    @property
+    def openapi_violations(self) -> list[str]:
+        """Requests and responses that break GitHub's published description (openapi_check.py)."""
+        with self._world.lock:
+            return list(self._world.openapi_violations)
+
+    def clear_openapi_violations(self) -> None:
+        with self._world.lock:
+            self._world.openapi_violations.clear()
 
     @property
     def api_url(self) -> str:
@@ -105,10 +124,11 @@ class FakeGitHub:
 
     # --- setup ----------------------------------------------------------------------------
 
-    def add_token(self, token: str, login: str, permissions: str = "write", repos=None, rate_limit: int = 5000) -> None:
+    def add_token(self, token: str, login: str, permissions: str = "write", repos=None, rate_limit: int | None = None) -> None:
         """A token acting as `login`. "write" tokens write to every non-fork repository (like an
         installation token of the base repo) unless `repos` names the only ones; "read" never writes.
-        After `rate_limit` requests within the hour the token gets GitHub's primary-limit 403."""
+        After `rate_limit` requests within the hour the token gets GitHub's primary-limit 403
+        (default: 1,000 for github-actions[bot], GITHUB_TOKEN's budget; 5,000 otherwise)."""
         with self._world.lock:
             self._world.add_token(token, login, permissions, repos, rate_limit)
 
@@ -117,11 +137,51 @@ class FakeGitHub:
             repo = self._world.create_repo(full_name, files, default_branch)
             return self._world_render().repo(repo)
 
-    def commit(self, full_name: str, branch: str, files: dict, message: str = "Update files") -> str:
-        """Commit `files` (path -> str | bytes | None to delete) on `branch`, created from the default branch if missing."""
+    def commit(self, full_name: str, branch: str, files: dict, message: str = "Update files", modes=None) -> str:
+        """Commit `files` (path -> str | bytes | None to delete) on `branch`, created from the default
+        branch if missing; `modes` (path -> "100755") marks files executable."""
         with self._world.lock:
             repo = self._world.get_repo(full_name)
-            return self._world.commit_files(repo, branch, files, message)
+            return self._world.commit_files(repo, branch, files, message, modes=modes)
+
+    def workflow_run_event(self, full_name: str, number: int, workflow: str = "nnrepair analyse") -> dict:
+        """The `workflow_run` payload GitHub sends when a PR's pull_request run completes. As on
+        GitHub, `pull_requests` is EMPTY when the PR comes from a fork (it lists only PRs whose
+        head is in the repository itself)."""
+        pull = self.pull(full_name, number)
+        head_repo = pull["head"]["repo"]
+        same_repo = head_repo is not None and head_repo["full_name"] == full_name
+        listed = [{
+            "id": pull["id"], "number": number, "url": pull["url"],
+            "head": {"ref": pull["head"]["ref"], "sha": pull["head"]["sha"]},
+            "base": {"ref": pull["base"]["ref"], "sha": pull["base"]["sha"]},
+        }] if same_repo else []
+        return {
+            "action": "completed",
+            "workflow_run": {
+                "name": workflow, "event": "pull_request", "status": "completed", "conclusion": "success",
+                "head_branch": pull["head"]["ref"], "head_sha": pull["head"]["sha"], "pull_requests": listed,
+                "head_repository": {"full_name": head_repo["full_name"]} if head_repo else None,
+                "repository": {"full_name": full_name},
+            },
+            "repository": pull["base"]["repo"],
+        }
+
+    def mode_at(self, full_name: str, ref: str, path: str) -> str | None:
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            entry = repo.git.flat_files(self._world.resolve_ref(repo, ref)).get(path)
+            return entry[0] if entry else None
+
+    def review_threads(self, full_name: str, number: int) -> list[dict]:
+        """{"id", "isResolved", "comment_id"} of each review thread, as GraphQL reports them."""
+        from .graphql import execute
+
+        owner, name = full_name.split("/")
+        with self._world.lock:
+            _, data = execute(self._world, None, {"query": "reviewThreads", "variables": {"owner": owner, "name": name, "number": number}})
+        nodes = data["data"]["repository"]["pullRequest"]["reviewThreads"]["nodes"]
+        return [{"id": t["id"], "isResolved": t["isResolved"], "comment_id": t["comments"]["nodes"][0]["databaseId"]} for t in nodes]
 
     def create_fork(self, full_name: str, owner: str) -> dict:
         with self._world.lock:
@@ -154,6 +214,34 @@ class FakeGitHub:
             repo = self._world.get_repo(full_name)
             self._world.user(user)
             return self._world.create_issue(repo, title, body, user, list(labels)).number
+
+    def configure_repo(
+        self,
+        full_name: str,
+        *,
+        actions_can_create_pulls: bool | None = None,
+        has_issues: bool | None = None,
+        protected_branches=None,
+        archived: bool | None = None,
+    ) -> None:
+        """Repository settings: "Allow GitHub Actions to create and approve pull requests" (off:
+        POST /pulls by github-actions[bot] is 403), issues enabled (off: POST /issues is 410),
+        protected branches (a ref update on one is 422 "Protected branch update failed")."""
+        with self._world.lock:
+            repo = self._world.get_repo(full_name)
+            if actions_can_create_pulls is not None:
+                repo.actions_can_create_pulls = actions_can_create_pulls
+            if has_issues is not None:
+                repo.has_issues = has_issues
+            if archived is not None:
+                repo.archived = archived
+            if protected_branches is not None:
+                repo.protected_branches = set(protected_branches)
+
+    def set_tree_limit(self, max_entries: int | None) -> None:
+        """Recursive trees longer than `max_entries` come back cut, with truncated: true."""
+        with self._world.lock:
+            self._world.tree_max_entries = max_entries
 
     def set_permission(self, full_name: str, login: str, permission: str) -> None:
         if permission not in ("admin", "write", "read", "none"):

@@ -30,6 +30,10 @@ from .state import (
 )
 
 MAX_BODY = 65536  # characters in an issue/review comment body
+ACTIONS_LOGIN = "github-actions[bot]"  # the identity behind GITHUB_TOKEN
+CREATE_PULL_DOCS = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
+CREATE_ISSUE_DOCS = "https://docs.github.com/rest/issues/issues#create-an-issue"
+PROTECTED_DOCS = "https://docs.github.com/articles/about-protected-branches"
 
 # --- users and repositories ---------------------------------------------------------
 # Each takes a Ctx and returns (status, json-able body).
@@ -39,7 +43,7 @@ def get_user(ctx: Ctx):
     if ctx.token.login.endswith("[bot]"):
         # Installation tokens have no user behind them.
         raise ApiError(403, NOT_ACCESSIBLE)
-    return 200, ctx.render.user(ctx.token.login)
+    return 200, ctx.render.full_user(ctx.token.login)  # the public-user shape
 
 
 def get_named_user(ctx: Ctx):
@@ -47,6 +51,14 @@ def get_named_user(ctx: Ctx):
     if login not in ctx.world.users:
         raise not_found()
     return 200, ctx.render.full_user(login)
+
+
+def list_org_repos(ctx: Ctx):
+    org = ctx.params["org"]
+    repos = sorted((r for r in ctx.world.repos.values() if r.owner == org), key=lambda r: r.full_name)
+    if not repos:
+        raise not_found()
+    return 200, [ctx.render.repo(r, ctx.token) for r in ctx.paginate(repos)]
 
 
 def get_repo(ctx: Ctx):
@@ -60,6 +72,7 @@ def get_collaborator_permission(ctx: Ctx):
         raise not_found()
     permission = ctx.world.collaborator_permission(repo, login)
     user = ctx.render.user(login)
+    user["role_name"] = permission
     user["permissions"] = {
         "admin": permission == "admin",
         "maintain": permission == "admin",
@@ -83,8 +96,11 @@ def get_branch(ctx: Ctx):
     return 200, {
         "name": name,
         "commit": ctx.render.commit(repo, sha),
-        "protected": False,
+        "protected": name in repo.protected_branches,
         "_links": {"self": f"{url}/branches/{name}", "html": f"{ctx.render.html}/{repo.full_name}/tree/{name}"},
+        "protection": {"enabled": name in repo.protected_branches, "required_status_checks": {
+            "enforcement_level": "off", "contexts": [], "checks": []}},
+        "protection_url": f"{url}/branches/{name}/protection",
     }
 
 
@@ -238,7 +254,12 @@ def get_tree(ctx: Ctx):
     if tree is None:
         raise not_found()
     recursive = "recursive" in ctx.query
-    return 200, ctx.render.tree(repo, tree, repo.git.ls_tree(tree, recursive=recursive))
+    entries = repo.git.ls_tree(tree, recursive=recursive)
+    limit = ctx.world.tree_max_entries
+    if recursive and limit is not None and len(entries) > limit:
+        # GitHub's limit (100,000 entries / 7 MB) cuts the listing and says so
+        return 200, dict(ctx.render.tree(repo, tree, entries[:limit]), truncated=True)
+    return 200, ctx.render.tree(repo, tree, entries)
 
 
 def get_blob(ctx: Ctx):
@@ -417,6 +438,8 @@ def patch_ref(ctx: Ctx):
         raise rejected("Object does not exist")
     if not body.get("force") and old != sha and not repo.git.is_ancestor(old, sha):
         raise rejected("Update is not a fast forward")
+    if _branch_of(refname) in repo.protected_branches:
+        raise ApiError(422, f"Protected branch update failed for {refname}.", documentation_url=PROTECTED_DOCS)
     try:
         repo.git.update_ref(refname, sha, old)
     except GitError:
@@ -471,6 +494,8 @@ def get_pull(ctx: Ctx):
 def post_pull(ctx: Ctx):
     repo = ctx.repo
     ctx.world.require_write(ctx.token, repo)
+    if ctx.token.login == ACTIONS_LOGIN and not repo.actions_can_create_pulls:
+        raise ApiError(403, "GitHub Actions is not permitted to create or approve pull requests.", documentation_url=CREATE_PULL_DOCS)
     body = ctx.json_body()
     if not isinstance(body.get("head"), str):
         raise validation_failed("PullRequest", "head", "missing_field")
@@ -832,6 +857,8 @@ def list_issues(ctx: Ctx):
 def post_issue(ctx: Ctx):
     repo = ctx.repo
     ctx.world.require_write(ctx.token, repo)
+    if not repo.has_issues:
+        raise ApiError(410, "Issues are disabled for this repo", documentation_url=CREATE_ISSUE_DOCS)
     body = ctx.json_body()
     if not isinstance(body.get("title"), str) or not body["title"]:
         raise validation_failed("Issue", "title", "missing_field")
@@ -962,9 +989,16 @@ def rate_limit(ctx: Ctx):
 # --- routing -----------------------------------------------------------------------------------
 
 R = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
+def graphql(ctx: Ctx):
+    from .graphql import execute
+
+    return execute(ctx.world, ctx.token, ctx.json_body())
+
+
 ROUTES = [
     ("GET", r"/user", get_user),
     ("GET", r"/users/(?P<login>[^/]+)", get_named_user),
+    ("GET", r"/orgs/(?P<org>[^/]+)/repos", list_org_repos),
     ("GET", R, get_repo),
     ("GET", R + r"/collaborators/(?P<login>[^/]+)/permission", get_collaborator_permission),
     ("GET", R + r"/branches/(?P<branch>.+)", get_branch),
@@ -1006,6 +1040,7 @@ ROUTES = [
     ("POST", R + r"/pulls/(?P<number>\d+)/comments", post_pull_review_comment),
     ("POST", R + r"/pulls/(?P<number>\d+)/comments/(?P<comment_id>\d+)/replies", post_reply),
     ("GET", r"/rate_limit", rate_limit),
+    ("POST", r"/graphql", graphql),
     ("GET", R + r"/labels", list_labels),
     ("POST", R + r"/labels", post_label),
     ("GET", R + r"/issues/(?P<number>\d+)/labels", list_issue_labels),

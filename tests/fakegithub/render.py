@@ -70,7 +70,7 @@ class Renderer:
         stamp = min((r.created_at for r in owned), default="2020-01-01T00:00:00Z")
         data.update(
             name=None, company=None, blog="", location=None, email=None, hireable=None, bio=None,
-            twitter_username=None, public_repos=len(owned), public_gists=0, followers=0, following=0,
+            twitter_username=None, public_repos=len(owned), public_gists=0, followers=0, following=0, site_admin=False,
             created_at=stamp, updated_at=stamp,
         )
         return data
@@ -88,6 +88,23 @@ class Renderer:
         return "NONE"
 
     # --- repositories -----------------------------------------------------------
+
+    def _repo_link_templates(self, url: str, repo: Repo) -> dict:
+        """The rest of the hypermedia URLs GitHub's repository schema requires."""
+        links = {
+            "archive_url": "/{archive_format}{/ref}", "assignees_url": "/assignees{/user}",
+            "contributors_url": "/contributors", "deployments_url": "/deployments", "downloads_url": "/downloads",
+            "events_url": "/events", "git_tags_url": "/git/tags{/sha}", "hooks_url": "/hooks",
+            "issue_events_url": "/issues/events{/number}", "keys_url": "/keys{/key_id}",
+            "languages_url": "/languages", "merges_url": "/merges", "milestones_url": "/milestones{/number}",
+            "notifications_url": "/notifications{?since,all,participating}", "releases_url": "/releases{/id}",
+            "stargazers_url": "/stargazers", "subscribers_url": "/subscribers", "subscription_url": "/subscription",
+            "tags_url": "/tags", "teams_url": "/teams",
+        }
+        data = {name: url + tail for name, tail in links.items()}
+        data.update({"svn_url": f"{self.html}/{repo.full_name}", "mirror_url": None,
+                     "network_count": 0, "subscribers_count": 0})
+        return data
 
     def repo(self, repo: Repo, token=None, with_parent: bool = False) -> dict:
         url = self.repo_url(repo)
@@ -141,12 +158,13 @@ class Renderer:
             "updated_at": repo.created_at,
             "pushed_at": repo.created_at,
             "default_branch": repo.default_branch,
-            "archived": False,
+            "archived": repo.archived,
             "disabled": False,
-            "has_issues": True,
+            "has_issues": repo.has_issues,
             "allow_forking": True,
             "open_issues_count": sum(1 for i in repo.issues.values() if i.state == "open"),
         }
+        data.update(self._repo_link_templates(url, repo))
         data["open_issues"] = data["open_issues_count"]
         data["forks"] = data["forks_count"]
         data["watchers"] = data["watchers_count"]
@@ -316,6 +334,11 @@ class Renderer:
             "git_url": f"{url}/git/{'trees' if entry.type == 'tree' else 'blobs'}/{entry.sha}",
             "html_url": f"{self.html}/{repo.full_name}/tree/{ref}/{qpath}",
             "download_url": f"{self.html}/{repo.full_name}/raw/{ref}/{qpath}" if kind == "file" else None,
+            "_links": {
+                "self": self_url,
+                "git": f"{url}/git/{'trees' if entry.type == 'tree' else 'blobs'}/{entry.sha}",
+                "html": f"{self.html}/{repo.full_name}/tree/{ref}/{qpath}",
+            },
         }
 
     # --- issues, pulls, comments ------------------------------------------------------------
@@ -425,7 +448,9 @@ class Renderer:
                 "issue": {"href": f"{self.repo_url(repo)}/issues/{pull.number}"},
                 "comments": {"href": f"{self.repo_url(repo)}/issues/{pull.number}/comments"},
                 "review_comments": {"href": f"{url}/comments"},
+                "review_comment": {"href": f"{self.repo_url(repo)}/pulls/comments{{/number}}"},
                 "commits": {"href": f"{url}/commits"},
+                "statuses": {"href": f"{self.repo_url(repo)}/statuses/{pull.head_sha}"},
             },
             "author_association": self.author_association(repo, issue.user),
             "auto_merge": None,

@@ -13,6 +13,7 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from . import openapi_check
 from .context import Ctx, RawBody, _int
 from .handlers import RAW_ROUTE, _raw_file, route
 from .render import Renderer
@@ -87,7 +88,10 @@ class Handler(BaseHTTPRequestHandler):
                 body_for_log = json.loads(raw_body) if raw_body else None
             except ValueError:
                 body_for_log = raw_body[:200]
-            world.log(method, raw_path, status, split.query, body_for_log, started)
+            if world.validate_openapi and not (injection is not None and injection.status is not None):
+                world.openapi_violations += _openapi_violations(method, path, query, raw_body, status, payload)
+            sent = {k: v for k, v in self.headers.items() if k.lower() != "authorization"}  # never keep tokens
+            world.log(method, raw_path, status, split.query, body_for_log, started, sent)
         self._send(status, payload, headers)
 
     def _read_chunked(self) -> bytes | None:
@@ -161,6 +165,21 @@ class Handler(BaseHTTPRequestHandler):
             self.flush_headers()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+
+def _openapi_violations(method: str, path: str, query: dict, raw_body: bytes, status: int, payload) -> list[str]:
+    """GitHub's published description, applied to one exchange (REST only: GraphQL and raw
+    file URLs are not in it)."""
+    if path == "/graphql" or RAW_ROUTE.match(path) or method == "HEAD":
+        return []
+    try:
+        body = json.loads(raw_body) if raw_body.strip() else None
+    except ValueError:
+        body = None
+    op, errors = openapi_check.check_request(method, path, query, body)
+    if not isinstance(payload, RawBody):
+        errors += openapi_check.check_response(method, path, op, status, payload)
+    return errors
 
 
 def _injected_failure(injection):

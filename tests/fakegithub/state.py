@@ -194,6 +194,11 @@ class Repo:
     pulls: dict[int, Pull] = field(default_factory=dict)
     created_at: str = field(default_factory=now_iso)
     next_number: itertools.count = field(default_factory=lambda: itertools.count(1))
+    # Settings > Actions > "Allow GitHub Actions to create and approve pull requests" (off by default on GitHub)
+    actions_can_create_pulls: bool = True
+    has_issues: bool = True
+    archived: bool = False
+    protected_branches: set[str] = field(default_factory=set)
 
     @property
     def owner(self) -> str:
@@ -303,6 +308,10 @@ class World:
         close_pulls_on_branch_delete: bool = False,
     ):
         self.lock = threading.RLock()
+        self.tree_max_entries: int | None = None
+        self.resolved_threads: set[str] = set()  # GraphQL review-thread ids
+        self.validate_openapi = True
+        self.openapi_violations: list[str] = []  # see openapi_check.py  # a recursive tree longer than this comes back truncated
         self.content_per_minute = content_per_minute
         self.close_pulls_on_branch_delete = close_pulls_on_branch_delete
         self.root = tempfile.mkdtemp(prefix="fakegithub-", dir=root_dir or _fast_temp_dir())
@@ -339,7 +348,11 @@ class World:
             self.users[login] = User(login, self.new_id())
         return self.users[login]
 
-    def add_token(self, value: str, login: str, permissions: str = "write", repos=None, rate_limit: int = 5000) -> Token:
+    def add_token(
+        self, value: str, login: str, permissions: str = "write", repos=None, rate_limit: int | None = None
+    ) -> Token:
+        if rate_limit is None:  # GITHUB_TOKEN gets 1,000 requests an hour per repository; other tokens 5,000
+            rate_limit = 1000 if login == "github-actions[bot]" else 5000
         if permissions not in ("write", "read"):
             raise ValueError("permissions must be 'write' or 'read'")
         self.user(login)
@@ -507,6 +520,7 @@ class World:
         message: str,
         parents: list[str] | None = None,
         base_tree_of: str | None = None,
+        modes: dict | None = None,
     ) -> str:
         """A commit on `branch` applying `files` (path -> str|bytes|None) on top of its tree."""
         head = self.branch_sha(repo, branch)
@@ -524,7 +538,7 @@ class World:
             else:
                 writes[path] = content.encode() if isinstance(content, str) else bytes(content)
         for path, sha in zip(writes, repo.git.write_blobs(list(writes.values()))):
-            flat[path] = (flat.get(path, ("100644", ""))[0], sha)
+            flat[path] = ((modes or {}).get(path) or flat.get(path, ("100644", ""))[0], sha)
         tree = repo.git.build_tree(flat)
         if parents is None:
             parents = [head] if head else []
@@ -784,10 +798,11 @@ class World:
             return injection
         return None
 
-    def log(self, method: str, path: str, status: int, query: str, body, started: float) -> None:
+    def log(self, method: str, path: str, status: int, query: str, body, started: float, headers=None) -> None:
         self.requests.append((method, path, status))
         self.request_details.append(
-            {"method": method, "path": path, "query": query, "status": status, "body": body, "seconds": time.monotonic() - started}
+            {"method": method, "path": path, "query": query, "status": status, "body": body,
+             "seconds": time.monotonic() - started, "headers": dict(headers or {})}
         )
 
 

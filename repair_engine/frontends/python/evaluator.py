@@ -22,8 +22,8 @@ from ...diagnostics import Diagnostic
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
 from ...semantics import attention, keras2, recurrent
 from ...target import active as active_target
-from . import legacy
-from .imports import canonical, is_keras, is_layer_class_name, star_names
+from . import budgets, builtin_calls, classes, data_values, layer_order, legacy, tensors
+from .imports import canonical, is_keras, is_layer_class_name, runtime_submodules, star_names
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
 from .source import Spans
 from .values import (
@@ -43,8 +43,8 @@ from .values import (
     snake,
 )
 
-MAX_STEPS = 200_000
-MAX_SECONDS = 5.0  # wall-clock backstop per file, on top of the deterministic step budget
+MAX_STEPS = budgets.MAX_STEPS
+MAX_SECONDS = budgets.MAX_SECONDS  # wall-clock safety net per file; the step budget decides
 MAX_CALL_DEPTH = 12
 MAX_EXPR_DEPTH = 150
 MAX_LOOP = 256
@@ -105,6 +105,7 @@ _CMPOPS = {
     ast.IsNot: lambda a, b: a is not b,
 }
 _PLAIN = (int, float, str, bool, type(None), complex, bytes)
+_MUTATORS = builtin_calls.MUTATORS
 
 
 class _Return(Exception):
@@ -134,7 +135,7 @@ class Env:
         return self.redirect.get(name, self)
 
     def lookup(self, name: str) -> Binding | None:
-        env = self
+        env: Env | None = self
         while env is not None:
             b = env.vars.get(name)
             if b is not None:
@@ -221,6 +222,8 @@ def _flat_tensors(v) -> list:
 def _const_equal(a, b) -> bool:
     if a is b:
         return True
+    if isinstance(a, Ref) and isinstance(b, Ref):
+        return a == b  # the same module or class imported in both branches (`if`/`try` imports)
     if isinstance(a, _PLAIN + (tuple, list)) and type(a) is type(b):
         try:
             return bool(a == b) and not is_unknown(a)
@@ -230,13 +233,18 @@ def _const_equal(a, b) -> bool:
 
 
 class Evaluator:
+    # value helpers the tensor/class modules use (kept here: they need the activation tables)
+    plain = staticmethod(lambda v: _plain(v))
+    nested_shape = staticmethod(lambda v: _nested_shape(v))
+
     def __init__(
         self, tree: ast.Module, spans: Spans, file: str, max_steps: int = MAX_STEPS, max_seconds: float = MAX_SECONDS
     ) -> None:
         self.tree = tree
         self.spans = spans
         self.file = file
-        self.max_steps = max_steps
+        self.base_steps = max_steps
+        self.max_steps = budgets.step_budget(max_steps, len(spans.lines))
         self.steps = 0
         self.call_depth = 0
         self.expr_depth = 0
@@ -260,13 +268,15 @@ class Evaluator:
         self.serial = 0
         self._dispatch: dict = {}
         self.deadline = time.monotonic() + max_seconds
+        # containers changed a number of times we do not know (id -> the container, kept alive)
+        self.poisoned: dict[int, Any] = {}
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
         env = self.module_env
         env.vars["__name__"] = Binding("__main__")
         self.frames.append({"owner": None})  # module frame: records uncertain break/return too
-        self.exec_block(self.tree.body, env)
+        self.exec_block(self.tree.body, env, top=True)
         # functions defined at module level but never called still build models
         # in real code (fragments, `def build_model(): ...`): run them once
         for stmt in self.tree.body:
@@ -274,9 +284,13 @@ class Evaluator:
                 if _mentions_model(stmt):
                     fn = env.vars.get(stmt.name)
                     if fn is not None and isinstance(fn.value, FuncVal):
-                        self.call_function(fn.value, [], [], stmt, unknown_missing=True)
+                        self.within_budget(
+                            stmt,
+                            env,
+                            lambda f=fn.value, s=stmt: self.call_function(f, [], [], s, unknown_missing=True),
+                        )
             elif isinstance(stmt, ast.ClassDef):
-                self.run_uncalled_methods(stmt, env)
+                self.within_budget(stmt, env, lambda s=stmt: self.run_uncalled_methods(s, env))
         self.adopt_orphans()
 
     def run_uncalled_methods(self, stmt: ast.ClassDef, env: Env) -> None:
@@ -330,7 +344,34 @@ class Evaluator:
         if self.steps > self.max_steps:
             raise Budget()
         if not self.steps & 1023 and time.monotonic() > self.deadline:
-            raise Budget()
+            raise Budget("time")
+
+    def within_budget(self, stmt, env: Env, run) -> None:
+        """Run a top-level statement; if it exhausts the step budget, abandon
+        it (its names become UNKNOWN, the models it started are dropped) and
+        give the next statement a fresh allowance (see budgets.py)."""
+        models_before = len(self.models)
+        try:
+            run()
+        except Budget as e:
+            if e.args == ("time",):
+                raise  # the safety net: stop the whole file
+            dropped = self.models[models_before:]
+            del self.models[models_before:]
+            for name in _assigned_names(stmt) if not isinstance(stmt, ast.ClassDef) else ():
+                env.vars[name] = Binding(UNKNOWN)
+            self.max_steps = self.steps + budgets.statement_allowance(self.base_steps)
+            self.file_notes.append(
+                Diagnostic(
+                    kind="limit_exceeded",
+                    severity="warning" if dropped else "info",
+                    span=self.span(stmt),
+                    message=f"the statement at line {stmt.lineno} needs more than the evaluation step budget; "
+                    "it is skipped (what it assigns is unknown"
+                    + (f", {len(dropped)} model(s) it builds are not read" if dropped else "")
+                    + ") and the rest of the file is read",
+                )
+            )
 
     def span(self, node):
         return self.spans.of(node)
@@ -344,7 +385,7 @@ class Evaluator:
         )
 
     # -------------------------------------------------------------- statements
-    def exec_block(self, stmts, env: Env) -> None:
+    def exec_block(self, stmts, env: Env, top: bool = False) -> None:
         frame = self.frames[-1] if self.frames else None
         raised = False
         try:
@@ -353,7 +394,10 @@ class Evaluator:
                     # a break/return may have happened above: the rest may not run
                     self.uncertain += 1
                     raised = True
-                self.exec_stmt(stmt, env)
+                if top:
+                    self.within_budget(stmt, env, lambda s=stmt: self.exec_stmt(s, env))
+                else:
+                    self.exec_stmt(stmt, env)
         finally:
             if raised:
                 self.uncertain -= 1
@@ -491,7 +535,7 @@ class Evaluator:
         for name in names:
             vals = [r.get(name) for r in results]
             first = vals[0]
-            if all(v is not None and first is not None and _const_equal(v.value, first.value) for v in vals):
+            if first is not None and all(v is not None and _const_equal(v.value, first.value) for v in vals):
                 merged[name] = first if all(v is first for v in vals) else Binding(first.value)
             else:
                 merged[name] = Binding(UNKNOWN)
@@ -504,7 +548,13 @@ class Evaluator:
             self.unknown_loop(stmt, env)
             return
         frame = self.frames[-1] if self.frames else {}
-        for item in items:
+        start, built = self.steps, budgets.progress(self)
+        for done, item in enumerate(items):
+            if budgets.not_worth_unrolling(
+                done, len(items) - done, self.steps - start, built == budgets.progress(self)
+            ):
+                self.unknown_loop(stmt, env)  # a loop that builds nothing: the rest is not unrolled
+                return
             self.tick()
             self.assign(stmt.target, item, None, env)
             try:
@@ -523,7 +573,10 @@ class Evaluator:
         """Iterate while the condition is known (each iteration really happens);
         past MAX_LOOP iterations or an unknown condition, the rest is uncertain."""
         frame = self.frames[-1] if self.frames else {}
-        for _ in range(MAX_LOOP):
+        start, built = self.steps, budgets.progress(self)
+        for done in range(MAX_LOOP):
+            if budgets.not_worth_unrolling(done, MAX_LOOP - done, self.steps - start, built == budgets.progress(self)):
+                break  # a loop that builds nothing: the rest is not unrolled
             self.tick()
             test = self.truth(self.ev(stmt.test, env))
             if test is False:
@@ -555,6 +608,7 @@ class Evaluator:
 
     def assign(self, target, value, value_node, env: Env, origin_ok: bool = True) -> None:
         if isinstance(target, ast.Name):
+            oname: str | None  # a Binding may carry no name
             origin, oname = None, target.id
             if origin_ok and value_node is not None:
                 origin = value_node
@@ -611,10 +665,14 @@ class Evaluator:
         elif isinstance(target, ast.Subscript):
             obj = self.ev(target.value, env)
             key = self.ev(target.slice, env)
-            if isinstance(obj, dict) and isinstance(key, _PLAIN) and not self.uncertain:
+            if isinstance(obj, (dict, list)) and self.uncertain:
+                self.poison(obj)
+            elif isinstance(obj, dict) and isinstance(key, _PLAIN):
                 obj[key] = value
-            elif isinstance(obj, list) and isinstance(key, int) and -len(obj) <= key < len(obj) and not self.uncertain:
+            elif isinstance(obj, list) and isinstance(key, int) and -len(obj) <= key < len(obj):
                 obj[key] = value
+            elif isinstance(obj, (dict, list)):
+                self.poison(obj)  # an unknown key or index: which entry changed is unknown
 
     # ------------------------------------------------------------- expressions
     def ev(self, node, env: Env):
@@ -629,7 +687,10 @@ class Evaluator:
             method = self._dispatch.get(t)
             if method is None:
                 method = self._dispatch[t] = getattr(self, "ev_" + t.__name__, None) or _ev_unknown
-            return method(node, env)
+            value = method(node, env)
+            if self.poisoned and id(value) in self.poisoned:
+                return UNKNOWN
+            return value
         finally:
             self.expr_depth -= 1
 
@@ -713,6 +774,8 @@ class Evaluator:
                 return FuncVal(m, base.cls.env, owner=base)
             if base.model is not None and attr in ("add", "build", "summary", "compile"):
                 return BoundMethod(base.model, attr)
+            if attr in ("add_weight", "add_variable") and (base.layer is not None or base.model is not None):
+                return BoundMethod(base, "add_weight")
             return UNKNOWN
         if isinstance(base, ModelObj):
             if attr in ("output", "outputs") and base.style == "functional":
@@ -729,13 +792,19 @@ class Evaluator:
         if isinstance(base, BoundMethod) and base.name == "__super__":
             return BoundMethod(base.obj, "__super__." + attr)
         if isinstance(base, Tensor):
-            if attr in ("shape", "get_shape"):
-                graph = self.graph if base.graph == id(self.graph) else None
-                shape = graph.shape_of(base.node, base.index) if graph is not None else None
-                if shape is None:
+            if attr in ("shape", "get_shape", "ndim"):
+                shape = tensors.shape_of(self, base)
+                if shape is UNKNOWN:
                     return UNKNOWN
-                return tuple(shape) if attr == "shape" else BoundMethod(tuple(shape), "__value__")
+                if attr == "ndim":
+                    return len(shape)
+                return shape if attr == "shape" else BoundMethod(shape, "__value__")
+            if attr == "T":
+                return tensors.make_op(self, "transpose", {"x": base}, node)
             return UNKNOWN
+        data = data_values.attribute(base, attr)
+        if data is not NotImplemented:
+            return data
         if isinstance(base, ArrayVal):
             if attr == "shape":
                 return base.shape
@@ -744,6 +813,8 @@ class Evaluator:
             if attr == "T":
                 return ArrayVal(tuple(reversed(base.shape)))
             return BoundMethod(base, attr)
+        if isinstance(base, LayerObj) and attr in ("output", "input"):
+            return classes.layer_output(self, base, attr)
         if isinstance(base, (list, dict, str, tuple)) or isinstance(base, LayerObj):
             return BoundMethod(base, attr)
         return UNKNOWN
@@ -758,7 +829,7 @@ class Evaluator:
         return UNKNOWN
 
     def ev_elts(self, elts, env) -> list:
-        out = []
+        out: list = []
         for e in elts:
             if isinstance(e, ast.Starred):
                 v = self.ev(e.value, env)
@@ -809,7 +880,11 @@ class Evaluator:
         if _is_tensor_like(left) or _is_tensor_like(right):
             if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)) and op is ast.Add:
                 return left + right
-            return self.opaque_tensor(f"operator {_OPNAMES.get(op, '?')}", [left, right], node)
+            if op is ast.Mult and isinstance(left, (list, tuple)) != isinstance(right, (list, tuple)):
+                n, seq = (right, left) if isinstance(left, (list, tuple)) else (left, right)
+                if isinstance(n, int) and not isinstance(n, bool) and 0 <= n * len(seq) <= MAX_SEQ:
+                    return seq * n  # `[x] * 3`: list repetition, not a tensor product
+            return tensors.binary(self, op, left, right, node)
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
         fn = _BINOPS.get(op)
@@ -828,7 +903,10 @@ class Evaluator:
                 return UNKNOWN
         if op in (ast.LShift,) and isinstance(right, int) and right > 64:
             return UNKNOWN
-        if isinstance(left, (ArrayVal, Ref)) or isinstance(right, (ArrayVal, Ref)):
+        if isinstance(left, ArrayVal) or isinstance(right, ArrayVal):
+            data = data_values.binop(left, right)  # NumPy broadcasting
+            return UNKNOWN if data is NotImplemented else data
+        if isinstance(left, Ref) or isinstance(right, Ref):
             return UNKNOWN
         try:
             result = fn(left, right)
@@ -844,7 +922,7 @@ class Evaluator:
             t = self.truth(v)
             return UNKNOWN if t is None else (not t)
         if _is_tensor_like(v):
-            return self.opaque_tensor("unary operator", [v], node)
+            return tensors.unary(self, type(node.op), v, node)
         if not isinstance(v, (int, float, complex)) or isinstance(v, bool) and isinstance(node.op, ast.Invert):
             return UNKNOWN
         try:
@@ -870,6 +948,12 @@ class Evaluator:
         left = self.ev(node.left, env)
         for op, comp in zip(node.ops, node.comparators):
             right = self.ev(comp, env)
+            if (
+                len(node.ops) == 1
+                and type(op) in tensors.COMPARE_OPS
+                and (isinstance(left, Tensor) or isinstance(right, Tensor))
+            ):
+                return tensors.binary(self, type(op), left, right, node)
             if not _comparable(left) or not _comparable(right):
                 return UNKNOWN
             try:
@@ -894,7 +978,7 @@ class Evaluator:
         base = self.ev(node.value, env)
         key = self.ev(node.slice, env)
         if isinstance(base, Tensor):
-            return self.opaque_tensor("tensor slicing", [base], node)
+            return tensors.subscript(self, base, key, node)
         if isinstance(base, (list, tuple, str)):
             if isinstance(key, int) and not isinstance(key, bool):
                 return base[key] if -len(base) <= key < len(base) else UNKNOWN
@@ -908,6 +992,9 @@ class Evaluator:
             if isinstance(key, _PLAIN) and key in base:
                 return base[key]
             return UNKNOWN
+        data = data_values.subscript(base, key)  # None/.../tuple indexing, df[[cols]]
+        if data is not NotImplemented:
+            return data
         if isinstance(base, ArrayVal) and isinstance(key, ArrayVal) and len(base.shape) >= 1:
             return ArrayVal(tuple(key.shape) + tuple(base.shape[1:]))  # integer-array indexing (np.eye(k)[y])
         if isinstance(base, ArrayVal) and base.shape:
@@ -950,13 +1037,16 @@ class Evaluator:
     def ev_SetComp(self, node, env):
         return UNKNOWN
 
-    def comprehension(self, node, env, kind):
+    def comprehension(self, node, env: Env, kind: type[list] | type[tuple]) -> Any:
         scope = Env(env)
         out: list = []
+        built = budgets.progress(self)
 
         def gen(i: int) -> bool:
             if i == len(node.generators):
                 out.append(self.ev(node.elt, scope))
+                if len(out) > budgets.MAX_DATA_ELEMENTS and built == budgets.progress(self):
+                    return False  # a big table of data, not layers: never decides a shape
                 return len(out) <= MAX_SEQ
             g = node.generators[i]
             items = self.iterate(self.ev(g.iter, scope))
@@ -979,7 +1069,7 @@ class Evaluator:
             return UNKNOWN
         return kind(out)
 
-    def ev_Call(self, node, env):
+    def ev_Call(self, node: ast.Call, env: Env) -> Any:
         func = self.ev(node.func, env)
         # argument provenance is only needed where it can reach the IR (Keras
         # constructors, helpers, user classes, model methods): skip it elsewhere
@@ -1056,6 +1146,9 @@ class Evaluator:
     def call_function(self, fn: FuncVal, pos, kws, node, unknown_missing: bool = False):
         fdef = fn.node
         self.called.add(id(fdef))
+        runtime = runtime_submodules(getattr(fdef, "name", ""))
+        if runtime is not None:  # the library's own definition reads the caller's kwargs: see imports.py
+            return tuple(Ref(m) for m in runtime)
         if self.call_depth >= MAX_CALL_DEPTH:
             return self.unknown_call(None, pos, kws, node)
         scope = Env(fn.env)
@@ -1117,6 +1210,7 @@ class Evaluator:
         scope.vars[name] = Binding(value, origin, oname)
 
     def bind_param(self, scope: Env, name: str, value, src: ArgSource | None, node) -> None:
+        oname: str | None  # a Binding may carry no name
         origin, oname = None, name
         if src is not None:
             if src.origin is not None:
@@ -1133,7 +1227,12 @@ class Evaluator:
             return list(obj)
         if name == "__super__.__init__" and isinstance(obj, InstanceVal):
             return self.functional_subclass_init(obj, pos, kws, node)
+        if name == "add_weight" and isinstance(obj, InstanceVal):
+            return classes.add_weight(self, pos, kws)
         vals = [v for v, _ in pos]
+        data = data_values.call_method(self, obj, name, pos, kws, node)  # arrays, datasets, generators
+        if data is not NotImplemented:
+            return data
         if isinstance(obj, ModelObj):
             return self.model_method(obj, name, pos, kws, node)
         if isinstance(obj, LayerObj) and name == "set_weights" and pos and not self.uncertain:
@@ -1145,24 +1244,11 @@ class Evaluator:
                     span=self.span(node.args[0]) if getattr(node, "args", None) else self.span(node), position=0
                 )
             return None
-        if isinstance(obj, list) and not self.uncertain:
-            if name == "append" and len(vals) == 1:
-                obj.append(vals[0])
-                return None
-            if name == "extend" and len(vals) == 1:
-                items = self.iterate(vals[0])
-                if items is None:
-                    obj.append(UNKNOWN)
-                else:
-                    obj.extend(items)
-                return None
-            if name == "insert" and len(vals) == 2 and isinstance(vals[0], int):
-                obj.insert(vals[0], vals[1])
-                return None
-            if name == "pop" and obj:
-                return obj.pop(vals[0] if vals and isinstance(vals[0], int) else -1)
-        if isinstance(obj, list) and self.uncertain and name in ("append", "extend", "insert", "pop"):
-            obj.append(UNKNOWN) if name != "pop" else None
+        if isinstance(obj, (list, dict)) and name in _MUTATORS:
+            done, result = (False, None) if self.uncertain else builtin_calls.mutate(obj, name, vals, kws, self.iterate)
+            if done:
+                return result
+            self.poison(obj)  # changed in a way (or a number of times) we do not know: contents unknown
             return UNKNOWN
         if isinstance(obj, dict):
             if name == "get" and vals and isinstance(vals[0], _PLAIN):
@@ -1191,6 +1277,12 @@ class Evaluator:
     def call_ref(self, path: str, pos, kws, node, env):
         if path.startswith("builtins."):
             return self.call_builtin(path[9:], pos, kws, node, env)
+        runtime = runtime_submodules(path)
+        if runtime is not None:
+            return tuple(Ref(m) for m in runtime)
+        data = data_values.call_ref(self, path, pos, kws, node)  # data shapes (data_values.py)
+        if data is not NotImplemented:
+            return data
         if path.startswith("numpy.") or path.startswith("math."):
             return self.call_numeric(path, pos, kws, node)
         if path in ("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split"):
@@ -1212,10 +1304,11 @@ class Evaluator:
                 base = arr.shape[:-1] if len(arr.shape) > 1 and arr.shape[-1] == 1 else arr.shape
                 return ArrayVal(tuple(base) + (n,))
             return UNKNOWN
-        if path in ("keras.backend.int_shape", "keras.ops.shape") and pos and isinstance(pos[0][0], Tensor):
-            t = pos[0][0]
-            shape = self.graph.shape_of(t.node, t.index) if t.graph == id(self.graph) else None
-            return tuple(shape) if shape is not None else UNKNOWN
+        if path in _SHAPE_FUNCTIONS and pos and isinstance(pos[0][0], Tensor):
+            shape = tensors.shape_of(self, pos[0][0])
+            if path in ("keras.ops.ndim", "keras.backend.ndim", "tensorflow.rank") and shape is not UNKNOWN:
+                return len(shape)
+            return shape
         if path in ("keras.backend.image_data_format", "keras.config.image_data_format"):
             return "channels_last"
         if path == "keras.backend.image_dim_ordering":
@@ -1228,6 +1321,14 @@ class Evaluator:
                 return self.keras1_merge_layer(pos, kws, node)
             if "." not in name and (name[:1].isupper()):
                 return self.make_layer(name, pos, kws, node)
+        if path.startswith(("keras.ops.", "keras.backend.", "keras.activations.", "tensorflow.")):
+            out = tensors.call_op(self, path, pos, kws, node)
+            if out is not NotImplemented:
+                return out
+        if path.startswith("keras.applications."):
+            out = classes.application(self, path, pos, kws, node)
+            if out is not NotImplemented:
+                return out
         return self.unknown_call(Ref(path), pos, kws, node)
 
     def make_layer(self, written: str, pos, kws, node, custom: bool = False) -> LayerObj:
@@ -1272,12 +1373,7 @@ class Evaluator:
         )
         self.layer_objs[name] = obj
         if norm.warnings:
-            self.layer_warnings[name] = [
-                Diagnostic(
-                    kind="legacy_api", severity="warning", message=m, span=s or span, layer=name, layer_kind=norm.kind
-                )
-                for m, s in norm.warnings
-            ]
+            self.layer_warnings[name] = legacy.diagnostics(norm, name, span)
         return obj
 
     @staticmethod
@@ -1439,6 +1535,10 @@ class Evaluator:
     def apply_layer(self, obj: LayerObj, pos, kws, node):
         if obj.kind == "InputLayer":
             return UNKNOWN
+        if obj.kind == "Lambda":
+            traced = classes.call_lambda(self, obj, pos, kws, node)
+            if traced is not None:
+                return traced
         if not pos:
             inputs_kw = [(v, s) for k, v, s in kws if k in ("inputs", "x", "input", "query")]
             pos = inputs_kw[:1]
@@ -1514,7 +1614,7 @@ class Evaluator:
     def opaque_tensor(self, what: str, deps, node, what_node=None) -> Tensor:
         edges = tuple(Edge(t.node, t.index) for t in _flat_tensors(deps) if t.graph == id(self.graph))
         lid = self.graph.fresh_id(self.unique_name("opaque"))
-        self.graph.nodes[lid] = Layer(id=lid, kind=what, inputs=edges, span=self.span(node))
+        self.graph.nodes[lid] = Layer(id=lid, kind=tensors.opaque_kind(what), inputs=edges, span=self.span(node))
         return Tensor(lid, id(self.graph))
 
     def apply_model(self, m: ModelObj, pos, kws, node):
@@ -1683,6 +1783,7 @@ class Evaluator:
         ):
             x = pos[0] if pos else next(((v, s) for k, v, s in kws if k == "x"), (None, None))
             y = pos[1] if len(pos) > 1 else next(((v, s) for k, v, s in kws if k == "y"), (None, None))
+            data_values.record_feed(self, m, name, pos, kws, node)
             if isinstance(x[0], ArrayVal):
                 m.data_calls.append((name, x[0], x[1], self.span(node)))
             if isinstance(y[0], ArrayVal) and name in ("fit", "evaluate", "train_on_batch", "test_on_batch"):
@@ -1691,6 +1792,7 @@ class Evaluator:
         if name == "compile" and not self.uncertain:
             loss = pos[1][0] if len(pos) > 1 else {k: v for k, v, _ in kws}.get("loss")
             m.loss = loss if isinstance(loss, str) else None
+            data_values.record_compile(m, pos, kws, node, self)
             return None
         if name == "add" and pos:
             if m.style == "sequential":
@@ -1736,11 +1838,10 @@ class Evaluator:
             return UNKNOWN
         if m.style != "functional":
             return UNKNOWN
-        needed = _reachable(m.graph, _flat_tensors(m.outputs))
+        order = layer_order.keras_order(m.graph.nodes, [t.node for t in _flat_tensors(m.outputs)])
         out, seen = [], set()
-        for nid, n in m.graph.nodes.items():
-            if nid not in needed:
-                continue
+        for nid in order:
+            n = m.graph.nodes[nid]
             if isinstance(n, InputNode):
                 out.append(
                     LayerObj(
@@ -1846,12 +1947,15 @@ class Evaluator:
         """A custom Layer whose `call` only wires Keras layers (trivially
         resolvable) is inlined; otherwise None (it stays one unknown-kind node)."""
         call = inst.cls.method("call")
-        if call is None or not pos or not _is_tensor_like(pos[0][0]) or inst.cls.method("build") is not None:
+        if call is None or not pos or not _is_tensor_like(pos[0][0]):
             return None
         before = set(self.graph.nodes)
         uncertain_before = self.uncertain
         try:
-            out = self.call_function(FuncVal(call, inst.cls.env, owner=inst), pos, kws, node)
+            classes.run_build(self, inst, pos[0][0], node)
+            out = classes.declared_output(self, inst, pos, kws, node)
+            if out is None:
+                out = self.call_function(FuncVal(call, inst.cls.env, owner=inst), pos, kws, node)
         except (_Return, _Break, _Continue):
             out = UNKNOWN
         new = [n for nid, n in self.graph.nodes.items() if nid not in before]
@@ -1862,7 +1966,7 @@ class Evaluator:
             and (
                 isinstance(out, Tensor) or (isinstance(out, (tuple, list)) and all(isinstance(t, Tensor) for t in out))
             )
-            and all(isinstance(n, Layer) and (n.kind in SIGNATURES) for n in new)
+            and classes.inlinable(self, new)
             and all(t.graph == id(self.graph) for t in outs)
         )
         if ok:
@@ -1887,47 +1991,7 @@ class Evaluator:
                     return UNKNOWN
                 return r
             return UNKNOWN
-        if any(v is UNKNOWN for v in vals) or kws and name not in ("sorted", "print", "max", "min"):
-            return UNKNOWN if name != "print" else None
-        try:
-            if name == "print":
-                return None
-            if name == "len":
-                items = self.iterate(vals[0]) if vals else None
-                return len(items) if items is not None else UNKNOWN
-            if name in ("int", "float", "str", "bool", "abs", "round") and all(isinstance(v, _PLAIN) for v in vals):
-                return (
-                    getattr(__builtins__, name)(*vals)
-                    if not isinstance(__builtins__, dict)
-                    else __builtins__[name](*vals)
-                )
-            if name in ("tuple", "list", "sorted", "reversed", "sum", "min", "max", "enumerate", "zip"):
-                seqs = [self.iterate(v) for v in vals]
-                if any(s is None for s in seqs):
-                    return UNKNOWN
-                if name == "tuple":
-                    return tuple(seqs[0]) if seqs else ()
-                if name == "list":
-                    return list(seqs[0]) if seqs else []
-                if name == "reversed":
-                    return list(reversed(seqs[0]))
-                if name == "enumerate":
-                    return list(enumerate(seqs[0]))
-                if name == "zip":
-                    return list(zip(*seqs))
-                if name == "sorted":
-                    return sorted(seqs[0])
-                if name in ("sum", "min", "max"):
-                    if name != "sum" and len(vals) > 1:
-                        return {"min": min, "max": max}[name](vals)
-                    if not all(isinstance(v, (int, float)) for v in seqs[0]):
-                        return UNKNOWN
-                    return {"sum": sum, "min": min, "max": max}[name](seqs[0])
-            if name == "dict":
-                return {k: v for k, v, _ in kws}
-        except Exception:
-            return UNKNOWN
-        return UNKNOWN
+        return builtin_calls.call(name, vals, [(k, v) for k, v, _ in kws], self.iterate)
 
     def train_test_split(self, pos, kws):
         """sklearn's split keeps each array's per-sample shape; sizes follow its rounding."""
@@ -1941,6 +2005,9 @@ class Evaluator:
                 out += [UNKNOWN, UNKNOWN]
                 continue
             n = a.shape[0]
+            if n is None:
+                out += [ArrayVal(a.shape), ArrayVal(a.shape)]  # rows unknown, per-sample shape kept
+                continue
             if isinstance(test, float):
                 n_test = math.ceil(test * n)
             elif isinstance(test, int) and not isinstance(test, bool):
@@ -2013,7 +2080,16 @@ class Evaluator:
         return self.unknown_call(None, pos, kws, node)
 
     # ---------------------------------------------------------------- helpers
+    def poison(self, container) -> None:
+        """`container` was changed in a way we cannot follow: from now on its
+        contents are unknown (every expression that evaluates to it gives UNKNOWN)."""
+        self.poisoned[id(container)] = container
+
     def iterate(self, v) -> list | None:
+        if self.poisoned and id(v) in self.poisoned:
+            return None
+        if isinstance(v, ArrayVal):
+            return data_values.iterate(v)
         if isinstance(v, range):
             return list(v) if len(v) <= MAX_SEQ else None
         if isinstance(v, (list, tuple)):
@@ -2048,6 +2124,17 @@ _DATASETS = {
     "keras.datasets.cifar10.load_data": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
     "keras.datasets.cifar100.load_data": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
     "keras.datasets.boston_housing.load_data": (((404, 13), (404,)), ((102, 13), (102,))),
+}
+# functions returning a tensor's static shape (tf.shape gives a tensor, whose entries are these sizes)
+_SHAPE_FUNCTIONS = {
+    "keras.backend.int_shape",
+    "keras.ops.shape",
+    "keras.ops.core.shape",
+    "keras.backend.shape",
+    "tensorflow.shape",
+    "keras.ops.ndim",
+    "keras.backend.ndim",
+    "tensorflow.rank",
 }
 _KERAS1_MODES = {
     "sum": "Add",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...diagnostics import Diagnostic, Related, fmt_shape
+from ...diagnostics import Diagnostic, fmt_shape
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, Model, is_unknown
 from .evaluator import SHAPE_ARGS, Evaluator, Graph, _flat_tensors, _reachable
 from .values import ArrayVal, Budget, InputDecl, LayerObj, ModelObj, Tensor
@@ -32,7 +32,6 @@ def extract_models(ev: Evaluator) -> list[Model]:
         seen.add(key)
         out.append(model)
     out = _prebuilt_weights(ev, out)
-    out = _label_checks(ev, out)
     # name clashes (two models bound to `model`): keep names unique
     names: dict[str, int] = {}
     final = []
@@ -57,7 +56,7 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
     for nid, n in ev.graph.nodes.items():
         if isinstance(n, Layer):
             first_call.setdefault(n.instance_id, nid)
-    owner = {}
+    owner: dict[str, int] = {}
     for mi, model in enumerate(models):
         for l in model.layers:
             owner.setdefault(l.id, mi)
@@ -97,80 +96,6 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
     return out
 
 
-# losses that require targets and outputs of the same shape (after Keras'
-# squeeze_or_expand_to_same_rank); other losses broadcast or take indices
-_SAME_SHAPE_LOSSES = {"categorical_crossentropy", "binary_crossentropy"}
-
-
-def _label_checks(ev: Evaluator, models: list) -> list:
-    """fit() targets whose static shape cannot match the model output under a
-    same-shape loss: Keras 3 raises 'target and output must have the same
-    shape/rank' at the first training step."""
-    from dataclasses import replace
-
-    from ...checker import check
-
-    by_span = {}
-    for mo in ev.models:
-        if mo.label_calls and mo.loss in _SAME_SHAPE_LOSSES:
-            by_span.setdefault(mo.span, mo)
-    out = []
-    for model in models:
-        mo = by_span.get(model.span)
-        if mo is None:
-            out.append(model)
-            continue
-        res = check(model)
-        if res.errors or len(res.output_shapes) != 1 or res.output_shapes[0] is None:
-            out.append(model)
-            continue
-        pred = tuple(res.output_shapes[0])
-        notes = list(model.notes)
-        for method, arr, src, call in mo.label_calls:
-            true = (None,) + tuple(arr.shape[1:])
-            t, p = _squeeze_or_expand(true, pred)
-            if len(t) != len(p):
-                problem = "rank"
-            elif any(a is not None and b is not None and a != b for a, b in zip(t, p)):
-                problem = "shape"
-            else:
-                continue
-            last = model.outputs[0].node if model.outputs else None
-            out_layer = next((l for l in model.layers if l.id == last), None)
-            related = ()
-            if out_layer is not None and out_layer.span is not None:
-                related = (Related(out_layer.span, f"the model output {fmt_shape(pred)} comes from here"),)
-            notes.append(
-                Diagnostic(
-                    kind="data_shape_mismatch",
-                    severity="error",
-                    span=(src.span if src and src.span else call),
-                    message=f"{method}() targets have shape {fmt_shape(tuple(arr.shape))} but the model output is "
-                    f"{fmt_shape(pred)}; with loss '{mo.loss}' they must have the same {problem} "
-                    "(change the output layer, e.g. its units or a missing Flatten, or the targets)",
-                    expected=fmt_shape(pred),
-                    actual=fmt_shape(true),
-                    related=related,
-                )
-            )
-        out.append(replace(model, notes=tuple(notes)) if len(notes) != len(model.notes) else model)
-    return out
-
-
-def _squeeze_or_expand(t: tuple, p: tuple) -> tuple:
-    """Keras' squeeze_or_expand_to_same_rank(y_true, y_pred)."""
-    if len(t) == len(p) + 1 and t[-1] == 1:
-        t = t[:-1] if not (len(p) == 1) else t
-        if len(p) == 1:
-            p = p + (1,)
-    elif len(p) == len(t) + 1 and p[-1] == 1:
-        if len(t) == 1:
-            t = t + (1,)
-        else:
-            p = p[:-1]
-    return t, p
-
-
 def _signature(model: Model):
     return (
         model.span,
@@ -190,6 +115,18 @@ def _input_decl(m: ModelObj) -> InputDecl | None:
             return first.input_decl
         if isinstance(first, ModelObj) and first.style == "sequential" and _input_decl(first) is not None:
             return _input_decl(first)
+        if isinstance(first, ModelObj) and first.style == "functional":
+            # a functional model (or a keras.applications base) first: its input is the model's
+            ins = _flat_tensors(first.inputs)
+            node = first.graph.nodes.get(ins[0].node) if len(ins) == 1 and first.graph is not None else None
+            if isinstance(node, InputNode):
+                return InputDecl(
+                    shape=node.shape,
+                    span=node.span,
+                    shape_span=node.shape_span,
+                    shape_source=node.shape_source,
+                    declared_as="Input",
+                )
     if m.input_decl is not None:
         return m.input_decl
     if m.style != "functional" and m.data_calls:
@@ -266,7 +203,7 @@ def materialize(ev: Evaluator, m: ModelObj) -> Model | None:
         ev.graph.nodes[iid] = inp
         x = Tensor(iid, id(ev.graph))
         if m.style == "sequential":
-            y = ev.apply_model(_Unconsumed(m), [(x, None)], [], None)
+            y = ev.apply_model(_Unconsumed(m), [(x, None)], [], None)  # type: ignore[arg-type]  # a proxy of m
         else:
             y = ev.call_instance(m.instance, [(x, None)], [], _NodeAt(m.span))
         graph = ev.graph
@@ -315,45 +252,6 @@ def _materialize_keras1_merge(ev, m: ModelObj, name: str, notes: list) -> Model:
     outs = _own_tensors(ev, _flat_tensors(y), graph, notes, name, m)
     layers = [n for n in graph.nodes.values() if isinstance(n, Layer)]
     return _finish(ev, m, name, inputs, layers, tuple(Edge(t.node, t.index) for t in outs), notes, "sequential")
-
-
-def _data_diagnostics(m: ModelObj, inputs: list) -> list:
-    """fit/predict data whose shape cannot feed the model's single input.
-
-    Only claims Keras 3 certainly rejects: a rank difference it does not
-    adjust (it adds or drops a trailing axis of size 1 silently), or a
-    different fixed last axis."""
-    out = []
-    if len(inputs) != 1 or inputs[0].shape is None:
-        return out
-    want = inputs[0].shape
-    for method, arr, src, call in m.data_calls:
-        got = (None,) + tuple(arr.shape[1:])
-        if inputs[0].declared_as == "data" and src is not None and inputs[0].shape_span == src.span:
-            continue
-        bad = False
-        if len(got) != len(want):
-            adjusted = (len(got) == len(want) - 1 and want[-1] == 1) or (len(got) == len(want) + 1 and got[-1] == 1)
-            bad = not adjusted
-        elif want[-1] is not None and got[-1] is not None and want[-1] != got[-1] and len(want) > 1:
-            bad = True
-        if not bad:
-            continue
-        where = inputs[0].shape_span or inputs[0].span
-        out.append(
-            Diagnostic(
-                kind="data_shape_mismatch",
-                severity="error",
-                span=(src.span if src and src.span else call),
-                message=f"{method}() receives data of shape {fmt_shape(tuple(arr.shape))}, but the model's input is "
-                f"{fmt_shape(want)}; make the data's per-sample shape {fmt_shape(want[1:])} or change the "
-                "declared input shape",
-                expected=fmt_shape(want),
-                actual=fmt_shape((None,) + tuple(arr.shape[1:])),
-                related=(Related(where, f"the input shape {fmt_shape(want)} is declared here"),) if where else (),
-            )
-        )
-    return out
 
 
 def _late_weights(ev, layers: list) -> list:
@@ -434,7 +332,7 @@ def _keras1_channels_first(ev, inputs, layers) -> list:
 def _finish(ev, m, name, inputs, layers, outputs, notes, style) -> Model:
     seen_msgs: set = set()
     layers = _late_weights(ev, layers)
-    notes = list(notes) + _data_diagnostics(m, inputs) + _keras1_channels_first(ev, inputs, layers)
+    notes = list(notes) + _keras1_channels_first(ev, inputs, layers)
     for inp in inputs:
         for d in ev.layer_notes.get(inp.id, []):
             notes.append(d)
@@ -471,6 +369,7 @@ def _finish(ev, m, name, inputs, layers, outputs, notes, style) -> Model:
         span=m.span,
         notes=tuple(uniq),
         style=style,
+        feeds=tuple(m.feeds),  # checked with the layers (semantics.feeds.check_feeds)
     )
 
 

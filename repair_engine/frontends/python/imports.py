@@ -1,7 +1,8 @@
 """Import resolution: every way of spelling a Keras object -> one canonical path.
 
-`keras`, `tensorflow.keras`, `tf.keras`, `tensorflow.python.keras`, `tf_keras`
-and `keras.src` all become `keras`; legacy submodules (`keras.layers.core`,
+`keras`, `tensorflow.keras`, `tf.keras`, `tensorflow.python.keras`,
+`tensorflow.compat.v1.keras`, `tf_keras`, `keras_core` and `keras.src` all
+become `keras`; legacy submodules (`keras.layers.core`,
 `keras.layers.convolutional`, `keras.engine.topology`, ...) collapse to the
 public name: `keras.layers.convolutional.Conv2D` -> `keras.layers.Conv2D`,
 `keras.models.Sequential` -> `keras.Sequential`, `keras.layers.Input` ->
@@ -19,6 +20,7 @@ _PREFIXES = (
     "tensorflow.keras",
     "tensorflow.contrib.keras",
     "tf_keras",
+    "keras_core",  # Keras Core, the Keras 3 preview: the same API
     "keras.src",
     "keras.api._v2.keras",
     "keras._tf_keras.keras",
@@ -99,3 +101,17 @@ def star_names(module: str) -> dict[str, str]:
         if module == "keras":
             out.update({"Input": "keras.Input", "layers": "keras.layers", "models": "keras.models"})
     return out
+
+
+# Functions that hand Keras submodules over at run time, as keras-applications
+# and segmentation_models do: `backend, layers, models, keras_utils =
+# get_submodules_from_kwargs(kwargs)`. Whatever module the caller passes, it is a
+# Keras (the library's contract), so the result is read as Keras' own submodules.
+RUNTIME_SUBMODULES = {
+    "get_submodules_from_kwargs": ("keras.backend", "keras.layers", "keras.models", "keras.utils"),
+}
+
+
+def runtime_submodules(path: str) -> tuple | None:
+    """The canonical submodule paths a call to `path` returns, or None."""
+    return RUNTIME_SUBMODULES.get(path.rsplit(".", 1)[-1])

@@ -58,12 +58,12 @@ class Spans:
         return Span(
             file=self.file,
             line=lineno,
-            col=self.char_col(lineno, node.col_offset),
+            col=self.char_col(lineno, getattr(node, "col_offset", 0)),
             end_line=end_line,
             end_col=self.char_col(end_line, end_col) if end_col is not None else None,
         )
 
-    def text(self, node: ast.AST, limit: int = 80) -> str:
+    def text(self, node: ast.expr | ast.stmt, limit: int = 80) -> str:
         """The source text of `node` on one line, shortened for messages."""
         try:
             l0, l1 = node.lineno, node.end_lineno or node.lineno
@@ -76,7 +76,7 @@ class Spans:
             else:
                 seg = b"\n".join([parts[0][c0:]] + parts[1:-1] + [parts[-1][:c1]])
             text = seg.decode("utf-8", errors="replace")
-        except Exception:
+        except (AttributeError, TypeError, IndexError):  # a node without (full) positions
             text = ""
         text = " ".join(text.split())
         return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -58,7 +58,7 @@ class LayerObj:
     span: Span | None
     name: str
     inner: LayerObj | None = None
-    input_decl: dict | None = None
+    input_decl: InputDecl | None = None
     custom: bool = False
     # Keras 1 `Merge([model_a, model_b], mode=...)`: the branch models it merges
     branches: list | None = None
@@ -100,6 +100,10 @@ class ModelObj:
     # fit/evaluate calls with statically known targets, and the compile() loss when a string
     label_calls: list = field(default_factory=list)
     loss: str | None = None
+    # semantics.feeds.Feed records of fit/evaluate/predict calls, and the compile() loss/metrics
+    feeds: list = field(default_factory=list)
+    loss_spec: Any = None
+    metrics: Any = None
 
 
 @dataclass
@@ -135,7 +139,7 @@ class ClassVal:
                     return b
         return None
 
-    def method(self, name: str) -> ast.FunctionDef | None:
+    def method(self, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         for stmt in self.node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
                 return stmt
