@@ -62,7 +62,15 @@ def positional(kind: str) -> tuple:
 # the frontend hook
 
 
-def normalize(written: str, pos: list, kws: list, span, keras3_normalize: Callable, keras3_positional: Callable):
+def normalize(
+    written: str,
+    pos: list,
+    kws: list,
+    span,
+    keras3_normalize: Callable,
+    keras3_positional: Callable,
+    finding: Callable | None = None,
+):
     """legacy.normalize with the Keras 2 reading. pos: [(value, ArgSource)], kws: [(name, value, ArgSource)]."""
     names = positional(written)
     if not names:
@@ -84,6 +92,7 @@ def normalize(written: str, pos: list, kws: list, span, keras3_normalize: Callab
                 f"{written} takes at most {len(names)} positional arguments in {KERAS2}; "
                 "this one is rejected (TypeError)",
                 src.span or span,
+                finding,
             )
         )
     return norm
@@ -93,10 +102,9 @@ def _span_of(finding):
     return finding[1] if isinstance(finding, tuple) else getattr(finding, "span", None)
 
 
-def _finding(message: str, span):
-    from ..frontends.python.legacy import Finding  # the frontend's record of a source-level finding
-
-    return Finding(message, span, severity="error", kind="invalid_argument")
+def _finding(message: str, span, make: Callable | None):
+    # the frontend's record of a source-level finding (frontends.python.legacy.Finding), passed in
+    return make(message, span, severity="error", kind="invalid_argument") if make else (message, span)
 
 
 # ---------------------------------------------------------------------------

@@ -1380,7 +1380,9 @@ class Evaluator:
     def normalize_layer(written: str, pos, kws, span) -> legacy.Normalized:
         """Keras 3's reading, or Keras 2's under the keras2 target (semantics/keras2.py)."""
         if active_target() == "keras2":
-            return keras2.normalize(written, pos, kws, span, legacy.normalize, lambda k: legacy.SIGNATURES.get(k, ()))
+            return keras2.normalize(
+                written, pos, kws, span, legacy.normalize, lambda k: legacy.SIGNATURES.get(k, ()), legacy.Finding
+            )
         return legacy.normalize(written, pos, kws, span)
 
     def input_layer_decl(self, norm, span) -> InputDecl:
