@@ -101,13 +101,18 @@ class Report:
     fix: bool = False
     config: Config = field(default_factory=Config)
     file_results: dict = field(default_factory=dict)  # path -> FileResult
+    # the Keras that judged the files and why (repair_engine/target.py); None = Keras 3, not resolved
+    target: Any = None
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "version": 1,
             "tool": {"name": TOOL_NAME, "version": tool_version()},
             "models": [m.to_json() for m in self.models],
         }
+        if self.target is not None:  # an extension of JSON v1 (docs/cli.md)
+            out["target"] = self.target.to_json()
+        return out
 
     @property
     def diagnostics(self) -> list:
@@ -161,6 +166,7 @@ def analyze_paths(paths: list, *, fix: bool = False, config: Config | None = Non
     config = config or Config()
     files, errors = collect(list(paths), config)
     report = Report(fix=fix, config=config, errors=list(errors))
+    report.target = _resolve_target(config, paths, files)
     for sf in files:
         _analyze_file(sf, report, fix, config, verify)
     return report
@@ -170,6 +176,7 @@ def analyze(sources: dict, *, fix: bool = False, config: Config | None = None, v
     """Analyze in-memory files {path: bytes}. Files that hold no model are skipped."""
     config = config or Config()
     report = Report(fix=fix, config=config)
+    report.target = _resolve_target(config, [], [], sources)
     for path in sorted(sources):
         if not config.selects(path):
             continue
@@ -212,7 +219,36 @@ def _internal(report: Report, path: str, what: str, e: BaseException) -> Diagnos
     return Diagnostic(kind="unsupported_construct", severity="error", message=msg, span=Span(path, 1, 1))
 
 
+def _resolve_target(config: Config, paths: list, files: list, sources: dict | None = None):
+    """The target for this run: the config's (or --target's) choice, `auto` read from the repository."""
+    from .target import repository_root, resolve
+
+    if config.target != "auto":
+        return resolve(config.target, None)
+    existing = [p for p in paths if os.path.exists(p)]
+    if config.source:
+        root: str | None = os.path.dirname(os.path.abspath(config.source))
+    else:
+        root = repository_root(existing[0]) if existing else None
+    texts = {sf.path: _head_text(sf.data) for sf in files if sf.data is not None}
+    if sources is not None:  # in-memory files (the bot): no root; the manifests among them are the evidence
+        texts = {p: _head_text(d if isinstance(d, bytes) else str(d).encode()) for p, d in sources.items()}
+    return resolve("auto", root, texts)
+
+
+def _head_text(data: bytes | None) -> str:
+    return data[:MAX_TEXT_BYTES].decode("utf-8", errors="replace") if data and data[:2] != b"PK" else ""
+
+
 def _analyze_file(sf: SourceFile, report: Report, fix: bool, config: Config, verify: bool) -> None:
+    from .target import judging
+
+    name = report.target.for_file(_head_text(sf.data)) if report.target is not None else "keras3"
+    with judging(name):
+        _analyze_file_as(sf, report, fix, config, verify)
+
+
+def _analyze_file_as(sf: SourceFile, report: Report, fix: bool, config: Config, verify: bool) -> None:
     if sf.diagnostic is not None:
         if sf.unreadable:
             report.unreadable += 1

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic, Related, fmt_shape
 from .ir import InputNode, Layer, Model, Shape
-from .semantics import REGISTRY
+from .semantics import REGISTRY, keras2
 from .semantics.arguments import check_layer_tree
 from .semantics.base import Ctx, Unknown, Violation
 from .semantics.ops import OPS
+from .target import active as active_target
 
 # Above these sizes a model is not checked (bounded time and memory).
 MAX_LAYERS = 20000
@@ -80,6 +81,12 @@ def run_layer(layer: Layer, inputs: list, warnings: list | None = None) -> tuple
     unit = unit_of(layer.kind)
     if unit is None:
         return [None], None, False
+    if active_target() == "keras2":  # the per-target layer (semantics/keras2.py, docs/targets.md)
+        return keras2.run_layer(layer, list(inputs), lambda view: _run_unit(unit, view, inputs, warnings))
+    return _run_unit(unit, layer, inputs, warnings)
+
+
+def _run_unit(unit, layer: Layer, inputs: list, warnings: list | None) -> tuple[list, Violation | None, bool]:
     ctx = Ctx(layer=layer, inputs=list(inputs))
     if warnings is not None:
         ctx.warnings = warnings

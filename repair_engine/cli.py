@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
     c.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest .nnrepair.yml)")
     c.add_argument("--verbose", "-v", action="store_true", help="also show info-level findings")
+    _target_options(c)
+    c.add_argument(
+        "--report",
+        choices=("findings", "migration"),
+        default="findings",
+        help="migration: what in Keras 2 code breaks on Keras 3, with the fix of each (docs/targets.md)",
+    )
     f = sub.add_parser("fix", help="repair invalid models (prints the repair; --diff / --write)")
     f.add_argument("paths", nargs="+", metavar="PATH")
     g = f.add_mutually_exclusive_group()
@@ -54,8 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--config", metavar="FILE")
     f.add_argument("--no-verify", action="store_true", help="do not build repaired models with real Keras")
     f.add_argument("--verbose", "-v", action="store_true")
+    _target_options(f)
     sub.add_parser("github", help="run the GitHub bot (see docs/workflows.md)", add_help=False)
     return p
+
+
+def _target_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--target",
+        choices=("keras3", "keras2", "auto"),
+        help="the Keras that judges the code (default: the config's `target`, else auto: read from the "
+        "repository's requirements; Keras 3 without evidence). See docs/targets.md",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,6 +133,14 @@ def _run(args) -> int:
     config = _load_config(args.config)
     if config is None:
         return USAGE_ERROR
+    if getattr(args, "target", None):
+        from dataclasses import replace
+
+        config = replace(config, target=args.target)
+    if getattr(args, "report", "findings") == "migration":
+        from .migration import run_migration
+
+        return run_migration(args, config)
     fix = args.command == "fix"
     verify = not getattr(args, "no_verify", False)
     report = analyze_paths(args.paths, fix=fix, config=config, verify=verify)
@@ -124,7 +149,7 @@ def _run(args) -> int:
     out = sys.stdout
     if not fix:
         if args.format == "text":
-            out.write(to_text(report, "check", verbose=args.verbose))
+            out.write(with_target_line(to_text(report, "check", verbose=args.verbose), report))
         else:
             out.write(render(report, args.format, "check"))
         return report.exit_code("check")
@@ -135,7 +160,7 @@ def _run(args) -> int:
         out.write(unified_diffs(report))
         sys.stderr.write(_summary_line(report))
     else:
-        out.write(to_text(report, "fix", verbose=args.verbose))
+        out.write(with_target_line(to_text(report, "fix", verbose=args.verbose), report))
     if args.write:
         failed = write_fixes(report)
         if failed:
@@ -144,6 +169,15 @@ def _run(args) -> int:
             n = len(report.fixed_texts)
             out.write(f"wrote {n} file{'s' if n != 1 else ''}: {', '.join(sorted(report.fixed_texts))}\n")
     return report.exit_code("fix")
+
+
+def with_target_line(text: str, report) -> str:
+    """The text report names its target on one line, just above the summary (the last line)."""
+    if report.target is None:
+        return text
+    lines = text.rstrip("\n").split("\n")
+    lines.insert(len(lines) - 1, report.target.describe())
+    return "\n".join(lines) + "\n"
 
 
 def _summary_line(report) -> str:

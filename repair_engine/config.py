@@ -10,6 +10,7 @@
     commit: {enabled: false, message: "nnrepair: fix model shapes"}
     scan: {open_pr: false}
     repair: {max_nodes: 2500, time_budget_ms: 20000, alternatives: 2, costs: {set_arg: 1.0}}
+    target: auto                                # keras3 | keras2 | auto (docs/targets.md)
 
 Every field is optional; unknown keys and wrong types are errors with a clear
 message (`ConfigError`), so a typo never silently disables a check.
@@ -29,6 +30,7 @@ CONFIG_NAMES = (".nnrepair.yml", ".nnrepair.yaml")
 FAIL_ON = ("error", "warning", "none")
 FILTER_MODES = ("added", "diff_context", "file", "nofilter")
 SEVERITIES = ("error", "warning", "info")
+TARGETS = ("keras3", "keras2", "auto")  # the Keras that judges the code (repair_engine/target.py)
 _CODE_RE = re.compile(r"^NNR\d{3}$")
 MAX_CONFIG_BYTES = 1_000_000
 
@@ -68,6 +70,7 @@ class Config:
     commit: CommitConfig = field(default_factory=CommitConfig)
     scan: ScanConfig = field(default_factory=ScanConfig)
     repair: RepairConfig = field(default_factory=RepairConfig)
+    target: str = "auto"
     # the file this came from (None = defaults)
     source: str | None = None
 
@@ -213,6 +216,7 @@ _TOP_KEYS = {
     "commit",
     "scan",
     "repair",
+    "target",
 }
 
 
@@ -248,6 +252,9 @@ def config_from_dict(data: Any, where: str = "config") -> Config:
     if filter_mode not in FILTER_MODES:
         raise ConfigError(f"{where}: filter_mode must be one of {', '.join(FILTER_MODES)}, got {filter_mode!r}")
     max_comments = _int(get("max_comments", 20), f"{where}: max_comments", minimum=0)
+    target = get("target", "auto")
+    if target not in TARGETS:
+        raise ConfigError(f"{where}: target must be one of {', '.join(TARGETS)}, got {target!r}")
     commit = _section(get("commit", {}), f"{where}: commit", {"enabled", "message"})
     scan = _section(get("scan", {}), f"{where}: scan", {"open_pr", "open-pr"})
     repair = _section(get("repair", {}), f"{where}: repair", {"max_nodes", "time_budget_ms", "alternatives", "costs"})
@@ -282,6 +289,7 @@ def config_from_dict(data: Any, where: str = "config") -> Config:
             ),
             costs=dict(costs),
         ),
+        target=target,
     )
 
 

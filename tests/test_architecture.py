@@ -22,6 +22,7 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "ir": ("repair_engine.ir",),
     "diagnostics": ("repair_engine.diagnostics",),
     "config": ("repair_engine.config",),
+    "target": ("repair_engine.target",),  # which Keras judges the code (a contextvar read by all)
     "semantics": ("repair_engine.semantics",),
     "frontends": ("repair_engine.frontends",),
     "checker": ("repair_engine.checker",),
@@ -34,23 +35,24 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
         "repair_engine.repair.diffs",
         "repair_engine.frontends.notebook_patch",
     ),
-    "api": ("repair_engine.api", "repair_engine.discover"),
+    "api": ("repair_engine.api", "repair_engine.discover", "repair_engine.migration"),
     "render": ("repair_engine.render",),
     # the image's entry point dispatches the whole command line
     "cli": ("repair_engine", "repair_engine.cli", "repair_engine.__main__", "bot.entrypoint"),
     "bot": ("bot",),
 }
 
-VOCABULARY = {"ir", "diagnostics", "config"}
+VOCABULARY = {"ir", "diagnostics", "config", "target"}
 
 # who may import whom (besides itself): the flow runs one way, downstream may
 # import upstream, never the reverse
 ALLOWED: dict[str, set[str]] = {
     "ir": set(),
+    "target": set(),
     "diagnostics": {"ir"},
     "config": {"ir", "diagnostics"},
-    "semantics": {"ir", "diagnostics"},
-    "frontends": {"ir", "diagnostics", "semantics"},
+    "semantics": {"ir", "diagnostics", "target"},
+    "frontends": {"ir", "diagnostics", "semantics", "target"},
     "checker": VOCABULARY | {"semantics"},
     "oracle": {"ir"},
     "patch": {"ir", "diagnostics", "frontends"},

@@ -20,7 +20,8 @@ from typing import Any
 
 from ...diagnostics import Diagnostic
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
-from ...semantics import attention, recurrent
+from ...semantics import attention, keras2, recurrent
+from ...target import active as active_target
 from . import budgets, builtin_calls, classes, data_values, layer_order, legacy, tensors
 from .imports import canonical, is_keras, is_layer_class_name, runtime_submodules, star_names
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
@@ -1338,7 +1339,7 @@ class Evaluator:
                 norm.args[k] = v
                 norm.arg_sources[k] = s
         else:
-            norm = legacy.normalize(written, pos, [(k, v, s) for k, v, s in kws], span)
+            norm = self.normalize_layer(written, pos, [(k, v, s) for k, v, s in kws], span)
         explicit = norm.args.get("name")
         base = explicit if isinstance(explicit, str) and explicit else snake(norm.kind)
         name = self.unique_name(base)
@@ -1374,6 +1375,15 @@ class Evaluator:
         if norm.warnings:
             self.layer_warnings[name] = legacy.diagnostics(norm, name, span)
         return obj
+
+    @staticmethod
+    def normalize_layer(written: str, pos, kws, span) -> legacy.Normalized:
+        """Keras 3's reading, or Keras 2's under the keras2 target (semantics/keras2.py)."""
+        if active_target() == "keras2":
+            return keras2.normalize(
+                written, pos, kws, span, legacy.normalize, lambda k: legacy.SIGNATURES.get(k, ()), legacy.Finding
+            )
+        return legacy.normalize(written, pos, kws, span)
 
     def input_layer_decl(self, norm, span) -> InputDecl:
         args = norm.args

@@ -1,0 +1,68 @@
+"""Layer examples whose verdict differs between Keras 3 and Keras 2 (tf-keras 2.21), one verdict per target.
+
+tests/test_keras2_examples.py builds each with Keras 3 and with tf-keras and checks our semantics
+under both targets. A verdict is the output shape (batch axis included), a diagnostic kind (str)
+when that Keras rejects the layer, or BUILDS: Keras builds it and our semantics leave the output
+unknown (a Keras 3 check that Keras 2 does not make; semantics/keras2_lenient.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+BUILDS = "builds"
+
+
+@dataclass(frozen=True)
+class TargetExample:
+    kind: str
+    args: dict
+    inputs: Any
+    keras3: Any
+    keras2: Any
+    note: str = ""
+
+
+TARGET_EXAMPLES = (
+    TargetExample(
+        "LeakyReLU", {"negative_slope": 0.2}, (None, 5), (None, 5), "invalid_argument", "Keras 2 spells it alpha"
+    ),
+    TargetExample(
+        "LeakyReLU", {"alpha": 0.2}, (None, 5), (None, 5), (None, 5), "the Keras 2 spelling; Keras 3 still reads it"
+    ),
+    TargetExample(
+        "Dense", {"units": 3, "dynamic": False}, (None, 5), "invalid_argument", (None, 3), "Layer(dynamic=) is Keras 2"
+    ),
+    TargetExample(
+        "SpatialDropout2D", {"rate": 0.1, "trainable": False}, (None, 4, 4, 3), "invalid_argument", (None, 4, 4, 3)
+    ),
+    TargetExample("Dense", {"units": 0}, (None, 5), "invalid_argument", BUILDS, "Keras 2 builds a 0-unit Dense"),
+    TargetExample(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3},
+        (None, 9, 9, 4),
+        "rank_mismatch",
+        BUILDS,
+        "Keras 2 folds the extra axis",
+    ),
+    TargetExample(
+        "Add", {}, [(None, 2, 3), (None, None)], (None, 2, None), (None, 2, 3), "TensorFlow's static broadcast"
+    ),
+    TargetExample("Maximum", {}, [(None, 5), (None, None)], (None, None), (None, 5)),
+    TargetExample(
+        "EinsumDense",
+        {"equation": "abc,cd->abd", "output_shape": (None, 4)},
+        (None, 7, 5),
+        (None, None, 4),
+        (None, 7, 4),
+        "Keras 2 fills the undefined output axis from the input",
+    ),
+    TargetExample(
+        "AdaptiveAveragePooling1D", {"output_size": 2}, (None, 8, 3), (None, 2, 3), "invalid_argument", "Keras 3 only"
+    ),
+    TargetExample("RMSNormalization", {}, (None, 8, 3), (None, 8, 3), "invalid_argument", "Keras 3 only"),
+    TargetExample(
+        "GlobalAveragePooling1D", {"keepdims": True}, (None, 10, 3), (None, 1, 3), (None, 1, 3), "same in both"
+    ),
+)
