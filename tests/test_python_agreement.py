@@ -7,13 +7,13 @@ model builds, the same output shapes.
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.keras_runner import run_in_keras
 
 from repair_engine.checker import check
 from repair_engine.frontends import python_source
@@ -26,44 +26,9 @@ ROOT = Path(__file__).parent.parent
 NOT_KERAS3 = {"imp_legacy_paths.py", "legacy_keras1.py", "legacy_merge.py", "fragment.py", "no_execute.py"}
 AGREEMENT = sorted(p.name for p in FIX.glob("*.py") if p.name not in NOT_KERAS3)
 
-_RUNNER = r"""
-import json, os, runpy, sys, warnings
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-warnings.simplefilter("ignore")
-import keras
-out = {}
-for path in sys.argv[1:]:
-    rec = {"raises": False, "error": None, "models": {}}
-    try:
-        g = runpy.run_path(path, run_name="__main__")
-    except Exception as e:
-        rec["raises"] = True
-        rec["error"] = type(e).__name__ + ": " + (str(e).splitlines() or [""])[0][:200]
-        g = {}
-    for name, v in g.items():
-        if isinstance(v, keras.Model):
-            try:
-                rec["models"][name] = [list(t.shape) for t in v.outputs]
-            except Exception:
-                rec["models"][name] = None
-    out[os.path.basename(path)] = rec
-print("RESULT" + json.dumps(out))
-"""
-
-
 @pytest.fixture(scope="module")
 def keras_verdicts():
-    from tests.conftest import require_keras
-
-    require_keras()
-    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
-    proc = subprocess.run(
-        [sys.executable, "-c", _RUNNER] + [str(FIX / n) for n in AGREEMENT],
-        capture_output=True, text=True, timeout=600, env=env, cwd=str(FIX),
-    )
-    line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT")), None)
-    assert line is not None, proc.stderr[-2000:]
-    return json.loads(line[len("RESULT"):])
+    return run_in_keras(FIX, AGREEMENT, timeout=600)
 
 
 def static_verdict(name: str):
