@@ -74,8 +74,7 @@ def _arr(shape, dtype=None) -> ArrayVal:
     return ArrayVal(tuple(shape))
 
 
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+_is_int = data_numpy.is_int
 
 
 def _dims_ok(shape) -> bool:
@@ -115,7 +114,7 @@ def call_ref(ev, path: str, pos, kws, node):
     if path.startswith("sklearn.preprocessing.") and last in _SCALERS:
         return Obj("scaler")
     if path == "keras.preprocessing.image.ImageDataGenerator" or path.endswith(".ImageDataGenerator"):
-        return Obj("image_generator")
+        return Obj("image_generator", kw.get("data_format"))
     if path.startswith("tensorflow.data.Dataset.") and last == "from_tensor_slices" and vals:
         return _slices(vals[0])
     if last in ("image_dataset_from_directory", "text_dataset_from_directory", "timeseries_dataset_from_array") and (
@@ -229,35 +228,66 @@ def _first_dim(v):
     return None
 
 
+# keras.utils.*_dataset_from_* parameters (Keras 3.15, utils/*_dataset_utils.py)
+_DIR_COMMON = ("labels", "label_mode", "class_names")
+_LOADERS = {
+    "image_dataset_from_directory": ("directory",)
+    + _DIR_COMMON
+    + ("color_mode", "batch_size", "image_size", "shuffle", "seed", "validation_split", "subset", "interpolation")
+    + ("follow_links", "crop_to_aspect_ratio", "pad_to_aspect_ratio", "data_format", "format", "verbose"),
+    "text_dataset_from_directory": ("directory",)
+    + _DIR_COMMON
+    + ("batch_size", "max_length", "shuffle", "seed", "validation_split", "subset", "follow_links", "format")
+    + ("verbose",),
+    "timeseries_dataset_from_array": ("data", "targets", "sequence_length", "sequence_stride", "sampling_rate")
+    + ("batch_size", "shuffle", "seed", "start_index", "end_index", "format"),
+}
+
+
 def _keras_loader(name: str, vals, kw):
-    bs = kw.get("batch_size", 128 if name.startswith("timeseries") else 32)
+    """A Keras dataset loader: one batch's structure (the last batch may be smaller: size unknown)."""
+    b = data_numpy.bind(_LOADERS[name], vals, kw)
+    if b is None or b.get("format", "tf") != "tf" or b.get("subset") == "both":
+        return NI  # "both" gives two datasets; other formats are not tf.data
+    bs = b.get("batch_size", 128 if name.startswith("timeseries") else 32)
     if bs is not None and not _is_int(bs):
         return NI
-    lead = () if bs is None else (None,)  # the last batch may be smaller: size unknown
+    lead = () if bs is None else (None,)
     if name == "timeseries_dataset_from_array":
-        data = vals[0] if vals else kw.get("data")
-        targets = vals[1] if len(vals) > 1 else kw.get("targets")
-        length = vals[2] if len(vals) > 2 else kw.get("sequence_length")
-        if not isinstance(data, ArrayVal) or not _is_int(length) or not data.shape:
-            return NI
-        x = ArrayVal(lead + (length,) + tuple(data.shape[1:]))
-        y = ArrayVal(lead + tuple(targets.shape[1:])) if isinstance(targets, ArrayVal) and targets.shape else None
-        return Batches(x, y, "dataset") if targets is not None and y is not None or targets is None else NI
-    label_mode = kw.get("label_mode", "int")
+        return _timeseries(b, lead)
     if name == "text_dataset_from_directory":
         x = ArrayVal(lead)
     else:
-        size = kw.get("image_size", (256, 256))
-        ch = _CHANNELS.get(kw.get("color_mode", "rgb"))
-        if not (isinstance(size, (tuple, list)) and len(size) == 2 and all(_is_int(d) for d in size)) or ch is None:
+        size = b.get("image_size", (256, 256))
+        ch = _CHANNELS.get(b.get("color_mode", "rgb"))
+        if not _size2(size) or ch is None or b.get("data_format") not in (None, "channels_last"):
             return NI
         x = ArrayVal(lead + tuple(size) + (ch,))
+    if b.get("labels", "inferred") is None:
+        return Batches(x, None, "dataset")  # images only
+    label_mode = b.get("label_mode", "int")
     labels = {"int": lead, "binary": lead + (1,), "categorical": lead + (None,)}
     if label_mode is None:
         return Batches(x, None, "dataset")
     if label_mode not in labels:
         return NI
     return Batches(x, ArrayVal(labels[label_mode]), "dataset")
+
+
+def _timeseries(b: dict, lead: tuple):
+    data, targets, length = b.get("data"), b.get("targets"), b.get("sequence_length")
+    if not isinstance(data, ArrayVal) or not _is_int(length) or not data.shape:
+        return NI
+    x = ArrayVal(lead + (length,) + tuple(data.shape[1:]))
+    if targets is None:
+        return Batches(x, None, "dataset")
+    if not isinstance(targets, ArrayVal) or not targets.shape:
+        return NI
+    return Batches(x, ArrayVal(lead + tuple(targets.shape[1:])), "dataset")
+
+
+def _size2(size) -> bool:
+    return isinstance(size, (tuple, list)) and len(size) == 2 and all(_is_int(d) for d in size)
 
 
 # ---------------------------------------------------------------- methods
@@ -321,7 +351,7 @@ def _obj_method(o: Obj, name, vals, kw):
     if o.kind == "scaler" and name in ("fit_transform", "transform", "inverse_transform") and vals:
         return vals[0] if isinstance(vals[0], ArrayVal) else NI
     if o.kind == "image_generator":
-        return _generator(name, vals, kw)
+        return _generator(o, name, vals, kw)
     if o.kind == "tf1_split" and name == "next_batch" and vals and _is_int(vals[0]):
         n = vals[0]
         return (ArrayVal((n, 784)), ArrayVal((n, 10) if o.info else (n,)))
@@ -332,36 +362,52 @@ def _obj_method(o: Obj, name, vals, kw):
     return NI
 
 
-def _generator(name, vals, kw):
-    bs = kw.get("batch_size", 32)
-    if not _is_int(bs):
-        return NI
+# ImageDataGenerator's iterators (Keras 3.15, legacy/preprocessing/image.py)
+_FLOWS = {
+    "flow": ("x", "y", "batch_size", "shuffle", "sample_weight", "seed", "save_to_dir", "save_prefix")
+    + ("save_format", "ignore_class_split", "subset"),
+    "flow_from_directory": ("directory", "target_size", "color_mode", "classes", "class_mode", "batch_size")
+    + ("shuffle", "seed", "save_to_dir", "save_prefix", "save_format", "follow_links", "subset", "interpolation")
+    + ("keep_aspect_ratio",),
+    "flow_from_dataframe": ("dataframe", "directory", "x_col", "y_col", "weight_col", "target_size", "color_mode")
+    + ("classes", "class_mode", "batch_size", "shuffle", "seed", "save_to_dir", "save_prefix", "save_format")
+    + ("subset", "interpolation", "validate_filenames"),
+}
+_LABELS = {"categorical": (None, None), "binary": (None,), "sparse": (None,)}
+
+
+def _generator(gen: Obj, name, vals, kw):
+    b = data_numpy.bind(_FLOWS[name], vals, kw) if name in _FLOWS else None
+    bs = b.get("batch_size", 32) if b is not None else None
+    if b is None or not _is_int(bs) or gen.info not in (None, "channels_last"):
+        return NI  # channels_first generators put the channels before the image axes
     if name == "flow":
-        x = vals[0] if vals else kw.get("x")
-        y = vals[1] if len(vals) > 1 else kw.get("y")
-        if not isinstance(x, ArrayVal) or not x.shape:
-            return NI
-        b = min(bs, x.shape[0]) if x.shape[0] is not None else None
-        ya = ArrayVal((b,) + tuple(y.shape[1:])) if isinstance(y, ArrayVal) and y.shape else None
-        if y is not None and ya is None:
-            return NI
-        return Batches(ArrayVal((b,) + tuple(x.shape[1:])), ya, "generator")
-    if name in ("flow_from_directory", "flow_from_dataframe"):
-        size = kw.get("target_size", (256, 256))
-        ch = _CHANNELS.get(kw.get("color_mode", "rgb"))
-        if not (isinstance(size, (tuple, list)) and len(size) == 2 and all(_is_int(d) for d in size)) or ch is None:
-            return NI
-        x = ArrayVal((None,) + tuple(size) + (ch,))
-        mode = kw.get("class_mode", "categorical" if name == "flow_from_directory" else "categorical")
-        if mode in ("categorical",):
-            return Batches(x, ArrayVal((None, None)), "generator")
-        if mode in ("binary", "sparse"):
-            return Batches(x, ArrayVal((None,)), "generator")
-        if mode == "input":
-            return Batches(x, x, "generator")
-        if mode is None:
-            return Batches(x, None, "generator")
-    return NI
+        return _flow(b, bs)
+    size = b.get("target_size", (256, 256))
+    ch = _CHANNELS.get(b.get("color_mode", "rgb"))
+    if not _size2(size) or ch is None:
+        return NI
+    x = ArrayVal((None,) + tuple(size) + (ch,))
+    mode = b.get("class_mode", "categorical")
+    if mode in _LABELS:
+        return Batches(x, ArrayVal(_LABELS[mode]), "generator")
+    if mode == "input":
+        return Batches(x, x, "generator")
+    if mode is None:
+        return Batches(x, None, "generator")
+    return NI  # raw / multi_output: the dataframe's columns decide
+
+
+def _flow(b: dict, bs: int):
+    x, y = b.get("x"), b.get("y")
+    if not isinstance(x, ArrayVal) or not x.shape:
+        return NI
+    n = x.shape[0]
+    first = min(bs, n) if n is not None and b.get("subset") is None else None
+    ya = ArrayVal((first,) + tuple(y.shape[1:])) if isinstance(y, ArrayVal) and y.shape else None
+    if y is not None and ya is None:
+        return NI
+    return Batches(ArrayVal((first,) + tuple(x.shape[1:])), ya, "generator")
 
 
 def attribute(base, attr: str):
