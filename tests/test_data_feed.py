@@ -186,9 +186,45 @@ def test_repairs_never_feed_a_shape_tuple():
             assert ".fit((" not in fix.new_text and ".predict((" not in fix.new_text, name
 
 
-def test_repaired_fixtures_check_clean():
-    for name in ("predict_single_bad.py", "units_onehot_bad.py", "missing_flatten_bad.py", "sigmoid2_bad.py"):
+# bad fixtures whose repair a human would write, and the text it must contain
+REPAIRED = {
+    "predict_single_bad.py": "sample[None]",
+    "units_onehot_bad.py": "layers.Dense(5, activation=",
+    "missing_flatten_bad.py": "Flatten()",
+    "sigmoid2_bad.py": "Dense(1",
+    "count_single_sequence_bad.py": "model.fit(x[None], y",  # one sequence: its batch axis
+    "predict_list_point_bad.py": "model.predict([point[None]]",  # each point of the loop
+    "reshape_no_numpy_bad.py": "model.fit(x.reshape(-1, 8, 8, 1), y",  # no numpy alias: the array's method
+    "flatten_dense_stack_bad.py": "model.add(Flatten())\nmodel.add(Dense(units=1))",  # before the output Dense
+}
+
+
+@pytest.mark.parametrize("name", sorted(REPAIRED))
+def test_repaired_fixtures_check_clean(name):
+    _, fix = _fix(name)
+    assert fix.new_text is not None, name
+    assert REPAIRED[name] in fix.new_text, fix.new_text
+    result = python_source.load(name, fix.new_text.encode())
+    assert not [d for m in result.models for d in check(m).errors], name
+
+
+def test_repaired_fixtures_run_in_keras(tmp_path):
+    """The repaired programs run: real Keras fits/predicts them without an error."""
+    from tests.conftest import require_keras
+
+    require_keras()
+    paths = []
+    for name in sorted(REPAIRED):
         _, fix = _fix(name)
         assert fix.new_text is not None, name
-        result = python_source.load(name, fix.new_text.encode())
-        assert not [d for m in result.models for d in check(m).errors], name
+        path = tmp_path / name
+        path.write_text(fix.new_text)
+        paths.append(str(path))
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="-1")
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER] + paths, capture_output=True, text=True, timeout=900, env=env, cwd=str(tmp_path)
+    )
+    line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT")), None)
+    assert line is not None, proc.stderr[-2000:]
+    errors = {k: v for k, v in json.loads(line[len("RESULT") :]).items() if v is not None}
+    assert errors == {}

@@ -31,10 +31,18 @@ _CHAIN = {"Activation", "Dropout", "Softmax", "ReLU", "LeakyReLU"}
 def _feed_edit(model: Model, feed_i: int, ref_i: int, shape: tuple, how: str) -> Model:
     feed = model.feeds[feed_i]
     xs = list(feed.xs)
-    xs[ref_i] = replace(xs[ref_i], shape=shape, rewrite=how)
+    ref = xs[ref_i]
+    xs[ref_i] = replace(ref, shape=shape, rewrite=how)
     feeds = list(model.feeds)
     feeds[feed_i] = replace(feed, xs=tuple(xs))
-    return replace(model, feeds=tuple(feeds))
+    # a model built by this very call from the data (no input declared) is built from the new shape
+    inputs = tuple(
+        replace(i, shape=(None,) + tuple(shape[1:]))
+        if i.declared_as == "data" and ref.span is not None and i.shape_span == ref.span
+        else i
+        for i in model.inputs
+    )
+    return replace(model, feeds=tuple(feeds), inputs=inputs)
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,8 @@ def propose(model: Model, result) -> list[Edit]:
             continue
         if d.kind == "data_shape_mismatch" and "ref" in d.hint:
             out.extend(_input_moves(model, d.hint))
+        elif d.kind == "data_sample_count":
+            out.extend(_count_moves(model, d.hint))
         elif d.kind in ("data_target_mismatch", "data_label_encoding"):
             out.extend(_target_moves(model, result, d))
     return out
@@ -132,6 +142,27 @@ def _input_moves(model: Model, hint: dict) -> list[Edit]:
         new = (total // per,) + want
         if new != have:
             out.append(ReshapeData(target=f"{inp.id}.data", feed=hint["feed"], ref=hint["ref"], old=have, new=new))
+    return out
+
+
+def _count_moves(model: Model, hint: dict) -> list[Edit]:
+    """N samples of x against a single target: x is one sample without its batch axis
+    (a sequence of N steps, an image of N rows), so it gets one: x[None]."""
+    feed = model.feeds[hint["feed"]]
+    others = [d for d in feed.ys if d.shape and not d.batched]
+    if not others or any(d.shape[0] != 1 for d in others):
+        return []
+    out: list[Edit] = []
+    for i, ref in enumerate(feed.xs):
+        if ref.source != "array" or ref.rewrite or ref.batched or not ref.shape or ref.shape[0] in (None, 1):
+            continue
+        have = tuple(ref.shape)
+        new = (1,) + have
+        out.append(
+            ReshapeData(
+                target="data", feed=hint["feed"], ref=i, old=have, new=new, how="batch_axis", op="data_batch_axis"
+            )
+        )
     return out
 
 
@@ -171,7 +202,10 @@ def _target_moves(model: Model, result, d) -> list[Edit]:
 
 
 def _first_dense_on_nd(model: Model, result) -> Layer | None:
-    """The first Dense reading a tensor of rank > 2 (where a Flatten is missing)."""
+    """Where a Flatten is missing: the first Dense reading a tensor of rank > 2 that
+    follows another kind of layer (the head after a conv/pool stack); in a model of
+    Dense layers only, the output Dense (SFData's ground truths put it there)."""
+    on_nd = []
     for layer in model.layers:
         if layer.kind != "Dense" or not layer.inputs:
             continue
@@ -179,8 +213,12 @@ def _first_dense_on_nd(model: Model, result) -> Layer | None:
         shapes = result.shapes.get(e.node)
         shape = shapes[e.index] if shapes and e.index < len(shapes) else None
         if shape is not None and len(shape) > 2:
+            on_nd.append(layer)
+    for layer in on_nd:
+        producer = _producer(model, layer)
+        if producer is not None and producer.kind not in {"Dense"} | _CHAIN:
             return layer
-    return None
+    return on_nd[-1] if on_nd else None
 
 
 # ------------------------------------------------------------------ patch
@@ -190,7 +228,7 @@ def patch(p, original: Model, repaired: Model) -> None:
     """Write the data and loss changes of `repaired` into patcher `p` (patch_python.Patcher)."""
     from .patch_python import PatchError
 
-    done: set = set()
+    done: dict = {}  # span -> its new text
     from ..semantics.feeds import Feed
 
     for fo, fr in zip(original.feeds, repaired.feeds):
@@ -199,17 +237,22 @@ def patch(p, original: Model, repaired: Model) -> None:
         for ro, rr in zip(fo.xs, fr.xs):
             if rr.rewrite is None or rr.shape == ro.shape:
                 continue
-            if rr.span is None or rr.span in done:
+            if rr.span is None:
                 raise PatchError("the data argument cannot be located")
-            done.add(rr.span)
             start, end = p.src.span(rr.span)
             text = p.src.text[start:end]
-            p.add(start, end, _rewrite(p.src.text, text, rr))
+            new = _rewrite(p.src.text, text, rr)
+            if rr.span in done:
+                if done[rr.span] != new:
+                    raise PatchError("one data argument would be rewritten in two ways")
+                continue
+            done[rr.span] = new
+            p.add(start, end, new)
         lo, lr = fo.loss, fr.loss
         if getattr(lo, "name", None) != getattr(lr, "name", None) and lo is not None and lr is not None:
             if lo.span is None or lo.span in done:
                 continue
-            done.add(lo.span)
+            done[lo.span] = lr.name
             start, end = p.src.span(lo.span)
             old = p.src.text[start:end]
             if not (old[:1] in "'\"" and old[-1:] == old[:1]):
@@ -218,15 +261,14 @@ def patch(p, original: Model, repaired: Model) -> None:
 
 
 def _rewrite(source: str, text: str, ref) -> str:
-    from .patch_python import PatchError
 
     simple = _is_primary(text)
     if ref.rewrite == "batch_axis":
         return f"{text}[None]" if simple else f"({text})[None]"
-    alias = _numpy_alias(source)
-    if alias is None:
-        raise PatchError("numpy is not imported under a name")
     dims = ", ".join(str(d) for d in ref.shape[1:])
+    alias = _numpy_alias(source)
+    if alias is None:  # an ndarray (Python lists are never rewritten): its own method
+        return f"{text if simple else '(' + text + ')'}.reshape(-1, {dims})"
     return f"{alias}.reshape({text}, (-1, {dims}))"
 
 

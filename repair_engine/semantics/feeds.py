@@ -448,6 +448,7 @@ def _count_diagnostics(feed: Feed) -> list:
             None,
             expected=str(first.shape[0]),
             actual=str(odd.shape[0]),
+            hint={"counts": tuple(d.shape[0] for d in feed.xs + feed.ys if d.shape)},
         )
     ]
 

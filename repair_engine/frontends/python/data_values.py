@@ -592,7 +592,8 @@ def record_feed(ev, m, name: str, pos, kws, node) -> None:
         vx, vx_struct = _refs(val[0][0], "x", val[1], False, "validation")
         vy, vy_struct = _refs(val[0][1], "y", val[1], False, "validation")
         if vx or vy:
-            m.feeds.append(
+            _add_feed(
+                m,
                 Feed(
                     method="fit (validation_data)",
                     call=call,
@@ -602,9 +603,10 @@ def record_feed(ev, m, name: str, pos, kws, node) -> None:
                     y_struct=vy_struct,
                     loss=m.loss_spec,
                     batch_size=bs if _is_int(bs) else None,
-                )
+                ),
             )
-    m.feeds.append(
+    _add_feed(
+        m,
         Feed(
             method=name,
             call=call,
@@ -615,8 +617,14 @@ def record_feed(ev, m, name: str, pos, kws, node) -> None:
             loss=m.loss_spec,
             batch_size=bs if _is_int(bs) else None,
             validation_split=vs if isinstance(vs, float) else None,
-        )
+        ),
     )
+
+
+def _add_feed(m, feed: Feed) -> None:
+    """One feed per call and data: a call in a loop is recorded once, not once per iteration."""
+    if feed not in m.feeds:
+        m.feeds.append(feed)
 
 
 def _elements(ev, node, position: int, keyword: str) -> list:
@@ -653,5 +661,6 @@ def _refs(value, role, src, batched, source, elements=()):
         and not is_unknown(value)
         and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
     ):
-        return (DataRef((len(value),), role, span, origin, oname, None, batched, source),), "single"
+        kind = "list" if source == "array" else source  # a Python list: no ndarray methods
+        return (DataRef((len(value),), role, span, origin, oname, None, batched, kind),), "single"
     return (), "single"
