@@ -225,8 +225,8 @@ def _first_dense_on_nd(model: Model, result) -> Layer | None:
 
 
 def patch(p, original: Model, repaired: Model) -> None:
-    """Write the data and loss changes of `repaired` into patcher `p` (patch_python.Patcher)."""
-    from .patch_python import PatchError
+    """Write the data and loss changes of `repaired` into patcher `p` (patch.python.Patcher)."""
+    from ..patch.python import PatchError
 
     done: dict = {}  # span -> its new text
     from ..semantics.feeds import Feed
