@@ -196,7 +196,18 @@ REPAIRED = {
     "predict_list_point_bad.py": "model.predict([point[None]]",  # each point of the loop
     "reshape_no_numpy_bad.py": "model.fit(x.reshape(-1, 8, 8, 1), y",  # no numpy alias: the array's method
     "flatten_dense_stack_bad.py": "model.add(Flatten())\nmodel.add(Dense(units=1))",  # before the output Dense
+    "metric_sparse_acc_bad.py": 'metrics=["categorical_accuracy"]',  # the metric of one-hot targets
+    "metric_top_k_bad.py": 'metrics=["sparse_top_k_categorical_accuracy"]',
+    "metric_auc_bad.py": "layers.Dense(1, activation=",  # one output per target
+    "cce_class_indices_bad.py": "model.fit(x, keras.utils.to_categorical(y, 3)",  # the loss is a class: the targets
 }
+
+
+def test_one_hot_targets_offered_beside_the_sparse_loss():
+    _, fix = _fix("cce_indices_bad.py")
+    assert fix.new_text is not None and 'loss="sparse_categorical_crossentropy"' in fix.new_text
+    diffs = [a["diff"] for r in fix.repairs.values() if r for a in r["alternatives"]]
+    assert any("keras.utils.to_categorical(y, 3)" in t for t in diffs), diffs
 
 
 @pytest.mark.parametrize("name", sorted(REPAIRED))

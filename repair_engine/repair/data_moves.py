@@ -69,6 +69,31 @@ class ReshapeData(Edit):
 
 
 @dataclass(frozen=True)
+class OneHotTargets(Edit):
+    """Targets `ref` of feed `feed` (class indices) one-hot encoded at the call: to_categorical(y, n)."""
+
+    feed: int = 0
+    ref: int = 0
+    classes: int = 0
+    op: str = "data_reshape"
+
+    def apply(self, model: Model) -> Model:
+        feed = model.feeds[self.feed]
+        ys = list(feed.ys)
+        y = ys[self.ref]
+        base = tuple(y.shape[:-1]) if len(y.shape) > 1 and y.shape[-1] == 1 else tuple(y.shape)
+        ys[self.ref] = replace(y, shape=base + (self.classes,), rewrite="to_categorical")
+        feeds = list(model.feeds)
+        feeds[self.feed] = replace(feed, ys=tuple(ys))
+        return replace(model, feeds=tuple(feeds))
+
+    def describe(self, model: Model) -> str:
+        d = model.feeds[self.feed].ys[self.ref]
+        name = f"`{d.name}`" if d.name else "the targets"
+        return f"{model.feeds[self.feed].method}(): one-hot encode {name} into {self.classes} classes"
+
+
+@dataclass(frozen=True)
 class SetLoss(Edit):
     """compile(loss=...) := `new` (a built-in loss name)."""
 
@@ -91,10 +116,42 @@ class SetLoss(Edit):
         return f"compile(): change the loss '{self.old}' -> '{self.new}'"
 
 
+@dataclass(frozen=True)
+class SetMetric(Edit):
+    """compile(metrics=[..., old, ...]): `old` := `new` (the metric that fits the targets' encoding)."""
+
+    old: str = ""
+    new: str = ""
+    op: str = "set_loss"  # priced as a loss change: one compile() argument
+
+    def apply(self, model: Model) -> Model:
+        feeds = []
+        for f in model.feeds:
+            metrics = tuple(replace(m, name=self.new, written=self.new) if m.name == self.old else m for m in f.metrics)
+            feeds.append(replace(f, metrics=metrics))
+        return replace(model, feeds=tuple(feeds))
+
+    def describe(self, model: Model) -> str:
+        return f"compile(): change the metric '{self.old}' -> '{self.new}'"
+
+
+# the metric of the other label encoding (one-hot <-> class indices)
+_METRIC_TWIN = {
+    "sparse_categorical_accuracy": "categorical_accuracy",
+    "categorical_accuracy": "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy": "sparse_top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy": "top_k_categorical_accuracy",
+}
+
+
 def feeds_key(model: Model) -> tuple:
     """What data and loss edits change, hashable (part of the search's state key)."""
     return tuple(
-        (tuple(x.shape if x.shape is None else tuple(x.shape) for x in f.xs), getattr(f.loss, "name", None))
+        (
+            tuple(x.shape if x.shape is None else tuple(x.shape) for x in f.xs),
+            getattr(f.loss, "name", None),
+            tuple(m.name for m in f.metrics),
+        )
         for f in model.feeds
     )
 
@@ -177,9 +234,13 @@ def _target_moves(model: Model, result, d) -> list[Edit]:
     hint = d.hint
     target, pred, loss = tuple(hint["target"]), tuple(hint.get("pred") or ()), hint.get("loss")
     out: list[Edit] = []
+    twin = _METRIC_TWIN.get(hint.get("metric", ""))
+    if twin is not None:
+        out.append(SetMetric(target="compile.metrics", old=hint["metric"], new=twin))
     if d.kind == "data_label_encoding" and loss in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
         new = "sparse_categorical_crossentropy" if loss == "categorical_crossentropy" else "categorical_crossentropy"
         out.append(SetLoss(target="compile.loss", old=loss, new=new))
+        out.extend(_one_hot_moves(model, hint, loss, pred))
     layer = next((l for l in model.layers if l.id == d.layer), None)
     while layer is not None and layer.kind in _CHAIN:
         layer = _producer(model, layer)
@@ -199,6 +260,16 @@ def _target_moves(model: Model, result, d) -> list[Edit]:
         if first is not None:
             out.append(InsertLayer(target=first.id, kind="Flatten", args=(), edge=0))
     return out
+
+
+def _one_hot_moves(model: Model, hint: dict, loss: str, pred: tuple) -> list[Edit]:
+    """Class indices fed to categorical_crossentropy: to_categorical(y, classes) at the call."""
+    if loss != "categorical_crossentropy" or "ref_y" not in hint or not pred or not isinstance(pred[-1], int):
+        return []
+    y = model.feeds[hint["feed"]].ys[hint["ref_y"]]
+    if y.role != "y" or y.source != "array" or y.batched or y.rewrite or not y.shape:
+        return []
+    return [OneHotTargets(target="data", feed=hint["feed"], ref=hint["ref_y"], classes=pred[-1])]
 
 
 def _first_dense_on_nd(model: Model, result) -> Layer | None:
@@ -234,7 +305,7 @@ def patch(p, original: Model, repaired: Model) -> None:
     for fo, fr in zip(original.feeds, repaired.feeds):
         if not isinstance(fo, Feed) or not isinstance(fr, Feed):
             continue
-        for ro, rr in zip(fo.xs, fr.xs):
+        for ro, rr in zip(fo.xs + fo.ys, fr.xs + fr.ys):
             if rr.rewrite is None or rr.shape == ro.shape:
                 continue
             if rr.span is None:
@@ -248,6 +319,15 @@ def patch(p, original: Model, repaired: Model) -> None:
                 continue
             done[rr.span] = new
             p.add(start, end, new)
+        for mo, mr in zip(fo.metrics, fr.metrics):
+            if mo.name == mr.name or mo.span in done:
+                continue
+            if mo.span is None:
+                raise PatchError("the metric is not written as a string in a list")
+            start, end = p.src.span(mo.span)
+            old = p.src.text[start:end]
+            done[mo.span] = mr.name
+            p.add(start, end, f"{old[0]}{mr.name}{old[0]}")
         lo, lr = fo.loss, fr.loss
         if getattr(lo, "name", None) != getattr(lr, "name", None) and lo is not None and lr is not None:
             if lo.span is None or lo.span in done:
@@ -261,8 +341,14 @@ def patch(p, original: Model, repaired: Model) -> None:
 
 
 def _rewrite(source: str, text: str, ref) -> str:
-
     simple = _is_primary(text)
+    if ref.rewrite == "to_categorical":
+        fn = _to_categorical_name(source)
+        if fn is None:
+            from ..patch.python import PatchError
+
+            raise PatchError("keras is not imported under a name")
+        return f"{fn}({text}, {ref.shape[-1]})"
     if ref.rewrite == "batch_axis":
         return f"{text}[None]" if simple else f"({text})[None]"
     dims = ", ".join(str(d) for d in ref.shape[1:])
@@ -278,6 +364,18 @@ def _is_primary(text: str) -> bool:
     except SyntaxError:
         return False
     return isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call))
+
+
+def _to_categorical_name(source: str) -> str | None:
+    """How this file can call keras.utils.to_categorical."""
+    if re.search(r"^\s*from\s+(tensorflow\.)?keras\.utils\s+import\s+[^#\n]*\bto_categorical\b", source, re.M):
+        return "to_categorical"
+    if re.search(r"^\s*(import\s+keras\s*$|from\s+tensorflow\s+import\s+keras\s*$)", source, re.M):
+        return "keras.utils.to_categorical"
+    m = re.search(r"^\s*import\s+tensorflow\s+as\s+(\w+)\s*$", source, re.M)
+    if m:
+        return f"{m.group(1)}.keras.utils.to_categorical"
+    return None
 
 
 def _numpy_alias(source: str) -> str | None:

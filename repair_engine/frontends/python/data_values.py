@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...ir import UNKNOWN, is_unknown
-from ...semantics.feeds import METHODS, DataRef, Feed, LossSpec, loss_name
+from ...semantics.feeds import METHODS, DataRef, Feed, LossSpec, MetricSpec, loss_name, metric_name
 from . import data_numpy
 from .data_numpy import broadcast
 from .values import ArrayVal, FuncVal, Ref
@@ -95,6 +95,8 @@ def call_ref(ev, path: str, pos, kws, node):
     last = path.rsplit(".", 1)[-1]
     if path.startswith("keras.losses."):
         return loss_object(path, pos, kws)
+    if path.startswith("keras.metrics.") and last[:1].isupper():
+        return metric_object(path, kws)
     if path.startswith("keras.datasets.") and last == "load_data":
         return _load_dataset(path.split(".")[2], vals, kw)
     if path.endswith("examples.tutorials.mnist.input_data.read_data_sets"):
@@ -529,9 +531,43 @@ def iterate(v) -> list | None:
 
 
 def record_compile(m, pos, kws, node, ev):
-    """compile(optimizer, loss, metrics): the loss per output, with from_logits when given."""
+    """compile(optimizer, loss, loss_weights, metrics): the loss per output, with from_logits
+    when given, and the metrics whose shapes are checked."""
     loss = pos[1] if len(pos) > 1 else next(((v, s) for k, v, s in kws if k == "loss"), (None, None))
     m.loss_spec = _loss(loss[0], loss[1], ev)
+    metrics = pos[3] if len(pos) > 3 else next(((v, s) for k, v, s in kws if k == "metrics"), (None, None))
+    weighted = next((v for k, v, _ in kws if k == "weighted_metrics"), None)
+    m.metrics = _metrics(ev, metrics[0], node, "metrics", 3) + _metrics(ev, weighted, node, "weighted_metrics", None)
+
+
+def _metrics(ev, value, node, keyword: str, position: int | None) -> tuple:
+    """MetricSpec per metric of a list literal we can name (its element's span, for a repair)."""
+    if not isinstance(value, (list, tuple)):
+        return ()
+    import ast
+
+    arg = next((k.value for k in getattr(node, "keywords", []) if k.arg == keyword), None)
+    args = getattr(node, "args", [])
+    if arg is None and position is not None and len(args) > position:
+        arg = args[position]
+    elts = arg.elts if isinstance(arg, (ast.List, ast.Tuple)) and len(arg.elts) == len(value) else None
+    out = []
+    for i, v in enumerate(value):
+        written = v if isinstance(v, str) else v.path if isinstance(v, Ref) else None
+        if isinstance(v, Obj) and v.kind == "metric":
+            written = v.info
+        name = metric_name(written)
+        if name is not None and isinstance(written, str):
+            span = ev.span(elts[i]) if elts is not None and isinstance(v, str) else None
+            out.append(MetricSpec(name, span, written.rsplit(".", 1)[-1]))
+    return tuple(out)
+
+
+def metric_object(path: str, kws):
+    """keras.metrics.AUC(...) -> a metric we can name; unknown when an argument changes its shape rule."""
+    if metric_name(path) is None or "from_sorted_ids" in _kw(kws):
+        return NI
+    return Obj("metric", path)
 
 
 def _loss(value, src, ev):
@@ -603,6 +639,7 @@ def record_feed(ev, m, name: str, pos, kws, node) -> None:
                     y_struct=vy_struct,
                     loss=m.loss_spec,
                     batch_size=bs if _is_int(bs) else None,
+                    metrics=m.metrics or (),
                 ),
             )
     _add_feed(
@@ -617,6 +654,7 @@ def record_feed(ev, m, name: str, pos, kws, node) -> None:
             loss=m.loss_spec,
             batch_size=bs if _is_int(bs) else None,
             validation_split=vs if isinstance(vs, float) else None,
+            metrics=m.metrics or (),
         ),
     )
 
