@@ -158,7 +158,8 @@ def _fix(name: str):
 def test_single_sample_repaired_with_a_batch_axis():
     _, fix = _fix("predict_single_bad.py")
     assert fix.new_text is not None
-    assert "model.predict(sample[None], verbose=0)" in fix.new_text
+    # at the definition, as a human writes it (the name is used nowhere else)
+    assert "sample = sample[None]\nmodel.predict(sample, verbose=0)" in fix.new_text
 
 
 def test_units_repaired_to_the_targets_width():
@@ -192,9 +193,9 @@ REPAIRED = {
     "units_onehot_bad.py": "layers.Dense(5, activation=",
     "missing_flatten_bad.py": "Flatten()",
     "sigmoid2_bad.py": "Dense(1",
-    "count_single_sequence_bad.py": "model.fit(x[None], y",  # one sequence: its batch axis
+    "count_single_sequence_bad.py": "x = x[None]\ny = ",  # one sequence: its batch axis, at the definition
     "predict_list_point_bad.py": "model.predict([point[None]]",  # each point of the loop
-    "reshape_no_numpy_bad.py": "model.fit(x.reshape(-1, 8, 8, 1), y",  # no numpy alias: the array's method
+    "reshape_no_numpy_bad.py": "x = x.reshape(-1, 8, 8, 1)\n",  # no numpy alias: the array's method
     "flatten_dense_stack_bad.py": "model.add(Flatten())\nmodel.add(Dense(units=1))",  # before the output Dense
     "metric_sparse_acc_bad.py": 'metrics=["categorical_accuracy"]',  # the metric of one-hot targets
     "metric_top_k_bad.py": 'metrics=["sparse_top_k_categorical_accuracy"]',
@@ -239,3 +240,17 @@ def test_repaired_fixtures_run_in_keras(tmp_path):
     assert line is not None, proc.stderr[-2000:]
     errors = {k: v for k, v in json.loads(line[len("RESULT") :]).items() if v is not None}
     assert errors == {}
+
+
+def test_data_used_elsewhere_is_rewritten_at_the_call(tmp_path):
+    # `sample` is read twice: a new line at its definition would change the other use too
+    src = (FIX / "predict_single_bad.py").read_text() + "print(sample.shape)\n"
+    path = tmp_path / "twice.py"
+    path.write_text(src)
+    from repair_engine.repair import fix_file
+
+    result = python_source.load(str(path), src.encode())
+    fix = fix_file(result, [check(m) for m in result.models], verify=False)
+    assert fix.new_text is not None
+    assert "model.predict(sample[None], verbose=0)" in fix.new_text
+    assert "sample = sample[None]" not in fix.new_text

@@ -318,7 +318,12 @@ def patch(p, original: Model, repaired: Model) -> None:
                     raise PatchError("one data argument would be rewritten in two ways")
                 continue
             done[rr.span] = new
-            p.add(start, end, new)
+            at_definition = _definition_edit(p.src, text, rr)
+            if at_definition is not None:
+                p.add(*at_definition)
+                p.add(start, end, text)  # the call keeps its text (it marks the data as rewritten)
+            else:
+                p.add(start, end, new)
         for mo, mr in zip(fo.metrics, fr.metrics):
             if mo.name == mr.name or mo.span in done:
                 continue
@@ -338,6 +343,59 @@ def patch(p, original: Model, repaired: Model) -> None:
             if not (old[:1] in "'\"" and old[-1:] == old[:1]):
                 raise PatchError("the loss is not written as a string")
             p.add(start, end, f"{old[0]}{lr.name}{old[0]}")
+
+
+def _definition_edit(src, text: str, ref) -> tuple | None:
+    """(start, end, text) inserting `x = x[None]` / `x = x.reshape(...)` after the module-level
+    statement `x = ...` that defines the array fed as the bare name `x`, as a human writes it
+    (SFData's ground truths); None when the call is the place: `x` is used or rebound anywhere
+    else, is defined in another way, or in another scope."""
+    name = text.strip()
+    if ref.rewrite not in ("batch_axis", "reshape") or not name.isidentifier() or ref.origin is None:
+        return None
+    try:
+        tree = ast.parse(src.text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    stmt = next((st for st in tree.body if _defines(st, name, ref.origin)), None)
+    if stmt is None or _uses(tree, name) != 1 or _binds(tree, name) != 1:
+        return None
+    line_start = src.offset(stmt.lineno, 1)
+    indent = src.text[line_start : line_start + stmt.col_offset]
+    end = src.line_end(src.offset(stmt.end_lineno or stmt.lineno, 1))
+    if ref.rewrite == "batch_axis":
+        value = f"{name}[None]"
+    else:
+        alias = _numpy_alias(src.text)
+        dims = ", ".join(str(d) for d in ref.shape[1:])
+        value = f"{alias}.reshape({name}, (-1, {dims}))" if alias else f"{name}.reshape(-1, {dims})"
+    newline = src.newline() if hasattr(src, "newline") else "\n"
+    lead = "" if src.text[:end].endswith(("\n", "\r")) else newline  # the last line may have no newline
+    return end, end, f"{lead}{indent}{name} = {value}{newline if not lead else ''}"
+
+
+def _defines(stmt, name: str, origin) -> bool:
+    """`name = <value>` whose value starts where the data's definition was read."""
+    return (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+        and stmt.targets[0].id == name
+        and stmt.value.lineno == origin.line
+        and stmt.value.col_offset + 1 == origin.col
+    )
+
+
+def _uses(tree, name: str) -> int:
+    return sum(1 for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load))
+
+
+def _binds(tree, name: str) -> int:
+    stores = sum(
+        1 for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
+    )
+    args = sum(1 for n in ast.walk(tree) if isinstance(n, ast.arg) and n.arg == name)
+    return stores + args
 
 
 def _rewrite(source: str, text: str, ref) -> str:
