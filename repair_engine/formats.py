@@ -7,6 +7,7 @@ re-reads the patched text; nobody else names a frontend or writer module.
     reader(name)  the frontend module: sniff(path, data) -> bool, load(path, data) -> FileResult
     writer(name)  the writer module: write(text, original, repaired) -> Success | Failure | Skip
                   (patch/protocol.py); None for a format that cannot be written
+    write(name, text, original, repaired)  that writer's outcome (Skip without a writer)
     spec(name)    the Format entry below
 
 Modules are imported on first use, so a run that reads only Keras JSON never
@@ -18,6 +19,9 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from types import ModuleType
+
+from .ir import Model
+from .patch.protocol import Outcome, Skip
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,17 @@ def writer(name: str | None) -> ModuleType | None:
     if fmt is None or fmt.writer is None:
         return None
     return importlib.import_module(f"repair_engine.patch.{fmt.writer}")
+
+
+def write(name: str | None, text: str | None, original: Model, repaired: Model) -> Outcome:
+    """`repaired` written into `text` by the format's writer (patch/protocol.py);
+    Skip when the format has no writer or the file no text (archives, HDF5)."""
+    mod = writer(name)
+    if mod is None:
+        return Skip(f"{name} files are not written back")
+    if text is None:
+        return Skip("the file has no text to write into")
+    return mod.write(text, original, repaired)
 
 
 def source_formats() -> tuple[str, ...]:

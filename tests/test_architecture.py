@@ -52,7 +52,7 @@ ALLOWED: dict[str, set[str]] = {
     "oracle": {"ir"},
     "patch": {"ir", "diagnostics", "frontends"},
     # the registry names the modules of readers and writers (imported on first use)
-    "formats": {"frontends", "patch"},
+    "formats": {"ir", "frontends", "patch"},
     "repair": VOCABULARY | {"semantics", "checker", "oracle", "patch", "formats"},
     "api": VOCABULARY | {"semantics", "frontends", "checker", "oracle", "repair", "patch", "formats"},
     "render": VOCABULARY | {"api"},

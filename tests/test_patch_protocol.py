@@ -10,7 +10,7 @@ from repair_engine import formats
 from repair_engine.api import analyze
 from repair_engine.frontends import FileResult
 from repair_engine.ir import Edge, Layer
-from repair_engine.patch.protocol import Failure, PatchError, Success
+from repair_engine.patch.protocol import Failure, PatchError, Skip, Success
 
 PYTHON = """import keras
 from keras import layers
@@ -109,7 +109,16 @@ def test_the_readers_results_name_registered_formats():
     assert formats.source_formats() == ("python",)
 
 
-# ---- the protocol: success, failure(reason), a crash is a crash -------------------------
+# ---- the protocol: success, failure(reason), skip(reason), a crash is a crash ------------
+
+
+def test_a_format_without_a_writer_or_a_text_is_skipped():
+    text, result = _read("keras_json")
+    model = result.models[0]
+    for name, given in (("h5", text), ("keras_archive", text), ("keras_json", None)):
+        outcome = formats.write(name, given, model, _units(model, 6))
+        assert isinstance(outcome, Skip) and outcome.reason, name
+    assert isinstance(formats.write("keras_json", text, model, _units(model, 6)), Success)
 
 
 @pytest.mark.parametrize("fmt", sorted(TEXTS))

@@ -253,10 +253,7 @@ def candidate_text(cand: Candidate, model: Model, fmt: str, text: str | None) ->
     The format's writer (formats.py, patch/protocol.py) writes it; a refusal of a
     Python source drops the candidate, a refusal of a config leaves the repair
     without a diff. A crash of the writer is a bug: it reaches api's boundary."""
-    writer = formats.writer(fmt) if text is not None else None
-    if writer is None or text is None:
-        return None, None
-    outcome = writer.write(text, model, cand.model)
+    outcome = formats.write(fmt, text, model, cand.model)
     if isinstance(outcome, Success):
         return outcome.text, None
     if fmt in PATCHABLE_FORMATS and isinstance(outcome, Failure):
