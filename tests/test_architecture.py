@@ -62,11 +62,7 @@ ALLOWED: dict[str, set[str]] = {
 
 # Known violations (issue 8, "a one-way pipeline"), as (importing module, imported
 # module). Remove an entry when its import goes away; never add one.
-ALLOWED_VIOLATIONS: set[tuple[str, str]] = {
-    # issue 8: frontends call the checker (per-layer shapes while evaluating, data checks)
-    ("repair_engine.frontends.python.evaluator", "repair_engine.checker"),
-    ("repair_engine.frontends.python.extract", "repair_engine.checker"),
-}
+ALLOWED_VIOLATIONS: set[tuple[str, str]] = set()  # none left (issue 8's were removed in session 2)
 
 # Known import cycles between modules (issue 8: search.py and proposals.py import each other)
 ALLOWED_CYCLES: set[frozenset[str]] = {

@@ -161,7 +161,7 @@ class Graph:
     def shape_of(self, node_id: str, index: int = 0):
         """The static shape of a node's output, as Keras' symbolic `x.shape` gives
         it (computed with the layer semantics), or None when unknown."""
-        from ...checker import input_shapes_of, run_layer
+        from ...semantics.run import input_shapes_of, run_layer
 
         if node_id not in self.shapes:
             for nid, n in list(self.nodes.items()):
