@@ -14,9 +14,6 @@ from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register, weights_of
 from .core import (
     SKIP,
-    check_activation,
-    check_known_args,
-    check_named_objects,
     defined_weights,
     input_spec_of,
     is_number,
@@ -42,14 +39,12 @@ def non_negative(ctx: Ctx, name: str, value: Any, allow_none: bool = False) -> N
 
 @register("Activation")
 def activation(ctx: Ctx):
-    check_known_args(ctx)
-    check_activation(ctx, "activation", required=True)
+    ctx.required("activation")
     return ctx.input_shape
 
 
 @register("ReLU")
 def relu(ctx: Ctx):
-    check_known_args(ctx)
     non_negative(ctx, "max_value", optional_arg(ctx, "max_value", None), allow_none=True)
     non_negative(ctx, "negative_slope", optional_arg(ctx, "negative_slope", 0.0))
     non_negative(ctx, "threshold", optional_arg(ctx, "threshold", 0.0))
@@ -58,7 +53,6 @@ def relu(ctx: Ctx):
 
 @register("LeakyReLU")
 def leaky_relu(ctx: Ctx):
-    check_known_args(ctx)
     # The deprecated Keras 2 `alpha` still works in Keras 3.15 and wins over negative_slope.
     if ctx.has("alpha"):
         non_negative(ctx, "alpha", optional_arg(ctx, "alpha"))
@@ -69,13 +63,11 @@ def leaky_relu(ctx: Ctx):
 
 @register("ELU")
 def elu(ctx: Ctx):
-    check_known_args(ctx)
     return ctx.input_shape  # alpha is not validated by Keras
 
 
 @register("Softmax")
 def softmax(ctx: Ctx):
-    check_known_args(ctx)
     # Keras 3 never checks `axis` when building symbolically (compute_output_shape
     # returns the input shape and call() is not traced), so any axis builds; a bad
     # one only fails when the model runs: a warning, not an error.
@@ -135,8 +127,6 @@ def prelu_alpha_shape(ctx: Ctx) -> tuple:
 
 @register("PReLU")
 def prelu(ctx: Ctx):
-    check_known_args(ctx)
-    check_named_objects(ctx)
     prelu_shared_axes(ctx)
     alpha = prelu_alpha_shape(ctx)
     defined_weights(ctx, [alpha], ["alpha"], axis_hint=[i + 1 for i, d in enumerate(alpha) if d is None])

@@ -11,9 +11,8 @@ The first section holds small helpers shared with pooling.py and reshaping.py
 
 from __future__ import annotations
 
-import difflib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from ..diagnostics import fmt_shape
@@ -23,33 +22,6 @@ from .base import REGISTRY, Ctx, Example, register, weights_of
 # --------------------------------------------------------------------------
 # Shared helpers (pooling.py and reshaping.py import these)
 # --------------------------------------------------------------------------
-
-# Keyword arguments every Keras 3 layer accepts (Layer.__init__), plus
-# `weights`, which the frontends keep for the weight-shape check.
-BASE_LAYER_ARGS = frozenset(
-    {"name", "trainable", "dtype", "autocast", "activity_regularizer", "input_shape", "input_dim", "weights"}
-)
-
-# Identifier tables of keras.activations/initializers/regularizers/constraints
-# (the names `get()` resolves; case-sensitive, as Keras looks them up).
-ACTIVATIONS = frozenset(
-    "celu elu exponential gelu glu hard_shrink hard_sigmoid hard_silu hard_swish hard_tanh leaky_relu "
-    "linear log_sigmoid log_softmax mish relu relu6 selu sigmoid silu soft_shrink softmax softplus "
-    "softsign sparse_plus sparse_sigmoid sparsemax squareplus swish tanh tanh_shrink threshold".split()
-)
-INITIALIZERS = frozenset(
-    "Constant GlorotNormal GlorotUniform HeNormal HeUniform Identity IdentityInitializer Initializer "
-    "LecunNormal LecunUniform Ones Orthogonal OrthogonalInitializer RandomNormal RandomUniform STFT "
-    "STFTInitializer TruncatedNormal VarianceScaling Zeros constant glorot_normal glorot_uniform he_normal "
-    "he_uniform identity initializer lecun_normal lecun_uniform normal one ones orthogonal random_normal "
-    "random_uniform stft truncated_normal uniform variance_scaling zero zeros".split()
-)
-REGULARIZERS = frozenset(
-    "L1 L1L2 L2 OrthogonalRegularizer Regularizer l1 l1l2 l2 orthogonal_regularizer regularizer".split()
-)
-CONSTRAINTS = frozenset(
-    "Constraint MaxNorm MinMaxNorm NonNeg UnitNorm constraint max_norm min_max_norm non_neg unit_norm".split()
-)
 
 _SKIP = object()
 
@@ -88,69 +60,6 @@ def bad_arg(
         hint=hint if hint is not None else {"arg": name},
         code=code,
     )
-
-
-def _identifier_table(name: str) -> frozenset | None:
-    if name == "activation":
-        return ACTIVATIONS
-    if name.endswith("_initializer"):
-        return INITIALIZERS
-    if name.endswith("_regularizer"):
-        return REGULARIZERS
-    if name.endswith("_constraint"):
-        return CONSTRAINTS
-    return None
-
-
-def check_layer_args(ctx: Ctx, own: Iterable[str]) -> None:
-    """What Layer.__init__ rejects: unknown keywords, a non-bool `trainable`,
-    a bad `name`, and string identifiers that keras.*.get() cannot resolve."""
-    allowed = set(own) | BASE_LAYER_ARGS
-    for name in ctx.layer.args:
-        if name not in allowed:
-            close = difflib.get_close_matches(name, sorted(own), n=1, cutoff=0.75)
-            todo = f"did you mean `{close[0]}`?" if close else "remove it"
-            hint = {"arg": name, "remove": True}
-            if close:
-                hint["rename"] = close[0]
-                if close[0] not in ctx.layer.args:
-                    hint["or"] = {close[0]: ctx.layer.args[name]}
-            ctx.fail(
-                "invalid_argument",
-                f"{ctx.kind} does not accept the keyword argument `{name}` (Keras 3 raises "
-                f"'Unrecognized keyword arguments'): {todo} ({ctx.kind} takes {', '.join(sorted(own))})",
-                expected="one of " + ", ".join(sorted(own)),
-                actual=f"{name}={ctx.layer.args[name]!r}",
-                argument=name,
-                hint=hint,
-            )
-    trainable = raw_arg(ctx, "trainable", True)
-    if trainable is not _SKIP and not isinstance(trainable, bool):
-        bad_arg(
-            ctx,
-            "trainable",
-            trainable,
-            "must be a boolean",
-            "use trainable=True or trainable=False",
-            {"arg": "trainable", "choices": [True, False]},
-        )
-    name = raw_arg(ctx, "name", None)
-    if name is not _SKIP and name is not None and (not isinstance(name, str) or "/" in name):
-        bad_arg(ctx, "name", name, "must be a string without '/'", "rename the layer without '/'")
-    for arg in ctx.layer.args:
-        table = _identifier_table(arg)
-        value = raw_arg(ctx, arg)
-        # Dotted names are references to code (tf.nn.relu), not Keras identifiers.
-        if table is None or not isinstance(value, str) or "." in value or value in table:
-            continue
-        close = [t for t in sorted(table) if value and t.startswith(value)][:3] or [
-            t for t in sorted(table) if value and t.lower().startswith(value.lower())
-        ][:3]
-        close = close or difflib.get_close_matches(value.lower(), sorted(table), n=3, cutoff=0.5)
-        todo = f"did you mean {close[0]!r}?" if close else f"use a Keras name such as {sorted(table)[-1]!r}"
-        bad_arg(
-            ctx, arg, value, "is not a known Keras identifier", todo, {"arg": arg, "choices": close or sorted(table)}
-        )
 
 
 def required_arg(ctx: Ctx, name: str, suggestion: Any) -> Any:
@@ -387,42 +296,6 @@ def _truthy(ctx: Ctx, name: str, default: Any) -> bool:
 # Convolution units
 # --------------------------------------------------------------------------
 
-_COMMON = {
-    "kernel_size",
-    "strides",
-    "padding",
-    "data_format",
-    "dilation_rate",
-    "activation",
-    "use_bias",
-    "bias_initializer",
-    "bias_regularizer",
-    "bias_constraint",
-}
-CONV_ARGS = _COMMON | {
-    "filters",
-    "groups",
-    "kernel_initializer",
-    "kernel_regularizer",
-    "kernel_constraint",
-    "lora_rank",
-    "lora_alpha",
-}
-TRANSPOSE_ARGS = _COMMON | {
-    "filters",
-    "output_padding",
-    "kernel_initializer",
-    "kernel_regularizer",
-    "kernel_constraint",
-}
-DEPTHWISE_ARGS = _COMMON | {
-    "depth_multiplier",
-    "depthwise_initializer",
-    "depthwise_regularizer",
-    "depthwise_constraint",
-}
-SEPARABLE_ARGS = DEPTHWISE_ARGS | {"filters", "pointwise_initializer", "pointwise_regularizer", "pointwise_constraint"}
-
 
 def _positive(ctx: Ctx, name: str, default: Any = None, required: bool = False) -> int:
     if required:
@@ -506,7 +379,6 @@ def _conv_spatial(ctx: Ctx, shape: tuple, spatial: list, w: dict) -> list:
 @register("Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D")
 def conv(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, CONV_ARGS)
     filters = _positive(ctx, "filters", required=True)
     w = _window_args(ctx, rank, ("valid", "same", "causal") if rank == 1 else ("valid", "same"))
     groups = ctx.arg("groups", 1)
@@ -588,7 +460,6 @@ def transpose_length(
 @register(*_TRANSPOSE)
 def conv_transpose(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, TRANSPOSE_ARGS)
     filters = _positive(ctx, "filters", required=True)
     w = _window_args(ctx, rank, ("valid", "same"), sequence_padding=True)
     op = ctx.arg("output_padding", None)
@@ -662,7 +533,6 @@ def _depth_multiplier(ctx: Ctx) -> int:
 @register("DepthwiseConv1D", "DepthwiseConv2D")
 def depthwise_conv(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, DEPTHWISE_ARGS)
     w = _window_args(ctx, rank, ("valid", "same"))
     dm = _depth_multiplier(ctx)
     # No strides/dilation check here: Keras' BaseDepthwiseConv does not make one.
@@ -686,7 +556,6 @@ def depthwise_weights(ctx: Ctx) -> list:
 @register("SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D")
 def separable_conv(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, SEPARABLE_ARGS)
     filters = _positive(ctx, "filters", required=True)
     w = _window_args(ctx, rank, ("valid", "same"))
     _depth_multiplier(ctx)

@@ -20,192 +20,6 @@ from ..diagnostics import fmt_shape
 from ..ir import is_unknown
 from .base import REGISTRY, Ctx, Example, register, weights_of
 
-# keras.activations.ALL_OBJECTS_DICT of Keras 3.15 (exact, case-sensitive names).
-ACTIVATION_NAMES = (
-    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
-    "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish",
-    "relu", "relu6", "selu", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign",
-    "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink",
-    "threshold",
-)  # fmt: skip
-
-
-# keras.initializers / regularizers / constraints ALL_OBJECTS_DICT names that build
-# (left out: abstract base classes such as "Initializer", and "Constant"/"constant",
-# which fail without a value: they fail when used).
-INITIALIZER_NAMES = (
-    "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "IdentityInitializer",
-    "LecunNormal", "LecunUniform", "Ones", "Orthogonal", "OrthogonalInitializer", "RandomNormal",
-    "RandomUniform", "STFT", "STFTInitializer", "TruncatedNormal", "VarianceScaling", "Zeros",
-    "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "identity", "lecun_normal",
-    "lecun_uniform", "normal", "one", "ones", "orthogonal", "random_normal", "random_uniform", "stft",
-    "truncated_normal", "uniform", "variance_scaling", "zero", "zeros",
-)  # fmt: skip
-REGULARIZER_NAMES = (
-    "L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "l1", "l1l2", "l2", "orthogonal_regularizer",
-    "regularizer",
-)  # fmt: skip
-CONSTRAINT_NAMES = (
-    "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "constraint", "max_norm", "min_max_norm",
-    "non_neg", "unit_norm",
-)  # fmt: skip
-_OBJECT_KINDS = (
-    ("_initializer", "initializer", INITIALIZER_NAMES),
-    ("_regularizer", "regularizer", REGULARIZER_NAMES),
-    ("_constraint", "constraint", CONSTRAINT_NAMES),
-)
-
-
-# Constructor keywords per class (inspect.signature of Keras 3.15), without the
-# base Layer keywords, which every class with **kwargs also takes. Also the
-# keywords a constructor pops itself: Embedding's deprecated `input_length`,
-# LeakyReLU's deprecated `alpha`, LayerNormalization's `rms_scaling`.
-KNOWN_ARGS = {
-    "Dense": (
-        "units",
-        "activation",
-        "use_bias",
-        "kernel_initializer",
-        "bias_initializer",
-        "kernel_regularizer",
-        "bias_regularizer",
-        "activity_regularizer",
-        "kernel_constraint",
-        "bias_constraint",
-        "lora_rank",
-        "lora_alpha",
-        "quantization_config",
-    ),
-    "EinsumDense": (
-        "equation",
-        "output_shape",
-        "activation",
-        "bias_axes",
-        "kernel_initializer",
-        "bias_initializer",
-        "kernel_regularizer",
-        "bias_regularizer",
-        "kernel_constraint",
-        "bias_constraint",
-        "lora_rank",
-        "lora_alpha",
-        "gptq_unpacked_column_size",
-        "quantization_config",
-    ),
-    "Embedding": (
-        "input_length",
-        "input_dim",
-        "output_dim",
-        "embeddings_initializer",
-        "embeddings_regularizer",
-        "embeddings_constraint",
-        "mask_zero",
-        "weights",
-        "lora_rank",
-        "lora_alpha",
-        "quantization_config",
-    ),
-    "ReversibleEmbedding": (
-        "input_length",
-        "weights",
-        "lora_rank",
-        "lora_alpha",
-        "quantization_config",
-        "input_dim",
-        "output_dim",
-        "tie_weights",
-        "embeddings_initializer",
-        "embeddings_regularizer",
-        "embeddings_constraint",
-        "mask_zero",
-        "reverse_dtype",
-        "logit_soft_cap",
-    ),
-    "Identity": (),
-    "Masking": ("mask_value",),
-    "Activation": ("activation",),
-    "ReLU": ("max_value", "negative_slope", "threshold"),
-    "LeakyReLU": ("negative_slope", "alpha"),
-    "PReLU": ("alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"),
-    "ELU": ("alpha",),
-    "Softmax": ("axis",),
-    "Dropout": ("rate", "noise_shape", "seed"),
-    "AlphaDropout": ("rate", "noise_shape", "seed"),
-    "GaussianDropout": ("rate", "seed"),
-    "GaussianNoise": ("stddev", "seed"),
-    "ActivityRegularization": ("l1", "l2"),
-    "Add": (),
-    "Subtract": (),
-    "Multiply": (),
-    "Average": (),
-    "Maximum": (),
-    "Minimum": (),
-    "Concatenate": ("axis",),
-    "Dot": ("axes", "normalize"),
-    "BatchNormalization": (
-        "axis",
-        "momentum",
-        "epsilon",
-        "center",
-        "scale",
-        "beta_initializer",
-        "gamma_initializer",
-        "moving_mean_initializer",
-        "moving_variance_initializer",
-        "beta_regularizer",
-        "gamma_regularizer",
-        "beta_constraint",
-        "gamma_constraint",
-        "renorm",
-        "renorm_clipping",
-        "renorm_momentum",
-        "synchronized",
-    ),
-    "LayerNormalization": (
-        "rms_scaling",
-        "axis",
-        "epsilon",
-        "center",
-        "scale",
-        "beta_initializer",
-        "gamma_initializer",
-        "beta_regularizer",
-        "gamma_regularizer",
-        "beta_constraint",
-        "gamma_constraint",
-    ),
-    "GroupNormalization": (
-        "groups",
-        "axis",
-        "epsilon",
-        "center",
-        "scale",
-        "beta_initializer",
-        "gamma_initializer",
-        "beta_regularizer",
-        "gamma_regularizer",
-        "beta_constraint",
-        "gamma_constraint",
-    ),
-    "UnitNormalization": ("axis",),
-    "RMSNormalization": ("axis", "epsilon"),
-    "SpectralNormalization": ("layer", "power_iterations"),
-}
-# SpatialDropout has no **kwargs: only these.
-KNOWN_ARGS.update(
-    {
-        "SpatialDropout1D": ("rate", "seed", "name", "dtype"),
-        "SpatialDropout2D": ("rate", "data_format", "seed", "name", "dtype"),
-        "SpatialDropout3D": ("rate", "data_format", "seed", "name", "dtype"),
-    }
-)
-NO_KWARGS = frozenset({"SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"})
-BASE_LAYER_ARGS = ("activity_regularizer", "trainable", "dtype", "autocast", "name", "input_dim", "input_shape")
-# Input declarations and supplied weights are taken out by the frontends (the
-# input node, Layer.weights, legacy_api notes); never report them here.
-FRONTEND_ARGS = ("weights", "batch_input_shape", "batch_size", "input_shape", "input_dim")
-
-
 # ---- shared helpers -------------------------------------------------------
 
 
@@ -226,83 +40,6 @@ def optional_arg(ctx: Ctx, name: str, default: Any = None) -> Any:
     return ctx.arg(name, default)
 
 
-def check_known_args(ctx: Ctx) -> None:
-    """Keras rejects a keyword its constructor does not know ('Unrecognized keyword
-    arguments' / TypeError); typos such as `activaton=` are caught here."""
-    known = KNOWN_ARGS.get(ctx.kind)
-    if known is None:
-        return
-    allowed = set(known) | set(FRONTEND_ARGS) | (set() if ctx.kind in NO_KWARGS else set(BASE_LAYER_ARGS))
-    extra = [k for k in ctx.layer.args if k not in allowed]
-    if extra:
-        unknown_keyword(ctx, extra[0], known, allowed)
-    check_base_args(ctx)
-
-
-def unknown_keyword(ctx: Ctx, name: str, known: Sequence[str], allowed: set) -> None:
-    guess = closest_name(name, sorted(allowed - set(FRONTEND_ARGS)))
-    fix = f"did you mean `{guess}`?" if guess else "remove it"
-    ctx.fail(
-        "invalid_argument",
-        f"{ctx.kind} does not take the argument `{name}` (Keras raises an unrecognized keyword argument error); {fix}",
-        expected=f"one of {', '.join(sorted(set(known)))}" if known else "no arguments",
-        actual=f"{name}={ctx.layer.args[name]!r}",
-        argument=name,
-        hint={
-            "arg": name,
-            "remove": True,
-            **({"rename": guess} if guess else {}),
-            **({"or": {guess: ctx.layer.args[name]}} if guess and guess not in ctx.layer.args else {}),
-        },
-    )
-
-
-def check_base_args(ctx: Ctx) -> None:
-    """Layer.__init__ / Operation.__init__: `trainable` a bool, `name` a str without '/'."""
-    trainable = optional_arg(ctx, "trainable", True)
-    if trainable is not SKIP and not isinstance(trainable, bool):
-        ctx.fail(
-            "invalid_argument",
-            f"`trainable` of {ctx.kind} must be a boolean, received trainable={trainable!r}",
-            expected="trainable=True | False",
-            actual=f"trainable={trainable!r}",
-            argument="trainable",
-            hint={"arg": "trainable", "choices": [True, False]},
-        )
-    lname = optional_arg(ctx, "name", None)
-    if lname is not SKIP and lname is not None and (not isinstance(lname, str) or "/" in lname):
-        ctx.fail(
-            "invalid_argument",
-            f"`name` of {ctx.kind} must be a string without '/', received name={lname!r}",
-            expected="a string without '/'",
-            actual=f"name={lname!r}",
-            argument="name",
-            hint={"arg": "name", "remove": True},
-        )
-
-
-def check_named_objects(ctx: Ctx) -> None:
-    """`*_initializer`, `*_regularizer`, `*_constraint` given by name must be names Keras knows."""
-    for name in sorted(ctx.layer.args):
-        for suffix, what, names in _OBJECT_KINDS:
-            if not name.endswith(suffix):
-                continue
-            value = optional_arg(ctx, name)
-            # a dotted string is a reference to code (tf.keras.initializers.X), not a Keras name
-            if value is SKIP or not isinstance(value, str) or value in names or "." in value:
-                continue
-            guess = closest_name(value, names)
-            fix = f"use `{name}={guess!r}`" if guess else f"use a Keras {what} name"
-            ctx.fail(
-                "invalid_argument",
-                f"`{name}` of {ctx.kind} is not a known {what}: received {name}={value!r}; {fix}",
-                expected=f"a Keras {what} name",
-                actual=f"{name}={value!r}",
-                argument=name,
-                hint={"arg": name, **({"value": guess, "suggest": guess} if guess else {"remove": True})},
-            )
-
-
 def is_int(value: Any) -> bool:
     """An int as Keras' `isinstance(v, int)` sees it (bool included)."""
     return isinstance(value, int)
@@ -310,73 +47,6 @@ def is_int(value: Any) -> bool:
 
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, float))
-
-
-# Never suggested: they need extra setup (scipy, a value) or are aliases of a better name.
-_NO_SUGGEST = frozenset(
-    {
-        "STFT",
-        "STFTInitializer",
-        "stft",
-        "IdentityInitializer",
-        "OrthogonalInitializer",
-        "Initializer",
-        "Regularizer",
-        "regularizer",
-        "Constraint",
-        "constraint",
-    }
-)
-# The Keras default among several names sharing a prefix (e.g. 'glorot' -> 'glorot_uniform').
-_PREFERRED = ("glorot_uniform", "he_normal", "lecun_normal", "random_normal", "relu", "l2", "max_norm")
-
-
-def closest_name(name: Any, names: Sequence[str]) -> str | None:
-    """The valid name the user most likely meant, or None."""
-    if not isinstance(name, str) or not name:
-        return None
-    pool = [n for n in names if n not in _NO_SUGGEST]
-
-    def squash(n: str) -> str:
-        return n.lower().replace("_", "")
-
-    for n in pool:
-        if n.lower() == name.lower():
-            return n
-    same = [n for n in pool if squash(n) == squash(name)]
-    if same:
-        return min(same, key=lambda n: (n != n.lower(), n))  # prefer the snake_case spelling
-    starts = [n for n in pool if squash(n).startswith(squash(name))]
-    if starts:
-        preferred = [n for n in _PREFERRED if n in starts]
-        return preferred[0] if preferred else min(starts, key=len)
-    import difflib
-
-    match = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
-    return match[0] if match else None
-
-
-def check_activation(ctx: Ctx, name: str = "activation", required: bool = False) -> None:
-    """Keras' activations.get: None, a known name, a dict (serialized) or a callable."""
-    if not ctx.has(name):
-        if required:
-            ctx.required(name)
-        return
-    value = optional_arg(ctx, name)
-    if value is None or value is SKIP or isinstance(value, dict):
-        return
-    if isinstance(value, str) and (value in ACTIVATION_NAMES or "." in value):
-        return
-    guess = closest_name(value, ACTIVATION_NAMES) if isinstance(value, str) else None
-    fix = f"use `{name}={guess!r}`" if guess else "use one of the Keras activation names (e.g. 'relu', 'softmax')"
-    ctx.fail(
-        "invalid_argument",
-        f"`{name}` of {ctx.kind} is not a known activation: received {name}={value!r}; {fix}",
-        expected="a Keras activation name",
-        actual=f"{name}={value!r}",
-        argument=name,
-        hint={"arg": name, **({"value": guess, "suggest": guess} if guess else {"choices": list(ACTIVATION_NAMES)})},
-    )
 
 
 def defined_weights(ctx: Ctx, weights: Sequence[Sequence], names: Sequence[str], axis_hint: Any = -1) -> list:
@@ -512,10 +182,7 @@ def input_spec_violation(spec: dict, shape: tuple) -> str | None:
 
 @register("Dense")
 def dense(ctx: Ctx):
-    check_known_args(ctx)
     units = positive_count(ctx, "units", allow_bool=True)
-    check_activation(ctx)
-    check_named_objects(ctx)
     s = ctx.min_rank(2)
     last_dim_defined(ctx, s)
     return s[:-1] + (units,)
@@ -700,11 +367,8 @@ def einsum_analysis(ctx: Ctx, input_shape: tuple, notes: list | None = None) -> 
 
 @register("EinsumDense")
 def einsum_dense(ctx: Ctx):
-    check_known_args(ctx)
     ctx.required("equation")
     ctx.required("output_shape")
-    check_activation(ctx)
-    check_named_objects(ctx)
     s = ctx.input_shape
     notes: list = []
     kernel, bias, out = einsum_analysis(ctx, s, notes)
@@ -730,10 +394,8 @@ def einsum_dense_input_spec(ctx: Ctx) -> dict:
 
 @register("Embedding", "ReversibleEmbedding")
 def embedding(ctx: Ctx):
-    check_known_args(ctx)
     positive_count(ctx, "input_dim", allow_bool=False)
     output_dim = positive_count(ctx, "output_dim", allow_bool=False)
-    check_named_objects(ctx)
     # `input_length` (Keras 2) is popped with a deprecation warning and ignored.
     s = ctx.input_shape
     if ctx.kind == "ReversibleEmbedding" and ctx.layer.call_args.get("reverse", False) is True:
@@ -755,7 +417,6 @@ def embedding_weights(ctx: Ctx) -> list:
 
 @register("Identity", "Masking")
 def identity(ctx: Ctx):
-    check_known_args(ctx)
     return ctx.input_shape
 
 

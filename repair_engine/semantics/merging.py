@@ -21,7 +21,7 @@ from typing import Any
 
 from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register
-from .core import check_known_args, is_int
+from .core import is_int
 
 
 def _fmt_list(shapes: list) -> str:
@@ -153,19 +153,16 @@ def elementwise_shape(ctx: Ctx, exactly: int | None = None) -> tuple:
 # Keras accepts a one-element list for these (Merge.build only needs >= 1 input).
 @register("Add", "Multiply", "Average", "Maximum", "Minimum", arity=(1, None))
 def elementwise(ctx: Ctx):
-    check_known_args(ctx)
     return elementwise_shape(ctx)
 
 
 @register("Subtract", arity=(2, 2))
 def subtract(ctx: Ctx):
-    check_known_args(ctx)
     return elementwise_shape(ctx, exactly=2)
 
 
 @register("Concatenate", arity=(1, None))
 def concatenate(ctx: Ctx):
-    check_known_args(ctx)
     axis = ctx.arg("axis", -1)
     if not is_int(axis):
         ctx.fail(
@@ -273,7 +270,6 @@ def dot_axes(ctx: Ctx) -> Any:
 
 @register("Dot", arity=(2, 2))
 def dot(ctx: Ctx):
-    check_known_args(ctx)
     axes = dot_axes(ctx)
     shapes = merge_inputs(ctx, exactly=2)
     s1, s2 = shapes

@@ -15,8 +15,6 @@ from ..diagnostics import fmt_shape
 from .base import REGISTRY, Ctx, Example, Unknown, register, weights_of
 from .core import (
     SKIP,
-    check_known_args,
-    check_named_objects,
     defined_weights,
     input_spec_of,
     is_int,
@@ -122,10 +120,8 @@ def bn_renorm_clipping(ctx: Ctx) -> None:
 
 @register("BatchNormalization")
 def batch_normalization(ctx: Ctx):
-    check_known_args(ctx)
     axis = bn_axis(ctx)
     _check_flags(ctx)
-    check_named_objects(ctx)
     bn_renorm_clipping(ctx)
     s = ctx.input_shape
     resolve_axis(ctx, axis, len(s))
@@ -158,9 +154,7 @@ def batch_normalization_input_spec(ctx: Ctx) -> dict:
 
 @register("LayerNormalization", "RMSNormalization")
 def layer_normalization(ctx: Ctx):
-    check_known_args(ctx)
     axes = axis_list(ctx, types_checked=ctx.kind == "LayerNormalization")
-    check_named_objects(ctx)
     if not all(is_int(a) for a in axes):
         _axis_type_error(ctx, ctx.arg("axis"), "an integer or a list/tuple of integers")
     s = ctx.input_shape
@@ -202,9 +196,7 @@ def _divisors(n: int) -> list:
 
 @register("GroupNormalization")
 def group_normalization(ctx: Ctx):
-    check_known_args(ctx)
     groups = group_count(ctx)
-    check_named_objects(ctx)
     axis = ctx.arg("axis", -1)
     if not is_int(axis):
         _axis_type_error(ctx, axis, "a single integer")
@@ -263,7 +255,6 @@ def group_normalization_input_spec(ctx: Ctx) -> dict:
 
 @register("UnitNormalization")
 def unit_normalization(ctx: Ctx):
-    check_known_args(ctx)
     axes = axis_list(ctx, types_checked=False)
     s = ctx.input_shape
     for a in axes:
@@ -295,7 +286,6 @@ KERNEL_KINDS = frozenset(
 
 @register("SpectralNormalization")
 def spectral_normalization(ctx: Ctx):
-    check_known_args(ctx)
     iterations = optional_arg(ctx, "power_iterations", 1)
     if iterations is not SKIP and not isinstance(iterations, (int, float)) or iterations <= 0:
         ctx.fail(

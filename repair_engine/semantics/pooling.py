@@ -11,7 +11,6 @@ from __future__ import annotations
 from ..diagnostics import fmt_shape
 from .base import Ctx, Example, register
 from .conv import (
-    check_layer_args,
     conv_length,
     data_format_arg,
     flipped_layout_fits,
@@ -37,7 +36,6 @@ _ADAPTIVE = tuple(f"Adaptive{op}Pooling{d}D" for op in ("Average", "Max") for d 
 @register(*_POOL[1], *_POOL[2], *_POOL[3])
 def pooling(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, ("pool_size", "strides", "padding", "data_format"))
     # Keras 3 gives MaxPooling a default pool_size of 2 but AveragePooling none.
     if "Av" in ctx.kind:
         raw_pool = required_arg(ctx, "pool_size", 2 if rank == 1 else (2,) * rank)
@@ -70,7 +68,6 @@ def pooling(ctx: Ctx):
 @register(*_GLOBAL)
 def global_pooling(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, ("data_format", "keepdims"))
     df = data_format_arg(ctx)
     keepdims = bool(ctx.arg("keepdims", False))
     shape, _, axis = spatial_input(ctx, rank, df)
@@ -83,7 +80,6 @@ def global_pooling(ctx: Ctx):
 @register(*_ADAPTIVE)
 def adaptive_pooling(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, ("output_size", "data_format"))
     size = required_arg(ctx, "output_size", 1 if rank == 1 else (1,) * rank)
     if isinstance(size, int):
         size = (size,) * rank

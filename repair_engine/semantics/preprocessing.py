@@ -522,6 +522,7 @@ def discretization(ctx: Ctx):
 
 LOOKUP_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 OOV_TOKEN = {"StringLookup": "[UNK]", "IntegerLookup": -1}
+OOV_METHODS = ("floormod", "farmhash")
 
 
 def _max_tokens(ctx: Ctx):
@@ -627,6 +628,8 @@ def lookup(ctx: Ctx):
             argument="num_oov_indices",
             hint={"arg": "num_oov_indices", "min": 0},
         )
+    if not is_unknown(ctx.layer.args.get("oov_method")):  # validate_string_arg, exact strings
+        _choice_exact(ctx, "oov_method", OOV_METHODS, "floormod")
     mode = _lookup_mode(ctx, LOOKUP_MODES)
     if ctx.arg("invert", False) and mode != "int":
         ctx.fail(
@@ -1007,6 +1010,14 @@ EXAMPLES = [
     Example("StringLookup", {"output_mode": "foo"}, (None, 3), error="invalid_argument"),
     Example("IntegerLookup", {"vocabulary": [1, 2, 3], "output_mode": "multi_hot"}, (None, 3), out=(None, 4)),
     Example("IntegerLookup", {"num_oov_indices": -1}, (None, 3), error="invalid_argument"),
+    Example(
+        "IntegerLookup",
+        {"vocabulary": [1, 2, 3], "output_mode": "multi_hot", "oov_method": 3},
+        (None, 3),
+        error="invalid_argument",
+        note="oov_method is one of the exact strings 'floormod', 'farmhash'",
+    ),
+    Example("IntegerLookup", {"vocabulary": [1, 2, 3], "oov_method": "farmhash"}, (None, 3), out=(None, 3)),
     Example("IntegerLookup", {"vocabulary": [2, 2, 3]}, (None, 3), error="invalid_argument"),
     Example("TextVectorization", {"vocabulary": ["a", "b", "a"]}, (None, 1), error="invalid_argument"),
     Example("IntegerLookup", {"sparse": True}, (None, 3), error="invalid_argument"),

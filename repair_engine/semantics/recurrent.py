@@ -20,7 +20,7 @@ from .base import (
     register,
     weights_of,
 )
-from .core import check_activation, dim_defined
+from .core import dim_defined
 
 # Recurrent kinds -> number of state tensors returned with return_state=True.
 STATE_COUNT = {"SimpleRNN": 1, "GRU": 1, "LSTM": 2, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2}
@@ -110,15 +110,6 @@ def _stateful_batch(ctx: Ctx, shape) -> None:
         )
 
 
-def _activations(ctx: Ctx) -> None:
-    """activation / recurrent_activation must be Keras activation names; a value the
-    frontend could not resolve (a custom function) is not checked."""
-    names = ("activation",) if ctx.kind == "SimpleRNN" else ("activation", "recurrent_activation")
-    for name in names:
-        if not is_unknown(ctx.layer.args.get(name)):
-            check_activation(ctx, name)
-
-
 def _with_states(ctx: Ctx, output, state):
     if ctx.arg("return_state", False):
         return [output] + [state] * STATE_COUNT[ctx.kind]
@@ -131,7 +122,6 @@ def _with_states(ctx: Ctx, output, state):
 @register("SimpleRNN", "LSTM", "GRU")
 def rnn(ctx: Ctx):
     units = _int_arg(ctx, "units", 1)
-    _activations(ctx)
     if ctx.kind in ("LSTM", "GRU"):
         cudnn = ctx.arg("use_cudnn", "auto")
         if cudnn not in ("auto", True, False):
@@ -236,7 +226,6 @@ def _conv_lstm_step(ctx: Ctx, s, rank, filters, kernel, strides, padding, data_f
 @register("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 def conv_lstm(ctx: Ctx):
     params = _conv_lstm_args(ctx)
-    _activations(ctx)
     rank = params[0]
     channels_first = params[5] == "channels_first"
     layout = "(batch, time, channels, spatial...)" if channels_first else "(batch, time, spatial..., channels)"

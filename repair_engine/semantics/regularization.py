@@ -13,7 +13,7 @@ from typing import Any
 
 from ..ir import is_unknown
 from .base import Ctx, Example, register
-from .core import SKIP, check_known_args, input_spec_of, is_number, optional_arg
+from .core import SKIP, input_spec_of, is_number, optional_arg
 
 _SPATIAL_RANK = {"SpatialDropout1D": 3, "SpatialDropout2D": 4, "SpatialDropout3D": 5}
 _SPATIAL_LAYOUT = {
@@ -73,7 +73,6 @@ def check_noise_shape(ctx: Ctx) -> None:
 
 @register("Dropout")
 def dropout(ctx: Ctx):
-    check_known_args(ctx)
     unit_interval(ctx, "rate")
     check_noise_shape(ctx)
     return ctx.input_shape
@@ -81,21 +80,18 @@ def dropout(ctx: Ctx):
 
 @register("AlphaDropout", "GaussianDropout")
 def noise_dropout(ctx: Ctx):
-    check_known_args(ctx)
     unit_interval(ctx, "rate")  # AlphaDropout keeps noise_shape unchecked
     return ctx.input_shape
 
 
 @register("GaussianNoise")
 def gaussian_noise(ctx: Ctx):
-    check_known_args(ctx)
     unit_interval(ctx, "stddev")
     return ctx.input_shape
 
 
 @register("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
 def spatial_dropout(ctx: Ctx):
-    check_known_args(ctx)  # no **kwargs: noise_shape, trainable, ... are TypeErrors
     unit_interval(ctx, "rate")
     if ctx.kind != "SpatialDropout1D":
         value = optional_arg(ctx, "data_format", None)
@@ -137,7 +133,6 @@ def penalty(ctx: Ctx, name: str) -> None:
 
 @register("ActivityRegularization")
 def activity_regularization(ctx: Ctx):
-    check_known_args(ctx)
     penalty(ctx, "l1")
     penalty(ctx, "l2")
     return ctx.input_shape

@@ -13,7 +13,6 @@ from ..diagnostics import fmt_shape
 from .base import Ctx, Example, product, register
 from .conv import (
     bad_arg,
-    check_layer_args,
     data_format_arg,
     rebuild,
     required_arg,
@@ -33,7 +32,6 @@ _INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "ar
 
 @register("Flatten")
 def flatten(ctx: Ctx):
-    check_layer_args(ctx, ("data_format",))
     data_format_arg(ctx)
     s = ctx.min_rank(1)
     rest = s[1:]
@@ -131,7 +129,6 @@ def _reshape_suggestions(size: int, target: tuple, dims: tuple) -> list:
 
 @register("Reshape")
 def reshape(ctx: Ctx):
-    check_layer_args(ctx, ("target_shape",))
     target = _target_dims(ctx)
     s = ctx.shape()
     dims = s[1:]
@@ -168,7 +165,6 @@ def reshape(ctx: Ctx):
 
 @register("Permute")
 def permute(ctx: Ctx):
-    check_layer_args(ctx, ("dims",))
     dims = required_arg(ctx, "dims", (2, 1))
     ok = isinstance(dims, (tuple, list)) and all(isinstance(d, int) for d in dims)
     if not ok or sorted(int(d) for d in dims) != list(range(1, len(dims) + 1)):
@@ -190,7 +186,6 @@ def permute(ctx: Ctx):
 
 @register("RepeatVector")
 def repeat_vector(ctx: Ctx):
-    check_layer_args(ctx, ("n",))
     n = required_arg(ctx, "n", 2)
     if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
         bad_arg(ctx, "n", n, "must be a positive integer", "use an integer n >= 1", {"arg": "n", "min": 1})
@@ -304,7 +299,6 @@ def _padding_too_negative(ctx: Ctx, name: str, shape: tuple, pairs: tuple, i: in
 
 @register("Cropping1D")
 def cropping1d(ctx: Ctx):
-    check_layer_args(ctx, ("cropping",))
     pairs = (tuple_value(ctx, "cropping", ctx.arg("cropping", (1, 1)), 2, allow_zero=True),)
     return _crop_or_pad(ctx, "cropping", pairs, "channels_last", -1)
 
@@ -312,7 +306,6 @@ def cropping1d(ctx: Ctx):
 @register("Cropping2D", "Cropping3D")
 def cropping(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, ("cropping", "data_format"))
     df = data_format_arg(ctx)
     default = ((0, 0), (0, 0)) if rank == 2 else ((1, 1),) * 3
     pairs = _pairs(ctx, "cropping", ctx.arg("cropping", default), rank, int_may_be_negative=False)
@@ -321,7 +314,6 @@ def cropping(ctx: Ctx):
 
 @register("ZeroPadding1D")
 def zero_padding1d(ctx: Ctx):
-    check_layer_args(ctx, ("padding", "data_format"))
     df = data_format_arg(ctx)
     pairs = (tuple_value(ctx, "padding", ctx.arg("padding", 1), 2, allow_zero=True),)
     return _crop_or_pad(ctx, "padding", pairs, df, +1)
@@ -330,7 +322,6 @@ def zero_padding1d(ctx: Ctx):
 @register("ZeroPadding2D", "ZeroPadding3D")
 def zero_padding(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, ("padding", "data_format"))
     df = data_format_arg(ctx)
     default = (1, 1) if rank == 2 else ((1, 1),) * 3
     # Keras does not reject a negative int here; only a negative size.
@@ -356,7 +347,6 @@ def _scale(length: int | None, factor: int) -> int | None:
 
 @register("UpSampling1D")
 def upsampling1d(ctx: Ctx):
-    check_layer_args(ctx, ("size",))
     size = ctx.arg("size", 2)
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
         bad_arg(ctx, "size", size, "must be a positive integer", "use an integer size >= 1", {"arg": "size", "min": 1})
@@ -367,8 +357,6 @@ def upsampling1d(ctx: Ctx):
 @register("UpSampling2D", "UpSampling3D")
 def upsampling(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    own = ("size", "data_format", "interpolation") if rank == 2 else ("size", "data_format")
-    check_layer_args(ctx, own)
     df = data_format_arg(ctx)
     size = tuple_value(ctx, "size", ctx.arg("size", 2), rank)
     if rank == 2:
