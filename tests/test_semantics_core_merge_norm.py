@@ -370,7 +370,7 @@ def test_input_spec_of_a_shared_layer_agrees_with_keras(keras_oracle, case, firs
     """`input_spec_violation(spec(first call), second input)` is Keras' verdict on the second call."""
     from repair_engine.semantics import REGISTRY
     from repair_engine.semantics.base import Ctx
-    from repair_engine.semantics.core import input_spec_violation
+    from repair_engine.semantics.base import input_spec_violation
     from repair_engine.ir import Layer
 
     kind, args = case

@@ -11,14 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import fmt_shape
-from .base import Ctx, Example, register, weights_of
-from .core import (
-    SKIP,
-    defined_weights,
-    input_spec_of,
-    is_number,
-    optional_arg,
-)
+from .base import SKIP, Ctx, Example, defined_weights, input_spec_of, is_number, optional_arg, register, weights_of
 
 
 def non_negative(ctx: Ctx, name: str, value: Any, allow_none: bool = False) -> None:

@@ -5,287 +5,41 @@ Follows keras/src/layers/convolutional/ (Keras 3.15): constructor checks first
 compute_output_shape() (`ops.operation_utils.compute_conv_output_shape`,
 `backend_utils.compute_conv_transpose_output_shape`).
 
-The first section holds small helpers shared with pooling.py and reshaping.py
-(generic Layer keyword checks, spatial layout, Keras-style argument parsing).
+Keyword, identifier and Layer.__init__ checks are arguments.py's (the same for
+every kind); the helpers shared with pooling and reshaping are in base.py.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from ..diagnostics import fmt_shape
-from ..ir import is_unknown
-from .base import REGISTRY, Ctx, Example, register, weights_of
+from .base import (
+    REGISTRY,
+    Ctx,
+    Example,
+    bad_arg,
+    channels_defined,
+    conv_output_length,
+    flipped_layout_fits,
+    integral,
+    keras_tuple,
+    padding_arg,
+    rebuild,
+    register,
+    required_arg,
+    small_divisors,
+    spatial_input,
+    spatial_rank,
+    too_small,
+    tuple_value,
+    weights_of,
+)
 
 # --------------------------------------------------------------------------
 # Shared helpers (pooling.py and reshaping.py import these)
 # --------------------------------------------------------------------------
-
-_SKIP = object()
-
-
-def raw_arg(ctx: Ctx, name: str, default: Any = None) -> Any:
-    """An argument that must not stop the analysis when unresolved: `_SKIP` if unknown."""
-    value = ctx.layer.args.get(name, default)
-    return _SKIP if is_unknown(value) else value
-
-
-def run_time_warning(ctx: Ctx, kind: str, message: str, argument: str | None = None, hint: Any = None) -> None:
-    """A finding Keras does not reject when building the model but that fails
-    (or misbehaves) when it runs. Reported as a warning where Ctx supports it."""
-    warn = getattr(ctx, "warn", None)
-    if warn is not None:
-        warn(kind, message, argument=argument, hint=hint)
-
-
-def bad_arg(
-    ctx: Ctx,
-    name: str,
-    value: Any,
-    requirement: str,
-    todo: str,
-    hint: Any = None,
-    expected: str = "",
-    code: str | None = None,
-) -> NoReturn:
-    """Raise the invalid_argument violation every constructor check uses."""
-    ctx.fail(
-        "invalid_argument",
-        f"{ctx.kind}: `{name}` {requirement}, received {name}={value!r}; {todo}",
-        expected=expected or requirement,
-        actual=f"{name}={value!r}",
-        argument=name,
-        hint=hint if hint is not None else {"arg": name},
-        code=code,
-    )
-
-
-def required_arg(ctx: Ctx, name: str, suggestion: Any) -> Any:
-    """A constructor argument without default: missing -> invalid_argument with a value to add."""
-    if name not in ctx.layer.args:
-        ctx.fail(
-            "invalid_argument",
-            f"{ctx.kind} requires the argument `{name}`, which is missing; add e.g. {name}={suggestion!r}",
-            expected=f"{name}=<value>",
-            actual="missing",
-            argument=name,
-            hint={"arg": name, "missing": True, "value": suggestion},
-        )
-    return ctx.arg(name)
-
-
-def keras_tuple(
-    ctx: Ctx, name: str, n: int, default: Any = None, allow_zero: bool = False, label: str | None = None
-) -> tuple:
-    """keras.src.utils.argument_validation.standardize_tuple: an int, or n ints, > 0 (>= 0)."""
-    value = ctx.arg(name, default)
-    return tuple_value(ctx, name, value, n, allow_zero, label)
-
-
-def integral(value: Any) -> Any:
-    """3.0 -> 3, (3.0, 2) -> (3, 2); None when the value is not integral numbers."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if (
-        isinstance(value, (tuple, list))
-        and value
-        and all(isinstance(v, int) or (isinstance(v, float) and v.is_integer()) for v in value)
-    ):
-        return tuple(int(v) for v in value)
-    return None
-
-
-def tuple_value(ctx: Ctx, name: str, value: Any, n: int, allow_zero: bool = False, label: str | None = None) -> tuple:
-    label = label or name
-    req = ">= 0" if allow_zero else "> 0"
-    if isinstance(value, int):
-        t = (value,) * n
-    elif isinstance(value, (tuple, list)) and len(value) == n and all(isinstance(v, int) for v in value):
-        t = tuple(value)
-    else:
-        hint: dict = {"arg": name, "len": n} if label == name else {"arg": name}
-        fixed = integral(value)
-        if fixed is not None and label == name:
-            hint["value"] = fixed
-        ctx.fail(
-            "invalid_argument",
-            f"{ctx.kind}: `{label}` must be an integer or a tuple of {n} integers, received {value!r}; "
-            + (f"write {label}={fixed!r}" if fixed is not None else f"write e.g. {label}={(1,) * n if n > 1 else 1}"),
-            expected=f"int or {n} ints {req}",
-            actual=f"{label}={value!r}",
-            argument=name,
-            hint=hint,
-        )
-    if any((v < 0) if allow_zero else (v <= 0) for v in t):
-        ctx.fail(
-            "invalid_argument",
-            f"{ctx.kind}: every value of `{label}` must be {req}, received {label}={value!r}; use values {req}",
-            expected=f"{label} {req}",
-            actual=f"{label}={value!r}",
-            argument=name,
-            hint={"arg": name, "min": 0 if allow_zero else 1},
-        )
-    return tuple(int(v) for v in t)
-
-
-def data_format_arg(ctx: Ctx, lower: bool = True) -> str:
-    """backend.standardize_data_format (None means channels_last)."""
-    value = ctx.arg("data_format", None)
-    if value is None:
-        return "channels_last"
-    v = str(value).lower() if lower else value
-    if v not in ("channels_last", "channels_first"):
-        bad_arg(
-            ctx,
-            "data_format",
-            value,
-            "must be 'channels_last' or 'channels_first'",
-            "use data_format='channels_last' (channels at the end) or 'channels_first'",
-            {"arg": "data_format", "choices": ["channels_last", "channels_first"]},
-            expected="channels_last | channels_first",
-            code="NNR203",
-        )
-    return v
-
-
-def layout(rank: int, data_format: str, channels: str = "channels") -> str:
-    names = {1: ["steps"], 2: ["rows", "cols"], 3: ["dim1", "dim2", "dim3"]}[rank]
-    parts = ["batch"] + ([channels] + names if data_format == "channels_first" else names + [channels])
-    return "(" + ", ".join(parts) + ")"
-
-
-def _rank_todo(ctx: Ctx, s: tuple, rank: int, data_format: str) -> tuple:
-    """What to do about a wrong input rank: (advice, suggested input shape or None)."""
-    got = len(s)
-    if got == rank + 1 and got >= 2:
-        fixed = (s[0], 1, *s[1:]) if data_format == "channels_first" else (*s, 1)
-        return (
-            f"add a channels axis, e.g. feed {fmt_shape(fixed)} (Input(shape={fixed[1:]}) or Reshape({fixed[1:]}))"
-        ), fixed
-    other = ctx.kind.replace(f"{rank}D", f"{got - 2}D")
-    if 1 <= got - 2 <= 3 and other != ctx.kind and other in REGISTRY:
-        return f"use {other} for this {got}-D input, or reshape the input to {rank + 2}-D", None
-    return f"reshape the input to {rank + 2}-D {layout(rank, data_format)}", None
-
-
-def spatial_input(ctx: Ctx, rank: int, data_format: str) -> tuple:
-    """Require a (rank + 2)-D input; return (shape, spatial dims, channel axis)."""
-    s = ctx.shape()
-    if len(s) != rank + 2:
-        todo, fixed = _rank_todo(ctx, s, rank, data_format)
-        hint = {"need_rank": (rank + 2,), "got_rank": len(s), "input": 0}
-        if fixed is not None:
-            hint["suggest_shape"] = fixed
-        ctx.fail(
-            "rank_mismatch",
-            f"{ctx.kind} expects a {rank + 2}-D input {layout(rank, data_format)} but receives "
-            f"{len(s)}-D {fmt_shape(s)}: {todo}",
-            expected=f"ndim={rank + 2}",
-            actual=f"ndim={len(s)}",
-            hint=hint,
-        )
-    if data_format == "channels_first":
-        return s, list(s[2:]), 1
-    return s, list(s[1:-1]), len(s) - 1
-
-
-def rebuild(shape: tuple, spatial: list, channels: Any, data_format: str) -> tuple:
-    if data_format == "channels_first":
-        return (shape[0], channels, *spatial)
-    return (shape[0], *spatial, channels)
-
-
-def channels_defined(ctx: Ctx, shape: tuple, axis: int, data_format: str) -> int:
-    c = shape[axis]
-    if c is None:
-        ctx.fail(
-            "undefined_dim",
-            f"{ctx.kind} creates its weights from the channels axis (axis {axis}, {data_format}) of its input, "
-            f"which is undefined (None) in {fmt_shape(shape)}; give the input a fixed number of channels",
-            expected=f"axis {axis} defined",
-            actual=f"shape={fmt_shape(shape)}",
-            hint={"axis": axis, "data_format": data_format},
-        )
-    return c
-
-
-def padding_arg(ctx: Ctx, allowed: tuple, lower: bool = True) -> str:
-    """standardize_padding (conv: case-insensitive) or the pooling check (exact)."""
-    value = ctx.arg("padding", "valid")
-    v = value.lower() if (lower and isinstance(value, str)) else value
-    if not isinstance(v, str) or v not in allowed:
-        todo = "use padding='valid' (no padding) or padding='same'"
-        if isinstance(value, str) and value.lower() == "causal" and "causal" not in allowed:
-            todo = "'causal' padding exists only for Conv1D; use padding='valid' or 'same'"
-        elif isinstance(value, str) and not lower and value.lower() in allowed:
-            todo = f"{ctx.kind} compares padding case-sensitively: write padding={value.lower()!r}"
-        bad_arg(
-            ctx,
-            "padding",
-            value,
-            "must be one of " + ", ".join(map(repr, allowed)),
-            todo,
-            {"arg": "padding", "choices": list(allowed)},
-            expected=" | ".join(allowed),
-            code="NNR203",
-        )
-    return v
-
-
-def conv_length(length: int | None, kernel: int, padding: str, stride: int, dilation: int = 1) -> int | None:
-    if length is None:
-        return None
-    if padding == "valid":
-        return (length - dilation * (kernel - 1) - 1) // stride + 1
-    return (length - 1) // stride + 1
-
-
-def too_small(
-    ctx: Ctx,
-    shape: tuple,
-    arg: str,
-    value: Any,
-    axis: int,
-    length: int,
-    max_value: int,
-    detail: str,
-    out_size: int,
-    alternatives: dict | None = None,
-) -> None:
-    """A window (kernel/pool) does not fit in its input: non_positive_dim.
-
-    `alternatives` are other single edits that fix it (e.g. {"padding": "same"}).
-    """
-    todo = f"use {arg} <= {max_value} on that axis" if max_value >= 1 else "use a larger input"
-    for k, v in (alternatives or {}).items():
-        todo += f" or {k}={v!r}"
-    hint = {"arg": arg, "axis": axis, "max": max_value, "input_dim": length}
-    if alternatives:
-        hint["or"] = alternatives
-    ctx.fail(
-        "non_positive_dim",
-        f"{ctx.kind}: {arg}={value!r}{detail} does not fit the input size {length} on axis {axis} of "
-        f"{fmt_shape(shape)} (output size {out_size}): {todo}",
-        expected=f"{arg} <= {max_value} on axis {axis}",
-        actual=f"{arg}={value!r}, input size {length}",
-        argument=arg,
-        hint=hint,
-    )
-
-
-def flipped_layout_fits(shape: tuple, rank: int, data_format: str, fits: Callable[[list], bool]) -> bool:
-    """Would a channels_first layer fit when it read the input as channels_last?
-    (the common mix-up: channels_first code fed channels_last images)"""
-    return data_format == "channels_first" and len(shape) == rank + 2 and fits(list(shape[1:-1]))
-
-
-def spatial_rank(kind: str) -> int:
-    for r in (1, 2, 3):
-        if f"{r}D" in kind:
-            return r
-    raise KeyError(kind)
 
 
 def _truthy(ctx: Ctx, name: str, default: Any) -> bool:
@@ -320,11 +74,6 @@ def _positive(ctx: Ctx, name: str, default: Any = None, required: bool = False) 
     return int(value)
 
 
-def small_divisors(n: int, limit: int = 16) -> list:
-    """The smallest divisors of n (at most `limit`, bounded work for huge n)."""
-    return [d for d in range(1, min(n, 4096) + 1) if n % d == 0][:limit]
-
-
 def _strides_dilation(ctx: Ctx, strides: tuple, dilation: tuple) -> None:
     if max(strides) > 1 and max(dilation) > 1:
         ctx.fail(
@@ -348,14 +97,15 @@ def _window_args(ctx: Ctx, rank: int, padding_choices: tuple, sequence_padding: 
     dilation = keras_tuple(ctx, "dilation_rate", rank, 1)
     raw = ctx.arg("padding", "valid")
     padding = raw if sequence_padding and isinstance(raw, (list, tuple)) else padding_arg(ctx, padding_choices)
-    data_format = data_format_arg(ctx)
+    data_format = ctx.data_format()
     return {"kernel": kernel, "strides": strides, "dilation": dilation, "padding": padding, "df": data_format}
 
 
 def _conv_spatial(ctx: Ctx, shape: tuple, spatial: list, w: dict) -> list:
     def lengths(dims: list) -> list:
         return [
-            conv_length(n, w["kernel"][i], w["padding"], w["strides"][i], w["dilation"][i]) for i, n in enumerate(dims)
+            conv_output_length(n, w["kernel"][i], w["padding"], w["strides"][i], w["dilation"][i])
+            for i, n in enumerate(dims)
         ]
 
     out = lengths(spatial)
@@ -423,7 +173,7 @@ def conv(ctx: Ctx):
 def conv_weights(ctx: Ctx) -> list:
     rank = spatial_rank(ctx.kind)
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     shape, _, axis = spatial_input(ctx, rank, df)
     filters = int(ctx.arg("filters"))
     out = [kernel + (shape[axis] // int(ctx.arg("groups", 1)), filters)]
@@ -484,8 +234,7 @@ def conv_transpose(ctx: Ctx):
         if any(n is not None for n in spatial):
             # Keras reads the padding string only for axes of known size.
             padding_arg(ctx, ("valid", "same"))
-        run_time_warning(
-            ctx,
+        ctx.warn(
             "invalid_argument",
             f"{ctx.kind}: padding={w['padding']!r} is accepted while building because no axis size is "
             "known, but the layer fails when it runs; use padding='valid' or 'same'",
@@ -493,8 +242,7 @@ def conv_transpose(ctx: Ctx):
             hint={"arg": "padding", "choices": ["valid", "same"]},
         )
     if max(w["dilation"]) > 1:
-        run_time_warning(
-            ctx,
+        ctx.warn(
             "invalid_argument",
             f"{ctx.kind}: dilation_rate={w['dilation']} builds, but TensorFlow's CPU kernels for "
             "transposed convolutions do not support dilation rates larger than 1 (it fails when run "
@@ -517,7 +265,7 @@ def conv_transpose(ctx: Ctx):
 def conv_transpose_weights(ctx: Ctx) -> list:
     rank = spatial_rank(ctx.kind)
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     shape, _, axis = spatial_input(ctx, rank, df)
     filters = int(ctx.arg("filters"))
     out = [kernel + (filters, shape[axis])]
@@ -545,7 +293,7 @@ def depthwise_conv(ctx: Ctx):
 def depthwise_weights(ctx: Ctx) -> list:
     rank = spatial_rank(ctx.kind)
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
-    shape, _, axis = spatial_input(ctx, rank, data_format_arg(ctx))
+    shape, _, axis = spatial_input(ctx, rank, ctx.data_format())
     dm = int(ctx.arg("depth_multiplier", 1))
     out = [kernel + (shape[axis], dm)]
     if _truthy(ctx, "use_bias", True):
@@ -569,7 +317,7 @@ def separable_conv(ctx: Ctx):
 def separable_weights(ctx: Ctx) -> list:
     rank = spatial_rank(ctx.kind)
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
-    shape, _, axis = spatial_input(ctx, rank, data_format_arg(ctx))
+    shape, _, axis = spatial_input(ctx, rank, ctx.data_format())
     dm, filters, c = int(ctx.arg("depth_multiplier", 1)), int(ctx.arg("filters")), shape[axis]
     out = [kernel + (c, dm), (1,) * rank + (dm * c, filters)]
     if _truthy(ctx, "use_bias", True):
@@ -592,7 +340,7 @@ def _conv_input_spec(ctx: Ctx) -> dict:
     digits = [c for c in ctx.kind if c.isdigit()]
     rank = int(digits[0]) if digits else 2
     s = ctx.input_shape
-    axis = 1 if data_format_arg(ctx) == "channels_first" else -1
+    axis = 1 if ctx.data_format() == "channels_first" else -1
     return {"min_ndim": rank + 2, "axes": {axis: s[axis]}}
 
 

@@ -1,10 +1,6 @@
 """Core layers: Dense (reference unit), EinsumDense, Embedding, ReversibleEmbedding,
 Identity, Masking.
 
-Also holds small helpers the other families of this tree share (activation
-names, weight shapes that must be fully defined, axis normalization), because
-`core` is imported first and has no dependency on them.
-
 Ground truth: keras/src/layers/core/*.py of Keras 3.15 (constructor validation,
 build, compute_output_shape). Lambda and InputLayer are deliberately not
 registered: an unknown kind must stay unknown.
@@ -13,129 +9,22 @@ registered: an unknown kind must stay unknown.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from ..diagnostics import fmt_shape
-from ..ir import is_unknown
-from .base import REGISTRY, Ctx, Example, register, weights_of
+from .base import (
+    Ctx,
+    Example,
+    defined_weights,
+    input_spec_of,
+    is_int,
+    last_dim_defined,
+    positive_count,
+    register,
+    weights_of,
+)
 
 # ---- shared helpers -------------------------------------------------------
-
-
-class _Skip:
-    def __repr__(self) -> str:
-        return "SKIP"
-
-
-SKIP: Any = _Skip()
-
-
-def optional_arg(ctx: Ctx, name: str, default: Any = None) -> Any:
-    """An argument that does not change the output shape: SKIP when the frontend
-    could not resolve it, so that an unresolvable value (a variable, a callable)
-    leaves that one check undecided instead of the whole rest of the model."""
-    if name in ctx.layer.args and is_unknown(ctx.layer.args[name]):
-        return SKIP
-    return ctx.arg(name, default)
-
-
-def is_int(value: Any) -> bool:
-    """An int as Keras' `isinstance(v, int)` sees it (bool included)."""
-    return isinstance(value, int)
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float))
-
-
-def defined_weights(ctx: Ctx, weights: Sequence[Sequence], names: Sequence[str], axis_hint: Any = -1) -> list:
-    """Keras refuses to create a variable whose shape holds None (or a bad dim)."""
-    for shape, wname in zip(weights, names):
-        for d in shape:
-            if d is None:
-                ctx.fail(
-                    "undefined_dim",
-                    f"{ctx.kind} builds its `{wname}` weight of shape {fmt_shape(shape)} from its input "
-                    f"{fmt_shape(ctx.input_shape)}, but that axis is undefined (None); give the input a fixed "
-                    "size on that axis",
-                    expected=f"{wname} shape fully defined",
-                    actual=f"{wname} shape={fmt_shape(shape)}",
-                    hint={"axis": axis_hint, "weight": wname},
-                )
-            if not is_int(d) or d < 0:
-                ctx.fail(
-                    "invalid_argument",
-                    f"{ctx.kind} would build its `{wname}` weight with shape {fmt_shape(shape)}, "
-                    f"which holds the invalid dimension {d!r}; dimensions must be integers >= 0",
-                    expected="integer dims >= 0",
-                    actual=f"{wname} shape={fmt_shape(shape)}",
-                    hint={"weight": wname},
-                )
-    return [tuple(w) for w in weights]
-
-
-def resolve_axis(ctx: Ctx, axis: Any, rank: int, arg: str = "axis") -> int:
-    """A Python index into a shape of `rank` dims; out of range is an invalid argument."""
-    if not is_int(axis) or not -rank <= axis < rank:
-        ctx.fail(
-            "invalid_argument",
-            f"`{arg}` of {ctx.kind} is out of range for its {rank}-D input {fmt_shape(ctx.input_shape)}: "
-            f"received {arg}={axis!r}; use an axis in [{-rank}, {rank - 1}]",
-            expected=f"{-rank} <= {arg} <= {rank - 1}",
-            actual=f"{arg}={axis!r}",
-            argument=arg,
-            hint={"arg": arg, "min": -rank, "max": rank - 1},
-        )
-    return axis % rank
-
-
-def dim_defined(ctx: Ctx, shape, axis: int, what: str) -> int:
-    """Layers that create weights from an axis of their input need it defined."""
-    if shape[axis] is None:
-        ctx.fail(
-            "undefined_dim",
-            f"{ctx.kind} creates its weights from {what} of its input, which is undefined (None) in "
-            f"{fmt_shape(shape)}; give the input a fixed size on that axis",
-            expected=f"{what} defined",
-            actual=f"shape={fmt_shape(shape)}",
-            hint={"axis": axis},
-        )
-    return shape[axis]
-
-
-def last_dim_defined(ctx: Ctx, shape, what: str = "the last axis") -> int:
-    return dim_defined(ctx, shape, -1, what)
-
-
-def as_positive_int(value: Any) -> int | None:
-    """The integer a user most likely meant by 3.0 or '3' (None when there is none)."""
-    try:
-        if isinstance(value, float) and value.is_integer() and value > 0:
-            return int(value)
-        if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
-            return int(value)
-    except (ValueError, OverflowError):
-        return None
-    return None
-
-
-def positive_count(ctx: Ctx, name: str, allow_bool: bool) -> int:
-    """Keras' `isinstance(v, int) and v > 0` (Dense lets bool through, Embedding does not)."""
-    value = ctx.required(name)
-    ok = is_int(value) and (allow_bool or not isinstance(value, bool)) and value > 0
-    if not ok:
-        fixed = as_positive_int(value)
-        ctx.fail(
-            "invalid_argument",
-            f"`{name}` of {ctx.kind} must be a positive integer, received {name}={value!r}"
-            + (f"; write {name}={fixed}" if fixed is not None else ""),
-            expected=f"{name} > 0",
-            actual=f"{name}={value!r}",
-            argument=name,
-            hint={"arg": name, "min": 1, **({"value": fixed} if fixed is not None else {})},
-        )
-    return int(value)
 
 
 # ---- input specs of built layers (shared layers) --------------------------
@@ -145,36 +34,6 @@ def positive_count(ctx: Ctx, name: str, allow_bool: bool) -> int:
 # weights: a shared LayerNormalization accepts any shape symbolically, a shared
 # EinsumDense only needs the same rank. `input_spec(ctx)` gives that spec for
 # the first call's input; `input_spec_violation` applies it to a later call.
-
-
-def input_spec_of(*kinds: str):
-    """Register the InputSpec a built layer of these kinds keeps (attribute
-    `input_spec` on the LayerUnit; kinds without one accept any later input)."""
-
-    def deco(fn):
-        for k in kinds:
-            REGISTRY[k].input_spec = fn
-        return fn
-
-    return deco
-
-
-def input_spec_violation(spec: dict, shape: tuple) -> str | None:
-    """keras.layers.input_spec.assert_input_compatibility for one input; the
-    reason it fails, or None."""
-    ndim = len(shape)
-    if spec.get("ndim") is not None and ndim != spec["ndim"]:
-        return f"expected ndim={spec['ndim']}, found ndim={ndim}"
-    if spec.get("min_ndim") is not None and ndim < spec["min_ndim"]:
-        return f"expected min_ndim={spec['min_ndim']}, found ndim={ndim}"
-    for axis, value in (spec.get("axes") or {}).items():
-        if value is None:
-            continue
-        if not -ndim <= axis < ndim:
-            return f"expected an axis {axis} of size {value}, found ndim={ndim}"
-        if shape[axis] not in (value, None):
-            return f"expected axis {axis} of the input to have size {value}, found {fmt_shape(shape)}"
-    return None
 
 
 # ---- Dense ----------------------------------------------------------------

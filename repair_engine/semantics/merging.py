@@ -20,8 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import fmt_shape
-from .base import Ctx, Example, register
-from .core import is_int
+from .base import Ctx, Example, is_int, register
 
 
 def _fmt_list(shapes: list) -> str:

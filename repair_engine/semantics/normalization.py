@@ -12,14 +12,19 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from ..diagnostics import fmt_shape
-from .base import REGISTRY, Ctx, Example, Unknown, register, weights_of
-from .core import (
+from .base import (
+    REGISTRY,
     SKIP,
+    Ctx,
+    Example,
+    Unknown,
     defined_weights,
     input_spec_of,
     is_int,
     optional_arg,
+    register,
     resolve_axis,
+    weights_of,
 )
 
 

@@ -9,15 +9,15 @@ BaseGlobalPooling and BaseAdaptivePooling (which has no input_spec at all).
 from __future__ import annotations
 
 from ..diagnostics import fmt_shape
-from .base import Ctx, Example, register
-from .conv import (
-    conv_length,
-    data_format_arg,
+from .base import (
+    Ctx,
+    Example,
+    conv_output_length,
     flipped_layout_fits,
     padding_arg,
     rebuild,
+    register,
     required_arg,
-    run_time_warning,
     spatial_input,
     spatial_rank,
     too_small,
@@ -47,11 +47,11 @@ def pooling(ctx: Ctx):
     # constructor and then divides by it, so reject it here.
     strides = pool if raw_strides is None else tuple_value(ctx, "strides", raw_strides, rank)
     padding = padding_arg(ctx, ("valid", "same"), lower=False)
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     shape, spatial, _ = spatial_input(ctx, rank, df)
 
     def lengths(dims: list) -> list:
-        return [conv_length(n, pool[i], padding, strides[i]) for i, n in enumerate(dims)]
+        return [conv_output_length(n, pool[i], padding, strides[i]) for i, n in enumerate(dims)]
 
     out = lengths(spatial)
     for i, (length, n) in enumerate(zip(spatial, out)):
@@ -68,7 +68,7 @@ def pooling(ctx: Ctx):
 @register(*_GLOBAL)
 def global_pooling(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     keepdims = bool(ctx.arg("keepdims", False))
     shape, _, axis = spatial_input(ctx, rank, df)
     channels = shape[axis]
@@ -108,15 +108,14 @@ def adaptive_pooling(ctx: Ctx):
     # BaseAdaptivePooling does not lower-case data_format ("" and None mean the default).
     value = ctx.arg("data_format", None) or "channels_last"
     if value not in ("channels_last", "channels_first"):
-        data_format_arg(ctx, lower=False)
+        ctx.data_format(lower=False)
     # No input_spec: Keras builds any rank symbolically, taking the channels
     # from the last (or second) axis.
     shape = ctx.shape()
     if value == "channels_first" and len(shape) < 2:
         ctx.input_rank(rank + 2)
     if len(shape) != rank + 2:
-        run_time_warning(
-            ctx,
+        ctx.warn(
             "rank_mismatch",
             f"{ctx.kind} expects a {rank + 2}-D input but receives {len(shape)}-D {fmt_shape(shape)}; "
             "Keras does not check the rank, so the shape it reports while building differs from the "

@@ -17,10 +17,10 @@ from .base import (
     Unknown,
     Violation,
     conv_output_length,
+    dim_defined,
     register,
     weights_of,
 )
-from .core import dim_defined
 
 # Recurrent kinds -> number of state tensors returned with return_state=True.
 STATE_COUNT = {"SimpleRNN": 1, "GRU": 1, "LSTM": 2, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2}

@@ -12,8 +12,7 @@ import math
 from typing import Any
 
 from ..ir import is_unknown
-from .base import Ctx, Example, register
-from .core import SKIP, input_spec_of, is_number, optional_arg
+from .base import SKIP, Ctx, Example, input_spec_of, is_number, optional_arg, register
 
 _SPATIAL_RANK = {"SpatialDropout1D": 3, "SpatialDropout2D": 4, "SpatialDropout3D": 5}
 _SPATIAL_LAYOUT = {

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import fmt_shape
-from .base import Ctx, Example, product, register
-from .conv import (
+from .base import (
+    Ctx,
+    Example,
     bad_arg,
-    data_format_arg,
+    product,
     rebuild,
+    register,
     required_arg,
-    run_time_warning,
     spatial_input,
     spatial_rank,
     tuple_value,
@@ -32,7 +33,7 @@ _INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "ar
 
 @register("Flatten")
 def flatten(ctx: Ctx):
-    data_format_arg(ctx)
+    ctx.data_format()
     s = ctx.min_rank(1)
     rest = s[1:]
     return (s[0], product(rest) if rest else 1)
@@ -306,7 +307,7 @@ def cropping1d(ctx: Ctx):
 @register("Cropping2D", "Cropping3D")
 def cropping(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     default = ((0, 0), (0, 0)) if rank == 2 else ((1, 1),) * 3
     pairs = _pairs(ctx, "cropping", ctx.arg("cropping", default), rank, int_may_be_negative=False)
     return _crop_or_pad(ctx, "cropping", pairs, df, -1)
@@ -314,7 +315,7 @@ def cropping(ctx: Ctx):
 
 @register("ZeroPadding1D")
 def zero_padding1d(ctx: Ctx):
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     pairs = (tuple_value(ctx, "padding", ctx.arg("padding", 1), 2, allow_zero=True),)
     return _crop_or_pad(ctx, "padding", pairs, df, +1)
 
@@ -322,13 +323,12 @@ def zero_padding1d(ctx: Ctx):
 @register("ZeroPadding2D", "ZeroPadding3D")
 def zero_padding(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     default = (1, 1) if rank == 2 else ((1, 1),) * 3
     # Keras does not reject a negative int here; only a negative size.
     pairs = _pairs(ctx, "padding", ctx.arg("padding", default), rank, int_may_be_negative=True)
     if pairs[0][0] < 0:
-        run_time_warning(
-            ctx,
+        ctx.warn(
             "invalid_argument",
             f"{ctx.kind}: padding={pairs[0][0]} is negative; Keras builds the layer but it fails "
             "when it runs (TensorFlow cannot pad by a negative amount); use Cropping to shrink",
@@ -357,7 +357,7 @@ def upsampling1d(ctx: Ctx):
 @register("UpSampling2D", "UpSampling3D")
 def upsampling(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     size = tuple_value(ctx, "size", ctx.arg("size", 2), rank)
     if rank == 2:
         interp = ctx.arg("interpolation", "nearest")
@@ -371,8 +371,7 @@ def upsampling(ctx: Ctx):
                 {"arg": "interpolation", "choices": ["nearest", "bilinear"]},
             )
         if interp.lower() not in _INTERPOLATIONS:
-            run_time_warning(
-                ctx,
+            ctx.warn(
                 "invalid_argument",
                 f"{ctx.kind}: interpolation={interp!r} is not one of {', '.join(_INTERPOLATIONS)}; "
                 "Keras builds the layer but it fails when it runs",
