@@ -44,6 +44,7 @@ from typing import Any, NoReturn
 
 from ..diagnostics import fmt_shape
 from ..ir import Layer, Shape, is_unknown
+from ..messages import FINDINGS, Hint, MissingArgument, NotPositive, OutOfRange, WindowTooLarge, WrongType
 
 Output = Shape | list
 
@@ -69,8 +70,11 @@ class Violation(Exception):
         self.expected = expected
         self.actual = actual
         self.argument = argument
-        self.hint = hint
+        # typed (messages.Hint): a misspelled hint key raises here, where it is written
+        self.hint = Hint.of(hint)
         # a sub-code of the kind's code (diagnostics.SUBCODES), e.g. NNR202 for an unknown keyword
+        if code is not None and (code not in FINDINGS or FINDINGS[code].kind != kind):
+            raise ValueError(f"{code!r} is not a finding code of kind {kind!r}")
         self.code = code
 
 
@@ -177,6 +181,7 @@ class Ctx:
                 expected=f"{name}=<value>",
                 actual="missing",
                 argument=name,
+                code=MissingArgument.code,
             )
         return self.arg(name)
 
@@ -199,6 +204,7 @@ class Ctx:
                 actual=f"{name}={value!r}",
                 argument=name,
                 hint={"arg": name, "min": 1},
+                code=NotPositive.code,
             )
         return value
 
@@ -290,6 +296,7 @@ def standardize_tuple(ctx: Ctx, value: Any, n: int, name: str, allow_zero: bool 
                 actual=f"{name}={value!r}",
                 argument=name,
                 hint={"arg": name, "len": n},
+                code=WrongType.code,
             )
     else:
         ctx.fail(
@@ -299,6 +306,7 @@ def standardize_tuple(ctx: Ctx, value: Any, n: int, name: str, allow_zero: bool 
             actual=f"{name}={value!r}",
             argument=name,
             hint={"arg": name, "len": n},
+            code=WrongType.code,
         )
     bad = [v for v in t if (v < 0 if allow_zero else v <= 0)]
     if bad:
@@ -309,6 +317,7 @@ def standardize_tuple(ctx: Ctx, value: Any, n: int, name: str, allow_zero: bool 
             actual=f"{name}={value!r}",
             argument=name,
             hint={"arg": name, "min": 0 if allow_zero else 1},
+            code=NotPositive.code,
         )
     return t
 
@@ -369,6 +378,9 @@ class Example:
               `inputs` is a list
     out       the expected output shape (or list of shapes), when valid
     error     the expected diagnostic kind, when Keras rejects the model
+    code      the expected finding code (messages.py: NNR202 unknown keyword, ...)
+    argument  the argument the finding blames, "" when it blames none
+    fix       the arguments that repair it (merged into `args`, the model is valid)
     inner     (kind, args) of the wrapped layer for TimeDistributed/Bidirectional
     weights   shapes of weights set with set_weights() after building
     note      why this example is here
@@ -383,6 +395,9 @@ class Example:
     inner: tuple | None = None
     weights: tuple | None = None
     note: str = ""
+    code: str | None = None
+    argument: str | None = None
+    fix: dict | None = None
 
     @property
     def input_list(self) -> list:
@@ -461,6 +476,7 @@ def resolve_axis(ctx: Ctx, axis: Any, rank: int, arg: str = "axis") -> int:
             actual=f"{arg}={axis!r}",
             argument=arg,
             hint={"arg": arg, "min": -rank, "max": rank - 1},
+            code=OutOfRange.code,
         )
     return axis % rank
 
@@ -509,6 +525,7 @@ def positive_count(ctx: Ctx, name: str, allow_bool: bool) -> int:
             actual=f"{name}={value!r}",
             argument=name,
             hint={"arg": name, "min": 1, **({"value": fixed} if fixed is not None else {})},
+            code=NotPositive.code,
         )
     return int(value)
 
@@ -575,6 +592,7 @@ def required_arg(ctx: Ctx, name: str, suggestion: Any) -> Any:
             actual="missing",
             argument=name,
             hint={"arg": name, "missing": True, "value": suggestion},
+            code=MissingArgument.code,
         )
     return ctx.arg(name)
 
@@ -620,6 +638,7 @@ def tuple_value(ctx: Ctx, name: str, value: Any, n: int, allow_zero: bool = Fals
             actual=f"{label}={value!r}",
             argument=name,
             hint=hint,
+            code=WrongType.code,
         )
     if any((v < 0) if allow_zero else (v <= 0) for v in t):
         ctx.fail(
@@ -629,6 +648,7 @@ def tuple_value(ctx: Ctx, name: str, value: Any, n: int, allow_zero: bool = Fals
             actual=f"{label}={value!r}",
             argument=name,
             hint={"arg": name, "min": 0 if allow_zero else 1},
+            code=NotPositive.code,
         )
     return tuple(int(v) for v in t)
 
@@ -747,6 +767,7 @@ def too_small(
         actual=f"{arg}={value!r}, input size {length}",
         argument=arg,
         hint=hint,
+        code=WindowTooLarge.code,
     )
 
 
