@@ -15,6 +15,7 @@ from typing import Any
 from ..checker import CheckResult, check, input_shapes_of, root_inputs
 from ..ir import InputNode, Layer, Model, is_unknown
 from ..messages import Hint
+from ..semantics.base import PLUMBING, RANK_FAMILIES, SAME_RANK_SIBLINGS
 from .edits import (
     SPATIAL_ARGS,
     Cascade,
@@ -32,56 +33,8 @@ from .edits import (
     consumers,
 )
 
-# Families whose members differ only by the number of spatial axes: rank -> kind.
-RANK_FAMILIES: list[dict[int, str]] = [
-    {3: "Conv1D", 4: "Conv2D", 5: "Conv3D"},
-    {3: "Conv1DTranspose", 4: "Conv2DTranspose", 5: "Conv3DTranspose"},
-    {3: "SeparableConv1D", 4: "SeparableConv2D"},
-    {3: "DepthwiseConv1D", 4: "DepthwiseConv2D"},
-    {3: "MaxPooling1D", 4: "MaxPooling2D", 5: "MaxPooling3D"},
-    {3: "AveragePooling1D", 4: "AveragePooling2D", 5: "AveragePooling3D"},
-    {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"},
-    {3: "GlobalMaxPooling1D", 4: "GlobalMaxPooling2D", 5: "GlobalMaxPooling3D"},
-    {3: "ZeroPadding1D", 4: "ZeroPadding2D", 5: "ZeroPadding3D"},
-    {3: "Cropping1D", 4: "Cropping2D", 5: "Cropping3D"},
-    {3: "UpSampling1D", 4: "UpSampling2D", 5: "UpSampling3D"},
-]
-# Same-rank siblings a human swaps (Conv <-> SeparableConv).
-SAME_RANK_SIBLINGS = {
-    "Conv1D": ("SeparableConv1D",),
-    "Conv2D": ("SeparableConv2D",),
-    "SeparableConv1D": ("Conv1D",),
-    "SeparableConv2D": ("Conv2D",),
-}
+# Rank families, same-rank siblings and plumbing are declared by the layer units (semantics).
 RECURRENT = {"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"}
-# Layers that only move data around: removing one is a plausible repair.
-PLUMBING = {
-    "Flatten",
-    "Reshape",
-    "Permute",
-    "RepeatVector",
-    "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D",
-    "GlobalAveragePooling3D",
-    "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D",
-    "GlobalMaxPooling3D",
-    "MaxPooling1D",
-    "MaxPooling2D",
-    "MaxPooling3D",
-    "AveragePooling1D",
-    "AveragePooling2D",
-    "AveragePooling3D",
-    "ZeroPadding1D",
-    "ZeroPadding2D",
-    "ZeroPadding3D",
-    "Cropping1D",
-    "Cropping2D",
-    "Cropping3D",
-    "UpSampling1D",
-    "UpSampling2D",
-    "UpSampling3D",
-}
 DOWNSAMPLING_ARGS = ("strides", "pool_size")
 UNIT_ARGS = ("units", "filters")
 

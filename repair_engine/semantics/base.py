@@ -124,6 +124,35 @@ def weights_of(*kinds: str):
     return deco
 
 
+# ---- what the repair knows about a layer, declared next to its unit -----------
+#
+# The repair search (repair/proposals.py) reads these; no other module keeps a
+# list of kinds of its own.
+
+# kinds that differ only by their number of spatial axes: input rank -> kind
+RANK_FAMILIES: list[dict[int, str]] = []
+# same-rank siblings a human swaps (Conv2D <-> SeparableConv2D)
+SAME_RANK_SIBLINGS: dict[str, tuple[str, ...]] = {}
+# layers that only move data around: removing one is a plausible repair
+PLUMBING: set[str] = set()
+
+
+def spatial_siblings(*kinds: str) -> None:
+    """`kinds` for 1, 2 (and 3) spatial axes: inputs of rank 3, 4 (and 5)."""
+    RANK_FAMILIES.append({rank: kind for rank, kind in enumerate(kinds, start=3)})
+
+
+def swappable(a: str, b: str) -> None:
+    """Two kinds of the same rank that do the same job (a repair may swap them)."""
+    SAME_RANK_SIBLINGS[a] = SAME_RANK_SIBLINGS.get(a, ()) + (b,)
+    SAME_RANK_SIBLINGS[b] = SAME_RANK_SIBLINGS.get(b, ()) + (a,)
+
+
+def plumbing(*kinds: str) -> None:
+    """Kinds that only move data (reshape, pool, pad, crop): a repair may remove one."""
+    PLUMBING.update(kinds)
+
+
 @dataclass
 class Ctx:
     """What a unit sees: the layer (kind, args, inner layer) and its input shapes.

@@ -33,6 +33,8 @@ from .base import (
     small_divisors,
     spatial_input,
     spatial_rank,
+    spatial_siblings,
+    swappable,
     too_small,
     tuple_value,
     weights_of,
@@ -330,6 +332,14 @@ def separable_weights(ctx: Ctx) -> list:
 # --------------------------------------------------------------------------
 # Examples (verdict and output shape as real Keras 3.15 gives them)
 # --------------------------------------------------------------------------
+
+# siblings the repair may swap (rank families, same-rank twins)
+spatial_siblings("Conv1D", "Conv2D", "Conv3D")
+spatial_siblings("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose")
+spatial_siblings("SeparableConv1D", "SeparableConv2D")
+spatial_siblings("DepthwiseConv1D", "DepthwiseConv2D")
+swappable("Conv1D", "SeparableConv1D")
+swappable("Conv2D", "SeparableConv2D")
 
 E = Example
 CF = {"data_format": "channels_first"}

@@ -15,11 +15,13 @@ from .base import (
     conv_output_length,
     flipped_layout_fits,
     padding_arg,
+    plumbing,
     rebuild,
     register,
     required_arg,
     spatial_input,
     spatial_rank,
+    spatial_siblings,
     too_small,
     tuple_value,
 )
@@ -128,6 +130,16 @@ def adaptive_pooling(ctx: Ctx):
 
 E = Example
 CF = {"data_format": "channels_first"}
+
+# siblings the repair may swap, and pools it may remove (they only move data)
+for _family in (
+    ("MaxPooling1D", "MaxPooling2D", "MaxPooling3D"),
+    ("AveragePooling1D", "AveragePooling2D", "AveragePooling3D"),
+    ("GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D"),
+    ("GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D"),
+):
+    spatial_siblings(*_family)
+    plumbing(*_family)
 
 EXAMPLES = [
     # ---- MaxPooling / AveragePooling ----

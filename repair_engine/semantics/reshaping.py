@@ -14,12 +14,14 @@ from .base import (
     Ctx,
     Example,
     bad_arg,
+    plumbing,
     product,
     rebuild,
     register,
     required_arg,
     spatial_input,
     spatial_rank,
+    spatial_siblings,
     tuple_value,
 )
 
@@ -384,6 +386,16 @@ def upsampling(ctx: Ctx):
 
 E = Example
 CF = {"data_format": "channels_first"}
+
+# siblings the repair may swap, and layers it may remove (they only move data)
+plumbing("Flatten", "Reshape", "Permute", "RepeatVector")
+for _family in (
+    ("ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D"),
+    ("Cropping1D", "Cropping2D", "Cropping3D"),
+    ("UpSampling1D", "UpSampling2D", "UpSampling3D"),
+):
+    spatial_siblings(*_family)
+    plumbing(*_family)
 
 EXAMPLES = [
     # ---- Flatten ----
