@@ -247,7 +247,7 @@ def _input_spec(layer: Layer, inputs: list) -> dict | None:
 
 
 def _shared_spec_diag(layer: Layer, first_call: tuple, inputs: list) -> Diagnostic | None:
-    from .semantics.core import input_spec_violation
+    from .semantics.base import input_spec_violation
 
     if len(inputs) != 1 or inputs[0] is None:
         return None

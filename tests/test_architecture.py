@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # component -> the module prefixes it holds; the longest matching prefix wins
 COMPONENTS: dict[str, tuple[str, ...]] = {
     "ir": ("repair_engine.ir",),
-    "diagnostics": ("repair_engine.diagnostics",),
+    "diagnostics": ("repair_engine.diagnostics", "repair_engine.messages"),  # findings: codes, hints
     "config": ("repair_engine.config",),
     "target": ("repair_engine.target",),  # which Keras judges the code (a contextvar read by all)
     "semantics": ("repair_engine.semantics",),
