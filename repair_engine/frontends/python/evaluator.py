@@ -22,7 +22,7 @@ from ...diagnostics import Diagnostic
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
 from ...semantics import attention, keras2, recurrent
 from ...target import active as active_target
-from . import budgets, builtin_calls, classes, data_values, layer_order, legacy, tensors
+from . import budgets, builtin_calls, classes, data_values, layer_order, legacy, symbols, tensors
 from .imports import canonical, is_keras, is_layer_class_name, runtime_submodules, star_names
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
 from .source import Spans
@@ -1446,7 +1446,10 @@ class Evaluator:
         iid = self.graph.fresh_id(self.unique_name(name if isinstance(name, str) and name else "input_layer"))
         span = self.span(node)
         note = None
-        if shape is UNKNOWN or shape is None:
+        symbolic = symbols.symbolic_input(value, symbols.shape_node(node), self.spans.text) if "shape" in kw else None
+        if symbolic is not None:  # checked for every value of the unknown dims (semantics/dims.py)
+            shape, syms = symbolic
+        elif shape is UNKNOWN or shape is None:
             note = self.note(
                 f"the shape of this Input could not be determined statically "
                 f"({self.spans.text(node, 60)}); layers fed by it are not checked",
@@ -1462,6 +1465,7 @@ class Evaluator:
             declared_as="Input",
             dtype=dtype if isinstance(dtype, str) else None,
             name=name if isinstance(name, str) else None,
+            symbols=syms if symbolic is not None else None,
         )
         self.graph.nodes[iid] = inp
         if note is not None:
