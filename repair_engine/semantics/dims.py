@@ -51,7 +51,9 @@ STEPS = (32, 64, 96)
 SCAN_VALUES = tuple(range(1, 41)) + (48, 64, 96, 128, 160, 192, 224, 256)
 MAX_SCANS = 4  # symbol scans per model (each is len(SCAN_VALUES) checks)
 
-PROBE_VALUE = 1
+# probes: tiny sizes and odd sizes, only to find conditions, never to decide an error
+PROBE_BASES = (1, 33)
+PROBE_STEPS = (0, 2)
 Check = Callable[[Model], Any]
 RunLayer = Callable[..., tuple]  # checker.run_layer(layer, input shapes) -> (outs, violation, evaluated)
 
@@ -120,6 +122,10 @@ def value_set(symbols: list[str], k: int) -> dict[str, int | None]:
     return {s: BASES[k] + STEPS[k] * j for j, s in enumerate(symbols)}
 
 
+def probe_set(symbols: list[str], k: int) -> dict[str, int | None]:
+    return {s: PROBE_BASES[k] + PROBE_STEPS[k] * j for j, s in enumerate(symbols)}
+
+
 def error_keys(result) -> dict[tuple, Diagnostic]:
     out: dict[tuple, Diagnostic] = {}
     for d in result.diagnostics:
@@ -165,8 +171,10 @@ class RankRun:
             self.concrete = [
                 self.check(instantiate(model, template, value_set(self.symbols, k))) for k in range(len(BASES))
             ]
-            # small sizes, only to find conditions ("needs h >= 7"), never to decide an error
-            self.probe = self.check(instantiate(model, template, dict.fromkeys(self.symbols, PROBE_VALUE)))
+            # tiny and odd sizes, only to find conditions ("needs h >= 7"), never to decide an error
+            self.probes = [
+                self.check(instantiate(model, template, probe_set(self.symbols, k))) for k in range(len(PROBE_BASES))
+            ]
             self.definite, self.conditional = self.classify()
             self.done = True
         return self
@@ -177,7 +185,7 @@ class RankRun:
         definite: list[Diagnostic] = []
         conditional: list[tuple] = []
         seen: set = set()
-        for run in per_run + [error_keys(self.probe)]:
+        for run in per_run + [error_keys(p) for p in self.probes]:
             for key, diag in run.items():
                 if key in seen:
                     continue
@@ -370,9 +378,10 @@ def first_template(run: RankRun) -> tuple:
 
 def condition_text(run: RankRun, key: tuple, check: Check, budget: list) -> tuple[str, str]:
     """(the condition found by scanning one symbol at a time, an instantiation that fails)."""
-    failing = [run.probe] + run.concrete
-    where = next((k for k, r in enumerate(failing) if key in error_keys(r)), 0)
-    vals = dict.fromkeys(run.symbols, PROBE_VALUE) if where == 0 else value_set(run.symbols, where - 1)
+    sets = [probe_set(run.symbols, k) for k in range(len(PROBE_BASES))]
+    sets += [value_set(run.symbols, k) for k in range(len(BASES))]
+    failing = run.probes + run.concrete
+    vals = sets[next((k for k, r in enumerate(failing) if key in error_keys(r)), 0)]
     example = ", ".join(f"{s}={vals[s]}" for s in run.symbols)
     base = value_set(run.symbols, 0)
     prefix = run.model  # the layers up to the failing one are enough to judge it
@@ -403,6 +412,9 @@ def describe(symbol: str, verdicts: dict) -> str | None:
     if not passing or not failing:
         return None
     t = min(passing)
+    if len(passing) == 1:
+        tried = f"{min(known_v)}..{max(known_v)}"
+        return f"needs {symbol} == {t} (the only value of {tried} tried that works)"
     if all(ok == (v >= t) for v, ok in known_v.items()):
         return f"needs {symbol} >= {t}"
     for m in range(2, 65):
