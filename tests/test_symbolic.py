@@ -272,3 +272,18 @@ def test_keras_agrees(name, keras_builds):
         if r["builds"] and ours:
             assert len(r["shape"]) == len(ours)
             assert all(o is None or o == k for o, k in zip(ours, r["shape"])), (ours, r["shape"])
+
+
+def test_known_calls_hook_checks_the_factory_with_the_constants_of_another_file():
+    """The repository reader records `build(5, 9)` found in another file: the factory is
+    checked with those values (Keras: kernel 7 does not fit 5 rows), not symbolically."""
+    from repair_engine.frontends.python import symbols
+
+    source = CASES["tuple_of_unknown_sizes_kernel_7"][0]
+    with symbols.known_calls({("case.py", "build"): [((5, 9), {})]}):
+        res = results(source)
+    assert [r.status for r in res] == ["invalid"]
+    assert res[0].model.inputs[0].shape == (None, 5, 9, 3)
+    with symbols.known_calls({("case.py", "build"): [((), {"h": 8, "w": 9})]}):
+        assert [r.status for r in results(source)] == ["valid"]
+    assert [r.status for r in results(source)] == ["valid"]  # outside the block: symbolic again

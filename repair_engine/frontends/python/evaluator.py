@@ -283,7 +283,14 @@ class Evaluator:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(stmt) not in self.called:
                 if _mentions_model(stmt):
                     fn = env.vars.get(stmt.name)
-                    if fn is not None and isinstance(fn.value, FuncVal):
+                    known = symbols.calls_of(self.file, stmt.name)  # constants it is called with elsewhere
+                    if fn is not None and isinstance(fn.value, FuncVal) and known:
+                        for pos, kw in known:
+                            args = ([(v, None) for v in pos], [(k, v, None) for k, v in kw.items()])
+                            self.within_budget(
+                                stmt, env, lambda f=fn.value, s=stmt, a=args: self.call_function(f, a[0], a[1], s)
+                            )
+                    elif fn is not None and isinstance(fn.value, FuncVal):
                         self.within_budget(
                             stmt,
                             env,

@@ -11,6 +11,9 @@ no value is ever guessed here.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from ...ir import UNKNOWN
@@ -70,3 +73,31 @@ def symbolic_input(value: Any, node: ast.AST | None, text) -> tuple[tuple | None
         names.append(name or f"{base or DEFAULT_BASE}[{i}]")
     shape = (None,) + tuple(None if v is UNKNOWN else v for v in value)
     return shape, tuple(names)
+
+
+# ---- constants a factory is called with elsewhere --------------------------
+# A factory `build_model(input_shape, n_classes)` defined in one file and called
+# with constants in another is checked with those constants. Whoever reads the
+# whole repository (imports) records the calls; the evaluator of the defining
+# file reads them when it runs the functions the file itself never calls.
+
+Call = tuple[tuple, dict]  # (positional values, keyword values)
+_KNOWN_CALLS: ContextVar[Mapping[tuple[str, str], list[Call]] | None] = ContextVar("nnrepair_known_calls", default=None)
+MAX_KNOWN_CALLS = 3  # per function: each call builds (and reports) one model
+
+
+@contextmanager
+def known_calls(calls: Mapping[tuple[str, str], list[Call]]) -> Iterator[None]:
+    """Within the block, `calls[(file, function)]` are the constant arguments
+    `function` of `file` is called with somewhere else (values: plain Python
+    constants, UNKNOWN for what is not known)."""
+    token = _KNOWN_CALLS.set(calls)
+    try:
+        yield
+    finally:
+        _KNOWN_CALLS.reset(token)
+
+
+def calls_of(file: str, function: str) -> list[Call]:
+    calls = _KNOWN_CALLS.get()
+    return list(calls.get((file, function), ()))[:MAX_KNOWN_CALLS] if calls else []
