@@ -106,6 +106,23 @@ CASES: dict[str, tuple] = {
         [None, None, None, 8],
         [((32,), True), ((10,), True), ((33,), False), ((7,), False)],
     ),
+    "sequential_input_of_unknown_sizes": (
+        "def build(h, w):\n    return keras.Sequential([keras.Input(shape=(h, w, 3)), layers.Conv2D(8, 7)])\n",
+        "valid",
+        "needs h >= 7",
+        [None, None, None, 8],
+        [((7, 9), True), ((40, 12), True), ((6, 9), False)],
+    ),
+    "first_layer_input_shape_of_unknown_sizes": (
+        "def build(h, w):\n"
+        "    return keras.Sequential(\n"
+        "        [layers.Conv2D(8, 7, input_shape=(h, w, 3)), layers.GlobalMaxPooling2D(), layers.Dense(2)]\n"
+        "    )\n",
+        "valid",
+        "needs h >= 7",
+        [None, 2],
+        [((7, 9), True), ((40, 12), True), ((6, 9), False)],
+    ),
     "sequential_without_input": (
         "def build():\n"
         "    return keras.Sequential([layers.Conv2D(8, 3), layers.GlobalAveragePooling2D(), layers.Dense(3)])\n",

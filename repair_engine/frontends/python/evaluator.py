@@ -1364,6 +1364,8 @@ class Evaluator:
                 shape_source=src,
                 declared_as=d["declared_as"],
             )
+            if d["shape"] is UNKNOWN and d.get("key") == "input_shape":  # `input_shape=(h, w, 3)`, h and w unknown
+                decl.shape, decl.symbols = self.symbolic_decl(kws, node, "input_shape")
         if norm.kind == "InputLayer":
             decl = self.input_layer_decl(norm, span)
         obj = LayerObj(
@@ -1417,6 +1419,13 @@ class Evaluator:
                 declared_as=d["declared_as"],
             )
         return InputDecl(shape=UNKNOWN, span=span, shape_span=None, shape_source=None, declared_as="Input")
+
+    def symbolic_decl(self, kws, node, key: str) -> tuple:
+        """(shape, symbols) of a declared shape that is known only in part (symbols.py)."""
+        value = next((v for k, v, _ in kws if k == key), UNKNOWN)
+        expr = next((k.value for k in getattr(node, "keywords", ()) if k.arg == key), None)
+        found = symbols.symbolic_input(value, expr, self.spans.text)
+        return found if found is not None else (UNKNOWN, None)
 
     def unique_name(self, base: str) -> str:
         """Keras-like names (dense, dense_1, ...), unique across the file: a layer
@@ -1769,6 +1778,7 @@ class Evaluator:
                         declared_as="Input",
                         dtype=n.dtype,
                         name=n.name,
+                        symbols=n.symbols,
                     )
                 )
                 return

@@ -127,6 +127,7 @@ def _input_decl(m: ModelObj) -> InputDecl | None:
                     shape_span=node.shape_span,
                     shape_source=node.shape_source,
                     declared_as="Input",
+                    symbols=node.symbols,
                 )
     if m.input_decl is not None:
         return m.input_decl
@@ -179,6 +180,7 @@ def materialize(ev: Evaluator, m: ModelObj) -> Model | None:
             syms = (src.origin_name if src is not None else None) or symbols.DEFAULT_BASE
         else:
             shape = tuple(decl.shape)
+            syms = decl.symbols
         iid = ev.graph.fresh_id("input_layer")
         inp = InputNode(
             id=iid,
