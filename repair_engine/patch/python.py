@@ -49,8 +49,9 @@ class TextEdit:
 class Source:
     """The original text with line/column <-> offset conversion (1-based, exclusive end)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, file: str | None = None) -> None:
         self.text = text
+        self.file = file  # when set, a span in another file (code imported from there) is refused
         self.starts = [0]
         for m in re.finditer(r"\r\n|\r|\n", text):
             self.starts.append(m.end())
@@ -63,6 +64,8 @@ class Source:
     def span(self, span: Span | None) -> tuple[int, int]:
         if span is None:
             raise PatchError("no source position")
+        if self.file is not None and span.file and span.file != self.file:
+            raise PatchError(f"the position is in another file ({span.file})")
         start = self.offset(span.line, span.col)
         end_line = span.end_line or span.line
         end = self.offset(end_line, span.end_col) if span.end_col is not None else start
@@ -222,7 +225,7 @@ class Patch:
 
 class Patcher:
     def __init__(self, text: str, original: Model) -> None:
-        self.src = Source(text)
+        self.src = Source(text, original.span.file if original.span is not None else None)
         self.model = original
         self.edits: list[TextEdit] = []
         self.need_imports: list[str] = []
