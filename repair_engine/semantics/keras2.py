@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..ir import Layer
-from . import keras2_rules
+from . import keras2_layers, keras2_rules
 from .base import Violation
 from .keras2_lenient import LENIENT
 from .keras2_signatures import ALIASES, CLASSES, KERAS2_ONLY, TF_KERAS_VERSION
@@ -110,6 +110,18 @@ def _kept(finding, spans_ok: set) -> bool:
     if getattr(finding, "code", None) in _CALL_ERROR_CODES:
         return True
     return _span_of(finding) is None or _span_of(finding) not in spans_ok
+
+
+def keras3_normalize(
+    written: str, pos: list, kws: list, span, keras3_normalize: Callable, finding: Callable | None = None
+):
+    """legacy.normalize under keras3, except for a layer only Keras 2 has: Keras 3 fails on the
+    class itself (AttributeError), so that is the one finding, not its arguments."""
+    if class_name(written) not in keras2_layers.KERAS2_ONLY_KINDS:
+        return keras3_normalize(written, pos, kws, span)
+    norm = keras3_normalize(written, [], [], span)
+    norm.warnings = [_finding(keras2_layers.keras3_missing_message(class_name(written)), span, finding)]
+    return norm
 
 
 def _span_of(finding):
@@ -212,7 +224,12 @@ def _ndim(text: str | None) -> int | None:
 def _registered(kind: str) -> bool:
     from . import REGISTRY
 
-    return kind in REGISTRY
+    return kind in REGISTRY or kind in keras2_layers.KERAS2_UNITS
+
+
+def unit_of(kind: str):
+    """The unit of a layer only Keras 2 has (semantics/keras2_layers.py), or None."""
+    return keras2_layers.KERAS2_UNITS.get(kind)
 
 
 # ---------------------------------------------------------------------------
