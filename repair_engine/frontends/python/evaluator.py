@@ -1419,7 +1419,7 @@ class Evaluator:
             return keras2.normalize(
                 written, pos, kws, span, legacy.normalize, lambda k: legacy.SIGNATURES.get(k, ()), legacy.Finding
             )
-        return legacy.normalize(written, pos, kws, span)
+        return keras2.keras3_normalize(written, pos, kws, span, legacy.normalize, legacy.Finding)
 
     def input_layer_decl(self, norm, span) -> InputDecl:
         args = norm.args
