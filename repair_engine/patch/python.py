@@ -172,7 +172,8 @@ def count_name_uses(text: str, name: str) -> int:
 
 
 def imported_layer_names(text: str) -> set[str]:
-    """Names bound by top-level `from <...>layers import A, B as C` statements."""
+    """Names bound by top-level `from <...>layers import A, B as C` statements
+    ("*" when the layers are star-imported: every class name is then bound)."""
     names: set[str] = set()
     try:
         tree = ast.parse(text)
@@ -181,7 +182,7 @@ def imported_layer_names(text: str) -> set[str]:
     for stmt in tree.body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module:
             if stmt.module.split(".")[-1] == "layers":
-                names.update(a.asname or a.name for a in stmt.names if a.name != "*")
+                names.update(a.asname or a.name for a in stmt.names)
     return names
 
 
@@ -240,7 +241,7 @@ class Patcher:
     def class_ref(self, near: Layer, kind: str) -> str:
         """Spell class `kind` the way the file spells the class of `near`."""
         prefix, _, _ = callee_prefix(self.src, near)
-        if not prefix and kind not in self.bare_names:
+        if not prefix and kind not in self.bare_names and "*" not in self.bare_names:
             self.need_imports.append(kind)
         return prefix + kind
 
@@ -352,7 +353,7 @@ class Patcher:
     def replace_kind(self, old: Layer, new: Layer) -> None:
         _, n_start, n_end = callee_prefix(self.src, old)
         prefix, _, _ = callee_prefix(self.src, old)
-        if not prefix and new.kind not in self.bare_names:
+        if not prefix and new.kind not in self.bare_names and "*" not in self.bare_names:
             self.need_imports.append(new.kind)
         self.add(n_start, n_end, new.kind)
 
@@ -491,6 +492,8 @@ class Patcher:
         old_text = self.src.text[start:end]
         declared = inp.declared_as
         if declared == "data":
+            if any(e.start == start and e.end == end for e in self.edits):
+                return  # a data move (repair/data_moves.py) rewrote that array: the built shape follows it
             # the shape was read from the array given to fit()/predict(): a shape
             # tuple written there would replace the data (`model.fit((24,), y)`)
             raise PatchError("the input shape is the data's shape; the data is not rewritten")

@@ -2079,7 +2079,6 @@ class Evaluator:
 
     def call_numeric(self, path: str, pos, kws, node):
         vals = [v for v, _ in pos]
-        kw = {k: v for k, v, _ in kws}
         last = path.rsplit(".", 1)[-1]
         if path.startswith("math."):
             if (
@@ -2092,45 +2091,7 @@ class Evaluator:
                 except Exception:
                     return UNKNOWN
             return UNKNOWN
-        shape = None
-        if last in ("zeros", "ones", "empty", "full") and vals:
-            shape = vals[0]
-        elif last in ("eye", "identity") and vals and isinstance(vals[0], int):
-            shape = (vals[0], vals[1] if len(vals) > 1 and isinstance(vals[1], int) else vals[0])
-        elif path in ("numpy.random.random", "numpy.random.rand", "numpy.random.randn") and vals:
-            shape = vals[0] if path == "numpy.random.random" else tuple(vals)
-        elif path.startswith("numpy.random.") and "size" in kw and last != "choice":  # choice may give masks
-            shape = kw["size"]
-        elif path.startswith("numpy.random.randint") and len(vals) >= 3:
-            shape = vals[2]
-        elif last in ("array", "asarray") and vals and isinstance(vals[0], ArrayVal):
-            return vals[0]
-        elif last in ("array", "asarray") and vals and isinstance(vals[0], (list, tuple)):
-            shape = _nested_shape(vals[0])
-        elif last == "expand_dims" and len(vals) >= 1 and isinstance(vals[0], ArrayVal):
-            axis = vals[1] if len(vals) > 1 else kw.get("axis")
-            if isinstance(axis, int):
-                s = list(vals[0].shape)
-                axis = axis if axis >= 0 else len(s) + 1 + axis
-                if 0 <= axis <= len(s):
-                    s.insert(axis, 1)
-                    return ArrayVal(tuple(s))
-            return UNKNOWN
-        elif last == "reshape" and len(vals) >= 2 and isinstance(vals[0], ArrayVal):
-            return _np_reshape(vals[0], vals[1])
-        elif (
-            last in ("prod",)
-            and vals
-            and isinstance(vals[0], (list, tuple))
-            and all(isinstance(v, int) for v in vals[0])
-        ):
-            return math.prod(vals[0])
-        if isinstance(shape, int) and not isinstance(shape, bool):
-            shape = (shape,)
-        if isinstance(shape, (tuple, list)) and all(
-            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
-        ):
-            return ArrayVal(tuple(shape))
+        # numpy.*: data_numpy.py models the calls it knows (data_values.call_ref runs first)
         return self.unknown_call(None, pos, kws, node)
 
     # ---------------------------------------------------------------- helpers
