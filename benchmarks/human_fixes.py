@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -76,11 +77,13 @@ def blob(repo: str, commit: str, path: str) -> str | None:
     return out.stdout.decode("utf-8", errors="replace")
 
 
-def small_commits(repo: str, under: str):
-    """(commit, path) of non-merge commits changing at most MAX_CHANGED_LINES of a .py file."""
+def small_commits(repo: str, under: str, grep: str | None = None):
+    """(commit, path) of non-merge commits changing at most MAX_CHANGED_LINES of a
+    .py file (whose message matches `grep`, when given)."""
     spec = f"{under}*.py" if under else "*.py"
     commit = None
-    for line in git(repo, "log", "--no-merges", "--format=C %H", "--numstat", "--", spec).splitlines():
+    select = ["-i", "-E", f"--grep={grep}"] if grep else []
+    for line in git(repo, "log", "--no-merges", *select, "--format=C %H", "--numstat", "--", spec).splitlines():
         if line.startswith("C "):
             commit = line[2:].strip()
             continue
@@ -116,14 +119,17 @@ def model_key(m) -> tuple:
     return (m.name,)
 
 
-def mine(budget_s: float) -> list:
+def mine(budget_s: float, grep: str | None = None, known: list | None = None) -> list:
     start = time.monotonic()
-    found: list = []
+    found: list = list(known or [])
+    done = {(f["repo"], f["commit"], f["path"]) for f in found}
     seen = 0
     for repo, under in REPOS.items():
         if not (MIRROR / repo / "repo").exists():
             continue
-        for commit, path in small_commits(repo, under):
+        for commit, path in small_commits(repo, under, grep):
+            if (repo.replace("+", "/", 1), commit, path) in done:
+                continue
             if time.monotonic() - start > budget_s:
                 print(f"budget reached after {seen} files", file=sys.stderr)
                 return found
@@ -169,7 +175,7 @@ def run(use_keras: bool) -> dict:
     for e in entries:
         repo = e["repo"].replace("/", "+", 1)
         before = blob(repo, f"{e['commit']}^", e["path"])
-        row = {"ref": f"{e['repo']}@{e['commit'][:10]}:{e['path']}"}
+        row: dict[str, Any] = {"ref": f"{e['repo']}@{e['commit'][:10]}:{e['path']}"}
         if before is None:
             row["status"] = "not in the mirror (fetch the repository)"
             rows.append(row)
@@ -241,9 +247,11 @@ def main(argv=None) -> int:
     ap.add_argument("what", choices=["mine", "run"])
     ap.add_argument("--budget-s", type=float, default=900)
     ap.add_argument("--no-keras", action="store_true")
+    ap.add_argument("--grep", help="mine: only commits whose message matches this regex")
     args = ap.parse_args(argv)
     if args.what == "mine":
-        found = mine(args.budget_s)
+        known = json.loads(MANIFEST.read_text())["references"] if MANIFEST.exists() else []
+        found = mine(args.budget_s, args.grep, known)
         MANIFEST.write_text(json.dumps({"references": found}, indent=1) + "\n")
         print(f"{len(found)} references written to {MANIFEST}")
         return 0

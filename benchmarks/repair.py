@@ -201,18 +201,18 @@ def run_exais(use_keras: bool) -> dict:
             row["verified"] = keras_build(m, use_keras)
         else:
             t0 = time.perf_counter()
-            r = repair_model(m, original=res)
+            result = repair_model(m, original=res)
             row["ms"] = (time.perf_counter() - t0) * 1000
-            row["status"] = "repaired" if r.found else "not repaired"
-            if r.found:
-                row["verified"] = keras_build(r.model, use_keras)
-                row["edits"] = [ed.describe(m) for ed in r.edits]
-                row["cost"] = r.cost
+            row["status"] = "repaired" if result is not None and result.found else "not repaired"
+            if result is not None and result.found:
+                row["verified"] = keras_build(result.model, use_keras)
+                row["edits"] = [ed.describe(m) for ed in result.edits]
+                row["cost"] = result.cost
                 # the repair written into the spec text, re-read, re-checked (and built)
                 ff = fix_file(fr, [res], None, verify=use_keras)
-                rep = ff.repairs.get(0)
-                row["text_patched"] = bool(rep and rep["diff"])
-                row["text_verified"] = bool(rep and rep["diff"] and rep["verified"])
+                spec_rep = ff.repairs.get(0)
+                row["text_patched"] = bool(spec_rep and spec_rep["diff"])
+                row["text_verified"] = bool(spec_rep and spec_rep["diff"] and spec_rep["verified"])
         # the Keras 3 script through the Python frontend: a source patch
         script = SHARED / e["keras3"]["script"]
         if script.exists():
@@ -389,16 +389,10 @@ def compiles(text: str) -> bool:
 
 
 def needs_repair(fr, checks) -> bool:
-    try:
-        from repair_engine.repair.patch_python import rejected_legacy
-    except ImportError:  # an older engine (the baseline run)
+    """An invalid model, or a valid one written with Keras 1/2 spellings Keras 3 rejects."""
+    from repair_engine.repair import legacy_edits
 
-        def rejected_legacy(layer):
-            return [k for k, v in (layer.legacy or {}).items() if v == "border_mode"]
-
-    return any(not c.valid for c in checks if c is not None) or any(
-        rejected_legacy(l) for m in fr.models for l in m.layers
-    )
+    return any(not c.valid for c in checks if c is not None) or any(legacy_edits(m) for m in fr.models)
 
 
 def style_row(case, use_keras: bool) -> dict:
