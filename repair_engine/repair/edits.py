@@ -119,7 +119,7 @@ class LegacyKeyword(Edit):
 class LegacyBatchInput(Edit):
     """`batch_input_shape=` on a Sequential's first layer (Keras 1/2), which Keras 3
     rejects, declared as a `keras.Input(batch_shape=...)` before the layer. The IR
-    already has that input: only the source text changes (patch_python)."""
+    already has that input: only the source text changes (patch/python.py)."""
 
     shape: Any = None
     op: str = "insert_layer"
