@@ -17,7 +17,7 @@ from .. import formats
 from ..checker import CheckResult, check
 from ..ir import Model
 from ..patch.protocol import Failure, Success
-from .edits import Edit, LegacyKeyword
+from .edits import Edit, LegacyBatchInput, LegacyKeyword
 from .proposals import model_errors, propose
 from .search import Candidate, Limits, SearchOutcome, limits_from, not_found_diagnostic, search
 from .sites import site_moves
@@ -213,13 +213,20 @@ def legacy_edits(model: Model) -> list:
     """One report entry per call site written with a Keras 1/2 keyword Keras 3 rejects."""
     from ..patch.python import rejected_legacy
 
-    out, seen = [], set()
+    out: list = []
+    seen = set()
     for layer in model.layers:
         for modern, old in rejected_legacy(layer):
             key = (layer.span, old)
             if key not in seen:
                 seen.add(key)
                 out.append(LegacyKeyword(target=layer.id, arg=old, new_arg=modern))
+    for inp in model.inputs:
+        if inp.declared_as == "batch_input_shape" and isinstance(inp.shape, tuple):
+            first = next((l for l in model.layers if any(e.node == inp.id for e in l.inputs)), None)
+            if first is not None and (first.span, "batch_input_shape") not in seen:
+                seen.add((first.span, "batch_input_shape"))
+                out.append(LegacyBatchInput(target=first.id, shape=inp.shape))
     return out
 
 

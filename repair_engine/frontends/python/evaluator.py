@@ -1409,7 +1409,7 @@ class Evaluator:
         )
         self.layer_objs[name] = obj
         if norm.warnings:
-            self.layer_warnings[name] = legacy.diagnostics(norm, name, span)
+            self.layer_warnings[name] = legacy.diagnostics(norm, name, span, self.spans.segment)
         return obj
 
     @staticmethod
