@@ -1,21 +1,28 @@
-"""Speed of `nnrepair fix`: one file in a fresh process, and in one process.
+"""Speed of `nnrepair fix`: one file in a fresh process, a directory, one process.
 
-    python benchmarks/fix_speed.py [--n 20] [--seed 0] [--instances 220]
+    python benchmarks/fix_speed.py [--n 20] [--seed 0] [--instances 220] [--skip-tensorflow]
 
+(0) the import of Keras alone, per backend (fresh process each).
 (a) fresh process: `python -m repair_engine fix FILE --format json` on `n`
     files of the source mutation suite (benchmarks/source_mutations.py), with
-    the Keras verification (TensorFlow imported only when a repair candidate
-    exists) and with `--no-verify` (semantics only); a valid file too.
-(b) one process: fix_file on the same files, verification included, all
+    the Keras verification in each configuration (the default: the numpy
+    backend in the worker process started when the search starts; the worker
+    off, Keras imported in the fix process after the search; TensorFlow
+    instead of numpy), with `--no-verify` (semantics only), and a valid file.
+(b) one fresh process for all `n` files (`fix DIR`, as the bot runs): total
+    and per file, the Keras import paid once.
+(c) one process: fix_file on the same files, verification included, all
     repairs verified in the one Keras session of the process.
-(c) a model built from `instances` calls of one helper (4 layers each): the
+(d) a model built from `instances` calls of one helper (4 layers each): the
     repair with the semantic verification, then with the Keras build.
-Prints median and p95 wall-clock times.
+Prints median and p95 wall-clock times, and the load average (the machine is shared).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -38,7 +45,7 @@ def line(label: str, ms: list) -> str:
     return f"    {label:<44} n={len(ms):<4} median {statistics.median(ms):7.0f} ms   p95 {pct(ms, 0.95):7.0f} ms"
 
 
-def fresh(paths: list, extra: list) -> list:
+def fresh(paths: list, extra: list, env: dict | None = None) -> list:
     out = []
     for p in paths:
         t0 = time.perf_counter()
@@ -46,9 +53,45 @@ def fresh(paths: list, extra: list) -> list:
             [sys.executable, "-m", "repair_engine", "fix", str(p), "--format", "json", *extra],
             cwd=ROOT,
             capture_output=True,
+            env=_env(env),
         )
         out.append((time.perf_counter() - t0) * 1000)
     return out
+
+
+def _env(changes: dict | None) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("NNREPAIR_KERAS_BACKEND", "NNREPAIR_KERAS_WORKER")}
+    env.update(changes or {})
+    return env
+
+
+def import_ms(backend: str, times: int = 3) -> list:
+    out = []
+    for _ in range(times):
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", "import keras"],
+            capture_output=True,
+            env=_env({"KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}),
+        )
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def verified_by(path: Path, env: dict | None = None) -> str:
+    """What built the repair of `path` (a sanity line: the figures are for real builds)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "repair_engine", "fix", str(path), "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_env(env),
+    )
+    try:
+        rep = json.loads(proc.stdout)["models"][0]["repair"] or {}
+    except (ValueError, KeyError, IndexError):
+        return "?"
+    return f"{rep.get('verified_by')}/{rep.get('keras_backend')}"
 
 
 def helper_model(instances: int) -> str:
@@ -76,36 +119,85 @@ def in_process(texts: list, verify: bool) -> list:
     return out
 
 
+def fix_dir(d: Path, env: dict | None = None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "repair_engine", "fix", str(d), "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        env=_env(env),
+    )
+    return (time.perf_counter() - t0) * 1000
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} {five:.1f} {fifteen:.1f}"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--instances", type=int, default=220)
+    ap.add_argument("--skip-tensorflow", action="store_true", help="leave out the TensorFlow-backend runs")
     args = ap.parse_args(argv)
     cases = generate_files(args.n, args.seed)
+    backends = ["numpy"] + ([] if args.skip_tensorflow else ["tensorflow"])
+    print(f"(0) import of Keras alone, fresh process ({load()})")
+    for b in backends:
+        print(line(f"import keras (KERAS_BACKEND={b})", import_ms(b)))
     with tempfile.TemporaryDirectory() as d:
         paths = []
         for i, c in enumerate(cases):
-            p = Path(d) / f"case{i}.py"
+            p = Path(d) / "files" / f"case{i}.py"
+            p.parent.mkdir(exist_ok=True)
             p.write_text(c.text)
             paths.append(p)
         valid = Path(d) / "valid.py"
         valid.write_text(
             "import keras\nfrom keras import layers\n\nmodel = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4)])\n"
         )
-        print(f"(a) fresh process, one file each ({args.n} files of the source mutation suite)")
-        print(line("fix, verified with Keras", fresh(paths, [])))
-        print(line("fix --no-verify (semantics only)", fresh(paths, ["--no-verify"])))
-        print(line("fix of a valid file (no TensorFlow import)", fresh([valid] * 5, [])))
+        print(f"(a) fresh process, one file each ({args.n} files of the source mutation suite; {load()})")
+        print(f"    built by: default {verified_by(paths[0])}")
+        runs: list[tuple[str, list, dict | None]] = [
+            ("fix, numpy backend, worker (default)", [], None),
+            ("fix, numpy backend, no worker", [], {"NNREPAIR_KERAS_WORKER": "0"}),
+        ]
+        if not args.skip_tensorflow:
+            runs += [
+                ("fix, tensorflow backend, worker", [], {"NNREPAIR_KERAS_BACKEND": "tensorflow"}),
+                (
+                    "fix, tensorflow backend, no worker (before)",
+                    [],
+                    {"NNREPAIR_KERAS_BACKEND": "tensorflow", "NNREPAIR_KERAS_WORKER": "0"},
+                ),
+            ]
+        runs.append(("fix --no-verify (semantics only)", ["--no-verify"], None))
+        for label, extra, env in runs:
+            print(line(label, fresh(paths, extra, env)))
+        print(line("fix of a valid file (no Keras import)", fresh([valid] * 5, [])))
+        print(f"(b) one fresh process for the {args.n} files (`fix DIR`, as the bot runs; {load()})")
+        for b in backends:
+            total = fix_dir(paths[0].parent, {"NNREPAIR_KERAS_BACKEND": b})
+            print(
+                f"    {'fix DIR, ' + b + ' backend':<44} total {total:7.0f} ms   per file {total / len(paths):7.0f} ms"
+            )
     texts = [c.text for c in cases]
-    print("(b) one process (one Keras session for every verification)")
-    in_process(texts[:1], True)  # the session: TensorFlow imported once
+    print(f"(c) one process (one Keras session for every verification; {load()})")
+    in_process(texts[:1], True)  # the session: Keras imported once
     print(line("fix, verified with Keras", in_process(texts, True)))
     print(line("fix, semantics only", in_process(texts, False)))
     big = helper_model(args.instances)
-    print(f"(c) {args.instances} calls of one helper ({4 * args.instances} layers)")
+    print(f"(d) {args.instances} calls of one helper ({4 * args.instances} layers; {load()})")
     print(line("fix, semantics verification", in_process([big] * 3, False)))
-    print(line("fix, Keras build of the repaired model", in_process([big], True)))
+    print(line("fix, Keras build of the repaired model", in_process([big] * 3, True)))
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "big.py"
+        p.write_text(big)
+        for b in backends:
+            ms = fresh([p], [], {"NNREPAIR_KERAS_BACKEND": b})
+            print(line(f"fresh process fix, {b} backend", ms))
     return 0
 
 

@@ -21,6 +21,7 @@ import atexit
 import json
 import os
 import select
+import socket
 import subprocess
 import sys
 import time
@@ -29,6 +30,7 @@ from typing import Any
 from .ir import Edge, InputNode, Layer, Model
 
 WORKER_ENV = "NNREPAIR_KERAS_WORKER"  # "0": build in this process instead
+SOCKET_ENV = "NNREPAIR_KERAS_SOCKET"  # a warm worker's socket (`serve_socket`), used when it answers
 READY_TIMEOUT_S = 120.0  # the import, on a loaded machine
 BUILD_TIMEOUT_S = 60.0
 
@@ -119,15 +121,23 @@ def decode(d: dict) -> Model:
 
 
 class Worker:
-    """One worker process; `build` returns None when it cannot answer (died,
-    timed out, Keras not importable there): the caller builds another way or not at all."""
+    """A Keras session in another process: a child of this one (`spawn`) or a
+    warm server started beforehand (`connect`, see `serve_socket`). `build`
+    returns None when it cannot answer (died, timed out, Keras not importable
+    there): the caller builds another way or not at all."""
 
-    def __init__(self, backend: str) -> None:
+    def __init__(self, backend: str, proc: subprocess.Popen | None = None, sock: socket.socket | None = None) -> None:
         self.backend = backend
         self.ready: bool | None = None  # None: still importing Keras
         self.why_not = ""
+        self.proc = proc
+        self.sock = sock
+        self._buffer = b""
+
+    @classmethod
+    def spawn(cls, backend: str) -> Worker:
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"))
-        self.proc: subprocess.Popen | None = subprocess.Popen(
+        proc = subprocess.Popen(
             [sys.executable, "-m", "repair_engine.keras_worker", backend],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -135,13 +145,42 @@ class Worker:
             env=env,
             close_fds=True,
         )
-        self._buffer = b""
+        return cls(backend, proc=proc)
+
+    @classmethod
+    def connect(cls, path: str) -> Worker | None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+        except OSError:
+            sock.close()
+            return None
+        return cls("?", sock=sock)
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None or self.sock is not None
+
+    def _fd(self) -> int | None:
+        if self.sock is not None:
+            return self.sock.fileno()
+        if self.proc is not None and self.proc.stdout is not None:
+            return self.proc.stdout.fileno()
+        return None
+
+    def _send(self, data: bytes) -> None:
+        if self.sock is not None:
+            self.sock.sendall(data)
+        elif self.proc is not None and self.proc.stdin is not None:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        else:
+            raise OSError("no worker")
 
     def _line(self, deadline: float) -> dict | None:
-        proc = self.proc
-        if proc is None or proc.stdout is None:
+        fd = self._fd()
+        if fd is None:
             return None
-        fd = proc.stdout.fileno()
         while b"\n" not in self._buffer:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
@@ -174,22 +213,23 @@ class Worker:
             request = json.dumps({"model": encode(model)}) + "\n"
         except TypeError as exc:  # e.g. an unknown argument: nothing Keras could build
             return {"ok": False, "unsupported": True, "error": str(exc)}
-        proc = self.proc
-        assert proc is not None and proc.stdin is not None
         try:
-            proc.stdin.write(request.encode("utf-8"))
-            proc.stdin.flush()
+            self._send(request.encode("utf-8"))
         except (OSError, ValueError):
             self.why_not = "the Keras worker died"
             self.close()
             return None
         reply = self._line(time.monotonic() + (BUILD_TIMEOUT_S if timeout is None else timeout))
         if reply is None:
-            self.why_not = "the Keras build did not finish in time" if proc.poll() is None else "the Keras worker died"
+            running = self.sock is not None or (self.proc is not None and self.proc.poll() is None)
+            self.why_not = "the Keras build did not finish in time" if running else "the Keras worker died"
             self.close()
         return reply
 
     def close(self) -> None:
+        sock, self.sock = self.sock, None
+        if sock is not None:
+            sock.close()  # a server goes on serving others
         proc, self.proc = self.proc, None
         if proc is None:
             return
@@ -212,44 +252,35 @@ def enabled() -> bool:
 
 
 def start(backend: str) -> Worker | None:
-    """The process's worker, started (importing Keras) if it is not running."""
+    """The process's worker: the warm server of $NNREPAIR_KERAS_SOCKET when one
+    answers there, else a child process started now (importing Keras)."""
     global _worker
     if not enabled():
         return None
-    if _worker is None or _worker.proc is None:
-        try:
-            _worker = Worker(backend)
-        except OSError:
-            return None
+    if _worker is None or not _worker.alive:
+        path = os.environ.get(SOCKET_ENV)
+        _worker = Worker.connect(path) if path else None
+        if _worker is None:
+            try:
+                _worker = Worker.spawn(backend)
+            except OSError:
+                return None
         atexit.register(_worker.close)
     return _worker
 
 
 def current() -> Worker | None:
-    return _worker if (_worker is not None and _worker.proc is not None) else None
+    return _worker if (_worker is not None and _worker.alive) else None
 
 
 # ---- the worker's side -----------------------------------------------------------
 
 
-def serve(backend: str) -> int:
-    import logging
-    import warnings
-
-    # replies go to the original stdout; whatever Keras prints goes to stderr
-    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    os.dup2(2, 1)
-    logging.disable(logging.WARNING)
-    warnings.filterwarnings("ignore")
+def _replies(lines, write) -> None:
+    """Answer each request line with one reply line (oracle.build on the decoded IR)."""
     from . import oracle
 
-    if not oracle.available(backend):
-        out.write(json.dumps({"error": "Keras cannot be imported"}) + "\n")
-        out.flush()
-        return 1
-    out.write(json.dumps({"ready": oracle.loaded_backend() or backend}) + "\n")
-    out.flush()
-    for line in sys.stdin:
+    for line in lines:
         try:
             res = oracle.build(decode(json.loads(line)["model"]))
             reply = {
@@ -260,10 +291,100 @@ def serve(backend: str) -> int:
             }
         except Exception as exc:  # a bad request or a Keras crash is no verdict
             reply = {"ok": False, "unsupported": True, "error": f"{type(exc).__name__}: {exc}"[:300]}
-        out.write(json.dumps(reply) + "\n")
+        write(json.dumps(reply) + "\n")
+
+
+def _quiet() -> None:
+    import logging
+    import warnings
+
+    logging.disable(logging.WARNING)
+    warnings.filterwarnings("ignore")
+
+
+def serve(backend: str) -> int:
+    """The child of one `nnrepair` process: requests on stdin, replies on stdout."""
+    # replies go to the original stdout; whatever Keras prints goes to stderr
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    _quiet()
+    from . import oracle
+
+    def write(text: str) -> None:
+        out.write(text)
         out.flush()
+
+    if not oracle.available(backend):
+        write(json.dumps({"error": "Keras cannot be imported"}) + "\n")
+        return 1
+    write(json.dumps({"ready": oracle.loaded_backend() or backend}) + "\n")
+    _replies(sys.stdin, write)
     return 0
 
 
+def serve_socket(path: str, backend: str, idle_s: float) -> int:
+    """A warm Keras session for many `nnrepair` processes: one connection at a
+    time on the Unix socket `path` (only this user may connect: umask 077), the
+    same protocol as `serve`; ends by itself after `idle_s` seconds without one."""
+    _quiet()
+    from . import oracle
+
+    if not oracle.available(backend):
+        print("Keras cannot be imported", file=sys.stderr)
+        return 1
+    ready = json.dumps({"ready": oracle.loaded_backend() or backend}) + "\n"
+    if os.path.exists(path):
+        if Worker.connect(path) is not None:
+            print(f"a Keras worker already serves {path}", file=sys.stderr)
+            return 1
+        os.unlink(path)  # left by a worker that was killed
+    old = os.umask(0o077)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(path)
+    finally:
+        os.umask(old)
+    server.listen(8)
+    server.settimeout(idle_s)
+    try:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                return 0
+            with conn:
+                _serve_connection(conn, ready)
+    finally:
+        server.close()
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def _serve_connection(conn: socket.socket, ready: str) -> None:
+    conn.settimeout(None)
+    try:
+        conn.sendall(ready.encode("utf-8"))
+        with conn.makefile("r", encoding="utf-8") as lines:
+            _replies(lines, lambda text: conn.sendall(text.encode("utf-8")))
+    except OSError:
+        pass  # the client went away (e.g. it timed out): serve the next one
+
+
+def main(argv: list | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="the Keras build worker of nnrepair (repair verification)")
+    ap.add_argument("backend", nargs="?", default=None, help="Keras backend (default: oracle.repair_backend())")
+    ap.add_argument("--socket", help="serve many nnrepair runs on this Unix socket (set $NNREPAIR_KERAS_SOCKET to it)")
+    ap.add_argument("--idle", type=float, default=900.0, help="seconds without a connection before the server ends")
+    args = ap.parse_args(argv)
+    from . import oracle
+
+    backend = args.backend or oracle.repair_backend()
+    if args.socket:
+        return serve_socket(args.socket, backend, args.idle)
+    return serve(backend)
+
+
 if __name__ == "__main__":
-    sys.exit(serve(sys.argv[1] if len(sys.argv) > 1 else "tensorflow"))
+    sys.exit(main())

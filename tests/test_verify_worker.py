@@ -1,9 +1,11 @@
 """The Keras build worker (repair_engine/keras_worker.py): the IR it is sent,
 its verdicts against the in-process oracle, and what happens when it cannot answer."""
 
+import importlib.util
 import json
 import math
 import os
+import time
 
 import pytest
 
@@ -12,6 +14,11 @@ from repair_engine import oracle as oracle_mod
 from repair_engine.ir import Edge, InputNode, Layer, Model, UNKNOWN
 from repair_engine.repair import verify as verify_mod
 from tests.conftest import require_keras
+
+
+# the worker's transport is what these tests are about: the faster backend when
+# installed (its verdicts are then compared with TensorFlow's in this process)
+WORKER_BACKEND = "numpy" if all(importlib.util.find_spec(m) for m in oracle_mod.FAST_BACKEND_NEEDS) else "tensorflow"
 
 
 def _chain(shape, layers) -> Model:
@@ -58,7 +65,7 @@ def test_nan_survives_and_unknown_values_are_refused():
 @pytest.fixture
 def worker(monkeypatch):
     oracle = require_keras()  # the worker imports the same Keras; the test compares with it
-    w = keras_worker.Worker("tensorflow")
+    w = keras_worker.Worker.spawn(WORKER_BACKEND)
     yield oracle, w
     w.close()
 
@@ -73,7 +80,7 @@ def test_the_worker_builds_as_the_oracle_does(worker):
         there = w.build(model)
         assert there is not None and there["ok"] == here.ok
     assert w.build(valid)["output_shapes"] == [[None, 2]]
-    assert w.backend == "tensorflow"
+    assert w.backend == WORKER_BACKEND
 
 
 def test_a_build_out_of_time_ends_the_worker(worker):
@@ -101,6 +108,7 @@ def test_verification_falls_back_to_the_semantics_when_the_worker_cannot_answer(
     require_keras()
     monkeypatch.setattr(oracle_mod, "loaded_backend", lambda: None)  # as in a fresh `fix`
     monkeypatch.setattr(keras_worker, "BUILD_TIMEOUT_S", 1e-6)
+    monkeypatch.setenv(oracle_mod.REPAIR_BACKEND_ENV, WORKER_BACKEND)
     monkeypatch.setattr(keras_worker, "_worker", None)
     model = _chain((None, 64), [("Dense", {"units": 64})] * 200)
     try:
@@ -125,7 +133,46 @@ def test_the_worker_is_not_started_when_keras_is_off(monkeypatch):
 
 def test_closing_the_worker_ends_its_process():
     require_keras()
-    w = keras_worker.Worker("tensorflow")
+    w = keras_worker.Worker.spawn(WORKER_BACKEND)
     proc = w.proc
     w.close()
     assert proc.poll() is not None and w.proc is None
+
+
+def test_a_warm_server_serves_one_run_after_another_and_ends_when_idle(tmp_path, monkeypatch):
+    import stat
+    import subprocess
+    import sys
+
+    require_keras()
+    path = str(tmp_path / "keras.sock")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "repair_engine.keras_worker", WORKER_BACKEND, "--socket", path, "--idle", "20"],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not os.path.exists(path) and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(0.2)
+        assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0  # only this user may connect
+        valid = _chain((None, 8), [("Dense", {"units": 2})])
+        invalid = _chain((None, 8), [("Conv2D", {"filters": 4, "kernel_size": 3})])
+        for model, ok in ((valid, True), (invalid, False)):  # two runs, one after the other
+            w = keras_worker.Worker.connect(path)
+            assert w is not None
+            reply = w.build(model)
+            assert reply["ok"] is ok and w.backend == WORKER_BACKEND
+            w.close()
+        monkeypatch.setenv(keras_worker.SOCKET_ENV, path)
+        monkeypatch.setattr(keras_worker, "_worker", None)
+        monkeypatch.setattr(oracle_mod, "loaded_backend", lambda: None)  # as in a fresh `fix`
+        ver = verify_mod.verify(valid)
+        assert ver.by == "keras" and ver.backend == WORKER_BACKEND
+        assert keras_worker.current().sock is not None  # the server answered, no child was started
+        keras_worker.current().close()
+        assert server.wait(timeout=120) == 0  # ended by itself once idle
+        assert not os.path.exists(path)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
