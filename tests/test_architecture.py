@@ -28,13 +28,7 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "checker": ("repair_engine.checker",),
     "oracle": ("repair_engine.oracle",),
     "repair": ("repair_engine.repair",),
-    "patch": (
-        "repair_engine.patch",
-        "repair_engine.repair.patch_python",
-        "repair_engine.repair.patch_json",
-        "repair_engine.repair.diffs",
-        "repair_engine.frontends.notebook_patch",
-    ),
+    "patch": ("repair_engine.patch",),
     "api": ("repair_engine.api", "repair_engine.discover", "repair_engine.migration"),
     "render": ("repair_engine.render",),
     # the image's entry point dispatches the whole command line
@@ -69,8 +63,7 @@ ALLOWED_VIOLATIONS: set[tuple[str, str]] = {
     # issue 8: frontends call the checker (per-layer shapes while evaluating, data checks)
     ("repair_engine.frontends.python.evaluator", "repair_engine.checker"),
     ("repair_engine.frontends.python.extract", "repair_engine.checker"),
-    # issue 8: repair reaches the frontends through importlib strings (patch_text, verify)
-    ("repair_engine.repair", "repair_engine.frontends"),
+    # issue 8: repair reaches the frontends through an importlib string (verify re-reads)
     ("repair_engine.repair.verify", "repair_engine.frontends"),
 }
 

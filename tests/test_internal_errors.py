@@ -8,8 +8,8 @@ import pytest
 
 from repair_engine import cli
 from repair_engine.api import analyze
-from repair_engine.frontends import keras_json
-from repair_engine.repair import patch_python
+from repair_engine.patch import keras_json
+from repair_engine.patch import python as patch_python
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -187,8 +187,8 @@ def _first_dense_on_nd(model: Model, result) -> Layer | None:
 
 
 def patch(p, original: Model, repaired: Model) -> None:
-    """Write the data and loss changes of `repaired` into patcher `p` (patch_python.Patcher)."""
-    from .patch_python import PatchError
+    """Write the data and loss changes of `repaired` into patcher `p` (patch.python.Patcher)."""
+    from ..patch.python import PatchError
 
     done: set = set()
     from ..semantics.feeds import Feed
@@ -218,7 +218,7 @@ def patch(p, original: Model, repaired: Model) -> None:
 
 
 def _rewrite(source: str, text: str, ref) -> str:
-    from .patch_python import PatchError
+    from ..patch.python import PatchError
 
     simple = _is_primary(text)
     if ref.rewrite == "batch_axis":

@@ -209,7 +209,7 @@ def _legacy_moves(model: Model) -> list[Edit]:
 # Finding kinds whose moves live in another module of this package: kind ->
 # module name. Each module has `propose(model, result) -> [Edit]` and may have
 # `patch(patcher, original, repaired)` writing its edits into Python source
-# (called by patch_python.patch_model). Absent modules are skipped.
+# (called by patch.python.patch_model). Absent modules are skipped.
 MOVERS: dict[str, str] = {
     "data_shape_mismatch": "data_moves",
     "data_target_mismatch": "data_moves",
@@ -230,7 +230,7 @@ def mover(name: str) -> Any:
             _MOVER_CACHE[name] = None
         writer = getattr(_MOVER_CACHE[name], "patch", None)
         if writer is not None:
-            from .patch_python import register_writer
+            from ..patch.python import register_writer
 
             register_writer(writer)
     return _MOVER_CACHE[name]

@@ -139,7 +139,7 @@ def verify(
         if differs is not None:
             return Verification(False, f"the patched source reads as another model: {differs}", reextracted)
         if fmt == "python":
-            from .patch_python import rejected_legacy
+            from ..patch.python import rejected_legacy
 
             left = [old for l in reextracted.layers for _, old in rejected_legacy(l)]
             if left:

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from ..ir import Model, is_unknown
-from .patch_python import Patch, PatchError, Source, TextEdit
+from .python import Patch, PatchError, Source, TextEdit
 
 FORMATS = ("keras_json",)
 
