@@ -117,7 +117,7 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     the real-Keras build (the patched source is still re-read and re-checked)."""
     from ..patch.diffs import unified_diff
     from ..patch.python import Patcher, PatchError, patch_model
-    from .verify import keras_enabled
+    from .verify import keras_enabled, prepare_keras
 
     path = file_result.path
     text = file_result.text
@@ -136,6 +136,8 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
         if res is None:
             continue
         legacy = legacy_edits(model) if fmt in PATCHABLE_FORMATS else []
+        if legacy or model_errors(res):
+            prepare_keras(use_oracle)  # Keras imports in the worker while the search runs
         if not model_errors(res):
             if not legacy:
                 continue
@@ -371,6 +373,7 @@ def _repair_json(
         "cost": round(cand.cost, 3),
         "verified": ver.verified,
         "verified_by": ver.by if ver.verified else None,
+        "keras_backend": ver.backend if ver.verified else None,  # which Keras backend built it (docs/repair.md)
         "edits": _edits_json(path, model, cand.edits, text),
         "diff": diff,
         "alternatives": [],
