@@ -217,9 +217,7 @@ def _count_moves(model: Model, hint: Hint) -> list[Edit]:
         have = tuple(ref.shape)
         new = (1,) + have
         out.append(
-            ReshapeData(
-                target="data", feed=hint.feed, ref=i, old=have, new=new, how="batch_axis", op="data_batch_axis"
-            )
+            ReshapeData(target="data", feed=hint.feed, ref=i, old=have, new=new, how="batch_axis", op="data_batch_axis")
         )
     return out
 
