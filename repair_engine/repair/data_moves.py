@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from ..diagnostics import fmt_shape
 from ..ir import Layer, Model
+from ..messages import Hint
 from .edits import Edit, InsertLayer, SetArg
 
 DATA_KINDS = ("data_shape_mismatch", "data_target_mismatch", "data_label_encoding", "data_sample_count")
@@ -160,9 +161,9 @@ def propose(model: Model, result) -> list[Edit]:
     """Candidate edits for the data findings of `result` (empty when there are none)."""
     out: list[Edit] = []
     for d in result.errors:
-        if d.kind not in DATA_KINDS or not isinstance(d.hint, dict) or "feed" not in d.hint:
+        if d.kind not in DATA_KINDS or d.hint is None or d.hint.feed is None:
             continue
-        if d.kind == "data_shape_mismatch" and "ref" in d.hint:
+        if d.kind == "data_shape_mismatch" and d.hint.ref is not None:
             out.extend(_input_moves(model, d.hint))
         elif d.kind == "data_sample_count":
             out.extend(_count_moves(model, d.hint))
@@ -171,10 +172,10 @@ def propose(model: Model, result) -> list[Edit]:
     return out
 
 
-def _input_moves(model: Model, hint: dict) -> list[Edit]:
-    feed = model.feeds[hint["feed"]]
-    ref = feed.xs[hint["ref"]]
-    inp = next((i for i in model.inputs if i.id == hint.get("input")), None)
+def _input_moves(model: Model, hint: Hint) -> list[Edit]:
+    feed = model.feeds[hint.feed]
+    ref = feed.xs[hint.ref]
+    inp = next((i for i in model.inputs if i.id == hint.input), None)
     if inp is None or inp.shape is None or ref.shape is None or ref.source != "array" or ref.rewrite:
         return []  # only arrays passed at the call are rewritten (not generators, datasets, validation tuples)
     want = tuple(inp.shape)[1:]
@@ -184,8 +185,8 @@ def _input_moves(model: Model, hint: dict) -> list[Edit]:
         out.append(
             ReshapeData(
                 target=f"{inp.id}.data",
-                feed=hint["feed"],
-                ref=hint["ref"],
+                feed=hint.feed,
+                ref=hint.ref,
                 old=have,
                 new=(1,) + have,
                 how="batch_axis",
@@ -198,14 +199,14 @@ def _input_moves(model: Model, hint: dict) -> list[Edit]:
     if total and per and total % per == 0:
         new = (total // per,) + want
         if new != have:
-            out.append(ReshapeData(target=f"{inp.id}.data", feed=hint["feed"], ref=hint["ref"], old=have, new=new))
+            out.append(ReshapeData(target=f"{inp.id}.data", feed=hint.feed, ref=hint.ref, old=have, new=new))
     return out
 
 
-def _count_moves(model: Model, hint: dict) -> list[Edit]:
+def _count_moves(model: Model, hint: Hint) -> list[Edit]:
     """N samples of x against a single target: x is one sample without its batch axis
     (a sequence of N steps, an image of N rows), so it gets one: x[None]."""
-    feed = model.feeds[hint["feed"]]
+    feed = model.feeds[hint.feed]
     others = [d for d in feed.ys if d.shape and not d.batched]
     if not others or any(d.shape[0] != 1 for d in others):
         return []
@@ -216,9 +217,7 @@ def _count_moves(model: Model, hint: dict) -> list[Edit]:
         have = tuple(ref.shape)
         new = (1,) + have
         out.append(
-            ReshapeData(
-                target="data", feed=hint["feed"], ref=i, old=have, new=new, how="batch_axis", op="data_batch_axis"
-            )
+            ReshapeData(target="data", feed=hint.feed, ref=i, old=have, new=new, how="batch_axis", op="data_batch_axis")
         )
     return out
 
@@ -232,11 +231,11 @@ def _producer(model: Model, layer: Layer) -> Layer | None:
 
 def _target_moves(model: Model, result, d) -> list[Edit]:
     hint = d.hint
-    target, pred, loss = tuple(hint["target"]), tuple(hint.get("pred") or ()), hint.get("loss")
+    target, pred, loss = tuple(hint.target), tuple(hint.pred or ()), hint.loss
     out: list[Edit] = []
-    twin = _METRIC_TWIN.get(hint.get("metric", ""))
+    twin = _METRIC_TWIN.get(hint.metric or "")
     if twin is not None:
-        out.append(SetMetric(target="compile.metrics", old=hint["metric"], new=twin))
+        out.append(SetMetric(target="compile.metrics", old=hint.metric, new=twin))
     if d.kind == "data_label_encoding" and loss in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
         new = "sparse_categorical_crossentropy" if loss == "categorical_crossentropy" else "categorical_crossentropy"
         out.append(SetLoss(target="compile.loss", old=loss, new=new))
@@ -262,14 +261,14 @@ def _target_moves(model: Model, result, d) -> list[Edit]:
     return out
 
 
-def _one_hot_moves(model: Model, hint: dict, loss: str, pred: tuple) -> list[Edit]:
+def _one_hot_moves(model: Model, hint: Hint, loss: str, pred: tuple) -> list[Edit]:
     """Class indices fed to categorical_crossentropy: to_categorical(y, classes) at the call."""
-    if loss != "categorical_crossentropy" or "ref_y" not in hint or not pred or not isinstance(pred[-1], int):
+    if loss != "categorical_crossentropy" or hint.ref_y is None or not pred or not isinstance(pred[-1], int):
         return []
-    y = model.feeds[hint["feed"]].ys[hint["ref_y"]]
+    y = model.feeds[hint.feed].ys[hint.ref_y]
     if y.role != "y" or y.source != "array" or y.batched or y.rewrite or not y.shape:
         return []
-    return [OneHotTargets(target="data", feed=hint["feed"], ref=hint["ref_y"], classes=pred[-1])]
+    return [OneHotTargets(target="data", feed=hint.feed, ref=hint.ref_y, classes=pred[-1])]
 
 
 def _first_dense_on_nd(model: Model, result) -> Layer | None:
