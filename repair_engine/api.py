@@ -272,8 +272,10 @@ def _resolve_target(config: Config, paths: list, files: list, sources: dict | No
     else:
         root = repository_root(existing[0]) if existing else None
     texts = {sf.path: _head_text(sf.data) for sf in files if sf.data is not None}
-    if sources is not None:  # in-memory files (the bot): no root; the manifests among them are the evidence
+    if sources is not None:  # in-memory files (the bot): no root (its config may be a temporary
+        # file, so not even the config's folder); the manifests among them are the evidence
         texts = {p: _head_text(d if isinstance(d, bytes) else str(d).encode()) for p, d in sources.items()}
+        root = None
     return resolve("auto", root, texts)
 
 

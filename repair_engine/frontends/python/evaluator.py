@@ -22,7 +22,7 @@ from ...diagnostics import Diagnostic
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
 from ...semantics import attention, keras2, recurrent
 from ...target import active as active_target
-from . import budgets, builtin_calls, classes, data_values, layer_order, legacy, repo_imports, tensors
+from . import budgets, builtin_calls, classes, data_values, layer_order, legacy, repo_imports, symbols, tensors
 from .imports import canonical, is_keras, is_layer_class_name, runtime_submodules, star_names
 from .project import BOUND_ATTR, SPANS_ATTR
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
@@ -162,7 +162,7 @@ class Graph:
     def shape_of(self, node_id: str, index: int = 0):
         """The static shape of a node's output, as Keras' symbolic `x.shape` gives
         it (computed with the layer semantics), or None when unknown."""
-        from ...checker import input_shapes_of, run_layer
+        from ...semantics.run import input_shapes_of, run_layer
 
         if node_id not in self.shapes:
             for nid, n in list(self.nodes.items()):
@@ -300,7 +300,14 @@ class Evaluator:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(stmt) not in self.called:
                 if _mentions_model(stmt):
                     fn = env.vars.get(stmt.name)
-                    if fn is not None and isinstance(fn.value, FuncVal):
+                    known = symbols.calls_of(self.file, stmt.name)  # constants it is called with elsewhere
+                    if fn is not None and isinstance(fn.value, FuncVal) and known:
+                        for pos, kw in known:
+                            args = ([(v, None) for v in pos], [(k, v, None) for k, v in kw.items()])
+                            self.within_budget(
+                                stmt, env, lambda f=fn.value, s=stmt, a=args: self.call_function(f, a[0], a[1], s)
+                            )
+                    elif fn is not None and isinstance(fn.value, FuncVal):
                         self.within_budget(
                             stmt,
                             env,
@@ -1389,6 +1396,8 @@ class Evaluator:
                 shape_source=src,
                 declared_as=d["declared_as"],
             )
+            if d["shape"] is UNKNOWN and d.get("key") == "input_shape":  # `input_shape=(h, w, 3)`, h and w unknown
+                decl.shape, decl.symbols = self.symbolic_decl(kws, node, "input_shape")
         if norm.kind == "InputLayer":
             decl = self.input_layer_decl(norm, span)
         obj = LayerObj(
@@ -1405,7 +1414,7 @@ class Evaluator:
         )
         self.layer_objs[name] = obj
         if norm.warnings:
-            self.layer_warnings[name] = legacy.diagnostics(norm, name, span)
+            self.layer_warnings[name] = legacy.diagnostics(norm, name, span, self.spans.segment)
         return obj
 
     @staticmethod
@@ -1415,7 +1424,7 @@ class Evaluator:
             return keras2.normalize(
                 written, pos, kws, span, legacy.normalize, lambda k: legacy.SIGNATURES.get(k, ()), legacy.Finding
             )
-        return legacy.normalize(written, pos, kws, span)
+        return keras2.keras3_normalize(written, pos, kws, span, legacy.normalize, legacy.Finding)
 
     def input_layer_decl(self, norm, span) -> InputDecl:
         args = norm.args
@@ -1442,6 +1451,13 @@ class Evaluator:
                 declared_as=d["declared_as"],
             )
         return InputDecl(shape=UNKNOWN, span=span, shape_span=None, shape_source=None, declared_as="Input")
+
+    def symbolic_decl(self, kws, node, key: str) -> tuple:
+        """(shape, symbols) of a declared shape that is known only in part (symbols.py)."""
+        value = next((v for k, v, _ in kws if k == key), UNKNOWN)
+        expr = next((k.value for k in getattr(node, "keywords", ()) if k.arg == key), None)
+        found = symbols.symbolic_input(value, expr, self.text_of)
+        return found if found is not None else (UNKNOWN, None)
 
     def unique_name(self, base: str) -> str:
         """Keras-like names (dense, dense_1, ...), unique across the file: a layer
@@ -1478,7 +1494,10 @@ class Evaluator:
         iid = self.graph.fresh_id(self.unique_name(name if isinstance(name, str) and name else "input_layer"))
         span = self.span(node)
         note = None
-        if shape is UNKNOWN or shape is None:
+        symbolic = symbols.symbolic_input(value, symbols.shape_node(node), self.text_of) if "shape" in kw else None
+        if symbolic is not None:  # checked for every value of the unknown dims (semantics/dims.py)
+            shape, syms = symbolic
+        elif shape is UNKNOWN or shape is None:
             note = self.note(
                 f"the shape of this Input could not be determined statically "
                 f"({self.text_of(node, 60)}); layers fed by it are not checked",
@@ -1494,6 +1513,7 @@ class Evaluator:
             declared_as="Input",
             dtype=dtype if isinstance(dtype, str) else None,
             name=name if isinstance(name, str) else None,
+            symbols=syms if symbolic is not None else None,
         )
         self.graph.nodes[iid] = inp
         if note is not None:
@@ -1790,6 +1810,7 @@ class Evaluator:
                         declared_as="Input",
                         dtype=n.dtype,
                         name=n.name,
+                        symbols=n.symbols,
                     )
                 )
                 return
@@ -2063,7 +2084,6 @@ class Evaluator:
 
     def call_numeric(self, path: str, pos, kws, node):
         vals = [v for v, _ in pos]
-        kw = {k: v for k, v, _ in kws}
         last = path.rsplit(".", 1)[-1]
         if path.startswith("math."):
             if (
@@ -2076,45 +2096,7 @@ class Evaluator:
                 except Exception:
                     return UNKNOWN
             return UNKNOWN
-        shape = None
-        if last in ("zeros", "ones", "empty", "full") and vals:
-            shape = vals[0]
-        elif last in ("eye", "identity") and vals and isinstance(vals[0], int):
-            shape = (vals[0], vals[1] if len(vals) > 1 and isinstance(vals[1], int) else vals[0])
-        elif path in ("numpy.random.random", "numpy.random.rand", "numpy.random.randn") and vals:
-            shape = vals[0] if path == "numpy.random.random" else tuple(vals)
-        elif path.startswith("numpy.random.") and "size" in kw and last != "choice":  # choice may give masks
-            shape = kw["size"]
-        elif path.startswith("numpy.random.randint") and len(vals) >= 3:
-            shape = vals[2]
-        elif last in ("array", "asarray") and vals and isinstance(vals[0], ArrayVal):
-            return vals[0]
-        elif last in ("array", "asarray") and vals and isinstance(vals[0], (list, tuple)):
-            shape = _nested_shape(vals[0])
-        elif last == "expand_dims" and len(vals) >= 1 and isinstance(vals[0], ArrayVal):
-            axis = vals[1] if len(vals) > 1 else kw.get("axis")
-            if isinstance(axis, int):
-                s = list(vals[0].shape)
-                axis = axis if axis >= 0 else len(s) + 1 + axis
-                if 0 <= axis <= len(s):
-                    s.insert(axis, 1)
-                    return ArrayVal(tuple(s))
-            return UNKNOWN
-        elif last == "reshape" and len(vals) >= 2 and isinstance(vals[0], ArrayVal):
-            return _np_reshape(vals[0], vals[1])
-        elif (
-            last in ("prod",)
-            and vals
-            and isinstance(vals[0], (list, tuple))
-            and all(isinstance(v, int) for v in vals[0])
-        ):
-            return math.prod(vals[0])
-        if isinstance(shape, int) and not isinstance(shape, bool):
-            shape = (shape,)
-        if isinstance(shape, (tuple, list)) and all(
-            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
-        ):
-            return ArrayVal(tuple(shape))
+        # numpy.*: data_numpy.py models the calls it knows (data_values.call_ref runs first)
         return self.unknown_call(None, pos, kws, node)
 
     # ---------------------------------------------------------------- helpers
