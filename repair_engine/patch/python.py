@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir import InputNode, Layer, Model, Span, is_unknown
+from .protocol import Failure, PatchError, Success, refusals_as_failure
 
 # Writers of repair moves that write themselves (e.g. data moves reshape the array
 # fed to fit() at the call). The repair side registers them (proposals.mover), so
@@ -35,10 +36,6 @@ EXTRA_WRITERS: list[Callable[..., None]] = []
 def register_writer(writer: Callable[..., None]) -> None:
     if writer not in EXTRA_WRITERS:
         EXTRA_WRITERS.append(writer)
-
-
-class PatchError(Exception):
-    """The repair cannot be written back into this source."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +49,9 @@ class TextEdit:
 class Source:
     """The original text with line/column <-> offset conversion (1-based, exclusive end)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, file: str | None = None) -> None:
         self.text = text
+        self.file = file  # when set, a span in another file (code imported from there) is refused
         self.starts = [0]
         for m in re.finditer(r"\r\n|\r|\n", text):
             self.starts.append(m.end())
@@ -66,6 +64,8 @@ class Source:
     def span(self, span: Span | None) -> tuple[int, int]:
         if span is None:
             raise PatchError("no source position")
+        if self.file is not None and span.file and span.file != self.file:
+            raise PatchError(f"the position is in another file ({span.file})")
         start = self.offset(span.line, span.col)
         end_line = span.end_line or span.line
         end = self.offset(end_line, span.end_col) if span.end_col is not None else start
@@ -172,7 +172,8 @@ def count_name_uses(text: str, name: str) -> int:
 
 
 def imported_layer_names(text: str) -> set[str]:
-    """Names bound by top-level `from <...>layers import A, B as C` statements."""
+    """Names bound by top-level `from <...>layers import A, B as C` statements
+    ("*" when the layers are star-imported: every class name is then bound)."""
     names: set[str] = set()
     try:
         tree = ast.parse(text)
@@ -181,7 +182,7 @@ def imported_layer_names(text: str) -> set[str]:
     for stmt in tree.body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module:
             if stmt.module.split(".")[-1] == "layers":
-                names.update(a.asname or a.name for a in stmt.names if a.name != "*")
+                names.update(a.asname or a.name for a in stmt.names)
     return names
 
 
@@ -225,7 +226,7 @@ class Patch:
 
 class Patcher:
     def __init__(self, text: str, original: Model) -> None:
-        self.src = Source(text)
+        self.src = Source(text, original.span.file if original.span is not None else None)
         self.model = original
         self.edits: list[TextEdit] = []
         self.need_imports: list[str] = []
@@ -240,7 +241,7 @@ class Patcher:
     def class_ref(self, near: Layer, kind: str) -> str:
         """Spell class `kind` the way the file spells the class of `near`."""
         prefix, _, _ = callee_prefix(self.src, near)
-        if not prefix and kind not in self.bare_names:
+        if not prefix and kind not in self.bare_names and "*" not in self.bare_names:
             self.need_imports.append(kind)
         return prefix + kind
 
@@ -352,7 +353,7 @@ class Patcher:
     def replace_kind(self, old: Layer, new: Layer) -> None:
         _, n_start, n_end = callee_prefix(self.src, old)
         prefix, _, _ = callee_prefix(self.src, old)
-        if not prefix and new.kind not in self.bare_names:
+        if not prefix and new.kind not in self.bare_names and "*" not in self.bare_names:
             self.need_imports.append(new.kind)
         self.add(n_start, n_end, new.kind)
 
@@ -507,6 +508,8 @@ class Patcher:
         old_text = self.src.text[start:end]
         declared = inp.declared_as
         if declared == "data":
+            if any(e.start == start and e.end == end for e in self.edits):
+                return  # a data move (repair/data_moves.py) rewrote that array: the built shape follows it
             # the shape was read from the array given to fit()/predict(): a shape
             # tuple written there would replace the data (`model.fit((24,), y)`)
             raise PatchError("the input shape is the data's shape; the data is not rewritten")
@@ -655,6 +658,16 @@ def snake(kind: str) -> str:
     s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", kind)
     s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
     return s.lower()
+
+
+def write(text: str, original: Model, repaired: Model) -> Success | Failure:
+    """The writer protocol (patch/protocol.py): the source with `repaired` written in."""
+
+    def produce() -> Success:
+        patch = patch_model(text, original, repaired).result()
+        return Success(patch.new_text, tuple(patch.edits))
+
+    return refusals_as_failure(produce)
 
 
 def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | None = None) -> Patcher:
