@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic, Related, fmt_shape
 from .ir import InputNode, Layer, Model, Shape
-from .semantics import REGISTRY
+from .semantics import REGISTRY, dims
 from .semantics.base import Ctx, Unknown, Violation
 
 # one layer's semantics, run by the checker here and by the Python frontend while it
@@ -118,6 +118,12 @@ def root_inputs(model: Model, layer: Layer) -> list[InputNode]:
 
 
 def check(model: Model) -> CheckResult:
+    if dims.has_symbols(model):  # an input shape that is not a constant (semantics/dims.py)
+        return dims.check_symbolic(model, _check_concrete, run_layer)
+    return _check_concrete(model)
+
+
+def _check_concrete(model: Model) -> CheckResult:
     result = CheckResult(model=model)
     result.diagnostics.extend(model.notes)
     if len(model.layers) > MAX_LAYERS:

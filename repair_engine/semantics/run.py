@@ -29,7 +29,10 @@ def input_shapes_of(layer: Layer, shapes: dict) -> list:
 
 def unit_of(kind: str):
     """The semantics of a layer kind, or of a tensor op (`ops.<name>`, semantics/ops.py)."""
-    return REGISTRY.get(kind) or OPS.get(kind)
+    unit = REGISTRY.get(kind) or OPS.get(kind)
+    if unit is None and active_target() == "keras2":
+        return keras2.unit_of(kind)  # a layer only Keras 2 has (semantics/keras2_layers.py)
+    return unit
 
 
 def run_layer(layer: Layer, inputs: list, warnings: list | None = None) -> tuple[list, Violation | None, bool]:
