@@ -51,7 +51,7 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
     shapes as the layer's weights, so the checker sees what Keras will see."""
     from dataclasses import replace
 
-    from ...checker import check, expected_weights, input_shapes_of
+    from ...semantics.run import expected_weights
 
     first_call: dict = {}
     for nid, n in ev.graph.nodes.items():
@@ -61,7 +61,6 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
     for mi, model in enumerate(models):
         for l in model.layers:
             owner.setdefault(l.id, mi)
-    checked: dict = {}
     out = []
     for mi, model in enumerate(models):
         ids = {l.id for l in model.layers}
@@ -78,11 +77,10 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
                 and owner.get(first, mi) != mi
                 and model.style == "functional"
             ):
-                src_i = owner[first]
-                if src_i not in checked:
-                    checked[src_i] = check(models[src_i])
+                # the shapes feeding its first call, as the evaluator computed them (semantics only)
                 src_layer = ev.graph.nodes[first]
-                expected = expected_weights(src_layer, input_shapes_of(src_layer, checked[src_i].shapes))
+                inputs = [ev.graph.shape_of(e.node, e.index) for e in src_layer.inputs]
+                expected = expected_weights(src_layer, inputs)
                 if expected:
                     # blame the call that feeds the already-built layer (`decoder_layer(encoded_input)`)
                     call = ev.call_spans.get((id(ev.graph), l.id))
