@@ -190,7 +190,8 @@ class RankRun:
                 if key in seen:
                     continue
                 seen.add(key)
-                if not all(key in r for r in per_run):
+                # an undefined (None) dim may stand for a value nobody knows: never an error here
+                if not all(key in r for r in per_run) or key[1] == "undefined_dim":
                     conditional.append((key, diag))
                 elif key in open_errors:
                     definite.append(open_errors[key])
