@@ -352,7 +352,7 @@ def compiles(text: str) -> bool:
 
 def needs_repair(fr, checks) -> bool:
     try:
-        from repair_engine.repair.patch_python import rejected_legacy
+        from repair_engine.patch.python import rejected_legacy
     except ImportError:  # an older engine (the baseline run)
 
         def rejected_legacy(layer):

@@ -287,9 +287,9 @@ def _analyze_file_as(sf: SourceFile, report: Report, fix: bool, config: Config, 
     if fr.diagnostics and (not fr.models or any(d.severity in ("error", "warning") for d in fr.diagnostics)):
         _file_entry(report, sf.path, fr.diagnostics, config, text, fr.format)
     if getattr(fr, "notebook", None) is not None:  # notebook cells: locations and fixes back into the JSON
-        from .frontends import notebook_patch
+        from .patch import notebook
 
-        notebook_patch.finish(report, fr, report.models[first_entry:])
+        notebook.finish(report, fr, report.models[first_entry:])
 
 
 def _file_entry(report: Report, path: str, diags: list, config: Config, text, fmt) -> None:
@@ -390,7 +390,7 @@ def _legacy_written(entry) -> bool:
     m = getattr(entry, "model", None)
     if m is None:
         return False
-    from .repair.patch_python import rejected_legacy
+    from .patch.python import rejected_legacy
 
     return any(rejected_legacy(l) for l in m.layers)
 

@@ -1,8 +1,9 @@
 """Diagnostics: stable codes, kinds and the structured record every check returns.
 
-Codes are stable and documented one per entry in docs/diagnostics.md
-(NNR1xx shapes, NNR2xx arguments, NNR3xx weights, NNR4xx source/legacy,
-NNR5xx data). Never renumber or rename; add new ones at the end of a group.
+Codes are stable and documented one per entry in docs/diagnostics.md, which is
+generated from the finding classes of messages.py (NNR1xx shapes, NNR2xx
+arguments, NNR3xx weights, NNR4xx source/legacy, NNR5xx data, NNR6xx repair).
+Never renumber or rename; add new ones at the end of a group.
 """
 
 from __future__ import annotations
@@ -11,27 +12,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .ir import Span
+from .messages import FINDINGS, Hint, family_classes
 
-# kind -> code. Kinds are the CLI contract's stable `kind` values.
-CODES: dict[str, str] = {
-    "rank_mismatch": "NNR101",
-    "merge_shape_mismatch": "NNR102",
-    "non_positive_dim": "NNR103",
-    "reshape_size": "NNR104",
-    "undefined_dim": "NNR105",
-    "incompatible_shape": "NNR106",  # a layer's input_spec (e.g. fixed last axis) is violated
-    "invalid_argument": "NNR201",
-    "weight_shape": "NNR301",
-    "legacy_api": "NNR401",
-    "unsupported_construct": "NNR402",
-    "parse_error": "NNR403",
-    "limit_exceeded": "NNR404",
-    "data_shape_mismatch": "NNR501",  # the data vs a model input
-    "data_target_mismatch": "NNR502",  # the targets vs the model output, through the loss
-    "data_label_encoding": "NNR503",  # class indices vs one-hot targets for the loss
-    "data_sample_count": "NNR504",  # arrays of one call hold different numbers of samples
-    "repair_not_found": "NNR601",
-}
+# kind -> code. Kinds are the CLI contract's stable `kind` values; the codes,
+# titles and reference text are the finding classes' (messages.py).
+CODES: dict[str, str] = {kind: cls.code for kind, cls in family_classes().items()}
 
 # Sub-codes: a finer code inside one kind, so that a user can suppress
 # "unknown keyword" apart from "value out of range". The family code (the
@@ -39,11 +24,7 @@ CODES: dict[str, str] = {
 # `severity:` in .nnrepair.yml and `# nnrepair: ignore[...]` comments, so
 # `ignore[NNR201]` still silences every NNR20x.
 SUBCODES: dict[str, tuple[str, str]] = {
-    # code: (kind, what it flags)
-    "NNR202": ("invalid_argument", "a keyword argument the constructor does not accept"),
-    "NNR203": ("invalid_argument", "a value outside the argument's choices"),
-    "NNR204": ("invalid_argument", "an identifier (activation, initializer, regularizer, constraint) Keras cannot use"),
-    "NNR205": ("invalid_argument", "too many positional arguments, or one given again by keyword"),
+    code: (cls.kind, cls.title) for code, cls in FINDINGS.items() if cls.family is not None
 }
 
 
@@ -83,17 +64,30 @@ class Diagnostic:
     expected: str | None = None
     actual: str | None = None
     related: tuple[Related, ...] = ()
-    # machine-readable hints for the repair search, e.g.
-    # {"arg": "pool_size", "max": 3} or {"need_rank": 4, "got_rank": 3}
+    # the typed hint for the repair search (messages.Hint; a dict is read by
+    # Hint.of, which rejects a misspelled key), e.g. Hint(arg="pool_size", max=3)
     hint: Any = None
     # a sub-code of the kind's code (SUBCODES), None for the kind's own code
     subcode: str | None = None
+
+    def __post_init__(self) -> None:
+        # a misspelled kind or sub-code is a bug where it is written, not an NNR999
+        if self.kind not in CODES:
+            raise ValueError(f"unknown diagnostic kind {self.kind!r}")
+        if self.subcode is not None and SUBCODES.get(self.subcode, ("",))[0] != self.kind:
+            raise ValueError(f"{self.subcode!r} is not a sub-code of {self.kind!r}")
+        object.__setattr__(self, "hint", Hint.of(self.hint))
 
     @property
     def code(self) -> str:
         if self.subcode is not None:
             return self.subcode
-        return CODES.get(self.kind, "NNR999")
+        return CODES[self.kind]
+
+    @property
+    def finding(self):
+        """The finding class (messages.py) of this diagnostic's code."""
+        return FINDINGS[self.code]
 
     def at(self, span: Span | None) -> Diagnostic:
         return replace(self, span=span) if span is not None else self

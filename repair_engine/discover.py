@@ -12,7 +12,6 @@ become diagnostics.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import stat
@@ -20,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
 
+from . import formats
 from .diagnostics import Diagnostic
 from .ir import Span
 
@@ -62,19 +62,12 @@ class SourceFile:
 
 
 def _frontend(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(f"repair_engine.frontends.{name}")
-    except ImportError:
-        return None
+    return formats.reader(name)  # the one format registry (formats.py)
 
 
 def python_frontend() -> ModuleType | None:
-    """The Python-source frontend (written separately); None when absent."""
-    for name in ("python_source", "python"):
-        mod = _frontend(name)
-        if mod is not None and hasattr(mod, "load") and hasattr(mod, "sniff"):
-            return mod
-    return None
+    """The Python-source frontend; None when absent."""
+    return formats.reader("python")
 
 
 def _safe_sniff(mod: ModuleType | None, path: str, data: bytes) -> bool:

@@ -27,15 +27,25 @@ def applications() -> dict:
     import keras
 
     out = {}
-    for modname in sorted(dir(keras.applications)):
-        mod = getattr(keras.applications, modname)
+    # Some applications (MobileNetV3Large/Small) are exported only at the top
+    # level: their submodule lists just preprocess_input/decode_predictions.
+    namespaces = [keras.applications]
+    namespaces += [getattr(keras.applications, m) for m in sorted(dir(keras.applications))]
+    for mod in namespaces:
         if not inspect.ismodule(mod):
             continue
         for name in sorted(dir(mod)):
             fn = getattr(mod, name)
-            if name[:1].isupper() and callable(fn) and "include_top" in inspect.signature(fn).parameters:
+            if name[:1].isupper() and callable(fn) and _takes_include_top(fn):
                 out[name] = fn
-    return out
+    return dict(sorted(out.items()))
+
+
+def _takes_include_top(fn) -> bool:
+    try:
+        return "include_top" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # a builtin without a signature
+        return False
 
 
 def default_size(fn) -> int:

@@ -65,7 +65,15 @@ def test_table_covers_every_installed_application():
     assert set(applications()) <= set(TABLE)
 
 
-@pytest.mark.parametrize("name,size,pooling", [("MobileNetV2", 160, None), ("DenseNet121", 128, "avg")])
+@pytest.mark.parametrize(
+    "name,size,pooling",
+    [
+        ("MobileNetV2", 160, None),
+        ("DenseNet121", 128, "avg"),
+        ("MobileNetV3Small", 192, None),
+        ("MobileNetV3Large", 224, "max"),
+    ],
+)
 def test_table_matches_a_rebuilt_sample(name, size, pooling, tmp_path):
     """Rebuild a sample with real Keras (weights=None: no download) and compare."""
     from tests.conftest import require_keras

@@ -99,9 +99,12 @@ def test_deprecated_enum_alias_builds_in_keras(keras_oracle):
 # ---- sub-codes and suppressions ----------------------------------------------
 
 
-def test_subcodes_belong_to_invalid_argument():
+def test_subcodes_belong_to_their_family_kind():
+    from repair_engine.diagnostics import CODES
+
     for code, (kind, _) in SUBCODES.items():
-        assert family_of(code) == "NNR201" and kind == "invalid_argument"
+        assert family_of(code) == CODES[kind] != code
+    assert {c for c, (k, _) in SUBCODES.items() if k == "invalid_argument"} >= {"NNR202", "NNR203", "NNR204", "NNR205"}
     assert code_selected("NNR202", {"NNR201"}) and not code_selected("NNR101", {"NNR201"})
 
 
@@ -169,4 +172,4 @@ def test_unknown_keyword_suggests_the_close_match():
     report = analyze({"m.py": source("layers.LSTM(4, retrun_sequences=True)", "(5, 3)")})
     (d,) = [d for d in report.models[0].diagnostics if d.severity == "error"]
     assert "did you mean `return_sequences`" in d.message
-    assert d.hint["rename"] == "return_sequences"
+    assert d.hint.as_dict()["rename"] == "return_sequences"

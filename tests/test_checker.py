@@ -62,7 +62,7 @@ def test_argument_span_and_constant_origin_are_reported():
     m = Model(name="m", inputs=(InputNode(id="x", shape=(None, 4)),), layers=(layer,), outputs=(Edge("d"),))
     (d,) = check(m).errors
     assert d.span == arg_span
-    assert d.code == "NNR201" and d.argument == "units"
+    assert d.code == "NNR206" and d.finding.family == "NNR201" and d.argument == "units"
     assert d.related[0].span == origin
 
 

@@ -20,6 +20,8 @@ from repair_engine import discover
 from repair_engine.api import analyze, analyze_paths
 from repair_engine.checker import check
 from repair_engine.frontends import exais_spec, h5, keras_archive, keras_json, lenient_json
+from repair_engine.patch import exais_spec as exais_spec_writer
+from repair_engine.patch import keras_json as keras_json_writer
 
 
 def load_json(text: str, path: str = "m.json"):
@@ -543,7 +545,7 @@ def test_keras_json_patch_values_keeps_formatting(keras):
     m = _reload(keras_json, text)
     conv = m.layers[0]
     fixed = _with_input(m, (None, 100, 8)).replace_layer(conv.id, conv.with_args(kernel_size=(3,)))
-    out = keras_json.patch_text(text, m, fixed)
+    out = keras_json_writer.patch_text(text, m, fixed)
     expected = json.loads(text)
     expected["config"]["layers"][0]["config"]["batch_shape"] = [None, 100, 8]
     expected["config"]["layers"][1]["config"]["kernel_size"] = [3]
@@ -556,7 +558,7 @@ def test_keras_json_patch_values_keeps_formatting(keras):
     # a structural change of a functional model is not expressible as value edits
     fm = load_json(KERAS2_FUNCTIONAL)
     rewired = fm.replace_layer("bn", replace(fm.node("bn"), inputs=fm.node("shared").inputs))
-    assert keras_json.patch_text(KERAS2_FUNCTIONAL, fm, rewired) is None
+    assert keras_json_writer.patch_text(KERAS2_FUNCTIONAL, fm, rewired) is None
 
 
 @pytest.mark.parametrize("indent", [None, 2])
@@ -574,7 +576,7 @@ def test_keras_json_patch_inserts_and_removes_layers_in_a_sequential(keras, inde
     drop, conv, flat = m.layers
     reshape = Layer(id="reshape_fix", kind="Reshape", args={"target_shape": (28, 28, 1)}, inputs=(Edge(m.inputs[0].id),))
     fixed = replace(m, layers=(reshape, replace(conv, inputs=(Edge("reshape_fix"),)), flat))
-    out = keras_json.patch_text(text, m, fixed)
+    out = keras_json_writer.patch_text(text, m, fixed)
     keras.models.model_from_json(out)
     again = _reload(keras_json, out)
     assert [l.kind for l in again.layers] == ["Reshape", "Conv2D", "Flatten"]
@@ -595,7 +597,7 @@ def test_exais_spec_patch_in_the_spec_conventions():
     drop = Layer(id="d", kind="Dropout", args={"rate": 0.5}, inputs=(Edge(flat.id),))
     fixed = replace(fixed, layers=(*fixed.layers[:3], drop, replace(fixed.layers[3], inputs=(Edge("d"),))),
                     outputs=(Edge(dense.id),))
-    out = exais_spec.patch_text(text, m, fixed)
+    out = exais_spec_writer.patch_text(text, m, fixed)
     assert '"shape": "(1,28,28,3)"' in out  # the batch entry the spec wrote is kept
     assert '"padding": "false"' in out and '"kernel_size": "(5,5)"' in out
     assert '"strides": "2",' in out  # a new member, in the spec's string style
@@ -606,7 +608,7 @@ def test_exais_spec_patch_in_the_spec_conventions():
     # specs with explicit "inputs" edges are not rewired
     g = _reload(exais_spec, SPEC_GRAPH)
     extra = Layer(id="x", kind="Dropout", args={"rate": 0.1}, inputs=(Edge("A"),))
-    assert exais_spec.patch_text(SPEC_GRAPH, g, replace(g, layers=(g.layers[0], extra, *g.layers[1:]))) is None
+    assert exais_spec_writer.patch_text(SPEC_GRAPH, g, replace(g, layers=(g.layers[0], extra, *g.layers[1:]))) is None
 
 
 def test_sniffing_is_by_content():
@@ -708,13 +710,13 @@ def test_exais_spec_patch_rewrites_a_declared_weight_shape_only():
     m = _reload(exais_spec, spec)
     emb = m.layers[0]
     assert emb.weights == ((60, 4),) and [d.kind for d in check(m).errors] == ["weight_shape"]
-    out = exais_spec.patch_text(spec, m, m.replace_layer(emb.id, replace(emb, weights=((50, 4),))))
+    out = exais_spec_writer.patch_text(spec, m, m.replace_layer(emb.id, replace(emb, weights=((50, 4),))))
     assert out == spec.replace('"(60,4)"', '"(50,4)"')
     assert check(_reload(exais_spec, out)).valid
     # literal weight values cannot be rewritten into other values
     lit = _reload(exais_spec, SPEC_CHAIN)
     dense = lit.layers[-1]
-    assert exais_spec.patch_text(SPEC_CHAIN, lit, lit.replace_layer(dense.id, replace(dense, weights=((2048, 2), (2,))))) is None
+    assert exais_spec_writer.patch_text(SPEC_CHAIN, lit, lit.replace_layer(dense.id, replace(dense, weights=((2048, 2), (2,))))) is None
 
 
 def test_values_of_unexpected_types_are_parse_errors_not_crashes():

@@ -103,13 +103,13 @@ def test_fix_rewrites_only_the_changed_source_string(tmp_path):
 
 
 def test_a_cell_that_grows_is_rewritten_in_the_writer_layout():
-    from repair_engine.frontends import notebook_patch
+    from repair_engine.patch import notebook as notebook_writer
 
     text = make_notebook()
     virtual, nb, _ = notebook.read("nb.ipynb", text)
     lines = virtual.split("\n")
     lines.insert(8, "    layers.Reshape((26, 26, 8)),")
-    new = notebook_patch.rewrite(nb, virtual, "\n".join(lines))
+    new = notebook_writer.rewrite(nb, virtual, "\n".join(lines))
     src = json.loads(new)["cells"][3]["source"]
     assert src[2] == "    layers.Reshape((26, 26, 8)),\n" and len(src) == len(MODEL_CELL) + 1
     assert json.loads(new)["cells"][1] == json.loads(text)["cells"][1]

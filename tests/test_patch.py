@@ -11,9 +11,9 @@ import pytest
 from repair_engine.checker import check
 from repair_engine.frontends import python_source
 from repair_engine.repair import fix_file
-from repair_engine.repair.diffs import line_edits, split_lines, unified_diff
+from repair_engine.patch.diffs import line_edits, split_lines, unified_diff
 from repair_engine.repair.edits import RemoveLayer
-from repair_engine.repair.patch_python import PatchError, format_value, patch_model
+from repair_engine.patch.python import PatchError, format_value, patch_model
 
 
 def load(text, path="model.py"):

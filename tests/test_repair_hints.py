@@ -14,7 +14,7 @@ from repair_engine.repair.proposals import first_error, propose
 def test_mistyped_keyword_is_renamed_in_one_edit_keeping_its_value():
     m = sequential((None, 8), [("Dense", {"units": 4, "activaton": "relu"}), ("Dense", {"units": 1})])
     res = check(m)
-    assert first_error(res).hint.get("rename") == "activation"
+    assert first_error(res).hint.as_dict().get("rename") == "activation"
     r = repair_model(m)
     assert r.found and [e.op for e in r.edits] == ["rename_arg"]
     layer = r.model.layers[0]
@@ -34,7 +34,7 @@ def test_none_inside_or_is_proposed_not_dropped():
     m = sequential((None, 8), [("Dense", {"units": 4, "activaton": None}), ("Dense", {"units": 1})])
     res = check(m)
     diag = first_error(res)
-    assert diag.hint.get("or") == {"activation": None}
+    assert diag.hint.as_dict().get("or") == {"activation": None}
     setargs = [e for e in propose(m, res) if e.op == "set_arg" and e.arg == "activation"]
     assert setargs and setargs[0].new is None
 
@@ -67,7 +67,7 @@ def test_suggested_shape_is_proposed_for_the_model_input():
     # channels_first: the channels axis goes in front, which no generic rank move proposes
     m = sequential((None, 12, 12), [("Conv2D", CF), ("Flatten", {}), ("Dense", {"units": 2})])
     res = check(m)
-    sugg = first_error(res).hint.get("suggest_shape")
+    sugg = first_error(res).hint.as_dict().get("suggest_shape")
     assert sugg == (None, 1, 12, 12)
     moves = [e for e in propose(m, res) if isinstance(e, SetInputShape)]
     assert any(tuple(e.new) == sugg for e in moves)
@@ -76,7 +76,7 @@ def test_suggested_shape_is_proposed_for_the_model_input():
 def test_suggested_shape_becomes_a_reshape_inside_the_model():
     m = sequential((None, 12, 12), [("Dense", {"units": 6}), ("Conv2D", CF), ("Flatten", {}), ("Dense", {"units": 2})])
     res = check(m)
-    sugg = first_error(res).hint.get("suggest_shape")
+    sugg = first_error(res).hint.as_dict().get("suggest_shape")
     assert sugg == (None, 1, 12, 6)
     inserts = [e for e in propose(m, res) if e.op == "insert_layer" and e.kind == "Reshape"]
     assert any(dict(e.args)["target_shape"] == (1, 12, 6) for e in inserts)

@@ -12,7 +12,7 @@ from benchmarks.source_mutations import FAULTS, IMPORTS, STYLES, arch, render
 from repair_engine.checker import check
 from repair_engine.frontends import python_source
 from repair_engine.repair import fix_file
-from repair_engine.repair.patch_python import rejected_legacy
+from repair_engine.patch.python import rejected_legacy
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,7 +14,7 @@ import pytest
 from repair_engine.checker import check
 from repair_engine.frontends import python_source
 from repair_engine.repair import fix_file
-from repair_engine.repair.diffs import line_edits
+from repair_engine.patch.diffs import line_edits
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "repair").glob("*.py"))
 IMPORT_LINE_PREFIXES = ("from ", "import ")

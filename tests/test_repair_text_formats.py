@@ -1,5 +1,5 @@
 """Repairs of ExAIS specs / Keras JSON written back as text through the
-frontends' patch_text, structural ones (an inserted layer) included."""
+writers' patch_text (repair_engine/patch/), structural ones (an inserted layer) included."""
 
 from pathlib import Path
 

@@ -224,12 +224,12 @@ def test_pool_too_large_names_the_argument_and_the_fix():
     assert d.kind == "non_positive_dim" and d.argument == "pool_size"
     assert "MaxPooling1D" in d.message and "pool_size=4" in d.message and "3" in d.message
     assert "pool_size <= 3" in d.message and "padding='same'" in d.message
-    assert d.hint["arg"] == "pool_size" and d.hint["max"] == 3 and d.hint["or"] == {"padding": "same"}
+    assert d.hint.as_dict()["arg"] == "pool_size" and d.hint.as_dict()["max"] == 3 and d.hint.as_dict()["or"] == {"padding": "same"}
 
 
 def test_kernel_too_large_hint_accounts_for_dilation():
     d = _one_error("Conv1D", {"filters": 2, "kernel_size": 4, "dilation_rate": 3}, (None, 9, 1))
-    assert d.kind == "non_positive_dim" and d.hint["max"] == 3  # 3 * (3 - 1) + 1 = 7 <= 9 < 10
+    assert d.kind == "non_positive_dim" and d.hint.as_dict()["max"] == 3  # 3 * (3 - 1) + 1 = 7 <= 9 < 10
     fixed = check(example_model(Example("Conv1D", {"filters": 2, "kernel_size": 3, "dilation_rate": 3}, (None, 9, 1))))
     assert fixed.valid
 
@@ -237,9 +237,9 @@ def test_kernel_too_large_hint_accounts_for_dilation():
 def test_rank_mismatch_hint():
     d = _one_error("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 28, 28))
     assert d.kind == "rank_mismatch"
-    assert d.hint["need_rank"] == (4,) and d.hint["got_rank"] == 3
+    assert d.hint.as_dict()["need_rank"] == (4,) and d.hint.as_dict()["got_rank"] == 3
     assert "(batch, rows, cols, channels)" in d.message
-    assert d.hint["suggest_shape"] == (None, 28, 28, 1) and "Input(shape=(28, 28, 1))" in d.message
+    assert d.hint.as_dict()["suggest_shape"] == (None, 28, 28, 1) and "Input(shape=(28, 28, 1))" in d.message
     d = _one_error("MaxPooling1D", {}, (None, 8, 8, 3))
     assert "use MaxPooling2D" in d.message
 
@@ -247,25 +247,25 @@ def test_rank_mismatch_hint():
 def test_groups_hint_lists_valid_choices():
     d = _one_error("Conv2D", {"filters": 6, "kernel_size": 1, "groups": 4}, (None, 5, 5, 4))
     assert d.kind == "invalid_argument" and d.argument == "groups"
-    assert 4 not in d.hint["choices"] and all(6 % g == 0 for g in d.hint["choices"])
+    assert 4 not in d.hint.as_dict()["choices"] and all(6 % g == 0 for g in d.hint.as_dict()["choices"])
 
 
 def test_unknown_keyword_is_blamed_and_removable():
     d = _one_error("Conv2D", {"filters": 8, "kernel_size": 3, "border_mode": "same"}, (None, 8, 8, 3))
-    assert d.argument == "border_mode" and d.hint == {"arg": "border_mode", "remove": True}
+    assert d.argument == "border_mode" and d.hint.as_dict() == {"arg": "border_mode", "remove": True}
 
 
 def test_transposed_output_padding_hint():
     d = _one_error("Conv2DTranspose", {"filters": 2, "kernel_size": 3, "strides": (2, 3), "output_padding": 2},
                    (None, 4, 4, 1))
-    assert d.argument == "output_padding" and d.hint["max"] == [1, 2]
+    assert d.argument == "output_padding" and d.hint.as_dict()["max"] == [1, 2]
 
 
 def test_reshape_size_suggests_valid_targets():
     d = _one_error("Reshape", {"target_shape": (5, 5)}, (None, 8, 3))
-    assert d.kind == "reshape_size" and d.hint["input_elements"] == 24 and d.hint["target_elements"] == 25
+    assert d.kind == "reshape_size" and d.hint.as_dict()["input_elements"] == 24 and d.hint.as_dict()["target_elements"] == 25
     assert "24" in d.message and "(5, 5)" in d.message
-    for target in d.hint["suggest"]:
+    for target in d.hint.as_dict()["suggest"]:
         fixed = check(example_model(Example("Reshape", {"target_shape": target}, (None, 8, 3))))
         assert fixed.valid, target
 
@@ -280,9 +280,9 @@ def test_huge_reshape_is_arithmetic_only():
 
 def test_cropping_hint_gives_the_largest_total_crop():
     d = _one_error("Cropping2D", {"cropping": ((2, 3), (0, 0))}, (None, 5, 8, 1))
-    assert d.kind == "non_positive_dim" and d.hint["max_total"] == 4 and d.hint["axis"] == 1
-    fixed = check(example_model(Example("Cropping2D", {"cropping": d.hint["value"]}, (None, 5, 8, 1))))
-    assert d.hint["value"] == ((2, 2), (0, 0)) and fixed.valid and fixed.shapes["layer"] == [(None, 1, 8, 1)]
+    assert d.kind == "non_positive_dim" and d.hint.as_dict()["max_total"] == 4 and d.hint.as_dict()["axis"] == 1
+    fixed = check(example_model(Example("Cropping2D", {"cropping": d.hint.as_dict()["value"]}, (None, 5, 8, 1))))
+    assert d.hint.as_dict()["value"] == ((2, 2), (0, 0)) and fixed.valid and fixed.shapes["layer"] == [(None, 1, 8, 1)]
 
 
 @pytest.mark.parametrize("kind,args,shape", [
@@ -303,7 +303,7 @@ def test_hint_edits_repair_the_layer(kind, args, shape):
     """Applying the edit a hint proposes (value/values/choices, else the `or`
     alternatives, else removal) gives a layer our semantics accept."""
     d = _one_error(kind, args, shape)
-    h = d.hint
+    h = d.hint.as_dict()
     candidates = []
     for v in ([h["value"]] if "value" in h else []) + list(h.get("values", [])) + list(h.get("choices", [])):
         candidates.append({**args, h["arg"]: v})
@@ -322,7 +322,7 @@ def test_hint_edits_repair_the_layer(kind, args, shape):
 
 def test_undefined_channels_for_weights():
     d = _one_error("Conv2D", {"filters": 8, "kernel_size": 3, "data_format": "channels_first"}, (None, None, 8, 8))
-    assert d.kind == "undefined_dim" and d.hint["axis"] == 1
+    assert d.kind == "undefined_dim" and d.hint.as_dict()["axis"] == 1
 
 
 def test_unknown_argument_values_do_not_stop_the_analysis():
@@ -373,27 +373,27 @@ def test_weight_shapes_match_keras_get_weights(keras_oracle, kind, args, shape, 
 
 def test_channels_first_mixup_suggests_channels_last():
     d = _one_error("Conv2D", {"filters": 8, "kernel_size": 3, "data_format": "channels_first"}, (None, 28, 28, 1))
-    assert d.hint["or"] == {"padding": "same", "data_format": "channels_last"}
+    assert d.hint.as_dict()["or"] == {"padding": "same", "data_format": "channels_last"}
     assert "data_format='channels_last'" in d.message
     fixed = check(example_model(Example("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 28, 28, 1))))
     assert fixed.valid
     # a channels_last layer is not told to switch layouts
     d = _one_error("MaxPooling1D", {"pool_size": 4}, (None, 3, 8))
-    assert "data_format" not in d.hint["or"]
+    assert "data_format" not in d.hint.as_dict()["or"]
 
 
 def test_missing_required_argument_hint_gives_a_value():
     d = _one_error("AveragePooling2D", {}, (None, 8, 8, 1))
-    assert d.hint == {"arg": "pool_size", "missing": True, "value": (2, 2)}
-    fixed = check(example_model(Example("AveragePooling2D", {"pool_size": d.hint["value"]}, (None, 8, 8, 1))))
+    assert d.hint.as_dict() == {"arg": "pool_size", "missing": True, "value": (2, 2)}
+    fixed = check(example_model(Example("AveragePooling2D", {"pool_size": d.hint.as_dict()["value"]}, (None, 8, 8, 1))))
     assert fixed.valid and fixed.shapes["layer"] == [(None, 4, 4, 1)]
 
 
 def test_misspelt_identifier_suggests_the_closest_name():
     d = _one_error("Conv1D", {"filters": 2, "kernel_size": 3, "activation": "rlu"}, (None, 9, 1))
-    assert d.hint["choices"][0] == "relu" and "did you mean 'relu'" in d.message
+    assert d.hint.as_dict()["choices"][0] == "relu" and "did you mean 'relu'" in d.message
     d = _one_error("Conv1D", {"filters": 2, "kernel_size": 3, "kernel_initializer": "he"}, (None, 9, 1))
-    assert set(d.hint["choices"]) == {"he_normal", "he_uniform"}
+    assert set(d.hint.as_dict()["choices"]) == {"he_normal", "he_uniform"}
     # names the frontend resolved from code references (tf.nn.relu -> "relu") pass
     ok = check(example_model(Example("Conv1D", {"filters": 2, "kernel_size": 3, "activation": "relu"}, (None, 9, 1))))
     assert ok.valid
@@ -403,8 +403,8 @@ def test_misspelt_identifier_suggests_the_closest_name():
                                           ((0, -1), (None, 4, 6)), ((10**6, 10**6 + 1), (None, 10**6, 10**6))])
 def test_every_reshape_suggestion_is_valid(target, shape):
     d = _one_error("Reshape", {"target_shape": target}, shape)
-    assert d.hint["suggest"]
-    for cand in d.hint["suggest"]:
+    assert d.hint.as_dict()["suggest"]
+    for cand in d.hint.as_dict()["suggest"]:
         assert check(example_model(Example("Reshape", {"target_shape": cand}, shape))).valid, cand
 
 

@@ -129,41 +129,41 @@ def _only_error(ex: Example):
 def test_merge_mismatch_hint_names_axis_and_dims():
     d = _only_error(Example("Add", {}, [(None, 32), (None, 64)]))
     assert d.kind == "merge_shape_mismatch"
-    assert d.hint == {"axis": -1, "dims": [32, 64], "input": 1, "by_input": [32, 64]}
+    assert d.hint.as_dict() == {"axis": -1, "dims": [32, 64], "input": 1, "by_input": [32, 64]}
     assert "32" in d.message and "64" in d.message and "Add" in d.message
 
 
 def test_merge_mismatch_hint_points_at_the_odd_input_whatever_the_ranks():
     d = _only_error(Example("Multiply", {}, [(None, 4, 8), (None, 8), (None, 5, 1, 7)]))
-    assert d.hint["axis"] == -1 and d.hint["dims"] == [8, 7] and d.hint["input"] == 2
-    assert d.hint["by_input"] == [8, 8, 7]
+    assert d.hint.as_dict()["axis"] == -1 and d.hint.as_dict()["dims"] == [8, 7] and d.hint.as_dict()["input"] == 2
+    assert d.hint.as_dict()["by_input"] == [8, 8, 7]
     d = _only_error(Example("Add", {}, [(None, 3), (None, 2, 5)]))
-    assert d.hint["dims"] == [3, 5] and d.hint["input"] == 1
+    assert d.hint.as_dict()["dims"] == [3, 5] and d.hint.as_dict()["input"] == 1
 
 
 def test_concatenate_mismatch_hint_names_the_non_axis_dim():
     d = _only_error(Example("Concatenate", {"axis": -1}, [(None, 5, 3), (None, 7, 3)]))
     assert d.kind == "merge_shape_mismatch"
-    assert d.hint["axis"] == 1 and d.hint["dims"] == [5, 7] and d.hint["concat_axis"] == -1
-    assert d.hint["by_input"] == [5, 7]
+    assert d.hint.as_dict()["axis"] == 1 and d.hint.as_dict()["dims"] == [5, 7] and d.hint.as_dict()["concat_axis"] == -1
+    assert d.hint.as_dict()["by_input"] == [5, 7]
     d = _only_error(Example("Concatenate", {"axis": 1}, [(None, 5, 3), (None, 7)]))
-    assert d.hint["ranks"] == [3, 2]
+    assert d.hint.as_dict()["ranks"] == [3, 2]
 
 
 def test_dot_mismatch_hint_names_both_axes():
     d = _only_error(Example("Dot", {"axes": (1, 2)}, [(None, 3, 5), (None, 10, 4)]))
     assert d.kind == "merge_shape_mismatch"
-    assert d.hint["axis"] == [1, 2] and d.hint["dims"] == [3, 4]
+    assert d.hint.as_dict()["axis"] == [1, 2] and d.hint.as_dict()["dims"] == [3, 4]
 
 
 def test_group_normalization_suggests_a_divisor():
     d = _only_error(Example("GroupNormalization", {"groups": 4}, (None, 30)))
-    assert d.argument == "groups" and d.hint["suggest"] == 3 and 30 % d.hint["suggest"] == 0
+    assert d.argument == "groups" and d.hint.as_dict()["suggest"] == 3 and 30 % d.hint.as_dict()["suggest"] == 0
 
 
 def test_activation_typo_suggests_the_name():
     d = _only_error(Example("Dense", {"units": 3, "activation": "Relu"}, (None, 5)))
-    assert d.argument == "activation" and d.hint["suggest"] == "relu"
+    assert d.argument == "activation" and d.hint.as_dict()["suggest"] == "relu"
     assert "'Relu'" in d.message
 
 
@@ -370,7 +370,7 @@ def test_input_spec_of_a_shared_layer_agrees_with_keras(keras_oracle, case, firs
     """`input_spec_violation(spec(first call), second input)` is Keras' verdict on the second call."""
     from repair_engine.semantics import REGISTRY
     from repair_engine.semantics.base import Ctx
-    from repair_engine.semantics.core import input_spec_violation
+    from repair_engine.semantics.base import input_spec_violation
     from repair_engine.ir import Layer
 
     kind, args = case
@@ -399,8 +399,8 @@ def oracle_one_call_ok(oracle, kind, args, shape) -> bool:
 )
 def test_einsum_output_shape_hint_is_a_valid_repair(keras_oracle, args, shape, fixed):
     d = _only_error(Example("EinsumDense", args, shape))
-    assert d.argument == "output_shape" and d.hint["value"] == fixed
-    repaired = Example("EinsumDense", {**args, "output_shape": d.hint["value"]}, shape)
+    assert d.argument == "output_shape" and d.hint.as_dict()["value"] == fixed
+    repaired = Example("EinsumDense", {**args, "output_shape": d.hint.as_dict()["value"]}, shape)
     assert check(example_model(repaired)).valid
     assert keras_oracle.build(example_model(repaired)).ok
 
@@ -420,7 +420,7 @@ def test_einsum_output_shape_hint_is_a_valid_repair(keras_oracle, args, shape, f
 def test_hint_value_repairs_the_layer(keras_oracle, ex, arg, value):
     """The hint's `value` (what the repair search tries first) makes Keras accept the layer."""
     d = _only_error(ex)
-    assert d.hint["arg"] == arg and d.hint["value"] == value
+    assert d.hint.as_dict()["arg"] == arg and d.hint.as_dict()["value"] == value
     repaired = Example(ex.kind, {**ex.args, arg: value}, ex.inputs)
     assert check(example_model(repaired)).valid
     assert keras_oracle.build(example_model(repaired)).ok
@@ -428,7 +428,7 @@ def test_hint_value_repairs_the_layer(keras_oracle, ex, arg, value):
 
 def test_unknown_keyword_hint_offers_the_rename():
     d = _only_error(Example("Dense", {"units": 3, "activaton": "relu"}, (None, 5)))
-    assert d.hint == {"arg": "activaton", "remove": True, "rename": "activation", "or": {"activation": "relu"}}
+    assert d.hint.as_dict() == {"arg": "activaton", "remove": True, "rename": "activation", "or": {"activation": "relu"}}
 
 
 DOTTED = [{"activation": "tf.nn.crelu"}, {"kernel_initializer": "tf.keras.initializers.he_normal"}]
@@ -469,7 +469,7 @@ def test_input_count_is_judged_even_when_shapes_are_unknown():
         layer = Layer("layer", kind, args, tuple(Edge(i.id) for i in ins), list_input=True)
         res = check(Model("m", ins, (layer,), (Edge("layer"),)))
         assert [d.kind for d in res.errors] == ["invalid_argument"], kind
-        assert res.errors[0].hint == {"inputs": 3, "need_inputs": 2}
+        assert res.errors[0].hint.as_dict() == {"inputs": 3, "need_inputs": 2}
     layer = Layer("layer", "Add", {}, tuple(Edge(i.id) for i in ins), list_input=True)
     res = check(Model("m", ins, (layer,), (Edge("layer"),)))
     assert res.valid and res.shapes["layer"] == [None]

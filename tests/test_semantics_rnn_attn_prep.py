@@ -413,7 +413,7 @@ def test_rank_mismatch_message_says_what_to_do():
     assert diag.kind == "rank_mismatch"
     assert "LSTM expects a 3-D input (batch, timesteps, features) but receives 2-D (None, 64)" in diag.message
     assert "return_sequences=True" in diag.message and "RepeatVector" in diag.message
-    assert diag.hint == {"need_rank": (3,), "got_rank": 2, "input": 0}
+    assert diag.hint.as_dict() == {"need_rank": (3,), "got_rank": 2, "input": 0}
 
 
 def test_wrapper_reports_inner_failure_on_the_wrapper():
@@ -421,7 +421,7 @@ def test_wrapper_reports_inner_failure_on_the_wrapper():
     ours = check(one_layer_model("Bidirectional", {}, [(None, 5, 6)], inner=inner))
     (diag,) = ours.errors
     assert diag.layer == "layer" and diag.message.startswith("Bidirectional(LSTM): ")
-    assert diag.hint["inner_arg"] == "units" and diag.hint["wrapper"] == "Bidirectional"
+    assert diag.hint.as_dict()["inner_arg"] == "units" and diag.hint.as_dict()["wrapper"] == "Bidirectional"
 
 
 def test_unregistered_inner_layer_is_unknown_not_an_error():

@@ -18,14 +18,13 @@ Several benchmark files are not strict JSON, hence the lenient reader.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from ..diagnostics import Diagnostic
 from ..ir import ArgSource, Edge, InputNode, Layer, Model, Span
-from . import FileResult, keras_json
-from .lenient_json import JNode, JSONError, node_span, parse_with_warnings
+from . import FileResult
+from .lenient_json import JNode, JSONError, parse_with_warnings
 
 FORMAT = "exais_spec"
 
@@ -433,87 +432,3 @@ def _layer(path: str, lnode: JNode, i: int, prev: str, ids: set, notes: list) ->
 
 def _parse_error(path: str, message: str, line: int, col: int) -> Diagnostic:
     return Diagnostic(kind="parse_error", severity="error", message=message, span=Span(path, line, col))
-
-
-# ---------------------------------------------------------------------------
-# Patching: write a repaired model back in the spec's own conventions
-
-_SPEC_KEY = {
-    "units": "nodes",
-    "filters": "nodes",
-    "activation": "func",
-    "pool_size": "size",
-    "target_shape": "size",
-    "negative_slope": "alpha",
-}
-_SPEC_TYPE = {"Dense": "linear"}
-
-
-def spec_literal(value) -> str:
-    """A value as the spec writes it inside its string: (3, 3) -> "(3,3)", 16 -> "16"."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (tuple, list)):
-        return "(" + ",".join(spec_literal(v) for v in value) + ")"
-    if value is None:
-        return ""
-    return str(value)
-
-
-class SpecStyle(keras_json.KerasJsonStyle):
-    kind_key = "type"
-
-    def args_object(self, layer_node):
-        return layer_node
-
-    def weight_edits(self, starts, layer_node, old, new):
-        """Only a declared `weight_shape` can be rewritten (literal weight values cannot)."""
-        src = old.arg_sources.get("weights")
-        if src is None or src.keyword != "weight_shape" or not new.weights or not old.weights:
-            return None
-        if len(old.weights) != len(new.weights) or tuple(old.weights[1:]) != tuple(new.weights[1:]):
-            return None
-        node = layer_node.get("weight_shape")
-        if node is None:
-            return None
-        return [(*node_span(starts, node), json.dumps(spec_literal(tuple(new.weights[0]))))]
-
-    def layers_array(self, root):
-        return root.get("model").get("layers") if root.get("model") is not None else None
-
-    def is_chain_file(self, original, arr):
-        # explicit "inputs" edges name layers: inserting one would need rewiring them
-        return all(e.kind == "object" and "inputs" not in e.value for e in arr.value)
-
-    def new_layer(self, layer, sample):
-        obj = {"type": _SPEC_TYPE.get(layer.kind, layer.kind)}
-        for arg, value in layer.args.items():
-            obj[self.key_of(layer, arg)] = json.loads(self.value_text(layer, arg, value))
-        return obj
-
-    def key_of(self, layer, arg):
-        if arg == "padding" and (layer.kind.startswith("ZeroPadding") or layer.kind.startswith("Cropping")):
-            return "sizes"
-        if arg == "size" and layer.kind.startswith("UpSampling"):
-            return "size"
-        return _SPEC_KEY.get(arg, arg)
-
-    def value_text(self, layer, arg, value):
-        if arg == "padding" and not (layer.kind.startswith("ZeroPadding") or layer.kind.startswith("Cropping")):
-            return '"true"' if value == "same" else '"false"'
-        return json.dumps(spec_literal(value))
-
-    def kind_text(self, kind):
-        return json.dumps(_SPEC_TYPE.get(kind, kind))
-
-    def shape_text(self, inp, old_text, shape):
-        # keep the batch entry the spec wrote ("(1,28,28,1)" -> first entry "1")
-        old = parse_value(json.loads(old_text)) if old_text.startswith('"') else None
-        batch = old[0] if isinstance(old, tuple) and old else 1
-        return json.dumps(spec_literal((batch,) + tuple(shape[1:])))
-
-
-def patch_text(text: str, original: Model, repaired: Model) -> str | None:
-    """The spec text with the repaired model's argument/shape/type changes written
-    in the spec's conventions; None when the repair adds, removes or rewires layers."""
-    return keras_json.patch_text(text, original, repaired, SpecStyle())

@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import formats
 from ..checker import CheckResult, check
 from ..ir import Model
+from ..patch.protocol import Failure, Success
 from .edits import Edit, LegacyKeyword
 from .proposals import model_errors, propose
 from .search import Candidate, Limits, SearchOutcome, limits_from, not_found_diagnostic, search
@@ -103,42 +105,18 @@ class FileFix:
     diagnostics: list = field(default_factory=list)
 
 
-PATCHABLE_FORMATS = ("python",)
+# Python source: one combined patch per file, legacy keywords rewritten (formats.py)
+PATCHABLE_FORMATS = formats.source_formats()
 # time spent verifying alternatives once the best repair is verified (they are
 # dropped, never shown unverified, when it runs out)
 ALTERNATIVES_VERIFY_MS = 400
-# formats whose frontend writes a repaired model back as text (`patch_text`)
-TEXT_FRONTENDS = ("keras_json", "exais_spec")
-
-
-def json_text(fmt: str, text: str, original: Model, repaired: Model) -> str | None:
-    """The Keras JSON / ExAIS spec text with `repaired` written in (None when it
-    cannot be written): the frontend's `patch_text` (values, inserted/removed/
-    replaced layers of a chain, weights), then our value-only JSON patch."""
-    import importlib
-
-    # patch_text returns None when it cannot express the repair; anything it raises
-    # is a bug and reaches api's boundary as an internal error (not as "no diff")
-    mod = importlib.import_module(f"repair_engine.frontends.{fmt}")
-    new_text = mod.patch_text(text, original, repaired)
-    if new_text is not None and new_text != text:
-        return new_text
-    if fmt == "keras_json":
-        from .patch_json import patch_json
-        from .patch_python import PatchError
-
-        try:
-            return patch_json(text, original, repaired).new_text
-        except PatchError:  # not expressible as value edits of this file
-            return None
-    return None
 
 
 def fix_file(file_result: Any, check_results: list, config: Any = None, verify: bool | None = None) -> FileFix:
     """Repair every invalid model of one file (see FileFix). `verify=False` skips
     the real-Keras build (the patched source is still re-read and re-checked)."""
-    from .diffs import unified_diff
-    from .patch_python import Patcher, PatchError, patch_model
+    from ..patch.diffs import unified_diff
+    from ..patch.python import Patcher, PatchError, patch_model
     from .verify import keras_enabled
 
     path = file_result.path
@@ -233,7 +211,7 @@ def _search_file(
 
 def legacy_edits(model: Model) -> list:
     """One report entry per call site written with a Keras 1/2 keyword Keras 3 rejects."""
-    from .patch_python import rejected_legacy
+    from ..patch.python import rejected_legacy
 
     out, seen = [], set()
     for layer in model.layers:
@@ -270,20 +248,16 @@ def _whole_text_valid(fix: FileFix, fmt: str) -> bool:
 
 
 def candidate_text(cand: Candidate, model: Model, fmt: str, text: str | None) -> tuple[str | None, str | None]:
-    """(the file's text with this repair written in, or None; why it could not be written)."""
-    from .patch_python import PatchError, patch_model
+    """(the file's text with this repair written in, or None; why it could not be written).
 
-    if text is None:
-        return None, None
-    if fmt in PATCHABLE_FORMATS:
-        try:
-            return patch_model(text, model, cand.model).result().new_text, None
-        except PatchError as exc:  # a refusal; any other exception is a bug (internal error at api's boundary)
-            return None, str(exc)
-    if fmt in TEXT_FRONTENDS:
-        # the frontend writes value and chain-structural edits in the file's own
-        # conventions; a repair it cannot express stays IR-only
-        return json_text(fmt, text, model, cand.model), None
+    The format's writer (formats.py, patch/protocol.py) writes it; a refusal of a
+    Python source drops the candidate, a refusal of a config leaves the repair
+    without a diff. A crash of the writer is a bug: it reaches api's boundary."""
+    outcome = formats.write(fmt, text, model, cand.model)
+    if isinstance(outcome, Success):
+        return outcome.text, None
+    if fmt in PATCHABLE_FORMATS and isinstance(outcome, Failure):
+        return None, outcome.reason
     return None, None
 
 
@@ -321,7 +295,7 @@ def writable_moves(text: str | None):
     """The proposals, less weight changes the Python patch cannot write: supplied
     arrays are data; only a `set_weights([...])` call building them from literal
     shapes (np.zeros((64, 3, 3, 3))) can be rewritten."""
-    from .patch_python import weights_writable
+    from ..patch.python import weights_writable
 
     seen: dict = {}
 
@@ -339,7 +313,7 @@ def writable_moves(text: str | None):
 
 def batch_inputs(model: Model, text: str | None) -> frozenset:
     """Inputs declared as `input_shape=X.shape`: the data's sample axis is in the shape."""
-    from .patch_python import PatchError, Source, declares_batch
+    from ..patch.python import PatchError, Source, declares_batch
 
     if text is None:
         return frozenset()
@@ -383,7 +357,7 @@ def _repair_json(
     new_text: str | None,
     ver: Any,
 ) -> dict:
-    from .diffs import line_edits, unified_diff
+    from ..patch.diffs import line_edits, unified_diff
 
     diff = unified_diff(text, new_text, path) if (text is not None and new_text is not None) else ""
     return {
@@ -404,7 +378,7 @@ def _repair_json(
 def edit_line(model: Model, edit: Edit, text: str | None = None) -> int | None:
     """The source line an edit points at: the argument (or the constant it is
     changed at), the input shape, or the layer call."""
-    from .patch_python import Source, origin_is_site
+    from ..patch.python import Source, origin_is_site
 
     try:
         node = model.node(edit.target)
@@ -449,8 +423,8 @@ def _new_values(model: Model, edit: Edit):
 
 def _written_as(text: str, span, name: str) -> bool:
     """The value at `span` is written as the bare name `name` (the patch then
-    changes the constant's definition, see patch_python)."""
-    from .patch_python import PatchError, Source
+    changes the constant's definition, see patch/python.py)."""
+    from ..patch.python import PatchError, Source
 
     try:
         a, b = Source(text).span(span)

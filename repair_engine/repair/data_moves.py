@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from ..diagnostics import fmt_shape
 from ..ir import Layer, Model
+from ..messages import Hint
 from .edits import Edit, InsertLayer, SetArg
 
 DATA_KINDS = ("data_shape_mismatch", "data_target_mismatch", "data_label_encoding", "data_sample_count")
@@ -95,19 +96,19 @@ def propose(model: Model, result) -> list[Edit]:
     """Candidate edits for the data findings of `result` (empty when there are none)."""
     out: list[Edit] = []
     for d in result.errors:
-        if d.kind not in DATA_KINDS or not isinstance(d.hint, dict) or "feed" not in d.hint:
+        if d.kind not in DATA_KINDS or d.hint is None or d.hint.feed is None:
             continue
-        if d.kind == "data_shape_mismatch" and "ref" in d.hint:
+        if d.kind == "data_shape_mismatch" and d.hint.ref is not None:
             out.extend(_input_moves(model, d.hint))
         elif d.kind in ("data_target_mismatch", "data_label_encoding"):
             out.extend(_target_moves(model, result, d))
     return out
 
 
-def _input_moves(model: Model, hint: dict) -> list[Edit]:
-    feed = model.feeds[hint["feed"]]
-    ref = feed.xs[hint["ref"]]
-    inp = next((i for i in model.inputs if i.id == hint.get("input")), None)
+def _input_moves(model: Model, hint: Hint) -> list[Edit]:
+    feed = model.feeds[hint.feed]
+    ref = feed.xs[hint.ref]
+    inp = next((i for i in model.inputs if i.id == hint.input), None)
     if inp is None or inp.shape is None or ref.shape is None or ref.source != "array" or ref.rewrite:
         return []  # only arrays passed at the call are rewritten (not generators, datasets, validation tuples)
     want = tuple(inp.shape)[1:]
@@ -117,8 +118,8 @@ def _input_moves(model: Model, hint: dict) -> list[Edit]:
         out.append(
             ReshapeData(
                 target=f"{inp.id}.data",
-                feed=hint["feed"],
-                ref=hint["ref"],
+                feed=hint.feed,
+                ref=hint.ref,
                 old=have,
                 new=(1,) + have,
                 how="batch_axis",
@@ -131,7 +132,7 @@ def _input_moves(model: Model, hint: dict) -> list[Edit]:
     if total and per and total % per == 0:
         new = (total // per,) + want
         if new != have:
-            out.append(ReshapeData(target=f"{inp.id}.data", feed=hint["feed"], ref=hint["ref"], old=have, new=new))
+            out.append(ReshapeData(target=f"{inp.id}.data", feed=hint.feed, ref=hint.ref, old=have, new=new))
     return out
 
 
@@ -144,7 +145,7 @@ def _producer(model: Model, layer: Layer) -> Layer | None:
 
 def _target_moves(model: Model, result, d) -> list[Edit]:
     hint = d.hint
-    target, pred, loss = tuple(hint["target"]), tuple(hint.get("pred") or ()), hint.get("loss")
+    target, pred, loss = tuple(hint.target), tuple(hint.pred or ()), hint.loss
     out: list[Edit] = []
     if d.kind == "data_label_encoding" and loss in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
         new = "sparse_categorical_crossentropy" if loss == "categorical_crossentropy" else "categorical_crossentropy"
@@ -187,8 +188,8 @@ def _first_dense_on_nd(model: Model, result) -> Layer | None:
 
 
 def patch(p, original: Model, repaired: Model) -> None:
-    """Write the data and loss changes of `repaired` into patcher `p` (patch_python.Patcher)."""
-    from .patch_python import PatchError
+    """Write the data and loss changes of `repaired` into patcher `p` (patch.python.Patcher)."""
+    from ..patch.python import PatchError
 
     done: set = set()
     from ..semantics.feeds import Feed
@@ -218,7 +219,7 @@ def patch(p, original: Model, repaired: Model) -> None:
 
 
 def _rewrite(source: str, text: str, ref) -> str:
-    from .patch_python import PatchError
+    from ..patch.python import PatchError
 
     simple = _is_primary(text)
     if ref.rewrite == "batch_axis":

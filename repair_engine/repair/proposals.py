@@ -14,6 +14,8 @@ from typing import Any
 
 from ..checker import CheckResult, check, input_shapes_of, root_inputs
 from ..ir import InputNode, Layer, Model, is_unknown
+from ..messages import Hint
+from ..semantics.base import PLUMBING, RANK_FAMILIES, SAME_RANK_SIBLINGS
 from .edits import (
     SPATIAL_ARGS,
     Cascade,
@@ -31,56 +33,8 @@ from .edits import (
     consumers,
 )
 
-# Families whose members differ only by the number of spatial axes: rank -> kind.
-RANK_FAMILIES: list[dict[int, str]] = [
-    {3: "Conv1D", 4: "Conv2D", 5: "Conv3D"},
-    {3: "Conv1DTranspose", 4: "Conv2DTranspose", 5: "Conv3DTranspose"},
-    {3: "SeparableConv1D", 4: "SeparableConv2D"},
-    {3: "DepthwiseConv1D", 4: "DepthwiseConv2D"},
-    {3: "MaxPooling1D", 4: "MaxPooling2D", 5: "MaxPooling3D"},
-    {3: "AveragePooling1D", 4: "AveragePooling2D", 5: "AveragePooling3D"},
-    {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D", 5: "GlobalAveragePooling3D"},
-    {3: "GlobalMaxPooling1D", 4: "GlobalMaxPooling2D", 5: "GlobalMaxPooling3D"},
-    {3: "ZeroPadding1D", 4: "ZeroPadding2D", 5: "ZeroPadding3D"},
-    {3: "Cropping1D", 4: "Cropping2D", 5: "Cropping3D"},
-    {3: "UpSampling1D", 4: "UpSampling2D", 5: "UpSampling3D"},
-]
-# Same-rank siblings a human swaps (Conv <-> SeparableConv).
-SAME_RANK_SIBLINGS = {
-    "Conv1D": ("SeparableConv1D",),
-    "Conv2D": ("SeparableConv2D",),
-    "SeparableConv1D": ("Conv1D",),
-    "SeparableConv2D": ("Conv2D",),
-}
+# Rank families, same-rank siblings and plumbing are declared by the layer units (semantics).
 RECURRENT = {"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"}
-# Layers that only move data around: removing one is a plausible repair.
-PLUMBING = {
-    "Flatten",
-    "Reshape",
-    "Permute",
-    "RepeatVector",
-    "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D",
-    "GlobalAveragePooling3D",
-    "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D",
-    "GlobalMaxPooling3D",
-    "MaxPooling1D",
-    "MaxPooling2D",
-    "MaxPooling3D",
-    "AveragePooling1D",
-    "AveragePooling2D",
-    "AveragePooling3D",
-    "ZeroPadding1D",
-    "ZeroPadding2D",
-    "ZeroPadding3D",
-    "Cropping1D",
-    "Cropping2D",
-    "Cropping3D",
-    "UpSampling1D",
-    "UpSampling2D",
-    "UpSampling3D",
-}
 DOWNSAMPLING_ARGS = ("strides", "pool_size")
 UNIT_ARGS = ("units", "filters")
 
@@ -209,7 +163,7 @@ def _legacy_moves(model: Model) -> list[Edit]:
 # Finding kinds whose moves live in another module of this package: kind ->
 # module name. Each module has `propose(model, result) -> [Edit]` and may have
 # `patch(patcher, original, repaired)` writing its edits into Python source
-# (called by patch_python.patch_model). Absent modules are skipped.
+# (called by patch.python.patch_model). Absent modules are skipped.
 MOVERS: dict[str, str] = {
     "data_shape_mismatch": "data_moves",
     "data_target_mismatch": "data_moves",
@@ -230,7 +184,7 @@ def mover(name: str) -> Any:
             _MOVER_CACHE[name] = None
         writer = getattr(_MOVER_CACHE[name], "patch", None)
         if writer is not None:
-            from .patch_python import register_writer
+            from ..patch.python import register_writer
 
             register_writer(writer)
     return _MOVER_CACHE[name]
@@ -300,38 +254,37 @@ def _dedupe(edits: Iterable[Edit]) -> list[Edit]:
 
 
 def _from_hint(layer: Layer, diag) -> list[Edit]:
-    hint = diag.hint if isinstance(diag.hint, dict) else {}
-    arg = hint.get("arg") or diag.argument
-    if not arg or arg not in (layer.args or {}) and not any(k in hint for k in ("value", "values", "choices")):
+    hint = diag.hint or Hint()
+    arg = hint.arg or diag.argument
+    if not arg or arg not in (layer.args or {}) and not (hint.has("value") or hint.values or hint.choices):
         return []
     old = layer.args.get(arg)
     values: list[Any] = []
-    if "value" in hint:
-        values.append(hint["value"])
-    values.extend(hint.get("values", ()) or ())
-    if "choices" in hint:
-        values.extend(hint["choices"])
+    if hint.has("value"):
+        values.append(hint.value)
+    values.extend(hint.values)
+    values.extend(hint.choices)
     alts: list[Edit] = []
-    rename = hint.get("rename")
+    rename = hint.rename
     if isinstance(rename, str) and rename and arg in layer.args and rename not in layer.args:
         # a mistyped keyword: spelled right, value kept (before the removal: ties go to it)
         alts.append(RenameArg(target=layer.id, arg=arg, new_arg=rename, value=layer.args[arg]))
-    if isinstance(hint.get("or"), dict):
+    if isinstance(hint.alternative, dict):
         # None is a value too (`activation=None`); only an unchanged argument is skipped
         alts.extend(
             SetArg(target=layer.id, arg=k, old=layer.args.get(k), new=v)
-            for k, v in hint["or"].items()
+            for k, v in hint.alternative.items()
             if isinstance(k, str) and (k not in layer.args or layer.args[k] != v)
         )
-    if hint.get("remove") and arg in layer.args:
+    if hint.remove and arg in layer.args:
         alts.append(RemoveArg(target=layer.id, arg=arg, old=old))
     # a per-axis bound is applied by the size moves, which know every axis
-    if "max" in hint and hint["max"] is not None and not ("axis" in hint and isinstance(old, (tuple, list))):
-        values.append(_clamp(old, hi=hint["max"]))
-    if "min" in hint and hint["min"] is not None:
-        values.append(_clamp(old, lo=hint["min"]))
-    if "len" in hint:
-        values.append(_conform_len(old, hint["len"]))
+    if hint.max is not None and not (hint.axis is not None and isinstance(old, (tuple, list))):
+        values.append(_clamp(old, hi=hint.max))
+    if hint.min is not None:
+        values.append(_clamp(old, lo=hint.min))
+    if hint.length is not None:
+        values.append(_conform_len(old, hint.length))
     return [SetArg(target=layer.id, arg=arg, old=old, new=v) for v in values if v is not None and v != old] + alts
 
 
@@ -376,8 +329,7 @@ def _conform_len(old: Any, n: int) -> Any:
 
 
 def _need_ranks(diag, layer: Layer) -> tuple:
-    hint = diag.hint if isinstance(diag.hint, dict) else {}
-    need = hint.get("need_rank")
+    need = (diag.hint or Hint()).need_rank
     if isinstance(need, int):
         return (need,)
     if isinstance(need, (tuple, list)) and need:
@@ -387,8 +339,8 @@ def _need_ranks(diag, layer: Layer) -> tuple:
 
 
 def _rank(model: Model, layer: Layer, ins: list, diag) -> list[Edit]:
-    hint = diag.hint if isinstance(diag.hint, dict) else {}
-    idx = hint.get("input", 0) if isinstance(hint.get("input", 0), int) else 0
+    hint = diag.hint or Hint()
+    idx = hint.input if isinstance(hint.input, int) else 0
     s = ins[idx] if idx < len(ins) else None
     if s is None:
         return []
@@ -420,7 +372,7 @@ def _rank(model: Model, layer: Layer, ins: list, diag) -> list[Edit]:
                     out.extend(_reshape_to_rank(anc, tuple(tgt), need - 1))
     # 4. the corrected input shape the checker suggests: at the model input when
     # the layer reads it directly, else a Reshape right before the layer
-    sugg = hint.get("suggest_shape")
+    sugg = hint.suggest_shape
     if isinstance(sugg, (tuple, list)) and len(sugg) >= 2 and idx < len(layer.inputs):
         sugg = tuple(sugg)
         src = layer.inputs[idx].node
@@ -795,9 +747,8 @@ def _prod(dims) -> int:
 
 
 def _weights(layer: Layer, diag) -> list[Edit]:
-    hint = diag.hint if isinstance(diag.hint, dict) else {}
-    expected = hint.get("expected_weights")
-    given = hint.get("given_weights")
+    hint = diag.hint or Hint()
+    expected, given = hint.expected_weights, hint.given_weights
     out: list[Edit] = []
     if layer.kind == "Embedding" and given and len(given[0]) == 2:
         rows, cols = given[0]
@@ -821,8 +772,8 @@ def _weights(layer: Layer, diag) -> list[Edit]:
 def _weights_input(model: Model, layer: Layer, diag) -> list[Edit]:
     """Supplied weights built for another input size (a shared or pretrained
     layer): project the input to that size, or declare the input that way."""
-    hint = diag.hint if isinstance(diag.hint, dict) else {}
-    given, expected = hint.get("given_weights"), hint.get("expected_weights")
+    hint = diag.hint or Hint()
+    given, expected = hint.given_weights, hint.expected_weights
     if layer.kind != "Dense" or not given or not expected or len(given[0]) != 2 or len(expected[0]) != 2:
         return []
     want_in, have_in = given[0][0], expected[0][0]

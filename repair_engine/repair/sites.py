@@ -110,7 +110,7 @@ def _bare_name(text: str | None, span: Span, name: str) -> bool:
     """The value is written as the name alone (then the name's definition is the site)."""
     if text is None:
         return True
-    from .patch_python import PatchError, Source
+    from ..patch.python import PatchError, Source
 
     try:
         a, b = Source(text).span(span)

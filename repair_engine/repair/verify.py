@@ -7,19 +7,13 @@ when one failed, None when nothing could be checked.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
+from .. import formats
 from ..checker import check
 from ..ir import Model, is_unknown
 from .proposals import model_errors
-
-FRONTEND_MODULES = {
-    "python": ("python_source", "python"),
-    "exais_spec": ("exais_spec",),
-    "keras_json": ("keras_json",),
-}
 
 
 @dataclass
@@ -31,14 +25,7 @@ class Verification:
 
 
 def frontend_for(fmt: str):
-    for name in FRONTEND_MODULES.get(fmt, ()):
-        try:
-            mod = importlib.import_module(f"repair_engine.frontends.{name}")
-        except ImportError:
-            continue
-        if hasattr(mod, "load"):
-            return mod
-    return None
+    return formats.reader(fmt)  # the one format registry (formats.py)
 
 
 def reextract(fmt: str, path: str, text: str, index: int, name: str | None) -> tuple[Model | None, str]:
@@ -110,7 +97,7 @@ def verify(
         if differs is not None:
             return Verification(False, f"the patched source reads as another model: {differs}", reextracted)
         if fmt == "python":
-            from .patch_python import rejected_legacy
+            from ..patch.python import rejected_legacy
 
             left = [old for l in reextracted.layers for _, old in rejected_legacy(l)]
             if left:

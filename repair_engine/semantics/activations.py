@@ -11,17 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import fmt_shape
-from .base import Ctx, Example, register, weights_of
-from .core import (
-    SKIP,
-    check_activation,
-    check_known_args,
-    check_named_objects,
-    defined_weights,
-    input_spec_of,
-    is_number,
-    optional_arg,
-)
+from ..messages import NotPositive
+from .base import SKIP, Ctx, Example, defined_weights, input_spec_of, is_number, optional_arg, register, weights_of
 
 
 def non_negative(ctx: Ctx, name: str, value: Any, allow_none: bool = False) -> None:
@@ -37,19 +28,18 @@ def non_negative(ctx: Ctx, name: str, value: Any, allow_none: bool = False) -> N
             actual=f"{name}={value!r}",
             argument=name,
             hint={"arg": name, "min": 0},
+            code=NotPositive.code,
         )
 
 
 @register("Activation")
 def activation(ctx: Ctx):
-    check_known_args(ctx)
-    check_activation(ctx, "activation", required=True)
+    ctx.required("activation")
     return ctx.input_shape
 
 
 @register("ReLU")
 def relu(ctx: Ctx):
-    check_known_args(ctx)
     non_negative(ctx, "max_value", optional_arg(ctx, "max_value", None), allow_none=True)
     non_negative(ctx, "negative_slope", optional_arg(ctx, "negative_slope", 0.0))
     non_negative(ctx, "threshold", optional_arg(ctx, "threshold", 0.0))
@@ -58,7 +48,6 @@ def relu(ctx: Ctx):
 
 @register("LeakyReLU")
 def leaky_relu(ctx: Ctx):
-    check_known_args(ctx)
     # The deprecated Keras 2 `alpha` still works in Keras 3.15 and wins over negative_slope.
     if ctx.has("alpha"):
         non_negative(ctx, "alpha", optional_arg(ctx, "alpha"))
@@ -69,13 +58,11 @@ def leaky_relu(ctx: Ctx):
 
 @register("ELU")
 def elu(ctx: Ctx):
-    check_known_args(ctx)
     return ctx.input_shape  # alpha is not validated by Keras
 
 
 @register("Softmax")
 def softmax(ctx: Ctx):
-    check_known_args(ctx)
     # Keras 3 never checks `axis` when building symbolically (compute_output_shape
     # returns the input shape and call() is not traced), so any axis builds; a bad
     # one only fails when the model runs: a warning, not an error.
@@ -135,8 +122,6 @@ def prelu_alpha_shape(ctx: Ctx) -> tuple:
 
 @register("PReLU")
 def prelu(ctx: Ctx):
-    check_known_args(ctx)
-    check_named_objects(ctx)
     prelu_shared_axes(ctx)
     alpha = prelu_alpha_shape(ctx)
     defined_weights(ctx, [alpha], ["alpha"], axis_hint=[i + 1 for i, d in enumerate(alpha) if d is None])
@@ -162,17 +147,45 @@ EXAMPLES = [
     Example("Activation", {"activation": "softmax"}, (None, 3, 5), out=(None, 3, 5)),
     Example("Activation", {"activation": "swish"}, (None,), out=(None,), note="alias of silu"),
     Example("Activation", {"activation": None}, (None, 5), out=(None, 5), note="None means linear"),
-    Example("Activation", {"activation": "Relu"}, (None, 5), error="invalid_argument"),
-    Example("Activation", {"activation": "leakyrelu"}, (None, 5), error="invalid_argument"),
-    Example("Activation", {}, (None, 5), error="invalid_argument", note="activation is required"),
+    Example(
+        "Activation",
+        {"activation": "Relu"},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR204",
+        argument="activation",
+        fix={"activation": "relu"},
+    ),
+    Example(
+        "Activation",
+        {"activation": "leakyrelu"},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR204",
+        argument="activation",
+        fix={"activation": "leaky_relu"},
+    ),
+    Example(
+        "Activation",
+        {},
+        (None, 5),
+        error="invalid_argument",
+        note="activation is required",
+        code="NNR209",
+        argument="activation",
+    ),
     Example("ReLU", {}, (None, 5), out=(None, 5)),
     Example("ReLU", {"max_value": 6.0, "negative_slope": 0.1, "threshold": 0.5}, (None, 4, 5), out=(None, 4, 5)),
     Example("ReLU", {"max_value": 0}, (None, 5), out=(None, 5)),
-    Example("ReLU", {"max_value": -1}, (None, 5), error="invalid_argument"),
-    Example("ReLU", {"max_value": "6"}, (None, 5), error="invalid_argument"),
-    Example("ReLU", {"negative_slope": -0.1}, (None, 5), error="invalid_argument"),
-    Example("ReLU", {"negative_slope": None}, (None, 5), error="invalid_argument"),
-    Example("ReLU", {"threshold": -0.5}, (None, 5), error="invalid_argument"),
+    Example("ReLU", {"max_value": -1}, (None, 5), error="invalid_argument", code="NNR206", argument="max_value"),
+    Example("ReLU", {"max_value": "6"}, (None, 5), error="invalid_argument", code="NNR206", argument="max_value"),
+    Example(
+        "ReLU", {"negative_slope": -0.1}, (None, 5), error="invalid_argument", code="NNR206", argument="negative_slope"
+    ),
+    Example(
+        "ReLU", {"negative_slope": None}, (None, 5), error="invalid_argument", code="NNR206", argument="negative_slope"
+    ),
+    Example("ReLU", {"threshold": -0.5}, (None, 5), error="invalid_argument", code="NNR206", argument="threshold"),
     Example("LeakyReLU", {}, (None, 5), out=(None, 5)),
     Example("LeakyReLU", {"negative_slope": 0.2}, (None, 2, 5), out=(None, 2, 5)),
     Example("LeakyReLU", {"alpha": 0.2}, (None, 5), out=(None, 5), note="deprecated alpha still accepted"),
@@ -183,9 +196,23 @@ EXAMPLES = [
         out=(None, 5),
         note="alpha overrides negative_slope",
     ),
-    Example("LeakyReLU", {"alpha": -0.2}, (None, 5), error="invalid_argument"),
-    Example("LeakyReLU", {"negative_slope": -0.2}, (None, 5), error="invalid_argument"),
-    Example("LeakyReLU", {"negative_slope": None}, (None, 5), error="invalid_argument"),
+    Example("LeakyReLU", {"alpha": -0.2}, (None, 5), error="invalid_argument", code="NNR206", argument="alpha"),
+    Example(
+        "LeakyReLU",
+        {"negative_slope": -0.2},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR206",
+        argument="negative_slope",
+    ),
+    Example(
+        "LeakyReLU",
+        {"negative_slope": None},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR206",
+        argument="negative_slope",
+    ),
     Example("PReLU", {}, (None, 5), out=(None, 5), weights=((5,),)),
     Example("PReLU", {}, (None,), out=(None,), weights=((),)),
     Example("PReLU", {"shared_axes": [1]}, (None, None, 3), out=(None, None, 3), weights=((1, 3),)),
@@ -201,19 +228,52 @@ EXAMPLES = [
     ),
     Example("PReLU", {"shared_axes": [-1]}, (None, 4, 3), out=(None, 4, 3), weights=((1, 3),)),
     Example("PReLU", {"alpha_initializer": "zeros"}, (None, 5), out=(None, 5)),
-    Example("PReLU", {"alpha_initializer": "const"}, (None, 5), error="invalid_argument"),
-    Example("PReLU", {}, (None, None), error="undefined_dim"),
-    Example("PReLU", {"shared_axes": [2]}, (None, None, 3), error="undefined_dim"),
-    Example("PReLU", {"shared_axes": [3]}, (None, 4, 3), error="invalid_argument"),
-    Example("PReLU", {"shared_axes": [1]}, (None, 4, 3), weights=((4, 3),), error="weight_shape"),
+    Example(
+        "PReLU",
+        {"alpha_initializer": "const"},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR204",
+        argument="alpha_initializer",
+    ),
+    Example("PReLU", {}, (None, None), error="undefined_dim", code="NNR105", argument=""),
+    Example("PReLU", {"shared_axes": [2]}, (None, None, 3), error="undefined_dim", code="NNR105", argument=""),
+    Example(
+        "PReLU", {"shared_axes": [3]}, (None, 4, 3), error="invalid_argument", code="NNR201", argument="shared_axes"
+    ),
+    Example(
+        "PReLU",
+        {"shared_axes": [1]},
+        (None, 4, 3),
+        weights=((4, 3),),
+        error="weight_shape",
+        code="NNR301",
+        argument="weights",
+    ),
     Example("ELU", {}, (None, 5), out=(None, 5)),
     Example("ELU", {"alpha": -3}, (None,), out=(None,), note="alpha is not validated"),
     Example("Softmax", {}, (None, 5), out=(None, 5)),
     Example("Softmax", {"axis": 1}, (None, 5, 3), out=(None, 5, 3)),
     Example("Softmax", {"axis": [1, 2]}, (None, 5, 3), out=(None, 5, 3)),
     Example("Softmax", {"axis": 5}, (None, 5), out=(None, 5), note="axis is not checked when building"),
-    Example("Softmax", {"dim": 1}, (None, 5), error="invalid_argument", note="Keras 3 has no `dim`"),
+    Example(
+        "Softmax",
+        {"dim": 1},
+        (None, 5),
+        error="invalid_argument",
+        note="Keras 3 has no `dim`",
+        code="NNR202",
+        argument="dim",
+    ),
     Example("ELU", {"alpha": 1.0, "name": "elu1"}, (None, 5), out=(None, 5)),
-    Example("ELU", {"alpah": 1.0}, (None, 5), error="invalid_argument", note="misspelled keyword"),
-    Example("LeakyReLU", {"slope": 0.1}, (None, 5), error="invalid_argument"),
+    Example(
+        "ELU",
+        {"alpah": 1.0},
+        (None, 5),
+        error="invalid_argument",
+        note="misspelled keyword",
+        code="NNR202",
+        argument="alpah",
+    ),
+    Example("LeakyReLU", {"slope": 0.1}, (None, 5), error="invalid_argument", code="NNR202", argument="slope"),
 ]

@@ -32,6 +32,8 @@ TABLE = {
     "InceptionV3": (299, 2048, {128: 2, 224: 5, 299: 8}, False),
     "MobileNet": (224, 1024, {128: 4, 224: 7}, True),
     "MobileNetV2": (224, 1280, {96: 3, 128: 4, 160: 5, 224: 7, 256: 8}, True),
+    "MobileNetV3Large": (224, 960, {128: 4, 224: 7}, True),
+    "MobileNetV3Small": (224, 576, {128: 4, 224: 7}, True),
     "NASNetLarge": (331, 4032, {128: 4, 224: 7, 331: 11}, True),
     "NASNetMobile": (224, 1056, {128: 4, 224: 7}, True),
     "ResNet101": (224, 2048, {128: 4, 224: 7}, True),

@@ -39,9 +39,13 @@ BAD_CHOICE = "NNR203"
 BAD_IDENTIFIER = "NNR204"
 POSITIONAL = "NNR205"
 
-# keyword names the frontends take out of `args` before the IR (input
-# declarations, supplied weights): never reported here
-_FRONTEND_KEYS = frozenset({"weights", "batch_input_shape", "batch_size", "input_shape", "input_dim", "input_length"})
+# Keyword names a frontend may leave in `args` for the checker's own use: the
+# Python frontend keeps supplied weights there (`set_weights`, `weights=`, whose
+# rejection is a source-level fact found by frontends/python/legacy.py). Input
+# declarations are taken out of `args` by the frontends, so a `batch_size`,
+# `batch_input_shape` or `input_length` still here is what Keras 3 receives and
+# rejects (Embedding accepts `input_length`: it is in its signature).
+_FRONTEND_KEYS = frozenset({"weights"})
 
 # Never suggested: they need extra setup (scipy, a value) or are abstract bases.
 _NO_SUGGEST = frozenset(

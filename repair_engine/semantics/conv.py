@@ -5,378 +5,44 @@ Follows keras/src/layers/convolutional/ (Keras 3.15): constructor checks first
 compute_output_shape() (`ops.operation_utils.compute_conv_output_shape`,
 `backend_utils.compute_conv_transpose_output_shape`).
 
-The first section holds small helpers shared with pooling.py and reshaping.py
-(generic Layer keyword checks, spatial layout, Keras-style argument parsing).
+Keyword, identifier and Layer.__init__ checks are arguments.py's (the same for
+every kind); the helpers shared with pooling and reshaping are in base.py.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
-from collections.abc import Callable, Iterable
-from typing import Any, NoReturn
+from typing import Any
 
 from ..diagnostics import fmt_shape
-from ..ir import is_unknown
-from .base import REGISTRY, Ctx, Example, register, weights_of
+from ..messages import NotPositive
+from .base import (
+    REGISTRY,
+    Ctx,
+    Example,
+    bad_arg,
+    channels_defined,
+    conv_output_length,
+    flipped_layout_fits,
+    integral,
+    keras_tuple,
+    padding_arg,
+    rebuild,
+    register,
+    required_arg,
+    small_divisors,
+    spatial_input,
+    spatial_rank,
+    spatial_siblings,
+    swappable,
+    too_small,
+    tuple_value,
+    weights_of,
+)
 
 # --------------------------------------------------------------------------
 # Shared helpers (pooling.py and reshaping.py import these)
 # --------------------------------------------------------------------------
-
-# Keyword arguments every Keras 3 layer accepts (Layer.__init__), plus
-# `weights`, which the frontends keep for the weight-shape check.
-BASE_LAYER_ARGS = frozenset(
-    {"name", "trainable", "dtype", "autocast", "activity_regularizer", "input_shape", "input_dim", "weights"}
-)
-
-# Identifier tables of keras.activations/initializers/regularizers/constraints
-# (the names `get()` resolves; case-sensitive, as Keras looks them up).
-ACTIVATIONS = frozenset(
-    "celu elu exponential gelu glu hard_shrink hard_sigmoid hard_silu hard_swish hard_tanh leaky_relu "
-    "linear log_sigmoid log_softmax mish relu relu6 selu sigmoid silu soft_shrink softmax softplus "
-    "softsign sparse_plus sparse_sigmoid sparsemax squareplus swish tanh tanh_shrink threshold".split()
-)
-INITIALIZERS = frozenset(
-    "Constant GlorotNormal GlorotUniform HeNormal HeUniform Identity IdentityInitializer Initializer "
-    "LecunNormal LecunUniform Ones Orthogonal OrthogonalInitializer RandomNormal RandomUniform STFT "
-    "STFTInitializer TruncatedNormal VarianceScaling Zeros constant glorot_normal glorot_uniform he_normal "
-    "he_uniform identity initializer lecun_normal lecun_uniform normal one ones orthogonal random_normal "
-    "random_uniform stft truncated_normal uniform variance_scaling zero zeros".split()
-)
-REGULARIZERS = frozenset(
-    "L1 L1L2 L2 OrthogonalRegularizer Regularizer l1 l1l2 l2 orthogonal_regularizer regularizer".split()
-)
-CONSTRAINTS = frozenset(
-    "Constraint MaxNorm MinMaxNorm NonNeg UnitNorm constraint max_norm min_max_norm non_neg unit_norm".split()
-)
-
-_SKIP = object()
-
-
-def raw_arg(ctx: Ctx, name: str, default: Any = None) -> Any:
-    """An argument that must not stop the analysis when unresolved: `_SKIP` if unknown."""
-    value = ctx.layer.args.get(name, default)
-    return _SKIP if is_unknown(value) else value
-
-
-def run_time_warning(ctx: Ctx, kind: str, message: str, argument: str | None = None, hint: Any = None) -> None:
-    """A finding Keras does not reject when building the model but that fails
-    (or misbehaves) when it runs. Reported as a warning where Ctx supports it."""
-    warn = getattr(ctx, "warn", None)
-    if warn is not None:
-        warn(kind, message, argument=argument, hint=hint)
-
-
-def bad_arg(
-    ctx: Ctx,
-    name: str,
-    value: Any,
-    requirement: str,
-    todo: str,
-    hint: Any = None,
-    expected: str = "",
-    code: str | None = None,
-) -> NoReturn:
-    """Raise the invalid_argument violation every constructor check uses."""
-    ctx.fail(
-        "invalid_argument",
-        f"{ctx.kind}: `{name}` {requirement}, received {name}={value!r}; {todo}",
-        expected=expected or requirement,
-        actual=f"{name}={value!r}",
-        argument=name,
-        hint=hint if hint is not None else {"arg": name},
-        code=code,
-    )
-
-
-def _identifier_table(name: str) -> frozenset | None:
-    if name == "activation":
-        return ACTIVATIONS
-    if name.endswith("_initializer"):
-        return INITIALIZERS
-    if name.endswith("_regularizer"):
-        return REGULARIZERS
-    if name.endswith("_constraint"):
-        return CONSTRAINTS
-    return None
-
-
-def check_layer_args(ctx: Ctx, own: Iterable[str]) -> None:
-    """What Layer.__init__ rejects: unknown keywords, a non-bool `trainable`,
-    a bad `name`, and string identifiers that keras.*.get() cannot resolve."""
-    allowed = set(own) | BASE_LAYER_ARGS
-    for name in ctx.layer.args:
-        if name not in allowed:
-            close = difflib.get_close_matches(name, sorted(own), n=1, cutoff=0.75)
-            todo = f"did you mean `{close[0]}`?" if close else "remove it"
-            hint = {"arg": name, "remove": True}
-            if close:
-                hint["rename"] = close[0]
-                if close[0] not in ctx.layer.args:
-                    hint["or"] = {close[0]: ctx.layer.args[name]}
-            ctx.fail(
-                "invalid_argument",
-                f"{ctx.kind} does not accept the keyword argument `{name}` (Keras 3 raises "
-                f"'Unrecognized keyword arguments'): {todo} ({ctx.kind} takes {', '.join(sorted(own))})",
-                expected="one of " + ", ".join(sorted(own)),
-                actual=f"{name}={ctx.layer.args[name]!r}",
-                argument=name,
-                hint=hint,
-            )
-    trainable = raw_arg(ctx, "trainable", True)
-    if trainable is not _SKIP and not isinstance(trainable, bool):
-        bad_arg(
-            ctx,
-            "trainable",
-            trainable,
-            "must be a boolean",
-            "use trainable=True or trainable=False",
-            {"arg": "trainable", "choices": [True, False]},
-        )
-    name = raw_arg(ctx, "name", None)
-    if name is not _SKIP and name is not None and (not isinstance(name, str) or "/" in name):
-        bad_arg(ctx, "name", name, "must be a string without '/'", "rename the layer without '/'")
-    for arg in ctx.layer.args:
-        table = _identifier_table(arg)
-        value = raw_arg(ctx, arg)
-        # Dotted names are references to code (tf.nn.relu), not Keras identifiers.
-        if table is None or not isinstance(value, str) or "." in value or value in table:
-            continue
-        close = [t for t in sorted(table) if value and t.startswith(value)][:3] or [
-            t for t in sorted(table) if value and t.lower().startswith(value.lower())
-        ][:3]
-        close = close or difflib.get_close_matches(value.lower(), sorted(table), n=3, cutoff=0.5)
-        todo = f"did you mean {close[0]!r}?" if close else f"use a Keras name such as {sorted(table)[-1]!r}"
-        bad_arg(
-            ctx, arg, value, "is not a known Keras identifier", todo, {"arg": arg, "choices": close or sorted(table)}
-        )
-
-
-def required_arg(ctx: Ctx, name: str, suggestion: Any) -> Any:
-    """A constructor argument without default: missing -> invalid_argument with a value to add."""
-    if name not in ctx.layer.args:
-        ctx.fail(
-            "invalid_argument",
-            f"{ctx.kind} requires the argument `{name}`, which is missing; add e.g. {name}={suggestion!r}",
-            expected=f"{name}=<value>",
-            actual="missing",
-            argument=name,
-            hint={"arg": name, "missing": True, "value": suggestion},
-        )
-    return ctx.arg(name)
-
-
-def keras_tuple(
-    ctx: Ctx, name: str, n: int, default: Any = None, allow_zero: bool = False, label: str | None = None
-) -> tuple:
-    """keras.src.utils.argument_validation.standardize_tuple: an int, or n ints, > 0 (>= 0)."""
-    value = ctx.arg(name, default)
-    return tuple_value(ctx, name, value, n, allow_zero, label)
-
-
-def integral(value: Any) -> Any:
-    """3.0 -> 3, (3.0, 2) -> (3, 2); None when the value is not integral numbers."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if (
-        isinstance(value, (tuple, list))
-        and value
-        and all(isinstance(v, int) or (isinstance(v, float) and v.is_integer()) for v in value)
-    ):
-        return tuple(int(v) for v in value)
-    return None
-
-
-def tuple_value(ctx: Ctx, name: str, value: Any, n: int, allow_zero: bool = False, label: str | None = None) -> tuple:
-    label = label or name
-    req = ">= 0" if allow_zero else "> 0"
-    if isinstance(value, int):
-        t = (value,) * n
-    elif isinstance(value, (tuple, list)) and len(value) == n and all(isinstance(v, int) for v in value):
-        t = tuple(value)
-    else:
-        hint: dict = {"arg": name, "len": n} if label == name else {"arg": name}
-        fixed = integral(value)
-        if fixed is not None and label == name:
-            hint["value"] = fixed
-        ctx.fail(
-            "invalid_argument",
-            f"{ctx.kind}: `{label}` must be an integer or a tuple of {n} integers, received {value!r}; "
-            + (f"write {label}={fixed!r}" if fixed is not None else f"write e.g. {label}={(1,) * n if n > 1 else 1}"),
-            expected=f"int or {n} ints {req}",
-            actual=f"{label}={value!r}",
-            argument=name,
-            hint=hint,
-        )
-    if any((v < 0) if allow_zero else (v <= 0) for v in t):
-        ctx.fail(
-            "invalid_argument",
-            f"{ctx.kind}: every value of `{label}` must be {req}, received {label}={value!r}; use values {req}",
-            expected=f"{label} {req}",
-            actual=f"{label}={value!r}",
-            argument=name,
-            hint={"arg": name, "min": 0 if allow_zero else 1},
-        )
-    return tuple(int(v) for v in t)
-
-
-def data_format_arg(ctx: Ctx, lower: bool = True) -> str:
-    """backend.standardize_data_format (None means channels_last)."""
-    value = ctx.arg("data_format", None)
-    if value is None:
-        return "channels_last"
-    v = str(value).lower() if lower else value
-    if v not in ("channels_last", "channels_first"):
-        bad_arg(
-            ctx,
-            "data_format",
-            value,
-            "must be 'channels_last' or 'channels_first'",
-            "use data_format='channels_last' (channels at the end) or 'channels_first'",
-            {"arg": "data_format", "choices": ["channels_last", "channels_first"]},
-            expected="channels_last | channels_first",
-            code="NNR203",
-        )
-    return v
-
-
-def layout(rank: int, data_format: str, channels: str = "channels") -> str:
-    names = {1: ["steps"], 2: ["rows", "cols"], 3: ["dim1", "dim2", "dim3"]}[rank]
-    parts = ["batch"] + ([channels] + names if data_format == "channels_first" else names + [channels])
-    return "(" + ", ".join(parts) + ")"
-
-
-def _rank_todo(ctx: Ctx, s: tuple, rank: int, data_format: str) -> tuple:
-    """What to do about a wrong input rank: (advice, suggested input shape or None)."""
-    got = len(s)
-    if got == rank + 1 and got >= 2:
-        fixed = (s[0], 1, *s[1:]) if data_format == "channels_first" else (*s, 1)
-        return (
-            f"add a channels axis, e.g. feed {fmt_shape(fixed)} (Input(shape={fixed[1:]}) or Reshape({fixed[1:]}))"
-        ), fixed
-    other = ctx.kind.replace(f"{rank}D", f"{got - 2}D")
-    if 1 <= got - 2 <= 3 and other != ctx.kind and other in REGISTRY:
-        return f"use {other} for this {got}-D input, or reshape the input to {rank + 2}-D", None
-    return f"reshape the input to {rank + 2}-D {layout(rank, data_format)}", None
-
-
-def spatial_input(ctx: Ctx, rank: int, data_format: str) -> tuple:
-    """Require a (rank + 2)-D input; return (shape, spatial dims, channel axis)."""
-    s = ctx.shape()
-    if len(s) != rank + 2:
-        todo, fixed = _rank_todo(ctx, s, rank, data_format)
-        hint = {"need_rank": (rank + 2,), "got_rank": len(s), "input": 0}
-        if fixed is not None:
-            hint["suggest_shape"] = fixed
-        ctx.fail(
-            "rank_mismatch",
-            f"{ctx.kind} expects a {rank + 2}-D input {layout(rank, data_format)} but receives "
-            f"{len(s)}-D {fmt_shape(s)}: {todo}",
-            expected=f"ndim={rank + 2}",
-            actual=f"ndim={len(s)}",
-            hint=hint,
-        )
-    if data_format == "channels_first":
-        return s, list(s[2:]), 1
-    return s, list(s[1:-1]), len(s) - 1
-
-
-def rebuild(shape: tuple, spatial: list, channels: Any, data_format: str) -> tuple:
-    if data_format == "channels_first":
-        return (shape[0], channels, *spatial)
-    return (shape[0], *spatial, channels)
-
-
-def channels_defined(ctx: Ctx, shape: tuple, axis: int, data_format: str) -> int:
-    c = shape[axis]
-    if c is None:
-        ctx.fail(
-            "undefined_dim",
-            f"{ctx.kind} creates its weights from the channels axis (axis {axis}, {data_format}) of its input, "
-            f"which is undefined (None) in {fmt_shape(shape)}; give the input a fixed number of channels",
-            expected=f"axis {axis} defined",
-            actual=f"shape={fmt_shape(shape)}",
-            hint={"axis": axis, "data_format": data_format},
-        )
-    return c
-
-
-def padding_arg(ctx: Ctx, allowed: tuple, lower: bool = True) -> str:
-    """standardize_padding (conv: case-insensitive) or the pooling check (exact)."""
-    value = ctx.arg("padding", "valid")
-    v = value.lower() if (lower and isinstance(value, str)) else value
-    if not isinstance(v, str) or v not in allowed:
-        todo = "use padding='valid' (no padding) or padding='same'"
-        if isinstance(value, str) and value.lower() == "causal" and "causal" not in allowed:
-            todo = "'causal' padding exists only for Conv1D; use padding='valid' or 'same'"
-        elif isinstance(value, str) and not lower and value.lower() in allowed:
-            todo = f"{ctx.kind} compares padding case-sensitively: write padding={value.lower()!r}"
-        bad_arg(
-            ctx,
-            "padding",
-            value,
-            "must be one of " + ", ".join(map(repr, allowed)),
-            todo,
-            {"arg": "padding", "choices": list(allowed)},
-            expected=" | ".join(allowed),
-            code="NNR203",
-        )
-    return v
-
-
-def conv_length(length: int | None, kernel: int, padding: str, stride: int, dilation: int = 1) -> int | None:
-    if length is None:
-        return None
-    if padding == "valid":
-        return (length - dilation * (kernel - 1) - 1) // stride + 1
-    return (length - 1) // stride + 1
-
-
-def too_small(
-    ctx: Ctx,
-    shape: tuple,
-    arg: str,
-    value: Any,
-    axis: int,
-    length: int,
-    max_value: int,
-    detail: str,
-    out_size: int,
-    alternatives: dict | None = None,
-) -> None:
-    """A window (kernel/pool) does not fit in its input: non_positive_dim.
-
-    `alternatives` are other single edits that fix it (e.g. {"padding": "same"}).
-    """
-    todo = f"use {arg} <= {max_value} on that axis" if max_value >= 1 else "use a larger input"
-    for k, v in (alternatives or {}).items():
-        todo += f" or {k}={v!r}"
-    hint = {"arg": arg, "axis": axis, "max": max_value, "input_dim": length}
-    if alternatives:
-        hint["or"] = alternatives
-    ctx.fail(
-        "non_positive_dim",
-        f"{ctx.kind}: {arg}={value!r}{detail} does not fit the input size {length} on axis {axis} of "
-        f"{fmt_shape(shape)} (output size {out_size}): {todo}",
-        expected=f"{arg} <= {max_value} on axis {axis}",
-        actual=f"{arg}={value!r}, input size {length}",
-        argument=arg,
-        hint=hint,
-    )
-
-
-def flipped_layout_fits(shape: tuple, rank: int, data_format: str, fits: Callable[[list], bool]) -> bool:
-    """Would a channels_first layer fit when it read the input as channels_last?
-    (the common mix-up: channels_first code fed channels_last images)"""
-    return data_format == "channels_first" and len(shape) == rank + 2 and fits(list(shape[1:-1]))
-
-
-def spatial_rank(kind: str) -> int:
-    for r in (1, 2, 3):
-        if f"{r}D" in kind:
-            return r
-    raise KeyError(kind)
 
 
 def _truthy(ctx: Ctx, name: str, default: Any) -> bool:
@@ -386,42 +52,6 @@ def _truthy(ctx: Ctx, name: str, default: Any) -> bool:
 # --------------------------------------------------------------------------
 # Convolution units
 # --------------------------------------------------------------------------
-
-_COMMON = {
-    "kernel_size",
-    "strides",
-    "padding",
-    "data_format",
-    "dilation_rate",
-    "activation",
-    "use_bias",
-    "bias_initializer",
-    "bias_regularizer",
-    "bias_constraint",
-}
-CONV_ARGS = _COMMON | {
-    "filters",
-    "groups",
-    "kernel_initializer",
-    "kernel_regularizer",
-    "kernel_constraint",
-    "lora_rank",
-    "lora_alpha",
-}
-TRANSPOSE_ARGS = _COMMON | {
-    "filters",
-    "output_padding",
-    "kernel_initializer",
-    "kernel_regularizer",
-    "kernel_constraint",
-}
-DEPTHWISE_ARGS = _COMMON | {
-    "depth_multiplier",
-    "depthwise_initializer",
-    "depthwise_regularizer",
-    "depthwise_constraint",
-}
-SEPARABLE_ARGS = DEPTHWISE_ARGS | {"filters", "pointwise_initializer", "pointwise_regularizer", "pointwise_constraint"}
 
 
 def _positive(ctx: Ctx, name: str, default: Any = None, required: bool = False) -> int:
@@ -443,13 +73,9 @@ def _positive(ctx: Ctx, name: str, default: Any = None, required: bool = False) 
             f"use {name}={fixed}" if "value" in hint else f"use an integer {name} >= 1",
             hint,
             expected=f"{name} > 0",
+            code=NotPositive.code,
         )
     return int(value)
-
-
-def small_divisors(n: int, limit: int = 16) -> list:
-    """The smallest divisors of n (at most `limit`, bounded work for huge n)."""
-    return [d for d in range(1, min(n, 4096) + 1) if n % d == 0][:limit]
 
 
 def _strides_dilation(ctx: Ctx, strides: tuple, dilation: tuple) -> None:
@@ -475,14 +101,15 @@ def _window_args(ctx: Ctx, rank: int, padding_choices: tuple, sequence_padding: 
     dilation = keras_tuple(ctx, "dilation_rate", rank, 1)
     raw = ctx.arg("padding", "valid")
     padding = raw if sequence_padding and isinstance(raw, (list, tuple)) else padding_arg(ctx, padding_choices)
-    data_format = data_format_arg(ctx)
+    data_format = ctx.data_format()
     return {"kernel": kernel, "strides": strides, "dilation": dilation, "padding": padding, "df": data_format}
 
 
 def _conv_spatial(ctx: Ctx, shape: tuple, spatial: list, w: dict) -> list:
     def lengths(dims: list) -> list:
         return [
-            conv_length(n, w["kernel"][i], w["padding"], w["strides"][i], w["dilation"][i]) for i, n in enumerate(dims)
+            conv_output_length(n, w["kernel"][i], w["padding"], w["strides"][i], w["dilation"][i])
+            for i, n in enumerate(dims)
         ]
 
     out = lengths(spatial)
@@ -506,7 +133,6 @@ def _conv_spatial(ctx: Ctx, shape: tuple, spatial: list, w: dict) -> list:
 @register("Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D")
 def conv(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, CONV_ARGS)
     filters = _positive(ctx, "filters", required=True)
     w = _window_args(ctx, rank, ("valid", "same", "causal") if rank == 1 else ("valid", "same"))
     groups = ctx.arg("groups", 1)
@@ -551,7 +177,7 @@ def conv(ctx: Ctx):
 def conv_weights(ctx: Ctx) -> list:
     rank = spatial_rank(ctx.kind)
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     shape, _, axis = spatial_input(ctx, rank, df)
     filters = int(ctx.arg("filters"))
     out = [kernel + (shape[axis] // int(ctx.arg("groups", 1)), filters)]
@@ -588,7 +214,6 @@ def transpose_length(
 @register(*_TRANSPOSE)
 def conv_transpose(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, TRANSPOSE_ARGS)
     filters = _positive(ctx, "filters", required=True)
     w = _window_args(ctx, rank, ("valid", "same"), sequence_padding=True)
     op = ctx.arg("output_padding", None)
@@ -613,8 +238,7 @@ def conv_transpose(ctx: Ctx):
         if any(n is not None for n in spatial):
             # Keras reads the padding string only for axes of known size.
             padding_arg(ctx, ("valid", "same"))
-        run_time_warning(
-            ctx,
+        ctx.warn(
             "invalid_argument",
             f"{ctx.kind}: padding={w['padding']!r} is accepted while building because no axis size is "
             "known, but the layer fails when it runs; use padding='valid' or 'same'",
@@ -622,8 +246,7 @@ def conv_transpose(ctx: Ctx):
             hint={"arg": "padding", "choices": ["valid", "same"]},
         )
     if max(w["dilation"]) > 1:
-        run_time_warning(
-            ctx,
+        ctx.warn(
             "invalid_argument",
             f"{ctx.kind}: dilation_rate={w['dilation']} builds, but TensorFlow's CPU kernels for "
             "transposed convolutions do not support dilation rates larger than 1 (it fails when run "
@@ -646,7 +269,7 @@ def conv_transpose(ctx: Ctx):
 def conv_transpose_weights(ctx: Ctx) -> list:
     rank = spatial_rank(ctx.kind)
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     shape, _, axis = spatial_input(ctx, rank, df)
     filters = int(ctx.arg("filters"))
     out = [kernel + (filters, shape[axis])]
@@ -662,7 +285,6 @@ def _depth_multiplier(ctx: Ctx) -> int:
 @register("DepthwiseConv1D", "DepthwiseConv2D")
 def depthwise_conv(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, DEPTHWISE_ARGS)
     w = _window_args(ctx, rank, ("valid", "same"))
     dm = _depth_multiplier(ctx)
     # No strides/dilation check here: Keras' BaseDepthwiseConv does not make one.
@@ -675,7 +297,7 @@ def depthwise_conv(ctx: Ctx):
 def depthwise_weights(ctx: Ctx) -> list:
     rank = spatial_rank(ctx.kind)
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
-    shape, _, axis = spatial_input(ctx, rank, data_format_arg(ctx))
+    shape, _, axis = spatial_input(ctx, rank, ctx.data_format())
     dm = int(ctx.arg("depth_multiplier", 1))
     out = [kernel + (shape[axis], dm)]
     if _truthy(ctx, "use_bias", True):
@@ -686,7 +308,6 @@ def depthwise_weights(ctx: Ctx) -> list:
 @register("SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D")
 def separable_conv(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, SEPARABLE_ARGS)
     filters = _positive(ctx, "filters", required=True)
     w = _window_args(ctx, rank, ("valid", "same"))
     _depth_multiplier(ctx)
@@ -700,7 +321,7 @@ def separable_conv(ctx: Ctx):
 def separable_weights(ctx: Ctx) -> list:
     rank = spatial_rank(ctx.kind)
     kernel = tuple_value(ctx, "kernel_size", ctx.arg("kernel_size"), rank)
-    shape, _, axis = spatial_input(ctx, rank, data_format_arg(ctx))
+    shape, _, axis = spatial_input(ctx, rank, ctx.data_format())
     dm, filters, c = int(ctx.arg("depth_multiplier", 1)), int(ctx.arg("filters")), shape[axis]
     out = [kernel + (c, dm), (1,) * rank + (dm * c, filters)]
     if _truthy(ctx, "use_bias", True):
@@ -711,6 +332,14 @@ def separable_weights(ctx: Ctx) -> list:
 # --------------------------------------------------------------------------
 # Examples (verdict and output shape as real Keras 3.15 gives them)
 # --------------------------------------------------------------------------
+
+# siblings the repair may swap (rank families, same-rank twins)
+spatial_siblings("Conv1D", "Conv2D", "Conv3D")
+spatial_siblings("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose")
+spatial_siblings("SeparableConv1D", "SeparableConv2D")
+spatial_siblings("DepthwiseConv1D", "DepthwiseConv2D")
+swappable("Conv1D", "SeparableConv1D")
+swappable("Conv2D", "SeparableConv2D")
 
 E = Example
 CF = {"data_format": "channels_first"}
@@ -723,7 +352,7 @@ def _conv_input_spec(ctx: Ctx) -> dict:
     digits = [c for c in ctx.kind if c.isdigit()]
     rank = int(digits[0]) if digits else 2
     s = ctx.input_shape
-    axis = 1 if data_format_arg(ctx) == "channels_first" else -1
+    axis = 1 if ctx.data_format() == "channels_first" else -1
     return {"min_ndim": rank + 2, "axes": {axis: s[axis]}}
 
 
@@ -759,13 +388,22 @@ EXAMPLES = [
         note="data_format is lower-cased; None length stays None",
     ),
     E("Conv1D", {"filters": 4, "kernel_size": 9}, (None, 9, 2), out=(None, 1, 4)),
-    E("Conv1D", {"filters": 4, "kernel_size": 10}, (None, 9, 2), error="non_positive_dim"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 10},
+        (None, 9, 2),
+        error="non_positive_dim",
+        code="NNR107",
+        argument="kernel_size",
+    ),
     E(
         "Conv1D",
         {"filters": 4, "kernel_size": 4, "dilation_rate": 3},
         (None, 9, 2),
         error="non_positive_dim",
         note="the dilated kernel spans 10 steps",
+        code="NNR107",
+        argument="kernel_size",
     ),
     E("Conv1D", {"filters": 4, "kernel_size": 10, "padding": "same"}, (None, 9, 2), out=(None, 9, 4)),
     E(
@@ -782,6 +420,8 @@ EXAMPLES = [
         (None, 9, 3),
         error="invalid_argument",
         note="filters not divisible by groups",
+        code="NNR201",
+        argument="groups",
     ),
     E(
         "Conv1D",
@@ -789,17 +429,52 @@ EXAMPLES = [
         (None, 9, 4),
         error="invalid_argument",
         note="input channels not divisible by groups",
+        code="NNR201",
+        argument="groups",
     ),
-    E("Conv1D", {"filters": 6, "kernel_size": 3, "groups": 0}, (None, 9, 4), error="invalid_argument"),
-    E("Conv1D", {"filters": 0, "kernel_size": 3}, (None, 9, 4), error="invalid_argument"),
-    E("Conv1D", {"filters": 4.0, "kernel_size": 3}, (None, 9, 4), error="invalid_argument"),
-    E("Conv1D", {"filters": 4, "kernel_size": 3.0}, (None, 9, 4), error="invalid_argument"),
+    E(
+        "Conv1D",
+        {"filters": 6, "kernel_size": 3, "groups": 0},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR201",
+        argument="groups",
+        fix={"groups": 1},
+    ),
+    E(
+        "Conv1D",
+        {"filters": 0, "kernel_size": 3},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR206",
+        argument="filters",
+    ),
+    E(
+        "Conv1D",
+        {"filters": 4.0, "kernel_size": 3},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR206",
+        argument="filters",
+        fix={"filters": 4},
+    ),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3.0},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR208",
+        argument="kernel_size",
+        fix={"kernel_size": 3},
+    ),
     E(
         "Conv1D",
         {"filters": 4, "kernel_size": (3, 3)},
         (None, 9, 4),
         error="invalid_argument",
         note="a 2-tuple for a 1-D kernel",
+        code="NNR208",
+        argument="kernel_size",
     ),
     E("Conv1D", {"filters": 4, "kernel_size": [3]}, (None, 9, 4), out=(None, 7, 4)),
     E(
@@ -807,15 +482,53 @@ EXAMPLES = [
         {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2},
         (None, 9, 4),
         error="invalid_argument",
+        code="NNR201",
+        argument="strides",
+        fix={"strides": 1},
     ),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "dilation_rate": 0}, (None, 9, 4), error="invalid_argument"),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "strides": 0}, (None, 9, 4), error="invalid_argument"),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "full"}, (None, 9, 4), error="invalid_argument"),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "padding": 1}, (None, 9, 4), error="invalid_argument"),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "data_format": "NHWC"}, (None, 9, 4), error="invalid_argument"),
-    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9), error="rank_mismatch"),
-    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, 9, 4), error="rank_mismatch"),
-    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, None), error="undefined_dim"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "dilation_rate": 0},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR206",
+        argument="dilation_rate",
+    ),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "strides": 0},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR206",
+        argument="strides",
+    ),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "padding": "full"},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR203",
+        argument="padding",
+    ),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "padding": 1},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR203",
+        argument="padding",
+    ),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "data_format": "NHWC"},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR203",
+        argument="data_format",
+    ),
+    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9), error="rank_mismatch", code="NNR101", argument=""),
+    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, 9, 4), error="rank_mismatch", code="NNR101", argument=""),
+    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, None), error="undefined_dim", code="NNR105", argument=""),
     E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, None, 5), out=(None, None, 4)),
     E(
         "Conv1D",
@@ -823,6 +536,8 @@ EXAMPLES = [
         (None, 9, 4),
         error="invalid_argument",
         note="unknown keyword (Keras 1 spelling)",
+        code="NNR202",
+        argument="border_mode",
     ),
     E(
         "Conv1D",
@@ -830,12 +545,43 @@ EXAMPLES = [
         (None, 9, 4),
         out=(None, 7, 4),
     ),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "activation": "rlu"}, (None, 9, 4), error="invalid_argument"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "activation": "rlu"},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR204",
+        argument="activation",
+        fix={"activation": "relu"},
+    ),
     E("Conv1D", {"filters": 4, "kernel_size": 3, "kernel_initializer": "he_normal"}, (None, 9, 4), out=(None, 7, 4)),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "kernel_initializer": "he"}, (None, 9, 4), error="invalid_argument"),
-    E("Conv1D", {"filters": 4, "kernel_size": 3, "trainable": 1}, (None, 9, 4), error="invalid_argument"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "kernel_initializer": "he"},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR204",
+        argument="kernel_initializer",
+        fix={"kernel_initializer": "he_normal"},
+    ),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "trainable": 1},
+        (None, 9, 4),
+        error="invalid_argument",
+        code="NNR203",
+        argument="trainable",
+    ),
     E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, 2), weights=((3, 2, 4), (4,)), out=(None, 7, 4)),
-    E("Conv1D", {"filters": 4, "kernel_size": 3}, (None, 9, 2), weights=((3, 4, 2), (4,)), error="weight_shape"),
+    E(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3},
+        (None, 9, 2),
+        weights=((3, 4, 2), (4,)),
+        error="weight_shape",
+        code="NNR301",
+        argument="weights",
+    ),
     E("Convolution1D", {"filters": 4, "kernel_size": 5}, (None, 9, 2), out=(None, 5, 4), note="alias"),
     # ---- Conv2D ----
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 28, 28, 1), out=(None, 26, 26, 8)),
@@ -858,34 +604,92 @@ EXAMPLES = [
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, None, None, 3), out=(None, None, None, 8)),
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (4, 10, 10, 3), out=(4, 8, 8, 8), note="a fixed batch is kept"),
     E("Conv2D", {"filters": 8, "kernel_size": 3, "groups": 2}, (None, 9, 9, 4), out=(None, 7, 7, 8)),
-    E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 28, 28), error="rank_mismatch"),
-    E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, 3, 2), error="rank_mismatch"),
-    E("Conv2D", {"filters": 8, "kernel_size": 5}, (None, 28, 4, 1), error="non_positive_dim"),
+    E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 28, 28), error="rank_mismatch", code="NNR101", argument=""),
+    E(
+        "Conv2D",
+        {"filters": 8, "kernel_size": 3},
+        (None, 8, 8, 3, 2),
+        error="rank_mismatch",
+        code="NNR101",
+        argument="",
+    ),
+    E(
+        "Conv2D",
+        {"filters": 8, "kernel_size": 5},
+        (None, 28, 4, 1),
+        error="non_positive_dim",
+        code="NNR107",
+        argument="kernel_size",
+    ),
     E(
         "Conv2D",
         {"filters": 8, "kernel_size": 3, **CF},
         (None, 28, 28, 1),
         error="non_positive_dim",
         note="a channels_last input read as channels_first",
+        code="NNR107",
+        argument="kernel_size",
     ),
-    E("Conv2D", {"filters": 8, "kernel_size": 3, **CF}, (None, None, 28, 28), error="undefined_dim"),
+    E(
+        "Conv2D",
+        {"filters": 8, "kernel_size": 3, **CF},
+        (None, None, 28, 28),
+        error="undefined_dim",
+        code="NNR105",
+        argument="",
+    ),
     E(
         "Conv2D",
         {"filters": 8, "kernel_size": 3, "padding": "causal"},
         (None, 8, 8, 3),
         error="invalid_argument",
         note="causal is 1-D only",
+        code="NNR203",
+        argument="padding",
     ),
-    E("Conv2D", {"filters": 8, "kernel_size": (3, 3, 3)}, (None, 8, 8, 3), error="invalid_argument"),
-    E("Conv2D", {"filters": 8, "kernel_size": (3, 0)}, (None, 8, 8, 3), error="invalid_argument"),
+    E(
+        "Conv2D",
+        {"filters": 8, "kernel_size": (3, 3, 3)},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR208",
+        argument="kernel_size",
+    ),
+    E(
+        "Conv2D",
+        {"filters": 8, "kernel_size": (3, 0)},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR206",
+        argument="kernel_size",
+    ),
     E(
         "Conv2D",
         {"filters": 8, "kernel_size": 3, "strides": (1, 2), "dilation_rate": (2, 1)},
         (None, 8, 8, 3),
         error="invalid_argument",
+        code="NNR201",
+        argument="strides",
+        fix={"strides": 1},
     ),
-    E("Conv2D", {"filters": -8, "kernel_size": 3}, (None, 8, 8, 3), error="invalid_argument"),
-    E("Conv2D", {"kernel_size": 3}, (None, 8, 8, 3), error="invalid_argument", note="filters is required"),
+    E(
+        "Conv2D",
+        {"filters": -8, "kernel_size": 3},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR206",
+        argument="filters",
+    ),
+    E(
+        "Conv2D",
+        {"kernel_size": 3},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        note="filters is required",
+        code="NNR209",
+        argument="filters",
+        fix={"filters": 8},
+    ),
     E("Conv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, 3), weights=((3, 3, 3, 8), (8,)), out=(None, 6, 6, 8)),
     E(
         "Conv2D",
@@ -901,6 +705,8 @@ EXAMPLES = [
         (None, 8, 8, 3),
         weights=((3, 3, 3, 8), (8,)),
         error="weight_shape",
+        code="NNR301",
+        argument="weights",
     ),
     E("Convolution2D", {"filters": 2, "kernel_size": 2}, (None, 4, 4, 1), out=(None, 3, 3, 2)),
     # ---- Conv3D ----
@@ -911,9 +717,23 @@ EXAMPLES = [
         (None, 2, 5, 9, 9),
         out=(None, 4, 5, 5, 5),
     ),
-    E("Conv3D", {"filters": 4, "kernel_size": 3}, (None, 8, 8, 1), error="rank_mismatch"),
-    E("Conv3D", {"filters": 4, "kernel_size": 3}, (None, 8, 2, 8, 1), error="non_positive_dim"),
-    E("Conv3D", {"filters": 4, "kernel_size": 3, "padding": "causal"}, (None, 8, 8, 8, 1), error="invalid_argument"),
+    E("Conv3D", {"filters": 4, "kernel_size": 3}, (None, 8, 8, 1), error="rank_mismatch", code="NNR101", argument=""),
+    E(
+        "Conv3D",
+        {"filters": 4, "kernel_size": 3},
+        (None, 8, 2, 8, 1),
+        error="non_positive_dim",
+        code="NNR107",
+        argument="kernel_size",
+    ),
+    E(
+        "Conv3D",
+        {"filters": 4, "kernel_size": 3, "padding": "causal"},
+        (None, 8, 8, 8, 1),
+        error="invalid_argument",
+        code="NNR203",
+        argument="padding",
+    ),
     E(
         "Conv3D",
         {"filters": 4, "kernel_size": 3},
@@ -959,20 +779,33 @@ EXAMPLES = [
         (None, 10, 2),
         error="invalid_argument",
         note="output_padding must be < strides",
+        code="NNR201",
+        argument="output_padding",
     ),
     E(
         "Conv1DTranspose",
         {"filters": 4, "kernel_size": 3, "output_padding": -1, "strides": 2},
         (None, 10, 2),
         error="invalid_argument",
+        code="NNR206",
+        argument="output_padding",
     ),
     E(
         "Conv1DTranspose",
         {"filters": 4, "kernel_size": 3, "padding": "causal"},
         (None, 10, 2),
         error="invalid_argument",
+        code="NNR203",
+        argument="padding",
     ),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "padding": (1,)}, (None, 10, 2), error="invalid_argument"),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3, "padding": (1,)},
+        (None, 10, 2),
+        error="invalid_argument",
+        code="NNR203",
+        argument="padding",
+    ),
     E(
         "Conv1DTranspose",
         {"filters": 4, "kernel_size": 3, "padding": (1,)},
@@ -986,15 +819,34 @@ EXAMPLES = [
         (None, 10, 2),
         error="invalid_argument",
         note="transposed convolutions take no groups",
+        code="NNR202",
+        argument="groups",
     ),
     E(
         "Conv1DTranspose",
         {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2},
         (None, 10, 2),
         error="invalid_argument",
+        code="NNR201",
+        argument="strides",
+        fix={"strides": 1},
     ),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3}, (None, 10, None), error="undefined_dim"),
-    E("Conv1DTranspose", {"filters": 4, "kernel_size": 3}, (None, 10), error="rank_mismatch"),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3},
+        (None, 10, None),
+        error="undefined_dim",
+        code="NNR105",
+        argument="",
+    ),
+    E(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3},
+        (None, 10),
+        error="rank_mismatch",
+        code="NNR101",
+        argument="",
+    ),
     E(
         "Conv1DTranspose",
         {"filters": 4, "kernel_size": 3},
@@ -1022,13 +874,22 @@ EXAMPLES = [
         out=(None, 10, 12, 8),
     ),
     E("Conv2DTranspose", {"filters": 8, "kernel_size": 3, **CF}, (None, 3, 5, None), out=(None, 8, 7, None)),
-    E("Conv2DTranspose", {"filters": 8, "kernel_size": 3}, (None, 5, 5, 3, 1), error="rank_mismatch"),
+    E(
+        "Conv2DTranspose",
+        {"filters": 8, "kernel_size": 3},
+        (None, 5, 5, 3, 1),
+        error="rank_mismatch",
+        code="NNR101",
+        argument="",
+    ),
     E(
         "Conv2DTranspose",
         {"filters": 8, "kernel_size": 3, "output_padding": (0, 1)},
         (None, 5, 5, 3),
         error="invalid_argument",
         note="strides default to 1",
+        code="NNR201",
+        argument="output_padding",
     ),
     E(
         "Conv2DTranspose",
@@ -1045,7 +906,14 @@ EXAMPLES = [
         out=(None, 8, 8, 8, 2),
     ),
     E("Conv3DTranspose", {"filters": 2, "kernel_size": 3, **CF}, (None, 1, 4, 4, 4), out=(None, 2, 6, 6, 6)),
-    E("Conv3DTranspose", {"filters": 2, "kernel_size": 3}, (None, 4, 4, 1), error="rank_mismatch"),
+    E(
+        "Conv3DTranspose",
+        {"filters": 2, "kernel_size": 3},
+        (None, 4, 4, 1),
+        error="rank_mismatch",
+        code="NNR101",
+        argument="",
+    ),
     E(
         "Convolution1DTranspose",
         {"filters": 2, "kernel_size": 2, "strides": 2, "padding": "same"},
@@ -1057,17 +925,57 @@ EXAMPLES = [
         {"filters": 2, "kernel_size": 2, "output_padding": 1},
         (None, 5, 1),
         error="invalid_argument",
+        code="NNR201",
+        argument="output_padding",
     ),
-    E("Convolution1D", {"filters": 2, "kernel_size": 6}, (None, 5, 1), error="non_positive_dim"),
-    E("Convolution2D", {"filters": 2, "kernel_size": 2}, (None, 5, 1), error="rank_mismatch"),
-    E("Convolution2DTranspose", {"filters": 2, "kernel_size": 2}, (None, 5, 5, None), error="undefined_dim"),
-    E("Convolution3D", {"filters": 2, "kernel_size": 2, "groups": 2}, (None, 5, 5, 5, 3), error="invalid_argument"),
-    E("SeparableConvolution2D", {"filters": 2, "kernel_size": 4}, (None, 3, 5, 1), error="non_positive_dim"),
+    E(
+        "Convolution1D",
+        {"filters": 2, "kernel_size": 6},
+        (None, 5, 1),
+        error="non_positive_dim",
+        code="NNR107",
+        argument="kernel_size",
+    ),
+    E(
+        "Convolution2D",
+        {"filters": 2, "kernel_size": 2},
+        (None, 5, 1),
+        error="rank_mismatch",
+        code="NNR101",
+        argument="",
+    ),
+    E(
+        "Convolution2DTranspose",
+        {"filters": 2, "kernel_size": 2},
+        (None, 5, 5, None),
+        error="undefined_dim",
+        code="NNR105",
+        argument="",
+    ),
+    E(
+        "Convolution3D",
+        {"filters": 2, "kernel_size": 2, "groups": 2},
+        (None, 5, 5, 5, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="groups",
+    ),
+    E(
+        "SeparableConvolution2D",
+        {"filters": 2, "kernel_size": 4},
+        (None, 3, 5, 1),
+        error="non_positive_dim",
+        code="NNR107",
+        argument="kernel_size",
+    ),
     E(
         "Convolution3DTranspose",
         {"filters": 2, "kernel_size": 1, "strides": 2, "dilation_rate": 2},
         (None, 2, 2, 2, 1),
         error="invalid_argument",
+        code="NNR201",
+        argument="strides",
+        fix={"strides": 1},
     ),
     E("Convolution3DTranspose", {"filters": 2, "kernel_size": 1}, (None, 2, 2, 2, 1), out=(None, 2, 2, 2, 2)),
     # ---- depthwise ----
@@ -1086,17 +994,33 @@ EXAMPLES = [
         out=(None, 3, 3, 3),
         note="Keras does not reject strides with dilation for depthwise convolutions",
     ),
-    E("DepthwiseConv2D", {"kernel_size": 3}, (None, 8, 8, None), error="undefined_dim"),
-    E("DepthwiseConv2D", {"kernel_size": 9}, (None, 8, 8, 3), error="non_positive_dim"),
-    E("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 0}, (None, 8, 8, 3), error="invalid_argument"),
+    E("DepthwiseConv2D", {"kernel_size": 3}, (None, 8, 8, None), error="undefined_dim", code="NNR105", argument=""),
+    E(
+        "DepthwiseConv2D",
+        {"kernel_size": 9},
+        (None, 8, 8, 3),
+        error="non_positive_dim",
+        code="NNR107",
+        argument="kernel_size",
+    ),
+    E(
+        "DepthwiseConv2D",
+        {"kernel_size": 3, "depth_multiplier": 0},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR206",
+        argument="depth_multiplier",
+    ),
     E(
         "DepthwiseConv2D",
         {"kernel_size": 3, "filters": 4},
         (None, 8, 8, 3),
         error="invalid_argument",
         note="depthwise convolutions take depth_multiplier, not filters",
+        code="NNR202",
+        argument="filters",
     ),
-    E("DepthwiseConv2D", {"kernel_size": 3}, (None, 8, 3), error="rank_mismatch"),
+    E("DepthwiseConv2D", {"kernel_size": 3}, (None, 8, 3), error="rank_mismatch", code="NNR101", argument=""),
     E(
         "DepthwiseConv2D",
         {"kernel_size": 3, "depth_multiplier": 2},
@@ -1105,9 +1029,23 @@ EXAMPLES = [
         out=(None, 6, 6, 6),
     ),
     E("DepthwiseConv1D", {"kernel_size": 3}, (None, 8, 4), out=(None, 6, 4)),
-    E("DepthwiseConv1D", {"kernel_size": 3, "padding": "causal"}, (None, 8, 4), error="invalid_argument"),
+    E(
+        "DepthwiseConv1D",
+        {"kernel_size": 3, "padding": "causal"},
+        (None, 8, 4),
+        error="invalid_argument",
+        code="NNR203",
+        argument="padding",
+    ),
     E("DepthwiseConv1D", {"kernel_size": 3, "depth_multiplier": 3, **CF}, (None, 4, None), out=(None, 12, None)),
-    E("DepthwiseConv1D", {"kernel_size": 3, "strides": 0}, (None, 8, 4), error="invalid_argument"),
+    E(
+        "DepthwiseConv1D",
+        {"kernel_size": 3, "strides": 0},
+        (None, 8, 4),
+        error="invalid_argument",
+        code="NNR206",
+        argument="strides",
+    ),
     # ---- separable ----
     E("SeparableConv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, 3), out=(None, 6, 6, 8)),
     E(
@@ -1117,16 +1055,46 @@ EXAMPLES = [
         out=(None, 5, 4, 8),
     ),
     E("SeparableConv2D", {"filters": 8, "kernel_size": 3, **CF}, (None, 3, 8, 8), out=(None, 8, 6, 6)),
-    E("SeparableConv2D", {"filters": 8, "kernel_size": 3}, (None, 8, 8, None), error="undefined_dim"),
-    E("SeparableConv2D", {"filters": 8, "kernel_size": 3, "groups": 2}, (None, 8, 8, 4), error="invalid_argument"),
-    E("SeparableConv2D", {"filters": 0, "kernel_size": 3}, (None, 8, 8, 4), error="invalid_argument"),
+    E(
+        "SeparableConv2D",
+        {"filters": 8, "kernel_size": 3},
+        (None, 8, 8, None),
+        error="undefined_dim",
+        code="NNR105",
+        argument="",
+    ),
+    E(
+        "SeparableConv2D",
+        {"filters": 8, "kernel_size": 3, "groups": 2},
+        (None, 8, 8, 4),
+        error="invalid_argument",
+        code="NNR202",
+        argument="groups",
+    ),
+    E(
+        "SeparableConv2D",
+        {"filters": 0, "kernel_size": 3},
+        (None, 8, 8, 4),
+        error="invalid_argument",
+        code="NNR206",
+        argument="filters",
+    ),
     E(
         "SeparableConv2D",
         {"filters": 8, "kernel_size": 3, "depth_multiplier": -1},
         (None, 8, 8, 4),
         error="invalid_argument",
+        code="NNR206",
+        argument="depth_multiplier",
     ),
-    E("SeparableConv2D", {"filters": 8, "kernel_size": 5}, (None, 4, 8, 4), error="non_positive_dim"),
+    E(
+        "SeparableConv2D",
+        {"filters": 8, "kernel_size": 5},
+        (None, 4, 8, 4),
+        error="non_positive_dim",
+        code="NNR107",
+        argument="kernel_size",
+    ),
     E(
         "SeparableConv2D",
         {"filters": 8, "kernel_size": 3, "depth_multiplier": 2},
@@ -1140,9 +1108,30 @@ EXAMPLES = [
         (None, 9, 3),
         out=(None, 3, 8),
     ),
-    E("SeparableConv1D", {"filters": 8, "kernel_size": 3, "padding": "causal"}, (None, 9, 3), error="invalid_argument"),
-    E("SeparableConv1D", {"filters": 8, "kernel_size": 3}, (None, 9, 9, 3), error="rank_mismatch"),
+    E(
+        "SeparableConv1D",
+        {"filters": 8, "kernel_size": 3, "padding": "causal"},
+        (None, 9, 3),
+        error="invalid_argument",
+        code="NNR203",
+        argument="padding",
+    ),
+    E(
+        "SeparableConv1D",
+        {"filters": 8, "kernel_size": 3},
+        (None, 9, 9, 3),
+        error="rank_mismatch",
+        code="NNR101",
+        argument="",
+    ),
     E("SeparableConvolution1D", {"filters": 2, "kernel_size": 3}, (None, None, 3), out=(None, None, 2)),
-    E("SeparableConvolution1D", {"filters": 2, "kernel_size": 3}, (None, 3), error="rank_mismatch"),
+    E(
+        "SeparableConvolution1D",
+        {"filters": 2, "kernel_size": 3},
+        (None, 3),
+        error="rank_mismatch",
+        code="NNR101",
+        argument="",
+    ),
     E("SeparableConvolution2D", {"filters": 2, "kernel_size": 1}, (None, 3, 3, 3), out=(None, 3, 3, 2)),
 ]

@@ -1,10 +1,6 @@
 """Core layers: Dense (reference unit), EinsumDense, Embedding, ReversibleEmbedding,
 Identity, Masking.
 
-Also holds small helpers the other families of this tree share (activation
-names, weight shapes that must be fully defined, axis normalization), because
-`core` is imported first and has no dependency on them.
-
 Ground truth: keras/src/layers/core/*.py of Keras 3.15 (constructor validation,
 build, compute_output_shape). Lambda and InputLayer are deliberately not
 registered: an unknown kind must stay unknown.
@@ -13,459 +9,22 @@ registered: an unknown kind must stay unknown.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from ..diagnostics import fmt_shape
-from ..ir import is_unknown
-from .base import REGISTRY, Ctx, Example, register, weights_of
-
-# keras.activations.ALL_OBJECTS_DICT of Keras 3.15 (exact, case-sensitive names).
-ACTIVATION_NAMES = (
-    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
-    "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish",
-    "relu", "relu6", "selu", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign",
-    "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink",
-    "threshold",
-)  # fmt: skip
-
-
-# keras.initializers / regularizers / constraints ALL_OBJECTS_DICT names that build
-# (left out: abstract base classes such as "Initializer", and "Constant"/"constant",
-# which fail without a value: they fail when used).
-INITIALIZER_NAMES = (
-    "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "IdentityInitializer",
-    "LecunNormal", "LecunUniform", "Ones", "Orthogonal", "OrthogonalInitializer", "RandomNormal",
-    "RandomUniform", "STFT", "STFTInitializer", "TruncatedNormal", "VarianceScaling", "Zeros",
-    "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "identity", "lecun_normal",
-    "lecun_uniform", "normal", "one", "ones", "orthogonal", "random_normal", "random_uniform", "stft",
-    "truncated_normal", "uniform", "variance_scaling", "zero", "zeros",
-)  # fmt: skip
-REGULARIZER_NAMES = (
-    "L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "l1", "l1l2", "l2", "orthogonal_regularizer",
-    "regularizer",
-)  # fmt: skip
-CONSTRAINT_NAMES = (
-    "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "constraint", "max_norm", "min_max_norm",
-    "non_neg", "unit_norm",
-)  # fmt: skip
-_OBJECT_KINDS = (
-    ("_initializer", "initializer", INITIALIZER_NAMES),
-    ("_regularizer", "regularizer", REGULARIZER_NAMES),
-    ("_constraint", "constraint", CONSTRAINT_NAMES),
+from .base import (
+    Ctx,
+    Example,
+    defined_weights,
+    input_spec_of,
+    is_int,
+    last_dim_defined,
+    positive_count,
+    register,
+    weights_of,
 )
-
-
-# Constructor keywords per class (inspect.signature of Keras 3.15), without the
-# base Layer keywords, which every class with **kwargs also takes. Also the
-# keywords a constructor pops itself: Embedding's deprecated `input_length`,
-# LeakyReLU's deprecated `alpha`, LayerNormalization's `rms_scaling`.
-KNOWN_ARGS = {
-    "Dense": (
-        "units",
-        "activation",
-        "use_bias",
-        "kernel_initializer",
-        "bias_initializer",
-        "kernel_regularizer",
-        "bias_regularizer",
-        "activity_regularizer",
-        "kernel_constraint",
-        "bias_constraint",
-        "lora_rank",
-        "lora_alpha",
-        "quantization_config",
-    ),
-    "EinsumDense": (
-        "equation",
-        "output_shape",
-        "activation",
-        "bias_axes",
-        "kernel_initializer",
-        "bias_initializer",
-        "kernel_regularizer",
-        "bias_regularizer",
-        "kernel_constraint",
-        "bias_constraint",
-        "lora_rank",
-        "lora_alpha",
-        "gptq_unpacked_column_size",
-        "quantization_config",
-    ),
-    "Embedding": (
-        "input_length",
-        "input_dim",
-        "output_dim",
-        "embeddings_initializer",
-        "embeddings_regularizer",
-        "embeddings_constraint",
-        "mask_zero",
-        "weights",
-        "lora_rank",
-        "lora_alpha",
-        "quantization_config",
-    ),
-    "ReversibleEmbedding": (
-        "input_length",
-        "weights",
-        "lora_rank",
-        "lora_alpha",
-        "quantization_config",
-        "input_dim",
-        "output_dim",
-        "tie_weights",
-        "embeddings_initializer",
-        "embeddings_regularizer",
-        "embeddings_constraint",
-        "mask_zero",
-        "reverse_dtype",
-        "logit_soft_cap",
-    ),
-    "Identity": (),
-    "Masking": ("mask_value",),
-    "Activation": ("activation",),
-    "ReLU": ("max_value", "negative_slope", "threshold"),
-    "LeakyReLU": ("negative_slope", "alpha"),
-    "PReLU": ("alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"),
-    "ELU": ("alpha",),
-    "Softmax": ("axis",),
-    "Dropout": ("rate", "noise_shape", "seed"),
-    "AlphaDropout": ("rate", "noise_shape", "seed"),
-    "GaussianDropout": ("rate", "seed"),
-    "GaussianNoise": ("stddev", "seed"),
-    "ActivityRegularization": ("l1", "l2"),
-    "Add": (),
-    "Subtract": (),
-    "Multiply": (),
-    "Average": (),
-    "Maximum": (),
-    "Minimum": (),
-    "Concatenate": ("axis",),
-    "Dot": ("axes", "normalize"),
-    "BatchNormalization": (
-        "axis",
-        "momentum",
-        "epsilon",
-        "center",
-        "scale",
-        "beta_initializer",
-        "gamma_initializer",
-        "moving_mean_initializer",
-        "moving_variance_initializer",
-        "beta_regularizer",
-        "gamma_regularizer",
-        "beta_constraint",
-        "gamma_constraint",
-        "renorm",
-        "renorm_clipping",
-        "renorm_momentum",
-        "synchronized",
-    ),
-    "LayerNormalization": (
-        "rms_scaling",
-        "axis",
-        "epsilon",
-        "center",
-        "scale",
-        "beta_initializer",
-        "gamma_initializer",
-        "beta_regularizer",
-        "gamma_regularizer",
-        "beta_constraint",
-        "gamma_constraint",
-    ),
-    "GroupNormalization": (
-        "groups",
-        "axis",
-        "epsilon",
-        "center",
-        "scale",
-        "beta_initializer",
-        "gamma_initializer",
-        "beta_regularizer",
-        "gamma_regularizer",
-        "beta_constraint",
-        "gamma_constraint",
-    ),
-    "UnitNormalization": ("axis",),
-    "RMSNormalization": ("axis", "epsilon"),
-    "SpectralNormalization": ("layer", "power_iterations"),
-}
-# SpatialDropout has no **kwargs: only these.
-KNOWN_ARGS.update(
-    {
-        "SpatialDropout1D": ("rate", "seed", "name", "dtype"),
-        "SpatialDropout2D": ("rate", "data_format", "seed", "name", "dtype"),
-        "SpatialDropout3D": ("rate", "data_format", "seed", "name", "dtype"),
-    }
-)
-NO_KWARGS = frozenset({"SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"})
-BASE_LAYER_ARGS = ("activity_regularizer", "trainable", "dtype", "autocast", "name", "input_dim", "input_shape")
-# Input declarations and supplied weights are taken out by the frontends (the
-# input node, Layer.weights, legacy_api notes); never report them here.
-FRONTEND_ARGS = ("weights", "batch_input_shape", "batch_size", "input_shape", "input_dim")
-
 
 # ---- shared helpers -------------------------------------------------------
-
-
-class _Skip:
-    def __repr__(self) -> str:
-        return "SKIP"
-
-
-SKIP: Any = _Skip()
-
-
-def optional_arg(ctx: Ctx, name: str, default: Any = None) -> Any:
-    """An argument that does not change the output shape: SKIP when the frontend
-    could not resolve it, so that an unresolvable value (a variable, a callable)
-    leaves that one check undecided instead of the whole rest of the model."""
-    if name in ctx.layer.args and is_unknown(ctx.layer.args[name]):
-        return SKIP
-    return ctx.arg(name, default)
-
-
-def check_known_args(ctx: Ctx) -> None:
-    """Keras rejects a keyword its constructor does not know ('Unrecognized keyword
-    arguments' / TypeError); typos such as `activaton=` are caught here."""
-    known = KNOWN_ARGS.get(ctx.kind)
-    if known is None:
-        return
-    allowed = set(known) | set(FRONTEND_ARGS) | (set() if ctx.kind in NO_KWARGS else set(BASE_LAYER_ARGS))
-    extra = [k for k in ctx.layer.args if k not in allowed]
-    if extra:
-        unknown_keyword(ctx, extra[0], known, allowed)
-    check_base_args(ctx)
-
-
-def unknown_keyword(ctx: Ctx, name: str, known: Sequence[str], allowed: set) -> None:
-    guess = closest_name(name, sorted(allowed - set(FRONTEND_ARGS)))
-    fix = f"did you mean `{guess}`?" if guess else "remove it"
-    ctx.fail(
-        "invalid_argument",
-        f"{ctx.kind} does not take the argument `{name}` (Keras raises an unrecognized keyword argument error); {fix}",
-        expected=f"one of {', '.join(sorted(set(known)))}" if known else "no arguments",
-        actual=f"{name}={ctx.layer.args[name]!r}",
-        argument=name,
-        hint={
-            "arg": name,
-            "remove": True,
-            **({"rename": guess} if guess else {}),
-            **({"or": {guess: ctx.layer.args[name]}} if guess and guess not in ctx.layer.args else {}),
-        },
-    )
-
-
-def check_base_args(ctx: Ctx) -> None:
-    """Layer.__init__ / Operation.__init__: `trainable` a bool, `name` a str without '/'."""
-    trainable = optional_arg(ctx, "trainable", True)
-    if trainable is not SKIP and not isinstance(trainable, bool):
-        ctx.fail(
-            "invalid_argument",
-            f"`trainable` of {ctx.kind} must be a boolean, received trainable={trainable!r}",
-            expected="trainable=True | False",
-            actual=f"trainable={trainable!r}",
-            argument="trainable",
-            hint={"arg": "trainable", "choices": [True, False]},
-        )
-    lname = optional_arg(ctx, "name", None)
-    if lname is not SKIP and lname is not None and (not isinstance(lname, str) or "/" in lname):
-        ctx.fail(
-            "invalid_argument",
-            f"`name` of {ctx.kind} must be a string without '/', received name={lname!r}",
-            expected="a string without '/'",
-            actual=f"name={lname!r}",
-            argument="name",
-            hint={"arg": "name", "remove": True},
-        )
-
-
-def check_named_objects(ctx: Ctx) -> None:
-    """`*_initializer`, `*_regularizer`, `*_constraint` given by name must be names Keras knows."""
-    for name in sorted(ctx.layer.args):
-        for suffix, what, names in _OBJECT_KINDS:
-            if not name.endswith(suffix):
-                continue
-            value = optional_arg(ctx, name)
-            # a dotted string is a reference to code (tf.keras.initializers.X), not a Keras name
-            if value is SKIP or not isinstance(value, str) or value in names or "." in value:
-                continue
-            guess = closest_name(value, names)
-            fix = f"use `{name}={guess!r}`" if guess else f"use a Keras {what} name"
-            ctx.fail(
-                "invalid_argument",
-                f"`{name}` of {ctx.kind} is not a known {what}: received {name}={value!r}; {fix}",
-                expected=f"a Keras {what} name",
-                actual=f"{name}={value!r}",
-                argument=name,
-                hint={"arg": name, **({"value": guess, "suggest": guess} if guess else {"remove": True})},
-            )
-
-
-def is_int(value: Any) -> bool:
-    """An int as Keras' `isinstance(v, int)` sees it (bool included)."""
-    return isinstance(value, int)
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float))
-
-
-# Never suggested: they need extra setup (scipy, a value) or are aliases of a better name.
-_NO_SUGGEST = frozenset(
-    {
-        "STFT",
-        "STFTInitializer",
-        "stft",
-        "IdentityInitializer",
-        "OrthogonalInitializer",
-        "Initializer",
-        "Regularizer",
-        "regularizer",
-        "Constraint",
-        "constraint",
-    }
-)
-# The Keras default among several names sharing a prefix (e.g. 'glorot' -> 'glorot_uniform').
-_PREFERRED = ("glorot_uniform", "he_normal", "lecun_normal", "random_normal", "relu", "l2", "max_norm")
-
-
-def closest_name(name: Any, names: Sequence[str]) -> str | None:
-    """The valid name the user most likely meant, or None."""
-    if not isinstance(name, str) or not name:
-        return None
-    pool = [n for n in names if n not in _NO_SUGGEST]
-
-    def squash(n: str) -> str:
-        return n.lower().replace("_", "")
-
-    for n in pool:
-        if n.lower() == name.lower():
-            return n
-    same = [n for n in pool if squash(n) == squash(name)]
-    if same:
-        return min(same, key=lambda n: (n != n.lower(), n))  # prefer the snake_case spelling
-    starts = [n for n in pool if squash(n).startswith(squash(name))]
-    if starts:
-        preferred = [n for n in _PREFERRED if n in starts]
-        return preferred[0] if preferred else min(starts, key=len)
-    import difflib
-
-    match = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
-    return match[0] if match else None
-
-
-def check_activation(ctx: Ctx, name: str = "activation", required: bool = False) -> None:
-    """Keras' activations.get: None, a known name, a dict (serialized) or a callable."""
-    if not ctx.has(name):
-        if required:
-            ctx.required(name)
-        return
-    value = optional_arg(ctx, name)
-    if value is None or value is SKIP or isinstance(value, dict):
-        return
-    if isinstance(value, str) and (value in ACTIVATION_NAMES or "." in value):
-        return
-    guess = closest_name(value, ACTIVATION_NAMES) if isinstance(value, str) else None
-    fix = f"use `{name}={guess!r}`" if guess else "use one of the Keras activation names (e.g. 'relu', 'softmax')"
-    ctx.fail(
-        "invalid_argument",
-        f"`{name}` of {ctx.kind} is not a known activation: received {name}={value!r}; {fix}",
-        expected="a Keras activation name",
-        actual=f"{name}={value!r}",
-        argument=name,
-        hint={"arg": name, **({"value": guess, "suggest": guess} if guess else {"choices": list(ACTIVATION_NAMES)})},
-    )
-
-
-def defined_weights(ctx: Ctx, weights: Sequence[Sequence], names: Sequence[str], axis_hint: Any = -1) -> list:
-    """Keras refuses to create a variable whose shape holds None (or a bad dim)."""
-    for shape, wname in zip(weights, names):
-        for d in shape:
-            if d is None:
-                ctx.fail(
-                    "undefined_dim",
-                    f"{ctx.kind} builds its `{wname}` weight of shape {fmt_shape(shape)} from its input "
-                    f"{fmt_shape(ctx.input_shape)}, but that axis is undefined (None); give the input a fixed "
-                    "size on that axis",
-                    expected=f"{wname} shape fully defined",
-                    actual=f"{wname} shape={fmt_shape(shape)}",
-                    hint={"axis": axis_hint, "weight": wname},
-                )
-            if not is_int(d) or d < 0:
-                ctx.fail(
-                    "invalid_argument",
-                    f"{ctx.kind} would build its `{wname}` weight with shape {fmt_shape(shape)}, "
-                    f"which holds the invalid dimension {d!r}; dimensions must be integers >= 0",
-                    expected="integer dims >= 0",
-                    actual=f"{wname} shape={fmt_shape(shape)}",
-                    hint={"weight": wname},
-                )
-    return [tuple(w) for w in weights]
-
-
-def resolve_axis(ctx: Ctx, axis: Any, rank: int, arg: str = "axis") -> int:
-    """A Python index into a shape of `rank` dims; out of range is an invalid argument."""
-    if not is_int(axis) or not -rank <= axis < rank:
-        ctx.fail(
-            "invalid_argument",
-            f"`{arg}` of {ctx.kind} is out of range for its {rank}-D input {fmt_shape(ctx.input_shape)}: "
-            f"received {arg}={axis!r}; use an axis in [{-rank}, {rank - 1}]",
-            expected=f"{-rank} <= {arg} <= {rank - 1}",
-            actual=f"{arg}={axis!r}",
-            argument=arg,
-            hint={"arg": arg, "min": -rank, "max": rank - 1},
-        )
-    return axis % rank
-
-
-def dim_defined(ctx: Ctx, shape, axis: int, what: str) -> int:
-    """Layers that create weights from an axis of their input need it defined."""
-    if shape[axis] is None:
-        ctx.fail(
-            "undefined_dim",
-            f"{ctx.kind} creates its weights from {what} of its input, which is undefined (None) in "
-            f"{fmt_shape(shape)}; give the input a fixed size on that axis",
-            expected=f"{what} defined",
-            actual=f"shape={fmt_shape(shape)}",
-            hint={"axis": axis},
-        )
-    return shape[axis]
-
-
-def last_dim_defined(ctx: Ctx, shape, what: str = "the last axis") -> int:
-    return dim_defined(ctx, shape, -1, what)
-
-
-def as_positive_int(value: Any) -> int | None:
-    """The integer a user most likely meant by 3.0 or '3' (None when there is none)."""
-    try:
-        if isinstance(value, float) and value.is_integer() and value > 0:
-            return int(value)
-        if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
-            return int(value)
-    except (ValueError, OverflowError):
-        return None
-    return None
-
-
-def positive_count(ctx: Ctx, name: str, allow_bool: bool) -> int:
-    """Keras' `isinstance(v, int) and v > 0` (Dense lets bool through, Embedding does not)."""
-    value = ctx.required(name)
-    ok = is_int(value) and (allow_bool or not isinstance(value, bool)) and value > 0
-    if not ok:
-        fixed = as_positive_int(value)
-        ctx.fail(
-            "invalid_argument",
-            f"`{name}` of {ctx.kind} must be a positive integer, received {name}={value!r}"
-            + (f"; write {name}={fixed}" if fixed is not None else ""),
-            expected=f"{name} > 0",
-            actual=f"{name}={value!r}",
-            argument=name,
-            hint={"arg": name, "min": 1, **({"value": fixed} if fixed is not None else {})},
-        )
-    return int(value)
 
 
 # ---- input specs of built layers (shared layers) --------------------------
@@ -477,45 +36,12 @@ def positive_count(ctx: Ctx, name: str, allow_bool: bool) -> int:
 # the first call's input; `input_spec_violation` applies it to a later call.
 
 
-def input_spec_of(*kinds: str):
-    """Register the InputSpec a built layer of these kinds keeps (attribute
-    `input_spec` on the LayerUnit; kinds without one accept any later input)."""
-
-    def deco(fn):
-        for k in kinds:
-            REGISTRY[k].input_spec = fn
-        return fn
-
-    return deco
-
-
-def input_spec_violation(spec: dict, shape: tuple) -> str | None:
-    """keras.layers.input_spec.assert_input_compatibility for one input; the
-    reason it fails, or None."""
-    ndim = len(shape)
-    if spec.get("ndim") is not None and ndim != spec["ndim"]:
-        return f"expected ndim={spec['ndim']}, found ndim={ndim}"
-    if spec.get("min_ndim") is not None and ndim < spec["min_ndim"]:
-        return f"expected min_ndim={spec['min_ndim']}, found ndim={ndim}"
-    for axis, value in (spec.get("axes") or {}).items():
-        if value is None:
-            continue
-        if not -ndim <= axis < ndim:
-            return f"expected an axis {axis} of size {value}, found ndim={ndim}"
-        if shape[axis] not in (value, None):
-            return f"expected axis {axis} of the input to have size {value}, found {fmt_shape(shape)}"
-    return None
-
-
 # ---- Dense ----------------------------------------------------------------
 
 
 @register("Dense")
 def dense(ctx: Ctx):
-    check_known_args(ctx)
     units = positive_count(ctx, "units", allow_bool=True)
-    check_activation(ctx)
-    check_named_objects(ctx)
     s = ctx.min_rank(2)
     last_dim_defined(ctx, s)
     return s[:-1] + (units,)
@@ -700,11 +226,8 @@ def einsum_analysis(ctx: Ctx, input_shape: tuple, notes: list | None = None) -> 
 
 @register("EinsumDense")
 def einsum_dense(ctx: Ctx):
-    check_known_args(ctx)
     ctx.required("equation")
     ctx.required("output_shape")
-    check_activation(ctx)
-    check_named_objects(ctx)
     s = ctx.input_shape
     notes: list = []
     kernel, bias, out = einsum_analysis(ctx, s, notes)
@@ -730,10 +253,8 @@ def einsum_dense_input_spec(ctx: Ctx) -> dict:
 
 @register("Embedding", "ReversibleEmbedding")
 def embedding(ctx: Ctx):
-    check_known_args(ctx)
     positive_count(ctx, "input_dim", allow_bool=False)
     output_dim = positive_count(ctx, "output_dim", allow_bool=False)
-    check_named_objects(ctx)
     # `input_length` (Keras 2) is popped with a deprecation warning and ignored.
     s = ctx.input_shape
     if ctx.kind == "ReversibleEmbedding" and ctx.layer.call_args.get("reverse", False) is True:
@@ -755,7 +276,6 @@ def embedding_weights(ctx: Ctx) -> list:
 
 @register("Identity", "Masking")
 def identity(ctx: Ctx):
-    check_known_args(ctx)
     return ctx.input_shape
 
 
@@ -768,19 +288,41 @@ EXAMPLES = [
     Example("Dense", {"units": True}, (None, 5), out=(None, 1), note="Keras' isinstance(units, int) lets bool in"),
     Example("Dense", {"units": 3, "activation": "relu"}, (None, 5), out=(None, 3)),
     Example("Dense", {"units": 3, "activation": None}, (None, 5), out=(None, 3)),
-    Example("Dense", {"units": 3}, (None,), error="rank_mismatch", note="needs min_ndim=2"),
-    Example("Dense", {"units": 0}, (None, 5), error="invalid_argument"),
-    Example("Dense", {"units": -2}, (None, 5), error="invalid_argument"),
-    Example("Dense", {"units": 3.0}, (None, 5), error="invalid_argument", note="Keras 3 wants an int"),
-    Example("Dense", {"units": "3"}, (None, 5), error="invalid_argument"),
+    Example("Dense", {"units": 3}, (None,), error="rank_mismatch", note="needs min_ndim=2", code="NNR101", argument=""),
+    Example("Dense", {"units": 0}, (None, 5), error="invalid_argument", code="NNR206", argument="units"),
+    Example("Dense", {"units": -2}, (None, 5), error="invalid_argument", code="NNR206", argument="units"),
+    Example(
+        "Dense",
+        {"units": 3.0},
+        (None, 5),
+        error="invalid_argument",
+        note="Keras 3 wants an int",
+        code="NNR206",
+        argument="units",
+        fix={"units": 3},
+    ),
+    Example(
+        "Dense", {"units": "3"}, (None, 5), error="invalid_argument", code="NNR206", argument="units", fix={"units": 3}
+    ),
     Example(
         "Dense",
         {"units": 3, "activation": "Relu"},
         (None, 5),
         error="invalid_argument",
         note="activation names are case-sensitive",
+        code="NNR204",
+        argument="activation",
+        fix={"activation": "relu"},
     ),
-    Example("Dense", {"units": 3, "activation": "leakyrelu"}, (None, 5), error="invalid_argument"),
+    Example(
+        "Dense",
+        {"units": 3, "activation": "leakyrelu"},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR204",
+        argument="activation",
+        fix={"activation": "leaky_relu"},
+    ),
     Example(
         "Dense",
         {
@@ -793,16 +335,42 @@ EXAMPLES = [
         (None, 5),
         out=(None, 3),
     ),
-    Example("Dense", {"units": 3, "kernel_initializer": "glorot"}, (None, 5), error="invalid_argument"),
+    Example(
+        "Dense",
+        {"units": 3, "kernel_initializer": "glorot"},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR204",
+        argument="kernel_initializer",
+        fix={"kernel_initializer": "glorot_uniform"},
+    ),
     Example(
         "Dense",
         {"units": 3, "kernel_initializer": "Initializer"},
         (None, 5),
         error="invalid_argument",
         note="the abstract base class fails when called",
+        code="NNR204",
+        argument="kernel_initializer",
+        fix={"kernel_initializer": "glorot_uniform"},
     ),
-    Example("Dense", {"units": 3, "kernel_regularizer": "l3"}, (None, 5), error="invalid_argument"),
-    Example("Dense", {"units": 3, "bias_constraint": "nonneg"}, (None, 5), error="invalid_argument"),
+    Example(
+        "Dense",
+        {"units": 3, "kernel_regularizer": "l3"},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR204",
+        argument="kernel_regularizer",
+    ),
+    Example(
+        "Dense",
+        {"units": 3, "bias_constraint": "nonneg"},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR204",
+        argument="bias_constraint",
+        fix={"bias_constraint": "NonNeg"},
+    ),
     Example("Dense", {"units": 3, "activity_regularizer": "L1"}, (None, 5), out=(None, 3)),
     Example(
         "Dense",
@@ -810,17 +378,45 @@ EXAMPLES = [
         (None, 5),
         error="invalid_argument",
         note="a typo in a keyword is an unrecognized keyword argument",
+        code="NNR202",
+        argument="activaton",
     ),
-    Example("Dense", {"units": 3, "input_length": 5}, (None, 5), error="invalid_argument"),
-    Example("Dense", {"units": 3, "trainable": 1}, (None, 5), error="invalid_argument"),
-    Example("Dense", {"units": 3, "name": "a/b"}, (None, 5), error="invalid_argument"),
+    Example(
+        "Dense",
+        {"units": 3, "input_length": 5},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR202",
+        argument="input_length",
+    ),
+    Example(
+        "Dense", {"units": 3, "trainable": 1}, (None, 5), error="invalid_argument", code="NNR203", argument="trainable"
+    ),
+    Example("Dense", {"units": 3, "name": "a/b"}, (None, 5), error="invalid_argument", code="NNR201", argument="name"),
     Example("Dense", {"units": 3, "name": "fc", "trainable": False, "dtype": "float32"}, (None, 5), out=(None, 3)),
-    Example("Dense", {"units": 3}, (None, None), error="undefined_dim"),
-    Example("Dense", {"units": 3}, (None, 5, None), error="undefined_dim"),
+    Example("Dense", {"units": 3}, (None, None), error="undefined_dim", code="NNR105", argument=""),
+    Example("Dense", {"units": 3}, (None, 5, None), error="undefined_dim", code="NNR105", argument=""),
     Example("Dense", {"units": 3}, (None, 5), weights=((5, 3), (3,)), out=(None, 3)),
     Example("Dense", {"units": 3, "use_bias": False}, (None, 5), weights=((5, 3),), out=(None, 3)),
-    Example("Dense", {"units": 3}, (None, 5), weights=((4, 3), (3,)), error="weight_shape"),
-    Example("Dense", {"units": 3}, (None, 5), weights=((5, 3),), error="weight_shape", note="bias missing"),
+    Example(
+        "Dense",
+        {"units": 3},
+        (None, 5),
+        weights=((4, 3), (3,)),
+        error="weight_shape",
+        code="NNR301",
+        argument="weights",
+    ),
+    Example(
+        "Dense",
+        {"units": 3},
+        (None, 5),
+        weights=((5, 3),),
+        error="weight_shape",
+        note="bias missing",
+        code="NNR301",
+        argument="weights",
+    ),
     # EinsumDense
     Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4}, (None, 5), out=(None, 4)),
     Example(
@@ -879,6 +475,9 @@ EXAMPLES = [
         (None, 7, 5),
         error="invalid_argument",
         note="shared axis b: 7 vs 8",
+        code="NNR201",
+        argument="output_shape",
+        fix={"output_shape": (7, 4)},
     ),
     Example(
         "EinsumDense",
@@ -886,33 +485,97 @@ EXAMPLES = [
         (None, 7, 5),
         error="invalid_argument",
         note="output_shape too short: b is compared with 4",
+        code="NNR201",
+        argument="output_shape",
     ),
-    Example("EinsumDense", {"equation": "ab,bc->ad", "output_shape": 4}, (None, 5), error="invalid_argument"),
-    Example("EinsumDense", {"equation": "ab,bcz->ac", "output_shape": 4}, (None, 5), error="invalid_argument"),
-    Example("EinsumDense", {"equation": "ab->ac", "output_shape": 4}, (None, 5), error="invalid_argument"),
-    Example("EinsumDense", {"equation": 5, "output_shape": 4}, (None, 5), error="invalid_argument"),
-    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": -2}, (None, 5), error="invalid_argument"),
-    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 2.0}, (None, 5), error="invalid_argument"),
+    Example(
+        "EinsumDense",
+        {"equation": "ab,bc->ad", "output_shape": 4},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR201",
+        argument="equation",
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "ab,bcz->ac", "output_shape": 4},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR201",
+        argument="equation",
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "ab->ac", "output_shape": 4},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR201",
+        argument="equation",
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": 5, "output_shape": 4},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR201",
+        argument="equation",
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "ab,bc->ac", "output_shape": -2},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR201",
+        argument="",
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "ab,bc->ac", "output_shape": 2.0},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR201",
+        argument="output_shape",
+    ),
     Example(
         "EinsumDense",
         {"equation": "abc,cde->abde", "output_shape": (None, 2, 4), "bias_axes": "x"},
         (None, 7, 5),
         error="invalid_argument",
+        code="NNR201",
+        argument="bias_axes",
     ),
     Example(
         "EinsumDense",
         {"equation": "ab,bc->ac", "output_shape": 4, "activation": "nope"},
         (None, 5),
         error="invalid_argument",
+        code="NNR204",
+        argument="activation",
     ),
-    Example("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (None, 4)}, (None, 7), error="rank_mismatch"),
-    Example("EinsumDense", {"equation": "ab,bc->ac", "output_shape": (4,)}, (None, None), error="undefined_dim"),
+    Example(
+        "EinsumDense",
+        {"equation": "abc,cd->abd", "output_shape": (None, 4)},
+        (None, 7),
+        error="rank_mismatch",
+        code="NNR101",
+        argument="",
+    ),
+    Example(
+        "EinsumDense",
+        {"equation": "ab,bc->ac", "output_shape": (4,)},
+        (None, None),
+        error="undefined_dim",
+        code="NNR105",
+        argument="",
+    ),
     Example(
         "EinsumDense",
         {"equation": "abc,cd->abd", "output_shape": (None, 4), "bias_axes": "b"},
         (None, 7, 5),
         error="undefined_dim",
         note="bias over an axis left None in output_shape",
+        code="NNR105",
+        argument="",
     ),
     Example(
         "EinsumDense",
@@ -920,6 +583,8 @@ EXAMPLES = [
         (None, 5),
         weights=((5, 4),),
         error="weight_shape",
+        code="NNR301",
+        argument="weights",
     ),
     # Embedding
     Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None, 5), out=(None, 5, 4)),
@@ -933,22 +598,57 @@ EXAMPLES = [
         note="input_length is deprecated and ignored by Keras 3",
     ),
     Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None, 5), weights=((10, 4),), out=(None, 5, 4)),
-    Example("Embedding", {"input_dim": 10, "output_dim": 4}, (None, 5), weights=((11, 4),), error="weight_shape"),
-    Example("Embedding", {"input_dim": 0, "output_dim": 4}, (None, 5), error="invalid_argument"),
-    Example("Embedding", {"input_dim": 10, "output_dim": -1}, (None, 5), error="invalid_argument"),
+    Example(
+        "Embedding",
+        {"input_dim": 10, "output_dim": 4},
+        (None, 5),
+        weights=((11, 4),),
+        error="weight_shape",
+        code="NNR301",
+        argument="weights",
+    ),
+    Example(
+        "Embedding",
+        {"input_dim": 0, "output_dim": 4},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR206",
+        argument="input_dim",
+    ),
+    Example(
+        "Embedding",
+        {"input_dim": 10, "output_dim": -1},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR206",
+        argument="output_dim",
+    ),
     Example(
         "Embedding",
         {"input_dim": True, "output_dim": 4},
         (None, 5),
         error="invalid_argument",
         note="Embedding refuses bool explicitly",
+        code="NNR206",
+        argument="input_dim",
     ),
-    Example("Embedding", {"input_dim": 10.0, "output_dim": 4}, (None, 5), error="invalid_argument"),
+    Example(
+        "Embedding",
+        {"input_dim": 10.0, "output_dim": 4},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR206",
+        argument="input_dim",
+        fix={"input_dim": 10},
+    ),
     Example(
         "Embedding",
         {"input_dim": 10, "output_dim": 4, "embeddings_initializer": "uniformm"},
         (None, 5),
         error="invalid_argument",
+        code="NNR204",
+        argument="embeddings_initializer",
+        fix={"embeddings_initializer": "uniform"},
     ),
     Example("ReversibleEmbedding", {"input_dim": 10, "output_dim": 4}, (None, 5), out=(None, 5, 4)),
     Example(
@@ -958,12 +658,19 @@ EXAMPLES = [
         weights=((10, 4), (4, 10)),
         out=(None, 5, 4),
     ),
-    Example("ReversibleEmbedding", {"input_dim": 0, "output_dim": 4}, (None, 5), error="invalid_argument"),
+    Example(
+        "ReversibleEmbedding",
+        {"input_dim": 0, "output_dim": 4},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR206",
+        argument="input_dim",
+    ),
     # Identity, Masking
     Example("Identity", {}, (None, 5), out=(None, 5)),
     Example("Identity", {}, (None,), out=(None,)),
     Example("Masking", {}, (None, 5), out=(None, 5)),
     Example("Masking", {"mask_value": -1.0}, (None, 3, 5), out=(None, 3, 5)),
-    Example("Masking", {"mask": 0.0}, (None, 3, 5), error="invalid_argument"),
-    Example("Identity", {"units": 3}, (None, 5), error="invalid_argument"),
+    Example("Masking", {"mask": 0.0}, (None, 3, 5), error="invalid_argument", code="NNR202", argument="mask"),
+    Example("Identity", {"units": 3}, (None, 5), error="invalid_argument", code="NNR202", argument="units"),
 ]

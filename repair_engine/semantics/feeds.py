@@ -353,8 +353,8 @@ def check_feeds(model, result, recheck=None) -> list:
         if not isinstance(feed, Feed):
             continue  # a partial record (tests, other frontends): nothing to check
         for d in _feed_diagnostics(model, result, feed, recheck):
-            if isinstance(d.hint, dict):
-                d = replace(d, hint={**d.hint, "feed": index})
+            if d.hint is not None:
+                d = replace(d, hint=replace(d.hint, feed=index))
             key = (d.kind, d.span, d.message)
             if key not in seen:
                 seen.add(key)

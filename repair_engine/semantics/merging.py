@@ -20,8 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import fmt_shape
-from .base import Ctx, Example, register
-from .core import check_known_args, is_int
+from .base import Ctx, Example, is_int, register
 
 
 def _fmt_list(shapes: list) -> str:
@@ -153,19 +152,16 @@ def elementwise_shape(ctx: Ctx, exactly: int | None = None) -> tuple:
 # Keras accepts a one-element list for these (Merge.build only needs >= 1 input).
 @register("Add", "Multiply", "Average", "Maximum", "Minimum", arity=(1, None))
 def elementwise(ctx: Ctx):
-    check_known_args(ctx)
     return elementwise_shape(ctx)
 
 
 @register("Subtract", arity=(2, 2))
 def subtract(ctx: Ctx):
-    check_known_args(ctx)
     return elementwise_shape(ctx, exactly=2)
 
 
 @register("Concatenate", arity=(1, None))
 def concatenate(ctx: Ctx):
-    check_known_args(ctx)
     axis = ctx.arg("axis", -1)
     if not is_int(axis):
         ctx.fail(
@@ -273,7 +269,6 @@ def dot_axes(ctx: Ctx) -> Any:
 
 @register("Dot", arity=(2, 2))
 def dot(ctx: Ctx):
-    check_known_args(ctx)
     axes = dot_axes(ctx)
     shapes = merge_inputs(ctx, exactly=2)
     s1, s2 = shapes
@@ -365,29 +360,46 @@ EXAMPLES = [
     _ex("Add", {}, [(None, 1, 3), (None, 4, 1)], out=(None, 4, 3)),
     _ex("Add", {}, [(None,), (None, 3)], out=(None, 3)),
     _ex("Add", {}, [(4, 3), (None, 3)], out=(4, 3), note="the known batch size wins"),
-    _ex("Add", {}, [(None, 3), (None, 4)], error="merge_shape_mismatch"),
-    _ex("Add", {}, [(None, 2, 3), (None, 2)], error="merge_shape_mismatch"),
-    _ex("Add", {}, [(None, 0, 3), (None, 4, 3)], error="merge_shape_mismatch"),
-    _ex("Add", {}, [(4, 3), (5, 3)], error="merge_shape_mismatch", note="batch sizes differ"),
-    _ex("Add", {}, (None, 3), error="invalid_argument", note="called on a tensor, not a list"),
+    _ex("Add", {}, [(None, 3), (None, 4)], error="merge_shape_mismatch", code="NNR102", argument=""),
+    _ex("Add", {}, [(None, 2, 3), (None, 2)], error="merge_shape_mismatch", code="NNR102", argument=""),
+    _ex("Add", {}, [(None, 0, 3), (None, 4, 3)], error="merge_shape_mismatch", code="NNR102", argument=""),
     _ex(
-        "Add", {}, [(None, 3), (None, 3)], list_call=False, error="invalid_argument", note="tensors passed positionally"
+        "Add", {}, [(4, 3), (5, 3)], error="merge_shape_mismatch", note="batch sizes differ", code="NNR102", argument=""
+    ),
+    _ex(
+        "Add",
+        {},
+        (None, 3),
+        error="invalid_argument",
+        note="called on a tensor, not a list",
+        code="NNR201",
+        argument="",
+    ),
+    _ex(
+        "Add",
+        {},
+        [(None, 3), (None, 3)],
+        list_call=False,
+        error="invalid_argument",
+        note="tensors passed positionally",
+        code="NNR201",
+        argument="",
     ),
     _ex("Subtract", {}, [(None, 3), (None, 3)], out=(None, 3)),
     _ex("Subtract", {}, [(None, 4, 3), (None, 1, 3)], out=(None, 4, 3)),
-    _ex("Subtract", {}, [(None, 3)], error="invalid_argument", note="exactly 2 inputs"),
-    _ex("Subtract", {}, [(None, 3), (None, 3), (None, 3)], error="invalid_argument"),
-    _ex("Subtract", {}, [(None, 3), (None, 5)], error="merge_shape_mismatch"),
+    _ex("Subtract", {}, [(None, 3)], error="invalid_argument", note="exactly 2 inputs", code="NNR201", argument=""),
+    _ex("Subtract", {}, [(None, 3), (None, 3), (None, 3)], error="invalid_argument", code="NNR201", argument=""),
+    _ex("Subtract", {}, [(None, 3), (None, 5)], error="merge_shape_mismatch", code="NNR102", argument=""),
     _ex("Multiply", {}, [(None, 8, 3), (None, 8, 1)], out=(None, 8, 3)),
-    _ex("Multiply", {}, [(None, 8, 3), (None, 7, 3)], error="merge_shape_mismatch"),
+    _ex("Multiply", {}, [(None, 8, 3), (None, 7, 3)], error="merge_shape_mismatch", code="NNR102", argument=""),
     _ex("Average", {}, [(None, 5), (None, 5), (None, 5)], out=(None, 5)),
-    _ex("Average", {}, [(None, 5), (None, 6)], error="merge_shape_mismatch"),
+    _ex("Average", {}, [(None, 5), (None, 6)], error="merge_shape_mismatch", code="NNR102", argument=""),
     _ex("Maximum", {}, [(None, 5), (None, None)], out=(None, None)),
     _ex("Maximum", {}, [(None, 5)], out=(None, 5)),
-    _ex("Maximum", {}, [(None, 5), (None, 2)], error="merge_shape_mismatch"),
+    _ex("Maximum", {}, [(None, 5), (None, 2)], error="merge_shape_mismatch", code="NNR102", argument=""),
     _ex("Minimum", {}, [(None, 2, 5), (None, 2, 5)], out=(None, 2, 5)),
-    _ex("Minimum", {}, (None, 2, 5), error="invalid_argument"),
-    _ex("Minimum", {}, [(None, 3, 5), (None, 2, 5)], error="merge_shape_mismatch"),
+    _ex("Minimum", {}, (None, 2, 5), error="invalid_argument", code="NNR201", argument=""),
+    _ex("Minimum", {}, [(None, 3, 5), (None, 2, 5)], error="merge_shape_mismatch", code="NNR102", argument=""),
     # Concatenate
     _ex("Concatenate", {}, [(None, 3), (None, 4)], out=(None, 7)),
     _ex("Concatenate", {}, [(None, 3)], out=(None, 3)),
@@ -411,20 +423,51 @@ EXAMPLES = [
     ),
     _ex("Concatenate", {"axis": 5}, [(None, 3)], out=(None, 3), note="one input: axis is never used"),
     _ex("Concatenate", {"axis": True}, [(None, 3), (None, 3)], out=(None, 6)),
-    _ex("Concatenate", {"axis": 1}, [(None, 2, 3), (None, 2, 4)], error="merge_shape_mismatch"),
+    _ex(
+        "Concatenate",
+        {"axis": 1},
+        [(None, 2, 3), (None, 2, 4)],
+        error="merge_shape_mismatch",
+        code="NNR102",
+        argument="",
+    ),
     _ex(
         "Concatenate",
         {"axis": 1},
         [(None, 2, 1), (None, 2, 4)],
         error="merge_shape_mismatch",
         note="a 1 is not squeezed",
+        code="NNR102",
+        argument="",
     ),
-    _ex("Concatenate", {}, [(None, 3), (None, 4, 3)], error="merge_shape_mismatch", note="ranks differ"),
-    _ex("Concatenate", {"axis": 1}, [(4, 2, 3), (5, 2, 3)], error="merge_shape_mismatch"),
-    _ex("Concatenate", {"axis": 3}, [(None, 2, 3), (None, 2, 3)], error="invalid_argument"),
-    _ex("Concatenate", {"axis": -5}, [(None, 2, 3), (None, 2, 4)], error="invalid_argument"),
-    _ex("Concatenate", {"axis": 1.0}, [(None, 3), (None, 3)], error="invalid_argument"),
-    _ex("Concatenate", {}, (None, 3), error="invalid_argument"),
+    _ex(
+        "Concatenate",
+        {},
+        [(None, 3), (None, 4, 3)],
+        error="merge_shape_mismatch",
+        note="ranks differ",
+        code="NNR102",
+        argument="",
+    ),
+    _ex("Concatenate", {"axis": 1}, [(4, 2, 3), (5, 2, 3)], error="merge_shape_mismatch", code="NNR102", argument=""),
+    _ex(
+        "Concatenate",
+        {"axis": 3},
+        [(None, 2, 3), (None, 2, 3)],
+        error="invalid_argument",
+        code="NNR201",
+        argument="axis",
+    ),
+    _ex(
+        "Concatenate",
+        {"axis": -5},
+        [(None, 2, 3), (None, 2, 4)],
+        error="invalid_argument",
+        code="NNR201",
+        argument="axis",
+    ),
+    _ex("Concatenate", {"axis": 1.0}, [(None, 3), (None, 3)], error="invalid_argument", code="NNR201", argument="axis"),
+    _ex("Concatenate", {}, (None, 3), error="invalid_argument", code="NNR201", argument=""),
     # Dot
     _ex("Dot", {"axes": 1}, [(None, 3), (None, 3)], out=(None, 1)),
     _ex("Dot", {"axes": (1, 2)}, [(None, 3, 5), (None, 10, 3)], out=(None, 5, 10)),
@@ -436,21 +479,55 @@ EXAMPLES = [
     _ex("Dot", {"axes": 1}, [(None, None), (None, None)], out=(None, 1)),
     _ex("Dot", {"axes": 1}, [(4, 3), (5, 3)], out=(4, 1), note="Dot does not compare batch sizes"),
     _ex("Dot", {"axes": 0}, [(None, 3), (None, 3)], out=(3, 1), note="Keras builds axes=0 with a strange shape"),
-    _ex("Dot", {"axes": 1}, [(None, 3), (None, 4)], error="merge_shape_mismatch"),
-    _ex("Dot", {"axes": 1}, [(None, None), (None, 3)], error="merge_shape_mismatch", note="None != 3"),
-    _ex("Dot", {"axes": (1, 1)}, [(None, 3, 5), (None, 5, 3)], error="merge_shape_mismatch"),
-    _ex("Dot", {"axes": 1}, [(None, 3)], error="invalid_argument"),
-    _ex("Dot", {"axes": 1}, [(None, 3), (None, 3), (None, 3)], error="invalid_argument"),
-    _ex("Dot", {"axes": 3}, [(None, 3), (None, 3)], error="invalid_argument"),
-    _ex("Dot", {"axes": 2}, [(None, 3, 4), (None, 3)], error="invalid_argument"),
-    _ex("Dot", {"axes": 1}, [(None,), (None,)], error="rank_mismatch"),
-    _ex("Dot", {"axes": 0}, [(None, 3), (None,)], error="rank_mismatch"),
+    _ex("Dot", {"axes": 1}, [(None, 3), (None, 4)], error="merge_shape_mismatch", code="NNR102", argument=""),
+    _ex(
+        "Dot",
+        {"axes": 1},
+        [(None, None), (None, 3)],
+        error="merge_shape_mismatch",
+        note="None != 3",
+        code="NNR102",
+        argument="",
+    ),
+    _ex(
+        "Dot", {"axes": (1, 1)}, [(None, 3, 5), (None, 5, 3)], error="merge_shape_mismatch", code="NNR102", argument=""
+    ),
+    _ex("Dot", {"axes": 1}, [(None, 3)], error="invalid_argument", code="NNR201", argument=""),
+    _ex("Dot", {"axes": 1}, [(None, 3), (None, 3), (None, 3)], error="invalid_argument", code="NNR201", argument=""),
+    _ex("Dot", {"axes": 3}, [(None, 3), (None, 3)], error="invalid_argument", code="NNR201", argument="axes"),
+    _ex("Dot", {"axes": 2}, [(None, 3, 4), (None, 3)], error="invalid_argument", code="NNR201", argument="axes"),
+    _ex("Dot", {"axes": 1}, [(None,), (None,)], error="rank_mismatch", code="NNR101", argument=""),
+    _ex("Dot", {"axes": 0}, [(None, 3), (None,)], error="rank_mismatch", code="NNR101", argument=""),
     _ex("Dot", {"axes": 0}, [(None,), (None, None)], out=(), note="Keras quirk: a rank-0 output builds"),
-    _ex("Dot", {"axes": [1, 2, 3]}, [(None, 3), (None, 3)], error="invalid_argument"),
-    _ex("Dot", {"axes": "a"}, [(None, 3), (None, 3)], error="invalid_argument"),
-    _ex("Dot", {"axes": (1.0, 1)}, [(None, 3), (None, 3)], error="invalid_argument"),
-    _ex("Dot", {}, [(None, 3), (None, 3)], error="invalid_argument", note="axes is required"),
-    _ex("Dot", {"axes": 1}, [(None, 3), (None, 3)], list_call=False, error="invalid_argument"),
-    _ex("Add", {"axis": -1}, [(None, 3), (None, 3)], error="invalid_argument", note="Add takes no axis"),
+    _ex("Dot", {"axes": [1, 2, 3]}, [(None, 3), (None, 3)], error="invalid_argument", code="NNR201", argument="axes"),
+    _ex("Dot", {"axes": "a"}, [(None, 3), (None, 3)], error="invalid_argument", code="NNR201", argument="axes"),
+    _ex("Dot", {"axes": (1.0, 1)}, [(None, 3), (None, 3)], error="invalid_argument", code="NNR201", argument="axes"),
+    _ex(
+        "Dot",
+        {},
+        [(None, 3), (None, 3)],
+        error="invalid_argument",
+        note="axes is required",
+        code="NNR209",
+        argument="axes",
+    ),
+    _ex(
+        "Dot",
+        {"axes": 1},
+        [(None, 3), (None, 3)],
+        list_call=False,
+        error="invalid_argument",
+        code="NNR201",
+        argument="",
+    ),
+    _ex(
+        "Add",
+        {"axis": -1},
+        [(None, 3), (None, 3)],
+        error="invalid_argument",
+        note="Add takes no axis",
+        code="NNR202",
+        argument="axis",
+    ),
     _ex("Concatenate", {"axis": -1, "name": "cat"}, [(None, 3), (None, 4)], out=(None, 7)),
 ]

@@ -12,16 +12,19 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from ..diagnostics import fmt_shape
-from .base import REGISTRY, Ctx, Example, Unknown, register, weights_of
-from .core import (
+from .base import (
+    REGISTRY,
     SKIP,
-    check_known_args,
-    check_named_objects,
+    Ctx,
+    Example,
+    Unknown,
     defined_weights,
     input_spec_of,
     is_int,
     optional_arg,
+    register,
     resolve_axis,
+    weights_of,
 )
 
 
@@ -122,10 +125,8 @@ def bn_renorm_clipping(ctx: Ctx) -> None:
 
 @register("BatchNormalization")
 def batch_normalization(ctx: Ctx):
-    check_known_args(ctx)
     axis = bn_axis(ctx)
     _check_flags(ctx)
-    check_named_objects(ctx)
     bn_renorm_clipping(ctx)
     s = ctx.input_shape
     resolve_axis(ctx, axis, len(s))
@@ -158,9 +159,7 @@ def batch_normalization_input_spec(ctx: Ctx) -> dict:
 
 @register("LayerNormalization", "RMSNormalization")
 def layer_normalization(ctx: Ctx):
-    check_known_args(ctx)
     axes = axis_list(ctx, types_checked=ctx.kind == "LayerNormalization")
-    check_named_objects(ctx)
     if not all(is_int(a) for a in axes):
         _axis_type_error(ctx, ctx.arg("axis"), "an integer or a list/tuple of integers")
     s = ctx.input_shape
@@ -202,9 +201,7 @@ def _divisors(n: int) -> list:
 
 @register("GroupNormalization")
 def group_normalization(ctx: Ctx):
-    check_known_args(ctx)
     groups = group_count(ctx)
-    check_named_objects(ctx)
     axis = ctx.arg("axis", -1)
     if not is_int(axis):
         _axis_type_error(ctx, axis, "a single integer")
@@ -263,7 +260,6 @@ def group_normalization_input_spec(ctx: Ctx) -> dict:
 
 @register("UnitNormalization")
 def unit_normalization(ctx: Ctx):
-    check_known_args(ctx)
     axes = axis_list(ctx, types_checked=False)
     s = ctx.input_shape
     for a in axes:
@@ -295,7 +291,6 @@ KERNEL_KINDS = frozenset(
 
 @register("SpectralNormalization")
 def spectral_normalization(ctx: Ctx):
-    check_known_args(ctx)
     iterations = optional_arg(ctx, "power_iterations", 1)
     if iterations is not SKIP and not isinstance(iterations, (int, float)) or iterations <= 0:
         ctx.fail(
@@ -350,29 +345,106 @@ EXAMPLES = [
     Example("BatchNormalization", {"axis": "1"}, (None, 3, 8, 8), out=(None, 3, 8, 8), note="int(axis)"),
     Example("BatchNormalization", {"center": False}, (None, 3), out=(None, 3), weights=((3,),) * 3),
     Example("BatchNormalization", {"renorm": True}, (None, 3), out=(None, 3), weights=((3,),) * 7),
-    Example("BatchNormalization", {}, (None,), error="undefined_dim"),
-    Example("BatchNormalization", {}, (None, 8, None), error="undefined_dim"),
-    Example("BatchNormalization", {"axis": 0}, (None, 3), error="undefined_dim"),
-    Example("BatchNormalization", {"axis": -4}, (None, 3, 8, 8), error="undefined_dim", note="-4 is the batch axis"),
-    Example("BatchNormalization", {"axis": 4}, (None, 3, 8, 8), error="invalid_argument"),
-    Example("BatchNormalization", {"axis": -5}, (None, 3, 8, 8), error="invalid_argument"),
-    Example("BatchNormalization", {"axis": [1]}, (None, 3, 8, 8), error="invalid_argument"),
-    Example("BatchNormalization", {"axis": "x"}, (None, 3, 8, 8), error="invalid_argument"),
-    Example("BatchNormalization", {"momentum": "a"}, (None, 3), error="invalid_argument"),
+    Example("BatchNormalization", {}, (None,), error="undefined_dim", code="NNR105", argument=""),
+    Example("BatchNormalization", {}, (None, 8, None), error="undefined_dim", code="NNR105", argument=""),
+    Example("BatchNormalization", {"axis": 0}, (None, 3), error="undefined_dim", code="NNR105", argument=""),
+    Example(
+        "BatchNormalization",
+        {"axis": -4},
+        (None, 3, 8, 8),
+        error="undefined_dim",
+        note="-4 is the batch axis",
+        code="NNR105",
+        argument="",
+    ),
+    Example(
+        "BatchNormalization", {"axis": 4}, (None, 3, 8, 8), error="invalid_argument", code="NNR207", argument="axis"
+    ),
+    Example(
+        "BatchNormalization", {"axis": -5}, (None, 3, 8, 8), error="invalid_argument", code="NNR207", argument="axis"
+    ),
+    Example(
+        "BatchNormalization",
+        {"axis": [1]},
+        (None, 3, 8, 8),
+        error="invalid_argument",
+        code="NNR201",
+        argument="axis",
+        fix={"axis": -1},
+    ),
+    Example(
+        "BatchNormalization",
+        {"axis": "x"},
+        (None, 3, 8, 8),
+        error="invalid_argument",
+        code="NNR201",
+        argument="axis",
+        fix={"axis": -1},
+    ),
+    Example(
+        "BatchNormalization",
+        {"momentum": "a"},
+        (None, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="momentum",
+        fix={"momentum": 0.99},
+    ),
     Example("BatchNormalization", {"moving_variance_initializer": "one"}, (None, 3), out=(None, 3)),
-    Example("BatchNormalization", {"gamma_initializer": "onez"}, (None, 3), error="invalid_argument"),
+    Example(
+        "BatchNormalization",
+        {"gamma_initializer": "onez"},
+        (None, 3),
+        error="invalid_argument",
+        code="NNR204",
+        argument="gamma_initializer",
+        fix={"gamma_initializer": "one"},
+    ),
     Example("LayerNormalization", {"beta_regularizer": "l1l2"}, (None, 3), out=(None, 3)),
-    Example("LayerNormalization", {"gamma_constraint": "unitnorm"}, (None, 3), error="invalid_argument"),
+    Example(
+        "LayerNormalization",
+        {"gamma_constraint": "unitnorm"},
+        (None, 3),
+        error="invalid_argument",
+        code="NNR204",
+        argument="gamma_constraint",
+        fix={"gamma_constraint": "UnitNorm"},
+    ),
     Example("GroupNormalization", {"groups": 2, "gamma_initializer": "Ones"}, (None, 4), out=(None, 4)),
-    Example("BatchNormalization", {"renorm": True, "renorm_clipping": {"foo": 1}}, (None, 3), error="invalid_argument"),
+    Example(
+        "BatchNormalization",
+        {"renorm": True, "renorm_clipping": {"foo": 1}},
+        (None, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="renorm_clipping",
+    ),
     Example(
         "BatchNormalization",
         {"renorm": True, "renorm_clipping": {"rmax": 1, "rmin": 2}},
         (None, 3),
         error="invalid_argument",
+        code="NNR201",
+        argument="renorm_clipping",
     ),
-    Example("BatchNormalization", {}, (None, 5), weights=((4,),) * 4, error="weight_shape"),
-    Example("BatchNormalization", {"axis": 1}, (None, 3, 8, 8), weights=((8,),) * 4, error="weight_shape"),
+    Example(
+        "BatchNormalization",
+        {},
+        (None, 5),
+        weights=((4,),) * 4,
+        error="weight_shape",
+        code="NNR301",
+        argument="weights",
+    ),
+    Example(
+        "BatchNormalization",
+        {"axis": 1},
+        (None, 3, 8, 8),
+        weights=((8,),) * 4,
+        error="weight_shape",
+        code="NNR301",
+        argument="weights",
+    ),
     # LayerNormalization
     Example("LayerNormalization", {}, (None, 5), out=(None, 5), weights=((5,), (5,))),
     Example("LayerNormalization", {"axis": [1, 2]}, (None, 3, 4), out=(None, 3, 4), weights=((3, 4), (3, 4))),
@@ -396,17 +468,35 @@ EXAMPLES = [
     Example("LayerNormalization", {"axis": []}, (None, 3, 4), out=(None, 3, 4), weights=((), ())),
     Example("LayerNormalization", {"axis": -1}, (None, None, 4), out=(None, None, 4)),
     Example("LayerNormalization", {"scale": False}, (None, 5), out=(None, 5), weights=((5,),)),
-    Example("LayerNormalization", {}, (None,), error="undefined_dim"),
-    Example("LayerNormalization", {}, (None, None), error="undefined_dim"),
-    Example("LayerNormalization", {"axis": 0}, (None, 3, 4), error="undefined_dim"),
-    Example("LayerNormalization", {"axis": [1, 3]}, (None, 3, 4), error="invalid_argument"),
-    Example("LayerNormalization", {"axis": "a"}, (None, 3, 4), error="invalid_argument"),
-    Example("LayerNormalization", {"axis": [1, 2]}, (None, 3, 4), weights=((4,), (4,)), error="weight_shape"),
+    Example("LayerNormalization", {}, (None,), error="undefined_dim", code="NNR105", argument=""),
+    Example("LayerNormalization", {}, (None, None), error="undefined_dim", code="NNR105", argument=""),
+    Example("LayerNormalization", {"axis": 0}, (None, 3, 4), error="undefined_dim", code="NNR105", argument=""),
+    Example(
+        "LayerNormalization", {"axis": [1, 3]}, (None, 3, 4), error="invalid_argument", code="NNR207", argument="axis"
+    ),
+    Example(
+        "LayerNormalization",
+        {"axis": "a"},
+        (None, 3, 4),
+        error="invalid_argument",
+        code="NNR201",
+        argument="axis",
+        fix={"axis": -1},
+    ),
+    Example(
+        "LayerNormalization",
+        {"axis": [1, 2]},
+        (None, 3, 4),
+        weights=((4,), (4,)),
+        error="weight_shape",
+        code="NNR301",
+        argument="weights",
+    ),
     # RMSNormalization
     Example("RMSNormalization", {}, (None, 5), out=(None, 5), weights=((5,),)),
     Example("RMSNormalization", {"axis": [1, 2]}, (None, 5, 4), out=(None, 5, 4), weights=((5, 4),)),
-    Example("RMSNormalization", {}, (None, None), error="undefined_dim"),
-    Example("RMSNormalization", {"axis": 3}, (None, 5, 4), error="invalid_argument"),
+    Example("RMSNormalization", {}, (None, None), error="undefined_dim", code="NNR105", argument=""),
+    Example("RMSNormalization", {"axis": 3}, (None, 5, 4), error="invalid_argument", code="NNR207", argument="axis"),
     # GroupNormalization
     Example("GroupNormalization", {}, (None, 64), out=(None, 64), weights=((64,), (64,))),
     Example("GroupNormalization", {"groups": 4}, (None, 8, 8, 12), out=(None, 8, 8, 12)),
@@ -416,26 +506,105 @@ EXAMPLES = [
     Example("GroupNormalization", {"groups": 3, "axis": 1}, (None, 6, 8, 5), out=(None, 6, 8, 5), weights=((6,), (6,))),
     Example("GroupNormalization", {"groups": 2, "axis": 0}, (4, 2), out=(4, 2)),
     Example("GroupNormalization", {"groups": True}, (None, 5), out=(None, 5), note="bool passes isinstance(int)"),
-    Example("GroupNormalization", {}, (None, 30), error="invalid_argument", note="32 groups > 30 channels"),
-    Example("GroupNormalization", {"groups": 4}, (None, 30), error="invalid_argument", note="4 does not divide 30"),
-    Example("GroupNormalization", {"groups": 0}, (None, 8, 8, 12), error="invalid_argument"),
-    Example("GroupNormalization", {"groups": -2}, (None, 8, 8, 12), error="invalid_argument"),
-    Example("GroupNormalization", {"groups": 2.0}, (None, 8, 8, 12), error="invalid_argument"),
-    Example("GroupNormalization", {"groups": 4}, (None, 8, 8, None), error="undefined_dim"),
-    Example("GroupNormalization", {"groups": 2}, (None,), error="undefined_dim"),
-    Example("GroupNormalization", {"groups": 2, "axis": 0}, (None, 2), error="undefined_dim"),
-    Example("GroupNormalization", {"groups": 4, "axis": 5}, (None, 8, 8, 3), error="invalid_argument"),
-    Example("GroupNormalization", {"groups": 4, "axis": [1]}, (None, 8, 8, 3), error="invalid_argument"),
-    Example("GroupNormalization", {"groups": 4}, (None, 8), weights=((4,), (4,)), error="weight_shape"),
+    Example(
+        "GroupNormalization",
+        {},
+        (None, 30),
+        error="invalid_argument",
+        note="32 groups > 30 channels",
+        code="NNR201",
+        argument="groups",
+        fix={"groups": 30},
+    ),
+    Example(
+        "GroupNormalization",
+        {"groups": 4},
+        (None, 30),
+        error="invalid_argument",
+        note="4 does not divide 30",
+        code="NNR201",
+        argument="groups",
+        fix={"groups": 3},
+    ),
+    Example(
+        "GroupNormalization",
+        {"groups": 0},
+        (None, 8, 8, 12),
+        error="invalid_argument",
+        code="NNR201",
+        argument="groups",
+    ),
+    Example(
+        "GroupNormalization",
+        {"groups": -2},
+        (None, 8, 8, 12),
+        error="invalid_argument",
+        code="NNR201",
+        argument="groups",
+    ),
+    Example(
+        "GroupNormalization",
+        {"groups": 2.0},
+        (None, 8, 8, 12),
+        error="invalid_argument",
+        code="NNR201",
+        argument="groups",
+    ),
+    Example("GroupNormalization", {"groups": 4}, (None, 8, 8, None), error="undefined_dim", code="NNR105", argument=""),
+    Example("GroupNormalization", {"groups": 2}, (None,), error="undefined_dim", code="NNR105", argument=""),
+    Example(
+        "GroupNormalization", {"groups": 2, "axis": 0}, (None, 2), error="undefined_dim", code="NNR105", argument=""
+    ),
+    Example(
+        "GroupNormalization",
+        {"groups": 4, "axis": 5},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR207",
+        argument="axis",
+    ),
+    Example(
+        "GroupNormalization",
+        {"groups": 4, "axis": [1]},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="axis",
+    ),
+    Example(
+        "GroupNormalization",
+        {"groups": 4},
+        (None, 8),
+        weights=((4,), (4,)),
+        error="weight_shape",
+        code="NNR301",
+        argument="weights",
+    ),
     # UnitNormalization
     Example("UnitNormalization", {}, (None, 5), out=(None, 5)),
     Example("UnitNormalization", {"axis": [1, 2]}, (None, 5, 4), out=(None, 5, 4)),
     Example("UnitNormalization", {"axis": 0}, (None, 5), out=(None, 5), note="no weights: a None axis is fine"),
     Example("UnitNormalization", {}, (None, None), out=(None, None)),
-    Example("UnitNormalization", {"axis": [1, 2]}, (None, 5), error="invalid_argument"),
-    Example("UnitNormalization", {"axis": -3}, (None, 5), error="invalid_argument"),
-    Example("UnitNormalization", {"axis": "x"}, (None, 5), error="invalid_argument"),
-    Example("BatchNormalization", {"mode": 0}, (None, 5), error="invalid_argument", note="Keras 1 `mode`"),
+    Example("UnitNormalization", {"axis": [1, 2]}, (None, 5), error="invalid_argument", code="NNR207", argument="axis"),
+    Example("UnitNormalization", {"axis": -3}, (None, 5), error="invalid_argument", code="NNR207", argument="axis"),
+    Example(
+        "UnitNormalization",
+        {"axis": "x"},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR201",
+        argument="axis",
+        fix={"axis": -1},
+    ),
+    Example(
+        "BatchNormalization",
+        {"mode": 0},
+        (None, 5),
+        error="invalid_argument",
+        note="Keras 1 `mode`",
+        code="NNR202",
+        argument="mode",
+    ),
     Example("LayerNormalization", {"rms_scaling": False}, (None, 5), out=(None, 5)),
     # SpectralNormalization (a wrapper: the output is the wrapped layer's)
     Example("SpectralNormalization", {}, (None, 5), inner=("Dense", {"units": 3}), out=(None, 3)),
@@ -452,8 +621,34 @@ EXAMPLES = [
         (None, 5),
         inner=("Dense", {"units": 3}),
         error="invalid_argument",
+        code="NNR201",
+        argument="power_iterations",
     ),
-    Example("SpectralNormalization", {}, (None, 5), inner=("Dropout", {"rate": 0.5}), error="invalid_argument"),
-    Example("SpectralNormalization", {}, (None, 5), inner=("BatchNormalization", {}), error="invalid_argument"),
-    Example("SpectralNormalization", {}, (None, None), inner=("Dense", {"units": 3}), error="undefined_dim"),
+    Example(
+        "SpectralNormalization",
+        {},
+        (None, 5),
+        inner=("Dropout", {"rate": 0.5}),
+        error="invalid_argument",
+        code="NNR201",
+        argument="layer",
+    ),
+    Example(
+        "SpectralNormalization",
+        {},
+        (None, 5),
+        inner=("BatchNormalization", {}),
+        error="invalid_argument",
+        code="NNR201",
+        argument="layer",
+    ),
+    Example(
+        "SpectralNormalization",
+        {},
+        (None, None),
+        inner=("Dense", {"units": 3}),
+        error="undefined_dim",
+        code="NNR105",
+        argument="",
+    ),
 ]

@@ -9,18 +9,19 @@ BaseGlobalPooling and BaseAdaptivePooling (which has no input_spec at all).
 from __future__ import annotations
 
 from ..diagnostics import fmt_shape
-from .base import Ctx, Example, register
-from .conv import (
-    check_layer_args,
-    conv_length,
-    data_format_arg,
+from .base import (
+    Ctx,
+    Example,
+    conv_output_length,
     flipped_layout_fits,
     padding_arg,
+    plumbing,
     rebuild,
+    register,
     required_arg,
-    run_time_warning,
     spatial_input,
     spatial_rank,
+    spatial_siblings,
     too_small,
     tuple_value,
 )
@@ -37,7 +38,6 @@ _ADAPTIVE = tuple(f"Adaptive{op}Pooling{d}D" for op in ("Average", "Max") for d 
 @register(*_POOL[1], *_POOL[2], *_POOL[3])
 def pooling(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, ("pool_size", "strides", "padding", "data_format"))
     # Keras 3 gives MaxPooling a default pool_size of 2 but AveragePooling none.
     if "Av" in ctx.kind:
         raw_pool = required_arg(ctx, "pool_size", 2 if rank == 1 else (2,) * rank)
@@ -49,11 +49,11 @@ def pooling(ctx: Ctx):
     # constructor and then divides by it, so reject it here.
     strides = pool if raw_strides is None else tuple_value(ctx, "strides", raw_strides, rank)
     padding = padding_arg(ctx, ("valid", "same"), lower=False)
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     shape, spatial, _ = spatial_input(ctx, rank, df)
 
     def lengths(dims: list) -> list:
-        return [conv_length(n, pool[i], padding, strides[i]) for i, n in enumerate(dims)]
+        return [conv_output_length(n, pool[i], padding, strides[i]) for i, n in enumerate(dims)]
 
     out = lengths(spatial)
     for i, (length, n) in enumerate(zip(spatial, out)):
@@ -70,8 +70,7 @@ def pooling(ctx: Ctx):
 @register(*_GLOBAL)
 def global_pooling(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, ("data_format", "keepdims"))
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     keepdims = bool(ctx.arg("keepdims", False))
     shape, _, axis = spatial_input(ctx, rank, df)
     channels = shape[axis]
@@ -83,7 +82,6 @@ def global_pooling(ctx: Ctx):
 @register(*_ADAPTIVE)
 def adaptive_pooling(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, ("output_size", "data_format"))
     size = required_arg(ctx, "output_size", 1 if rank == 1 else (1,) * rank)
     if isinstance(size, int):
         size = (size,) * rank
@@ -112,15 +110,14 @@ def adaptive_pooling(ctx: Ctx):
     # BaseAdaptivePooling does not lower-case data_format ("" and None mean the default).
     value = ctx.arg("data_format", None) or "channels_last"
     if value not in ("channels_last", "channels_first"):
-        data_format_arg(ctx, lower=False)
+        ctx.data_format(lower=False)
     # No input_spec: Keras builds any rank symbolically, taking the channels
     # from the last (or second) axis.
     shape = ctx.shape()
     if value == "channels_first" and len(shape) < 2:
         ctx.input_rank(rank + 2)
     if len(shape) != rank + 2:
-        run_time_warning(
-            ctx,
+        ctx.warn(
             "rank_mismatch",
             f"{ctx.kind} expects a {rank + 2}-D input but receives {len(shape)}-D {fmt_shape(shape)}; "
             "Keras does not check the rank, so the shape it reports while building differs from the "
@@ -134,6 +131,16 @@ def adaptive_pooling(ctx: Ctx):
 E = Example
 CF = {"data_format": "channels_first"}
 
+# siblings the repair may swap, and pools it may remove (they only move data)
+for _family in (
+    ("MaxPooling1D", "MaxPooling2D", "MaxPooling3D"),
+    ("AveragePooling1D", "AveragePooling2D", "AveragePooling3D"),
+    ("GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D"),
+    ("GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D"),
+):
+    spatial_siblings(*_family)
+    plumbing(*_family)
+
 EXAMPLES = [
     # ---- MaxPooling / AveragePooling ----
     E("MaxPooling1D", {}, (None, 10, 3), out=(None, 5, 3)),
@@ -142,7 +149,7 @@ EXAMPLES = [
     E("MaxPooling1D", {"pool_size": 3, "strides": 5}, (None, 8, 3), out=(None, 2, 3)),
     E("MaxPooling1D", {"pool_size": 3, "padding": "same"}, (None, 10, 3), out=(None, 4, 3)),
     E("MaxPooling1D", {"pool_size": 3, **CF}, (None, 8, 3), out=(None, 8, 1)),
-    E("MaxPooling1D", {"pool_size": 4}, (None, 3, 8), error="non_positive_dim"),
+    E("MaxPooling1D", {"pool_size": 4}, (None, 3, 8), error="non_positive_dim", code="NNR107", argument="pool_size"),
     E("MaxPooling1D", {"pool_size": 4, "padding": "same"}, (None, 3, 8), out=(None, 1, 8)),
     E("MaxPooling1D", {"pool_size": 2}, (None, None, 8), out=(None, None, 8)),
     E(
@@ -152,41 +159,98 @@ EXAMPLES = [
         out=(None, 0, 8),
         note="an empty axis stays empty",
     ),
-    E("MaxPooling1D", {"pool_size": 2}, (None, 0, 8), error="non_positive_dim"),
-    E("MaxPooling1D", {"pool_size": 2}, (None, 8), error="rank_mismatch"),
-    E("MaxPooling1D", {"pool_size": 2}, (None, 8, 8, 3), error="rank_mismatch"),
-    E("MaxPooling1D", {"pool_size": 0}, (None, 8, 3), error="invalid_argument"),
+    E("MaxPooling1D", {"pool_size": 2}, (None, 0, 8), error="non_positive_dim", code="NNR107", argument="pool_size"),
+    E("MaxPooling1D", {"pool_size": 2}, (None, 8), error="rank_mismatch", code="NNR101", argument=""),
+    E("MaxPooling1D", {"pool_size": 2}, (None, 8, 8, 3), error="rank_mismatch", code="NNR101", argument=""),
+    E("MaxPooling1D", {"pool_size": 0}, (None, 8, 3), error="invalid_argument", code="NNR206", argument="pool_size"),
     E(
         "MaxPooling1D",
         {"pool_size": 2, "strides": 0},
         (None, 8, 3),
         error="invalid_argument",
         note="Keras divides by the stride",
+        code="NNR206",
+        argument="strides",
     ),
-    E("MaxPooling1D", {"pool_size": 2, "padding": "causal"}, (None, 8, 3), error="invalid_argument"),
-    E("MaxPooling1D", {"pool_size": 2, "padding": ["valid"]}, (None, 8, 3), error="invalid_argument"),
-    E("MaxPooling1D", {"pool_size": (2, 2)}, (None, 8, 3), error="invalid_argument"),
-    E("MaxPooling1D", {"pool_length": 2}, (None, 8, 3), error="invalid_argument", note="Keras 1 spelling"),
+    E(
+        "MaxPooling1D",
+        {"pool_size": 2, "padding": "causal"},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR203",
+        argument="padding",
+    ),
+    E(
+        "MaxPooling1D",
+        {"pool_size": 2, "padding": ["valid"]},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR203",
+        argument="padding",
+    ),
+    E(
+        "MaxPooling1D",
+        {"pool_size": (2, 2)},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR208",
+        argument="pool_size",
+    ),
+    E(
+        "MaxPooling1D",
+        {"pool_length": 2},
+        (None, 8, 3),
+        error="invalid_argument",
+        note="Keras 1 spelling",
+        code="NNR202",
+        argument="pool_length",
+    ),
     E("MaxPool1D", {"pool_size": 2}, (None, 9, 3), out=(None, 4, 3), note="alias"),
     E("AveragePooling1D", {"pool_size": 2, "strides": 1, "padding": "same"}, (None, 7, 3), out=(None, 7, 3)),
     E("AveragePooling1D", {"pool_size": 2, **CF}, (None, None, 7), out=(None, None, 3)),
-    E("AveragePooling1D", {"pool_size": 8}, (None, 7, 3), error="non_positive_dim"),
+    E(
+        "AveragePooling1D",
+        {"pool_size": 8},
+        (None, 7, 3),
+        error="non_positive_dim",
+        code="NNR107",
+        argument="pool_size",
+    ),
     E("AvgPool1D", {"pool_size": 2}, (None, 4, 3), out=(None, 2, 3)),
-    E("AvgPool1D", {}, (None, 4, 3), error="invalid_argument", note="AveragePooling has no default pool_size"),
-    E("AveragePooling2D", {"strides": 2}, (None, 4, 4, 3), error="invalid_argument"),
+    E(
+        "AvgPool1D",
+        {},
+        (None, 4, 3),
+        error="invalid_argument",
+        note="AveragePooling has no default pool_size",
+        code="NNR209",
+        argument="pool_size",
+        fix={"pool_size": 2},
+    ),
+    E(
+        "AveragePooling2D",
+        {"strides": 2},
+        (None, 4, 4, 3),
+        error="invalid_argument",
+        code="NNR209",
+        argument="pool_size",
+        fix={"pool_size": (2, 2)},
+    ),
     E("MaxPooling2D", {}, (None, 28, 28, 8), out=(None, 14, 14, 8)),
     E("MaxPooling2D", {"pool_size": (2, 3)}, (None, 9, 9, 8), out=(None, 4, 3, 8)),
     E("MaxPooling2D", {"pool_size": 3, "strides": 2}, (None, 9, 8, 8), out=(None, 4, 3, 8)),
     E("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}, (None, 9, 8, 8), out=(None, 5, 4, 8)),
     E("MaxPooling2D", {"pool_size": 2, **CF}, (None, 8, 28, 27), out=(None, 8, 14, 13)),
     E("MaxPooling2D", {"pool_size": 3}, (None, 8, None, 3), out=(None, 2, None, 3)),
-    E("MaxPooling2D", {"pool_size": 3}, (None, 8, 2, 3), error="non_positive_dim"),
+    E("MaxPooling2D", {"pool_size": 3}, (None, 8, 2, 3), error="non_positive_dim", code="NNR107", argument="pool_size"),
     E(
         "MaxPooling2D",
         {"pool_size": 2, **CF},
         (None, 28, 28, 1),
         error="non_positive_dim",
         note="a channels_last image read as channels_first",
+        code="NNR107",
+        argument="pool_size",
     ),
     E(
         "MaxPooling2D",
@@ -194,59 +258,159 @@ EXAMPLES = [
         (None, 8, 8, 3),
         error="invalid_argument",
         note="pooling compares padding case-sensitively",
+        code="NNR203",
+        argument="padding",
     ),
-    E("MaxPooling2D", {"strides": (1, 0)}, (None, 8, None, 3), error="invalid_argument"),
-    E("MaxPooling2D", {"pool_size": 2}, (None, 28, 28), error="rank_mismatch"),
-    E("MaxPooling2D", {"pool_size": 2, "data_format": "channels_middle"}, (None, 8, 8, 3), error="invalid_argument"),
+    E(
+        "MaxPooling2D",
+        {"strides": (1, 0)},
+        (None, 8, None, 3),
+        error="invalid_argument",
+        code="NNR206",
+        argument="strides",
+    ),
+    E("MaxPooling2D", {"pool_size": 2}, (None, 28, 28), error="rank_mismatch", code="NNR101", argument=""),
+    E(
+        "MaxPooling2D",
+        {"pool_size": 2, "data_format": "channels_middle"},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR203",
+        argument="data_format",
+    ),
     E("MaxPool2D", {"pool_size": 2, "strides": 1}, (None, 3, 3, 1), out=(None, 2, 2, 1)),
     E("AveragePooling2D", {"pool_size": (1, 4)}, (None, 5, 8, 2), out=(None, 5, 2, 2)),
-    E("AveragePooling2D", {"pool_size": (1, 4), **CF}, (None, 2, 5, 3), error="non_positive_dim"),
+    E(
+        "AveragePooling2D",
+        {"pool_size": (1, 4), **CF},
+        (None, 2, 5, 3),
+        error="non_positive_dim",
+        code="NNR107",
+        argument="pool_size",
+    ),
     E("AvgPool2D", {"pool_size": 2, "padding": "same"}, (None, 5, 5, 2), out=(None, 3, 3, 2)),
     E("MaxPooling3D", {}, (None, 8, 8, 8, 2), out=(None, 4, 4, 4, 2)),
     E("MaxPooling3D", {"pool_size": (1, 2, 2), **CF}, (None, 2, 3, 8, 8), out=(None, 2, 3, 4, 4)),
-    E("MaxPooling3D", {"pool_size": 3}, (None, 8, 8, 2, 2), error="non_positive_dim"),
-    E("MaxPooling3D", {}, (None, 8, 8, 2), error="rank_mismatch"),
+    E(
+        "MaxPooling3D",
+        {"pool_size": 3},
+        (None, 8, 8, 2, 2),
+        error="non_positive_dim",
+        code="NNR107",
+        argument="pool_size",
+    ),
+    E("MaxPooling3D", {}, (None, 8, 8, 2), error="rank_mismatch", code="NNR101", argument=""),
     E("MaxPool3D", {"pool_size": 2, "padding": "same"}, (None, 3, None, 5, 1), out=(None, 2, None, 3, 1)),
     E("AveragePooling3D", {"pool_size": 2, "strides": (1, 2, 1)}, (None, 4, 4, 4, 1), out=(None, 3, 2, 3, 1)),
     E("AvgPool3D", {"pool_size": (1, 2, 3), "padding": "same", **CF}, (None, 1, 3, 3, 3), out=(None, 1, 3, 2, 1)),
-    E("AveragePooling3D", {"pool_size": 4}, (None, 4, 4, 3, 1), error="non_positive_dim"),
-    E("MaxPool1D", {"pool_size": 5}, (None, 4, 3), error="non_positive_dim"),
-    E("MaxPool2D", {"pool_size": 2, "padding": "full"}, (None, 4, 4, 3), error="invalid_argument"),
-    E("MaxPool3D", {}, (None, 4, 4, 3), error="rank_mismatch"),
-    E("AvgPool2D", {"pool_size": 2}, (None, 4, 3), error="rank_mismatch"),
-    E("GlobalAvgPool1D", {}, (None, 3), error="rank_mismatch"),
-    E("GlobalAvgPool2D", {"keepdims": True, "axis": 1}, (None, 3, 3, 3), error="invalid_argument"),
-    E("GlobalAvgPool3D", {"data_format": "channels_mid"}, (None, 3, 3, 3, 3), error="invalid_argument"),
-    E("GlobalMaxPool1D", {}, (None, 3, 3, 3), error="rank_mismatch"),
-    E("GlobalMaxPool2D", {}, (None, 3, 3, 3, 3), error="rank_mismatch"),
-    E("GlobalMaxPool3D", {}, (None, 3, 3, 3), error="rank_mismatch"),
-    E("GlobalMaxPooling3D", {"keepdims": True}, (None, 3, 3, 3), error="rank_mismatch"),
-    E("AdaptiveAveragePooling1D", {"output_size": -2}, (None, 8, 3), error="invalid_argument"),
-    E("AdaptiveAveragePooling3D", {"output_size": (2, 2)}, (None, 8, 8, 8, 3), error="invalid_argument"),
-    E("AdaptiveMaxPooling3D", {"output_size": 2, "data_format": "NDHWC"}, (None, 8, 8, 8, 3), error="invalid_argument"),
-    E("AvgPool3D", {"pool_size": (2, 2, 2, 2)}, (None, 4, 4, 4, 1), error="invalid_argument"),
+    E(
+        "AveragePooling3D",
+        {"pool_size": 4},
+        (None, 4, 4, 3, 1),
+        error="non_positive_dim",
+        code="NNR107",
+        argument="pool_size",
+    ),
+    E("MaxPool1D", {"pool_size": 5}, (None, 4, 3), error="non_positive_dim", code="NNR107", argument="pool_size"),
+    E(
+        "MaxPool2D",
+        {"pool_size": 2, "padding": "full"},
+        (None, 4, 4, 3),
+        error="invalid_argument",
+        code="NNR203",
+        argument="padding",
+    ),
+    E("MaxPool3D", {}, (None, 4, 4, 3), error="rank_mismatch", code="NNR101", argument=""),
+    E("AvgPool2D", {"pool_size": 2}, (None, 4, 3), error="rank_mismatch", code="NNR101", argument=""),
+    E("GlobalAvgPool1D", {}, (None, 3), error="rank_mismatch", code="NNR101", argument=""),
+    E(
+        "GlobalAvgPool2D",
+        {"keepdims": True, "axis": 1},
+        (None, 3, 3, 3),
+        error="invalid_argument",
+        code="NNR202",
+        argument="axis",
+    ),
+    E(
+        "GlobalAvgPool3D",
+        {"data_format": "channels_mid"},
+        (None, 3, 3, 3, 3),
+        error="invalid_argument",
+        code="NNR203",
+        argument="data_format",
+    ),
+    E("GlobalMaxPool1D", {}, (None, 3, 3, 3), error="rank_mismatch", code="NNR101", argument=""),
+    E("GlobalMaxPool2D", {}, (None, 3, 3, 3, 3), error="rank_mismatch", code="NNR101", argument=""),
+    E("GlobalMaxPool3D", {}, (None, 3, 3, 3), error="rank_mismatch", code="NNR101", argument=""),
+    E("GlobalMaxPooling3D", {"keepdims": True}, (None, 3, 3, 3), error="rank_mismatch", code="NNR101", argument=""),
+    E(
+        "AdaptiveAveragePooling1D",
+        {"output_size": -2},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="output_size",
+    ),
+    E(
+        "AdaptiveAveragePooling3D",
+        {"output_size": (2, 2)},
+        (None, 8, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="output_size",
+    ),
+    E(
+        "AdaptiveMaxPooling3D",
+        {"output_size": 2, "data_format": "NDHWC"},
+        (None, 8, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR203",
+        argument="data_format",
+    ),
+    E(
+        "AvgPool3D",
+        {"pool_size": (2, 2, 2, 2)},
+        (None, 4, 4, 4, 1),
+        error="invalid_argument",
+        code="NNR208",
+        argument="pool_size",
+    ),
     # ---- global pooling ----
     E("GlobalAveragePooling1D", {}, (None, 10, 3), out=(None, 3)),
     E("GlobalAveragePooling1D", {"keepdims": True}, (None, 10, 3), out=(None, 1, 3)),
     E("GlobalAveragePooling1D", {**CF}, (None, 10, 3), out=(None, 10)),
-    E("GlobalAveragePooling1D", {}, (None, 10), error="rank_mismatch"),
+    E("GlobalAveragePooling1D", {}, (None, 10), error="rank_mismatch", code="NNR101", argument=""),
     E("GlobalAvgPool1D", {}, (None, None, 3), out=(None, 3)),
     E("GlobalMaxPooling1D", {"keepdims": True, **CF}, (None, 4, None), out=(None, 4, 1)),
-    E("GlobalMaxPooling1D", {}, (None, 5, 5, 3), error="rank_mismatch"),
+    E("GlobalMaxPooling1D", {}, (None, 5, 5, 3), error="rank_mismatch", code="NNR101", argument=""),
     E("GlobalMaxPool1D", {}, (None, 5, None), out=(None, None)),
     E("GlobalAveragePooling2D", {}, (None, 7, 7, 32), out=(None, 32)),
     E("GlobalAveragePooling2D", {"keepdims": True}, (None, 7, 7, 32), out=(None, 1, 1, 32)),
     E("GlobalAveragePooling2D", {"keepdims": True, **CF}, (None, 8, 8, 3), out=(None, 8, 1, 1)),
     E("GlobalAveragePooling2D", {"keepdims": None}, (None, 8, 8, 3), out=(None, 3)),
-    E("GlobalAveragePooling2D", {}, (None, 8, 3), error="rank_mismatch"),
-    E("GlobalAveragePooling2D", {"data_format": "channels"}, (None, 8, 8, 3), error="invalid_argument"),
+    E("GlobalAveragePooling2D", {}, (None, 8, 3), error="rank_mismatch", code="NNR101", argument=""),
+    E(
+        "GlobalAveragePooling2D",
+        {"data_format": "channels"},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR203",
+        argument="data_format",
+    ),
     E("GlobalAvgPool2D", {}, (None, None, None, 3), out=(None, 3)),
     E("GlobalMaxPooling2D", {}, (None, 7, 7, 32), out=(None, 32)),
-    E("GlobalMaxPooling2D", {"keep_dims": True}, (None, 7, 7, 32), error="invalid_argument"),
+    E(
+        "GlobalMaxPooling2D",
+        {"keep_dims": True},
+        (None, 7, 7, 32),
+        error="invalid_argument",
+        code="NNR202",
+        argument="keep_dims",
+    ),
     E("GlobalMaxPool2D", {**CF}, (None, 16, 7, 7), out=(None, 16)),
     E("GlobalAveragePooling3D", {}, (None, 4, 4, 4, 8), out=(None, 8)),
     E("GlobalAveragePooling3D", {"keepdims": True, **CF}, (None, 8, 4, 4, 4), out=(None, 8, 1, 1, 1)),
-    E("GlobalAveragePooling3D", {}, (None, 4, 4, 8), error="rank_mismatch"),
+    E("GlobalAveragePooling3D", {}, (None, 4, 4, 8), error="rank_mismatch", code="NNR101", argument=""),
     E("GlobalAvgPool3D", {}, (None, 4, 4, 4, None), out=(None, None)),
     E("GlobalMaxPooling3D", {"keepdims": True}, (None, 4, 4, 4, 8), out=(None, 1, 1, 1, 8)),
     E("GlobalMaxPool3D", {}, (None, 4, 4, 4, 8), out=(None, 8)),
@@ -254,7 +418,14 @@ EXAMPLES = [
     E("AdaptiveAveragePooling1D", {"output_size": 4}, (None, 10, 3), out=(None, 4, 3)),
     E("AdaptiveAveragePooling1D", {"output_size": [2], **CF}, (None, 3, 10), out=(None, 3, 2)),
     E("AdaptiveMaxPooling1D", {"output_size": (2,)}, (None, None, 3), out=(None, 2, 3)),
-    E("AdaptiveMaxPooling1D", {"output_size": (2, 2)}, (None, 8, 3), error="invalid_argument"),
+    E(
+        "AdaptiveMaxPooling1D",
+        {"output_size": (2, 2)},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="output_size",
+    ),
     E("AdaptiveAveragePooling2D", {"output_size": (2, 3)}, (None, 8, 8, 5), out=(None, 2, 3, 5)),
     E("AdaptiveAveragePooling2D", {"output_size": 4, **CF}, (None, 5, 8, 8), out=(None, 5, 4, 4)),
     E(
@@ -264,18 +435,50 @@ EXAMPLES = [
         out=(None, 16, 16, 3),
         note="the output may be larger than the input",
     ),
-    E("AdaptiveAveragePooling2D", {"output_size": -1}, (None, 8, 8, 3), error="invalid_argument"),
-    E("AdaptiveAveragePooling2D", {"output_size": (2.0, 3)}, (None, 8, 8, 3), error="invalid_argument"),
+    E(
+        "AdaptiveAveragePooling2D",
+        {"output_size": -1},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="output_size",
+    ),
+    E(
+        "AdaptiveAveragePooling2D",
+        {"output_size": (2.0, 3)},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="output_size",
+    ),
     E(
         "AdaptiveAveragePooling2D",
         {"output_size": (2, 3), "data_format": "CHANNELS_LAST"},
         (None, 8, 8, 3),
         error="invalid_argument",
         note="adaptive pooling does not lower-case data_format",
+        code="NNR203",
+        argument="data_format",
     ),
-    E("AdaptiveAveragePooling2D", {}, (None, 8, 8, 3), error="invalid_argument", note="output_size is required"),
+    E(
+        "AdaptiveAveragePooling2D",
+        {},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        note="output_size is required",
+        code="NNR209",
+        argument="output_size",
+        fix={"output_size": (1, 1)},
+    ),
     E("AdaptiveMaxPooling2D", {"output_size": (1, 1)}, (None, None, None, 4), out=(None, 1, 1, 4)),
-    E("AdaptiveMaxPooling2D", {"output_size": "2"}, (None, 8, 8, 4), error="invalid_argument"),
+    E(
+        "AdaptiveMaxPooling2D",
+        {"output_size": "2"},
+        (None, 8, 8, 4),
+        error="invalid_argument",
+        code="NNR201",
+        argument="output_size",
+    ),
     E("AdaptiveAveragePooling3D", {"output_size": 2}, (None, 8, 8, 8, 1), out=(None, 2, 2, 2, 1)),
     E("AdaptiveMaxPooling3D", {"output_size": (1, 2, 3), **CF}, (None, 4, 8, 8, 8), out=(None, 4, 1, 2, 3)),
 ]

@@ -17,10 +17,10 @@ from .base import (
     Unknown,
     Violation,
     conv_output_length,
+    dim_defined,
     register,
     weights_of,
 )
-from .core import check_activation, dim_defined
 
 # Recurrent kinds -> number of state tensors returned with return_state=True.
 STATE_COUNT = {"SimpleRNN": 1, "GRU": 1, "LSTM": 2, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2}
@@ -110,15 +110,6 @@ def _stateful_batch(ctx: Ctx, shape) -> None:
         )
 
 
-def _activations(ctx: Ctx) -> None:
-    """activation / recurrent_activation must be Keras activation names; a value the
-    frontend could not resolve (a custom function) is not checked."""
-    names = ("activation",) if ctx.kind == "SimpleRNN" else ("activation", "recurrent_activation")
-    for name in names:
-        if not is_unknown(ctx.layer.args.get(name)):
-            check_activation(ctx, name)
-
-
 def _with_states(ctx: Ctx, output, state):
     if ctx.arg("return_state", False):
         return [output] + [state] * STATE_COUNT[ctx.kind]
@@ -131,7 +122,6 @@ def _with_states(ctx: Ctx, output, state):
 @register("SimpleRNN", "LSTM", "GRU")
 def rnn(ctx: Ctx):
     units = _int_arg(ctx, "units", 1)
-    _activations(ctx)
     if ctx.kind in ("LSTM", "GRU"):
         cudnn = ctx.arg("use_cudnn", "auto")
         if cudnn not in ("auto", True, False):
@@ -236,7 +226,6 @@ def _conv_lstm_step(ctx: Ctx, s, rank, filters, kernel, strides, padding, data_f
 @register("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 def conv_lstm(ctx: Ctx):
     params = _conv_lstm_args(ctx)
-    _activations(ctx)
     rank = params[0]
     channels_first = params[5] == "channels_first"
     layout = "(batch, time, channels, spatial...)" if channels_first else "(batch, time, spatial..., channels)"
@@ -291,7 +280,7 @@ def _run_inner(ctx: Ctx, inner: Layer, shape, weights: bool = False):
             return unit.weights(sub) if unit.weights is not None else None
         return unit.output(sub)
     except Violation as v:
-        hint = dict(v.hint) if isinstance(v.hint, dict) else ({"detail": v.hint} if v.hint is not None else {})
+        hint = v.hint.as_dict() if v.hint is not None else {}
         hint.update({"wrapper": ctx.kind, "inner": inner.kind, "inner_arg": v.argument})
         raise Violation(
             v.kind,
@@ -300,6 +289,7 @@ def _run_inner(ctx: Ctx, inner: Layer, shape, weights: bool = False):
             actual=v.actual,
             argument=None,
             hint=hint,
+            code=v.code,
         ) from None
 
 
@@ -496,14 +486,39 @@ EXAMPLES = [
         (None, 64),
         error="rank_mismatch",
         note="the classic: LSTM after Dense/Flatten or after an RNN without return_sequences",
+        code="NNR101",
+        argument="",
     ),
-    Example("LSTM", {"units": 4}, (None, 5, 6, 7), error="rank_mismatch"),
-    Example("LSTM", {"units": 0}, (None, 5, 6), error="invalid_argument"),
-    Example("LSTM", {"units": -3}, (None, 5, 6), error="invalid_argument"),
-    Example("LSTM", {"units": 4.0}, (None, 5, 6), error="invalid_argument", note="a float fails at build"),
-    Example("LSTM", {"units": 4}, (None, 5, None), error="undefined_dim"),
-    Example("LSTM", {"units": 4, "use_cudnn": "yes"}, (None, 5, 6), error="invalid_argument"),
-    Example("LSTM", {"units": 4, "stateful": True}, (None, 5, 6), error="undefined_dim"),
+    Example("LSTM", {"units": 4}, (None, 5, 6, 7), error="rank_mismatch", code="NNR101", argument=""),
+    Example("LSTM", {"units": 0}, (None, 5, 6), error="invalid_argument", code="NNR201", argument="units"),
+    Example("LSTM", {"units": -3}, (None, 5, 6), error="invalid_argument", code="NNR201", argument="units"),
+    Example(
+        "LSTM",
+        {"units": 4.0},
+        (None, 5, 6),
+        error="invalid_argument",
+        note="a float fails at build",
+        code="NNR201",
+        argument="units",
+    ),
+    Example("LSTM", {"units": 4}, (None, 5, None), error="undefined_dim", code="NNR105", argument=""),
+    Example(
+        "LSTM",
+        {"units": 4, "use_cudnn": "yes"},
+        (None, 5, 6),
+        error="invalid_argument",
+        code="NNR201",
+        argument="use_cudnn",
+    ),
+    Example(
+        "LSTM",
+        {"units": 4, "stateful": True},
+        (None, 5, 6),
+        error="undefined_dim",
+        code="NNR105",
+        argument="stateful",
+        fix={"stateful": False},
+    ),
     Example("LSTM", {"units": 4, "stateful": True}, (3, 5, 6), out=(3, 4)),
     Example(
         "LSTM",
@@ -514,15 +529,23 @@ EXAMPLES = [
     ),
     Example("LSTM", {"units": 4}, (None, 0, 6), out=(None, 4)),
     Example("LSTM", {"units": 3}, (None, 5, 6), weights=((6, 12), (3, 12), (12,)), out=(None, 3)),
-    Example("LSTM", {"units": 3}, (None, 5, 6), weights=((6, 9), (3, 9), (9,)), error="weight_shape"),
+    Example(
+        "LSTM",
+        {"units": 3},
+        (None, 5, 6),
+        weights=((6, 9), (3, 9), (9,)),
+        error="weight_shape",
+        code="NNR301",
+        argument="weights",
+    ),
     Example("GRU", {"units": 5}, (None, 7, 3), out=(None, 5)),
     Example("GRU", {"units": 5, "return_state": True}, (None, 7, 3), out=[(None, 5), (None, 5)]),
     Example(
         "GRU", {"units": 5, "return_sequences": True, "return_state": True}, (None, 7, 3), out=[(None, 7, 5), (None, 5)]
     ),
-    Example("GRU", {"units": 5}, (None, 3), error="rank_mismatch"),
-    Example("GRU", {"units": 0}, (None, 7, 3), error="invalid_argument"),
-    Example("GRU", {"units": 5}, (None, 7, None), error="undefined_dim"),
+    Example("GRU", {"units": 5}, (None, 3), error="rank_mismatch", code="NNR101", argument=""),
+    Example("GRU", {"units": 0}, (None, 7, 3), error="invalid_argument", code="NNR201", argument="units"),
+    Example("GRU", {"units": 5}, (None, 7, None), error="undefined_dim", code="NNR105", argument=""),
     Example(
         "GRU",
         {"units": 2},
@@ -532,8 +555,23 @@ EXAMPLES = [
         note="reset_after=True (default): bias of shape (2, 3*units)",
     ),
     Example("GRU", {"units": 2, "reset_after": False}, (None, 7, 3), weights=((3, 6), (2, 6), (6,)), out=(None, 2)),
-    Example("GRU", {"units": 2}, (None, 7, 3), weights=((3, 6), (2, 6), (6,)), error="weight_shape"),
-    Example("GRU", {"units": 2, "use_cudnn": 1.5}, (None, 7, 3), error="invalid_argument"),
+    Example(
+        "GRU",
+        {"units": 2},
+        (None, 7, 3),
+        weights=((3, 6), (2, 6), (6,)),
+        error="weight_shape",
+        code="NNR301",
+        argument="weights",
+    ),
+    Example(
+        "GRU",
+        {"units": 2, "use_cudnn": 1.5},
+        (None, 7, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="use_cudnn",
+    ),
     Example("SimpleRNN", {"units": 8}, (None, 4, 2), out=(None, 8)),
     Example("SimpleRNN", {"units": 8, "activation": "relu"}, (None, 4, 2), out=(None, 8)),
     Example(
@@ -542,18 +580,42 @@ EXAMPLES = [
         (None, 4, 2),
         error="invalid_argument",
         note="activation names are case-sensitive",
+        code="NNR204",
+        argument="activation",
+        fix={"activation": "relu"},
     ),
     Example("LSTM", {"units": 4, "recurrent_activation": "hard_sigmoid"}, (None, 5, 6), out=(None, 4)),
-    Example("GRU", {"units": 4, "recurrent_activation": "sigmod"}, (None, 5, 6), error="invalid_argument"),
     Example(
-        "ConvLSTM1D", {"filters": 2, "kernel_size": 3, "activation": "foo"}, (None, 5, 10, 3), error="invalid_argument"
+        "GRU",
+        {"units": 4, "recurrent_activation": "sigmod"},
+        (None, 5, 6),
+        error="invalid_argument",
+        code="NNR204",
+        argument="recurrent_activation",
+        fix={"recurrent_activation": "sigmoid"},
+    ),
+    Example(
+        "ConvLSTM1D",
+        {"filters": 2, "kernel_size": 3, "activation": "foo"},
+        (None, 5, 10, 3),
+        error="invalid_argument",
+        code="NNR204",
+        argument="activation",
     ),
     Example("SimpleRNN", {"units": 8, "return_sequences": True}, (1, 4, 2), out=(1, 4, 8)),
     Example("SimpleRNN", {"units": 8, "return_state": True}, (None, 4, 2), out=[(None, 8), (None, 8)]),
-    Example("SimpleRNN", {"units": 8}, (None, 4), error="rank_mismatch"),
-    Example("SimpleRNN", {"units": 8}, (None, 3, 4, 2), error="rank_mismatch"),
-    Example("SimpleRNN", {"units": -1}, (None, 4, 2), error="invalid_argument"),
-    Example("SimpleRNN", {"units": 8, "stateful": True}, (None, 4, 2), error="undefined_dim"),
+    Example("SimpleRNN", {"units": 8}, (None, 4), error="rank_mismatch", code="NNR101", argument=""),
+    Example("SimpleRNN", {"units": 8}, (None, 3, 4, 2), error="rank_mismatch", code="NNR101", argument=""),
+    Example("SimpleRNN", {"units": -1}, (None, 4, 2), error="invalid_argument", code="NNR201", argument="units"),
+    Example(
+        "SimpleRNN",
+        {"units": 8, "stateful": True},
+        (None, 4, 2),
+        error="undefined_dim",
+        code="NNR105",
+        argument="stateful",
+        fix={"stateful": False},
+    ),
     Example("SimpleRNN", {"units": 3, "use_bias": False}, (None, 4, 2), weights=((2, 3), (3, 3)), out=(None, 3)),
     # ConvLSTM
     Example("ConvLSTM2D", {"filters": 4, "kernel_size": 3}, (None, 5, 10, 10, 3), out=(None, 8, 8, 4)),
@@ -590,26 +652,82 @@ EXAMPLES = [
         {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2},
         (None, 5, 10, 11, 3),
         error="invalid_argument",
+        code="NNR201",
+        argument="dilation_rate",
+        fix={"dilation_rate": 1},
     ),
-    Example("ConvLSTM2D", {"filters": 4, "kernel_size": 11}, (None, 5, 10, 11, 3), error="non_positive_dim"),
-    Example("ConvLSTM2D", {"filters": 4, "kernel_size": 3}, (None, 10, 11, 3), error="rank_mismatch"),
-    Example("ConvLSTM2D", {"filters": 4, "kernel_size": 3}, (None, 5, None, 11, 3), error="undefined_dim"),
-    Example("ConvLSTM2D", {"filters": 4, "kernel_size": 3}, (None, 5, 10, 11, None), error="undefined_dim"),
-    Example("ConvLSTM2D", {"filters": -1, "kernel_size": 3}, (None, 5, 10, 11, 3), error="invalid_argument"),
-    Example("ConvLSTM2D", {"filters": 4, "kernel_size": 0}, (None, 5, 10, 11, 3), error="invalid_argument"),
+    Example(
+        "ConvLSTM2D",
+        {"filters": 4, "kernel_size": 11},
+        (None, 5, 10, 11, 3),
+        error="non_positive_dim",
+        code="NNR103",
+        argument="kernel_size",
+    ),
+    Example(
+        "ConvLSTM2D",
+        {"filters": 4, "kernel_size": 3},
+        (None, 10, 11, 3),
+        error="rank_mismatch",
+        code="NNR101",
+        argument="",
+    ),
+    Example(
+        "ConvLSTM2D",
+        {"filters": 4, "kernel_size": 3},
+        (None, 5, None, 11, 3),
+        error="undefined_dim",
+        code="NNR105",
+        argument="",
+    ),
+    Example(
+        "ConvLSTM2D",
+        {"filters": 4, "kernel_size": 3},
+        (None, 5, 10, 11, None),
+        error="undefined_dim",
+        code="NNR105",
+        argument="",
+    ),
+    Example(
+        "ConvLSTM2D",
+        {"filters": -1, "kernel_size": 3},
+        (None, 5, 10, 11, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="filters",
+    ),
+    Example(
+        "ConvLSTM2D",
+        {"filters": 4, "kernel_size": 0},
+        (None, 5, 10, 11, 3),
+        error="invalid_argument",
+        code="NNR206",
+        argument="kernel_size",
+    ),
     Example(
         "ConvLSTM2D",
         {"filters": 4, "kernel_size": 3, "padding": "causal"},
         (None, 5, 10, 11, 3),
         error="invalid_argument",
+        code="NNR201",
+        argument="padding",
     ),
     Example(
         "ConvLSTM2D",
         {"filters": 4, "kernel_size": 3, "data_format": "nhwc"},
         (None, 5, 10, 11, 3),
         error="invalid_argument",
+        code="NNR203",
+        argument="data_format",
     ),
-    Example("ConvLSTM2D", {"filters": 4, "kernel_size": 3, "strides": 3}, (None, 5, 1, 1, 2), error="non_positive_dim"),
+    Example(
+        "ConvLSTM2D",
+        {"filters": 4, "kernel_size": 3, "strides": 3},
+        (None, 5, 1, 1, 2),
+        error="non_positive_dim",
+        code="NNR103",
+        argument="kernel_size",
+    ),
     Example(
         "ConvLSTM2D",
         {"filters": 2, "kernel_size": 3},
@@ -624,9 +742,18 @@ EXAMPLES = [
         (None, 5, 10, 3),
         out=[(None, 8, 4), (None, 8, 4), (None, 8, 4)],
     ),
-    Example("ConvLSTM1D", {"filters": 4, "kernel_size": 3}, (None, 10, 3), error="rank_mismatch"),
+    Example(
+        "ConvLSTM1D", {"filters": 4, "kernel_size": 3}, (None, 10, 3), error="rank_mismatch", code="NNR101", argument=""
+    ),
     Example("ConvLSTM3D", {"filters": 4, "kernel_size": 3}, (None, 5, 10, 10, 10, 3), out=(None, 8, 8, 8, 4)),
-    Example("ConvLSTM3D", {"filters": 4, "kernel_size": (3, 3)}, (None, 5, 10, 10, 10, 3), error="invalid_argument"),
+    Example(
+        "ConvLSTM3D",
+        {"filters": 4, "kernel_size": (3, 3)},
+        (None, 5, 10, 10, 10, 3),
+        error="invalid_argument",
+        code="NNR208",
+        argument="kernel_size",
+    ),
     # Bidirectional
     Example("Bidirectional", {}, (None, 5, 6), inner=("LSTM", {"units": 3}), out=(None, 6)),
     Example(
@@ -663,7 +790,13 @@ EXAMPLES = [
         out=(None, 4, 4, 6),
     ),
     Example(
-        "Bidirectional", {"merge_mode": "max"}, (None, 5, 6), inner=("LSTM", {"units": 3}), error="invalid_argument"
+        "Bidirectional",
+        {"merge_mode": "max"},
+        (None, 5, 6),
+        inner=("LSTM", {"units": 3}),
+        error="invalid_argument",
+        code="NNR201",
+        argument="merge_mode",
     ),
     Example(
         "Bidirectional",
@@ -672,14 +805,48 @@ EXAMPLES = [
         inner=("LSTM", {"units": 3}),
         error="invalid_argument",
         note="merge_mode is case-sensitive",
+        code="NNR201",
+        argument="merge_mode",
     ),
-    Example("Bidirectional", {}, (None, 5), inner=("LSTM", {"units": 3}), error="rank_mismatch"),
-    Example("Bidirectional", {}, (None, 5, 6), inner=("Dense", {"units": 3}), error="invalid_argument"),
     Example(
-        "Bidirectional", {}, (None, 5, 6), inner=("LSTM", {"units": 3, "go_backwards": True}), error="invalid_argument"
+        "Bidirectional", {}, (None, 5), inner=("LSTM", {"units": 3}), error="rank_mismatch", code="NNR101", argument=""
     ),
-    Example("Bidirectional", {}, (None, 5, None), inner=("SimpleRNN", {"units": 3}), error="undefined_dim"),
-    Example("Bidirectional", {}, (None, 5, 6), inner=("LSTM", {"units": 0}), error="invalid_argument"),
+    Example(
+        "Bidirectional",
+        {},
+        (None, 5, 6),
+        inner=("Dense", {"units": 3}),
+        error="invalid_argument",
+        code="NNR201",
+        argument="layer",
+    ),
+    Example(
+        "Bidirectional",
+        {},
+        (None, 5, 6),
+        inner=("LSTM", {"units": 3, "go_backwards": True}),
+        error="invalid_argument",
+        code="NNR201",
+        argument="layer",
+    ),
+    Example(
+        "Bidirectional",
+        {},
+        (None, 5, None),
+        inner=("SimpleRNN", {"units": 3}),
+        error="undefined_dim",
+        code="NNR105",
+        argument="",
+    ),
+    Example(
+        "Bidirectional",
+        {},
+        (None, 5, 6),
+        inner=("LSTM", {"units": 0}),
+        error="invalid_argument",
+        code="NNR201",
+        argument="",
+    ),
     Example(
         "Bidirectional",
         {},
@@ -706,7 +873,15 @@ EXAMPLES = [
         inner=("SimpleRNN", {"units": 3, "return_sequences": True}),
         out=(None, 5, 8, 3),
     ),
-    Example("TimeDistributed", {}, (None, 5), inner=("Dense", {"units": 3}), error="rank_mismatch"),
+    Example(
+        "TimeDistributed",
+        {},
+        (None, 5),
+        inner=("Dense", {"units": 3}),
+        error="rank_mismatch",
+        code="NNR101",
+        argument="",
+    ),
     Example(
         "TimeDistributed",
         {},
@@ -714,15 +889,35 @@ EXAMPLES = [
         inner=("LSTM", {"units": 3}),
         error="rank_mismatch",
         note="the inner LSTM sees (None, 6)",
+        code="NNR101",
+        argument="",
     ),
-    Example("TimeDistributed", {}, (None, 4, None), inner=("Dense", {"units": 3}), error="undefined_dim"),
-    Example("TimeDistributed", {}, (None, 5, 6), inner=("Dense", {"units": 0}), error="invalid_argument"),
+    Example(
+        "TimeDistributed",
+        {},
+        (None, 4, None),
+        inner=("Dense", {"units": 3}),
+        error="undefined_dim",
+        code="NNR105",
+        argument="",
+    ),
+    Example(
+        "TimeDistributed",
+        {},
+        (None, 5, 6),
+        inner=("Dense", {"units": 0}),
+        error="invalid_argument",
+        code="NNR206",
+        argument="",
+    ),
     Example(
         "TimeDistributed",
         {},
         (None, 5, 6, 7),
         inner=("LSTM", {"units": 3, "return_state": True}),
         error="invalid_argument",
+        code="NNR201",
+        argument="layer",
     ),
     Example(
         "TimeDistributed", {}, (None, 5, 6), inner=("Dense", {"units": 4}), weights=((6, 4), (4,)), out=(None, 5, 4)
@@ -742,6 +937,8 @@ EXAMPLES = [
         inner=("Conv2D", {"filters": 3, "kernel_size": 3}),
         error="rank_mismatch",
         note="frames without a channel axis",
+        code="NNR101",
+        argument="",
     ),
     Example(
         "TimeDistributed",
@@ -749,6 +946,8 @@ EXAMPLES = [
         (None, 5, 2, 2, 1),
         inner=("Conv2D", {"filters": 3, "kernel_size": 3}),
         error="non_positive_dim",
+        code="NNR107",
+        argument="",
     ),
     Example("TimeDistributed", {}, (None, 5, 8, 8, 3), inner=("MaxPooling2D", {}), out=(None, 5, 4, 4, 3)),
     Example("TimeDistributed", {}, (None, 5, 6, 7), inner=("Flatten", {}), out=(None, 5, 42)),

@@ -12,8 +12,8 @@ import math
 from typing import Any
 
 from ..ir import is_unknown
-from .base import Ctx, Example, register
-from .core import SKIP, check_known_args, input_spec_of, is_number, optional_arg
+from ..messages import OutOfRange
+from .base import SKIP, Ctx, Example, input_spec_of, is_number, optional_arg, register
 
 _SPATIAL_RANK = {"SpatialDropout1D": 3, "SpatialDropout2D": 4, "SpatialDropout3D": 5}
 _SPATIAL_LAYOUT = {
@@ -43,6 +43,7 @@ def unit_interval(ctx: Ctx, name: str) -> float:
                 # 50 most likely means 50 %
                 **({"value": value / 100} if is_number(value) and 1 < value <= 100 else {}),
             },
+            code=OutOfRange.code,
         )
     return value
 
@@ -73,7 +74,6 @@ def check_noise_shape(ctx: Ctx) -> None:
 
 @register("Dropout")
 def dropout(ctx: Ctx):
-    check_known_args(ctx)
     unit_interval(ctx, "rate")
     check_noise_shape(ctx)
     return ctx.input_shape
@@ -81,21 +81,18 @@ def dropout(ctx: Ctx):
 
 @register("AlphaDropout", "GaussianDropout")
 def noise_dropout(ctx: Ctx):
-    check_known_args(ctx)
     unit_interval(ctx, "rate")  # AlphaDropout keeps noise_shape unchecked
     return ctx.input_shape
 
 
 @register("GaussianNoise")
 def gaussian_noise(ctx: Ctx):
-    check_known_args(ctx)
     unit_interval(ctx, "stddev")
     return ctx.input_shape
 
 
 @register("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
 def spatial_dropout(ctx: Ctx):
-    check_known_args(ctx)  # no **kwargs: noise_shape, trainable, ... are TypeErrors
     unit_interval(ctx, "rate")
     if ctx.kind != "SpatialDropout1D":
         value = optional_arg(ctx, "data_format", None)
@@ -137,7 +134,6 @@ def penalty(ctx: Ctx, name: str) -> None:
 
 @register("ActivityRegularization")
 def activity_regularization(ctx: Ctx):
-    check_known_args(ctx)
     penalty(ctx, "l1")
     penalty(ctx, "l2")
     return ctx.input_shape
@@ -159,13 +155,42 @@ EXAMPLES = [
         out=(None, 5),
         note="noise_shape is only used in training",
     ),
-    _ex("Dropout", {"rate": 1.5}, (None, 5), error="invalid_argument"),
-    _ex("Dropout", {"rate": -0.1}, (None, 5), error="invalid_argument"),
-    _ex("Dropout", {"rate": "0.5"}, (None, 5), error="invalid_argument"),
-    _ex("Dropout", {}, (None, 5), error="invalid_argument", note="rate is required"),
-    _ex("Dropout", {"rate": 0.5, "noise_shape": (None, 0)}, (None, 5), error="invalid_argument"),
-    _ex("Dropout", {"rate": 0.5, "noise_shape": "ab"}, (None, 5), error="invalid_argument"),
-    _ex("Dropout", {"rate": 0.5, "noise_shape": (None, 2.0)}, (None, 5), error="invalid_argument"),
+    _ex(
+        "Dropout",
+        {"rate": 1.5},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR207",
+        argument="rate",
+        fix={"rate": 0.015},
+    ),
+    _ex("Dropout", {"rate": -0.1}, (None, 5), error="invalid_argument", code="NNR207", argument="rate"),
+    _ex("Dropout", {"rate": "0.5"}, (None, 5), error="invalid_argument", code="NNR207", argument="rate"),
+    _ex("Dropout", {}, (None, 5), error="invalid_argument", note="rate is required", code="NNR209", argument="rate"),
+    _ex(
+        "Dropout",
+        {"rate": 0.5, "noise_shape": (None, 0)},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR201",
+        argument="noise_shape",
+    ),
+    _ex(
+        "Dropout",
+        {"rate": 0.5, "noise_shape": "ab"},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR201",
+        argument="noise_shape",
+    ),
+    _ex(
+        "Dropout",
+        {"rate": 0.5, "noise_shape": (None, 2.0)},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR201",
+        argument="noise_shape",
+    ),
     _ex("AlphaDropout", {"rate": 0.1}, (None, 5), out=(None, 5)),
     _ex(
         "AlphaDropout",
@@ -174,39 +199,109 @@ EXAMPLES = [
         out=(None, 5),
         note="AlphaDropout does not validate noise_shape",
     ),
-    _ex("AlphaDropout", {"rate": -0.1}, (None, 5), error="invalid_argument"),
+    _ex("AlphaDropout", {"rate": -0.1}, (None, 5), error="invalid_argument", code="NNR207", argument="rate"),
     _ex("GaussianDropout", {"rate": 0.3}, (None, 4, 5), out=(None, 4, 5)),
-    _ex("GaussianDropout", {"rate": 1.1}, (None, 5), error="invalid_argument"),
+    _ex(
+        "GaussianDropout",
+        {"rate": 1.1},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR207",
+        argument="rate",
+        fix={"rate": 0.011000000000000001},
+    ),
     _ex("GaussianNoise", {"stddev": 0.1}, (None,), out=(None,)),
     _ex("GaussianNoise", {"stddev": 1.0}, (None, 5), out=(None, 5)),
-    _ex("GaussianNoise", {"stddev": 1.1}, (None, 5), error="invalid_argument"),
-    _ex("GaussianNoise", {"stddev": None}, (None, 5), error="invalid_argument"),
+    _ex(
+        "GaussianNoise",
+        {"stddev": 1.1},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR207",
+        argument="stddev",
+        fix={"stddev": 0.011000000000000001},
+    ),
+    _ex("GaussianNoise", {"stddev": None}, (None, 5), error="invalid_argument", code="NNR207", argument="stddev"),
     _ex("SpatialDropout1D", {"rate": 0.1}, (None, 5, 3), out=(None, 5, 3)),
-    _ex("SpatialDropout1D", {"rate": 0.1}, (None, 5), error="rank_mismatch"),
-    _ex("SpatialDropout1D", {"rate": 1.1}, (None, 5, 3), error="invalid_argument"),
+    _ex("SpatialDropout1D", {"rate": 0.1}, (None, 5), error="rank_mismatch", code="NNR101", argument=""),
+    _ex(
+        "SpatialDropout1D",
+        {"rate": 1.1},
+        (None, 5, 3),
+        error="invalid_argument",
+        code="NNR207",
+        argument="rate",
+        fix={"rate": 0.011000000000000001},
+    ),
     _ex(
         "SpatialDropout1D",
         {"rate": 0.1, "noise_shape": None},
         (None, 5, 3),
         error="invalid_argument",
         note="no **kwargs: noise_shape is a TypeError",
+        code="NNR202",
+        argument="noise_shape",
     ),
-    _ex("SpatialDropout1D", {"rate": 0.1, "data_format": "channels_last"}, (None, 5, 3), error="invalid_argument"),
+    _ex(
+        "SpatialDropout1D",
+        {"rate": 0.1, "data_format": "channels_last"},
+        (None, 5, 3),
+        error="invalid_argument",
+        code="NNR202",
+        argument="data_format",
+    ),
     _ex("SpatialDropout2D", {"rate": 0.1}, (None, 8, 8, 3), out=(None, 8, 8, 3)),
     _ex("SpatialDropout2D", {"rate": 0.1, "data_format": "channels_first"}, (None, 5, 3, 3), out=(None, 5, 3, 3)),
     _ex("SpatialDropout2D", {"rate": 0.1, "data_format": "Channels_First"}, (None, 5, 3, 3), out=(None, 5, 3, 3)),
-    _ex("SpatialDropout2D", {"rate": 0.1, "data_format": "nchw"}, (None, 5, 3, 3), error="invalid_argument"),
-    _ex("SpatialDropout2D", {"rate": 0.1}, (None, 8, 3), error="rank_mismatch"),
-    _ex("SpatialDropout2D", {"rate": 0.1, "trainable": False}, (None, 8, 8, 3), error="invalid_argument"),
+    _ex(
+        "SpatialDropout2D",
+        {"rate": 0.1, "data_format": "nchw"},
+        (None, 5, 3, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="data_format",
+    ),
+    _ex("SpatialDropout2D", {"rate": 0.1}, (None, 8, 3), error="rank_mismatch", code="NNR101", argument=""),
+    _ex(
+        "SpatialDropout2D",
+        {"rate": 0.1, "trainable": False},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR202",
+        argument="trainable",
+    ),
     _ex("SpatialDropout3D", {"rate": 0.1}, (None, 4, 4, 4, 3), out=(None, 4, 4, 4, 3)),
-    _ex("SpatialDropout3D", {"rate": 0.1}, (None, 5, 3, 3), error="rank_mismatch"),
-    _ex("SpatialDropout3D", {"rate": 2}, (None, 4, 4, 4, 3), error="invalid_argument"),
+    _ex("SpatialDropout3D", {"rate": 0.1}, (None, 5, 3, 3), error="rank_mismatch", code="NNR101", argument=""),
+    _ex(
+        "SpatialDropout3D",
+        {"rate": 2},
+        (None, 4, 4, 4, 3),
+        error="invalid_argument",
+        code="NNR207",
+        argument="rate",
+        fix={"rate": 0.02},
+    ),
     _ex("ActivityRegularization", {}, (None, 5), out=(None, 5)),
     _ex("ActivityRegularization", {"l1": 0.01, "l2": 0.1}, (None, 3, 5), out=(None, 3, 5)),
     _ex("ActivityRegularization", {"l1": None}, (None, 5), out=(None, 5), note="None means 0"),
-    _ex("ActivityRegularization", {"l1": -1}, (None, 5), error="invalid_argument"),
-    _ex("ActivityRegularization", {"l2": "a"}, (None, 5), error="invalid_argument"),
-    _ex("ActivityRegularization", {"l2": float("inf")}, (None, 5), error="invalid_argument"),
+    _ex("ActivityRegularization", {"l1": -1}, (None, 5), error="invalid_argument", code="NNR201", argument="l1"),
+    _ex("ActivityRegularization", {"l2": "a"}, (None, 5), error="invalid_argument", code="NNR201", argument="l2"),
+    _ex(
+        "ActivityRegularization",
+        {"l2": float("inf")},
+        (None, 5),
+        error="invalid_argument",
+        code="NNR201",
+        argument="l2",
+    ),
     _ex("Dropout", {"rate": 0.5, "seed": 1, "name": "drop"}, (None, 5), out=(None, 5)),
-    _ex("Dropout", {"p": 0.5, "rate": 0.5}, (None, 5), error="invalid_argument", note="unrecognized keyword"),
+    _ex(
+        "Dropout",
+        {"p": 0.5, "rate": 0.5},
+        (None, 5),
+        error="invalid_argument",
+        note="unrecognized keyword",
+        code="NNR202",
+        argument="p",
+    ),
 ]

@@ -10,16 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import fmt_shape
-from .base import Ctx, Example, product, register
-from .conv import (
+from .base import (
+    Ctx,
+    Example,
     bad_arg,
-    check_layer_args,
-    data_format_arg,
+    plumbing,
+    product,
     rebuild,
+    register,
     required_arg,
-    run_time_warning,
     spatial_input,
     spatial_rank,
+    spatial_siblings,
     tuple_value,
 )
 
@@ -33,8 +35,7 @@ _INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "ar
 
 @register("Flatten")
 def flatten(ctx: Ctx):
-    check_layer_args(ctx, ("data_format",))
-    data_format_arg(ctx)
+    ctx.data_format()
     s = ctx.min_rank(1)
     rest = s[1:]
     return (s[0], product(rest) if rest else 1)
@@ -131,7 +132,6 @@ def _reshape_suggestions(size: int, target: tuple, dims: tuple) -> list:
 
 @register("Reshape")
 def reshape(ctx: Ctx):
-    check_layer_args(ctx, ("target_shape",))
     target = _target_dims(ctx)
     s = ctx.shape()
     dims = s[1:]
@@ -168,7 +168,6 @@ def reshape(ctx: Ctx):
 
 @register("Permute")
 def permute(ctx: Ctx):
-    check_layer_args(ctx, ("dims",))
     dims = required_arg(ctx, "dims", (2, 1))
     ok = isinstance(dims, (tuple, list)) and all(isinstance(d, int) for d in dims)
     if not ok or sorted(int(d) for d in dims) != list(range(1, len(dims) + 1)):
@@ -190,7 +189,6 @@ def permute(ctx: Ctx):
 
 @register("RepeatVector")
 def repeat_vector(ctx: Ctx):
-    check_layer_args(ctx, ("n",))
     n = required_arg(ctx, "n", 2)
     if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
         bad_arg(ctx, "n", n, "must be a positive integer", "use an integer n >= 1", {"arg": "n", "min": 1})
@@ -304,7 +302,6 @@ def _padding_too_negative(ctx: Ctx, name: str, shape: tuple, pairs: tuple, i: in
 
 @register("Cropping1D")
 def cropping1d(ctx: Ctx):
-    check_layer_args(ctx, ("cropping",))
     pairs = (tuple_value(ctx, "cropping", ctx.arg("cropping", (1, 1)), 2, allow_zero=True),)
     return _crop_or_pad(ctx, "cropping", pairs, "channels_last", -1)
 
@@ -312,8 +309,7 @@ def cropping1d(ctx: Ctx):
 @register("Cropping2D", "Cropping3D")
 def cropping(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, ("cropping", "data_format"))
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     default = ((0, 0), (0, 0)) if rank == 2 else ((1, 1),) * 3
     pairs = _pairs(ctx, "cropping", ctx.arg("cropping", default), rank, int_may_be_negative=False)
     return _crop_or_pad(ctx, "cropping", pairs, df, -1)
@@ -321,8 +317,7 @@ def cropping(ctx: Ctx):
 
 @register("ZeroPadding1D")
 def zero_padding1d(ctx: Ctx):
-    check_layer_args(ctx, ("padding", "data_format"))
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     pairs = (tuple_value(ctx, "padding", ctx.arg("padding", 1), 2, allow_zero=True),)
     return _crop_or_pad(ctx, "padding", pairs, df, +1)
 
@@ -330,14 +325,12 @@ def zero_padding1d(ctx: Ctx):
 @register("ZeroPadding2D", "ZeroPadding3D")
 def zero_padding(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    check_layer_args(ctx, ("padding", "data_format"))
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     default = (1, 1) if rank == 2 else ((1, 1),) * 3
     # Keras does not reject a negative int here; only a negative size.
     pairs = _pairs(ctx, "padding", ctx.arg("padding", default), rank, int_may_be_negative=True)
     if pairs[0][0] < 0:
-        run_time_warning(
-            ctx,
+        ctx.warn(
             "invalid_argument",
             f"{ctx.kind}: padding={pairs[0][0]} is negative; Keras builds the layer but it fails "
             "when it runs (TensorFlow cannot pad by a negative amount); use Cropping to shrink",
@@ -356,7 +349,6 @@ def _scale(length: int | None, factor: int) -> int | None:
 
 @register("UpSampling1D")
 def upsampling1d(ctx: Ctx):
-    check_layer_args(ctx, ("size",))
     size = ctx.arg("size", 2)
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
         bad_arg(ctx, "size", size, "must be a positive integer", "use an integer size >= 1", {"arg": "size", "min": 1})
@@ -367,9 +359,7 @@ def upsampling1d(ctx: Ctx):
 @register("UpSampling2D", "UpSampling3D")
 def upsampling(ctx: Ctx):
     rank = spatial_rank(ctx.kind)
-    own = ("size", "data_format", "interpolation") if rank == 2 else ("size", "data_format")
-    check_layer_args(ctx, own)
-    df = data_format_arg(ctx)
+    df = ctx.data_format()
     size = tuple_value(ctx, "size", ctx.arg("size", 2), rank)
     if rank == 2:
         interp = ctx.arg("interpolation", "nearest")
@@ -383,8 +373,7 @@ def upsampling(ctx: Ctx):
                 {"arg": "interpolation", "choices": ["nearest", "bilinear"]},
             )
         if interp.lower() not in _INTERPOLATIONS:
-            run_time_warning(
-                ctx,
+            ctx.warn(
                 "invalid_argument",
                 f"{ctx.kind}: interpolation={interp!r} is not one of {', '.join(_INTERPOLATIONS)}; "
                 "Keras builds the layer but it fails when it runs",
@@ -398,6 +387,16 @@ def upsampling(ctx: Ctx):
 E = Example
 CF = {"data_format": "channels_first"}
 
+# siblings the repair may swap, and layers it may remove (they only move data)
+plumbing("Flatten", "Reshape", "Permute", "RepeatVector")
+for _family in (
+    ("ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D"),
+    ("Cropping1D", "Cropping2D", "Cropping3D"),
+    ("UpSampling1D", "UpSampling2D", "UpSampling3D"),
+):
+    spatial_siblings(*_family)
+    plumbing(*_family)
+
 EXAMPLES = [
     # ---- Flatten ----
     E("Flatten", {}, (None, 28, 28, 1), out=(None, 784)),
@@ -407,7 +406,14 @@ EXAMPLES = [
     E("Flatten", {**CF}, (None, 3, 4, 5), out=(None, 60)),
     E("Flatten", {}, (None, 3, 4, 0), out=(None, 0)),
     E("Flatten", {}, (None, 10**6, 10**6, 10), out=(None, 10**13), note="sizes are never allocated"),
-    E("Flatten", {"data_format": "x"}, (None, 3, 4, 5), error="invalid_argument"),
+    E(
+        "Flatten",
+        {"data_format": "x"},
+        (None, 3, 4, 5),
+        error="invalid_argument",
+        code="NNR203",
+        argument="data_format",
+    ),
     E("Flatten", {"input_shape": (3, 4)}, (None, 3, 4), out=(None, 12), note="legacy input_shape is accepted"),
     E(
         "Flatten",
@@ -415,6 +421,8 @@ EXAMPLES = [
         (None, 3, 4),
         error="invalid_argument",
         note="Keras 3 no longer accepts batch_input_shape on a layer",
+        code="NNR202",
+        argument="batch_input_shape",
     ),
     # ---- Reshape ----
     E("Reshape", {"target_shape": (4, 6)}, (None, 8, 3), out=(None, 4, 6)),
@@ -423,9 +431,9 @@ EXAMPLES = [
     E("Reshape", {"target_shape": [4, -1]}, (None, 8, 3), out=(None, 4, 6)),
     E("Reshape", {"target_shape": (-1,)}, (None, 8, 3), out=(None, 24)),
     E("Reshape", {"target_shape": (28, 28, 1)}, (None, 784), out=(None, 28, 28, 1)),
-    E("Reshape", {"target_shape": (5, 5)}, (None, 8, 3), error="reshape_size"),
-    E("Reshape", {"target_shape": (5, -1)}, (None, 8, 3), error="reshape_size"),
-    E("Reshape", {"target_shape": (0, -1)}, (None, 8, 3), error="reshape_size"),
+    E("Reshape", {"target_shape": (5, 5)}, (None, 8, 3), error="reshape_size", code="NNR104", argument="target_shape"),
+    E("Reshape", {"target_shape": (5, -1)}, (None, 8, 3), error="reshape_size", code="NNR104", argument="target_shape"),
+    E("Reshape", {"target_shape": (0, -1)}, (None, 8, 3), error="reshape_size", code="NNR104", argument="target_shape"),
     E("Reshape", {"target_shape": (0, 5)}, (None, 0, 3), out=(None, 0, 5)),
     E(
         "Reshape",
@@ -436,11 +444,50 @@ EXAMPLES = [
     ),
     E("Reshape", {"target_shape": (-1, 3)}, (None, None, 3), out=(None, None, 3)),
     E("Reshape", {"target_shape": (None, 12)}, (None, 8, 3), out=(None, None, 12)),
-    E("Reshape", {"target_shape": (-1, -1)}, (None, 8, 3), error="invalid_argument"),
-    E("Reshape", {"target_shape": (-2, 12)}, (None, 8, 3), error="invalid_argument"),
-    E("Reshape", {"target_shape": 24}, (None, 8, 3), error="invalid_argument", note="an int is not a shape"),
-    E("Reshape", {"target_shape": None}, (None, 8, 3), error="invalid_argument"),
-    E("Reshape", {}, (None, 8, 3), error="invalid_argument"),
+    E(
+        "Reshape",
+        {"target_shape": (-1, -1)},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="target_shape",
+    ),
+    E(
+        "Reshape",
+        {"target_shape": (-2, 12)},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="target_shape",
+    ),
+    E(
+        "Reshape",
+        {"target_shape": 24},
+        (None, 8, 3),
+        error="invalid_argument",
+        note="an int is not a shape",
+        code="NNR201",
+        argument="target_shape",
+        fix={"target_shape": (24,)},
+    ),
+    E(
+        "Reshape",
+        {"target_shape": None},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="target_shape",
+        fix={"target_shape": (-1,)},
+    ),
+    E(
+        "Reshape",
+        {},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR209",
+        argument="target_shape",
+        fix={"target_shape": (-1,)},
+    ),
     E("Reshape", {"target_shape": ()}, (None, 1), out=(None,)),
     E("Reshape", {"target_shape": (-1,)}, (None,), out=(None, 1)),
     E(
@@ -450,58 +497,144 @@ EXAMPLES = [
         out=(None, 10**6, 10**6, 1),
         note="10**12 elements: arithmetic only",
     ),
-    E("Reshape", {"target_shape": (10**6, 10**6 + 1)}, (None, 10**6, 10**6), error="reshape_size"),
+    E(
+        "Reshape",
+        {"target_shape": (10**6, 10**6 + 1)},
+        (None, 10**6, 10**6),
+        error="reshape_size",
+        code="NNR104",
+        argument="target_shape",
+    ),
     # ---- Permute ----
     E("Permute", {"dims": (2, 1)}, (None, 8, 3), out=(None, 3, 8)),
     E("Permute", {"dims": [3, 1, 2]}, (None, 3, None, 5), out=(None, 5, 3, None)),
-    E("Permute", {"dims": (2, 1)}, (None, 8, 3, 2), error="rank_mismatch"),
-    E("Permute", {"dims": (0, 1)}, (None, 8, 3), error="invalid_argument", note="axis 0 is the batch"),
-    E("Permute", {"dims": (1, 1)}, (None, 8, 3), error="invalid_argument"),
-    E("Permute", {"dims": (1, 3)}, (None, 8, 3), error="invalid_argument"),
-    E("Permute", {"dims": 1}, (None, 8), error="invalid_argument"),
+    E("Permute", {"dims": (2, 1)}, (None, 8, 3, 2), error="rank_mismatch", code="NNR101", argument=""),
+    E(
+        "Permute",
+        {"dims": (0, 1)},
+        (None, 8, 3),
+        error="invalid_argument",
+        note="axis 0 is the batch",
+        code="NNR201",
+        argument="dims",
+        fix={"dims": (1, 2)},
+    ),
+    E(
+        "Permute",
+        {"dims": (1, 1)},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="dims",
+        fix={"dims": (2, 1)},
+    ),
+    E(
+        "Permute",
+        {"dims": (1, 3)},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="dims",
+        fix={"dims": (2, 1)},
+    ),
+    E("Permute", {"dims": 1}, (None, 8), error="invalid_argument", code="NNR201", argument="dims"),
     # ---- RepeatVector ----
     E("RepeatVector", {"n": 3}, (None, 8), out=(None, 3, 8)),
     E("RepeatVector", {"n": 3}, (None, None), out=(None, 3, None)),
-    E("RepeatVector", {"n": 3}, (None, 8, 2), error="rank_mismatch"),
-    E("RepeatVector", {"n": 0}, (None, 8), error="invalid_argument"),
-    E("RepeatVector", {"n": 2.0}, (None, 8), error="invalid_argument"),
-    E("RepeatVector", {"n": True}, (None, 8), error="invalid_argument"),
+    E("RepeatVector", {"n": 3}, (None, 8, 2), error="rank_mismatch", code="NNR101", argument=""),
+    E("RepeatVector", {"n": 0}, (None, 8), error="invalid_argument", code="NNR201", argument="n"),
+    E("RepeatVector", {"n": 2.0}, (None, 8), error="invalid_argument", code="NNR201", argument="n"),
+    E("RepeatVector", {"n": True}, (None, 8), error="invalid_argument", code="NNR201", argument="n"),
     # ---- Cropping ----
     E("Cropping1D", {}, (None, 8, 3), out=(None, 6, 3)),
     E("Cropping1D", {"cropping": (4, 3)}, (None, 8, 3), out=(None, 1, 3)),
-    E("Cropping1D", {"cropping": 4}, (None, 8, 3), error="non_positive_dim"),
+    E(
+        "Cropping1D",
+        {"cropping": 4},
+        (None, 8, 3),
+        error="non_positive_dim",
+        code="NNR103",
+        argument="cropping",
+        fix={"cropping": (4, 3)},
+    ),
     E("Cropping1D", {"cropping": (0, 2)}, (None, None, 3), out=(None, None, 3)),
-    E("Cropping1D", {"cropping": -1}, (None, 8, 3), error="invalid_argument"),
+    E("Cropping1D", {"cropping": -1}, (None, 8, 3), error="invalid_argument", code="NNR206", argument="cropping"),
     E(
         "Cropping1D",
         {"cropping": 1, **CF},
         (None, 3, 8),
         error="invalid_argument",
         note="Cropping1D takes no data_format",
+        code="NNR202",
+        argument="data_format",
     ),
-    E("Cropping1D", {}, (None, 8), error="rank_mismatch"),
+    E("Cropping1D", {}, (None, 8), error="rank_mismatch", code="NNR101", argument=""),
     E("Cropping2D", {}, (None, 8, 8, 3), out=(None, 8, 8, 3)),
     E("Cropping2D", {"cropping": 3}, (None, 8, 8, 3), out=(None, 2, 2, 3)),
     E("Cropping2D", {"cropping": (1, (1, 2))}, (None, 8, 8, 3), out=(None, 6, 5, 3)),
     E("Cropping2D", {"cropping": ((1, 2), (3, 4)), **CF}, (None, 3, 8, None), out=(None, 3, 5, None)),
-    E("Cropping2D", {"cropping": 4}, (None, 8, 8, 3), error="non_positive_dim"),
-    E("Cropping2D", {"cropping": ((0, 0), (2, 2)), **CF}, (None, 8, 8, 4), error="non_positive_dim"),
-    E("Cropping2D", {"cropping": -1}, (None, 8, 8, 3), error="invalid_argument"),
-    E("Cropping2D", {"cropping": (1, 2, 3)}, (None, 8, 8, 3), error="invalid_argument"),
-    E("Cropping2D", {"cropping": 1.5}, (None, 8, 8, 3), error="invalid_argument"),
-    E("Cropping2D", {"cropping": ((1, -1), (0, 0))}, (None, 8, 8, 3), error="invalid_argument"),
-    E("Cropping2D", {"cropping": 1}, (None, 8, 8), error="rank_mismatch"),
+    E("Cropping2D", {"cropping": 4}, (None, 8, 8, 3), error="non_positive_dim", code="NNR103", argument="cropping"),
+    E(
+        "Cropping2D",
+        {"cropping": ((0, 0), (2, 2)), **CF},
+        (None, 8, 8, 4),
+        error="non_positive_dim",
+        code="NNR103",
+        argument="cropping",
+        fix={"cropping": ((0, 0), (2, 1))},
+    ),
+    E("Cropping2D", {"cropping": -1}, (None, 8, 8, 3), error="invalid_argument", code="NNR201", argument="cropping"),
+    E(
+        "Cropping2D",
+        {"cropping": (1, 2, 3)},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="cropping",
+    ),
+    E("Cropping2D", {"cropping": 1.5}, (None, 8, 8, 3), error="invalid_argument", code="NNR201", argument="cropping"),
+    E(
+        "Cropping2D",
+        {"cropping": ((1, -1), (0, 0))},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR206",
+        argument="cropping",
+    ),
+    E("Cropping2D", {"cropping": 1}, (None, 8, 8), error="rank_mismatch", code="NNR101", argument=""),
     E("Cropping3D", {}, (None, 3, 8, 8, 3), out=(None, 1, 6, 6, 3)),
-    E("Cropping3D", {}, (None, 2, 8, 8, 3), error="non_positive_dim"),
+    E(
+        "Cropping3D",
+        {},
+        (None, 2, 8, 8, 3),
+        error="non_positive_dim",
+        code="NNR103",
+        argument="cropping",
+        fix={"cropping": ((1, 0), (1, 1), (1, 1))},
+    ),
     E("Cropping3D", {"cropping": (0, 1, 2), **CF}, (None, 3, 4, 4, 5), out=(None, 3, 4, 2, 1)),
-    E("Cropping3D", {"cropping": (1, 2)}, (None, 8, 8, 8, 3), error="invalid_argument"),
-    E("Cropping3D", {}, (None, 8, 8, 3), error="rank_mismatch"),
+    E(
+        "Cropping3D",
+        {"cropping": (1, 2)},
+        (None, 8, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="cropping",
+    ),
+    E("Cropping3D", {}, (None, 8, 8, 3), error="rank_mismatch", code="NNR101", argument=""),
     # ---- ZeroPadding ----
     E("ZeroPadding1D", {}, (None, 8, 3), out=(None, 10, 3)),
     E("ZeroPadding1D", {"padding": (1, 2), **CF}, (None, 8, 8), out=(None, 8, 11)),
-    E("ZeroPadding1D", {"padding": -1}, (None, 8, 3), error="invalid_argument"),
-    E("ZeroPadding1D", {"padding": (1, 2, 3)}, (None, 8, 3), error="invalid_argument"),
-    E("ZeroPadding1D", {}, (None, 8, 8, 3), error="rank_mismatch"),
+    E("ZeroPadding1D", {"padding": -1}, (None, 8, 3), error="invalid_argument", code="NNR206", argument="padding"),
+    E(
+        "ZeroPadding1D",
+        {"padding": (1, 2, 3)},
+        (None, 8, 3),
+        error="invalid_argument",
+        code="NNR208",
+        argument="padding",
+    ),
+    E("ZeroPadding1D", {}, (None, 8, 8, 3), error="rank_mismatch", code="NNR101", argument=""),
     E("ZeroPadding2D", {}, (None, 8, 8, 3), out=(None, 10, 10, 3)),
     E("ZeroPadding2D", {"padding": (1, 2)}, (None, 8, 8, 3), out=(None, 10, 12, 3)),
     E("ZeroPadding2D", {"padding": ((1, 0), (0, 2)), **CF}, (None, 3, None, 8), out=(None, 3, None, 10)),
@@ -513,44 +646,69 @@ EXAMPLES = [
         note="Keras lets a negative int through and shrinks the image",
     ),
     E("ZeroPadding2D", {"padding": -4}, (None, 8, 8, 3), out=(None, 0, 0, 3)),
-    E("ZeroPadding2D", {"padding": -5}, (None, 8, 8, 3), error="non_positive_dim"),
-    E("ZeroPadding2D", {"padding": ((1, 2), (3, -1))}, (None, 8, 8, 3), error="invalid_argument"),
-    E("ZeroPadding2D", {"padding": "ab"}, (None, 8, 8, 3), error="invalid_argument"),
-    E("ZeroPadding2D", {"padding": 1.5}, (None, 8, 8, 3), error="invalid_argument"),
-    E("ZeroPadding2D", {}, (None, 8, 3), error="rank_mismatch"),
+    E("ZeroPadding2D", {"padding": -5}, (None, 8, 8, 3), error="non_positive_dim", code="NNR103", argument="padding"),
+    E(
+        "ZeroPadding2D",
+        {"padding": ((1, 2), (3, -1))},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR206",
+        argument="padding",
+    ),
+    E("ZeroPadding2D", {"padding": "ab"}, (None, 8, 8, 3), error="invalid_argument", code="NNR208", argument="padding"),
+    E("ZeroPadding2D", {"padding": 1.5}, (None, 8, 8, 3), error="invalid_argument", code="NNR201", argument="padding"),
+    E("ZeroPadding2D", {}, (None, 8, 3), error="rank_mismatch", code="NNR101", argument=""),
     E("ZeroPadding3D", {}, (None, 8, 8, 8, 3), out=(None, 10, 10, 10, 3)),
     E("ZeroPadding3D", {"padding": (1, 2, 3)}, (None, 8, 8, 8, 3), out=(None, 10, 12, 14, 3)),
     E("ZeroPadding3D", {"padding": 2, **CF}, (None, 3, 4, None, 4), out=(None, 3, 8, None, 8)),
-    E("ZeroPadding3D", {"padding": (1, 2)}, (None, 8, 8, 8, 3), error="invalid_argument"),
-    E("ZeroPadding3D", {}, (None, 8, 8, 3), error="rank_mismatch"),
+    E(
+        "ZeroPadding3D",
+        {"padding": (1, 2)},
+        (None, 8, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="padding",
+    ),
+    E("ZeroPadding3D", {}, (None, 8, 8, 3), error="rank_mismatch", code="NNR101", argument=""),
     # ---- UpSampling ----
     E("UpSampling1D", {}, (None, 8, 3), out=(None, 16, 3)),
     E("UpSampling1D", {"size": 3}, (None, None, 3), out=(None, None, 3)),
-    E("UpSampling1D", {"size": (2,)}, (None, 8, 3), error="invalid_argument"),
-    E("UpSampling1D", {"size": 0}, (None, 8, 3), error="invalid_argument"),
+    E("UpSampling1D", {"size": (2,)}, (None, 8, 3), error="invalid_argument", code="NNR201", argument="size"),
+    E("UpSampling1D", {"size": 0}, (None, 8, 3), error="invalid_argument", code="NNR201", argument="size"),
     E(
         "UpSampling1D",
         {"size": 2, "data_format": "channels_last"},
         (None, 8, 3),
         error="invalid_argument",
         note="UpSampling1D takes no data_format",
+        code="NNR202",
+        argument="data_format",
     ),
-    E("UpSampling1D", {}, (None, 8), error="rank_mismatch"),
+    E("UpSampling1D", {}, (None, 8), error="rank_mismatch", code="NNR101", argument=""),
     E("UpSampling2D", {}, (None, 8, 8, 3), out=(None, 16, 16, 3)),
     E("UpSampling2D", {"size": (2, 3), **CF}, (None, 3, 8, None), out=(None, 3, 16, None)),
     E("UpSampling2D", {"size": 2, "interpolation": "bilinear"}, (None, 4, 5, 3), out=(None, 8, 10, 3)),
-    E("UpSampling2D", {"interpolation": 3}, (None, 8, 8, 3), error="invalid_argument"),
-    E("UpSampling2D", {"size": (2, 0)}, (None, 8, 8, 3), error="invalid_argument"),
-    E("UpSampling2D", {}, (None, 8, 3), error="rank_mismatch"),
+    E(
+        "UpSampling2D",
+        {"interpolation": 3},
+        (None, 8, 8, 3),
+        error="invalid_argument",
+        code="NNR201",
+        argument="interpolation",
+    ),
+    E("UpSampling2D", {"size": (2, 0)}, (None, 8, 8, 3), error="invalid_argument", code="NNR206", argument="size"),
+    E("UpSampling2D", {}, (None, 8, 3), error="rank_mismatch", code="NNR101", argument=""),
     E("UpSampling3D", {}, (None, 2, 3, 4, 1), out=(None, 4, 6, 8, 1)),
     E("UpSampling3D", {"size": (1, 2, 3), **CF}, (None, 1, 2, 3, 4), out=(None, 1, 2, 6, 12)),
-    E("UpSampling3D", {"size": (2, 2)}, (None, 2, 3, 4, 1), error="invalid_argument"),
+    E("UpSampling3D", {"size": (2, 2)}, (None, 2, 3, 4, 1), error="invalid_argument", code="NNR208", argument="size"),
     E(
         "UpSampling3D",
         {"interpolation": "nearest"},
         (None, 2, 3, 4, 1),
         error="invalid_argument",
         note="only UpSampling2D has interpolation",
+        code="NNR202",
+        argument="interpolation",
     ),
-    E("UpSampling3D", {}, (None, 8, 8, 3), error="rank_mismatch"),
+    E("UpSampling3D", {}, (None, 8, 8, 3), error="rank_mismatch", code="NNR101", argument=""),
 ]

@@ -22,7 +22,7 @@ from ...diagnostics import Diagnostic
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
 from ...semantics import attention, keras2, recurrent
 from ...target import active as active_target
-from . import budgets, builtin_calls, classes, data_values, layer_order, legacy, tensors
+from . import budgets, builtin_calls, classes, data_values, layer_order, legacy, symbols, tensors
 from .imports import canonical, is_keras, is_layer_class_name, runtime_submodules, star_names
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
 from .source import Spans
@@ -161,7 +161,7 @@ class Graph:
     def shape_of(self, node_id: str, index: int = 0):
         """The static shape of a node's output, as Keras' symbolic `x.shape` gives
         it (computed with the layer semantics), or None when unknown."""
-        from ...checker import input_shapes_of, run_layer
+        from ...semantics.run import input_shapes_of, run_layer
 
         if node_id not in self.shapes:
             for nid, n in list(self.nodes.items()):
@@ -283,7 +283,14 @@ class Evaluator:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(stmt) not in self.called:
                 if _mentions_model(stmt):
                     fn = env.vars.get(stmt.name)
-                    if fn is not None and isinstance(fn.value, FuncVal):
+                    known = symbols.calls_of(self.file, stmt.name)  # constants it is called with elsewhere
+                    if fn is not None and isinstance(fn.value, FuncVal) and known:
+                        for pos, kw in known:
+                            args = ([(v, None) for v in pos], [(k, v, None) for k, v in kw.items()])
+                            self.within_budget(
+                                stmt, env, lambda f=fn.value, s=stmt, a=args: self.call_function(f, a[0], a[1], s)
+                            )
+                    elif fn is not None and isinstance(fn.value, FuncVal):
                         self.within_budget(
                             stmt,
                             env,
@@ -1357,6 +1364,8 @@ class Evaluator:
                 shape_source=src,
                 declared_as=d["declared_as"],
             )
+            if d["shape"] is UNKNOWN and d.get("key") == "input_shape":  # `input_shape=(h, w, 3)`, h and w unknown
+                decl.shape, decl.symbols = self.symbolic_decl(kws, node, "input_shape")
         if norm.kind == "InputLayer":
             decl = self.input_layer_decl(norm, span)
         obj = LayerObj(
@@ -1411,6 +1420,13 @@ class Evaluator:
             )
         return InputDecl(shape=UNKNOWN, span=span, shape_span=None, shape_source=None, declared_as="Input")
 
+    def symbolic_decl(self, kws, node, key: str) -> tuple:
+        """(shape, symbols) of a declared shape that is known only in part (symbols.py)."""
+        value = next((v for k, v, _ in kws if k == key), UNKNOWN)
+        expr = next((k.value for k in getattr(node, "keywords", ()) if k.arg == key), None)
+        found = symbols.symbolic_input(value, expr, self.spans.text)
+        return found if found is not None else (UNKNOWN, None)
+
     def unique_name(self, base: str) -> str:
         """Keras-like names (dense, dense_1, ...), unique across the file: a layer
         instance is identified by its name (Layer.instance)."""
@@ -1446,7 +1462,10 @@ class Evaluator:
         iid = self.graph.fresh_id(self.unique_name(name if isinstance(name, str) and name else "input_layer"))
         span = self.span(node)
         note = None
-        if shape is UNKNOWN or shape is None:
+        symbolic = symbols.symbolic_input(value, symbols.shape_node(node), self.spans.text) if "shape" in kw else None
+        if symbolic is not None:  # checked for every value of the unknown dims (semantics/dims.py)
+            shape, syms = symbolic
+        elif shape is UNKNOWN or shape is None:
             note = self.note(
                 f"the shape of this Input could not be determined statically "
                 f"({self.spans.text(node, 60)}); layers fed by it are not checked",
@@ -1462,6 +1481,7 @@ class Evaluator:
             declared_as="Input",
             dtype=dtype if isinstance(dtype, str) else None,
             name=name if isinstance(name, str) else None,
+            symbols=syms if symbolic is not None else None,
         )
         self.graph.nodes[iid] = inp
         if note is not None:
@@ -1758,6 +1778,7 @@ class Evaluator:
                         declared_as="Input",
                         dtype=n.dtype,
                         name=n.name,
+                        symbols=n.symbols,
                     )
                 )
                 return

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir import InputNode, Layer, Model, Span, is_unknown
+from .protocol import Failure, PatchError, Success, refusals_as_failure
 
 # Writers of repair moves that write themselves (e.g. data moves reshape the array
 # fed to fit() at the call). The repair side registers them (proposals.mover), so
@@ -35,10 +36,6 @@ EXTRA_WRITERS: list[Callable[..., None]] = []
 def register_writer(writer: Callable[..., None]) -> None:
     if writer not in EXTRA_WRITERS:
         EXTRA_WRITERS.append(writer)
-
-
-class PatchError(Exception):
-    """The repair cannot be written back into this source."""
 
 
 @dataclass(frozen=True)
@@ -639,6 +636,16 @@ def snake(kind: str) -> str:
     s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", kind)
     s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
     return s.lower()
+
+
+def write(text: str, original: Model, repaired: Model) -> Success | Failure:
+    """The writer protocol (patch/protocol.py): the source with `repaired` written in."""
+
+    def produce() -> Success:
+        patch = patch_model(text, original, repaired).result()
+        return Success(patch.new_text, tuple(patch.edits))
+
+    return refusals_as_failure(produce)
 
 
 def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | None = None) -> Patcher:

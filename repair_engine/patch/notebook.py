@@ -13,8 +13,8 @@ import difflib
 import json
 from typing import Any
 
-from . import lenient_json
-from .notebook import moved
+from ..frontends import lenient_json
+from ..frontends.notebook import moved
 
 
 def rewrite(nb, old_virtual: str, new_virtual: str) -> str:
@@ -94,7 +94,7 @@ def move_repair(repair: dict, nb, path: str, virtual: str) -> None:
     """A repair computed on the virtual source, re-expressed on the notebook:
     its diff and GitHub `line_edits` address the raw JSON lines (a suggestion
     replaces the JSON string of the source line), its edits' lines too."""
-    from ..repair.diffs import line_edits, unified_diff
+    from .diffs import line_edits, unified_diff
 
     for e in repair.get("edits") or []:
         if isinstance(e, dict) and isinstance(e.get("line"), int):
