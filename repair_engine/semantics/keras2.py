@@ -178,13 +178,22 @@ def _keras2_spelling(kind: str, name: str) -> str:
     return f"Keras 2 spells it `{old}`" if old else "remove it"
 
 
+# defaults Keras 2 has where Keras 3 requires the argument: kind -> {argument: default}
+KERAS2_DEFAULTS: dict[str, dict] = {
+    **{k: {"pool_size": 2} for k in ("AveragePooling1D", "AveragePooling2D", "AveragePooling3D")},
+    **{k: {"pool_size": 2} for k in ("AvgPool1D", "AvgPool2D", "AvgPool3D")},
+}
+
+
 def unit_view(layer: Layer) -> Layer:
-    """The layer as the Keras 3 unit should see it: without the keywords only Keras 2 has."""
+    """The layer as the Keras 3 unit should see it: without the keywords only Keras 2 has, with
+    Keras 2's defaults for arguments Keras 3 requires."""
     only = KERAS2_ONLY.get(class_name(layer.kind), ())
     drop = [k for k in layer.args if k in only and k not in ("alpha",)]
-    if not drop:
+    defaults = {k: v for k, v in KERAS2_DEFAULTS.get(layer.kind, {}).items() if k not in layer.args}
+    if not drop and not defaults:
         return layer
-    return replace(layer, args={k: v for k, v in layer.args.items() if k not in drop})
+    return replace(layer, args={**{k: v for k, v in layer.args.items() if k not in drop}, **defaults})
 
 
 def lenient(layer: Layer, v: Violation) -> bool:
@@ -320,6 +329,19 @@ SHAPE_OVERRIDES: dict[str, Callable] = {
 }
 
 
+def _dense_waived(layer: Layer, inputs: list):
+    """Dense with a `units` Keras 2 takes and Keras 3 refuses (0, 3.0, '3': tf-keras calls int() on
+    it): the last axis becomes int(units)."""
+    units = layer.args.get("units")
+    if not inputs or inputs[0] is None or isinstance(units, bool) or not isinstance(units, (int, float, str)):
+        return None
+    try:
+        n = int(units)
+    except ValueError:
+        return None
+    return tuple(inputs[0][:-1]) + (n,)
+
+
 # kinds whose output has their input's shape whatever the argument a waived check is about
 SAME_SHAPE = frozenset(
     {
@@ -354,7 +376,8 @@ def run_layer(layer: Layer, inputs: list, run_unit: Callable) -> tuple[list, Vio
     if violation is not None and lenient(layer, violation):
         if layer.kind in SAME_SHAPE and inputs and inputs[0] is not None:
             return [inputs[0]], None, True
-        return [None], None, False
+        out = _dense_waived(layer, inputs) if layer.kind == "Dense" and violation.argument == "units" else None
+        return [out], None, out is not None
     fix = SHAPE_OVERRIDES.get(layer.kind)
     if fix is None or violation is not None or not evaluated or len(outs) != 1:
         return outs, violation, evaluated
