@@ -185,15 +185,41 @@ KERAS2_DEFAULTS: dict[str, dict] = {
 }
 
 
+# identifier spellings tf-keras resolves and Keras 3 does not: (family, name) -> a Keras 3 name of the
+# same object (what the Keras 3 unit is shown); each was built by tf-keras (fidelity --open-world)
+KERAS2_IDENTIFIERS: dict[tuple[str, str], str] = {
+    ("regularizer", "l1_l2"): "l1l2",
+    ("constraint", "maxnorm"): "max_norm",
+    ("constraint", "nonneg"): "non_neg",
+    ("constraint", "unitnorm"): "unit_norm",
+    ("initializer", "constant"): "zeros",  # tf-keras's Constant() defaults to value=0
+}
+
+
 def unit_view(layer: Layer) -> Layer:
     """The layer as the Keras 3 unit should see it: without the keywords only Keras 2 has, with
-    Keras 2's defaults for arguments Keras 3 requires."""
+    Keras 2's defaults for arguments Keras 3 requires, and Keras 2's readings of values:
+    identifier spellings (KERAS2_IDENTIFIERS), `padding` in any case (conv_utils.normalize_padding
+    lowercases it), UpSampling1D's `size` as a digit string (tf-keras repeats by int(size))."""
     only = KERAS2_ONLY.get(class_name(layer.kind), ())
-    drop = [k for k in layer.args if k in only and k not in ("alpha",)]
-    defaults = {k: v for k, v in KERAS2_DEFAULTS.get(layer.kind, {}).items() if k not in layer.args}
-    if not drop and not defaults:
-        return layer
-    return replace(layer, args={**{k: v for k, v in layer.args.items() if k not in drop}, **defaults})
+    args = {k: _keras2_value(layer.kind, k, v) for k, v in layer.args.items() if not (k in only and k != "alpha")}
+    for k, v in KERAS2_DEFAULTS.get(layer.kind, {}).items():
+        args.setdefault(k, v)
+    return layer if args == layer.args else replace(layer, args=args)
+
+
+def _keras2_value(kind: str, name: str, value):
+    from .arguments import identifier_family
+
+    if isinstance(value, str):
+        family = identifier_family(name)
+        if family is not None and (family, value) in KERAS2_IDENTIFIERS:
+            return KERAS2_IDENTIFIERS[(family, value)]
+        if name == "padding":
+            return value.lower()
+        if kind == "UpSampling1D" and name == "size" and value.isdigit():
+            return int(value)
+    return value
 
 
 def lenient(layer: Layer, v: Violation) -> bool:

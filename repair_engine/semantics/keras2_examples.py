@@ -132,4 +132,14 @@ TARGET_EXAMPLES = (
     TargetExample(
         "ConvLSTM2D", {"filters": 4, "kernel_size": 3}, (None, 3, 10, 11, None), "undefined_dim", "undefined_dim"
     ),
+    TargetExample("Dense", {"units": 3, "kernel_regularizer": "l1_l2"}, (None, 5), "invalid_argument", (None, 3)),
+    TargetExample("Dense", {"units": 3, "bias_constraint": "maxnorm"}, (None, 5), "invalid_argument", (None, 3)),
+    TargetExample(
+        "AveragePooling3D",
+        {"pool_size": 2, "padding": "Valid"},
+        (None, 4, 4, 4, 1),
+        "invalid_argument",
+        (None, 2, 2, 2, 1),
+    ),
+    TargetExample("UpSampling1D", {"size": "3"}, (None, 8, 3), "invalid_argument", (None, 24, 3)),
 )
