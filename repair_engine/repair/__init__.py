@@ -17,7 +17,7 @@ from .. import formats
 from ..checker import CheckResult, check
 from ..ir import Model
 from ..patch.protocol import Failure, Success
-from .edits import Edit, LegacyKeyword
+from .edits import Edit, LegacyBatchInput, LegacyKeyword
 from .proposals import model_errors, propose
 from .search import Candidate, Limits, SearchOutcome, limits_from, not_found_diagnostic, search
 from .sites import site_moves
@@ -117,7 +117,7 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     the real-Keras build (the patched source is still re-read and re-checked)."""
     from ..patch.diffs import unified_diff
     from ..patch.python import Patcher, PatchError, patch_model
-    from .verify import keras_enabled
+    from .verify import keras_enabled, prepare_keras
 
     path = file_result.path
     text = file_result.text
@@ -136,6 +136,8 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
         if res is None:
             continue
         legacy = legacy_edits(model) if fmt in PATCHABLE_FORMATS else []
+        if legacy or model_errors(res):
+            prepare_keras(use_oracle)  # Keras imports in the worker while the search runs
         if not model_errors(res):
             if not legacy:
                 continue
@@ -213,13 +215,20 @@ def legacy_edits(model: Model) -> list:
     """One report entry per call site written with a Keras 1/2 keyword Keras 3 rejects."""
     from ..patch.python import rejected_legacy
 
-    out, seen = [], set()
+    out: list = []
+    seen = set()
     for layer in model.layers:
         for modern, old in rejected_legacy(layer):
             key = (layer.span, old)
             if key not in seen:
                 seen.add(key)
                 out.append(LegacyKeyword(target=layer.id, arg=old, new_arg=modern))
+    for inp in model.inputs:
+        if inp.declared_as == "batch_input_shape" and isinstance(inp.shape, tuple):
+            first = next((l for l in model.layers if any(e.node == inp.id for e in l.inputs)), None)
+            if first is not None and (first.span, "batch_input_shape") not in seen:
+                seen.add((first.span, "batch_input_shape"))
+                out.append(LegacyBatchInput(target=first.id, shape=inp.shape))
     return out
 
 
@@ -364,6 +373,7 @@ def _repair_json(
         "cost": round(cand.cost, 3),
         "verified": ver.verified,
         "verified_by": ver.by if ver.verified else None,
+        "keras_backend": ver.backend if ver.verified else None,  # which Keras backend built it (docs/repair.md)
         "edits": _edits_json(path, model, cand.edits, text),
         "diff": diff,
         "alternatives": [],
