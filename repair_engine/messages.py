@@ -89,6 +89,9 @@ class Hint:
     loss: Any = None
     output: Any = None
     data: Any = None
+    ref_y: int | None = None  # which target of the feed (categorical loss fed class indices)
+    metric: str | None = None  # a compiled metric that constrains the targets' shape
+    counts: tuple | None = None  # the sample count of each array of the feed
     facts: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -601,7 +604,13 @@ squeezes or expands one trailing axis of size 1, then the crossentropies need th
 same shape (binary/categorical) or the output's shape without its last axis
 (sparse), and the element-wise losses (MSE, MAE, hinge, ...) must broadcast.
 Typical causes: the output layer's units, a missing Flatten, a sigmoid with 2 units
-against 0/1 labels."""
+against 0/1 labels. The compiled metrics that constrain the targets' shape are
+checked the same way (single-output models): `sparse_categorical_accuracy` and
+`sparse_top_k_categorical_accuracy` need class indices, `categorical_accuracy` and
+`top_k_categorical_accuracy` one-hot targets, `AUC`/`Precision`/`Recall` (and the
+other confusion-matrix metrics) one target value per output value; `accuracy`
+adapts and is never reported. The repair swaps the metric for its twin or fixes the
+output layer."""
     examples = (
         Snippet(
             _fit(units=2, act="softmax", loss="categorical_crossentropy", y="np.zeros((8, 3))"),
