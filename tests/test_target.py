@@ -152,7 +152,8 @@ MIGRATING = """\
 import tensorflow as tf
 from tensorflow.keras import layers
 model = tf.keras.Sequential([
-    layers.Dense(16, batch_input_shape=(None, 10), dynamic=False),
+    layers.Dense(16, batch_input_shape=(None, 10)),
+    layers.Dense(8, dynamic=False),
     layers.LeakyReLU(alpha=0.1),
     layers.Dense(1, border_mode="same"),
 ])
@@ -166,8 +167,8 @@ def test_migration_report(tmp_path):
     assert p.returncode == 1, p.stderr
     items = json.loads(p.stdout)["migration"]["items"]
     # border_mode fails on Keras 2 as well: a fault today, not a migration item; alpha is read by both
-    assert [(i["line"], i["col"], i["severity"]) for i in items] == [(4, 40, "error"), (4, 60, "error")]
-    assert items[1]["repair"] == ["Dense dense: remove the argument dynamic=False"]
+    assert [(i["line"], i["col"], i["severity"]) for i in items] == [(4, 40, "error"), (5, 29, "error")]
+    assert items[1]["repair"] == ["Dense dense_1: remove the argument dynamic=False"]
     assert "keras.Input(batch_shape=(None, 10))" in items[0]["message"]
     p = cli("check", "--report", "migration", ".", cwd=tmp_path)
     assert p.stdout.splitlines()[-1] == (
