@@ -13,7 +13,7 @@ import difflib
 import json
 import os
 
-from .diagnostics import CODES
+from .diagnostics import CODES, SUBCODES
 
 # Where docs/diagnostics.md is published; overridable for forks and GHES.
 DOCS_URL = os.environ.get("NNREPAIR_DOCS_URL", "https://github.com/nnrepair/nnrepair/blob/main/docs/diagnostics.md")
@@ -39,7 +39,7 @@ RULE_HELP = {
     "NNR501": "The model does not fit the data given to it.",
     "NNR601": "No repair was found within the search limits.",
 }
-_KIND_OF = {code: kind for kind, code in CODES.items()}
+_KIND_OF = {code: kind for kind, code in CODES.items()} | {code: kind for code, (kind, _) in SUBCODES.items()}
 
 
 def findings(report, verbose: bool = True):

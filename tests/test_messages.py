@@ -122,3 +122,9 @@ def test_every_hint_key_written_in_the_engine_is_known():
     known = set(_HINT_FIELDS) | set(_KEY_TO_FIELD) | FACT_KEYS
     unknown = {k: where for k, where in _literal_hint_keys().items() if k not in known}
     assert not unknown, f"hint keys that Hint.of would reject: {unknown}"
+
+
+def test_sarif_rules_name_a_subcode_by_its_kind():
+    from repair_engine.render import _KIND_OF
+
+    assert all(_KIND_OF[code] == cls.kind for code, cls in FINDINGS.items())
