@@ -13,6 +13,8 @@ fit_generator, predict_classes, np.float, ...) and offline stubs (sklearn helper
 MNIST readers) are applied by a prelude, never by editing the program.
 
 Usage: python benchmarks/data.py [--no-run] [--verbose] [--jobs N] [--only ID,ID]
+Running the programs needs `pip install -e ".[tensorflow,bench]"` (pillow, scipy: two
+programs read images with flow_from_directory and augment them).
 """
 
 from __future__ import annotations

@@ -104,14 +104,16 @@ def _false_alarms_on_ground_truth(errors: list, entry: dict) -> list:
 
 
 def _fully_extracted(model) -> bool:
-    """Known input shapes, only Keras layer classes, no unknown shape argument,
-    no construct the frontend could not follow."""
+    """Input shapes known or symbolic, only Keras layer classes, no unknown shape
+    argument, no construct the frontend could not follow."""
     from repair_engine.frontends.python.evaluator import SHAPE_ARGS
     from repair_engine.frontends.python.signatures import SIGNATURES
     from repair_engine.ir import is_unknown
     from repair_engine.semantics.ops import OPS  # tensor ops (x + y, keras.ops.*) are modelled too
 
-    if any(i.shape is None for i in model.inputs):
+    # an input shape the code leaves open (a parameter, a model built by its data) is
+    # followed as symbolic dimensions (semantics/dims.py): only an unfollowed one counts
+    if any(i.shape is None and i.symbols is None for i in model.inputs):
         return False
     if any(d.kind == "unsupported_construct" for d in model.notes):
         return False
@@ -376,6 +378,58 @@ print("RESULT" + json.dumps(out))
 """
 
 
+LABEL_CHUNK = 16
+CRASHED = "Crashed: the Keras process died (out of memory?)"
+
+
+def keras_labels(paths: list, work: Path) -> list | None:
+    """Keras' verdict on each mutant (None: builds), cached by content (Keras, not
+    nnrepair, decides it). Chunks of a few mutants per process, so that one
+    mutant that kills the process (memory) costs only its own label."""
+    import hashlib
+    import tempfile
+
+    cache_path = Path(tempfile.gettempdir()) / "nnrepair-mutant-labels.json"
+    try:
+        cache = json.loads(cache_path.read_text())
+    except (OSError, ValueError):
+        cache = {}
+    keys = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
+    todo = [i for i, k in enumerate(keys) if k not in cache]
+    for start in range(0, len(todo), LABEL_CHUNK):
+        chunk = todo[start : start + LABEL_CHUNK]
+        got = _run_labeller([paths[i] for i in chunk], work)
+        if got is None:  # one of them killed the process: one at a time
+            got = [(_run_labeller([paths[i]], work) or [CRASHED])[0] for i in chunk]
+        if got is None or len(got) != len(chunk):
+            return None
+        for i, label in zip(chunk, got):
+            cache[keys[i]] = label
+    try:
+        cache_path.write_text(json.dumps(cache))
+    except OSError:
+        pass
+    return [cache[k] for k in keys]
+
+
+def _run_labeller(paths: list, work: Path) -> list | None:
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _KERAS_LABELS],
+            input=json.dumps([str(p) for p in paths]),
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            env=env,
+            cwd=str(work),
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT")), None)
+    return json.loads(line[len("RESULT") :]) if line is not None else None
+
+
 def mutate(per_file: int, verbose: bool) -> dict:
     import tempfile
 
@@ -388,26 +442,15 @@ def mutate(per_file: int, verbose: bool) -> dict:
             p = work / f"{f.stem}__{k}_{op}.py"
             p.write_text(_apply(text, node, new), encoding="utf-8")
             mutants.append((f.name, op, node.lineno, p))
-    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
-    proc = subprocess.run(
-        [sys.executable, "-c", _KERAS_LABELS],
-        input=json.dumps([str(m[3]) for m in mutants]),
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        env=env,
-        cwd=str(work),
-    )
-    line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT")), None)
-    if line is None:
-        return {"error": proc.stderr[-500:]}
-    labels = json.loads(line[len("RESULT") :])
+    labels = keras_labels([m[3] for m in mutants], work)
+    if labels is None:
+        return {"error": "Keras could not be run to label the mutants"}
     rejected = detected = accepted = alarms = 0
     missed = []
     by_op: dict = {}
     unlabelled = 0
     for (name, op, lineno, path), label in zip(mutants, labels):
-        if label is not None and label.startswith(("ResourceExhaustedError", "MemoryError")):
+        if label is not None and label.startswith(("ResourceExhaustedError", "MemoryError", "Crashed")):
             unlabelled += 1  # Keras ran out of memory allocating the weights: says nothing about the shapes
             continue
         found = bool(analyse(path)["errors"])

@@ -2,6 +2,7 @@
 
     python benchmarks/fidelity.py --n 3000 --seed 0 [--show 20]
     python benchmarks/fidelity.py --open-world --n 3000 --seed 0 [--show 20]
+    python benchmarks/fidelity.py --target keras2 [--open-world] --n 3000 --seed 0
 
 Generates random Sequential and functional models over every layer kind that has
 semantics examples (benchmarks/modelgen.py), labels each with real Keras
@@ -114,7 +115,12 @@ def main(argv=None) -> int:
     ap.add_argument("--max-layers", type=int, default=6)
     ap.add_argument("--show", type=int, default=10, help="print up to this many disagreements")
     ap.add_argument("--open-world", action="store_true", help="arguments drawn from the Keras signatures")
+    ap.add_argument("--target", choices=("keras3", "keras2"), default="keras3", help="keras2: against tf-keras 2.21")
     args = ap.parse_args(argv)
+    if args.target == "keras2":  # benchmarks/keras2_fidelity.py (the keras2 helper's part)
+        from benchmarks.keras2_fidelity import main as keras2_main
+
+        return keras2_main(args)
     if not oracle.available():
         print("real Keras is not installed: install the tensorflow extra", file=sys.stderr)
         return 2

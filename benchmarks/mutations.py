@@ -71,7 +71,7 @@ def cnn2d(r: random.Random) -> Model:
 def cnn1d(r: random.Random) -> Model:
     t = r.choice([20, 50, 100])
     f = r.choice([1, 4, 8])
-    layers = [
+    layers: list[tuple[str, dict]] = [
         ("Conv1D", {"filters": 16, "kernel_size": r.choice([3, 5]), "activation": "relu"}),
         ("MaxPooling1D", {"pool_size": 2}),
         ("Conv1D", {"filters": 32, "kernel_size": 3, "padding": "same"}),
@@ -118,7 +118,7 @@ def residual(r: random.Random) -> Model:
 
 def reshape_front(r: random.Random) -> Model:
     a, b = r.choice([(10, 10), (8, 4), (16, 3)])
-    layers = [
+    layers: list[tuple[str, dict]] = [
         ("Reshape", {"target_shape": (a, b)}),
         ("Conv1D", {"filters": 8, "kernel_size": 3}),
         ("Flatten", {}),

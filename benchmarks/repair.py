@@ -201,18 +201,18 @@ def run_exais(use_keras: bool) -> dict:
             row["verified"] = keras_build(m, use_keras)
         else:
             t0 = time.perf_counter()
-            r = repair_model(m, original=res)
+            result = repair_model(m, original=res)
             row["ms"] = (time.perf_counter() - t0) * 1000
-            row["status"] = "repaired" if r.found else "not repaired"
-            if r.found:
-                row["verified"] = keras_build(r.model, use_keras)
-                row["edits"] = [ed.describe(m) for ed in r.edits]
-                row["cost"] = r.cost
+            row["status"] = "repaired" if result is not None and result.found else "not repaired"
+            if result is not None and result.found:
+                row["verified"] = keras_build(result.model, use_keras)
+                row["edits"] = [ed.describe(m) for ed in result.edits]
+                row["cost"] = result.cost
                 # the repair written into the spec text, re-read, re-checked (and built)
                 ff = fix_file(fr, [res], None, verify=use_keras)
-                rep = ff.repairs.get(0)
-                row["text_patched"] = bool(rep and rep["diff"])
-                row["text_verified"] = bool(rep and rep["diff"] and rep["verified"])
+                spec_rep = ff.repairs.get(0)
+                row["text_patched"] = bool(spec_rep and spec_rep["diff"])
+                row["text_verified"] = bool(spec_rep and spec_rep["diff"] and spec_rep["verified"])
         # the Keras 3 script through the Python frontend: a source patch
         script = SHARED / e["keras3"]["script"]
         if script.exists():
@@ -222,8 +222,10 @@ def run_exais(use_keras: bool) -> dict:
                 row["py_flag"] = any(not c.valid for c in pchecks)
                 row["py_patched"] = bool(reps) and all(v is not None for v in reps)
                 row["py_verified"] = bool(reps) and all(v is not None and v["verified"] for v in reps)
-                if e["keras3"].get("failing_line_in_script") and reps and reps[0]:
-                    row["py_fix_lines"] = sorted({x["line"] for x in reps[0]["edits"]})
+                if reps and reps[0]:
+                    row["py_fix_lines"] = sorted(fix_lines(reps))
+                    row["human_lines"] = sorted(exais_human_lines(pfr, e))
+                    row["at_human_line"] = bool(set(row["py_fix_lines"]) & set(row["human_lines"]))
             except Exception as exc:  # a benchmark never stops on one file
                 row["py_error"] = f"{type(exc).__name__}: {exc}"
         rows.append(row)
@@ -253,6 +255,11 @@ def run_exais(use_keras: bool) -> dict:
         f"    Keras 3 scripts (Python frontend): flagged {len(py)}, patched {sum(bool(r.get('py_patched')) for r in py)}, "
         f"patched and verified {sum(bool(r.get('py_verified')) for r in py)}"
     )
+    at = [r for r in py if r.get("py_verified") and r.get("at_human_line")]
+    print(
+        f"    fix at the human's line (the faulty layer's call, or the input for an input-reading fault): "
+        f"{len(at)}/{sum(bool(r.get('py_verified')) for r in py)}"
+    )
     for r in rows:
         print(
             "   ",
@@ -263,9 +270,40 @@ def run_exais(use_keras: bool) -> dict:
             r.get("edits", ""),
             "| py:",
             "patched" if r.get("py_patched") else "-",
+            "human-line" if r.get("at_human_line") else "",
+            r.get("py_fix_lines", ""),
+            r.get("human_lines", ""),
             r.get("py_error", ""),
         )
     return {"rows": rows}
+
+
+def fix_lines(reps: list) -> set:
+    """The source lines a file's repairs touch: each edit's line and every line a
+    text edit replaces."""
+    got = {x["line"] for v in reps if v for x in v["edits"]}
+    return got | {n for v in reps if v for le in v["line_edits"] for n in range(le["start_line"], le["end_line"] + 1)}
+
+
+# fault descriptions of the ExAIS manifest whose human fix is the input declaration
+INPUT_FAULT = ("parser reading", "input shape", "channels-first", "channels first")
+
+
+def exais_human_lines(fr, entry: dict) -> set:
+    """Where a human fixes an ExAIS bug in its Keras 3 script: the call of the layer
+    the manifest names as faulty (its `faulty_layer`); for a fault in how the input
+    is read (channels-first data, the parser's reading), also the input declaration.
+    (The ExAIS fix files are the tool's own random repairs, not human fixes.)"""
+    kind = entry.get("faulty_layer", "").split(" ")[0].lower()
+    text = (
+        entry.get("violated_constraint", "") + " " + entry.get("faulty_layer", "") + " " + entry["description"]
+    ).lower()
+    out: set = set()
+    for m in fr.models:
+        out |= {l.span.line for l in m.layers if l.span is not None and l.kind.lower() == kind}
+        if any(w in text for w in INPUT_FAULT):
+            out |= {n for i in m.inputs for s in (i.shape_span, i.span) if s is not None for n in (s.line,)}
+    return out
 
 
 def run_sfdata(use_keras: bool) -> dict:
@@ -312,7 +350,7 @@ def run_sfdata(use_keras: bool) -> dict:
     at = sum(bool(r.get("at_gt_line")) for r in rows)
     print(
         f"(b) SFData model faults: {n} programs; flagged {flagged}, repaired {rep}/{n} "
-        f"({100 * rep / max(n, 1):.0f}%), verified {ver}/{n}, fix at a ground-truth line {at}/{rep}"
+        f"({100 * rep / max(n, 1):.0f}%), verified {ver}/{n}, fix at the human's line (one the ground truth changes) {at}/{rep}"
     )
     for r in rows:
         print(
@@ -351,16 +389,10 @@ def compiles(text: str) -> bool:
 
 
 def needs_repair(fr, checks) -> bool:
-    try:
-        from repair_engine.patch.python import rejected_legacy
-    except ImportError:  # an older engine (the baseline run)
+    """An invalid model, or a valid one written with Keras 1/2 spellings Keras 3 rejects."""
+    from repair_engine.repair import legacy_edits
 
-        def rejected_legacy(layer):
-            return [k for k, v in (layer.legacy or {}).items() if v == "border_mode"]
-
-    return any(not c.valid for c in checks if c is not None) or any(
-        rejected_legacy(l) for m in fr.models for l in m.layers
-    )
+    return any(not c.valid for c in checks if c is not None) or any(legacy_edits(m) for m in fr.models)
 
 
 def style_row(case, use_keras: bool) -> dict:
@@ -386,16 +418,100 @@ def style_row(case, use_keras: bool) -> dict:
     return row
 
 
-def run_styles(n: int, seed: int, use_keras: bool, real: bool = True) -> dict:
-    """(c) the source mutation suite (benchmarks/source_mutations.py): whole files
-    in eight styles, plus mutants of real public code (the keras-io examples)."""
+def style_cases(n: int, seed: int, real: bool = True) -> list:
+    """The suite, in a fixed order (a worker process regenerates it and takes a slice)."""
     from benchmarks.source_mutations import generate_files, real_code_mutants
 
     cases = generate_files(n, seed)
     if real:
         kio = SHARED / "keras-io-models"
         cases += real_code_mutants(sorted(kio.glob("*.py"))) if kio.is_dir() else []
-    rows = [style_row(c, use_keras) for c in cases]
+    return cases
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def forget_keras_models() -> None:
+    """Drop the Keras state of the verified builds: one process verifies hundreds
+    of files, and their layers (weights included) would otherwise stay alive."""
+    if "keras" in sys.modules:
+        import gc
+
+        sys.modules["keras"].backend.clear_session()
+        gc.collect()
+
+
+# A worker's heap bound: a repaired model with huge weights (a 3-D CNN whose
+# Flatten feeds a Dense) would take 6 GB to build in real Keras; past the bound
+# the build fails as out of memory and the repair counts as verified by the
+# semantics only (not "by Keras"), instead of starving the shared machine.
+WORKER_MEMORY_MB = 3072
+
+
+def bound_memory(mb: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_DATA, (mb << 20, mb << 20))
+
+
+def style_rows(cases: list, use_keras: bool) -> list:
+    rows = []
+    for case in cases:
+        rows.append(style_row(case, use_keras))
+        forget_keras_models()
+        rows[-1]["rss_mb"] = peak_rss_mb()
+    return rows
+
+
+def rows_in_workers(n: int, seed: int, use_keras: bool, jobs: int, chunk: int, rows_dir: Path) -> list:
+    """The suite's rows computed by fresh worker processes, `chunk` files each, at
+    most `jobs` at a time: a process's memory is bounded by its chunk, and the
+    run can use more than one core when the machine has them free. Each worker's
+    rows stay in `rows_dir` (a long run can be re-printed with --from-rows)."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    total = len(style_cases(n, seed))
+    slices = [(a, min(a + chunk, total)) for a in range(0, total, chunk)]
+    rows_dir.mkdir(parents=True, exist_ok=True)
+
+    def run(sl: tuple) -> list:
+        out = rows_dir / f"rows_{sl[0]:05d}_{sl[1]:05d}.json"
+        if not out.exists():
+            cmd = [sys.executable, __file__, "--only", "styles", "--files", str(n), "--seed", str(seed)]
+            cmd += ["--worker", f"{sl[0]}:{sl[1]}", "--rows-out", str(out)] + (["--no-keras"] if not use_keras else [])
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:  # a crashed worker: its files count as errors, not as silently absent
+                why = (proc.stderr.strip().splitlines() or ["exit " + str(proc.returncode)])[-1][:160]
+                return [{"style": "?", "fault": "?", "flagged": True, "error": why} for _ in range(sl[0], sl[1])]
+        print(f"    worker {sl[0]}:{sl[1]} done", file=sys.stderr, flush=True)
+        return json.loads(out.read_text())
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        parts = list(pool.map(run, slices))
+    return [r for part in parts for r in part]
+
+
+def run_styles(
+    n: int, seed: int, use_keras: bool, real: bool = True, jobs: int = 0, chunk: int = 100, rows_dir: str | None = None
+) -> dict:
+    """(c) the source mutation suite (benchmarks/source_mutations.py): whole files
+    in eight styles, plus mutants of real public code (the keras-io examples).
+    `jobs` > 0: computed by worker processes (see rows_in_workers)."""
+    if jobs > 0:
+        where = Path(rows_dir) if rows_dir else Path(f"/tmp/nnrepair-styles-{n}-{seed}-{'k' if use_keras else 's'}")
+        rows = rows_in_workers(n, seed, use_keras, jobs, chunk, where)
+    else:
+        rows = style_rows(style_cases(n, seed, real), use_keras)
+    print_styles(rows, n, seed)
+    return {"rows": rows}
+
+
+def print_styles(rows: list, n: int, seed: int) -> None:
     flagged = [r for r in rows if r.get("flagged")]
     print(
         f"(c) source mutation suite: {len(rows)} files ({n} generated, seed {seed}; "
@@ -427,8 +543,10 @@ def run_styles(n: int, seed: int, use_keras: bool, real: bool = True) -> dict:
             (r["style"], r["fault"], "not repaired" if not r.get("repaired") else "other line"), []
         ).append(r)
     for (style, fault, what), rs in sorted(by_fault.items(), key=lambda kv: -len(kv[1]))[:12]:
-        print(f"    - {len(rs):>3} {style}/{fault}: {what} {rs[0].get('why', '') or ''}")
-    return {"rows": rows}
+        print(f"    - {len(rs):>3} {style}/{fault}: {what} {rs[0].get('why', '') or rs[0].get('error', '') or ''}")
+    rss = [r["rss_mb"] for r in rows if "rss_mb" in r]
+    if rss:
+        print(f"    peak memory of a process: {max(rss):.0f} MB")
 
 
 def main(argv=None) -> int:
@@ -438,8 +556,19 @@ def main(argv=None) -> int:
     ap.add_argument("--no-keras", action="store_true", help="skip the real-Keras verification")
     ap.add_argument("--only", choices=["random", "exais", "sfdata", "styles"])
     ap.add_argument("--files", type=int, default=1000, help="size of the source mutation suite")
+    ap.add_argument("--jobs", type=int, default=0, help="styles: worker processes (0: in this process)")
+    ap.add_argument("--chunk", type=int, default=100, help="styles: files per worker process")
+    ap.add_argument("--rows-dir", help="styles with --jobs: where the workers' rows are kept (resumable)")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)  # START:END of the suite, rows to --rows-out
+    ap.add_argument("--rows-out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     use_keras = not args.no_keras
+    if args.worker:
+        bound_memory(WORKER_MEMORY_MB)
+        a, b = (int(x) for x in args.worker.split(":"))
+        rows = style_rows(style_cases(args.files, args.seed)[a:b], use_keras)
+        Path(args.rows_out).write_text(json.dumps(rows))
+        return 0
     if args.only in (None, "random"):
         run_random(args.n, args.seed, use_keras)
     if args.only in (None, "exais"):
@@ -447,7 +576,7 @@ def main(argv=None) -> int:
     if args.only in (None, "sfdata"):
         run_sfdata(use_keras)
     if args.only in (None, "styles"):
-        run_styles(args.files, args.seed, use_keras)
+        run_styles(args.files, args.seed, use_keras, jobs=args.jobs, chunk=args.chunk, rows_dir=args.rows_dir)
     return 0
 
 

@@ -282,7 +282,7 @@ def render_comprehension(lines, lp, kp, a, fault, shape) -> tuple[str, int]:
 def generate_files(n: int = 1000, seed: int = 0) -> list[SourceCase]:
     """`n` cases cycling through styles x faults, imports and sizes at random."""
     r = random.Random(seed)
-    out = []
+    out: list[SourceCase] = []
     combos = [(s, f) for s in STYLES for f in FAULTS]
     i = 0
     while len(out) < n:

@@ -103,7 +103,12 @@ def workspace_sources(run: Run, root: str) -> dict[str, bytes]:
 
 
 def tree_sources(run: Run, repo, sha: str) -> dict[str, bytes]:
-    jobs = [(path, blob_sha) for path, blob_sha, size in run.client.tree_files(repo, sha) if _selected(run, path, size)]
+    # the manifests too: the `auto` target reads the Keras version from them (repair_engine/target.py)
+    jobs = [
+        (path, blob_sha)
+        for path, blob_sha, size in run.client.tree_files(repo, sha)
+        if _selected(run, path, size) or (engine.is_manifest(path) and (size or 0) <= engine.MAX_FILE_BYTES)
+    ]
     return _fetch_all(jobs, lambda job: run.client.blob_bytes(repo, job[1]))
 
 
@@ -424,6 +429,7 @@ def flow_scan(run: Run) -> None:
     workspace = run.env.workspace if (run.env.input("source") or "api") == "workspace" else None
     sources = workspace_sources(run, workspace) if workspace else tree_sources(run, repo, sha)
     analyse(run, sources)
+    upgrade = engine.upgrade_items(sources, run.config) if run.settings.scan_upgrade else None
     res = publish_scan(
         c,
         repo,
@@ -433,6 +439,7 @@ def flow_scan(run: Run) -> None:
         branch=branch,
         sha=sha,
         open_pr=run.settings.scan_open_pr,
+        upgrade=upgrade,
         dry_run=run.settings.dry_run,
         echo=run.echo,
     )

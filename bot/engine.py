@@ -18,6 +18,34 @@ def is_candidate(path: str, size: int | None = None) -> bool:
     return path.lower().endswith(CANDIDATE_SUFFIXES)
 
 
+def is_manifest(path: str) -> bool:
+    """A file the `auto` target reads (requirements*.txt, pyproject.toml, workflows ...): fetched too."""
+    try:
+        from repair_engine.target import is_manifest as _is_manifest
+    except ImportError:
+        return False
+    return _is_manifest(path)
+
+
+def upgrade_items(sources: dict[str, bytes], config: Any = None) -> list[dict]:
+    """What breaks on Keras 3 in a repository that runs on Keras 2, with the fix of each
+    (repair_engine.migration); [] when the repository already runs on Keras 3."""
+    from repair_engine.api import analyze as _analyze
+    from repair_engine.config import Config
+    from repair_engine.migration import migration_items_of_sources
+
+    config = config if isinstance(config, Config) else Config()
+    if config.target == "keras3":
+        return []
+    if (
+        config.target == "auto"
+        and getattr(_analyze(sources, config=config, verify=False).target, "name", "") != "keras2"
+    ):
+        return []
+    _, items = migration_items_of_sources(sources, config)
+    return [it.to_json() for it in items]
+
+
 def in_paths(path: str, prefixes: list[str]) -> bool:
     return not prefixes or any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
 

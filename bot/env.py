@@ -115,6 +115,7 @@ class Settings:
     commit_enabled: bool = False
     commit_message: str = "nnrepair: repair invalid model definitions"
     scan_open_pr: bool = False
+    scan_upgrade: bool = False  # the scan issue's "upgrade to Keras 3" section
     paths: list[str] = field(default_factory=list)  # restrict to these path prefixes
     sarif_file: str = "nnrepair.sarif"
     results: str | None = None  # workflow_run: the artifact to read; other events: where to write it
@@ -137,6 +138,8 @@ def settings_from(config: Any, env: ActionEnv, mode: str | None, dry_run: bool) 
     scan = _get(config, "scan")
     if _get(scan, "open_pr") is not None:
         s.scan_open_pr = bool(_get(scan, "open_pr"))
+    if _get(scan, "upgrade") is not None:
+        s.scan_upgrade = bool(_get(scan, "upgrade"))
     # action inputs override
     value = env.input  # each returns the stripped input, or None when unset
     if (v := value("fail-on")) is not None:

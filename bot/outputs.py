@@ -9,15 +9,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import IO
 
+from repair_engine import render
+
 from . import templates
 from .review import SEVERITY_RANK, Finding
 
-TOOL_VERSION_FALLBACK = "0.1.0"
 STATUS_ICON = {"valid": "✅", "invalid": "❌", "unsupported": "⚪"}
-
-
-def tool_version(report: dict | None = None) -> str:
-    return ((report or {}).get("tool") or {}).get("version") or TOOL_VERSION_FALLBACK
 
 
 def model_rows(report: dict) -> list[dict]:
@@ -42,111 +39,22 @@ def model_rows(report: dict) -> list[dict]:
     return rows
 
 
-# --- annotations -------------------------------------------------------------------------
+# --- annotations and SARIF: the engine's renderers, from the JSON ----------------------
+# (repair_engine.render reads JSON v1, the one interchange: the workflow_run phase has
+# only the artifact's JSON, and the annotations and SARIF are the CLI's own)
 
 
-def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_prop(s: str) -> str:
-    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
-
-
-def annotation(d: dict) -> str:
-    level = {"error": "error", "warning": "warning"}.get(d.get("severity", "error"), "notice")
-    props = []
-    if d.get("file"):
-        props.append(f"file={_escape_prop(str(d['file']))}")
-    for key, name in (("line", "line"), ("end_line", "endLine"), ("col", "col"), ("end_col", "endColumn")):
-        if isinstance(d.get(key), int):
-            props.append(f"{name}={d[key]}")
-    props.append(f"title={_escape_prop(str(d.get('code', 'nnrepair')) + ' ' + str(d.get('kind', '')))}")
-    return f"::{level} {','.join(props)}::{_escape_data(str(d.get('message', '')))}"
+def annotation(d: dict, file: str = "") -> str:
+    return render.annotation(d, file)
 
 
 def annotation_lines(report: dict) -> list[str]:
-    """One workflow command per diagnostic. Rendered from the JSON (not repair_engine.render,
-    which needs a live Report) because the workflow_run phase only has the artifact's JSON."""
-    return [annotation(d) for m in report.get("models", []) or [] for d in m.get("diagnostics", []) or []]
-
-
-# --- SARIF -------------------------------------------------------------------------------
+    """One workflow command per distinct diagnostic, info-level ones as notices."""
+    return render.annotation_lines(report, verbose=True)
 
 
 def sarif(report: dict) -> dict:
-    rules: dict[str, dict] = {}
-    results = []
-    for m in report.get("models", []) or []:
-        repair = m.get("repair") if isinstance(m.get("repair"), dict) else None
-        for d in m.get("diagnostics", []) or []:
-            code = d.get("code", "NNR999")
-            rules.setdefault(
-                code,
-                {
-                    "id": code,
-                    "name": d.get("kind", code),
-                    "shortDescription": {"text": d.get("kind", code).replace("_", " ")},
-                    "helpUri": f"{templates.docs_url()}#{templates.code_anchor(code)}",
-                },
-            )
-            region = {}
-            for key, name in (
-                ("line", "startLine"),
-                ("col", "startColumn"),
-                ("end_line", "endLine"),
-                ("end_col", "endColumn"),
-            ):
-                if isinstance(d.get(key), int) and d[key] > 0:
-                    region[name] = d[key]
-            loc = {"physicalLocation": {"artifactLocation": {"uri": d.get("file") or m.get("file", "")}}}
-            if region:
-                loc["physicalLocation"]["region"] = region
-            res = {
-                "ruleId": code,
-                "level": {"error": "error", "warning": "warning"}.get(d.get("severity"), "note"),
-                "message": {"text": d.get("message", "")},
-                "locations": [loc],
-            }
-            if repair and repair.get("line_edits"):
-                res["fixes"] = [
-                    {
-                        "description": {
-                            "text": "; ".join(e.get("description", "") for e in repair.get("edits", []) or [])
-                            or "nnrepair repair"
-                        },
-                        "artifactChanges": [
-                            {
-                                "artifactLocation": {"uri": le.get("file") or m.get("file", "")},
-                                "replacements": [
-                                    {
-                                        "deletedRegion": {"startLine": le["start_line"], "endLine": le["end_line"]},
-                                        "insertedContent": {"text": "".join(s + "\n" for s in le.get("new_lines", []))},
-                                    }
-                                ],
-                            }
-                            for le in repair["line_edits"]
-                        ],
-                    }
-                ]
-            results.append(res)
-    return {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "nnrepair",
-                        "version": tool_version(report),
-                        "informationUri": templates.docs_url(),
-                        "rules": list(rules.values()),
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
+    return render.to_sarif(report)
 
 
 def sarif_text(report: dict) -> str:

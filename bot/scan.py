@@ -56,6 +56,7 @@ def issue_body(
     *,
     branch_url: str | None = None,
     pr_refused: str | None = None,
+    upgrade: list | None = None,
 ) -> str:
     rows, invalid = model_rows(report), invalid_models(report)
 
@@ -72,6 +73,7 @@ def issue_body(
             pr_refused=pr_refused,
             fix_branch=FIX_BRANCH,
             total_invalid=len(invalid),
+            upgrade=upgrade_rows(upgrade or []),
         )
 
     body = render(rows, invalid)
@@ -83,6 +85,21 @@ def issue_body(
             keep //= 2
             body = render(rows[:keep], invalid[:keep])
     return body
+
+
+def upgrade_rows(items: list) -> list[dict]:
+    """The "upgrade to Keras 3" section: each finding Keras 3 adds, with its fix (migration.migration_items)."""
+    return [
+        {
+            "file": it.get("file", ""),
+            "line": it.get("line"),
+            "code": it.get("code", ""),
+            "severity": it.get("severity", "error"),
+            "message": it.get("message", ""),
+            "repair": [r for r in it.get("repair", []) or [] if r],
+        }
+        for it in items
+    ]
 
 
 def find_scan_issue(client, repo, retry: bool = True):
@@ -145,12 +162,20 @@ def publish_scan(
     open_pr: bool,
     dry_run: bool = False,
     echo=print,
+    upgrade: list | None = None,
 ) -> ScanResult:
     res = ScanResult()
     issue = find_scan_issue(client, repo)
     bad = invalid_models(report)
     pull = find_fix_pull(client, repo) if open_pr else None
 
+    if not bad and upgrade:  # valid on the Keras it runs, but breaks on Keras 3: the issue says what
+        body = issue_body(report, branch, sha, None, upgrade=upgrade)
+        _write_issue(client, repo, res, issue, body, branch, dry_run, echo)
+        if pull is not None and not dry_run:
+            client.edit(pull, state="closed")
+            res.pr_number, res.pr_action = pull.number, "closed"
+        return res
     if not bad:
         if issue is not None:
             if dry_run:
@@ -176,7 +201,9 @@ def publish_scan(
     # 1. the issue, first and on its own: whatever happens to the branch or the PR, the findings are
     # there. (An existing issue is updated once, below, with the PR's fate: no edit back and forth.)
     if issue is None or not with_pr or dry_run:
-        issue = _write_issue(client, repo, res, issue, issue_body(report, branch, sha, pr_url), branch, dry_run, echo)
+        issue = _write_issue(
+            client, repo, res, issue, issue_body(report, branch, sha, pr_url, upgrade=upgrade), branch, dry_run, echo
+        )
     if not with_pr:
         return res
     # 2. the branch and the PR; the issue then points at them (or says why there is no PR)
@@ -193,7 +220,8 @@ def publish_scan(
     except ApiError as e:
         if e.status != 403 or PR_REFUSED not in e.message:
             # the findings still reach the issue; the failure is the run's to report
-            _write_issue(client, repo, res, issue, issue_body(report, branch, sha, None), branch, dry_run, echo)
+            body = issue_body(report, branch, sha, None, upgrade=upgrade)
+            _write_issue(client, repo, res, issue, body, branch, dry_run, echo)
             raise
         refused = e.message.strip()
         res.pr_action = "refused"
@@ -203,7 +231,7 @@ def publish_scan(
         )
     pr_url = (pull.html_url or f"#{pull.number}") if pull is not None and refused is None else None
     branch_url = f"{repo.html_url}/compare/{branch}...{FIX_BRANCH}?expand=1"
-    final = issue_body(report, branch, sha, pr_url, branch_url=branch_url, pr_refused=refused)
+    final = issue_body(report, branch, sha, pr_url, branch_url=branch_url, pr_refused=refused, upgrade=upgrade)
     _write_issue(client, repo, res, issue, final, branch, dry_run, echo, first=False)
     return res
 

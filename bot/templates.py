@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 
-DEFAULT_DOCS_URL = "https://github.com/nnrepair/nnrepair/blob/main/docs/diagnostics.md"
+from repair_engine.diagnostics import fmt_shape as engine_fmt_shape
+from repair_engine.render import docs_url  # one docs address (NNREPAIR_DOCS_URL) for the CLI and the bot
 
 
 def template_dirs() -> list[str]:
@@ -23,27 +23,22 @@ def template_dirs() -> list[str]:
     return dirs
 
 
-def docs_url() -> str:
-    return os.environ.get("NNREPAIR_DOCS_URL", DEFAULT_DOCS_URL)
-
-
 def fmt_shape(shape) -> str:
-    if shape is None:
-        return "?"
+    """A shape of the JSON as the engine's messages print it (diagnostics.fmt_shape:
+    unknown rank -> '(unknown)'); a list of shapes -> each, comma-separated."""
     if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
         return ", ".join(fmt_shape(s) for s in shape)
-    if not isinstance(shape, (list, tuple)):
+    if shape is not None and not isinstance(shape, (list, tuple)):
         return str(shape)
-    inner = ", ".join("None" if d is None else str(d) for d in shape)
-    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+    return engine_fmt_shape(shape)
 
 
 def fmt_shapes(shapes) -> str:
     """A list of output shapes (the JSON's `output_shapes`) -> text; '' when none is known."""
     if not isinstance(shapes, (list, tuple)) or not shapes:
         return ""
-    if not isinstance(shapes[0], (list, tuple)) and shapes[0] is not None:
-        return fmt_shape(shapes)  # a single shape
+    if any(isinstance(d, int) for d in shapes):
+        return fmt_shape(shapes)  # a single shape ([None, 10]: a list of shapes holds no bare int)
     if all(s is None for s in shapes):
         return ""
     return ", ".join(fmt_shape(s) for s in shapes)

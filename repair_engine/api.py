@@ -20,7 +20,8 @@ from typing import Any
 
 from .config import Config
 from .diagnostics import Diagnostic, code_selected
-from .discover import MAX_BINARY_BYTES, MAX_TEXT_BYTES, SourceFile, collect, detect
+from .discover import MAX_BINARY_BYTES, MAX_TEXT_BYTES, SourceFile, collect, detect, display_path
+from .frontends.python.project import Project, using
 from .ir import Span
 
 TOOL_NAME = "nnrepair"
@@ -167,16 +168,57 @@ def analyze_paths(paths: list, *, fix: bool = False, config: Config | None = Non
     files, errors = collect(list(paths), config)
     report = Report(fix=fix, config=config, errors=list(errors))
     report.target = _resolve_target(config, paths, files)
-    for sf in files:
-        _analyze_file(sf, report, fix, config, verify)
+    with using(_repository_on_disk(paths)):
+        for sf in files:
+            _analyze_file(sf, report, fix, config, verify)
     return report
 
 
-def analyze(sources: dict, *, fix: bool = False, config: Config | None = None, verify: bool = True) -> Report:
-    """Analyze in-memory files {path: bytes}. Files that hold no model are skipped."""
+def _repository_on_disk(paths: list) -> Project | None:
+    """The repository the checked files belong to, for imports between its files
+    (frontends/python/project.py): the folder given (or the common folder of
+    several), a file's repository root when a file is given. Nothing above it is read."""
+    from .target import repository_root
+
+    roots = [os.path.abspath(p) if os.path.isdir(p) else repository_root(p) for p in paths if os.path.exists(p)]
+    if not roots:
+        return None
+    try:
+        root = os.path.commonpath(roots)
+    except ValueError:  # different drives
+        return None
+    return Project(root=root, display=display_path)
+
+
+def analyze(
+    sources: dict,
+    *,
+    fix: bool = False,
+    config: Config | None = None,
+    verify: bool = True,
+    context: dict | None = None,
+) -> Report:
+    """Analyze in-memory files {path: bytes}. Files that hold no model are skipped.
+    `context` holds more files of the same repository {path: bytes} that are not
+    checked but that the checked files may import (project.py)."""
     config = config or Config()
     report = Report(fix=fix, config=config)
     report.target = _resolve_target(config, [], [], sources)
+    project = Project(sources={**_as_bytes(context or {}), **_as_bytes(sources)})
+    with using(project):
+        _analyze_sources(sources, report, fix, config, verify)
+    return report
+
+
+def _as_bytes(files: dict) -> dict:
+    out = {}
+    for path, data in files.items():
+        key = os.path.normpath(str(path)).replace(os.sep, "/")
+        out[key] = data.encode("utf-8") if isinstance(data, str) else data
+    return out
+
+
+def _analyze_sources(sources: dict, report: Report, fix: bool, config: Config, verify: bool) -> None:
     for path in sorted(sources):
         if not config.selects(path):
             continue
@@ -200,7 +242,6 @@ def analyze(sources: dict, *, fix: bool = False, config: Config | None = None, v
                 continue
             sf = SourceFile(path=path, data=data, frontend=mod)
         _analyze_file(sf, report, fix, config, verify)
-    return report
 
 
 # ---------------------------------------------------------------------------
@@ -231,8 +272,10 @@ def _resolve_target(config: Config, paths: list, files: list, sources: dict | No
     else:
         root = repository_root(existing[0]) if existing else None
     texts = {sf.path: _head_text(sf.data) for sf in files if sf.data is not None}
-    if sources is not None:  # in-memory files (the bot): no root; the manifests among them are the evidence
+    if sources is not None:  # in-memory files (the bot): no root (its config may be a temporary
+        # file, so not even the config's folder); the manifests among them are the evidence
         texts = {p: _head_text(d if isinstance(d, bytes) else str(d).encode()) for p, d in sources.items()}
+        root = None
     return resolve("auto", root, texts)
 
 
@@ -308,7 +351,7 @@ def _file_entry(report: Report, path: str, diags: list, config: Config, text, fm
 
 def _model_entry(path: str, model, result, config: Config, text, fmt) -> ModelReport:
     diags = list(result.diagnostics) if result is not None else list(model.notes)
-    kept, suppressed = filter_diagnostics(diags, config, text, fmt)
+    kept, suppressed = filter_diagnostics(diags, config, text, fmt, path)
     errors = [d for d in kept if d.severity == "error"]
     if result is None:
         status = "unsupported"
@@ -359,8 +402,12 @@ def suppressed_codes(text, span: Span | None) -> set | None:
     return found
 
 
-def filter_diagnostics(diags: list, config: Config, text: str | None, fmt: str | None) -> tuple[list, int]:
-    """Apply config `ignore`/`severity` and inline suppressions (Python sources)."""
+def filter_diagnostics(
+    diags: list, config: Config, text: str | None, fmt: str | None, path: str | None = None
+) -> tuple[list, int]:
+    """Apply config `ignore`/`severity` and inline suppressions (Python sources).
+    With `path`, a diagnostic located in another file (a layer built by code
+    imported from there) is not matched against this file's comments."""
     kept = []
     dropped = 0
     lines = text.splitlines() if (fmt == "python" and text and "nnrepair" in text) else None
@@ -369,7 +416,7 @@ def filter_diagnostics(diags: list, config: Config, text: str | None, fmt: str |
         if config.is_ignored(code):
             dropped += 1
             continue
-        if lines is not None:
+        if lines is not None and (path is None or d.span is None or d.span.file == path):
             codes = suppressed_codes(lines, d.span)
             if codes is not None and ("*" in codes or code_selected(code, codes)):
                 dropped += 1

@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic, Related, fmt_shape
 from .ir import InputNode, Layer, Model, Shape
-from .semantics import REGISTRY, keras2
-from .semantics.arguments import check_layer_tree
+from .semantics import REGISTRY, dims
 from .semantics.base import Ctx, Unknown, Violation
-from .semantics.ops import OPS
-from .target import active as active_target
+
+# one layer's semantics, run by the checker here and by the Python frontend while it
+# evaluates `x.shape` (semantics/run.py: the frontends call nothing downstream)
+from .semantics.run import expected_weights, input_shapes_of, run_layer, unit_of
+
+__all__ = ["CheckResult", "check", "expected_weights", "input_shapes_of", "root_inputs", "run_layer", "unit_of"]
 
 # Above these sizes a model is not checked (bounded time and memory).
 MAX_LAYERS = 20000
@@ -54,63 +57,6 @@ class CheckResult:
     @property
     def input_shapes(self) -> list:
         return [inp.shape for inp in self.model.inputs]
-
-
-def input_shapes_of(layer: Layer, shapes: dict) -> list:
-    out: list = []
-    for e in layer.inputs:
-        outs = shapes.get(e.node)
-        if outs is None or e.index >= len(outs):
-            out.append(None)
-        else:
-            out.append(outs[e.index])
-    return out
-
-
-def unit_of(kind: str):
-    """The semantics of a layer kind, or of a tensor op (`ops.<name>`, semantics/ops.py)."""
-    return REGISTRY.get(kind) or OPS.get(kind)
-
-
-def run_layer(layer: Layer, inputs: list, warnings: list | None = None) -> tuple[list, Violation | None, bool]:
-    """Evaluate one layer. Returns (output shapes, violation, evaluated).
-
-    `evaluated` is False when the kind is unknown or a needed value is unknown.
-    Non-fatal findings of the unit are appended to `warnings` when given.
-    """
-    unit = unit_of(layer.kind)
-    if unit is None:
-        return [None], None, False
-    if active_target() == "keras2":  # the per-target layer (semantics/keras2.py, docs/targets.md)
-        return keras2.run_layer(layer, list(inputs), lambda view: _run_unit(unit, view, inputs, warnings))
-    return _run_unit(unit, layer, inputs, warnings)
-
-
-def _run_unit(unit, layer: Layer, inputs: list, warnings: list | None) -> tuple[list, Violation | None, bool]:
-    ctx = Ctx(layer=layer, inputs=list(inputs))
-    if warnings is not None:
-        ctx.warnings = warnings
-    try:
-        # what the constructor rejects, the same way for every kind
-        check_layer_tree(layer, lambda l: ctx if l is layer else Ctx(layer=l))
-        out = unit.output(ctx)
-    except Violation as v:
-        return [None], v, True
-    except Unknown:
-        return [None], None, False
-    if isinstance(out, list):
-        return [tuple(s) if s is not None else None for s in out], None, True
-    return [tuple(out) if out is not None else None], None, True
-
-
-def expected_weights(layer: Layer, inputs: list) -> list | None:
-    unit = REGISTRY.get(layer.kind)
-    if unit is None or unit.weights is None:
-        return None
-    try:
-        return [tuple(w) for w in unit.weights(Ctx(layer=layer, inputs=list(inputs)))]
-    except (Unknown, Violation):
-        return None
 
 
 def _diag_from_violation(v: Violation, layer: Layer, model: Model, inputs: list) -> Diagnostic:
@@ -172,6 +118,12 @@ def root_inputs(model: Model, layer: Layer) -> list[InputNode]:
 
 
 def check(model: Model) -> CheckResult:
+    if dims.has_symbols(model):  # an input shape that is not a constant (semantics/dims.py)
+        return dims.check_symbolic(model, _check_concrete, run_layer)
+    return _check_concrete(model)
+
+
+def _check_concrete(model: Model) -> CheckResult:
     result = CheckResult(model=model)
     result.diagnostics.extend(model.notes)
     if len(model.layers) > MAX_LAYERS:

@@ -48,6 +48,7 @@ class CommitConfig:
 @dataclass(frozen=True)
 class ScanConfig:
     open_pr: bool = False
+    upgrade: bool = False  # the scan issue's "upgrade to Keras 3" section (docs/bot.md)
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ def config_from_dict(data: Any, where: str = "config") -> Config:
     if target not in TARGETS:
         raise ConfigError(f"{where}: target must be one of {', '.join(TARGETS)}, got {target!r}")
     commit = _section(get("commit", {}), f"{where}: commit", {"enabled", "message"})
-    scan = _section(get("scan", {}), f"{where}: scan", {"open_pr", "open-pr"})
+    scan = _section(get("scan", {}), f"{where}: scan", {"open_pr", "open-pr", "upgrade"})
     repair = _section(get("repair", {}), f"{where}: repair", {"max_nodes", "time_budget_ms", "alternatives", "costs"})
     costs = repair.get("costs", {}) or {}
     if not isinstance(costs, dict):
@@ -278,7 +279,10 @@ def config_from_dict(data: Any, where: str = "config") -> Config:
         filter_mode=filter_mode,
         max_comments=max_comments,
         commit=CommitConfig(enabled=_bool(commit.get("enabled", False), f"{where}: commit.enabled"), message=message),
-        scan=ScanConfig(open_pr=_bool(scan.get("open_pr", scan.get("open-pr", False)), f"{where}: scan.open_pr")),
+        scan=ScanConfig(
+            open_pr=_bool(scan.get("open_pr", scan.get("open-pr", False)), f"{where}: scan.open_pr"),
+            upgrade=_bool(scan.get("upgrade", False), f"{where}: scan.upgrade"),
+        ),
         repair=RepairConfig(
             max_nodes=_int(repair.get("max_nodes", RepairConfig.max_nodes), f"{where}: repair.max_nodes", minimum=1),
             time_budget_ms=_int(

@@ -12,7 +12,6 @@ become diagnostics.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import stat
@@ -20,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
 
+from . import formats
 from .diagnostics import Diagnostic
 from .ir import Span
 
@@ -62,19 +62,12 @@ class SourceFile:
 
 
 def _frontend(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(f"repair_engine.frontends.{name}")
-    except ImportError:
-        return None
+    return formats.reader(name)  # the one format registry (formats.py)
 
 
 def python_frontend() -> ModuleType | None:
-    """The Python-source frontend (written separately); None when absent."""
-    for name in ("python_source", "python"):
-        mod = _frontend(name)
-        if mod is not None and hasattr(mod, "load") and hasattr(mod, "sniff"):
-            return mod
-    return None
+    """The Python-source frontend; None when absent."""
+    return formats.reader("python")
 
 
 def _safe_sniff(mod: ModuleType | None, path: str, data: bytes) -> bool:
@@ -250,17 +243,23 @@ def collect(paths: list, config=None) -> tuple[list, list]:
             errors.append(f"{given}: no such file or directory")
             continue
         if os.path.isdir(given):
+            found: list[SourceFile] = []
+            skipped: dict[str, tuple[str, bytes]] = {}  # Python files not recognised: full path -> (shown, data)
+            order: dict[str, int] = {}
             for full in walk(given):
-                if len(files) >= MAX_FILES:
+                if len(files) + len(found) >= MAX_FILES:
                     errors.append(f"more than {MAX_FILES} files; stopped walking")
                     break
                 shown = display_path(full)
                 if shown in seen or not _selected(full, config):
                     continue
                 seen.add(shown)
-                sf = _inspect(full, shown, explicit=False)
+                order[shown] = len(order)
+                sf = _inspect(full, shown, explicit=False, skipped=skipped)
                 if sf is not None:
-                    files.append(sf)
+                    found.append(sf)
+            found.extend(_through_repository(given, found, skipped))
+            files.extend(sorted(found, key=lambda f: order[f.path]))  # in walk order
         else:
             shown = display_path(given)
             if shown in seen or not _selected(given, config):
@@ -282,7 +281,7 @@ def _selected(path: str, config) -> bool:
     return config.selects(rel)
 
 
-def _inspect(full: str, shown: str, explicit: bool) -> SourceFile | None:
+def _inspect(full: str, shown: str, explicit: bool, skipped: dict | None = None) -> SourceFile | None:
     candidate = explicit or shown.lower().endswith(MODEL_EXTENSIONS)
     data, diag, unreadable = read_file(full, shown, explicit)
     if data is _SKIP:
@@ -292,6 +291,8 @@ def _inspect(full: str, shown: str, explicit: bool) -> SourceFile | None:
         return SourceFile(path=shown, diagnostic=diag, unreadable=unreadable) if candidate else None
     mod = detect(shown, data, explicit=explicit)
     if mod is None:
+        if skipped is not None and shown.lower().endswith((".py", ".pyw")):
+            skipped[os.path.abspath(full)] = (shown, data)
         if explicit:
             return SourceFile(
                 path=shown,
@@ -305,3 +306,70 @@ def _inspect(full: str, shown: str, explicit: bool) -> SourceFile | None:
             )
         return None
     return SourceFile(path=shown, data=data, frontend=mod)
+
+
+# `from <module> import a, b` / `import a.b` lines, read without parsing (discovery stays cheap)
+_FROM_RE = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)|([^\n#]*))", re.M)
+_IMPORT_LINE_RE = re.compile(r"^[ \t]*import[ \t]+([\w.]+)", re.M)
+
+
+def _through_repository(folder: str, found: list, skipped: dict) -> list:
+    """Python files whose only way to Keras is another file of the repository:
+    `from models.common import Conv` then `Conv(...)`, `from .nets import unet`
+    then `unet(...)`. A skipped file is taken when it calls a name it imports from
+    a module of `folder` that is itself a model file or imports Keras
+    (frontends/python/project.py resolves the module as Python would)."""
+    py = python_frontend()
+    if py is None or not skipped:
+        return []
+    from .frontends.python.project import Project
+
+    project = Project(root=os.path.abspath(folder))
+    kerasish = {os.path.abspath(sf.path) for sf in found if sf.frontend is py}
+    kerasish.update(k for k, (_, data) in skipped.items() if _KERAS_IMPORT_RE.search(data))
+    taken: list[SourceFile] = []
+    for _ in range(2):  # one more round: a file importing a file taken in the first round
+        for key in [k for k in skipped if _calls_repository_keras(project, k, skipped[k][1], kerasish)]:
+            shown, data = skipped.pop(key)
+            kerasish.add(key)
+            taken.append(SourceFile(path=shown, data=data, frontend=py))
+    return taken
+
+
+_KERAS_IMPORT_RE = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(?:keras|tensorflow|tf_keras|keras_core)\b", re.M)
+
+
+def _calls_repository_keras(project, key: str, data: bytes, kerasish: set) -> bool:
+    text = data[:MAX_TEXT_BYTES].decode("utf-8", errors="replace")
+    for m in _FROM_RE.finditer(text):
+        resolved = project.resolve(key, m.group(2), len(m.group(1)))
+        if resolved is None:
+            continue
+        for name, bound in _imported_names(m.group(3) or m.group(4) or ""):
+            sub = project.submodule(resolved, name)
+            source = sub.file if sub is not None and sub.file else resolved.file
+            if source is not None and os.path.abspath(source) in kerasish and _called(text, bound):
+                return True
+    for m in _IMPORT_LINE_RE.finditer(text):
+        resolved = project.resolve(key, m.group(1), 0)
+        if resolved is not None and resolved.file is not None and os.path.abspath(resolved.file) in kerasish:
+            if re.search(rf"\b{re.escape(m.group(1))}\.\w+\s*\(", text):
+                return True
+    return False
+
+
+def _imported_names(clause: str) -> list:
+    """`a, b as c` -> [(a, a), (b, c)]; `*` -> [(*, *)]."""
+    out = []
+    for part in clause.split(","):
+        words = part.split("#")[0].split()
+        if not words:
+            continue
+        out.append((words[0], words[-1] if len(words) == 3 and words[1] == "as" else words[0]))
+    return out
+
+
+def _called(text: str, name: str) -> bool:
+    if name == "*":
+        return True
+    return re.search(rf"\b{re.escape(name)}\s*\(", text) is not None

@@ -123,6 +123,10 @@ class InputNode:
     declared_as: str = "Input"
     dtype: str | None = None
     name: str | None = None
+    # symbolic dimensions (semantics/dims.py): a tuple as long as `shape` naming
+    # each dimension that is an unknown int (None for the others), or, when
+    # `shape` is None, the name of a shape whose rank is unknown too
+    symbols: tuple[str | None, ...] | str | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,19 @@ def migration_items(paths: list, config: Config, fix: bool = True):
 
     before = analyze_paths(paths, config=replace(config, target=MIGRATION_FROM), verify=False)
     after = analyze_paths(paths, fix=fix, config=replace(config, target=MIGRATION_TO), verify=False)
+    return after, _new_findings(before, after)
+
+
+def migration_items_of_sources(sources: dict, config: Config, fix: bool = True):
+    """migration_items on in-memory files {path: text or bytes} (the bot's scan)."""
+    from .api import analyze
+
+    before = analyze(sources, config=replace(config, target=MIGRATION_FROM), verify=False)
+    after = analyze(sources, fix=fix, config=replace(config, target=MIGRATION_TO), verify=False)
+    return after, _new_findings(before, after)
+
+
+def _new_findings(before, after) -> list:
     today = {_place(m.file, d) for m in before.models for d in m.diagnostics}
     items = []
     for m in after.models:
@@ -54,7 +67,7 @@ def migration_items(paths: list, config: Config, fix: bool = True):
         for d in m.diagnostics:
             if d.severity in ("error", "warning") and _place(m.file, d) not in today:
                 items.append(Item(m.file, m.name, d, _edits_at(edits, d)))
-    return after, items
+    return items
 
 
 def _edits_at(edits: list, d) -> tuple:

@@ -8,6 +8,7 @@ literal arguments; it never imports or runs the user's code.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,23 +16,61 @@ from .ir import Layer, Model, is_unknown
 
 _keras = None
 
+# The backend that builds repaired models (`nnrepair fix`). Keras 3 on numpy
+# imports in well under half of TensorFlow's time and agrees with it on every
+# model we can label (benchmarks/backend_agreement.py, docs/repair.md "Speed");
+# it needs jax and scipy besides keras. The tests and the fidelity benchmarks
+# keep TensorFlow as the judge (`_load()` without a backend).
+REPAIR_BACKEND_ENV = "NNREPAIR_KERAS_BACKEND"
+FAST_BACKEND = "numpy"
+FAST_BACKEND_NEEDS = ("jax", "scipy")
+BACKENDS = ("tensorflow", "numpy", "jax", "torch")
 
-def available() -> bool:
+
+def available(backend: str | None = None) -> bool:
     try:
-        _load()
+        _load(backend)
         return True
     except Exception:
         return False
 
 
-def _load():
+def repair_backend() -> str:
+    """The backend for repair verification: $NNREPAIR_KERAS_BACKEND when it names
+    one, else numpy when its dependencies are installed, else TensorFlow."""
+    import importlib.util
+
+    asked = os.environ.get(REPAIR_BACKEND_ENV, "").strip().lower()
+    if asked in BACKENDS:
+        return asked
+    if all(importlib.util.find_spec(m) is not None for m in FAST_BACKEND_NEEDS):
+        return FAST_BACKEND
+    return "tensorflow"
+
+
+def loaded_backend() -> str | None:
+    """The backend of the Keras this process imported (None before the import)."""
+    if _keras is None:
+        return None
+    try:
+        return str(_keras.backend.backend())
+    except Exception:
+        return None
+
+
+def _load(backend: str | None = None):
+    """Import Keras once per process. `backend` applies only to that first import
+    (Keras fixes its backend then); without one, TensorFlow unless $KERAS_BACKEND says."""
     global _keras
     if _keras is None:
         # TensorFlow's start-up lines are noise in a checker's output; oneDNN's
         # line is silenced only by turning its kernels off, which no shape depends on
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+        if backend is not None and "keras" not in sys.modules:
+            os.environ["KERAS_BACKEND"] = backend
+        else:
+            os.environ.setdefault("KERAS_BACKEND", "tensorflow")
         import keras  # noqa: WPS433 (optional dependency)
 
         _keras = keras

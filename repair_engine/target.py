@@ -202,6 +202,11 @@ def _reader_for(rel: str):
     return _MANIFESTS.get(rel)
 
 
+def is_manifest(path: str) -> bool:
+    """A file `auto` reads for evidence (requirements*.txt, pyproject.toml, workflows ...)."""
+    return _reader_for(path) is not None
+
+
 def _read(path: str) -> str:
     try:
         with open(path, "rb") as f:

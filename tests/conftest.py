@@ -3,6 +3,12 @@ import types
 
 import pytest
 
+# TensorFlow stays the judge in every test process (and the CLI subprocesses they
+# start); `nnrepair fix` would otherwise build repairs on the numpy backend, and the
+# first import fixes the backend of the whole process. tests/test_oracle_backend.py
+# runs the numpy default in a subprocess of its own.
+os.environ.setdefault("NNREPAIR_KERAS_BACKEND", "tensorflow")
+
 
 def require_keras():
     """Real Keras is the judge: in CI (NNREPAIR_REQUIRE_KERAS=1) a missing

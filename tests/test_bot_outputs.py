@@ -14,7 +14,7 @@ def test_annotation_escapes_properties_and_data():
     line = outputs.annotation(
         {"severity": "warning", "file": "a,b:c.py", "line": 3, "code": "NNR401", "kind": "legacy_api", "message": "50% done\nnext"}
     )
-    assert line == "::warning file=a%2Cb%3Ac.py,line=3,title=NNR401 legacy_api::50%25 done%0Anext"
+    assert line == "::warning file=a%2Cb%3Ac.py,line=3,title=NNR401::50%25 done%0Anext"
 
 
 def test_sarif_has_rule_result_region_and_fix():

@@ -158,7 +158,8 @@ def _fix(name: str):
 def test_single_sample_repaired_with_a_batch_axis():
     _, fix = _fix("predict_single_bad.py")
     assert fix.new_text is not None
-    assert "model.predict(sample[None], verbose=0)" in fix.new_text
+    # at the definition, as a human writes it (the name is used nowhere else)
+    assert "sample = sample[None]\nmodel.predict(sample, verbose=0)" in fix.new_text
 
 
 def test_units_repaired_to_the_targets_width():
@@ -186,9 +187,70 @@ def test_repairs_never_feed_a_shape_tuple():
             assert ".fit((" not in fix.new_text and ".predict((" not in fix.new_text, name
 
 
-def test_repaired_fixtures_check_clean():
-    for name in ("predict_single_bad.py", "units_onehot_bad.py", "missing_flatten_bad.py", "sigmoid2_bad.py"):
+# bad fixtures whose repair a human would write, and the text it must contain
+REPAIRED = {
+    "predict_single_bad.py": "sample[None]",
+    "units_onehot_bad.py": "layers.Dense(5, activation=",
+    "missing_flatten_bad.py": "Flatten()",
+    "sigmoid2_bad.py": "Dense(1",
+    "count_single_sequence_bad.py": "x = x[None]\ny = ",  # one sequence: its batch axis, at the definition
+    "predict_list_point_bad.py": "model.predict([point[None]]",  # each point of the loop
+    "reshape_no_numpy_bad.py": "x = x.reshape(-1, 8, 8, 1)\n",  # no numpy alias: the array's method
+    "flatten_dense_stack_bad.py": "model.add(Flatten())\nmodel.add(Dense(units=1))",  # before the output Dense
+    "metric_sparse_acc_bad.py": 'metrics=["categorical_accuracy"]',  # the metric of one-hot targets
+    "metric_top_k_bad.py": 'metrics=["sparse_top_k_categorical_accuracy"]',
+    "metric_auc_bad.py": "layers.Dense(1, activation=",  # one output per target
+    "cce_class_indices_bad.py": "model.fit(x, keras.utils.to_categorical(y, 3)",  # the loss is a class: the targets
+}
+
+
+def test_one_hot_targets_offered_beside_the_sparse_loss():
+    _, fix = _fix("cce_indices_bad.py")
+    assert fix.new_text is not None and 'loss="sparse_categorical_crossentropy"' in fix.new_text
+    diffs = [a["diff"] for r in fix.repairs.values() if r for a in r["alternatives"]]
+    assert any("keras.utils.to_categorical(y, 3)" in t for t in diffs), diffs
+
+
+@pytest.mark.parametrize("name", sorted(REPAIRED))
+def test_repaired_fixtures_check_clean(name):
+    _, fix = _fix(name)
+    assert fix.new_text is not None, name
+    assert REPAIRED[name] in fix.new_text, fix.new_text
+    result = python_source.load(name, fix.new_text.encode())
+    assert not [d for m in result.models for d in check(m).errors], name
+
+
+def test_repaired_fixtures_run_in_keras(tmp_path):
+    """The repaired programs run: real Keras fits/predicts them without an error."""
+    from tests.conftest import require_keras
+
+    require_keras()
+    paths = []
+    for name in sorted(REPAIRED):
         _, fix = _fix(name)
         assert fix.new_text is not None, name
-        result = python_source.load(name, fix.new_text.encode())
-        assert not [d for m in result.models for d in check(m).errors], name
+        path = tmp_path / name
+        path.write_text(fix.new_text)
+        paths.append(str(path))
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="-1")
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER] + paths, capture_output=True, text=True, timeout=900, env=env, cwd=str(tmp_path)
+    )
+    line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT")), None)
+    assert line is not None, proc.stderr[-2000:]
+    errors = {k: v for k, v in json.loads(line[len("RESULT") :]).items() if v is not None}
+    assert errors == {}
+
+
+def test_data_used_elsewhere_is_rewritten_at_the_call(tmp_path):
+    # `sample` is read twice: a new line at its definition would change the other use too
+    src = (FIX / "predict_single_bad.py").read_text() + "print(sample.shape)\n"
+    path = tmp_path / "twice.py"
+    path.write_text(src)
+    from repair_engine.repair import fix_file
+
+    result = python_source.load(str(path), src.encode())
+    fix = fix_file(result, [check(m) for m in result.models], verify=False)
+    assert fix.new_text is not None
+    assert "model.predict(sample[None], verbose=0)" in fix.new_text
+    assert "sample = sample[None]" not in fix.new_text

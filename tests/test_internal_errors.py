@@ -25,7 +25,7 @@ def _internal_diagnostics(report_or_models):
 
 @pytest.mark.parametrize(
     "example, module, writer",
-    [("broken_model.json", keras_json, "patch_text"), ("broken_cnn.py", patch_python, "patch_model")],
+    [("broken_model.json", keras_json, "written"), ("broken_cnn.py", patch_python, "patch_model")],
 )
 def test_a_crashing_patch_writer_is_an_internal_error(monkeypatch, example, module, writer):
     data = (EXAMPLES / example).read_bytes()
@@ -44,7 +44,7 @@ def test_a_crashing_patch_writer_is_an_internal_error(monkeypatch, example, modu
 def test_the_cli_exits_2_and_reports_the_internal_error(monkeypatch, capsys, tmp_path):
     path = tmp_path / "broken_model.json"
     path.write_bytes((EXAMPLES / "broken_model.json").read_bytes())
-    monkeypatch.setattr(keras_json, "patch_text", _boom)
+    monkeypatch.setattr(keras_json, "written", _boom)
     code = cli.main(["fix", str(path), "--format", "json"])
     out = capsys.readouterr()
     assert code == 2

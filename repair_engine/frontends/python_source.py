@@ -39,6 +39,7 @@ from ..ir import Span
 from . import FileResult
 from .python.evaluator import MAX_STEPS, Evaluator
 from .python.extract import extract_models
+from .python.project import active as active_project
 from .python.source import Spans, decode
 from .python.values import Budget
 
@@ -75,10 +76,13 @@ def load(path: str, data: bytes, max_steps: int = MAX_STEPS) -> FileResult:
     result.text = text
     if problem:
         result.diagnostics.append(Diagnostic(kind="parse_error", severity="info", span=Span(path, 1), message=problem))
+    project = active_project()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text, filename=path)
+        tree = project.tree_of(path, data) if project is not None else None
+        if tree is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text, filename=path)
     except SyntaxError as e:
         line = e.lineno or 1
         result.diagnostics.append(
@@ -101,7 +105,7 @@ def load(path: str, data: bytes, max_steps: int = MAX_STEPS) -> FileResult:
         )
         return result
     spans = Spans(path, text)
-    ev = Evaluator(tree, spans, path, max_steps=max_steps)
+    ev = Evaluator(tree, spans, path, max_steps=max_steps, project=project)
     stopped = None
     try:
         ev.run()

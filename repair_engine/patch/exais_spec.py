@@ -10,6 +10,7 @@ from ..frontends.exais_spec import parse_value
 from ..frontends.lenient_json import node_span
 from ..ir import Model
 from . import keras_json
+from .protocol import Failure, Success, refusals_as_failure
 
 _SPEC_KEY = {
     "units": "nodes",
@@ -49,7 +50,7 @@ class SpecStyle(keras_json.KerasJsonStyle):
         node = layer_node.get("weight_shape")
         if node is None:
             return None
-        return [(*node_span(starts, node), json.dumps(spec_literal(tuple(new.weights[0]))))]
+        return [(*node_span(starts, node), keras_json.dumps(spec_literal(tuple(new.weights[0]))))]
 
     def layers_array(self, root):
         return root.get("model").get("layers") if root.get("model") is not None else None
@@ -74,7 +75,7 @@ class SpecStyle(keras_json.KerasJsonStyle):
     def value_text(self, layer, arg, value):
         if arg == "padding" and not (layer.kind.startswith("ZeroPadding") or layer.kind.startswith("Cropping")):
             return '"true"' if value == "same" else '"false"'
-        return json.dumps(spec_literal(value))
+        return keras_json.dumps(spec_literal(value))
 
     def kind_text(self, kind):
         return json.dumps(_SPEC_TYPE.get(kind, kind))
@@ -83,10 +84,19 @@ class SpecStyle(keras_json.KerasJsonStyle):
         # keep the batch entry the spec wrote ("(1,28,28,1)" -> first entry "1")
         old = parse_value(json.loads(old_text)) if old_text.startswith('"') else None
         batch = old[0] if isinstance(old, tuple) and old else 1
-        return json.dumps(spec_literal((batch,) + tuple(shape[1:])))
+        return keras_json.dumps(spec_literal((batch,) + tuple(shape[1:])))
+
+
+def write(text: str, original: Model, repaired: Model) -> Success | Failure:
+    """The writer protocol (patch/protocol.py): the spec text with the repaired
+    model's changes written in the spec's conventions."""
+    outcome = refusals_as_failure(lambda: Success(keras_json.written(text, original, repaired, SpecStyle())))
+    if isinstance(outcome, Success) and outcome.text == text:
+        return Failure("the repair changes nothing the spec writes")
+    return outcome
 
 
 def patch_text(text: str, original: Model, repaired: Model) -> str | None:
     """The spec text with the repaired model's argument/shape/type changes written
-    in the spec's conventions; None when the repair adds, removes or rewires layers."""
+    in the spec's conventions; None when the writer refuses them."""
     return keras_json.patch_text(text, original, repaired, SpecStyle())

@@ -14,9 +14,8 @@ import json
 from typing import Any
 
 from ..ir import Model, is_unknown
-from .python import Patch, PatchError, Source, TextEdit
-
-FORMATS = ("keras_json",)
+from .protocol import Failure, PatchError, Success, refusals_as_failure
+from .python import Patch, Source, TextEdit
 
 
 def _indent(line: str) -> str:
@@ -57,6 +56,8 @@ def patch_json(text: str, original: Model, repaired: Model) -> Patch:
         nl = new_layers[lid]
         if nl.kind != ol.kind or nl.weights != ol.weights:
             raise PatchError("a layer class or weights changed: not written into JSON")
+        if nl.inputs != ol.inputs or nl.inner != ol.inner:  # a value writer writes no edge
+            raise PatchError(f"the inputs of {lid} are rewired: not written into JSON")
         for name in set(ol.args) | set(nl.args):
             if ol.args.get(name) == nl.args.get(name):
                 continue
@@ -79,3 +80,13 @@ def patch_json(text: str, original: Model, repaired: Model) -> Patch:
     except ValueError as exc:
         raise PatchError("the patched file is not valid JSON") from exc
     return Patch(new_text=new_text, edits=edits, notes=[])
+
+
+def write(text: str, original: Model, repaired: Model) -> Success | Failure:
+    """The writer protocol (patch/protocol.py), value edits only."""
+
+    def produce() -> Success:
+        patch = patch_json(text, original, repaired)
+        return Success(patch.new_text, tuple(patch.edits))
+
+    return refusals_as_failure(produce)

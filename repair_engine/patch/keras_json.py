@@ -27,7 +27,9 @@ from ..frontends.lenient_json import (
 )
 from ..frontends.lenient_json import line_starts as lenient_starts
 from ..frontends.lenient_json import parse as lenient_parse
-from ..ir import Edge, InputNode, Layer, Model
+from ..ir import Edge, InputNode, Layer, Model, is_unknown
+from . import json_values
+from .protocol import Failure, PatchError, Success, refusals_as_failure
 
 
 def _json_value(value: Any) -> Any:
@@ -38,8 +40,18 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _json_value(v) for k, v in value.items()}
     if isinstance(value, Layer):
-        raise ValueError("a layer-valued argument")
+        raise PatchError("a layer-valued argument cannot be written into a config")
+    if is_unknown(value):
+        raise PatchError("a value nnrepair does not know cannot be written into a config")
     return value
+
+
+def dumps(value: Any, **kwargs: Any) -> str:
+    """`value` as JSON text; a value JSON cannot hold is a refusal, not a crash."""
+    try:
+        return json.dumps(_json_value(value), **kwargs)
+    except (TypeError, ValueError) as exc:  # not serializable, or a circular value
+        raise PatchError(f"a value cannot be written as JSON ({exc})") from exc
 
 
 class KerasJsonStyle:
@@ -73,7 +85,7 @@ class KerasJsonStyle:
         return arg
 
     def value_text(self, layer: Layer, arg: str, value: Any) -> str:
-        return json.dumps(_json_value(value))
+        return dumps(value)
 
     def kind_text(self, kind: str) -> str:
         return json.dumps(kind)
@@ -82,88 +94,117 @@ class KerasJsonStyle:
         key = inp.shape_source.keyword if inp.shape_source is not None else None
         dims = list(shape[1:]) if key == "shape" else list(shape)
         if inp.declared_as == "input_dim":
-            return json.dumps(shape[-1])
-        return json.dumps(dims)
+            return dumps(shape[-1])
+        return dumps(dims)
+
+
+def write(text: str, original: Model, repaired: Model) -> Success | Failure:
+    """The writer protocol (patch/protocol.py): `text` with the repaired model's
+    changes written in (values, classes, inserted and removed layers of a chain).
+    When this writer refuses them, or they change nothing it writes, the
+    value-only writer (json_values) answers."""
+    outcome = refusals_as_failure(lambda: Success(written(text, original, repaired, KerasJsonStyle())))
+    if isinstance(outcome, Success) and outcome.text != text:
+        return outcome
+    fallback = json_values.write(text, original, repaired)
+    if isinstance(fallback, Success):
+        return fallback
+    return outcome if isinstance(outcome, Failure) else fallback
 
 
 def patch_text(text: str, original: Model, repaired: Model, style: KerasJsonStyle | None = None) -> str | None:
-    """`text` with the repaired model's changes written in, or None when the
-    changes cannot be expressed as edits of existing values (added or removed
-    layers, rewired edges, weights). Only the changed values are rewritten."""
-    style = style or KerasJsonStyle()
+    """`text` with the repaired model's changes written in, or None when this
+    writer refuses them (see `written`); without the value-only fallback."""
+    try:
+        return written(text, original, repaired, style or KerasJsonStyle())
+    except PatchError:
+        return None
+
+
+def written(text: str, original: Model, repaired: Model, style: KerasJsonStyle) -> str:
+    """`text` with the repaired model's changes written in; PatchError(reason) when
+    they cannot be expressed as edits of this file (rewired edges, nested models,
+    structure outside a Sequential-style chain, weights the style cannot write)."""
     try:
         root = lenient_parse(text)
-    except JSONError:
-        return None
+    except JSONError as exc:
+        raise PatchError(f"the file is not readable JSON ({exc})") from exc
     starts = lenient_starts(text)
-    edits: list = []
+    edits = _input_edits(text, starts, root, original, repaired, style)
+    old_layers = {l.id: l for l in original.layers}
+    structural = [l.id for l in repaired.layers] != [l.id for l in original.layers]
+    if structural:
+        edits.extend(_chain_edits(text, starts, root, original, repaired, style))
+    for new in repaired.layers:
+        old = old_layers.get(new.id)
+        if old is None or old == new:
+            continue  # inserted above, or unchanged
+        if old.inputs != new.inputs and not structural:
+            raise PatchError(f"the inputs of {old.id} are rewired: not written into the config")
+        if old.inner != new.inner:
+            raise PatchError(f"the nested model of {old.id} changes: not written into the config")
+        edits.extend(_layer_edits(text, starts, root, old, new, style))
     try:
-        if [i.id for i in original.inputs] != [i.id for i in repaired.inputs]:
-            return None
-        for old_input, new_input in zip(original.inputs, repaired.inputs):
-            if old_input.shape == new_input.shape:
-                continue
-            span = old_input.shape_span or (old_input.shape_source.span if old_input.shape_source else None)
-            node = node_at(root, span.line, span.col) if span is not None else None
-            if node is None or new_input.shape is None:
-                return None
-            a, z = node_span(starts, node)
-            edits.append(
-                (a, z, _same_layout(text[a:z], style.shape_text(old_input, text[a:z], tuple(new_input.shape))))
-            )
-        old_layers = {l.id: l for l in original.layers}
-        {l.id for l in repaired.layers}
-        structural = [l.id for l in repaired.layers] != [l.id for l in original.layers]
-        if structural:
-            more = _chain_edits(text, starts, root, original, repaired, style)
-            if more is None:
-                return None
-            edits.extend(more)
-        for new in repaired.layers:
-            old = old_layers.get(new.id)
-            if old is None:
-                continue  # inserted above
-            if (old.inputs != new.inputs and not structural) or old.inner != new.inner:
-                return None
-            if old == new:
-                continue
-            lnode = node_at(root, old.span.line, old.span.col) if old.span is not None else None
-            if lnode is None or lnode.kind != "object":
-                return None
-            if old.weights != new.weights:
-                wedits = style.weight_edits(starts, lnode, old, new)
-                if wedits is None:
-                    return None
-                edits.extend(wedits)
-            if old.kind != new.kind:
-                knode = lnode.get(style.kind_key)
-                if knode is None:
-                    return None
-                edits.append((*node_span(starts, knode), style.kind_text(new.kind)))
-            obj = style.args_object(lnode)
-            for arg in sorted(set(old.args) | set(new.args)):
-                before, after = old.args.get(arg, _ABSENT), new.args.get(arg, _ABSENT)
-                if before == after:
-                    continue
-                src = old.arg_sources.get(arg)
-                key = src.keyword if src is not None and src.keyword else style.key_of(new, arg)
-                if key in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") or key is None:
-                    return None
-                if obj is None:
-                    return None
-                if after is _ABSENT:
-                    edit = member_removal(text, starts, obj, key)
-                    if edit is None:
-                        return None
-                    edits.append(edit)
-                elif key in obj.keys:
-                    a, z = node_span(starts, obj.value[key])
-                    edits.append((a, z, _same_layout(text[a:z], style.value_text(new, arg, after))))
-                else:
-                    edits.append(member_insertion(text, starts, obj, key, style.value_text(new, arg, after)))
         return apply_edits(text, edits) if edits else text
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
+    except ValueError as exc:  # overlapping edits
+        raise PatchError("two changes overlap") from exc
+
+
+def _input_edits(text: str, starts: list, root: JNode, original: Model, repaired: Model, style) -> list:
+    if [i.id for i in original.inputs] != [i.id for i in repaired.inputs]:
+        raise PatchError("the model's inputs change: not written into the config")
+    edits = []
+    for old_input, new_input in zip(original.inputs, repaired.inputs):
+        if old_input.shape == new_input.shape:
+            continue
+        span = old_input.shape_span or (old_input.shape_source.span if old_input.shape_source else None)
+        node = node_at(root, span.line, span.col) if span is not None else None
+        if node is None or new_input.shape is None:
+            raise PatchError(f"the shape of input {old_input.id} has no position in the file")
+        a, z = node_span(starts, node)
+        shape_text = style.shape_text(old_input, text[a:z], tuple(new_input.shape))
+        edits.append((a, z, _same_layout(text[a:z], shape_text)))
+    return edits
+
+
+def _layer_edits(text: str, starts: list, root: JNode, old: Layer, new: Layer, style) -> list:
+    """The edits of one layer's object: weights, class, arguments."""
+    lnode = node_at(root, old.span.line, old.span.col) if old.span is not None else None
+    if lnode is None or lnode.kind != "object":
+        raise PatchError(f"{old.id} has no object in the file")
+    edits = []
+    if old.weights != new.weights:
+        wedits = style.weight_edits(starts, lnode, old, new)
+        if wedits is None:
+            raise PatchError(f"the weights of {old.id} cannot be written into the file")
+        edits.extend(wedits)
+    if old.kind != new.kind:
+        knode = lnode.get(style.kind_key)
+        if knode is None:
+            raise PatchError(f"{old.id} has no `{style.kind_key}` to change")
+        edits.append((*node_span(starts, knode), style.kind_text(new.kind)))
+    obj = style.args_object(lnode)
+    for arg in sorted(set(old.args) | set(new.args)):
+        before, after = old.args.get(arg, _ABSENT), new.args.get(arg, _ABSENT)
+        if before == after:
+            continue
+        src = old.arg_sources.get(arg)
+        key = src.keyword if src is not None and src.keyword else style.key_of(new, arg)
+        if key in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") or key is None:
+            raise PatchError(f"`{arg}` of {old.id} is written as {key or 'no key'}: not rewritten")
+        if obj is None:
+            raise PatchError(f"{old.id} has no argument object")
+        if after is _ABSENT:
+            edit = member_removal(text, starts, obj, key)
+            if edit is None:
+                raise PatchError(f"`{key}` of {old.id} is not in the file to remove")
+            edits.append(edit)
+        elif key in obj.keys:
+            a, z = node_span(starts, obj.value[key])
+            edits.append((a, z, _same_layout(text[a:z], style.value_text(new, arg, after))))
+        else:
+            edits.append(member_insertion(text, starts, obj, key, style.value_text(new, arg, after)))
+    return edits
 
 
 _ABSENT = object()
@@ -196,18 +237,18 @@ def _is_chain(model: Model) -> bool:
     return tuple(model.outputs) == (Edge(prev),)
 
 
-def _chain_edits(text: str, starts: list, root: JNode, original: Model, repaired: Model, style) -> list | None:
+def _chain_edits(text: str, starts: list, root: JNode, original: Model, repaired: Model, style) -> list:
     """Edits inserting/removing layer objects of a Sequential-style chain."""
     if not (_is_chain(original) and _is_chain(repaired)):
-        return None
+        raise PatchError("layers are added or removed outside a chain: not written into the config")
     arr = style.layers_array(root)
     if arr is None or arr.kind != "array" or not style.is_chain_file(original, arr):
-        return None
+        raise PatchError("the file's layer list cannot take added or removed layers")
     element = {}
     for l in original.layers:
         n = node_at(root, l.span.line, l.span.col) if l.span is not None else None
         if n is None or not any(n is e for e in arr.value):
-            return None
+            raise PatchError(f"{l.id} is not an element of the file's layer list")
         element[l.id] = n
     new_ids = {l.id for l in repaired.layers}
     edits = []
@@ -222,9 +263,9 @@ def _chain_edits(text: str, starts: list, root: JNode, original: Model, repaired
             continue
         obj = style.new_layer(l, sample)
         if multiline:
-            body = json.dumps(obj, indent=2).replace("\n", "\n" + indent)
+            body = dumps(obj, indent=2).replace("\n", "\n" + indent)
         else:
-            body = json.dumps(obj)
+            body = dumps(obj)
         nxt = next((m.id for m in layers[i + 1 :] if m.id in element), None)
         if nxt is not None:
             at = node_span(starts, element[nxt])[0]
@@ -233,7 +274,7 @@ def _chain_edits(text: str, starts: list, root: JNode, original: Model, repaired
             at = node_span(starts, arr.value[-1])[1]
             edits.append((at, at, (",\n" + indent if multiline else ", ") + body))
         else:
-            return None
+            raise PatchError("the file's layer list is empty")
     return edits
 
 

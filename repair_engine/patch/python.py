@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir import InputNode, Layer, Model, Span, is_unknown
+from .protocol import Failure, PatchError, Success, refusals_as_failure
 
 # Writers of repair moves that write themselves (e.g. data moves reshape the array
 # fed to fit() at the call). The repair side registers them (proposals.mover), so
@@ -35,10 +36,6 @@ EXTRA_WRITERS: list[Callable[..., None]] = []
 def register_writer(writer: Callable[..., None]) -> None:
     if writer not in EXTRA_WRITERS:
         EXTRA_WRITERS.append(writer)
-
-
-class PatchError(Exception):
-    """The repair cannot be written back into this source."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +49,9 @@ class TextEdit:
 class Source:
     """The original text with line/column <-> offset conversion (1-based, exclusive end)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, file: str | None = None) -> None:
         self.text = text
+        self.file = file  # when set, a span in another file (code imported from there) is refused
         self.starts = [0]
         for m in re.finditer(r"\r\n|\r|\n", text):
             self.starts.append(m.end())
@@ -66,6 +64,8 @@ class Source:
     def span(self, span: Span | None) -> tuple[int, int]:
         if span is None:
             raise PatchError("no source position")
+        if self.file is not None and span.file and span.file != self.file:
+            raise PatchError(f"the position is in another file ({span.file})")
         start = self.offset(span.line, span.col)
         end_line = span.end_line or span.line
         end = self.offset(end_line, span.end_col) if span.end_col is not None else start
@@ -172,7 +172,8 @@ def count_name_uses(text: str, name: str) -> int:
 
 
 def imported_layer_names(text: str) -> set[str]:
-    """Names bound by top-level `from <...>layers import A, B as C` statements."""
+    """Names bound by top-level `from <...>layers import A, B as C` statements
+    ("*" when the layers are star-imported: every class name is then bound)."""
     names: set[str] = set()
     try:
         tree = ast.parse(text)
@@ -181,7 +182,7 @@ def imported_layer_names(text: str) -> set[str]:
     for stmt in tree.body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module:
             if stmt.module.split(".")[-1] == "layers":
-                names.update(a.asname or a.name for a in stmt.names if a.name != "*")
+                names.update(a.asname or a.name for a in stmt.names)
     return names
 
 
@@ -225,7 +226,7 @@ class Patch:
 
 class Patcher:
     def __init__(self, text: str, original: Model) -> None:
-        self.src = Source(text)
+        self.src = Source(text, original.span.file if original.span is not None else None)
         self.model = original
         self.edits: list[TextEdit] = []
         self.need_imports: list[str] = []
@@ -240,7 +241,7 @@ class Patcher:
     def class_ref(self, near: Layer, kind: str) -> str:
         """Spell class `kind` the way the file spells the class of `near`."""
         prefix, _, _ = callee_prefix(self.src, near)
-        if not prefix and kind not in self.bare_names:
+        if not prefix and kind not in self.bare_names and "*" not in self.bare_names:
             self.need_imports.append(kind)
         return prefix + kind
 
@@ -352,7 +353,7 @@ class Patcher:
     def replace_kind(self, old: Layer, new: Layer) -> None:
         _, n_start, n_end = callee_prefix(self.src, old)
         prefix, _, _ = callee_prefix(self.src, old)
-        if not prefix and new.kind not in self.bare_names:
+        if not prefix and new.kind not in self.bare_names and "*" not in self.bare_names:
             self.need_imports.append(new.kind)
         self.add(n_start, n_end, new.kind)
 
@@ -436,6 +437,22 @@ class Patcher:
             else:
                 self.add(start, start, f"{ctor}, ")
 
+    def insert_input(self, first: Layer, ctor: str, ctx: str) -> None:
+        """Write the input declaration `ctor` before the Sequential's first layer."""
+        start, _ = self.src.span(first.span)
+        ls = self.src.line_start(start)
+        indent = self.src.indent_at(start)
+        nl = self.src.newline()
+        if ctx == "add":
+            m = re.search(r"([A-Za-z_][\w.]*)\s*\.add\(\s*$", self.src.text[ls:start])
+            if m is None:
+                raise PatchError("cannot read the model the layers are added to")
+            self.add(ls, ls, f"{indent}{m.group(1)}.add({ctor}){nl}")
+        elif not self.src.text[ls:start].strip():
+            self.add(ls, ls, f"{indent}{ctor},{nl}")
+        else:
+            self.add(start, start, f"{ctor}, ")
+
     def fresh_name(self, base: str) -> str:
         name, n = base, 1
         while count_name_uses(self.src.text, name) > 0:
@@ -491,6 +508,8 @@ class Patcher:
         old_text = self.src.text[start:end]
         declared = inp.declared_as
         if declared == "data":
+            if any(e.start == start and e.end == end for e in self.edits):
+                return  # a data move (repair/data_moves.py) rewrote that array: the built shape follows it
             # the shape was read from the array given to fit()/predict(): a shape
             # tuple written there would replace the data (`model.fit((24,), y)`)
             raise PatchError("the input shape is the data's shape; the data is not rewritten")
@@ -641,6 +660,16 @@ def snake(kind: str) -> str:
     return s.lower()
 
 
+def write(text: str, original: Model, repaired: Model) -> Success | Failure:
+    """The writer protocol (patch/protocol.py): the source with `repaired` written in."""
+
+    def produce() -> Success:
+        patch = patch_model(text, original, repaired).result()
+        return Success(patch.new_text, tuple(patch.edits))
+
+    return refusals_as_failure(produce)
+
+
 def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | None = None) -> Patcher:
     """Record the text edits that turn `original` into `repaired` (both IR; ids of
     surviving layers are unchanged). Raises PatchError when a change cannot be written."""
@@ -649,7 +678,7 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
     old_layers = {l.id: l for l in original.layers}
     new_layers = {l.id: l for l in repaired.layers}
     new_shapes = {i.id: i.shape for i in repaired.inputs}
-    moved: set[str] = set()
+    moved: set[str] = _legacy_batch_inputs(p, original, new_shapes)
     # inserted layers: placed before the first surviving original consumer
     nl: Layer | None  # a new layer here, the counterpart of an original one below
     for nl in repaired.layers:
@@ -661,6 +690,10 @@ def patch_model(text: str, original: Model, repaired: Model, patcher: Patcher | 
         orig_consumer = old_layers[consumer.id]
         kw = None
         first_input = _input_declared_on(original, orig_consumer)
+        if first_input is not None and first_input.id in moved and nl.inputs and nl.inputs[0].node == first_input.id:
+            # the keras.Input written for a batch_input_shape= goes first; a second
+            # insertion at the same place would have no defined order
+            raise PatchError(f"the new {nl.kind} would go where the new keras.Input goes")
         if first_input is not None and nl.inputs and nl.inputs[0].node == first_input.id:
             # Sequential: the input declaration moves to the new first layer
             name = _input_kw_arg(orig_consumer, first_input)
@@ -877,6 +910,30 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return tuple(a) == tuple(b)
     return False
+
+
+def _legacy_batch_inputs(p: Patcher, original: Model, new_shapes: dict) -> set:
+    """`Layer(..., batch_input_shape=S)` first in a Sequential is Keras 1/2, which
+    Keras 3 rejects: the keyword is removed and `keras.Input(batch_shape=S)` is
+    written before the layer, S as written (or the repaired shape). Returns the ids
+    of the inputs so rewritten."""
+    done: set = set()
+    for inp in original.inputs:
+        if inp.declared_as != "batch_input_shape" or inp.shape_span is None:
+            continue
+        layer = next((l for l in original.layers if _input_declared_on(original, l) is inp), None)
+        if layer is None:
+            continue
+        ctx = p.context(layer)
+        if ctx == "functional":
+            continue  # not a Sequential's first layer: left to the verification, which refuses it
+        value = p.remove_keyword(layer, "batch_input_shape", inp.shape_span).split("=", 1)[-1].strip()
+        shape = new_shapes.get(inp.id, inp.shape)
+        if shape is not None and shape != inp.shape:
+            value = format_value(tuple(shape), value)
+        p.insert_input(layer, f"{p.class_ref(layer, 'Input')}(batch_shape={value})", ctx)
+        done.add(inp.id)
+    return done
 
 
 def _consumer_of(model: Model, node_id: str, originals: dict) -> tuple[Layer | None, int]:

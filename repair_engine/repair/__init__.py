@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import formats
 from ..checker import CheckResult, check
 from ..ir import Model
-from .edits import Edit, LegacyKeyword
+from ..patch.protocol import Failure, Success
+from .edits import Edit, LegacyBatchInput, LegacyKeyword
 from .proposals import model_errors, propose
 from .search import Candidate, Limits, SearchOutcome, limits_from, not_found_diagnostic, search
 from .sites import site_moves
@@ -103,35 +105,11 @@ class FileFix:
     diagnostics: list = field(default_factory=list)
 
 
-PATCHABLE_FORMATS = ("python",)
+# Python source: one combined patch per file, legacy keywords rewritten (formats.py)
+PATCHABLE_FORMATS = formats.source_formats()
 # time spent verifying alternatives once the best repair is verified (they are
 # dropped, never shown unverified, when it runs out)
 ALTERNATIVES_VERIFY_MS = 400
-# formats whose writer (repair_engine/patch/<format>.py) writes a repaired model back as text (`patch_text`)
-TEXT_FRONTENDS = ("keras_json", "exais_spec")
-
-
-def json_text(fmt: str, text: str, original: Model, repaired: Model) -> str | None:
-    """The Keras JSON / ExAIS spec text with `repaired` written in (None when it
-    cannot be written): the format writer's `patch_text` (values, inserted/removed/
-    replaced layers of a chain, weights), then our value-only JSON patch."""
-    import importlib
-
-    # patch_text returns None when it cannot express the repair; anything it raises
-    # is a bug and reaches api's boundary as an internal error (not as "no diff")
-    mod = importlib.import_module(f"repair_engine.patch.{fmt}")
-    new_text = mod.patch_text(text, original, repaired)
-    if new_text is not None and new_text != text:
-        return new_text
-    if fmt == "keras_json":
-        from ..patch.json_values import patch_json
-        from ..patch.python import PatchError
-
-        try:
-            return patch_json(text, original, repaired).new_text
-        except PatchError:  # not expressible as value edits of this file
-            return None
-    return None
 
 
 def fix_file(file_result: Any, check_results: list, config: Any = None, verify: bool | None = None) -> FileFix:
@@ -139,7 +117,7 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
     the real-Keras build (the patched source is still re-read and re-checked)."""
     from ..patch.diffs import unified_diff
     from ..patch.python import Patcher, PatchError, patch_model
-    from .verify import keras_enabled
+    from .verify import keras_enabled, prepare_keras
 
     path = file_result.path
     text = file_result.text
@@ -158,6 +136,8 @@ def fix_file(file_result: Any, check_results: list, config: Any = None, verify: 
         if res is None:
             continue
         legacy = legacy_edits(model) if fmt in PATCHABLE_FORMATS else []
+        if legacy or model_errors(res):
+            prepare_keras(use_oracle)  # Keras imports in the worker while the search runs
         if not model_errors(res):
             if not legacy:
                 continue
@@ -235,13 +215,20 @@ def legacy_edits(model: Model) -> list:
     """One report entry per call site written with a Keras 1/2 keyword Keras 3 rejects."""
     from ..patch.python import rejected_legacy
 
-    out, seen = [], set()
+    out: list = []
+    seen = set()
     for layer in model.layers:
         for modern, old in rejected_legacy(layer):
             key = (layer.span, old)
             if key not in seen:
                 seen.add(key)
                 out.append(LegacyKeyword(target=layer.id, arg=old, new_arg=modern))
+    for inp in model.inputs:
+        if inp.declared_as == "batch_input_shape" and isinstance(inp.shape, tuple):
+            first = next((l for l in model.layers if any(e.node == inp.id for e in l.inputs)), None)
+            if first is not None and (first.span, "batch_input_shape") not in seen:
+                seen.add((first.span, "batch_input_shape"))
+                out.append(LegacyBatchInput(target=first.id, shape=inp.shape))
     return out
 
 
@@ -270,20 +257,16 @@ def _whole_text_valid(fix: FileFix, fmt: str) -> bool:
 
 
 def candidate_text(cand: Candidate, model: Model, fmt: str, text: str | None) -> tuple[str | None, str | None]:
-    """(the file's text with this repair written in, or None; why it could not be written)."""
-    from ..patch.python import PatchError, patch_model
+    """(the file's text with this repair written in, or None; why it could not be written).
 
-    if text is None:
-        return None, None
-    if fmt in PATCHABLE_FORMATS:
-        try:
-            return patch_model(text, model, cand.model).result().new_text, None
-        except PatchError as exc:  # a refusal; any other exception is a bug (internal error at api's boundary)
-            return None, str(exc)
-    if fmt in TEXT_FRONTENDS:
-        # the frontend writes value and chain-structural edits in the file's own
-        # conventions; a repair it cannot express stays IR-only
-        return json_text(fmt, text, model, cand.model), None
+    The format's writer (formats.py, patch/protocol.py) writes it; a refusal of a
+    Python source drops the candidate, a refusal of a config leaves the repair
+    without a diff. A crash of the writer is a bug: it reaches api's boundary."""
+    outcome = formats.write(fmt, text, model, cand.model)
+    if isinstance(outcome, Success):
+        return outcome.text, None
+    if fmt in PATCHABLE_FORMATS and isinstance(outcome, Failure):
+        return None, outcome.reason
     return None, None
 
 
@@ -390,6 +373,7 @@ def _repair_json(
         "cost": round(cand.cost, 3),
         "verified": ver.verified,
         "verified_by": ver.by if ver.verified else None,
+        "keras_backend": ver.backend if ver.verified else None,  # which Keras backend built it (docs/repair.md)
         "edits": _edits_json(path, model, cand.edits, text),
         "diff": diff,
         "alternatives": [],

@@ -116,6 +116,27 @@ class LegacyKeyword(Edit):
 
 
 @dataclass(frozen=True)
+class LegacyBatchInput(Edit):
+    """`batch_input_shape=` on a Sequential's first layer (Keras 1/2), which Keras 3
+    rejects, declared as a `keras.Input(batch_shape=...)` before the layer. The IR
+    already has that input: only the source text changes (patch/python.py)."""
+
+    shape: Any = None
+    op: str = "insert_layer"
+
+    def apply(self, model: Model) -> Model:
+        return model
+
+    def describe(self, model: Model) -> str:
+        layer = model.layer(self.target)
+        shape = "(" + ", ".join(str(d) for d in self.shape) + ("," if len(self.shape) == 1 else "") + ")"
+        return (
+            f"{layer.kind} {self.target}: declare batch_input_shape= as keras.Input(batch_shape={shape}) "
+            "before it (Keras 3 rejects batch_input_shape)"
+        )
+
+
+@dataclass(frozen=True)
 class SetInputShape(Edit):
     old: Any = None
     new: Any = None

@@ -32,6 +32,7 @@ from .edits import (
     Wrap,
     consumers,
 )
+from .evidence import legacy_slots
 
 # Rank families, same-rank siblings and plumbing are declared by the layer units (semantics).
 RECURRENT = {"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"}
@@ -147,8 +148,6 @@ def model_errors(result: CheckResult) -> list:
 
 def _legacy_moves(model: Model) -> list[Edit]:
     """Drop an argument a legacy_api note flags as misread (the stray positional)."""
-    from .search import legacy_slots
-
     out: list[Edit] = []
     for lid, arg in sorted(legacy_slots(model)):
         try:
@@ -220,22 +219,8 @@ def propose(model: Model, result: CheckResult) -> list[Edit]:
     if layer is not None:
         ins = input_shapes_of(layer, result.shapes)
         edits.extend(_from_hint(layer, diag))
-        kind = diag.kind
-        if kind == "rank_mismatch":
-            edits.extend(_rank(model, layer, ins, diag))
-        elif kind in ("non_positive_dim",):
-            edits.extend(_too_small(model, layer, ins, diag, result))
-        elif kind == "invalid_argument":
-            edits.extend(_invalid_argument(layer, diag, ins))
-        elif kind == "reshape_size":
-            edits.extend(_reshape_size(layer, ins))
-        elif kind in ("merge_shape_mismatch", "incompatible_shape"):
-            edits.extend(_merge(model, layer, ins, result))
-        elif kind == "weight_shape":
-            edits.extend(_weights(layer, diag))
-            edits.extend(_weights_input(model, layer, diag))
-        elif kind == "undefined_dim":
-            edits.extend(_undefined(model, layer, ins, result))
+        for move in KIND_MOVERS.get(diag.kind, ()):
+            edits.extend(move(model, layer, ins, diag, result))
         edits.extend(_local_moves(model, layer, ins, diag))
     return _dedupe(data + edits)
 
@@ -856,3 +841,18 @@ def _wrapper_moves(src: Any, have: Any, want: Any) -> list[Edit]:
             Unwrap(target=src.id, old_kind=src.kind, new_kind=inner.kind),
         ]
     return []
+
+
+# The moves of each finding kind at its layer, one entry per kind (the moves of
+# data findings live in other modules: MOVERS). Every mover takes
+# (model, failing layer, its input shapes, the diagnostic, the check result).
+KIND_MOVERS: dict[str, tuple] = {
+    "rank_mismatch": (lambda m, l, ins, d, r: _rank(m, l, ins, d),),
+    "non_positive_dim": (_too_small,),
+    "invalid_argument": (lambda m, l, ins, d, r: _invalid_argument(l, d, ins),),
+    "reshape_size": (lambda m, l, ins, d, r: _reshape_size(l, ins),),
+    "merge_shape_mismatch": (lambda m, l, ins, d, r: _merge(m, l, ins, r),),
+    "incompatible_shape": (lambda m, l, ins, d, r: _merge(m, l, ins, r),),
+    "weight_shape": (lambda m, l, ins, d, r: _weights(l, d), lambda m, l, ins, d, r: _weights_input(m, l, d)),
+    "undefined_dim": (lambda m, l, ins, d, r: _undefined(m, l, ins, r),),
+}

@@ -23,7 +23,8 @@ from ..checker import CheckResult, check
 from ..diagnostics import Diagnostic
 from ..ir import InputNode, Layer, Model
 from .cost import CostModel
-from .edits import Cascade, Edit, RemoveArg, RenameArg, SetArg, SetInputShape, flatten
+from .edits import Cascade, Edit, RemoveArg, RenameArg, SetArg, flatten
+from .evidence import fed_inputs, flagged, legacy_slots
 from .proposals import first_error, model_errors, propose
 from .sites import SiteEdit, site_moves
 
@@ -236,53 +237,6 @@ def path_cost(
         ),
         6,
     )
-
-
-def fed_inputs(model: Model) -> frozenset:
-    """Ids of inputs whose declared per-sample shape is exactly that of the array
-    the program feeds them (Model.feeds, recorded by the Python frontend for
-    fit/predict/evaluate calls): evidence that the input shape is right."""
-    out = set()
-    for feed in getattr(model, "feeds", ()) or ():
-        xs = [r for r in getattr(feed, "xs", ()) or () if getattr(r, "role", "x") == "x"]
-        if len(xs) != len(model.inputs) or getattr(feed, "x_struct", "single") == "dict":
-            continue
-        for inp, ref in zip(model.inputs, xs):
-            shape = getattr(ref, "shape", None)
-            if inp.shape is None or shape is None:
-                continue
-            body = tuple(shape)[1:]
-            if len(body) == len(inp.shape) - 1 and all(d is not None for d in body) and body == tuple(inp.shape[1:]):
-                out.add(inp.id)
-    return frozenset(out)
-
-
-def flagged(edit: Edit, legacy: frozenset, batch_inputs: frozenset) -> bool:
-    """An edit a source finding already points at: a legacy-misread argument, or
-    dropping the sample axis of an input shape written as `X.shape`."""
-    if (edit.target, getattr(edit, "arg", None)) in legacy:
-        return True
-    if isinstance(edit, SetInputShape) and edit.target in batch_inputs and edit.old is not None:
-        old, new = tuple(edit.old), tuple(edit.new)
-        return len(old) >= 3 and new == old[:1] + old[2:]
-    return False
-
-
-def legacy_slots(model: Model) -> frozenset:
-    """(layer, argument) pairs a legacy_api note says are probably misread
-    (e.g. Convolution2D(32, 3, 3): the last 3 is read as strides by Keras 3)."""
-    out = set()
-    for n in model.notes:
-        if getattr(n, "kind", None) != "legacy_api" or not n.layer:
-            continue
-        try:
-            layer = model.node(n.layer)
-        except KeyError:
-            continue
-        for arg in getattr(layer, "args", {}) or {}:
-            if n.argument == arg or f"{arg}=" in (n.message or ""):
-                out.add((layer.id, arg))
-    return frozenset(out)
 
 
 def safe_check(model: Model) -> CheckResult | None:

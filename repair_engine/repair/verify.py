@@ -7,19 +7,13 @@ when one failed, None when nothing could be checked.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
+from .. import formats
 from ..checker import check
 from ..ir import Model, is_unknown
 from .proposals import model_errors
-
-FRONTEND_MODULES = {
-    "python": ("python_source", "python"),
-    "exais_spec": ("exais_spec",),
-    "keras_json": ("keras_json",),
-}
 
 
 @dataclass
@@ -28,17 +22,11 @@ class Verification:
     reason: str = ""
     model: Model | None = None  # the re-extracted model, when re-extraction ran
     by: str | None = None  # "keras" (real Keras built it) or "semantics" (the checker alone); None unless verified
+    backend: str | None = None  # the Keras backend that built it, when by == "keras"
 
 
 def frontend_for(fmt: str):
-    for name in FRONTEND_MODULES.get(fmt, ()):
-        try:
-            mod = importlib.import_module(f"repair_engine.frontends.{name}")
-        except ImportError:
-            continue
-        if hasattr(mod, "load"):
-            return mod
-    return None
+    return formats.reader(fmt)  # the one format registry (formats.py)
 
 
 def reextract(fmt: str, path: str, text: str, index: int, name: str | None) -> tuple[Model | None, str]:
@@ -59,20 +47,48 @@ def reextract(fmt: str, path: str, text: str, index: int, name: str | None) -> t
     return None, "the patched file no longer defines this model"
 
 
-def keras_build(model: Model, use_oracle: bool = True) -> tuple[bool | None, str]:
-    if not use_oracle:
-        return None, "Keras check disabled"
-    from .. import oracle
+def prepare_keras(use_oracle: bool = True) -> None:
+    """A repair is about to be searched: start importing Keras in the worker
+    process now, on the other core, so the build does not wait for the import
+    (repair_engine.keras_worker). Nothing when Keras is off, missing, or
+    already imported here."""
+    import importlib.util
 
-    if not oracle.available():
-        return None, "TensorFlow/Keras not installed"
+    from .. import keras_worker, oracle
+
+    if not use_oracle or oracle.loaded_backend() is not None or not keras_worker.enabled():
+        return
+    if importlib.util.find_spec("keras") is None:
+        return
+    keras_worker.start(oracle.repair_backend())
+
+
+def keras_build(model: Model, use_oracle: bool = True) -> tuple[bool | None, str, str | None]:
+    """(builds in real Keras: True/False, None when it could not be asked; why; the backend)."""
+    if not use_oracle:
+        return None, "Keras check disabled", None
+    from .. import keras_worker, oracle
+
+    if oracle.loaded_backend() is None and keras_worker.enabled():
+        prepare_keras(use_oracle)
+        worker = keras_worker.current()
+        if worker is None:
+            return None, "TensorFlow/Keras not installed", None
+        reply = worker.build(model)
+        if reply is None:
+            return None, worker.why_not or "the Keras worker did not answer", None
+        if reply.get("unsupported"):
+            return None, f"Keras cannot build this IR: {reply.get('error')}", None
+        return bool(reply.get("ok")), reply.get("error") or "", worker.backend
+    if not oracle.available(oracle.repair_backend()):
+        return None, "TensorFlow/Keras not installed", None
     try:
         res = oracle.build(model)
     except Exception as exc:
-        return None, f"Keras could not be run: {type(exc).__name__}"
+        return None, f"Keras could not be run: {type(exc).__name__}", None
     if res.unsupported:
-        return None, f"Keras cannot build this IR: {res.error}"
-    return res.ok, res.error or ""
+        return None, f"Keras cannot build this IR: {res.error}", None
+    return res.ok, res.error or "", oracle.loaded_backend()
 
 
 def compiles(text: str, path: str | None) -> str | None:
@@ -126,12 +142,12 @@ def verify(
     if errors:
         first = errors[0]
         return Verification(False, f"the repaired model still fails: {first.message}", reextracted)
-    ok, why = keras_build(model, use_oracle)
+    ok, why, backend = keras_build(model, use_oracle)
     if ok is False:
         return Verification(False, f"Keras rejects the repaired model: {why}", reextracted)
     if ok is None:
         return Verification(True, f"checked by the semantics only ({why})", reextracted, by="semantics")
-    return Verification(True, why, reextracted, by="keras")
+    return Verification(True, why, reextracted, by="keras", backend=backend)
 
 
 def model_difference(want: Model, got: Model) -> str | None:

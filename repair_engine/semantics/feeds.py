@@ -138,6 +138,13 @@ class LossSpec:
 
 
 @dataclass(frozen=True)
+class MetricSpec:
+    name: str  # canonical: a key of METRIC_RULES
+    span: Span | None = None
+    written: str | None = None
+
+
+@dataclass(frozen=True)
 class Feed:
     method: str
     call: Span | None
@@ -148,6 +155,7 @@ class Feed:
     loss: Any = None  # LossSpec | tuple (per output) | dict (output name -> LossSpec) | None
     batch_size: int | None = None
     validation_split: float | None = None
+    metrics: tuple = ()  # MetricSpec per compile() metric whose shapes are checked
 
 
 # ----------------------------------------------------------------- input rules
@@ -335,6 +343,112 @@ def target_problem(loss: str, t: tuple, p: tuple) -> tuple[str, str] | None:
     return None
 
 
+def _prod(shape) -> int | None:
+    return None if any(d is None for d in shape) else math.prod(shape)
+
+
+def _sparse_acc(t: tuple, p: tuple) -> str | None:
+    # sparse_categorical_accuracy: equal(y_true (last 1 squeezed at equal rank), argmax(y_pred))
+    if len(t) == len(p) and t and t[-1] == 1:
+        t = t[:-1]
+    if _broadcast_conflict(t, p[:-1]):
+        return "the targets must be class indices (the output's shape without its last axis)"
+    return None
+
+
+def _categorical_acc(t: tuple, p: tuple) -> str | None:
+    # categorical_accuracy: equal(argmax(y_true), argmax(y_pred))
+    ta = t[:-1]
+    if len(ta) == len(p):
+        if ta[-1] is not None and ta[-1] != 1:
+            return "the targets have one axis too many"
+        ta = ta[:-1]
+    if _broadcast_conflict(ta, p[:-1]):
+        return "the targets must be one-hot (the output's shape)"
+    return None
+
+
+def _top_k(t: tuple, p: tuple) -> str | None:
+    # top_k_categorical_accuracy: in_top_k(argmax(y_true) flattened, y_pred as (-1, classes))
+    if len(t) < 2:
+        return "the targets must be one-hot (the output's shape), not class indices"
+    a, b = _prod(t[:-1]), _prod(p[:-1])
+    if a is not None and b is not None and a != b:
+        return "the targets must be one-hot (the output's shape)"
+    return None
+
+
+def _sparse_top_k(t: tuple, p: tuple) -> str | None:
+    # sparse_top_k_categorical_accuracy: in_top_k(y_true flattened, y_pred as (-1, classes))
+    a, b = _prod(t), _prod(p[:-1])
+    if a is not None and b is not None and a != b:
+        return "the targets must be class indices (the output's shape without its last axis)"
+    return None
+
+
+def _confusion(t: tuple, p: tuple) -> str | None:
+    # AUC, Precision, Recall, ...: thresholds over y_true and y_pred flattened alike
+    t, p = squeeze_or_expand(t, p)
+    a, b = _prod(t[1:]), _prod(p[1:])
+    if a is not None and b is not None and a != b:
+        return "the targets must hold one value per output value"
+    return None
+
+
+# metrics that constrain the targets' shape (Keras 3.15 metrics/*.py); "accuracy" adapts, never fails
+METRIC_RULES = {
+    "sparse_categorical_accuracy": _sparse_acc,
+    "categorical_accuracy": _categorical_acc,
+    "top_k_categorical_accuracy": _top_k,
+    "sparse_top_k_categorical_accuracy": _sparse_top_k,
+    "auc": _confusion,
+    "precision": _confusion,
+    "recall": _confusion,
+    "precision_at_recall": _confusion,
+    "recall_at_precision": _confusion,
+    "sensitivity_at_specificity": _confusion,
+    "specificity_at_sensitivity": _confusion,
+    "true_positives": _confusion,
+    "false_positives": _confusion,
+    "true_negatives": _confusion,
+    "false_negatives": _confusion,
+}
+METRIC_NAMES = {
+    "SparseCategoricalAccuracy": "sparse_categorical_accuracy",
+    "CategoricalAccuracy": "categorical_accuracy",
+    "TopKCategoricalAccuracy": "top_k_categorical_accuracy",
+    "SparseTopKCategoricalAccuracy": "sparse_top_k_categorical_accuracy",
+    "AUC": "auc",
+    "Precision": "precision",
+    "Recall": "recall",
+    "PrecisionAtRecall": "precision_at_recall",
+    "RecallAtPrecision": "recall_at_precision",
+    "SensitivityAtSpecificity": "sensitivity_at_specificity",
+    "SpecificityAtSensitivity": "specificity_at_sensitivity",
+    "TruePositives": "true_positives",
+    "FalsePositives": "false_positives",
+    "TrueNegatives": "true_negatives",
+    "FalseNegatives": "false_negatives",
+}
+for _n in ("sparse_categorical_accuracy", "categorical_accuracy", "top_k_categorical_accuracy"):
+    METRIC_NAMES[_n] = _n
+METRIC_NAMES["sparse_top_k_categorical_accuracy"] = "sparse_top_k_categorical_accuracy"
+METRIC_NAMES.update(auc="auc", precision="precision", recall="recall")
+
+
+def metric_name(written: Any) -> str | None:
+    """The canonical shape-checked metric for a name, class or function path; None otherwise."""
+    if not isinstance(written, str):
+        return None
+    return METRIC_NAMES.get(written.rsplit(".", 1)[-1])
+
+
+def metric_problem(metric: str, t: tuple, p: tuple) -> str | None:
+    """Why Keras 3's `metric` fails on y_true of shape t and y_pred of shape p (batch axis included)."""
+    rule = METRIC_RULES.get(metric)
+    return rule(tuple(t), tuple(p)) if rule is not None and len(p) >= 1 else None
+
+
 def _integer_labels(t: tuple, p: tuple) -> bool:
     """Class indices: one axis short of the output, the other axes equal (not one-hot of unknown width)."""
     if len(t) != len(p) - 1 or p[-1] is None or p[-1] <= 1 or (t and t[-1] is None and len(t) > 1):
@@ -448,6 +562,7 @@ def _count_diagnostics(feed: Feed) -> list:
             None,
             expected=str(first.shape[0]),
             actual=str(odd.shape[0]),
+            hint={"counts": tuple(d.shape[0] for d in feed.xs + feed.ys if d.shape)},
         )
     ]
 
@@ -527,6 +642,7 @@ def _target_diagnostics(model, result, feed: Feed) -> list:
         p = (b,) + pred[1:]
         found = target_problem(spec.name, t, p)
         if found is None:
+            out.extend(_metric_diagnostics(model, feed, y, layer, pred, t, p))
             continue
         kind, why = found
         name = f" `{y.name}`" if y.name else ""
@@ -543,7 +659,47 @@ def _target_diagnostics(model, result, feed: Feed) -> list:
                 expected=fmt_shape(pred),
                 actual=fmt_shape((None,) + tuple(y.shape[1:])),
                 related=_related(y, layer, pred, spec),
-                hint={"output": index, "target": (None,) + tuple(y.shape[1:]), "loss": spec.name, "pred": pred},
+                hint={
+                    "output": index,
+                    "target": (None,) + tuple(y.shape[1:]),
+                    "loss": spec.name,
+                    "pred": pred,
+                    "ref_y": feed.ys.index(y),
+                },
+            )
+        )
+    return out
+
+
+def _metric_diagnostics(model, feed: Feed, y: DataRef, layer, pred, t: tuple, p: tuple) -> list:
+    """compile(metrics=[...]) of a single-output model: the metrics that fail on these targets."""
+    if len(model.outputs) != 1:
+        return []
+    out: list = []
+    if y.shape is None:
+        return out
+    for spec in feed.metrics:
+        why = metric_problem(spec.name, t, p)
+        if why is None:
+            continue
+        name = f" `{y.name}`" if y.name else ""
+        rel = [r for r in _related(y, layer, pred, LossSpec(None)) if r is not None]
+        if spec.span is not None:
+            rel.append(Related(spec.span, f"the metric '{spec.written or spec.name}' is chosen here"))
+        out.append(
+            Diagnostic(
+                kind="data_target_mismatch",
+                severity="error",
+                span=_where(feed, y),
+                layer=layer.id if layer is not None else None,
+                layer_kind=layer.kind if layer is not None else None,
+                message=f"{_called(feed)} targets{name} have shape {fmt_shape(tuple(y.shape))} and the model output "
+                f"is {fmt_shape(pred)}; the metric '{spec.written or spec.name}' fails on them: {why}. Change the "
+                "metric (e.g. 'accuracy'), the output layer, or the targets",
+                expected=fmt_shape(pred),
+                actual=fmt_shape((None,) + tuple(y.shape[1:])),
+                related=tuple(rel),
+                hint={"metric": spec.name, "target": (None,) + tuple(y.shape[1:]), "pred": pred},
             )
         )
     return out

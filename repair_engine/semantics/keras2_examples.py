@@ -65,4 +65,62 @@ TARGET_EXAMPLES = (
     TargetExample(
         "GlobalAveragePooling1D", {"keepdims": True}, (None, 10, 3), (None, 1, 3), (None, 1, 3), "same in both"
     ),
+    # checks only Keras 2 makes (semantics/keras2_rules.py)
+    TargetExample(
+        "SeparableConv1D",
+        {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2},
+        (None, 9, 3),
+        (None, 3, 4),
+        "invalid_argument",
+        "strides > 1 with dilation_rate > 1",
+    ),
+    TargetExample(
+        "Conv2D", {"filters": 4, "kernel_size": 3, "strides": 2}, (None, 9, 9, 3), (None, 4, 4, 4), (None, 4, 4, 4)
+    ),
+    TargetExample("Dot", {"axes": 0}, [(None, 4), (None, 4)], (4, 1), "invalid_argument", "the batch axis"),
+    TargetExample("ZeroPadding2D", {"padding": -1}, (None, 5, 5, 2), (None, 3, 3, 2), "invalid_argument"),
+    TargetExample(
+        "RandomTranslation",
+        {"height_factor": -0.5, "width_factor": 0.1},
+        (None, 5, 5, 2),
+        (None, 5, 5, 2),
+        "invalid_argument",
+    ),
+    TargetExample("RandomRotation", {"factor": -0.5}, (None, 5, 5, 2), (None, 5, 5, 2), "invalid_argument"),
+    TargetExample("LSTM", {"units": 3, "unroll": True}, (None, None, 5), (None, 3), "undefined_dim"),
+    TargetExample("LSTM", {"units": 3, "unroll": True}, (None, 4, 5), (None, 3), (None, 3)),
+    TargetExample("Dense", {"units": True}, (None, 3), (None, 1), "invalid_argument"),
+    TargetExample("BatchNormalization", {"axis": 1.7}, (None, 3, 4), (None, 3, 4), "invalid_argument"),
+    TargetExample(
+        "CategoryEncoding", {"num_tokens": 5, "output_mode": "one_hot"}, (None, 4), (None, 4, 5), "rank_mismatch"
+    ),
+    TargetExample("CategoryEncoding", {"num_tokens": 5, "output_mode": "one_hot"}, (None, 1), (None, 5), (None, 5)),
+    TargetExample(
+        "CategoryEncoding", {"num_tokens": 5, "output_mode": "multi_hot"}, (None, 4, 2), (None, 4, 5), "rank_mismatch"
+    ),
+    TargetExample(
+        "EinsumDense",
+        {"equation": "...c,cd->...d", "output_shape": (4,)},
+        (None, 1, 3, 5, 3),
+        (None, 5, 3, 1, 4),
+        (None, 1, 3, 5, 4),
+    ),
+    TargetExample("Softmax", {"axis": 5}, (None, 4), (None, 4), "invalid_argument"),
+    TargetExample(
+        "SpatialDropout2D",
+        {"rate": 0.1, "data_format": "Channels_First"},
+        (None, 8, 3, 5),
+        (None, 8, 3, 5),
+        "invalid_argument",
+    ),
+    TargetExample(
+        "TextVectorization",
+        {"output_mode": "multi_hot", "vocabulary": ["a", "b"]},
+        (None, 4),
+        (None, 4, 3),
+        "rank_mismatch",
+    ),
+    TargetExample(
+        "GaussianDropout", {"rate": 1.1}, (None, 5), "invalid_argument", (None, 5), "a waived check keeps the shape"
+    ),
 )

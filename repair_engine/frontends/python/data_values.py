@@ -11,13 +11,14 @@ evaluator goes on with its own handling (and, in the end, UNKNOWN).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from ...ir import UNKNOWN, is_unknown
-from ...semantics.feeds import METHODS, DataRef, Feed, LossSpec, loss_name
-from .values import ArrayVal, FuncVal
+from ...semantics.feeds import METHODS, DataRef, Feed, LossSpec, MetricSpec, loss_name, metric_name
+from . import data_numpy
+from .data_numpy import broadcast
+from .values import ArrayVal, FuncVal, Ref
 
 NI = NotImplemented
 MAX_ITER = 64  # iterating an array yields its rows; longer loops stay unknown
@@ -73,8 +74,7 @@ def _arr(shape, dtype=None) -> ArrayVal:
     return ArrayVal(tuple(shape))
 
 
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+_is_int = data_numpy.is_int
 
 
 def _dims_ok(shape) -> bool:
@@ -95,8 +95,10 @@ def call_ref(ev, path: str, pos, kws, node):
     last = path.rsplit(".", 1)[-1]
     if path.startswith("keras.losses."):
         return loss_object(path, pos, kws)
+    if path.startswith("keras.metrics.") and last[:1].isupper():
+        return metric_object(path, kws)
     if path.startswith("keras.datasets.") and last == "load_data":
-        return _load_dataset(path.split(".")[2], kw)
+        return _load_dataset(path.split(".")[2], vals, kw)
     if path.endswith("examples.tutorials.mnist.input_data.read_data_sets"):
         return Obj("tf1_mnist", bool(kw.get("one_hot", vals[1] if len(vals) > 1 else False)))
     if path in ("keras.utils.to_categorical", "keras.utils.np_utils.to_categorical"):
@@ -107,12 +109,14 @@ def call_ref(ev, path: str, pos, kws, node):
         if isinstance(arr, ArrayVal) and _is_int(n):
             return ArrayVal(tuple(arr.shape) + (n,))
         return NI
+    if path in ("numpy.random.RandomState", "numpy.random.default_rng", "numpy.random.Generator"):
+        return Obj("rng", path != "numpy.random.RandomState")  # info: the Generator API
     if path.startswith("numpy."):
-        return _numpy(path[6:], vals, kw)
+        return data_numpy.call(path[6:], vals, kw)
     if path.startswith("sklearn.preprocessing.") and last in _SCALERS:
         return Obj("scaler")
     if path == "keras.preprocessing.image.ImageDataGenerator" or path.endswith(".ImageDataGenerator"):
-        return Obj("image_generator")
+        return Obj("image_generator", kw.get("data_format"))
     if path.startswith("tensorflow.data.Dataset.") and last == "from_tensor_slices" and vals:
         return _slices(vals[0])
     if last in ("image_dataset_from_directory", "text_dataset_from_directory", "timeseries_dataset_from_array") and (
@@ -126,21 +130,60 @@ def call_ref(ev, path: str, pos, kws, node):
     return NI
 
 
-def _load_dataset(name: str, kw: dict):
-    if name == "california_housing":
-        total = _CALIFORNIA.get(kw.get("version", "large"))
-        split = kw.get("test_split", 0.2)
-        if total is None or not isinstance(split, float):
-            return UNKNOWN
-        n_train = int(total * (1 - split))
-        return ((_arr((n_train, 8)), _arr((n_train,))), (_arr((total - n_train, 8)), _arr((total - n_train,))))
-    shapes = DATASETS.get(name)
-    if shapes is None:
+# keras.datasets loaders' parameters (Keras 3.15), and those that change the sizes
+_LOADER_PARAMS = {
+    "mnist": ("path",),
+    "fashion_mnist": (),
+    "cifar10": (),
+    "cifar100": ("label_mode",),
+    "boston_housing": ("path", "test_split", "seed"),
+    "california_housing": ("version", "path", "test_split", "seed"),
+    "imdb": ("path", "num_words", "skip_top", "maxlen", "seed", "start_char", "oov_char", "index_from"),
+    "reuters": (
+        "path",
+        "num_words",
+        "skip_top",
+        "maxlen",
+        "test_split",
+        "seed",
+        "start_char",
+        "oov_char",
+        "index_from",
+    ),
+}
+_TOTAL = {"boston_housing": 506, "reuters": 11228}
+
+
+def _load_dataset(name: str, vals: list, kw: dict):
+    """keras.datasets.<name>.load_data(...): ((x_train, y_train), (x_test, y_test)) with the sizes
+    Keras computes (int(n * (1 - test_split)) training samples); unknown under `maxlen`
+    (it drops long sequences) or any argument we cannot read."""
+    params = _LOADER_PARAMS.get(name)
+    b = data_numpy.bind(params, vals, kw) if params is not None else None
+    if b is None or b.get("maxlen") is not None:
         return UNKNOWN
-    if name == "reuters" and "test_split" in kw:
-        return UNKNOWN  # sizes follow the split
-    (xa, ya), (xb, yb) = shapes
+    if name == "cifar100" and b.get("label_mode", "fine") not in ("fine", "coarse"):
+        return UNKNOWN
+    split = b.get("test_split", 0.2)
+    if not isinstance(split, float) or not 0.0 <= split <= 1.0:
+        return UNKNOWN
+    if name == "california_housing":
+        total = _CALIFORNIA.get(b.get("version", "large"))
+        if total is None:
+            return UNKNOWN
+        return _split(total, split, (8,))
+    if name in _TOTAL:
+        return _split(_TOTAL[name], split, (13,) if name == "boston_housing" else ())
+    (xa, ya), (xb, yb) = DATASETS[name]
     return ((_arr(xa), _arr(ya)), (_arr(xb), _arr(yb)))
+
+
+def _split(total: int, split: float, features: tuple):
+    n = int(total * (1 - split))
+    return (
+        (_arr((n,) + features), _arr((n,))),
+        (_arr((total - n,) + features), _arr((total - n,))),
+    )
 
 
 def _to_categorical(vals, kw):
@@ -148,52 +191,10 @@ def _to_categorical(vals, kw):
     n = vals[1] if len(vals) > 1 else kw.get("num_classes")
     if not isinstance(arr, ArrayVal) or not arr.shape:
         return NI
+    if len(arr.shape) > 1 and arr.shape[-1] is None:
+        return UNKNOWN  # a last axis of 1 would be dropped: the rank is not known
     base = arr.shape[:-1] if len(arr.shape) > 1 and arr.shape[-1] == 1 else arr.shape
-    return ArrayVal(tuple(base) + ((n,) if _is_int(n) else (None,)))
-
-
-def _numpy(name: str, vals: list, kw: dict):
-    """NumPy calls beyond the evaluator's own constructors (those stay in call_numeric)."""
-    first = vals[0] if vals else None
-    if name in ("zeros", "ones", "empty", "full") and not vals and "shape" in kw:
-        shape = (kw["shape"],) if _is_int(kw["shape"]) else kw["shape"]
-        return ArrayVal(tuple(shape)) if _dims_ok(shape) and None not in shape else NI
-    if name in ("zeros_like", "ones_like", "empty_like", "full_like", "copy", "ascontiguousarray") and isinstance(
-        first, ArrayVal
-    ):
-        return first
-    if (
-        name in ("array", "asarray")
-        and isinstance(first, list)
-        and first
-        and all(isinstance(a, ArrayVal) for a in first)
-    ):
-        shapes = {a.shape for a in first}
-        return ArrayVal((len(first),) + first[0].shape) if len(shapes) == 1 else NI
-    if name == "arange":
-        nums = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        if len(nums) == len(vals) and 1 <= len(nums) <= 3:
-            try:
-                return ArrayVal((len(range(*[int(v) for v in nums])),)) if all(_is_int(v) for v in nums) else NI
-            except (ValueError, TypeError):
-                return NI
-        return NI
-    if name == "linspace":
-        num = vals[2] if len(vals) > 2 else kw.get("num", 50)
-        return ArrayVal((num,)) if _is_int(num) and num >= 0 else NI
-    if name == "squeeze" and isinstance(first, ArrayVal):
-        return squeeze(first, vals[1] if len(vals) > 1 else kw.get("axis"))
-    if name == "transpose" and isinstance(first, ArrayVal):
-        return transpose(first, vals[1] if len(vals) > 1 else kw.get("axes"))
-    if name in ("concatenate", "stack", "vstack", "hstack", "column_stack", "dstack") and vals:
-        axis = vals[1] if len(vals) > 1 else kw.get("axis", 0)
-        return join(name, first, axis)
-    if name in ("expand_dims", "reshape") and isinstance(first, ArrayVal) and None in first.shape:
-        arg = vals[1] if len(vals) > 1 else kw.get("axis" if name == "expand_dims" else "newshape")
-        return expand_dims(first, arg) if name == "expand_dims" else reshape(first, arg)
-    if name in ("float32", "float64", "int32", "int64", "uint8") and isinstance(first, ArrayVal):
-        return first
-    return NI
+    return ArrayVal(tuple(base) + ((n,) if _is_int(n) and n > 0 else (None,)))  # 0 counts the classes too
 
 
 def _slices(v):
@@ -229,35 +230,66 @@ def _first_dim(v):
     return None
 
 
+# keras.utils.*_dataset_from_* parameters (Keras 3.15, utils/*_dataset_utils.py)
+_DIR_COMMON = ("labels", "label_mode", "class_names")
+_LOADERS = {
+    "image_dataset_from_directory": ("directory",)
+    + _DIR_COMMON
+    + ("color_mode", "batch_size", "image_size", "shuffle", "seed", "validation_split", "subset", "interpolation")
+    + ("follow_links", "crop_to_aspect_ratio", "pad_to_aspect_ratio", "data_format", "format", "verbose"),
+    "text_dataset_from_directory": ("directory",)
+    + _DIR_COMMON
+    + ("batch_size", "max_length", "shuffle", "seed", "validation_split", "subset", "follow_links", "format")
+    + ("verbose",),
+    "timeseries_dataset_from_array": ("data", "targets", "sequence_length", "sequence_stride", "sampling_rate")
+    + ("batch_size", "shuffle", "seed", "start_index", "end_index", "format"),
+}
+
+
 def _keras_loader(name: str, vals, kw):
-    bs = kw.get("batch_size", 128 if name.startswith("timeseries") else 32)
+    """A Keras dataset loader: one batch's structure (the last batch may be smaller: size unknown)."""
+    b = data_numpy.bind(_LOADERS[name], vals, kw)
+    if b is None or b.get("format", "tf") != "tf" or b.get("subset") == "both":
+        return NI  # "both" gives two datasets; other formats are not tf.data
+    bs = b.get("batch_size", 128 if name.startswith("timeseries") else 32)
     if bs is not None and not _is_int(bs):
         return NI
-    lead = () if bs is None else (None,)  # the last batch may be smaller: size unknown
+    lead = () if bs is None else (None,)
     if name == "timeseries_dataset_from_array":
-        data = vals[0] if vals else kw.get("data")
-        targets = vals[1] if len(vals) > 1 else kw.get("targets")
-        length = vals[2] if len(vals) > 2 else kw.get("sequence_length")
-        if not isinstance(data, ArrayVal) or not _is_int(length) or not data.shape:
-            return NI
-        x = ArrayVal(lead + (length,) + tuple(data.shape[1:]))
-        y = ArrayVal(lead + tuple(targets.shape[1:])) if isinstance(targets, ArrayVal) and targets.shape else None
-        return Batches(x, y, "dataset") if targets is not None and y is not None or targets is None else NI
-    label_mode = kw.get("label_mode", "int")
+        return _timeseries(b, lead)
     if name == "text_dataset_from_directory":
         x = ArrayVal(lead)
     else:
-        size = kw.get("image_size", (256, 256))
-        ch = _CHANNELS.get(kw.get("color_mode", "rgb"))
-        if not (isinstance(size, (tuple, list)) and len(size) == 2 and all(_is_int(d) for d in size)) or ch is None:
+        size = b.get("image_size", (256, 256))
+        ch = _CHANNELS.get(b.get("color_mode", "rgb"))
+        if not _size2(size) or ch is None or b.get("data_format") not in (None, "channels_last"):
             return NI
         x = ArrayVal(lead + tuple(size) + (ch,))
+    if b.get("labels", "inferred") is None:
+        return Batches(x, None, "dataset")  # images only
+    label_mode = b.get("label_mode", "int")
     labels = {"int": lead, "binary": lead + (1,), "categorical": lead + (None,)}
     if label_mode is None:
         return Batches(x, None, "dataset")
     if label_mode not in labels:
         return NI
     return Batches(x, ArrayVal(labels[label_mode]), "dataset")
+
+
+def _timeseries(b: dict, lead: tuple):
+    data, targets, length = b.get("data"), b.get("targets"), b.get("sequence_length")
+    if not isinstance(data, ArrayVal) or not _is_int(length) or not data.shape:
+        return NI
+    x = ArrayVal(lead + (length,) + tuple(data.shape[1:]))
+    if targets is None:
+        return Batches(x, None, "dataset")
+    if not isinstance(targets, ArrayVal) or not targets.shape:
+        return NI
+    return Batches(x, ArrayVal(lead + tuple(targets.shape[1:])), "dataset")
+
+
+def _size2(size) -> bool:
+    return isinstance(size, (tuple, list)) and len(size) == 2 and all(_is_int(d) for d in size)
 
 
 # ---------------------------------------------------------------- methods
@@ -267,26 +299,11 @@ def call_method(ev, obj, name: str, pos, kws, node):
     vals = [v for v, _ in pos]
     kw = _kw(kws)
     if isinstance(obj, ArrayVal):
-        return _array_method(obj, name, vals, kw)
+        return data_numpy.method(obj, name, vals, kw)
     if isinstance(obj, Batches):
         return _dataset_method(ev, obj, name, vals, kw, node)
     if isinstance(obj, Obj):
         return _obj_method(obj, name, vals, kw)
-    return NI
-
-
-def _array_method(a: ArrayVal, name, vals, kw):
-    if name in ("astype", "copy") or (name in ("numpy",) and not vals):
-        return a
-    if name == "reshape" and None in a.shape:
-        return reshape(a, vals[0] if len(vals) == 1 else tuple(vals))
-    if name == "squeeze":
-        return squeeze(a, vals[0] if vals else kw.get("axis"))
-    if name == "transpose":
-        return transpose(a, tuple(vals) if len(vals) > 1 else (vals[0] if vals else None))
-    if name in ("flatten", "ravel"):
-        n = _prod(a.shape)
-        return ArrayVal((n,))
     return NI
 
 
@@ -331,10 +348,12 @@ def _prepend(v, b):
 
 
 def _obj_method(o: Obj, name, vals, kw):
+    if o.kind == "rng":
+        return data_numpy.random(name, vals, kw, generator=bool(o.info))
     if o.kind == "scaler" and name in ("fit_transform", "transform", "inverse_transform") and vals:
         return vals[0] if isinstance(vals[0], ArrayVal) else NI
     if o.kind == "image_generator":
-        return _generator(name, vals, kw)
+        return _generator(o, name, vals, kw)
     if o.kind == "tf1_split" and name == "next_batch" and vals and _is_int(vals[0]):
         n = vals[0]
         return (ArrayVal((n, 784)), ArrayVal((n, 10) if o.info else (n,)))
@@ -345,36 +364,52 @@ def _obj_method(o: Obj, name, vals, kw):
     return NI
 
 
-def _generator(name, vals, kw):
-    bs = kw.get("batch_size", 32)
-    if not _is_int(bs):
-        return NI
+# ImageDataGenerator's iterators (Keras 3.15, legacy/preprocessing/image.py)
+_FLOWS = {
+    "flow": ("x", "y", "batch_size", "shuffle", "sample_weight", "seed", "save_to_dir", "save_prefix")
+    + ("save_format", "ignore_class_split", "subset"),
+    "flow_from_directory": ("directory", "target_size", "color_mode", "classes", "class_mode", "batch_size")
+    + ("shuffle", "seed", "save_to_dir", "save_prefix", "save_format", "follow_links", "subset", "interpolation")
+    + ("keep_aspect_ratio",),
+    "flow_from_dataframe": ("dataframe", "directory", "x_col", "y_col", "weight_col", "target_size", "color_mode")
+    + ("classes", "class_mode", "batch_size", "shuffle", "seed", "save_to_dir", "save_prefix", "save_format")
+    + ("subset", "interpolation", "validate_filenames"),
+}
+_LABELS = {"categorical": (None, None), "binary": (None,), "sparse": (None,)}
+
+
+def _generator(gen: Obj, name, vals, kw):
+    b = data_numpy.bind(_FLOWS[name], vals, kw) if name in _FLOWS else None
+    bs = b.get("batch_size", 32) if b is not None else None
+    if b is None or not _is_int(bs) or gen.info not in (None, "channels_last"):
+        return NI  # channels_first generators put the channels before the image axes
     if name == "flow":
-        x = vals[0] if vals else kw.get("x")
-        y = vals[1] if len(vals) > 1 else kw.get("y")
-        if not isinstance(x, ArrayVal) or not x.shape:
-            return NI
-        b = min(bs, x.shape[0]) if x.shape[0] is not None else None
-        ya = ArrayVal((b,) + tuple(y.shape[1:])) if isinstance(y, ArrayVal) and y.shape else None
-        if y is not None and ya is None:
-            return NI
-        return Batches(ArrayVal((b,) + tuple(x.shape[1:])), ya, "generator")
-    if name in ("flow_from_directory", "flow_from_dataframe"):
-        size = kw.get("target_size", (256, 256))
-        ch = _CHANNELS.get(kw.get("color_mode", "rgb"))
-        if not (isinstance(size, (tuple, list)) and len(size) == 2 and all(_is_int(d) for d in size)) or ch is None:
-            return NI
-        x = ArrayVal((None,) + tuple(size) + (ch,))
-        mode = kw.get("class_mode", "categorical" if name == "flow_from_directory" else "categorical")
-        if mode in ("categorical",):
-            return Batches(x, ArrayVal((None, None)), "generator")
-        if mode in ("binary", "sparse"):
-            return Batches(x, ArrayVal((None,)), "generator")
-        if mode == "input":
-            return Batches(x, x, "generator")
-        if mode is None:
-            return Batches(x, None, "generator")
-    return NI
+        return _flow(b, bs)
+    size = b.get("target_size", (256, 256))
+    ch = _CHANNELS.get(b.get("color_mode", "rgb"))
+    if not _size2(size) or ch is None:
+        return NI
+    x = ArrayVal((None,) + tuple(size) + (ch,))
+    mode = b.get("class_mode", "categorical")
+    if mode in _LABELS:
+        return Batches(x, ArrayVal(_LABELS[mode]), "generator")
+    if mode == "input":
+        return Batches(x, x, "generator")
+    if mode is None:
+        return Batches(x, None, "generator")
+    return NI  # raw / multi_output: the dataframe's columns decide
+
+
+def _flow(b: dict, bs: int):
+    x, y = b.get("x"), b.get("y")
+    if not isinstance(x, ArrayVal) or not x.shape:
+        return NI
+    n = x.shape[0]
+    first = min(bs, n) if n is not None and b.get("subset") is None else None
+    ya = ArrayVal((first,) + tuple(y.shape[1:])) if isinstance(y, ArrayVal) and y.shape else None
+    if y is not None and ya is None:
+        return NI
+    return Batches(ArrayVal((first,) + tuple(x.shape[1:])), ya, "generator")
 
 
 def attribute(base, attr: str):
@@ -396,7 +431,7 @@ def attribute(base, attr: str):
             return (UNKNOWN, base.info if base.info is not None else UNKNOWN)
         if base.kind == "frame":
             return UNKNOWN
-        if base.kind in ("scaler", "image_generator", "tf1_mnist", "tf1_split"):
+        if base.kind in ("scaler", "image_generator", "tf1_mnist", "tf1_split", "rng"):
             from .values import BoundMethod
 
             return BoundMethod(base, attr)
@@ -424,11 +459,19 @@ def subscript(base, key):
         return NI
     if isinstance(base, ArrayVal) and isinstance(key, ArrayVal):
         return NI  # integer-array indexing: the evaluator's own rule
+    key = _newaxis(key)
     items = list(key) if isinstance(key, tuple) else [key]
     if not isinstance(key, tuple) and not (key is None or key is Ellipsis):
         if None not in base.shape:
             return NI  # plain int / slice on a known shape: the evaluator's own rule
     return index(base, items)
+
+
+def _newaxis(key):
+    """np.newaxis is None."""
+    if isinstance(key, tuple):
+        return tuple(_newaxis(k) for k in key)
+    return None if isinstance(key, Ref) and key.path == "numpy.newaxis" else key
 
 
 def index(a: ArrayVal, items: list):
@@ -477,21 +520,6 @@ def binop(left, right):
     return UNKNOWN
 
 
-def broadcast(a: tuple, b: tuple):
-    out = []
-    for x, y in zip(
-        reversed((None,) * (len(b) - len(a)) + a if len(a) < len(b) else a),
-        reversed(b if len(b) >= len(a) else (None,) * (len(a) - len(b)) + b),
-    ):
-        if x is None or y is None:
-            out.append(x if y is None or y == 1 else y if x is None or x == 1 else None)
-            continue
-        if x != y and x != 1 and y != 1:
-            return UNKNOWN  # numpy raises; the program fails before any model call
-        out.append(max(x, y))
-    return ArrayVal(tuple(reversed(out)))
-
-
 def iterate(v) -> list | None:
     """`for row in X`: the rows of an array with a small known first axis."""
     if isinstance(v, ArrayVal) and v.shape and _is_int(v.shape[0]) and 0 < v.shape[0] <= MAX_ITER:
@@ -499,122 +527,47 @@ def iterate(v) -> list | None:
     return None
 
 
-# ----------------------------------------------------------- shape algebra
-
-
-def _prod(shape):
-    return None if any(d is None for d in shape) else math.prod(shape)
-
-
-def reshape(a: ArrayVal, shape):
-    if _is_int(shape):
-        shape = (shape,)
-    if not isinstance(shape, (tuple, list)) or not all(_is_int(d) for d in shape):
-        return UNKNOWN
-    if list(shape).count(-1) > 1:
-        return UNKNOWN
-    total = _prod(a.shape)
-    if -1 in shape:
-        rest = math.prod(d for d in shape if d != -1)
-        if total is None:
-            # rows unknown: (None, 784).reshape(-1, 28, 28, 1) keeps them unknown
-            known = _prod([d for d in a.shape if d is not None])
-            if a.shape[0] is None and None not in a.shape[1:] and shape[0] == -1 and rest and known % rest == 0:
-                return ArrayVal((None,) + tuple(shape[1:]))
-            return UNKNOWN
-        if rest == 0 or total % rest:
-            return UNKNOWN
-        return ArrayVal(tuple(total // rest if d == -1 else d for d in shape))
-    if total is not None and math.prod(shape) != total:
-        return UNKNOWN
-    return ArrayVal(tuple(shape))
-
-
-def expand_dims(a: ArrayVal, axis):
-    if not _is_int(axis):
-        return UNKNOWN
-    s = list(a.shape)
-    axis = axis if axis >= 0 else len(s) + 1 + axis
-    if not 0 <= axis <= len(s):
-        return UNKNOWN
-    s.insert(axis, 1)
-    return ArrayVal(tuple(s))
-
-
-def squeeze(a: ArrayVal, axis):
-    if axis is None:
-        if None in a.shape:
-            return UNKNOWN
-        return ArrayVal(tuple(d for d in a.shape if d != 1))
-    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    if not all(_is_int(x) for x in axes):
-        return UNKNOWN
-    norm = {x if x >= 0 else len(a.shape) + x for x in axes}
-    if any(not 0 <= x < len(a.shape) or a.shape[x] not in (1, None) for x in norm):
-        return UNKNOWN
-    return ArrayVal(tuple(d for i, d in enumerate(a.shape) if i not in norm))
-
-
-def transpose(a: ArrayVal, axes):
-    if axes is None:
-        return ArrayVal(tuple(reversed(a.shape)))
-    if not isinstance(axes, (tuple, list)) or sorted(axes) != list(range(len(a.shape))):
-        return UNKNOWN
-    return ArrayVal(tuple(a.shape[i] for i in axes))
-
-
-def join(name: str, arrays, axis):
-    if not isinstance(arrays, (list, tuple)) or not arrays or not all(isinstance(x, ArrayVal) for x in arrays):
-        return NI
-    shapes = [tuple(x.shape) for x in arrays]
-    if name == "vstack":
-        shapes = [s if len(s) >= 2 else (1,) + s for s in shapes]
-        name, axis = "concatenate", 0
-    elif name == "hstack":
-        name, axis = "concatenate", (0 if len(shapes[0]) == 1 else 1)
-    elif name == "column_stack":
-        shapes = [s if len(s) >= 2 else s + (1,) for s in shapes]
-        name, axis = "concatenate", 1
-    elif name == "dstack":
-        return NI
-    if not _is_int(axis):
-        return UNKNOWN
-    if name == "stack":
-        if len(set(shapes)) != 1:
-            return UNKNOWN
-        return expand_dims(ArrayVal(shapes[0]), axis) if axis >= 0 else UNKNOWN if False else _stack(shapes, axis)
-    rank = len(shapes[0])
-    if any(len(s) != rank for s in shapes) or not rank:
-        return UNKNOWN
-    axis = axis if axis >= 0 else rank + axis
-    if not 0 <= axis < rank:
-        return UNKNOWN
-    out = list(shapes[0])
-    for s in shapes[1:]:
-        for i in range(rank):
-            if i != axis and s[i] is not None and out[i] is not None and s[i] != out[i]:
-                return UNKNOWN
-    total = [s[axis] for s in shapes]
-    out[axis] = None if None in total else sum(total)
-    return ArrayVal(tuple(out))
-
-
-def _stack(shapes, axis):
-    s = list(shapes[0])
-    axis = axis if axis >= 0 else len(s) + 1 + axis
-    if not 0 <= axis <= len(s):
-        return UNKNOWN
-    s.insert(axis, len(shapes))
-    return ArrayVal(tuple(s))
-
-
 # ------------------------------------------------------------- the feed
 
 
 def record_compile(m, pos, kws, node, ev):
-    """compile(optimizer, loss, metrics): the loss per output, with from_logits when given."""
+    """compile(optimizer, loss, loss_weights, metrics): the loss per output, with from_logits
+    when given, and the metrics whose shapes are checked."""
     loss = pos[1] if len(pos) > 1 else next(((v, s) for k, v, s in kws if k == "loss"), (None, None))
     m.loss_spec = _loss(loss[0], loss[1], ev)
+    metrics = pos[3] if len(pos) > 3 else next(((v, s) for k, v, s in kws if k == "metrics"), (None, None))
+    weighted = next((v for k, v, _ in kws if k == "weighted_metrics"), None)
+    m.metrics = _metrics(ev, metrics[0], node, "metrics", 3) + _metrics(ev, weighted, node, "weighted_metrics", None)
+
+
+def _metrics(ev, value, node, keyword: str, position: int | None) -> tuple:
+    """MetricSpec per metric of a list literal we can name (its element's span, for a repair)."""
+    if not isinstance(value, (list, tuple)):
+        return ()
+    import ast
+
+    arg = next((k.value for k in getattr(node, "keywords", []) if k.arg == keyword), None)
+    args = getattr(node, "args", [])
+    if arg is None and position is not None and len(args) > position:
+        arg = args[position]
+    elts = arg.elts if isinstance(arg, (ast.List, ast.Tuple)) and len(arg.elts) == len(value) else None
+    out = []
+    for i, v in enumerate(value):
+        written = v if isinstance(v, str) else v.path if isinstance(v, Ref) else None
+        if isinstance(v, Obj) and v.kind == "metric":
+            written = v.info
+        name = metric_name(written)
+        if name is not None and isinstance(written, str):
+            span = ev.span(elts[i]) if elts is not None and isinstance(v, str) else None
+            out.append(MetricSpec(name, span, written.rsplit(".", 1)[-1]))
+    return tuple(out)
+
+
+def metric_object(path: str, kws):
+    """keras.metrics.AUC(...) -> a metric we can name; unknown when an argument changes its shape rule."""
+    if metric_name(path) is None or "from_sorted_ids" in _kw(kws):
+        return NI
+    return Obj("metric", path)
 
 
 def _loss(value, src, ev):
@@ -624,7 +577,6 @@ def _loss(value, src, ev):
     if isinstance(value, Obj) and value.kind == "loss":
         name, logits = value.info
         return LossSpec(loss_name(name), logits, span, name.rsplit(".", 1)[-1])
-    from .values import Ref
 
     if isinstance(value, Ref):
         return LossSpec(loss_name(value.path), None, span, value.path.rsplit(".", 1)[-1])
@@ -676,7 +628,8 @@ def record_feed(ev, m, name: str, pos, kws, node) -> None:
         vx, vx_struct = _refs(val[0][0], "x", val[1], False, "validation")
         vy, vy_struct = _refs(val[0][1], "y", val[1], False, "validation")
         if vx or vy:
-            m.feeds.append(
+            _add_feed(
+                m,
                 Feed(
                     method="fit (validation_data)",
                     call=call,
@@ -686,9 +639,11 @@ def record_feed(ev, m, name: str, pos, kws, node) -> None:
                     y_struct=vy_struct,
                     loss=m.loss_spec,
                     batch_size=bs if _is_int(bs) else None,
-                )
+                    metrics=m.metrics or (),
+                ),
             )
-    m.feeds.append(
+    _add_feed(
+        m,
         Feed(
             method=name,
             call=call,
@@ -699,8 +654,15 @@ def record_feed(ev, m, name: str, pos, kws, node) -> None:
             loss=m.loss_spec,
             batch_size=bs if _is_int(bs) else None,
             validation_split=vs if isinstance(vs, float) else None,
-        )
+            metrics=m.metrics or (),
+        ),
     )
+
+
+def _add_feed(m, feed: Feed) -> None:
+    """One feed per call and data: a call in a loop is recorded once, not once per iteration."""
+    if feed not in m.feeds:
+        m.feeds.append(feed)
 
 
 def _elements(ev, node, position: int, keyword: str) -> list:
@@ -737,5 +699,6 @@ def _refs(value, role, src, batched, source, elements=()):
         and not is_unknown(value)
         and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
     ):
-        return (DataRef((len(value),), role, span, origin, oname, None, batched, source),), "single"
+        kind = "list" if source == "array" else source  # a Python list: no ndarray methods
+        return (DataRef((len(value),), role, span, origin, oname, None, batched, kind),), "single"
     return (), "single"

@@ -22,8 +22,9 @@ from ...diagnostics import Diagnostic
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, is_unknown
 from ...semantics import attention, keras2, recurrent
 from ...target import active as active_target
-from . import budgets, builtin_calls, classes, data_values, layer_order, legacy, tensors
+from . import budgets, builtin_calls, classes, data_values, layer_order, legacy, repo_imports, symbols, tensors
 from .imports import canonical, is_keras, is_layer_class_name, runtime_submodules, star_names
+from .project import BOUND_ATTR, SPANS_ATTR
 from .signatures import MERGE_FUNCTIONS, SIGNATURES
 from .source import Spans
 from .values import (
@@ -161,7 +162,7 @@ class Graph:
     def shape_of(self, node_id: str, index: int = 0):
         """The static shape of a node's output, as Keras' symbolic `x.shape` gives
         it (computed with the layer semantics), or None when unknown."""
-        from ...checker import input_shapes_of, run_layer
+        from ...semantics.run import input_shapes_of, run_layer
 
         if node_id not in self.shapes:
             for nid, n in list(self.nodes.items()):
@@ -236,9 +237,16 @@ class Evaluator:
     # value helpers the tensor/class modules use (kept here: they need the activation tables)
     plain = staticmethod(lambda v: _plain(v))
     nested_shape = staticmethod(lambda v: _nested_shape(v))
+    CONTROL_FLOW = (_Return, _Break, _Continue)
 
     def __init__(
-        self, tree: ast.Module, spans: Spans, file: str, max_steps: int = MAX_STEPS, max_seconds: float = MAX_SECONDS
+        self,
+        tree: ast.Module,
+        spans: Spans,
+        file: str,
+        max_steps: int = MAX_STEPS,
+        max_seconds: float = MAX_SECONDS,
+        project: Any = None,
     ) -> None:
         self.tree = tree
         self.spans = spans
@@ -262,7 +270,7 @@ class Evaluator:
         self.called: set[int] = set()
         self.fallback_used: set[str] = set()
         self.module_env = Env()
-        self.bound_anywhere = _bound_names(tree)
+        self.bound_anywhere = set(getattr(tree, BOUND_ATTR, None) or _bound_names(tree))
         self.opaque_star = False
         self.frames: list[dict] = []
         self.serial = 0
@@ -270,6 +278,12 @@ class Evaluator:
         self.deadline = time.monotonic() + max_seconds
         # containers changed a number of times we do not know (id -> the container, kept alive)
         self.poisoned: dict[int, Any] = {}
+        # the repository this file belongs to (project.py): other files' modules, evaluated on import
+        self.project = project
+        self.main_key = project.locate(file) if project is not None else file
+        self.module_envs: dict[str, Env | None] = {}
+        self.module_keys: dict[int, str] = {}  # id(module Env) -> its file
+        self.import_depth = 0
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -283,7 +297,14 @@ class Evaluator:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(stmt) not in self.called:
                 if _mentions_model(stmt):
                     fn = env.vars.get(stmt.name)
-                    if fn is not None and isinstance(fn.value, FuncVal):
+                    known = symbols.calls_of(self.file, stmt.name)  # constants it is called with elsewhere
+                    if fn is not None and isinstance(fn.value, FuncVal) and known:
+                        for pos, kw in known:
+                            args = ([(v, None) for v in pos], [(k, v, None) for k, v in kw.items()])
+                            self.within_budget(
+                                stmt, env, lambda f=fn.value, s=stmt, a=args: self.call_function(f, a[0], a[1], s)
+                            )
+                    elif fn is not None and isinstance(fn.value, FuncVal):
                         self.within_budget(
                             stmt,
                             env,
@@ -374,7 +395,14 @@ class Evaluator:
             )
 
     def span(self, node):
-        return self.spans.of(node)
+        return self.spans_of(node).of(node)
+
+    def spans_of(self, node) -> Spans:
+        """The positions of `node`'s file: this one, or a module it imports (project.py)."""
+        return getattr(node, SPANS_ATTR, None) or self.spans
+
+    def text_of(self, node, limit: int) -> str:
+        return self.spans_of(node).text(node, limit)
 
     def note(self, message: str, node=None, span=None) -> Diagnostic:
         return Diagnostic(
@@ -422,6 +450,8 @@ class Evaluator:
             env.vars[stmt.name] = Binding(FuncVal(stmt, env))
         elif isinstance(stmt, ast.ClassDef):
             env.vars[stmt.name] = Binding(self.make_class(stmt, env))
+        elif isinstance(stmt, ast.Import) and repo_imports.import_modules(self, stmt, env):
+            pass  # modules of the same repository (repo_imports.py)
         elif isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:
@@ -429,6 +459,8 @@ class Evaluator:
                 else:
                     top = alias.name.split(".")[0]
                     env.vars[top] = Binding(Ref(canonical(top)))
+        elif isinstance(stmt, ast.ImportFrom) and repo_imports.import_from(self, stmt, env):
+            pass
         elif isinstance(stmt, ast.ImportFrom):
             mod = ("." * stmt.level) + (stmt.module or "")
             self.check_legacy_module(mod, stmt)
@@ -762,6 +794,8 @@ class Evaluator:
         attr = node.attr
         if isinstance(base, Ref):
             return Ref(canonical(f"{base.path}.{attr}"))
+        if isinstance(base, repo_imports.ModuleVal):
+            return repo_imports.attribute(self, base, attr)
         if isinstance(base, ClassVal):
             b = base.attr(attr)
             return b.value if b is not None else UNKNOWN
@@ -1139,7 +1173,7 @@ class Evaluator:
     def unknown_call(self, func, pos, kws, node):
         args = [v for v, _ in pos] + [v for _, v, _ in kws]
         if _is_tensor_like(args):
-            what = self.spans.text(node.func, 40) if hasattr(node, "func") else "call"
+            what = self.text_of(node.func, 40) if hasattr(node, "func") else "call"
             return self.opaque_tensor(what, args, node)
         return UNKNOWN
 
@@ -1357,6 +1391,8 @@ class Evaluator:
                 shape_source=src,
                 declared_as=d["declared_as"],
             )
+            if d["shape"] is UNKNOWN and d.get("key") == "input_shape":  # `input_shape=(h, w, 3)`, h and w unknown
+                decl.shape, decl.symbols = self.symbolic_decl(kws, node, "input_shape")
         if norm.kind == "InputLayer":
             decl = self.input_layer_decl(norm, span)
         obj = LayerObj(
@@ -1373,7 +1409,7 @@ class Evaluator:
         )
         self.layer_objs[name] = obj
         if norm.warnings:
-            self.layer_warnings[name] = legacy.diagnostics(norm, name, span)
+            self.layer_warnings[name] = legacy.diagnostics(norm, name, span, self.spans.segment)
         return obj
 
     @staticmethod
@@ -1383,7 +1419,7 @@ class Evaluator:
             return keras2.normalize(
                 written, pos, kws, span, legacy.normalize, lambda k: legacy.SIGNATURES.get(k, ()), legacy.Finding
             )
-        return legacy.normalize(written, pos, kws, span)
+        return keras2.keras3_normalize(written, pos, kws, span, legacy.normalize, legacy.Finding)
 
     def input_layer_decl(self, norm, span) -> InputDecl:
         args = norm.args
@@ -1410,6 +1446,13 @@ class Evaluator:
                 declared_as=d["declared_as"],
             )
         return InputDecl(shape=UNKNOWN, span=span, shape_span=None, shape_source=None, declared_as="Input")
+
+    def symbolic_decl(self, kws, node, key: str) -> tuple:
+        """(shape, symbols) of a declared shape that is known only in part (symbols.py)."""
+        value = next((v for k, v, _ in kws if k == key), UNKNOWN)
+        expr = next((k.value for k in getattr(node, "keywords", ()) if k.arg == key), None)
+        found = symbols.symbolic_input(value, expr, self.text_of)
+        return found if found is not None else (UNKNOWN, None)
 
     def unique_name(self, base: str) -> str:
         """Keras-like names (dense, dense_1, ...), unique across the file: a layer
@@ -1446,10 +1489,13 @@ class Evaluator:
         iid = self.graph.fresh_id(self.unique_name(name if isinstance(name, str) and name else "input_layer"))
         span = self.span(node)
         note = None
-        if shape is UNKNOWN or shape is None:
+        symbolic = symbols.symbolic_input(value, symbols.shape_node(node), self.text_of) if "shape" in kw else None
+        if symbolic is not None:  # checked for every value of the unknown dims (semantics/dims.py)
+            shape, syms = symbolic
+        elif shape is UNKNOWN or shape is None:
             note = self.note(
                 f"the shape of this Input could not be determined statically "
-                f"({self.spans.text(node, 60)}); layers fed by it are not checked",
+                f"({self.text_of(node, 60)}); layers fed by it are not checked",
                 node,
             )
             shape = None
@@ -1462,6 +1508,7 @@ class Evaluator:
             declared_as="Input",
             dtype=dtype if isinstance(dtype, str) else None,
             name=name if isinstance(name, str) else None,
+            symbols=syms if symbolic is not None else None,
         )
         self.graph.nodes[iid] = inp
         if note is not None:
@@ -1734,7 +1781,7 @@ class Evaluator:
         if self.uncertain:
             m.entries.append(
                 Opaque(
-                    f"{self.spans.text(node, 50)} (inside a condition or loop that could not be followed)",
+                    f"{self.text_of(node, 50)} (inside a condition or loop that could not be followed)",
                     self.span(node),
                 )
             )
@@ -1758,6 +1805,7 @@ class Evaluator:
                         declared_as="Input",
                         dtype=n.dtype,
                         name=n.name,
+                        symbols=n.symbols,
                     )
                 )
                 return
@@ -1768,14 +1816,15 @@ class Evaluator:
                 self.used_layers.add(item.name)
             m.entries.append(item)
             return
-        if isinstance(item, InstanceVal):
-            if item.model is not None:
-                item.model.consumed = True
-                m.entries.append(item.model)
-            elif item.layer is not None:
-                m.entries.append(item.layer)
+        if isinstance(item, InstanceVal) and item.model is not None:
+            item.model.consumed = True
+            m.entries.append(item.model)
             return
-        m.entries.append(Opaque(self.spans.text(node, 50) if node is not None else "unknown layer", self.span(node)))
+        if isinstance(item, InstanceVal) and item.layer is not None:
+            m.entries.append(item.layer)
+            return
+        # anything else (an instance of a class whose base is not known to be a Layer): unknown
+        m.entries.append(Opaque(self.text_of(node, 50) if node is not None else "unknown layer", self.span(node)))
 
     def model_method(self, m: ModelObj, name: str, pos, kws, node):
         if (
@@ -1942,7 +1991,10 @@ class Evaluator:
             return self.call_function(FuncVal(call, inst.cls.env, owner=inst), pos, kws, node)
         call = inst.cls.method("__call__")
         if call is not None:
-            return self.call_function(FuncVal(call, inst.cls.env, owner=inst), pos, kws, node)
+            out = self.call_function(FuncVal(call, inst.cls.env, owner=inst), pos, kws, node)
+            if _is_tensor_like(out) or not _is_tensor_like([v for v, _ in pos]):
+                return out
+            # tensors in, nothing we could follow out: only this call's output is unknown
         return self.unknown_call(None, pos, kws, node)
 
     def inline_custom_layer(self, inst: InstanceVal, pos, kws, node):
@@ -2027,7 +2079,6 @@ class Evaluator:
 
     def call_numeric(self, path: str, pos, kws, node):
         vals = [v for v, _ in pos]
-        kw = {k: v for k, v, _ in kws}
         last = path.rsplit(".", 1)[-1]
         if path.startswith("math."):
             if (
@@ -2040,45 +2091,7 @@ class Evaluator:
                 except Exception:
                     return UNKNOWN
             return UNKNOWN
-        shape = None
-        if last in ("zeros", "ones", "empty", "full") and vals:
-            shape = vals[0]
-        elif last in ("eye", "identity") and vals and isinstance(vals[0], int):
-            shape = (vals[0], vals[1] if len(vals) > 1 and isinstance(vals[1], int) else vals[0])
-        elif path in ("numpy.random.random", "numpy.random.rand", "numpy.random.randn") and vals:
-            shape = vals[0] if path == "numpy.random.random" else tuple(vals)
-        elif path.startswith("numpy.random.") and "size" in kw and last != "choice":  # choice may give masks
-            shape = kw["size"]
-        elif path.startswith("numpy.random.randint") and len(vals) >= 3:
-            shape = vals[2]
-        elif last in ("array", "asarray") and vals and isinstance(vals[0], ArrayVal):
-            return vals[0]
-        elif last in ("array", "asarray") and vals and isinstance(vals[0], (list, tuple)):
-            shape = _nested_shape(vals[0])
-        elif last == "expand_dims" and len(vals) >= 1 and isinstance(vals[0], ArrayVal):
-            axis = vals[1] if len(vals) > 1 else kw.get("axis")
-            if isinstance(axis, int):
-                s = list(vals[0].shape)
-                axis = axis if axis >= 0 else len(s) + 1 + axis
-                if 0 <= axis <= len(s):
-                    s.insert(axis, 1)
-                    return ArrayVal(tuple(s))
-            return UNKNOWN
-        elif last == "reshape" and len(vals) >= 2 and isinstance(vals[0], ArrayVal):
-            return _np_reshape(vals[0], vals[1])
-        elif (
-            last in ("prod",)
-            and vals
-            and isinstance(vals[0], (list, tuple))
-            and all(isinstance(v, int) for v in vals[0])
-        ):
-            return math.prod(vals[0])
-        if isinstance(shape, int) and not isinstance(shape, bool):
-            shape = (shape,)
-        if isinstance(shape, (tuple, list)) and all(
-            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
-        ):
-            return ArrayVal(tuple(shape))
+        # numpy.*: data_numpy.py models the calls it knows (data_values.call_ref runs first)
         return self.unknown_call(None, pos, kws, node)
 
     # ---------------------------------------------------------------- helpers

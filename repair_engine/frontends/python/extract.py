@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...diagnostics import Diagnostic, fmt_shape
 from ...ir import UNKNOWN, ArgSource, Edge, InputNode, Layer, Model, is_unknown
+from . import symbols
 from .evaluator import SHAPE_ARGS, Evaluator, Graph, _flat_tensors, _reachable
 from .values import ArrayVal, Budget, InputDecl, LayerObj, ModelObj, Tensor
 
@@ -50,7 +51,7 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
     shapes as the layer's weights, so the checker sees what Keras will see."""
     from dataclasses import replace
 
-    from ...checker import check, expected_weights, input_shapes_of
+    from ...semantics.run import expected_weights
 
     first_call: dict = {}
     for nid, n in ev.graph.nodes.items():
@@ -60,7 +61,6 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
     for mi, model in enumerate(models):
         for l in model.layers:
             owner.setdefault(l.id, mi)
-    checked: dict = {}
     out = []
     for mi, model in enumerate(models):
         ids = {l.id for l in model.layers}
@@ -77,11 +77,10 @@ def _prebuilt_weights(ev: Evaluator, models: list) -> list:
                 and owner.get(first, mi) != mi
                 and model.style == "functional"
             ):
-                src_i = owner[first]
-                if src_i not in checked:
-                    checked[src_i] = check(models[src_i])
+                # the shapes feeding its first call, as the evaluator computed them (semantics only)
                 src_layer = ev.graph.nodes[first]
-                expected = expected_weights(src_layer, input_shapes_of(src_layer, checked[src_i].shapes))
+                inputs = [ev.graph.shape_of(e.node, e.index) for e in src_layer.inputs]
+                expected = expected_weights(src_layer, inputs)
                 if expected:
                     # blame the call that feeds the already-built layer (`decoder_layer(encoded_input)`)
                     call = ev.call_spans.get((id(ev.graph), l.id))
@@ -126,6 +125,7 @@ def _input_decl(m: ModelObj) -> InputDecl | None:
                     shape_span=node.shape_span,
                     shape_source=node.shape_source,
                     declared_as="Input",
+                    symbols=node.symbols,
                 )
     if m.input_decl is not None:
         return m.input_decl
@@ -170,25 +170,15 @@ def materialize(ev: Evaluator, m: ModelObj) -> Model | None:
     saved = ev.graph
     ev.graph = Graph()
     try:
+        syms = None
         if decl is None or decl.shape is UNKNOWN or decl.shape is None:
+            # no constant input shape: checked for every rank and size (semantics/dims.py)
             shape = None
-            if decl is None:
-                notes.append(
-                    ev.note(
-                        f"model `{name}` declares no input shape (no Input, input_shape or build() call), "
-                        "so its layers cannot be checked",
-                        span=m.span,
-                    )
-                )
-            else:
-                notes.append(
-                    ev.note(
-                        f"the input shape of model `{name}` could not be determined statically",
-                        span=decl.shape_span or decl.span,
-                    )
-                )
+            src = decl.shape_source if decl is not None else None
+            syms = (src.origin_name if src is not None else None) or symbols.DEFAULT_BASE
         else:
             shape = tuple(decl.shape)
+            syms = decl.symbols
         iid = ev.graph.fresh_id("input_layer")
         inp = InputNode(
             id=iid,
@@ -199,6 +189,7 @@ def materialize(ev: Evaluator, m: ModelObj) -> Model | None:
             declared_as=decl.declared_as if decl else "Input",
             dtype=decl.dtype if decl else None,
             name=decl.name if decl else None,
+            symbols=syms,
         )
         ev.graph.nodes[iid] = inp
         x = Tensor(iid, id(ev.graph))

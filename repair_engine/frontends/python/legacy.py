@@ -30,11 +30,12 @@ Which reading the IR holds (the checker must agree with real Keras 3):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...diagnostics import Diagnostic
-from ...ir import UNKNOWN, ArgSource, Span
+from ...ir import UNKNOWN, ArgSource, Span, is_unknown
 from ...semantics.signature_data import SIGNATURES as KERAS_SIGNATURES
 from .signatures import ALIASES, SIGNATURES
 
@@ -156,6 +157,10 @@ class Finding:
     code: str | None = None
     argument: str | None = None
     hint: Any = None
+    # a message that quotes a value the frontend could not evaluate: `{value}` is
+    # filled with the value's source text (never with UNKNOWN or a placeholder)
+    template: str | None = None
+    value_span: Span | None = None
 
 
 def rejected(message: str, span: Span | None, old: str | None = None, new: str | None = None) -> Finding:
@@ -166,13 +171,16 @@ def rejected(message: str, span: Span | None, old: str | None = None, new: str |
     return Finding(message, span, severity="error", hint=hint)
 
 
-def diagnostics(norm: Normalized, layer: str, call_span: Span | None) -> list[Diagnostic]:
-    """The findings of one normalized call as diagnostics of layer `layer`."""
+def diagnostics(
+    norm: Normalized, layer: str, call_span: Span | None, text_of: Callable[[Span | None], str | None] | None = None
+) -> list[Diagnostic]:
+    """The findings of one normalized call as diagnostics of layer `layer`
+    (`text_of`: the source text at a span, for messages that quote it)."""
     return [
         Diagnostic(
             kind=f.kind,
             severity=f.severity,
-            message=f.message,
+            message=_message(f, text_of),
             span=f.span or call_span,
             layer=layer,
             layer_kind=norm.kind,
@@ -181,6 +189,13 @@ def diagnostics(norm: Normalized, layer: str, call_span: Span | None) -> list[Di
         )
         for f in norm.warnings
     ]
+
+
+def _message(f: Finding, text_of: Callable[[Span | None], str | None] | None) -> str:
+    text = text_of(f.value_span) if (f.template and text_of is not None) else None
+    if f.template and text and "\n" not in text:
+        return f.template.replace("{value}", text.strip())
+    return f.message
 
 
 def accepted(kind: str) -> frozenset:
@@ -455,15 +470,25 @@ def _input_decl_raw(written, kind, items, warnings, call_span) -> dict | None:
         )
     if "batch_input_shape" in items:
         value, src = items["batch_input_shape"]
-        warnings.append(
-            rejected(
-                f"`batch_input_shape` is Keras 1/2; Keras 3 rejects it. Use `keras.Input(batch_shape={_show(value)})`"
-                " as the first layer",
-                src.span or call_span,
-                old="batch_input_shape",
-                new="keras.Input(batch_shape=...)",
-            )
+        finding = rejected(
+            "`batch_input_shape` is Keras 1/2; Keras 3 rejects it. Use `keras.Input(batch_shape={value})` as the first layer",
+            src.span or call_span,
+            old="batch_input_shape",
+            new="keras.Input(batch_shape=...)",
         )
+        if is_unknown(value):
+            # not evaluated: quote the value as written (the evaluator gives the
+            # text), or say it without a value; never UNKNOWN, never a placeholder
+            finding = replace(
+                finding,
+                message="`batch_input_shape` is Keras 1/2; Keras 3 rejects it. Declare that shape as the "
+                "`batch_shape` of a `keras.Input` placed before the first layer",
+                template=finding.message,
+                value_span=src.span,
+            )
+        else:
+            finding = replace(finding, message=finding.message.replace("{value}", _show(value)))
+        warnings.append(finding)
         return {
             "shape": _as_shape(value, with_batch=False),
             "source": src,

@@ -63,6 +63,20 @@ class Spans:
             end_col=self.char_col(end_line, end_col) if end_col is not None else None,
         )
 
+    def segment(self, span: Span | None) -> str | None:
+        """The exact source text at an IR span (1-based character columns), or None."""
+        if (
+            span is None
+            or span.end_col is None
+            or not 1 <= span.line <= (span.end_line or span.line) <= len(self.lines)
+        ):
+            return None
+        end_line = span.end_line or span.line
+        if span.line == end_line:
+            return self.lines[span.line - 1][span.col - 1 : span.end_col - 1]
+        parts = [self.lines[span.line - 1][span.col - 1 :], *self.lines[span.line : end_line - 1]]
+        return "\n".join([*parts, self.lines[end_line - 1][: span.end_col - 1]])
+
     def text(self, node: ast.expr | ast.stmt, limit: int = 80) -> str:
         """The source text of `node` on one line, shortened for messages."""
         try:

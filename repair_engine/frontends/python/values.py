@@ -73,6 +73,7 @@ class InputDecl:
     declared_as: str
     dtype: str | None = None
     name: str | None = None
+    symbols: Any = None  # as InputNode.symbols: the names of the dims that are not constants
 
 
 @dataclass
