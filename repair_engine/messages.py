@@ -83,7 +83,10 @@ class Hint:
     given_weights: Any = None
     # data fed to fit/predict (semantics/feeds.py)
     feed: Any = None
-    ref: Any = None
+    ref: Any = None  # which x array of the feed
+    ref_y: Any = None  # which y array of the feed
+    metric: str | None = None  # the compiled metric that constrains the targets
+    counts: tuple | None = None  # samples per array of one call
     target: Any = None
     pred: Any = None
     loss: Any = None
@@ -601,7 +604,13 @@ squeezes or expands one trailing axis of size 1, then the crossentropies need th
 same shape (binary/categorical) or the output's shape without its last axis
 (sparse), and the element-wise losses (MSE, MAE, hinge, ...) must broadcast.
 Typical causes: the output layer's units, a missing Flatten, a sigmoid with 2 units
-against 0/1 labels."""
+against 0/1 labels. The compiled metrics that constrain the targets' shape are
+checked the same way (single-output models): `sparse_categorical_accuracy` and
+`sparse_top_k_categorical_accuracy` need class indices, `categorical_accuracy` and
+`top_k_categorical_accuracy` one-hot targets, `AUC`/`Precision`/`Recall` (and the
+other confusion-matrix metrics) one target value per output value; `accuracy`
+adapts and is never reported. The repair swaps the metric for its twin or fixes the
+output layer."""
     examples = (
         Snippet(
             _fit(units=2, act="softmax", loss="categorical_crossentropy", y="np.zeros((8, 3))"),

@@ -108,10 +108,12 @@ def _literal_hint_keys() -> dict[str, str]:
     for path in (ROOT / "repair_engine").rglob("*.py"):
         if path.name.startswith(("keras2", "signature_data", "applications_table")):
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
+        tree = ast.parse(path.read_text())
+        passed = {id(kw.value) for kw in ast.walk(tree) if isinstance(kw, ast.keyword) and kw.arg == "hint"}
+        for node in ast.walk(tree):
             if isinstance(node, ast.Dict):
                 keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
-                if set(keys) & hintish:
+                if set(keys) & hintish or id(node) in passed:
                     for k in keys:
                         found.setdefault(k, f"{path.relative_to(ROOT)}:{node.lineno}")
     return found

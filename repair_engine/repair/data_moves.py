@@ -203,10 +203,10 @@ def _input_moves(model: Model, hint: Hint) -> list[Edit]:
     return out
 
 
-def _count_moves(model: Model, hint: dict) -> list[Edit]:
+def _count_moves(model: Model, hint: Hint) -> list[Edit]:
     """N samples of x against a single target: x is one sample without its batch axis
     (a sequence of N steps, an image of N rows), so it gets one: x[None]."""
-    feed = model.feeds[hint["feed"]]
+    feed = model.feeds[hint.feed]
     others = [d for d in feed.ys if d.shape and not d.batched]
     if not others or any(d.shape[0] != 1 for d in others):
         return []
@@ -217,9 +217,7 @@ def _count_moves(model: Model, hint: dict) -> list[Edit]:
         have = tuple(ref.shape)
         new = (1,) + have
         out.append(
-            ReshapeData(
-                target="data", feed=hint["feed"], ref=i, old=have, new=new, how="batch_axis", op="data_batch_axis"
-            )
+            ReshapeData(target="data", feed=hint.feed, ref=i, old=have, new=new, how="batch_axis", op="data_batch_axis")
         )
     return out
 
@@ -235,9 +233,9 @@ def _target_moves(model: Model, result, d) -> list[Edit]:
     hint = d.hint
     target, pred, loss = tuple(hint.target), tuple(hint.pred or ()), hint.loss
     out: list[Edit] = []
-    twin = _METRIC_TWIN.get(hint.get("metric", ""))
+    twin = _METRIC_TWIN.get(hint.metric or "")
     if twin is not None:
-        out.append(SetMetric(target="compile.metrics", old=hint["metric"], new=twin))
+        out.append(SetMetric(target="compile.metrics", old=hint.metric, new=twin))
     if d.kind == "data_label_encoding" and loss in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
         new = "sparse_categorical_crossentropy" if loss == "categorical_crossentropy" else "categorical_crossentropy"
         out.append(SetLoss(target="compile.loss", old=loss, new=new))
@@ -263,14 +261,14 @@ def _target_moves(model: Model, result, d) -> list[Edit]:
     return out
 
 
-def _one_hot_moves(model: Model, hint: dict, loss: str, pred: tuple) -> list[Edit]:
+def _one_hot_moves(model: Model, hint: Hint, loss: str, pred: tuple) -> list[Edit]:
     """Class indices fed to categorical_crossentropy: to_categorical(y, classes) at the call."""
-    if loss != "categorical_crossentropy" or "ref_y" not in hint or not pred or not isinstance(pred[-1], int):
+    if loss != "categorical_crossentropy" or hint.ref_y is None or not pred or not isinstance(pred[-1], int):
         return []
-    y = model.feeds[hint["feed"]].ys[hint["ref_y"]]
+    y = model.feeds[hint.feed].ys[hint.ref_y]
     if y.role != "y" or y.source != "array" or y.batched or y.rewrite or not y.shape:
         return []
-    return [OneHotTargets(target="data", feed=hint["feed"], ref=hint["ref_y"], classes=pred[-1])]
+    return [OneHotTargets(target="data", feed=hint.feed, ref=hint.ref_y, classes=pred[-1])]
 
 
 def _first_dense_on_nd(model: Model, result) -> Layer | None:
