@@ -92,6 +92,9 @@ class Hint:
     loss: Any = None
     output: Any = None
     data: Any = None
+    ref_y: int | None = None  # which target of the feed (categorical loss fed class indices)
+    metric: str | None = None  # a compiled metric that constrains the targets' shape
+    counts: tuple | None = None  # the sample count of each array of the feed
     facts: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -27,7 +27,7 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "frontends": ("repair_engine.frontends",),
     "checker": ("repair_engine.checker",),
     "formats": ("repair_engine.formats",),  # the format registry: name -> reader, writer
-    "oracle": ("repair_engine.oracle",),
+    "oracle": ("repair_engine.oracle", "repair_engine.keras_worker"),
     "repair": ("repair_engine.repair",),
     "patch": ("repair_engine.patch",),
     "api": ("repair_engine.api", "repair_engine.discover", "repair_engine.migration"),
