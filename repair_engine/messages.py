@@ -84,9 +84,6 @@ class Hint:
     # data fed to fit/predict (semantics/feeds.py)
     feed: Any = None
     ref: Any = None  # which x array of the feed
-    ref_y: Any = None  # which y array of the feed
-    metric: str | None = None  # the compiled metric that constrains the targets
-    counts: tuple | None = None  # samples per array of one call
     target: Any = None
     pred: Any = None
     loss: Any = None
