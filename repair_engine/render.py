@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .diagnostics import CODES
+from .diagnostics import CODES, SUBCODES
 
 # Where docs/diagnostics.md is published; overridable (NNREPAIR_DOCS_URL) for forks and GHES.
 DEFAULT_DOCS_URL = "https://github.com/nnrepair/nnrepair/blob/main/docs/diagnostics.md"
@@ -45,7 +45,7 @@ RULE_HELP = {
     "NNR501": "The model does not fit the data given to it.",
     "NNR601": "No repair was found within the search limits.",
 }
-_KIND_OF = {code: kind for kind, code in CODES.items()}
+_KIND_OF = {code: kind for kind, code in CODES.items()} | {code: kind for code, (kind, _) in SUBCODES.items()}
 
 
 def docs_url() -> str:
