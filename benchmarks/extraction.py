@@ -312,11 +312,24 @@ def _callee(node: ast.Call) -> str:
     return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
 
 
+def _never_run(tree: ast.AST) -> set:
+    """Ids of the nodes inside module-level functions the file never refers to: Keras
+    never executes them, so a mutant there cannot be labelled by running the file."""
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    out: set = set()
+    for stmt in getattr(tree, "body", []):
+        if isinstance(stmt, ast.FunctionDef) and stmt.name not in used:
+            out |= {id(n) for n in ast.walk(stmt)}
+    return out
+
+
 def _mutation_sites(tree: ast.AST) -> list:
-    """(operator, node to replace, replacement text) in source order, one kind of fault each."""
+    """(operator, node to replace, replacement text) in source order, one kind of fault each,
+    in code the file runs."""
     sites = []
+    never_run = _never_run(tree)
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
+        if not isinstance(node, ast.Call) or id(node) in never_run:
             continue
         name = _callee(node)
         first = node.args[0] if node.args else None

@@ -100,8 +100,10 @@ def run_repository(path: Path) -> dict:
     for m in invalid:
         for d in m.diagnostics:
             if d.severity == "error":
-                where = f"{m.file}:{d.span.line}" if d.span and d.span.line else m.file
-                verdicts[f"{where}: [{m.name}] {d.kind}: {d.message[:160]}"] += 1
+                # a fault in code imported from another file is shown at that file (and the model's file)
+                where = f"{d.span.file or m.file}:{d.span.line}" if d.span and d.span.line else m.file
+                model = m.name if not d.span or d.span.file in (None, m.file) else f"{m.file}: {m.name}"
+                verdicts[f"{where}: [{model}] {d.kind}: {d.message[:160]}"] += 1
     reasons = Counter(reason(m) for m in report.models if m.status == "unsupported")
     partial_reasons = Counter(reason(m) for m in partial)
     return {

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 
-from .render import unified_diff  # noqa: F401  (re-exported: `nnrepair fix --diff`)
+from .patch.diffs import unified_diff  # one diff writer: `nnrepair fix --diff` and the repairs' diffs
 
 USAGE_ERROR = 2
 

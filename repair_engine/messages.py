@@ -83,7 +83,7 @@ class Hint:
     given_weights: Any = None
     # data fed to fit/predict (semantics/feeds.py)
     feed: Any = None
-    ref: Any = None
+    ref: Any = None  # which x array of the feed
     target: Any = None
     pred: Any = None
     loss: Any = None

@@ -65,9 +65,14 @@ def _new_findings(before, after) -> list:
     for m in after.models:
         edits = (m.repair or {}).get("edits") or []
         for d in m.diagnostics:
-            if d.severity in ("error", "warning") and _place(m.file, d) not in today:
+            if d.severity in ("error", "warning") and not _about_repair(d) and _place(m.file, d) not in today:
                 items.append(Item(m.file, m.name, d, _edits_at(edits, d)))
     return items
+
+
+def _about_repair(d) -> bool:
+    """A note on the repair search itself (NNR6xx, e.g. no verified repair): not something Keras 3 rejects."""
+    return d.code.startswith("NNR6")
 
 
 def _edits_at(edits: list, d) -> tuple:

@@ -14,13 +14,12 @@ does not carry (`View`: notebook cell labels, which files a fix rewrites).
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .diagnostics import CODES
+from .diagnostics import CODES, SUBCODES
 
 # Where docs/diagnostics.md is published; overridable (NNREPAIR_DOCS_URL) for forks and GHES.
 DEFAULT_DOCS_URL = "https://github.com/nnrepair/nnrepair/blob/main/docs/diagnostics.md"
@@ -46,7 +45,7 @@ RULE_HELP = {
     "NNR501": "The model does not fit the data given to it.",
     "NNR601": "No repair was found within the search limits.",
 }
-_KIND_OF = {code: kind for kind, code in CODES.items()}
+_KIND_OF = {code: kind for kind, code in CODES.items()} | {code: kind for code, (kind, _) in SUBCODES.items()}
 
 
 def docs_url() -> str:
@@ -365,47 +364,3 @@ def to_github(report) -> str:
     lines = annotation_lines(data)
     lines.append(summary_of(data, view))
     return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------------------
-# unified diffs (`git apply`-able)
-
-
-def unified_diff(old: str, new: str, path: str, context: int = 3) -> str:
-    """A `git apply`-able unified diff (a/ b/ prefixes, 'No newline at end of file' markers)."""
-    if old == new:
-        return ""
-    a = old.splitlines(keepends=True)
-    b = new.splitlines(keepends=True)
-    path = path.lstrip("/")  # a/ b/ prefixes; an absolute path outside the cwd keeps its folders
-    out = [f"--- a/{path}\n", f"+++ b/{path}\n"]
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for group in matcher.get_grouped_opcodes(context):
-        i1, i2 = group[0][1], group[-1][2]
-        j1, j2 = group[0][3], group[-1][4]
-        out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n")
-        for tag, x1, x2, y1, y2 in group:
-            if tag == "equal":
-                for line in a[x1:x2]:
-                    out.append(_line(" ", line))
-                continue
-            for line in a[x1:x2]:
-                out.append(_line("-", line))
-            for line in b[y1:y2]:
-                out.append(_line("+", line))
-    return "".join(out)
-
-
-def _range(start: int, stop: int) -> str:
-    length = stop - start
-    if length == 0:
-        return f"{start},0"
-    if length == 1:
-        return f"{start + 1}"
-    return f"{start + 1},{length}"
-
-
-def _line(prefix: str, line: str) -> str:
-    if line.endswith("\n"):
-        return prefix + line
-    return prefix + line + "\n\\ No newline at end of file\n"

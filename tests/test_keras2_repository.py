@@ -99,3 +99,28 @@ def test_keras3_only_layer_under_keras2(tmp_path):
     assert [d.code for d in k2.models[0].diagnostics] == ["NNR201"]
     assert "has no RMSNormalization" in k2.models[0].diagnostics[0].message
     assert k3.models[0].status == "valid"
+
+
+@pytest.mark.parametrize("pin, target, status", [("2.12.0", "keras2", 0), ("2.21.0", "keras3", 1)])
+def test_the_cli_judges_by_the_pinned_keras(tmp_path, pin, target, status):
+    # end to end, as users run it: `nnrepair check --format json DIR` in a subprocess
+    import json
+    import os
+    import subprocess
+    import sys
+
+    d = repo(tmp_path, pin, {"model.py": KERAS2_MODEL})
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    p = subprocess.run(
+        [sys.executable, "-m", "repair_engine", "check", "--format", "json", str(d)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == status, p.stderr
+    out = json.loads(p.stdout)
+    assert out["target"]["name"] == target
+    assert out["target"]["evidence"][0]["text"] == f"tensorflow=={pin}"
+    statuses = [m["status"] for m in out["models"]]
+    assert statuses == (["valid", "valid"] if target == "keras2" else ["invalid", "invalid"]), out["models"]

@@ -108,10 +108,12 @@ def _literal_hint_keys() -> dict[str, str]:
     for path in (ROOT / "repair_engine").rglob("*.py"):
         if path.name.startswith(("keras2", "signature_data", "applications_table")):
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
+        tree = ast.parse(path.read_text())
+        passed = {id(kw.value) for kw in ast.walk(tree) if isinstance(kw, ast.keyword) and kw.arg == "hint"}
+        for node in ast.walk(tree):
             if isinstance(node, ast.Dict):
                 keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
-                if set(keys) & hintish:
+                if set(keys) & hintish or id(node) in passed:
                     for k in keys:
                         found.setdefault(k, f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
@@ -122,3 +124,9 @@ def test_every_hint_key_written_in_the_engine_is_known():
     known = set(_HINT_FIELDS) | set(_KEY_TO_FIELD) | FACT_KEYS
     unknown = {k: where for k, where in _literal_hint_keys().items() if k not in known}
     assert not unknown, f"hint keys that Hint.of would reject: {unknown}"
+
+
+def test_sarif_rules_name_a_subcode_by_its_kind():
+    from repair_engine.render import _KIND_OF
+
+    assert all(_KIND_OF[code] == cls.kind for code, cls in FINDINGS.items())

@@ -66,3 +66,14 @@ def test_the_text_view_adds_what_json_v1_does_not_carry():
     assert view.fixed_files == {"m.py"} and data == report.to_json()
     assert "1 file with changes" in render.summary(report, "fix")
     assert "1 file with changes" not in render.summary(data, "fix")  # JSON alone does not say it
+
+
+def test_one_diff_writer_for_fix_diff_and_the_repairs():
+    from repair_engine import cli
+    from repair_engine.patch import diffs
+
+    assert cli.unified_diff is diffs.unified_diff
+    # a form feed is no line break for git (str.splitlines would split there)
+    d = diffs.unified_diff("x = 1\x0c# page\ny = 2\n", "x = 1\x0c# page\ny = 3\n", "/abs/f.py")
+    assert d.startswith("--- a/abs/f.py\n+++ b/abs/f.py\n")
+    assert "\n@@ -1,2 +1,2 @@\n" in d  # two lines as git counts them, not three

@@ -148,3 +148,35 @@ def test_independent_faults_of_two_models_are_each_fixed_and_written_together():
     assert len(after.models) == 2 and all(c.valid for c in checks)
     # each model's own repair, written into one text
     assert "MaxPooling2D(16)" not in ff.new_text
+
+
+CHANNELS_FIRST_FED_CHANNELS_LAST = """\
+from tensorflow.keras.models import Sequential
+from tensorflow.keras.layers import ZeroPadding2D, Convolution2D, MaxPooling2D, Flatten, Dense
+import numpy as np
+
+X = np.array(np.random.random((2, 224, 224, 3)), dtype=np.float32)
+Y = np.eye(1000)[np.random.randint(0, 1000, 2)]
+model = Sequential()
+model.add(ZeroPadding2D((1, 1), input_shape=(3, 224, 224)))
+model.add(Convolution2D(64, 3, 3, activation="relu"))
+model.add(ZeroPadding2D((1, 1)))
+model.add(Convolution2D(64, 3, 3, activation="relu"))
+model.add(MaxPooling2D((2, 2), strides=(2, 2)))
+model.add(Flatten())
+model.add(Dense(1000, activation="softmax"))
+model.compile(loss="categorical_crossentropy", optimizer="adam")
+model.fit(X, Y, epochs=1, batch_size=1)
+"""
+
+
+def test_the_data_fed_to_fit_decides_the_input_shape():
+    """SFData s39815518: a (3, 224, 224) input fed (n, 224, 224, 3) images. Two
+    legacy-flagged strides removals would also make the model valid, but the
+    data says the input is channels-last by mistake: the input is fixed."""
+    fr, ff = fix(CHANNELS_FIRST_FED_CHANNELS_LAST)
+    rep = ff.repairs[0]
+    assert rep is not None and rep["verified"]
+    assert [e["op"] for e in rep["edits"]] == ["set_input_shape"], rep["edits"]
+    assert "input_shape=(224, 224, 3)" in ff.new_text
+    assert ff.new_text.count("Convolution2D(64, 3, 3") == 2

@@ -17,6 +17,7 @@ def unified_diff(old: str, new: str, path: str, context: int = 3) -> str:
     """`--- a/PATH` / `+++ b/PATH` diff; empty when the texts are equal."""
     if old == new:
         return ""
+    path = path.lstrip("/")  # a/ b/ prefixes; an absolute path outside the cwd keeps its folders
     a, b = split_lines(old), split_lines(new)
     out = []
     for line in difflib.unified_diff(a, b, f"a/{path}", f"b/{path}", n=context):

@@ -625,6 +625,28 @@ class Patcher:
         return ast.literal_eval(self.src.text[site[0] : site[1]])
 
     # -- result
+    def _merge_deletions(self, edits: list[TextEdit]) -> list[TextEdit]:
+        """Two removed keywords side by side each take the comma between them
+        (`a=1, ` and `, b=2`): one deletion of both, not a conflict. A comma left
+        before the closing parenthesis goes too."""
+        out: list[TextEdit] = []
+        for e in edits:
+            prev = out[-1] if out else None
+            if prev is not None and prev.text == e.text == "" and e.start < prev.end:
+                out[-1] = _joined(prev, e)
+            else:
+                out.append(e)
+        return [self._without_dangling_comma(e) if e.text == "" else e for e in out]
+
+    def _without_dangling_comma(self, e: TextEdit) -> TextEdit:
+        text = self.src.text
+        if not text[e.end :].lstrip(" \t").startswith(")"):
+            return e
+        head = text[: e.start].rstrip(" \t")
+        if not head.endswith(",") or e.start - len(head) > 1 or text[e.start - 1 : e.start] not in (" ", ","):
+            return e
+        return TextEdit(len(head) - 1, e.end, "", e.line)
+
     def result(self) -> Patch:
         if self.need_imports:
             seen = []
@@ -637,7 +659,7 @@ class Patcher:
             self.edits.append(imp)
         # one site edited for several layers it creates (a helper called N times)
         # records the same text edit N times: it is written once
-        edits = sorted(set(self.edits), key=lambda e: (e.start, e.end, e.text))
+        edits = self._merge_deletions(sorted(set(self.edits), key=lambda e: (e.start, e.end, e.text)))
         for a, b in zip(edits, edits[1:]):
             if a.start == a.end == b.start == b.end and a.text == b.text:
                 continue
@@ -652,6 +674,10 @@ class Patcher:
         except (SyntaxError, ValueError, RecursionError) as exc:  # never hand out a patch that does not compile
             raise PatchError(f"the patched source does not compile: {type(exc).__name__}") from exc
         return Patch(new_text=text, edits=edits, notes=[])
+
+
+def _joined(a: TextEdit, b: TextEdit) -> TextEdit:
+    return TextEdit(a.start, max(a.end, b.end), "", a.line)
 
 
 def snake(kind: str) -> str:

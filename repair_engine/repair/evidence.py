@@ -4,7 +4,8 @@ that neither imports the other).
 
 legacy_slots  arguments a legacy_api note says Keras 3 probably misreads
 fed_inputs    inputs whose declared shape matches the array fit()/predict() gets
-flagged       an edit a source finding already points at
+fed_shapes    the per-sample shapes of the arrays fed to inputs declared otherwise
+flagged       an edit a source finding (or the data) already points at
 """
 
 from __future__ import annotations
@@ -32,11 +33,37 @@ def fed_inputs(model: Model) -> frozenset:
     return frozenset(out)
 
 
-def flagged(edit: Edit, legacy: frozenset, batch_inputs: frozenset) -> bool:
-    """An edit a source finding already points at: a legacy-misread argument, or
-    dropping the sample axis of an input shape written as `X.shape`."""
+def fed_shapes(model: Model) -> dict:
+    """Input id -> the (None, ...) shape of the array the program feeds it
+    (Model.feeds), for inputs declared with another per-sample shape: the data is
+    evidence of what the input should be (a (3, 224, 224) input fed
+    (n, 224, 224, 3) images is channels-first by mistake)."""
+    out: dict = {}
+    for feed in getattr(model, "feeds", ()) or ():
+        xs = [r for r in getattr(feed, "xs", ()) or () if getattr(r, "role", "x") == "x"]
+        if len(xs) != len(model.inputs) or getattr(feed, "x_struct", "single") == "dict":
+            continue
+        for inp, ref in zip(model.inputs, xs):
+            shape = getattr(ref, "shape", None)
+            if inp.shape is None or shape is None or len(tuple(shape)) < 2:
+                continue
+            body = tuple(shape)[1:]
+            if all(isinstance(d, int) for d in body) and body != tuple(inp.shape[1:]):
+                out.setdefault(inp.id, (None, *body))
+    return out
+
+
+def flagged(edit: Edit, legacy: frozenset, batch_inputs: frozenset, data: dict | None = None) -> bool:
+    """An edit a source finding already points at: a legacy-misread argument,
+    dropping the sample axis of an input shape written as `X.shape`, or an input
+    shape set to exactly the per-sample shape of the data it is fed (`data`,
+    from fed_shapes)."""
     if (edit.target, getattr(edit, "arg", None)) in legacy:
         return True
+    if isinstance(edit, SetInputShape) and data and edit.new is not None:
+        want = data.get(edit.target)
+        if want is not None and tuple(edit.new)[1:] == want[1:]:
+            return True
     if isinstance(edit, SetInputShape) and edit.target in batch_inputs and edit.old is not None:
         old, new = tuple(edit.old), tuple(edit.new)
         return len(old) >= 3 and new == old[:1] + old[2:]

@@ -24,7 +24,7 @@ from ..diagnostics import Diagnostic
 from ..ir import InputNode, Layer, Model
 from .cost import CostModel
 from .edits import Cascade, Edit, RemoveArg, RenameArg, SetArg, flatten
-from .evidence import fed_inputs, flagged, legacy_slots
+from .evidence import fed_inputs, fed_shapes, flagged, legacy_slots
 from .proposals import first_error, model_errors, propose
 from .sites import SiteEdit, site_moves
 
@@ -225,12 +225,13 @@ def path_cost(
     """The cost of an edit sequence: independent of the order of its edits."""
     legacy = legacy_slots(original)
     fed = fed_inputs(original)
+    data = fed_shapes(original)
     return round(
         sum(
             costs.edit_cost(
                 e,
                 hops(original, e.target, failing_id),
-                flagged=flagged(e, legacy, batch_inputs),
+                flagged=flagged(e, legacy, batch_inputs, data),
                 against_data=e.op == "set_input_shape" and e.target in fed,
             )
             for e in edits
@@ -276,8 +277,9 @@ def search(
     frontier: list = [(0.0, 0, next(counter), NEW, model, (), original, 0.0)]
     legacy = legacy_slots(model)
     fed = fed_inputs(model)
+    data = fed_shapes(model)
     # no source finding flags an edit here: no edit is cheaper than a plain one
-    min_edit = costs.min_edit_cost(flagged_possible=bool(legacy or batch_inputs))
+    min_edit = costs.min_edit_cost(flagged_possible=bool(legacy or batch_inputs or data))
     key_cache: dict = {}
     best_seen: dict = {state_key(model, key_cache): 0.0}
     goals: list[Candidate] = []
@@ -352,7 +354,7 @@ def search(
                 + costs.edit_cost(
                     edit,
                     hops(model, edit.target, failing_id),
-                    flagged=flagged(edit, legacy, batch_inputs),
+                    flagged=flagged(edit, legacy, batch_inputs, data),
                     against_data=edit.op == "set_input_shape" and edit.target in fed,
                 ),
                 6,

@@ -50,6 +50,7 @@ BASES = (64, 224, 384)
 STEPS = (32, 64, 96)
 SCAN_VALUES = tuple(range(1, 41)) + (48, 64, 96, 128, 160, 192, 224, 256)
 MAX_SCANS = 4  # symbol scans per model (each is len(SCAN_VALUES) checks)
+MAX_SCAN_LAYERS = 150  # no scans above this many layers (bounded time)
 
 # probes: tiny sizes and odd sizes, only to find conditions, never to decide an error
 PROBE_BASES = (1, 33)
@@ -190,7 +191,8 @@ class RankRun:
                 if key in seen:
                     continue
                 seen.add(key)
-                if not all(key in r for r in per_run):
+                # an undefined (None) dim may stand for a value nobody knows: never an error here
+                if not all(key in r for r in per_run) or key[1] == "undefined_dim":
                     conditional.append((key, diag))
                 elif key in open_errors:
                     definite.append(open_errors[key])
@@ -356,7 +358,8 @@ def merge_shape(open_shape, concrete: list):
 
 def conditions(run: RankRun, check: Check) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    budget = [MAX_SCANS]
+    # scans are 48 checks each: on a large model the finding gives a failing example only
+    budget = [MAX_SCANS if len(run.model.layers) <= MAX_SCAN_LAYERS else 0]
     for key, diag in run.conditional:
         cond, example = condition_text(run, key, check, budget)
         msg = (

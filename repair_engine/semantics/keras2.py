@@ -178,13 +178,48 @@ def _keras2_spelling(kind: str, name: str) -> str:
     return f"Keras 2 spells it `{old}`" if old else "remove it"
 
 
+# defaults Keras 2 has where Keras 3 requires the argument: kind -> {argument: default}
+KERAS2_DEFAULTS: dict[str, dict] = {
+    **{k: {"pool_size": 2} for k in ("AveragePooling1D", "AveragePooling2D", "AveragePooling3D")},
+    **{k: {"pool_size": 2} for k in ("AvgPool1D", "AvgPool2D", "AvgPool3D")},
+}
+
+
+# identifier spellings tf-keras resolves and Keras 3 does not: (family, name) -> a Keras 3 name of the
+# same object (what the Keras 3 unit is shown); each was built by tf-keras (fidelity --open-world)
+KERAS2_IDENTIFIERS: dict[tuple[str, str], str] = {
+    ("regularizer", "l1_l2"): "l1l2",
+    ("constraint", "maxnorm"): "max_norm",
+    ("constraint", "nonneg"): "non_neg",
+    ("constraint", "unitnorm"): "unit_norm",
+    ("initializer", "constant"): "zeros",  # tf-keras's Constant() defaults to value=0
+}
+
+
 def unit_view(layer: Layer) -> Layer:
-    """The layer as the Keras 3 unit should see it: without the keywords only Keras 2 has."""
+    """The layer as the Keras 3 unit should see it: without the keywords only Keras 2 has, with
+    Keras 2's defaults for arguments Keras 3 requires, and Keras 2's readings of values:
+    identifier spellings (KERAS2_IDENTIFIERS), `padding` in any case (conv_utils.normalize_padding
+    lowercases it), UpSampling1D's `size` as a digit string (tf-keras repeats by int(size))."""
     only = KERAS2_ONLY.get(class_name(layer.kind), ())
-    drop = [k for k in layer.args if k in only and k not in ("alpha",)]
-    if not drop:
-        return layer
-    return replace(layer, args={k: v for k, v in layer.args.items() if k not in drop})
+    args = {k: _keras2_value(layer.kind, k, v) for k, v in layer.args.items() if not (k in only and k != "alpha")}
+    for k, v in KERAS2_DEFAULTS.get(layer.kind, {}).items():
+        args.setdefault(k, v)
+    return layer if args == layer.args else replace(layer, args=args)
+
+
+def _keras2_value(kind: str, name: str, value):
+    from .arguments import identifier_family
+
+    if isinstance(value, str):
+        family = identifier_family(name)
+        if family is not None and (family, value) in KERAS2_IDENTIFIERS:
+            return KERAS2_IDENTIFIERS[(family, value)]
+        if name == "padding":
+            return value.lower()
+        if kind == "UpSampling1D" and name == "size" and value.isdigit():
+            return int(value)
+    return value
 
 
 def lenient(layer: Layer, v: Violation) -> bool:
@@ -320,6 +355,19 @@ SHAPE_OVERRIDES: dict[str, Callable] = {
 }
 
 
+def _dense_waived(layer: Layer, inputs: list):
+    """Dense with a `units` Keras 2 takes and Keras 3 refuses (0, 3.0, '3': tf-keras calls int() on
+    it): the last axis becomes int(units)."""
+    units = layer.args.get("units")
+    if not inputs or inputs[0] is None or isinstance(units, bool) or not isinstance(units, (int, float, str)):
+        return None
+    try:
+        n = int(units)
+    except ValueError:
+        return None
+    return tuple(inputs[0][:-1]) + (n,)
+
+
 # kinds whose output has their input's shape whatever the argument a waived check is about
 SAME_SHAPE = frozenset(
     {
@@ -354,7 +402,8 @@ def run_layer(layer: Layer, inputs: list, run_unit: Callable) -> tuple[list, Vio
     if violation is not None and lenient(layer, violation):
         if layer.kind in SAME_SHAPE and inputs and inputs[0] is not None:
             return [inputs[0]], None, True
-        return [None], None, False
+        out = _dense_waived(layer, inputs) if layer.kind == "Dense" and violation.argument == "units" else None
+        return [out], None, out is not None
     fix = SHAPE_OVERRIDES.get(layer.kind)
     if fix is None or violation is not None or not evaluated or len(outs) != 1:
         return outs, violation, evaluated

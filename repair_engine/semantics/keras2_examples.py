@@ -37,7 +37,7 @@ TARGET_EXAMPLES = (
     TargetExample(
         "SpatialDropout2D", {"rate": 0.1, "trainable": False}, (None, 4, 4, 3), "invalid_argument", (None, 4, 4, 3)
     ),
-    TargetExample("Dense", {"units": 0}, (None, 5), "invalid_argument", BUILDS, "Keras 2 builds a 0-unit Dense"),
+    TargetExample("Dense", {"units": 0}, (None, 5), "invalid_argument", (None, 0), "Keras 2 builds a 0-unit Dense"),
     TargetExample(
         "Conv1D",
         {"filters": 4, "kernel_size": 3},
@@ -123,4 +123,23 @@ TARGET_EXAMPLES = (
     TargetExample(
         "GaussianDropout", {"rate": 1.1}, (None, 5), "invalid_argument", (None, 5), "a waived check keeps the shape"
     ),
+    TargetExample(
+        "AveragePooling2D", {"strides": 2}, (None, 4, 4, 3), "invalid_argument", (None, 2, 2, 3), "pool_size=2 default"
+    ),
+    TargetExample("Dense", {"units": 3.0}, (None, 5), "invalid_argument", (None, 3), "tf-keras calls int(units)"),
+    TargetExample("BatchNormalization", {"axis": "1"}, (None, 4, 2), (None, 4, 2), "invalid_argument"),
+    TargetExample("Reshape", {"target_shape": (None, 12)}, (None, 4, 3), (None, None, 12), "invalid_argument"),
+    TargetExample(
+        "ConvLSTM2D", {"filters": 4, "kernel_size": 3}, (None, 3, 10, 11, None), "undefined_dim", "undefined_dim"
+    ),
+    TargetExample("Dense", {"units": 3, "kernel_regularizer": "l1_l2"}, (None, 5), "invalid_argument", (None, 3)),
+    TargetExample("Dense", {"units": 3, "bias_constraint": "maxnorm"}, (None, 5), "invalid_argument", (None, 3)),
+    TargetExample(
+        "AveragePooling3D",
+        {"pool_size": 2, "padding": "Valid"},
+        (None, 4, 4, 4, 1),
+        "invalid_argument",
+        (None, 2, 2, 2, 1),
+    ),
+    TargetExample("UpSampling1D", {"size": "3"}, (None, 8, 3), "invalid_argument", (None, 24, 3)),
 )

@@ -159,10 +159,10 @@ def bool_units(layer: Layer, inputs: list) -> Violation | None:
 
 
 def float_axis(layer: Layer, inputs: list) -> Violation | None:
-    """tf-keras's BatchNormalization takes only integer axes."""
+    """tf-keras's BatchNormalization takes only integer axes (Keras 3 casts 1.7 or '1')."""
     value = _literal(layer, "axis", -1)
     items = value if isinstance(value, (tuple, list)) else [value]
-    if not any(isinstance(v, float) for v in items):
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in items) or any(is_unknown(v) for v in items):
         return None
     return Violation(
         "invalid_argument",
@@ -278,6 +278,37 @@ def exact_data_format(layer: Layer, inputs: list) -> Violation | None:
     )
 
 
+def reshape_none(layer: Layer, inputs: list) -> Violation | None:
+    """tf-keras's Reshape refuses None in target_shape (Keras 3 reads it as an undefined axis)."""
+    target = _literal(layer, "target_shape")
+    if not isinstance(target, (tuple, list)) or None not in target:
+        return None
+    return Violation(
+        "invalid_argument",
+        f"Reshape: {KERAS2} does not take None in target_shape (received {tuple(target)!r}); "
+        "use -1 for the one axis to infer",
+        expected="ints, at most one -1",
+        actual=f"target_shape={tuple(target)!r}",
+        argument="target_shape",
+    )
+
+
+def convlstm_channels(layer: Layer, inputs: list) -> Violation | None:
+    """tf-keras's ConvLSTM layers need a defined channel axis."""
+    if not inputs or inputs[0] is None or len(inputs[0]) < 4:
+        return None
+    fmt = _literal(layer, "data_format")
+    channels = inputs[0][2] if fmt == "channels_first" else inputs[0][-1]
+    if channels is not None:
+        return None
+    return Violation(
+        "undefined_dim",
+        f"{layer.kind}: the channel axis of the input {inputs[0]} must be defined in {KERAS2}",
+        expected="a defined channel axis",
+        actual=str(inputs[0]),
+    )
+
+
 RULES: dict[str, tuple[Rule, ...]] = {
     **{k: (strided_dilation,) for k in _CONV_RANK},
     "Dot": (dot_batch_axis,),
@@ -291,6 +322,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "TextVectorization": (text_vectorization_rank,),
     "EinsumDense": (einsum_rank,),
     "Softmax": (softmax_axis,),
+    "Reshape": (reshape_none,),
+    **{k: (convlstm_channels,) for k in ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")},
     "SpatialDropout2D": (exact_data_format,),
     "SpatialDropout3D": (exact_data_format,),
 }

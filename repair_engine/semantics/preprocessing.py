@@ -836,7 +836,93 @@ def normalization(ctx: Ctx):
 IMG = (None, 8, 10, 3)
 IMG_CF = (None, 3, 8, 10)
 
+# ---- HashedCrossing ------------------------------------------------------------
+
+CROSSING_MODES = ("int", "one_hot")
+
+
+@register("HashedCrossing", arity=(2, 2))
+def hashed_crossing(ctx: Ctx):
+    """keras/src/layers/preprocessing/hashed_crossing.py (Keras 3.15).
+
+    The constructor checks `output_mode` (exact strings) and nothing about
+    `num_bins`. A symbolic call runs compute_output_shape: a list of exactly two
+    inputs whose LAST axes agree. call() is stricter (shape (), (batch,) or
+    (batch, 1), equal shapes) but only runs with data: a warning."""
+    ctx.required("num_bins")
+    mode = _choice_exact(ctx, "output_mode", CROSSING_MODES, "int")
+    n = len(ctx.inputs)
+    if not ctx.layer.list_input or n != 2:
+        ctx.fail(
+            "invalid_argument",
+            f"HashedCrossing crosses two features: call it on a list of exactly two tensors, "
+            f"HashedCrossing(...)([a, b]); received {n} input(s)" + ("" if ctx.layer.list_input else " not in a list"),
+            expected="a list of 2 tensors",
+            actual=f"{n} inputs",
+            hint={"inputs": n, "need_inputs": 2},
+        )
+    a, b = ctx.shapes()
+    if a[-1] != b[-1]:
+        ctx.fail(
+            "merge_shape_mismatch",
+            f"HashedCrossing needs two inputs of identical shape, received {fmt_shape(a)} and {fmt_shape(b)}",
+            expected=f"last axes equal ({a[-1]})",
+            actual=f"{fmt_shape(a)} vs {fmt_shape(b)}",
+            hint={"axis": -1, "dims": [a[-1], b[-1]], "input": 1},
+        )
+    if len(a) > 2 or (len(a) == 2 and a[-1] != 1) or tuple(a) != tuple(b):
+        ctx.warn(
+            "incompatible_shape",
+            f"HashedCrossing builds on {fmt_shape(a)} and {fmt_shape(b)}, but it fails when it runs: its inputs "
+            "must have the same shape (batch,) or (batch, 1)",
+            expected="(batch,) or (batch, 1), equal",
+            actual=f"{fmt_shape(a)}, {fmt_shape(b)}",
+        )
+    if mode == "int":
+        return tuple(a)
+    bins = ctx.arg("num_bins")
+    if not isinstance(bins, int) or isinstance(bins, bool):
+        raise Unknown("num_bins of HashedCrossing")  # an output axis Keras sizes from it
+    return tuple(a) + (bins,) if a[-1] != 1 else tuple(a[:-1]) + (bins,)
+
+
 EXAMPLES = [
+    # HashedCrossing
+    Example("HashedCrossing", {"num_bins": 5}, [(None, 1), (None, 1)], out=(None, 1)),
+    Example("HashedCrossing", {"num_bins": 5}, [(None,), (None,)], out=(None,)),
+    Example("HashedCrossing", {"num_bins": 5, "output_mode": "one_hot"}, [(None, 1), (None, 1)], out=(None, 5)),
+    Example(
+        "HashedCrossing",
+        {"num_bins": 5, "output_mode": "one_hot"},
+        [(None, 3), (None, 3)],
+        out=(None, 3, 5),
+        note="builds (compute_output_shape); fails when run (a warning)",
+    ),
+    Example(
+        "HashedCrossing",
+        {"num_bins": 5, "output_mode": "multi_hot"},
+        [(None, 1), (None, 1)],
+        error="invalid_argument",
+        code="NNR203",
+        argument="output_mode",
+    ),
+    Example(
+        "HashedCrossing",
+        {"num_bins": 5},
+        [(None, 1), (None, 2)],
+        error="merge_shape_mismatch",
+        code="NNR102",
+        argument="",
+    ),
+    Example(
+        "HashedCrossing",
+        {"num_bins": 5},
+        [(None, 1), (None, 1), (None, 1)],
+        error="invalid_argument",
+        code="NNR201",
+        argument="",
+    ),
+    Example("HashedCrossing", {}, [(None, 1), (None, 1)], error="invalid_argument", code="NNR209", argument="num_bins"),
     Example("Rescaling", {"scale": 1 / 255.0}, IMG, out=IMG),
     Example("Rescaling", {"scale": 2.0, "offset": -1.0}, (None, 10), out=(None, 10)),
     Example("Rescaling", {}, IMG, error="invalid_argument", note="scale is required", code="NNR209", argument="scale"),

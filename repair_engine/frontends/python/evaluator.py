@@ -284,6 +284,9 @@ class Evaluator:
         self.module_envs: dict[str, Env | None] = {}
         self.module_keys: dict[int, str] = {}  # id(module Env) -> its file
         self.import_depth = 0
+        self.in_foreign = False  # evaluating a function of another file (repo_imports.foreign_call)
+        self.foreign_steps = 0
+        self.import_steps = 0  # steps spent evaluating imported modules' top levels
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -1178,6 +1181,8 @@ class Evaluator:
         return UNKNOWN
 
     def call_function(self, fn: FuncVal, pos, kws, node, unknown_missing: bool = False):
+        if self.project is not None and not self.in_foreign and fn.env.module() is not self.module_env:
+            return repo_imports.foreign_call(self, fn, pos, kws, node, unknown_missing)
         fdef = fn.node
         self.called.add(id(fdef))
         runtime = runtime_submodules(getattr(fdef, "name", ""))

@@ -23,6 +23,13 @@ from .values import Binding, Budget, Ref
 
 MAX_IMPORT_DEPTH = 4  # main file -> a -> b -> c -> d; deeper imports stay unresolved
 MODULE_STEPS = 50_000  # evaluation steps for one imported module's top level
+# per file read: modules evaluated and the steps all their top levels take (a package
+# whose __init__ imports a whole model zoo must not cost the zoo for every file)
+MAX_MODULES_PER_FILE = 48
+IMPORT_STEPS = 40_000
+# evaluation steps per file read for calls into functions and classes of other files:
+# a file that instantiates a whole model zoo costs this much, not the zoo's own cost
+FOREIGN_STEPS = 25_000
 
 # never looked up in the repository: the libraries nnrepair models itself, and the
 # standard library (a repository's `keras/` folder is Keras' own source, not the user's)
@@ -143,7 +150,9 @@ def load(ev, resolved: Resolved):
         return ev.module_env  # the file being read, imported back by one of its imports
     if key in ev.module_envs:
         return ev.module_envs[key]  # done, or in progress (a cycle: the names defined so far)
-    if ev.import_depth >= MAX_IMPORT_DEPTH:
+    if ev.import_depth >= MAX_IMPORT_DEPTH or len(ev.module_envs) >= MAX_MODULES_PER_FILE:
+        return None
+    if ev.import_steps >= IMPORT_STEPS:
         return None
     parsed = ev.project.parse(key, resolved.name)
     if parsed is None:
@@ -161,8 +170,9 @@ def _run_module(ev, parsed: ParsedModule, menv) -> None:
     """Evaluate a module's top level as Python would at import, keeping the
     importing file's own state (its models, notes, budget, conditions) apart."""
     saved = (len(ev.models), len(ev.file_notes), set(ev.layer_objs), set(ev.fallback_used), ev.uncertain)
-    saved_max = ev.max_steps
-    ev.max_steps = min(saved_max, ev.steps + MODULE_STEPS)
+    saved_max, start = ev.max_steps, ev.steps
+    outermost = ev.import_depth == 0
+    ev.max_steps = min(saved_max, ev.steps + MODULE_STEPS, ev.steps + max(0, IMPORT_STEPS - ev.import_steps))
     ev.uncertain = 0  # an import under a condition still runs the module's code unconditionally
     ev.import_depth += 1
     ev.frames.append({"owner": None})
@@ -188,4 +198,28 @@ def _run_module(ev, parsed: ParsedModule, menv) -> None:
         ev.uncertain = uncertain
         ev.max_steps = saved_max
         ev.import_depth -= 1
+        if outermost:
+            ev.import_steps += ev.steps - start
         ev.frames.pop()
+
+
+def foreign_call(ev, fn, pos, kws, node, unknown_missing: bool):
+    """Call a function defined in another file of the repository, within the
+    file's allowance for such calls; past it the call's result is unknown (only
+    its own output: tensors passed in give an opaque node)."""
+    left = FOREIGN_STEPS - ev.foreign_steps
+    if left <= 0:
+        return ev.unknown_call(None, pos, kws, node)
+    saved_max, start = ev.max_steps, ev.steps
+    ev.max_steps = min(saved_max, ev.steps + left)
+    ev.in_foreign = True
+    try:
+        return ev.call_function(fn, pos, kws, node, unknown_missing)
+    except Budget as e:
+        if e.args == ("time",) or ev.steps > saved_max:
+            raise  # the file's own budget
+        return ev.unknown_call(None, pos, kws, node)
+    finally:
+        ev.in_foreign = False
+        ev.foreign_steps += ev.steps - start
+        ev.max_steps = saved_max
